@@ -1,0 +1,399 @@
+"""The library: a folder with the catalogue store and the annotations store, loaded once into memory."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from papershelf.core import citekeys
+from papershelf.core.model import (
+    Annotation,
+    Paper,
+    fold,
+    now_iso,
+    paper_id_for,
+    validate_priority,
+    validate_rating,
+    validate_status,
+)
+from papershelf.core.resources import data_dir
+from papershelf.core.store import META_ID, META_TABLE, NewerSchemaError, Store, StoreError
+
+CATALOGUE_FILE = "catalogue.json"
+ANNOTATIONS_FILE = "annotations.json"
+CATALOGUE_SCHEMA = 1
+ANNOTATIONS_SCHEMA = 1
+
+PAPERS = "papers"
+ANNOTATIONS = "annotations"
+LISTS = "lists"
+
+
+class UnknownKeyError(KeyError):
+    """No paper has this citation key."""
+
+    def __str__(self) -> str:
+        return f"no paper with citation key {self.args[0]!r}"
+
+
+class ReadOnlyError(StoreError):
+    """The library folder cannot be written; the library is open read-only."""
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What an import did: keys imported, keys already present, keys renamed, problems met."""
+
+    imported: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (key in file, key given)
+    problems: list[str] = field(default_factory=list)
+    failed: int = 0  # entries in the file that could not be imported
+
+    def merge(self, other: ImportSummary) -> None:
+        self.failed += other.failed
+        self.imported += other.imported
+        self.present += other.present
+        self.renamed += other.renamed
+        self.problems += other.problems
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationChange:
+    """One edit applied to every paper given: ``None`` / empty means 'leave as is'."""
+
+    status: str | None = None
+    priority: int | None = None
+    rating: int | None = None
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    add_lists: tuple[str, ...] = ()
+    remove_lists: tuple[str, ...] = ()
+    note: str | None = None
+
+    def validate(self) -> None:
+        if self.status is not None:
+            validate_status(self.status)
+        if self.priority is not None:
+            validate_priority(self.priority)
+        if self.rating is not None:
+            validate_rating(self.rating)
+
+    def apply(self, ann: Annotation, stamp: str) -> bool:
+        """Change ``ann`` in place; True if anything changed."""
+        before = ann.to_doc()
+        if self.status is not None and self.status != ann.status:
+            ann.status = self.status
+            ann.status_changed = stamp
+        if self.priority is not None:
+            ann.priority = self.priority
+        if self.rating is not None:
+            ann.rating = self.rating
+        ann.tags = _edit_names(ann.tags, self.add_tags, self.remove_tags)
+        ann.lists = _edit_names(ann.lists, self.add_lists, self.remove_lists)
+        if self.note is not None:
+            ann.note = self.note
+        if ann.to_doc() == before:
+            return False
+        ann.changed = stamp
+        return True
+
+
+def _edit_names(names: list[str], add: Iterable[str], remove: Iterable[str]) -> list[str]:
+    dropped = set(remove)
+    result = [n for n in names if n not in dropped]
+    for name in add:
+        name = name.strip()
+        if name and name not in result:
+            result.append(name)
+    return result
+
+
+class Library:
+    """Papers and annotations of one library folder, held in memory and written through to disk.
+
+    Reads never touch the disk. An edit writes only the annotations file, so its cost does not grow
+    with the catalogue. Every public method that changes something makes exactly one durable write.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], *, seed: bool = True) -> None:
+        """Open (and create) the library in ``folder``; an empty one is seeded with the bundled catalogue.
+
+        Raises:
+            NewerSchemaError: a store was written by a newer Papershelf.
+            StoreError: the folder cannot be created.
+        """
+        self.folder = Path(folder).expanduser()
+        self.notices: list[str] = []
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the library folder {self.folder}: {exc.strerror}") from exc
+        self.read_only = not os.access(self.folder, os.W_OK)
+        self._catalogue = self._open_store(CATALOGUE_FILE, "catalogue", CATALOGUE_SCHEMA)
+        self._annotations_store = self._open_store(ANNOTATIONS_FILE, "annotations", ANNOTATIONS_SCHEMA)
+        self.papers: dict[str, Paper] = {
+            pid: Paper.from_doc(doc) for pid, doc in self._catalogue.documents(PAPERS)
+        }
+        self._by_key: dict[str, str] = {p.key: pid for pid, p in self.papers.items()}
+        self._annotations: dict[str, Annotation] = {
+            pid: Annotation.from_doc(doc) for pid, doc in self._annotations_store.documents(ANNOTATIONS)
+        }
+        self._lists: dict[str, dict[str, Any]] = dict(self._annotations_store.documents(LISTS))
+        self._search_text: dict[str, str] = {}
+        self.listeners: list[Callable[[Sequence[str]], None]] = []
+        if seed and not self.papers and not self._meta(self._catalogue).get("seeded") and not self.read_only:
+            self.import_bundled_catalogue()
+
+    def _open_store(self, name: str, kind: str, version: int) -> Store:
+        try:
+            store = Store(self.folder / name, kind, version)
+        except NewerSchemaError:
+            raise
+        except OSError as exc:
+            raise StoreError(f"cannot open {name} in {self.folder}: {exc.strerror}") from exc
+        if store.problem is not None:
+            self.notices.append(str(store.problem))
+        return store
+
+    @staticmethod
+    def _meta(store: Store) -> dict[str, Any]:
+        return dict((store.storage.read() or {}).get(META_TABLE, {}).get(META_ID, {}))
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def keys(self) -> list[str]:
+        return [p.key for p in self.papers.values()]
+
+    def paper(self, key: str) -> Paper:
+        try:
+            return self.papers[self._by_key[key]]
+        except KeyError:
+            raise UnknownKeyError(key) from None
+
+    def has_key(self, key: str) -> bool:
+        return key in self._by_key
+
+    def annotation(self, paper_id: str) -> Annotation:
+        """The paper's annotation (a default one, not stored, if the user never annotated it)."""
+        ann = self._annotations.get(paper_id)
+        if ann is None:
+            paper = self.papers[paper_id]
+            return Annotation(added=paper.added)
+        return ann
+
+    def annotated_ids(self) -> list[str]:
+        return list(self._annotations)
+
+    def search_text(self, paper_id: str) -> str:
+        """One folded string per paper (title, authors, abstract, tags, lists, note) for word search."""
+        text = self._search_text.get(paper_id)
+        if text is None:
+            paper = self.papers[paper_id]
+            ann = self._annotations.get(paper_id)
+            parts = [paper.title, "; ".join(paper.authors), paper.abstract, paper.key]
+            if ann is not None:
+                parts += [" ".join(ann.tags), " ".join(ann.lists), ann.note]
+            text = fold("\n".join(parts))
+            self._search_text[paper_id] = text
+        return text
+
+    def tag_counts(self) -> Counter[str]:
+        return Counter(tag for ann in self._annotations.values() for tag in ann.tags)
+
+    def list_names(self) -> list[str]:
+        names = set(self._lists)
+        for ann in self._annotations.values():
+            names.update(ann.lists)
+        return sorted(names, key=str.casefold)
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"the library folder {self.folder} cannot be written; it is open read-only")
+
+    def _commit(self, store: Store, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]) -> None:
+        self._check_writable()
+        try:
+            store.commit(changes)
+        except OSError as exc:
+            raise StoreError(f"could not save to {store.path}: {exc.strerror or exc}") from exc
+
+    def _notify(self, ids: Sequence[str]) -> None:
+        for listener in self.listeners:
+            listener(ids)
+
+    def ids_for_keys(self, keys: Iterable[str]) -> list[str]:
+        """Paper ids for citation keys, in order, without repeats.
+
+        Raises:
+            UnknownKeyError: for the first key no paper has.
+        """
+        ids: list[str] = []
+        for key in keys:
+            pid = self._by_key.get(key)
+            if pid is None:
+                raise UnknownKeyError(key)
+            if pid not in ids:
+                ids.append(pid)
+        return ids
+
+    def annotate(self, paper_ids: Sequence[str], change: AnnotationChange) -> list[str]:
+        """Apply one change to every paper in one durable write; returns the ids that changed.
+
+        Raises:
+            ValueError: the change has an invalid status, priority or rating.
+            StoreError: the write failed; nothing changed in memory either.
+        """
+        change.validate()
+        stamp = now_iso()
+        updated: dict[str, Annotation] = {}
+        for pid in paper_ids:
+            ann = self.annotation(pid).copy()
+            if change.apply(ann, stamp):
+                if not ann.added:
+                    ann.added = self.papers[pid].added or stamp
+                updated[pid] = ann
+        if updated:
+            self.restore(updated)
+        return list(updated)
+
+    def restore(self, annotations: Mapping[str, Annotation]) -> None:
+        """Put these exact annotations in place (undo/redo, sync) in one durable write."""
+        lists = {name for ann in annotations.values() for name in ann.lists if name not in self._lists}
+        stamp = now_iso()
+        list_docs = {name: {"created": stamp} for name in lists}
+        docs = {pid: ann.to_doc() for pid, ann in annotations.items()}
+        changes: dict[str, Mapping[str, Mapping[str, Any] | None]] = {ANNOTATIONS: docs}
+        if list_docs:
+            changes[LISTS] = list_docs
+        self._commit(self._annotations_store, changes)
+        for pid, ann in annotations.items():
+            self._annotations[pid] = ann.copy()
+            self._search_text.pop(pid, None)
+        self._lists.update(list_docs)
+        self._notify(list(annotations))
+
+    def create_list(self, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise ValueError("a reading list needs a name")
+        if name in self._lists:
+            return
+        doc = {"created": now_iso()}
+        self._commit(self._annotations_store, {LISTS: {name: doc}})
+        self._lists[name] = doc
+
+    def rename_list(self, old: str, new: str) -> list[str]:
+        """Rename a reading list on every paper in it, in one write; returns the ids changed."""
+        new = new.strip()
+        if not new:
+            raise ValueError("a reading list needs a name")
+        return self._rewrite_list(old, new)
+
+    def delete_list(self, name: str) -> list[str]:
+        """Remove a reading list (the papers stay in the library); returns the ids changed."""
+        return self._rewrite_list(name, None)
+
+    def _rewrite_list(self, old: str, new: str | None) -> list[str]:
+        stamp = now_iso()
+        updated: dict[str, Annotation] = {}
+        for pid, ann in self._annotations.items():
+            if old in ann.lists:
+                copy = ann.copy()
+                copy.lists = [n for n in copy.lists if n != old]
+                if new is not None and new not in copy.lists:
+                    copy.lists.append(new)
+                copy.changed = stamp
+                updated[pid] = copy
+        list_changes: dict[str, Mapping[str, Any] | None] = {old: None}
+        if new is not None:
+            list_changes[new] = self._lists.get(old, {"created": stamp})
+        self._commit(
+            self._annotations_store,
+            {ANNOTATIONS: {pid: a.to_doc() for pid, a in updated.items()}, LISTS: list_changes},
+        )
+        self._lists.pop(old, None)
+        if new is not None:
+            self._lists[new] = dict(list_changes[new] or {})
+        for pid, ann in updated.items():
+            self._annotations[pid] = ann
+            self._search_text.pop(pid, None)
+        self._notify(list(updated))
+        return list(updated)
+
+    # -- importing ---------------------------------------------------------------------------------
+
+    def import_papers(self, papers: Iterable[Paper]) -> ImportSummary:
+        """Add papers not yet in the library, assigning ids and pinned citation keys; one write.
+
+        A paper's proposed ``key`` (from a BibTeX entry) is kept if free; otherwise, and for papers
+        without one, a key is made by the rule in ``citekeys``.
+        """
+        summary = ImportSummary()
+        stamp = now_iso()
+        new: dict[str, Paper] = {}
+        taken = _Taken(self._by_key)
+        for paper in papers:
+            first = paper.authors[0] if paper.authors else ""
+            pid = paper.id or paper_id_for(paper.title, first, paper.year, paper.doi)
+            existing = self.papers.get(pid) or new.get(pid)
+            if existing is not None:
+                summary.present.append(existing.key)
+                continue
+            wanted = paper.key or citekeys.base_key(paper.authors, paper.year, paper.title)
+            key = citekeys.unique_key(wanted, taken)
+            if paper.key and key != paper.key:
+                summary.renamed.append((paper.key, key))
+            added = Paper.from_doc({**paper.to_doc(), "id": pid, "key": key, "added": paper.added or stamp})
+            new[pid] = added
+            taken.add(key)
+            summary.imported.append(key)
+        if new:
+            self._commit(self._catalogue, {PAPERS: {pid: p.to_doc() for pid, p in new.items()}})
+            self.papers.update(new)
+            self._by_key.update({p.key: pid for pid, p in new.items()})
+            self._notify(list(new))
+        return summary
+
+    def import_bundled_catalogue(self) -> ImportSummary:
+        """Import the catalogue shipped in data/ (done once, when a library is first created)."""
+        from papershelf.formats import paperlist  # formats depend on core, not the reverse at import time
+
+        summary = ImportSummary()
+        folder = data_dir()
+        manifest = orjson.loads((folder / "catalogue.json").read_bytes())
+        for entry in manifest["catalogues"]:
+            text = (folder / entry["file"]).read_text(encoding="utf-8")
+            result = paperlist.parse(text, venue=entry["venue"], year=entry["year"])
+            for paper in result.papers:
+                paper.fields.setdefault("booktitle", entry.get("booktitle", entry["venue"]))
+            summary.merge(self.import_papers(result.papers))
+            summary.problems += [f"{entry['file']}: {p}" for p in result.problems]
+        meta = {**self._meta(self._catalogue), "seeded": True}
+        self._commit(self._catalogue, {META_TABLE: {META_ID: meta}})
+        return summary
+
+
+class _Taken:
+    """Keys in use: the library's plus those given so far in this import."""
+
+    def __init__(self, by_key: Mapping[str, str]) -> None:
+        self._by_key = by_key
+        self._new_keys: set[str] = set()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key or key in self._new_keys
+
+    def add(self, key: str) -> None:
+        self._new_keys.add(key)

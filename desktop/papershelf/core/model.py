@@ -1,0 +1,164 @@
+"""The domain: a paper (bibliographic record) and an annotation (the user's view of it)."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Final
+
+STATUSES: Final = ("new", "to-read", "reading", "read", "skipped")
+TRACKS: Final = ("Oral", "Spotlight", "Poster")
+PRIORITIES: Final = ("none", "low", "medium", "high")
+MAX_RATING: Final = 5
+
+
+def now_iso() -> str:
+    """The current time as an ISO 8601 UTC string with seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+_ASCII_EXTRA = str.maketrans(
+    {
+        "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
+        "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
+        "ı": "i", "ħ": "h", "Ħ": "H",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive form of ``text`` for search: 'Schölkopf' -> 'scholkopf'."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_EXTRA))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def normalise_title(title: str) -> str:
+    """A title reduced to lower-case ASCII letters and digits, for duplicate detection."""
+    return "".join(c for c in fold(title) if c.isalnum())
+
+
+def paper_id_for(title: str, first_author: str, year: int | None, doi: str = "") -> str:
+    """A stable id derived from what identifies a paper, so re-imports find the same paper."""
+    basis = f"doi:{doi.lower()}" if doi else f"{normalise_title(title)}|{fold(first_author)}|{year or ''}"
+    return hashlib.blake2b(basis.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass(slots=True)
+class Paper:
+    """A bibliographic record. ``fields`` keeps any other BibTeX fields verbatim."""
+
+    id: str
+    key: str
+    title: str
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    venue: str = ""
+    track: str | None = None
+    abstract: str = ""
+    url: str = ""
+    doi: str = ""
+    entry_type: str = "article"
+    fields: dict[str, str] = field(default_factory=dict)
+    added: str = ""
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "title": self.title,
+            "authors": list(self.authors),
+            "year": self.year,
+            "venue": self.venue,
+            "track": self.track,
+            "abstract": self.abstract,
+            "url": self.url,
+            "doi": self.doi,
+            "entry_type": self.entry_type,
+            "fields": dict(self.fields),
+            "added": self.added,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Paper:
+        return cls(
+            id=doc["id"],
+            key=doc["key"],
+            title=doc.get("title", ""),
+            authors=list(doc.get("authors", [])),
+            year=doc.get("year"),
+            venue=doc.get("venue", ""),
+            track=doc.get("track"),
+            abstract=doc.get("abstract", ""),
+            url=doc.get("url", ""),
+            doi=doc.get("doi", ""),
+            entry_type=doc.get("entry_type", "article"),
+            fields=dict(doc.get("fields", {})),
+            added=doc.get("added", ""),
+        )
+
+
+@dataclass(slots=True)
+class Annotation:
+    """The user's annotation of one paper. A paper without one has the default annotation."""
+
+    status: str = "new"
+    priority: int = 0
+    rating: int = 0
+    tags: list[str] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)
+    note: str = ""
+    added: str = ""
+    changed: str = ""
+    status_changed: str = ""
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "priority": self.priority,
+            "rating": self.rating,
+            "tags": list(self.tags),
+            "lists": list(self.lists),
+            "note": self.note,
+            "added": self.added,
+            "changed": self.changed,
+            "status_changed": self.status_changed,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Annotation:
+        return cls(
+            status=doc.get("status", "new"),
+            priority=int(doc.get("priority", 0)),
+            rating=int(doc.get("rating", 0)),
+            tags=list(doc.get("tags", [])),
+            lists=list(doc.get("lists", [])),
+            note=doc.get("note", ""),
+            added=doc.get("added", ""),
+            changed=doc.get("changed", ""),
+            status_changed=doc.get("status_changed", ""),
+        )
+
+    def copy(self) -> Annotation:
+        return replace(self, tags=list(self.tags), lists=list(self.lists))
+
+
+def validate_status(status: str) -> str:
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+    return status
+
+
+def validate_priority(priority: int) -> int:
+    if not 0 <= priority < len(PRIORITIES):
+        raise ValueError(f"priority must be 0-{len(PRIORITIES) - 1} ({', '.join(PRIORITIES)}), not {priority}")
+    return priority
+
+
+def validate_rating(rating: int) -> int:
+    if not 0 <= rating <= MAX_RATING:
+        raise ValueError(f"rating must be 0-{MAX_RATING}, not {rating}")
+    return rating

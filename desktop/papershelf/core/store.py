@@ -1,0 +1,248 @@
+"""TinyDB files that are written atomically and read once.
+
+Stock TinyDB rewrites its JSON file in place on every write and re-parses it on every query. Here the
+storage parses the file once, hands TinyDB the same in-memory dict on every read, and writes by
+serialising with orjson to a temp file in the same folder, fsyncing it, ``os.replace``-ing it over the
+old file and fsyncing the folder. A crash at any moment leaves either the old or the new file.
+
+Documents are keyed by our own string ids (paper id), never by TinyDB's integer doc_id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import orjson
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+META_TABLE = "_meta"
+META_ID = "schema"
+
+Data = dict[str, dict[str, Any]]
+Migration = Callable[[Data], Data]
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or written, said in plain words."""
+
+
+class CorruptStoreError(StoreError):
+    """The file exists but cannot be read; it has been set aside as ``aside``."""
+
+    def __init__(self, path: Path, aside: Path, reason: str) -> None:
+        super().__init__(f"{path.name} could not be read ({reason}); it was set aside as {aside.name}")
+        self.path = path
+        self.aside = aside
+        self.reason = reason
+
+
+class NewerSchemaError(StoreError):
+    """The file was written by a newer Papershelf; it is left untouched."""
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename inside ``folder`` durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Replace ``path`` with ``payload`` so that a crash leaves either the old or the new content."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a bad file to ``NAME.corrupt-<timestamp>`` (never overwriting an earlier one)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while aside.exists():
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    os.replace(path, aside)
+    fsync_dir(path.parent)
+    return aside
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that parses its file once and writes it atomically with orjson."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._data: Data | None = None
+        self.writes = 0
+
+    def read(self) -> Data | None:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def _load(self) -> Data | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not raw.strip():
+            raise ValueError("the file is empty")
+        data = orjson.loads(raw)
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise ValueError("the file is not a Papershelf database")
+        return data
+
+    def write(self, data: Data) -> None:
+        self.atomic_write(orjson.dumps(data))
+        self._data = data
+        self.writes += 1
+
+    def atomic_write(self, payload: bytes) -> None:
+        atomic_write_bytes(self.path, payload)
+
+    def close(self) -> None:
+        pass
+
+
+class KeyedTable(Table):
+    """A TinyDB table whose document ids are our own string ids."""
+
+    document_id_class = str  # type: ignore[assignment]  # our own ids, not integers
+
+    def put(self, doc_id: str, doc: Mapping[str, Any]) -> None:
+        """Insert or replace one document: one durable write."""
+        self.put_many({doc_id: doc})
+
+    def put_many(self, docs: Mapping[str, Mapping[str, Any]], remove: tuple[str, ...] = ()) -> None:
+        """Insert or replace many documents and drop ``remove``, all in one durable write."""
+
+        def updater(table: dict[str, Mapping[str, Any]]) -> None:
+            table.update(docs)
+            for doc_id in remove:
+                table.pop(doc_id, None)
+
+        self._update_table(updater)  # type: ignore[arg-type]
+
+    def raw(self) -> dict[str, dict[str, Any]]:
+        """The table's documents without wrapping each in a Document (for loading once)."""
+        tables = self._storage.read() or {}
+        return dict(tables.get(self.name, {}))
+
+
+class _KeyedTinyDB(TinyDB):
+    table_class = KeyedTable
+
+
+class Store:
+    """One TinyDB file of one kind ("catalogue" or "annotations") with a schema version."""
+
+    def __init__(
+        self,
+        path: Path,
+        kind: str,
+        version: int,
+        migrations: Mapping[int, Migration] | None = None,
+    ) -> None:
+        """Open ``path``; a file that cannot be read is set aside and a fresh store started.
+
+        Raises:
+            NewerSchemaError: the file comes from a newer Papershelf (left untouched).
+        """
+        self.path = path
+        self.kind = kind
+        self.version = version
+        self.problem: CorruptStoreError | None = None
+        self.storage = AtomicJSONStorage(path)
+        try:
+            data = self.storage.read()
+        except (ValueError, orjson.JSONDecodeError) as exc:
+            aside = set_aside(path)
+            self.problem = CorruptStoreError(path, aside, str(exc).splitlines()[0])
+            self.storage = AtomicJSONStorage(path)
+            data = None
+        self.db = _KeyedTinyDB(storage=lambda: self.storage)
+        found = self._schema(data)
+        if data is None:
+            self.table(META_TABLE).put(META_ID, {"kind": kind, "version": version})
+        elif found > version:
+            raise NewerSchemaError(
+                f"{path.name} was written by a newer Papershelf (schema {found}, this version reads {version})"
+            )
+        elif found < version:
+            self._migrate(data, found, migrations or {})
+
+    @staticmethod
+    def _schema(data: Data | None) -> int:
+        if not data:
+            return 0
+        meta = data.get(META_TABLE, {}).get(META_ID, {})
+        return int(meta.get("version", 0))
+
+    def _migrate(self, data: Data, found: int, migrations: Mapping[int, Migration]) -> None:
+        for step in range(found, self.version):
+            migrate = migrations.get(step)
+            if migrate is not None:
+                data = migrate(data)
+        data.setdefault(META_TABLE, {})[META_ID] = {"kind": self.kind, "version": self.version}
+        self.storage.write(data)
+
+    def commit(self, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]) -> None:
+        """Apply ``{table: {doc_id: doc or None to delete}}`` to several tables in one durable write.
+
+        Costs a dict update per changed document plus one serialisation of this file; TinyDB's own
+        update path would rebuild every table dict first.
+        """
+        data = self.storage.read() or {}
+        for name, docs in changes.items():
+            table = data.setdefault(name, {})
+            for doc_id, doc in docs.items():
+                if doc is None:
+                    table.pop(doc_id, None)
+                else:
+                    table[doc_id] = dict(doc)
+        self.storage.write(data)
+        for name in changes:
+            self.db.table(name).clear_cache()
+
+    def table(self, name: str) -> KeyedTable:
+        return cast(KeyedTable, self.db.table(name))
+
+    def documents(self, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        yield from self.table(name).raw().items()
+
+
+__all__ = [
+    "AtomicJSONStorage",
+    "CorruptStoreError",
+    "Document",
+    "KeyedTable",
+    "NewerSchemaError",
+    "Store",
+    "StoreError",
+    "atomic_write_bytes",
+    "set_aside",
+]

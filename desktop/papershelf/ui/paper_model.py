@@ -1,0 +1,257 @@
+"""The paper table: a QAbstractTableModel over the library's papers, filtered and sorted in Python."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+
+from papershelf.core.citekeys import last_name
+from papershelf.core.library import Library
+from papershelf.core.model import PRIORITIES, STATUSES, TRACKS, fold
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+IdFilter = Callable[[Sequence[str]], list[str]]
+
+PAPER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+PAPER_KEY_ROLE = Qt.ItemDataRole.UserRole + 2
+MIME_KEYS = "application/x-papershelf-keys"
+
+# (name, header). The name is what settings and sorting refer to.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("title", "Title"),
+    ("authors", "Authors"),
+    ("venue", "Venue"),
+    ("track", "Track"),
+    ("status", "Status"),
+    ("priority", "Priority"),
+    ("rating", "Rating"),
+    ("tags", "Tags"),
+    ("added", "Added"),
+)
+COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
+
+STATUS_COLOURS = {
+    "new": "#9aa0a6",
+    "to-read": "#1a73e8",
+    "reading": "#f29900",
+    "read": "#188038",
+    "skipped": "#b3261e",
+}
+STATUS_LABELS = {"new": "New", "to-read": "To read", "reading": "Reading", "read": "Read", "skipped": "Skipped"}
+_TRACK_ORDER = {t: i for i, t in enumerate(TRACKS)}
+_STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
+
+
+def status_icon(status: str, size: int = 12) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(STATUS_COLOURS.get(status, "#9aa0a6")))
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def authors_short(authors: Sequence[str]) -> str:
+    """First three authors, then 'et al.'."""
+    return ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
+
+
+class PaperTableModel(QAbstractTableModel):
+    """Rows are paper ids. ``set_filter`` and ``sort`` work on Python lists, then reset or relayout."""
+
+    def __init__(self, library: Library, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._all: list[str] = list(library.papers)  # every paper id, in the current sort order
+        self._filter: IdFilter | None = None
+        self._ids: list[str] = list(self._all)  # the visible rows
+        self._rows: dict[str, int] | None = None
+        self._icons = {status: status_icon(status) for status in STATUSES}
+
+    # -- our API -------------------------------------------------------------------------------------
+
+    @property
+    def library(self) -> Library:
+        return self._library
+
+    def ids(self) -> list[str]:
+        return self._ids
+
+    def all_ids(self) -> list[str]:
+        return self._all
+
+    def paper_id(self, row: int) -> str:
+        return self._ids[row]
+
+    def row_of(self, paper_id: str) -> int:
+        """The row showing ``paper_id``, or -1 if it is filtered out."""
+        if self._rows is None:
+            self._rows = {pid: row for row, pid in enumerate(self._ids)}
+        return self._rows.get(paper_id, -1)
+
+    def set_filter(self, id_filter: IdFilter | None) -> None:
+        """Show the papers ``id_filter`` keeps (it receives all ids in sort order, and must keep it)."""
+        self._filter = id_filter
+        self._apply_filter()
+
+    def refilter(self) -> None:
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        ids = list(self._all) if self._filter is None else self._filter(self._all)
+        self.beginResetModel()
+        self._ids = ids
+        self._rows = None
+        self.endResetModel()
+
+    def reload(self) -> None:
+        """Papers were added: rebuild the full order, re-sort, re-filter."""
+        self._all = list(self._library.papers)
+        if self._sort_column >= 0:
+            self._all.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
+        self._apply_filter()
+
+    def papers_changed(self, ids: Sequence[str]) -> None:
+        """Annotations of these papers changed: repaint their rows."""
+        rows = [r for r in (self.row_of(pid) for pid in ids) if r >= 0]
+        if not rows:
+            return
+        if len(rows) > 1000:
+            top, bottom = 0, len(self._ids) - 1
+        else:
+            top, bottom = min(rows), max(rows)
+        self.dataChanged.emit(self.index(top, 0), self.index(bottom, len(COLUMNS) - 1))
+
+    # -- Qt's model API ------------------------------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+        return COLUMNS[section][1] if horizontal and 0 <= section < len(COLUMNS) else None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._ids):
+            return None
+        pid = self._ids[index.row()]
+        column = COLUMN_NAMES[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(pid, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column in ("title", "authors", "tags"):
+            paper = self._library.papers[pid]
+            if column == "title":
+                return paper.title
+            if column == "authors":
+                return ", ".join(paper.authors)
+            return ", ".join(self._library.annotation(pid).tags)
+        if role == Qt.ItemDataRole.DecorationRole and column == "status":
+            return self._icons.get(self._library.annotation(pid).status)
+        if role == PAPER_ID_ROLE:
+            return pid
+        if role == PAPER_KEY_ROLE:
+            return self._library.papers[pid].key
+        return None
+
+    def _display(self, pid: str, column: str) -> str:
+        paper = self._library.papers[pid]
+        if column == "title":
+            return paper.title
+        if column == "authors":
+            return authors_short(paper.authors)
+        if column == "venue":
+            return " ".join(str(x) for x in (paper.venue, paper.year) if x)
+        if column == "track":
+            return paper.track or ""
+        ann = self._library.annotation(pid)
+        if column == "status":
+            return STATUS_LABELS.get(ann.status, ann.status)
+        if column == "priority":
+            return PRIORITIES[ann.priority].capitalize() if ann.priority else ""
+        if column == "rating":
+            return "★" * ann.rating
+        if column == "tags":
+            return ", ".join(ann.tags)
+        if column == "added":
+            return ann.added[:10] or paper.added[:10]
+        return ""
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_KEYS]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        keys: list[str] = []
+        for index in indexes:
+            key = self._library.papers[self._ids[index.row()]].key
+            if key not in keys:
+                keys.append(key)
+        mime = QMimeData()
+        mime.setData(MIME_KEYS, "\n".join(keys).encode("utf-8"))
+        mime.setText("\n".join(keys))
+        return mime
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    # -- sorting -------------------------------------------------------------------------------------
+
+    @property
+    def _descending(self) -> bool:
+        return self._sort_order == Qt.SortOrder.DescendingOrder
+
+    def _sort_key(self, column: int) -> Callable[[str], Any]:
+        papers = self._library.papers
+        ann = self._library.annotation
+        name = COLUMN_NAMES[column]
+        if name == "title":
+            return lambda pid: fold(papers[pid].title)
+        if name == "authors":
+            return lambda pid: fold(last_name(papers[pid].authors[0])) if papers[pid].authors else "\uffff"
+        if name == "venue":
+            return lambda pid: (papers[pid].year or 0, fold(papers[pid].venue))
+        if name == "track":
+            return lambda pid: _TRACK_ORDER.get(papers[pid].track or "", len(TRACKS))
+        if name == "status":
+            return lambda pid: _STATUS_ORDER.get(ann(pid).status, 0)
+        if name == "priority":
+            return lambda pid: ann(pid).priority
+        if name == "rating":
+            return lambda pid: ann(pid).rating
+        if name == "tags":
+            return lambda pid: fold(", ".join(ann(pid).tags))
+        return lambda pid: ann(pid).added or papers[pid].added
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        persistent_ids = [(self._ids[i.row()], i.column()) for i in persistent]
+        self._sort_column, self._sort_order = column, order
+        self._all.sort(key=self._sort_key(column), reverse=self._descending)
+        if len(self._ids) == len(self._all):
+            self._ids = list(self._all)
+        else:
+            visible = set(self._ids)
+            self._ids = [pid for pid in self._all if pid in visible]
+        self._rows = None
+        self.changePersistentIndexList(
+            persistent, [self.index(self.row_of(pid), col) for pid, col in persistent_ids]
+        )
+        self.layoutChanged.emit()

@@ -1,0 +1,143 @@
+"""The atomic TinyDB storage and the schema-versioned store, on real files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+import pytest
+
+from papershelf.core import store as store_module
+from papershelf.core.store import AtomicJSONStorage, NewerSchemaError, Store
+
+
+def test_round_trip_on_a_real_file(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.json"
+    store = Store(path, "annotations", 1)
+    store.commit({"annotations": {"p1": {"status": "read", "note": "Grüße\n## not a heading"}}})
+    store.commit({"annotations": {"p2": {"status": "new"}, "p1": {"status": "reading"}}})
+    store.commit({"annotations": {"p2": None}})
+
+    reopened = Store(path, "annotations", 1)
+    assert dict(reopened.documents("annotations")) == {"p1": {"status": "reading"}}
+    on_disk = orjson.loads(path.read_bytes())
+    assert on_disk["_meta"]["schema"] == {"kind": "annotations", "version": 1}
+    assert on_disk["annotations"] == {"p1": {"status": "reading"}}
+
+
+def test_tinydb_table_api_works_with_string_ids(tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.json", "catalogue", 1)
+    table = store.table("papers")
+    table.put("abc", {"title": "One"})
+    table.put_many({"def": {"title": "Two"}, "abc": {"title": "One again"}})
+    assert table.get(doc_id="abc") == {"title": "One again"}
+    assert sorted(doc.doc_id for doc in table.all()) == ["abc", "def"]
+    assert dict(Store(tmp_path / "c.json", "catalogue", 1).documents("papers")) == {
+        "abc": {"title": "One again"},
+        "def": {"title": "Two"},
+    }
+
+
+def test_reads_never_touch_the_file_again(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    store = Store(path, "annotations", 1)
+    store.commit({"annotations": {"p1": {"status": "read"}}})
+    path.write_bytes(b"garbage written behind our back")
+    assert dict(store.documents("annotations")) == {"p1": {"status": "read"}}
+
+
+def test_a_write_that_fails_midway_leaves_the_old_file_loadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "annotations.json"
+    store = Store(path, "annotations", 1)
+    store.commit({"annotations": {"p1": {"note": "the old note"}}})
+    before = path.read_bytes()
+
+    def crash(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module.os, "replace", crash)
+    with pytest.raises(OSError, match="No space left"):
+        store.commit({"annotations": {"p1": {"note": "x" * 100_000}}})
+    monkeypatch.undo()
+
+    assert path.read_bytes() == before
+    assert dict(Store(path, "annotations", 1).documents("annotations")) == {"p1": {"note": "the old note"}}
+    assert [p.name for p in tmp_path.iterdir()] == ["annotations.json"]  # no temp file left behind
+
+
+def test_a_torn_temp_file_is_never_visible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "annotations.json"
+    store = Store(path, "annotations", 1)
+    store.commit({"annotations": {"p1": {"note": "kept"}}})
+    real_fsync = os.fsync
+    calls = {"n": 0}
+
+    def fsync_then_die(fd: int) -> None:
+        calls["n"] += 1
+        real_fsync(fd)
+        raise KeyboardInterrupt  # as if the process were interrupted right after writing the temp file
+
+    monkeypatch.setattr(store_module.os, "fsync", fsync_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        store.commit({"annotations": {"p1": {"note": "new"}}})
+    monkeypatch.undo()
+    assert calls["n"] == 1
+    assert dict(Store(path, "annotations", 1).documents("annotations")) == {"p1": {"note": "kept"}}
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "empty"), (b'{"annotations": {"p1": {"no', "unexpected"), (b"[1, 2]", "not a Papershelf")],
+)
+def test_a_corrupt_file_is_set_aside_not_overwritten(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "annotations.json"
+    path.write_bytes(content)
+    store = Store(path, "annotations", 1)
+    assert store.problem is not None
+    assert reason.lower() in store.problem.reason.lower()
+    aside = store.problem.aside
+    assert aside.name.startswith("annotations.json.corrupt-")
+    assert aside.read_bytes() == content
+    assert dict(store.documents("annotations")) == {}
+    store.commit({"annotations": {"p1": {"status": "read"}}})
+    assert aside.read_bytes() == content
+
+
+def test_a_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.json"
+    payload = orjson.dumps({"_meta": {"schema": {"kind": "catalogue", "version": 99}}, "papers": {}})
+    path.write_bytes(payload)
+    with pytest.raises(NewerSchemaError, match="newer Papershelf"):
+        Store(path, "catalogue", 1)
+    assert path.read_bytes() == payload
+
+
+def test_migration_hook_runs_once_per_step(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.json"
+    path.write_bytes(orjson.dumps({"_meta": {"schema": {"kind": "annotations", "version": 1}},
+                                   "annotations": {"p1": {"stars": 4}}}))
+    seen: list[int] = []
+
+    def one_to_two(data: dict) -> dict:
+        seen.append(1)
+        for doc in data["annotations"].values():
+            doc["rating"] = doc.pop("stars")
+        return data
+
+    store = Store(path, "annotations", 2, migrations={1: one_to_two})
+    assert seen == [1]
+    assert dict(store.documents("annotations")) == {"p1": {"rating": 4}}
+    reopened = Store(path, "annotations", 2, migrations={1: one_to_two})
+    assert seen == [1]
+    assert dict(reopened.documents("annotations")) == {"p1": {"rating": 4}}
+
+
+def test_storage_counts_durable_writes(tmp_path: Path) -> None:
+    storage = AtomicJSONStorage(tmp_path / "x.json")
+    assert storage.read() is None
+    storage.write({"t": {"a": {"v": 1}}})
+    assert storage.writes == 1
+    assert AtomicJSONStorage(tmp_path / "x.json").read() == {"t": {"a": {"v": 1}}}
