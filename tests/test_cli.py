@@ -151,3 +151,18 @@ def test_library_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.split()) == 860
     assert (tmp_path / "envlib" / "catalogue.json").is_file()
+
+
+def test_list_uses_the_query_language(iclr_library_dir: Path) -> None:
+    oral = papershelf(iclr_library_dir, "list", "track:oral", "--format", "keys")
+    assert oral.returncode == 0, oral.stderr
+    assert len(oral.stdout.split()) == 53
+    author = papershelf(iclr_library_dir, "list", "author:scholkopf", "-track:oral", "--format", "keys")
+    assert "neitz2021teacher" in author.stdout.split()
+
+
+def test_invalid_query_is_a_clear_error(iclr_library_dir: Path) -> None:
+    result = papershelf(iclr_library_dir, "list", '"unclosed')
+    assert result.returncode == 1
+    assert result.stderr.startswith("papershelf: error: invalid query:")
+    assert "Traceback" not in result.stderr

@@ -17,7 +17,9 @@ import orjson
 from papershelf import __version__
 from papershelf.core.importing import import_file
 from papershelf.core.library import AnnotationChange, Library, UnknownKeyError
-from papershelf.core.model import PRIORITIES, STATUSES, Paper, fold
+from papershelf.core.model import PRIORITIES, STATUSES, Paper
+from papershelf.core.query import QueryError
+from papershelf.core.search import filter_papers
 from papershelf.core.paths import resolve_library_dir
 from papershelf.core.store import StoreError
 
@@ -100,7 +102,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    return build_parser().parse_args(list(argv))
+    parser = build_parser()
+    argv = list(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "list":
+        # Query words may start with '-' (negation: -tag:x); keep them, in the order typed.
+        args.query = _list_query_words(argv)
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _list_query_words(argv: list[str]) -> list[str]:
+    words: list[str] = []
+    tokens = iter(argv[argv.index("list") + 1 :])
+    for token in tokens:
+        if token == "--format":
+            next(tokens, None)
+        elif token.startswith("--format=") or token == "--":
+            continue
+        else:
+            words.append(token)
+    return words
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -150,8 +173,10 @@ def _clip(text: str, width: int) -> str:
 @command("list")
 def cmd_list(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     text = " ".join(args.query)
-    words = fold(text).split()
-    ids = [pid for pid in library.papers if all(w in library.search_text(pid) for w in words)]
+    try:
+        ids = filter_papers(library, text)
+    except QueryError as exc:
+        raise CommandError(f"invalid query: {exc}") from None
     papers = [library.papers[pid] for pid in ids]
     if args.format == "json":
         _dump([paper_json(library, p) for p in papers], out)

@@ -24,12 +24,17 @@ _HEADING = re.compile(r"^##(?!#)\s*(?P<rest>.*)$")
 _LINKED_TITLE = re.compile(r"^\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)$")
 _ABSTRACT = re.compile(r"^-\s*abstract@\[(?P<label>.*?)\]\((?P<url>[^()\s]*)\)\s*:\s?(?P<text>.*)$")
 _TRACK_IN_LABEL = re.compile(r"\((?P<track>[^()]*)\)\s*$")
-_ESCAPES = re.compile(r"\\([()\[\]])")
+# Markdown escapes the list uses: \( \) \[ \] \_ \* \# \` \$ and \\. Others (\| \{ in $...$ math) are LaTeX.
+_ESCAPES = re.compile(r"\\([()\[\]_*#`$\\])")
+# Some titles are escaped twice (\\$i\\\$-Mix); a backslash left before $ is never meant literally.
+_LEFTOVER_DOLLAR = re.compile(r"\\(?=\$)")
 _TRACKS_FOLDED = {t.lower(): t for t in TRACKS}
 
 
 def _unescape(text: str) -> str:
-    return _ESCAPES.sub(r"\1", text)
+    if "\\" not in text:
+        return text
+    return _LEFTOVER_DOLLAR.sub("", _ESCAPES.sub(r"\1", text))
 
 
 def _url(raw: str) -> str:

@@ -1,14 +1,58 @@
-"""The library window: the paper table, the search box and the detail pane."""
+"""The library window: search, facets and reading lists, the paper table, and the detail pane."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMainWindow, QTableView, QWidget
+import json
+from collections.abc import Sequence
+from pathlib import Path
 
-from papershelf.core.library import Library
-from papershelf.ui.paper_model import COLUMN_NAMES, PaperTableModel
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from papershelf import __version__
+from papershelf.core import facets
+from papershelf.core.importing import import_file, supported_suffixes
+from papershelf.core.library import AnnotationChange, Library
+from papershelf.core.model import PRIORITIES, STATUSES
+from papershelf.core.query import Query, QueryError, parse_query
+from papershelf.core.resources import resources_dir
+from papershelf.ui.controller import LibraryController
+from papershelf.ui.detail import DetailPane
+from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
+from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, STATUS_LABELS, PaperTableModel
+from papershelf.ui.sidebar import FacetPanel
 
 ROW_HEIGHT = 24
+FACET_COUNT_DELAY_MS = 150
+SETTINGS_VERSION = 1
+DEFAULT_WIDTHS = {"title": 270, "authors": 150, "venue": 78, "track": 72, "status": 92,
+                  "priority": 64, "rating": 64, "tags": 100, "added": 86}
+DEFAULT_HIDDEN = ("priority", "rating", "added")
+
+
+def app_icon() -> QIcon:
+    try:
+        return QIcon(str(resources_dir() / "icons" / "papershelf.svg"))
+    except FileNotFoundError:
+        return QIcon()
 
 
 class PaperTable(QTableView):
@@ -19,15 +63,16 @@ class PaperTable(QTableView):
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # The indicator first: enabling sorting sorts at once by whatever it shows.
+        self.horizontalHeader().setSortIndicator(COLUMN_NAMES.index("title"), Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
-        self.horizontalHeader().setSortIndicatorShown(True)
-        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         vertical = self.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -36,22 +81,526 @@ class PaperTable(QTableView):
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
-        widths = {"title": 420, "authors": 220, "venue": 90, "track": 80, "status": 90,
-                  "priority": 70, "rating": 70, "tags": 120, "added": 90}
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         for column, name in enumerate(COLUMN_NAMES):
-            header.resizeSection(column, widths[name])
+            header.resizeSection(column, DEFAULT_WIDTHS[name])
+            header.setSectionHidden(column, name in DEFAULT_HIDDEN)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+    def __init__(self, library: Library, parent: QWidget | None = None,
+                 settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.library = library
+        self.settings = settings or QSettings()
+        self.controller = LibraryController(library, self)
         self.setWindowTitle("Papershelf")
+        self.setWindowIcon(app_icon())
+        self._last_query: Query = parse_query("")
+        self._query_ids: list[str] = []
+
         self.model = PaperTableModel(library, self)
         self.table = PaperTable(self.model, self)
-        self.setCentralWidget(self.table)
-        self.resize(1280, 800)
-        self._update_status()
+        self.sidebar = FacetPanel(self)
+        self.detail = DetailPane(self.controller, self)
 
-    def _update_status(self) -> None:
-        self.statusBar().showMessage(f"{self.model.rowCount()} of {len(self.library)} papers")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search titles, authors, abstracts, tags, notes…   (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setObjectName("search")
+        self.help_button = QToolButton()
+        self.help_button.setText("?")
+        self.help_button.setToolTip("Search syntax")
+        self.help_button.clicked.connect(lambda: QueryHelpDialog.ask(self))
+        self.clear_filters_button = QPushButton("Clear filters")
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        self.hint = QLabel()
+        self.hint.setObjectName("queryHint")
+        self.hint.setStyleSheet("color: #b3261e;")
+        self.hint.hide()
+
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff4ce; color: #4d3800; padding: 6px 10px;")
+        self.banner.hide()
+
+        self.empty = QLabel()
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_clear = QPushButton("Clear search and filters")
+        self.empty_clear.clicked.connect(self.clear_filters)
+        empty_page = QWidget()
+        empty_layout = QVBoxLayout(empty_page)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty)
+        empty_layout.addWidget(self.empty_clear, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(2)
+        self.table_stack = QStackedWidget()
+        self.table_stack.addWidget(self.table)
+        self.table_stack.addWidget(empty_page)
+
+        search_row = QHBoxLayout()
+        search_row.setContentsMargins(8, 6, 8, 0)
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.help_button)
+        search_row.addWidget(self.clear_filters_button)
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(4)
+        centre_layout.addLayout(search_row)
+        hint_row = QHBoxLayout()
+        hint_row.setContentsMargins(10, 0, 8, 0)
+        hint_row.addWidget(self.hint)
+        centre_layout.addLayout(hint_row)
+        centre_layout.addWidget(self.table_stack, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([200, 720, 360])
+        self.splitter.setChildrenCollapsible(False)
+
+        root = QWidget()
+        root_layout = QVBoxLayout(root)
+        root_layout.setContentsMargins(0, 0, 0, 0)
+        root_layout.setSpacing(0)
+        root_layout.addWidget(self.banner)
+        root_layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(root)
+
+        self._facet_timer = QTimer(self)
+        self._facet_timer.setSingleShot(True)
+        self._facet_timer.setInterval(FACET_COUNT_DELAY_MS)
+        self._facet_timer.timeout.connect(self.update_facet_counts)
+
+        self._build_menus()
+        self._build_shortcuts()
+        self._connect()
+        self.resize(1280, 800)
+        if library.read_only:
+            self.show_banner(
+                f"This library folder cannot be written ({library.folder}). "
+                "It is open read-only: you can browse and search, but changes will not be saved."
+            )
+        self.restore_state()
+        self.apply_filters()
+        self.update_facet_counts()
+
+    # -- construction --------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.import_action = file_menu.addAction("&Import…", self.import_dialog)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit", self.close)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self.controller.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.controller.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        copy_keys = edit_menu.addAction("Copy citation &keys", self.copy_keys)
+        copy_keys.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        find = edit_menu.addAction("&Find", self.focus_search)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        edit_menu.addSeparator()
+        edit_menu.addAction("New reading list…", self.new_list)
+
+        view_menu = self.menuBar().addMenu("&View")
+        self.columns_menu = view_menu.addMenu("&Columns")
+        header = self.table.horizontalHeader()
+        self.column_actions: dict[str, QAction] = {}
+        for column, name in enumerate(COLUMN_NAMES):
+            action = self.columns_menu.addAction(str(self.model.headerData(column, Qt.Orientation.Horizontal)))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(lambda on, c=column: self.table.setColumnHidden(c, not on))
+            self.column_actions[name] = action
+        header.customContextMenuRequested.connect(lambda pos: self.columns_menu.popup(header.mapToGlobal(pos)))
+        view_menu.addAction("Clear &filters", self.clear_filters)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&Search syntax", lambda: QueryHelpDialog.ask(self))
+        help_menu.addAction("&Keyboard shortcuts", lambda: ShortcutsDialog.ask(self))
+        help_menu.addAction("&About Papershelf", self.about)
+
+    def _build_shortcuts(self) -> None:
+        def on_table(key: str, slot: object) -> None:
+            shortcut = QShortcut(QKeySequence(key), self.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(slot)
+
+        on_table("J", lambda: self.move_current(1))
+        on_table("K", lambda: self.move_current(-1))
+        for number, status in enumerate(STATUSES, start=1):
+            on_table(str(number), lambda s=status: self.set_status(s))
+        on_table("P", self.cycle_priority)
+        on_table("T", self.detail.tags.setFocus)
+        on_table("N", self.focus_note)
+        on_table("L", self.add_selection_to_list)
+        on_table("/", self.focus_search)
+        escape = QShortcut(QKeySequence("Escape"), self.search)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self.clear_search)
+
+    def _connect(self) -> None:
+        self.search.textChanged.connect(self.apply_filters)
+        self.search.returnPressed.connect(self.table.setFocus)
+        self.sidebar.selection_changed.connect(self.apply_filters)
+        self.sidebar.new_list_requested.connect(self.new_list)
+        self.sidebar.rename_list_requested.connect(self.rename_list)
+        self.sidebar.delete_list_requested.connect(self.delete_list)
+        self.sidebar.facet_model.papers_dropped.connect(self.add_keys_to_list)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_status())
+        self.table.customContextMenuRequested.connect(self._table_menu)
+        self.controller.annotations_changed.connect(self._annotations_changed)
+        self.controller.papers_added.connect(lambda _ids: self._papers_added())
+        self.controller.lists_changed.connect(self._facet_timer.start)
+        self.controller.error.connect(self.show_error)
+
+    # -- filtering -----------------------------------------------------------------------------------
+
+    def apply_filters(self) -> None:
+        """Re-run the search and the facets; called on every keystroke."""
+        text = self.search.text()
+        try:
+            query = parse_query(text)
+        except QueryError as exc:
+            self.hint.setText(f"{exc} — showing results for the last valid search")
+            self.hint.show()
+            query = self._last_query
+        else:
+            self._last_query = query
+            self.hint.hide()
+        selection = self.sidebar.selection()
+        index = self.controller.index
+        current = self.current_paper_id()
+
+        def id_filter(ids: Sequence[str]) -> list[str]:
+            matched = index.filter_incremental(query, ids)
+            self._query_ids = matched
+            return facets.apply(self.library, matched, selection)
+
+        self.model.set_filter(id_filter)
+        self._reselect(current)
+        self.update_status()
+        self._update_empty_state()
+        self._facet_timer.start()
+
+    def update_facet_counts(self) -> None:
+        counts = facets.counts(self.library, self._query_ids, self.sidebar.selection())
+        self.sidebar.show_counts(counts, self.library.list_names())
+
+    def clear_filters(self) -> None:
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        self.sidebar.blockSignals(False)
+        self.apply_filters()
+
+    def clear_search(self) -> None:
+        self.search.clear()
+
+    def _update_empty_state(self) -> None:
+        if self.model.rowCount() > 0:
+            self.table_stack.setCurrentIndex(0)
+            return
+        if len(self.library) == 0:
+            suffixes = ", ".join(supported_suffixes())
+            self.empty.setText(
+                "Your library is empty.\n\nImport a BibTeX file or a conference paper list "
+                f"({suffixes}) with File → Import, or drop files onto this window."
+            )
+            self.empty_clear.hide()
+        else:
+            what = f"“{self.search.text().strip()}”" if self.search.text().strip() else "these filters"
+            self.empty.setText(f"No papers match {what}.\n\nTry fewer words, or clear the filters.")
+            self.empty_clear.show()
+        self.table_stack.setCurrentIndex(1)
+
+    def update_status(self) -> None:
+        shown, total = self.model.rowCount(), len(self.library)
+        selected = len(self.table.selectionModel().selectedRows())
+        message = f"{shown} of {total} papers"
+        if selected > 1:
+            message += f" · {selected} selected"
+        self.statusBar().showMessage(message)
+
+    # -- selection -----------------------------------------------------------------------------------
+
+    def current_paper_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.data(PAPER_ID_ROLE) if index.isValid() else None
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        ids = [self.model.paper_id(r) for r in rows]
+        if not ids and (current := self.current_paper_id()) is not None:
+            ids = [current]
+        return ids
+
+    def select_paper(self, paper_id: str) -> bool:
+        row = self.model.row_of(paper_id)
+        if row < 0:
+            return False
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        return True
+
+    def _reselect(self, paper_id: str | None) -> None:
+        if paper_id is None or not self.select_paper(paper_id):
+            self.detail.show_paper(None)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.detail.show_paper(current.data(PAPER_ID_ROLE) if current.isValid() else None)
+
+    def move_current(self, step: int) -> None:
+        rows = self.model.rowCount()
+        if not rows:
+            return
+        row = self.table.currentIndex().row()
+        row = 0 if row < 0 else max(0, min(rows - 1, row + step))
+        self.select_paper(self.model.paper_id(row))
+
+    # -- editing -------------------------------------------------------------------------------------
+
+    def set_status(self, status: str) -> None:
+        ids = self.selected_ids()
+        if ids:
+            label = STATUS_LABELS[status]
+            text = f"Mark {len(ids)} papers as {label}" if len(ids) > 1 else f"Mark as {label}"
+            self.controller.annotate(ids, AnnotationChange(status=status), text)
+
+    def cycle_priority(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        current = self.library.annotation(self.current_paper_id() or ids[0]).priority
+        priority = (current + 1) % len(PRIORITIES)
+        self.controller.annotate(ids, AnnotationChange(priority=priority),
+                                 f"Priority {PRIORITIES[priority]}")
+
+    def add_selection_to_list(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        name = ListChooser.ask(self, self.library.list_names())
+        if name:
+            self.controller.annotate(ids, AnnotationChange(add_lists=(name,)), f"Add to “{name}”")
+
+    def add_keys_to_list(self, name: str, keys: list[str]) -> None:
+        ids = [self.library.paper(k).id for k in keys if self.library.has_key(k)]
+        if ids:
+            self.controller.annotate(ids, AnnotationChange(add_lists=(name,)), f"Add to “{name}”")
+
+    def tag_selection(self, remove: bool = False) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        verb = "Remove tag from" if remove else "Add tag to"
+        tag = ListNameDialog.ask(self, f"{verb} {len(ids)} papers", "Tag:")
+        if tag:
+            change = AnnotationChange(remove_tags=(tag,)) if remove else AnnotationChange(add_tags=(tag,))
+            self.controller.annotate(ids, change, f"{verb} selection: {tag}")
+
+    def new_list(self) -> None:
+        name = ListNameDialog.ask(self, "New reading list", "Name:")
+        if name:
+            self.controller.create_list(name)
+
+    def rename_list(self, old: str) -> None:
+        new = ListNameDialog.ask(self, "Rename reading list", "New name:", old)
+        if new and new != old:
+            self.controller.rename_list(old, new)
+            chosen = self.sidebar.selected.get("lists", set())
+            if old in chosen:
+                chosen.discard(old)
+                chosen.add(new)
+                self.apply_filters()
+
+    def delete_list(self, name: str) -> None:
+        if Confirm.ask(self, "Delete reading list",
+                       f"Delete the reading list “{name}”? The papers stay in your library."):
+            self.controller.delete_list(name)
+            self.sidebar.selected.get("lists", set()).discard(name)
+            self.apply_filters()
+
+    def copy_keys(self) -> None:
+        keys = [self.library.papers[pid].key for pid in self.selected_ids()]
+        if keys:
+            QGuiApplication.clipboard().setText(", ".join(keys))
+            self.statusBar().showMessage(f"Copied {len(keys)} citation key(s)", 3000)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def focus_note(self) -> None:
+        if self.detail.preview_toggle.isChecked():
+            self.detail.preview_toggle.setChecked(False)
+        self.detail.note.setFocus()
+
+    def _table_menu(self, pos: object) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        menu = QMenu(self)
+        status_menu = menu.addMenu("Status")
+        for number, status in enumerate(STATUSES, start=1):
+            action = status_menu.addAction(STATUS_LABELS[status], lambda s=status: self.set_status(s))
+            action.setShortcut(QKeySequence(str(number)))
+        lists_menu = menu.addMenu("Add to reading list")
+        for name in self.library.list_names():
+            lists_menu.addAction(name, lambda n=name: self.controller.annotate(
+                ids, AnnotationChange(add_lists=(n,)), f"Add to “{n}”"))
+        lists_menu.addSeparator()
+        lists_menu.addAction("New list…", self.add_selection_to_list)
+        in_lists = sorted({n for pid in ids for n in self.library.annotation(pid).lists}, key=str.casefold)
+        if in_lists:
+            remove_menu = menu.addMenu("Remove from reading list")
+            for name in in_lists:
+                remove_menu.addAction(name, lambda n=name: self.controller.annotate(
+                    ids, AnnotationChange(remove_lists=(n,)), f"Remove from “{n}”"))
+        menu.addAction("Add tag…", self.tag_selection)
+        menu.addAction("Remove tag…", lambda: self.tag_selection(remove=True))
+        menu.addSeparator()
+        menu.addAction("Copy citation keys", self.copy_keys)
+        self.table_menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+
+    # -- reacting to the library ---------------------------------------------------------------------
+
+    def _annotations_changed(self, ids: list[str]) -> None:
+        self.model.papers_changed(ids)
+        self._facet_timer.start()
+
+    def _papers_added(self) -> None:
+        current = self.current_paper_id()
+        self.model.reload()
+        self.apply_filters()
+        self._reselect(current)
+
+    def show_error(self, message: str) -> None:
+        self.statusBar().showMessage(f"Not saved: {message}", 10000)
+        self.show_banner(f"A change could not be saved: {message}")
+
+    def show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    # -- importing -----------------------------------------------------------------------------------
+
+    def import_dialog(self) -> None:
+        patterns = " ".join(f"*{s}" for s in supported_suffixes())
+        files, _ = QFileDialog.getOpenFileNames(self, "Import papers", "", f"Paper files ({patterns})")
+        if files:
+            self.import_files([Path(f) for f in files])
+
+    def import_files(self, paths: Sequence[Path]) -> None:
+        lines: list[str] = []
+        for path in paths:
+            try:
+                summary = import_file(self.library, path)
+            except (OSError, ValueError) as exc:
+                lines.append(f"{path.name}: {exc}")
+                continue
+            lines.append(f"{path.name}: {len(summary.imported)} imported, {len(summary.present)} already "
+                         f"present, {summary.failed} failed")
+            lines += [f"   {p}" for p in summary.problems[:50]]
+        QMessageBox.information(self, "Import finished", "\n".join(lines))
+
+    # -- state ---------------------------------------------------------------------------------------
+
+    def about(self) -> None:
+        import platform
+
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        QMessageBox.about(
+            self, "About Papershelf",
+            f"Papershelf {__version__}\n\nQt {qVersion()} · PySide6 {PySide6.__version__} · "
+            f"Python {platform.python_version()}\n\nLibrary: {self.library.folder}",
+        )
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.setValue("window/version", SETTINGS_VERSION)
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/header", self.table.horizontalHeader().saveState())
+        s.setValue("window/query", self.search.text())
+        s.setValue("window/facets", json.dumps({k: sorted(v) for k, v in self.sidebar.selection().items()}))
+        current = self.current_paper_id()
+        s.setValue("window/current", self.library.papers[current].key if current else "")
+        s.sync()
+
+    def restore_state(self) -> None:
+        s = self.settings
+        if s.value("window/version") is None:
+            return
+        for key, restore in (("window/geometry", self.restoreGeometry),
+                             ("window/header", self.table.horizontalHeader().restoreState)):
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+        splitter = s.value("window/splitter")
+        # Splitter sizes only stick once the window has its real size: applied on first show.
+        self._pending_splitter = splitter if isinstance(splitter, QByteArray) else None
+        header = self.table.horizontalHeader()
+        for column, name in enumerate(COLUMN_NAMES):
+            self.column_actions[name].setChecked(not header.isSectionHidden(column))
+        sort_column = header.sortIndicatorSection()
+        if 0 <= sort_column < len(COLUMN_NAMES):
+            self.model.sort(sort_column, header.sortIndicatorOrder())
+        self.search.blockSignals(True)
+        self.search.setText(str(s.value("window/query", "") or ""))
+        self.search.blockSignals(False)
+        try:
+            selection = json.loads(str(s.value("window/facets", "{}") or "{}"))
+        except ValueError:
+            selection = {}
+        if isinstance(selection, dict):
+            self.sidebar.blockSignals(True)
+            self.sidebar.set_selection({k: v for k, v in selection.items() if isinstance(v, list)})
+            self.sidebar.blockSignals(False)
+        key = str(s.value("window/current", "") or "")
+        if key and self.library.has_key(key):
+            self._pending_key = key
+            QTimer.singleShot(0, self._restore_current)
+
+    def _restore_current(self) -> None:
+        key = getattr(self, "_pending_key", "")
+        if key and self.library.has_key(key):
+            self.select_paper(self.library.paper(key).id)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        pending = getattr(self, "_pending_splitter", None)
+        if pending is not None:
+            self._pending_splitter = None
+            self.splitter.restoreState(pending)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.detail.save_note()
+        self.save_state()
+        super().closeEvent(event)

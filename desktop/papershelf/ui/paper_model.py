@@ -114,9 +114,10 @@ class PaperTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Papers were added: rebuild the full order, re-sort, re-filter."""
-        self._all = list(self._library.papers)
+        ids = list(self._library.papers)
         if self._sort_column >= 0:
-            self._all.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
+            ids.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
+        self._all = ids
         self._apply_filter()
 
     def papers_changed(self, ids: Sequence[str]) -> None:
@@ -244,7 +245,8 @@ class PaperTableModel(QAbstractTableModel):
         persistent = self.persistentIndexList()
         persistent_ids = [(self._ids[i.row()], i.column()) for i in persistent]
         self._sort_column, self._sort_order = column, order
-        self._all.sort(key=self._sort_key(column), reverse=self._descending)
+        # A new list, never sorted in place: the search index recognises its previous scope by identity.
+        self._all = sorted(self._all, key=self._sort_key(column), reverse=self._descending)
         if len(self._ids) == len(self._all):
             self._ids = list(self._all)
         else:

@@ -1,0 +1,371 @@
+"""The detail pane: one paper's record, its annotation editors and the note editor.
+
+Everything from a file (titles, abstracts, notes) is shown as text. Links are built only from http(s)
+URLs and DOIs, HTML-escaped; the note preview renders Markdown with HTML disabled and never loads a
+resource.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import quote, urlsplit
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QGuiApplication, QTextDocument
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QStackedWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from papershelf.core.library import AnnotationChange
+from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES, Paper
+from papershelf.ui.controller import LibraryController
+from papershelf.ui.paper_model import STATUS_LABELS, status_icon
+
+NOTE_SAVE_DELAY_MS = 700
+
+
+class SafeTextBrowser(QTextBrowser):
+    """A text browser that never loads anything: no images, no style sheets, local or remote."""
+
+    def loadResource(self, type: int, name: QUrl) -> object:
+        return None
+
+
+def safe_link(url: str) -> str:
+    """An <a> tag for http(s) URLs only (no javascript:, file:, data:), escaped; '' otherwise."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    href = html.escape(url.strip(), quote=True)
+    return f'<a href="{href}">{html.escape(url.strip())}</a>'
+
+
+def doi_link(doi: str) -> str:
+    doi = doi.strip()
+    if not doi:
+        return ""
+    href = html.escape("https://doi.org/" + quote(doi, safe="/:;()._-"), quote=True)
+    return f'<a href="{href}">doi:{html.escape(doi)}</a>'
+
+
+def split_names(text: str) -> list[str]:
+    names: list[str] = []
+    for part in text.split(","):
+        name = part.strip()
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+class _FocusOut(QObject):
+    """Calls back when the watched widget loses focus (the note is saved then)."""
+
+    def __init__(self, callback: object, parent: QObject) -> None:
+        super().__init__(parent)
+        self._callback = callback
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut:
+            self._callback()  # type: ignore[operator]
+        return False
+
+
+class DetailPane(QWidget):
+    """Shows the current paper. Edits go through the controller; the note autosaves."""
+
+    note_saved = Signal(str)
+
+    def __init__(self, controller: LibraryController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.paper_id: str | None = None
+        self._loading = False
+        self._note_dirty = False
+
+        self.placeholder = QLabel("Select a paper to see its abstract and your notes.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setObjectName("placeholder")
+
+        self.title = QLabel()
+        self.title.setObjectName("detailTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+
+        self.authors = QLabel()
+        self.authors.setWordWrap(True)
+        self.authors.setTextFormat(Qt.TextFormat.PlainText)
+        self.authors.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta = QLabel()
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta.setObjectName("detailMeta")
+
+        self.key = QLabel()
+        self.key.setTextFormat(Qt.TextFormat.PlainText)
+        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_key = QToolButton()
+        self.copy_key.setText("Copy")
+        self.copy_key.setToolTip("Copy the citation key")
+        self.copy_key.clicked.connect(self._copy_key)
+        self.links = QLabel()
+        self.links.setTextFormat(Qt.TextFormat.RichText)
+        self.links.setOpenExternalLinks(True)
+
+        key_row = QHBoxLayout()
+        key_row.setContentsMargins(0, 0, 0, 0)
+        key_row.addWidget(self.key)
+        key_row.addWidget(self.copy_key)
+        key_row.addStretch(1)
+        key_row.addWidget(self.links)
+
+        self.abstract = SafeTextBrowser()
+        self.abstract.setOpenLinks(False)
+        self.abstract.setFrameShape(QFrame.Shape.NoFrame)
+        self.abstract.setMinimumHeight(120)
+
+        self.status = QComboBox()
+        for status in STATUSES:
+            self.status.addItem(status_icon(status), STATUS_LABELS[status], status)
+        self.priority = QComboBox()
+        for i, name in enumerate(PRIORITIES):
+            self.priority.addItem(name.capitalize(), i)
+        self.rating = QComboBox()
+        self.rating.addItem("Not rated", 0)
+        for stars in range(1, MAX_RATING + 1):
+            self.rating.addItem("★" * stars, stars)
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText("tags, separated by commas")
+        self.lists = QLineEdit()
+        self.lists.setPlaceholderText("reading lists, separated by commas")
+        self._tag_completer = QCompleter([], self)
+        self._tag_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.tags.setCompleter(self._tag_completer)
+        self._list_completer = QCompleter([], self)
+        self._list_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.lists.setCompleter(self._list_completer)
+
+        editors = QFormLayout()
+        editors.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 2)
+        row.addWidget(QLabel("Priority"))
+        row.addWidget(self.priority, 1)
+        row.addWidget(QLabel("Rating"))
+        row.addWidget(self.rating, 1)
+        editors.addRow("Status", row)
+        editors.addRow("Tags", self.tags)
+        editors.addRow("Lists", self.lists)
+
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("Your notes (Markdown). Saved automatically.")
+        self.note.setTabChangesFocus(True)
+        self.preview = SafeTextBrowser()
+        self.preview.setOpenLinks(False)
+        self.note_stack = QStackedWidget()
+        self.note_stack.addWidget(self.note)
+        self.note_stack.addWidget(self.preview)
+        self.preview_toggle = QToolButton()
+        self.preview_toggle.setText("Preview")
+        self.preview_toggle.setCheckable(True)
+        self.preview_toggle.toggled.connect(self._toggle_preview)
+        self.note_state = QLabel()
+        self.note_state.setObjectName("noteState")
+        note_header = QHBoxLayout()
+        note_header.addWidget(QLabel("<b>Notes</b>"))
+        note_header.addStretch(1)
+        note_header.addWidget(self.note_state)
+        note_header.addWidget(self.preview_toggle)
+
+        self.body = QWidget()
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addWidget(self.title)
+        layout.addWidget(self.authors)
+        layout.addWidget(self.meta)
+        layout.addLayout(key_row)
+        layout.addWidget(self.abstract, 3)
+        layout.addLayout(editors)
+        layout.addLayout(note_header)
+        layout.addWidget(self.note_stack, 2)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self.body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(NOTE_SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_note)
+        self.note.textChanged.connect(self._note_edited)
+        self.note.installEventFilter(_FocusOut(self.save_note, self))
+        self.status.activated.connect(self._status_chosen)
+        self.priority.activated.connect(self._priority_chosen)
+        self.rating.activated.connect(self._rating_chosen)
+        self.tags.editingFinished.connect(self._tags_edited)
+        self.lists.editingFinished.connect(self._lists_edited)
+        controller.annotations_changed.connect(self._annotations_changed)
+        self.show_paper(None)
+
+    # -- showing -------------------------------------------------------------------------------------
+
+    def show_paper(self, paper_id: str | None) -> None:
+        if paper_id != self.paper_id:
+            self.save_note()
+        self.paper_id = paper_id
+        if paper_id is None:
+            self.stack.setCurrentWidget(self.placeholder)
+            return
+        paper = self.controller.library.papers[paper_id]
+        self.stack.setCurrentWidget(self.body)
+        self.title.setText(paper.title)
+        self.authors.setText(", ".join(paper.authors) or "Unknown authors")
+        self.meta.setText(" · ".join(x for x in (paper.venue, str(paper.year or ""), paper.track or "") if x))
+        self.key.setText(paper.key)
+        self.links.setText("  ".join(x for x in (safe_link(paper.url), doi_link(paper.doi)) if x))
+        self._show_abstract(paper)
+        self._load_annotation(force_note=True)
+
+    def _show_abstract(self, paper: Paper) -> None:
+        # Plain text keeps paragraphs and leaves $...$ math readable; nothing is interpreted as markup.
+        self.abstract.setPlainText(paper.abstract or "No abstract.")
+
+    def _load_annotation(self, force_note: bool) -> None:
+        assert self.paper_id is not None
+        library = self.controller.library
+        ann = library.annotation(self.paper_id)
+        self._loading = True
+        try:
+            self.status.setCurrentIndex(STATUSES.index(ann.status))
+            self.priority.setCurrentIndex(ann.priority)
+            self.rating.setCurrentIndex(ann.rating)
+            if not self.tags.hasFocus():
+                self.tags.setText(", ".join(ann.tags))
+            if not self.lists.hasFocus():
+                self.lists.setText(", ".join(ann.lists))
+            self._tag_completer.setModel(None)
+            self._tag_completer = QCompleter(sorted(library.tag_counts(), key=str.casefold), self)
+            self._tag_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            self.tags.setCompleter(self._tag_completer)
+            self._list_completer = QCompleter(library.list_names(), self)
+            self._list_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            self.lists.setCompleter(self._list_completer)
+            if force_note or (not self._note_dirty and ann.note != self.note.toPlainText()):
+                self._note_dirty = False
+                self.note.setPlainText(ann.note)
+                self.note_state.setText("")
+                if self.preview_toggle.isChecked():
+                    self._render_preview()
+        finally:
+            self._loading = False
+
+    def _annotations_changed(self, ids: list[str]) -> None:
+        if self.paper_id is not None and self.paper_id in ids:
+            self._load_annotation(force_note=False)
+
+    def _toggle_preview(self, on: bool) -> None:
+        if on:
+            self.save_note()
+            self._render_preview()
+        self.note_stack.setCurrentWidget(self.preview if on else self.note)
+        self.preview_toggle.setText("Edit" if on else "Preview")
+
+    def _render_preview(self) -> None:
+        self.preview.setMarkdown(self.note.toPlainText())
+        # setMarkdown honours the document's feature flags only when set on the document itself:
+        doc = self.preview.document()
+        doc.setMarkdown(self.note.toPlainText(), QTextDocument.MarkdownFeature.MarkdownDialectGitHub
+                        | QTextDocument.MarkdownFeature.MarkdownNoHTML)
+
+    # -- editing -------------------------------------------------------------------------------------
+
+    @property
+    def note_dirty(self) -> bool:
+        return self._note_dirty
+
+    def _note_edited(self) -> None:
+        if self._loading or self.paper_id is None:
+            return
+        self._note_dirty = True
+        self.note_state.setText("Editing…")
+        self._save_timer.start()
+
+    def save_note(self) -> None:
+        """Save the note now if it has unsaved changes (also on focus loss, paper change and quit)."""
+        if not self._note_dirty or self.paper_id is None:
+            return
+        self._save_timer.stop()
+        text = self.note.toPlainText()
+        if self.controller.library.annotation(self.paper_id).note == text:
+            self._note_dirty = False
+            self.note_state.setText("Saved")
+            return
+        ok = self.controller.annotate(
+            [self.paper_id], AnnotationChange(note=text), "Edit note", merge_key=f"note:{self.paper_id}"
+        )
+        if ok:
+            self._note_dirty = False
+            self.note_state.setText("Saved")
+            self.note_saved.emit(self.paper_id)
+        else:
+            # Keep the text in the editor so the user can retry; try again on the next edit.
+            self.note_state.setText("Not saved")
+
+    def _change(self, change: AnnotationChange, text: str) -> None:
+        if self._loading or self.paper_id is None:
+            return
+        self.controller.annotate([self.paper_id], change, text)
+
+    def _status_chosen(self, index: int) -> None:
+        self._change(AnnotationChange(status=STATUSES[index]), f"Mark as {STATUS_LABELS[STATUSES[index]]}")
+
+    def _priority_chosen(self, index: int) -> None:
+        self._change(AnnotationChange(priority=index), "Set priority")
+
+    def _rating_chosen(self, index: int) -> None:
+        self._change(AnnotationChange(rating=index), "Set rating")
+
+    def _tags_edited(self) -> None:
+        if self.paper_id is None:
+            return
+        current = self.controller.library.annotation(self.paper_id).tags
+        wanted = split_names(self.tags.text())
+        if wanted != current:
+            self._change(
+                AnnotationChange(add_tags=tuple(wanted), remove_tags=tuple(t for t in current if t not in wanted)),
+                "Edit tags",
+            )
+
+    def _lists_edited(self) -> None:
+        if self.paper_id is None:
+            return
+        current = self.controller.library.annotation(self.paper_id).lists
+        wanted = split_names(self.lists.text())
+        if wanted != current:
+            self._change(
+                AnnotationChange(add_lists=tuple(wanted), remove_lists=tuple(x for x in current if x not in wanted)),
+                "Edit reading lists",
+            )
+
+    def _copy_key(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        clipboard.setText(self.key.text())

@@ -1,0 +1,114 @@
+"""Small dialogs. Each has an ``ask`` classmethod so tests can monkeypatch it and nothing modal blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from papershelf.core.query import QUERY_HELP
+
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("J / Down", "Next paper"),
+    ("K / Up", "Previous paper"),
+    ("1 … 5", "Status: new, to read, reading, read, skipped"),
+    ("P", "Cycle priority (none, low, medium, high)"),
+    ("T", "Edit tags"),
+    ("N", "Edit the note"),
+    ("L", "Add the selection to a reading list"),
+    ("Ctrl+F or /", "Search"),
+    ("Esc", "Clear the search (in the search box)"),
+    ("Ctrl+Z", "Undo"),
+    ("Ctrl+Shift+Z", "Redo"),
+    ("Ctrl+Shift+C", "Copy citation keys of the selection"),
+    ("Ctrl+I", "Import papers"),
+    ("Ctrl+Q", "Quit"),
+)
+
+
+class ListNameDialog:
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+        name, ok = QInputDialog.getText(parent, title, label, text=text)
+        return name.strip() if ok and name.strip() else None
+
+
+class ListChooser:
+    @classmethod
+    def ask(cls, parent: QWidget | None, names: Sequence[str]) -> str | None:
+        """Pick a reading list, or type the name of a new one."""
+        name, ok = QInputDialog.getItem(
+            parent, "Add to reading list", "Reading list (type a new name to create one):", list(names), 0, True
+        )
+        return name.strip() if ok and name.strip() else None
+
+
+class Confirm:
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, text: str) -> bool:
+        answer = QMessageBox.question(parent, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+
+class _TableDialog(QDialog):
+    def __init__(self, parent: QWidget | None, title: str, intro: str, headers: Sequence[str],
+                 rows: Sequence[Sequence[str]]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        if intro:
+            label = QLabel(intro)
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        table = QTableWidget(len(rows), len(headers), self)  # a small static table; no model needed
+        table.setHorizontalHeaderLabels(list(headers))
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        table.setWordWrap(True)
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                table.setItem(r, c, item)
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(720, 480)
+
+
+class ShortcutsDialog(_TableDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, "Keyboard shortcuts", "Triage without the mouse:", ("Key", "Action"),
+                         SHORTCUTS)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> None:
+        cls(parent).exec()
+
+
+class QueryHelpDialog(_TableDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            parent, "Search syntax",
+            "Everything is case- and accent-insensitive: scholkopf finds Schölkopf.",
+            ("Syntax", "Example", "Finds"), QUERY_HELP,
+        )
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> None:
+        cls(parent).exec()

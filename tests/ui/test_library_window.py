@@ -1,0 +1,349 @@
+"""The library window driven like a user would: typing, clicking facets, triage keys, undo, lists, notes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from papershelf.core.library import AnnotationChange, Library
+from papershelf.ui import dialogs
+from papershelf.ui.main_window import MainWindow
+from papershelf.ui.paper_model import COLUMN_NAMES
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, iclr_library_dir: Path, settings: QSettings) -> MainWindow:
+    win = MainWindow(Library(iclr_library_dir), settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def keys_shown(win: MainWindow) -> list[str]:
+    return [win.library.papers[pid].key for pid in win.model.ids()]
+
+
+def select_rows(win: MainWindow, rows: list[int]) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    sel = win.table.selectionModel()
+    sel.clearSelection()
+    for row in rows:
+        sel.select(win.model.index(row, 0),
+                   QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    sel.setCurrentIndex(win.model.index(rows[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+
+
+def test_typing_a_query_filters_as_you_type(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClicks(window.search, "certified robustness")
+    assert 0 < window.model.rowCount() < 860
+    assert "mueller2021certify" in keys_shown(window)
+    qtbot.keyClicks(window.search, " compositional")
+    assert keys_shown(window) == ["mueller2021certify"]
+    assert window.statusBar().currentMessage().startswith("1 of 860 papers")
+
+
+def test_query_language_in_the_box_and_diacritics(window: MainWindow) -> None:
+    window.search.setText("author:scholkopf track:poster")
+    shown = keys_shown(window)
+    assert "neitz2021teacher" in shown
+    assert all(window.library.paper(k).track == "Poster" for k in shown)
+    assert all(any("Schölkopf" in a for a in window.library.paper(k).authors) for k in shown)
+
+
+def test_invalid_query_shows_hint_and_keeps_last_result(window: MainWindow) -> None:
+    window.search.setText("graph")
+    before = keys_shown(window)
+    window.search.setText('graph "unclosed')
+    assert window.hint.isVisibleTo(window)
+    assert "quote" in window.hint.text().lower()
+    assert keys_shown(window) == before
+    window.search.setText("graph")
+    assert not window.hint.isVisibleTo(window)
+
+
+def test_escape_clears_the_search(qtbot: QtBot, window: MainWindow) -> None:
+    window.search.setText("graph")
+    window.search.setFocus()
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    assert window.search.text() == ""
+    assert window.model.rowCount() == 860
+
+
+def test_toggling_facets_and_counts(qtbot: QtBot, window: MainWindow) -> None:
+    window.update_facet_counts()
+    oral = window.sidebar.value_index("track", "Oral")
+    assert oral.siblingAtColumn(1).data() == "53"
+    rect = window.sidebar.visualRect(oral)
+    qtbot.mouseClick(window.sidebar.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.model.rowCount() == 53
+    window.update_facet_counts()
+    # Counting ignores the facet's own choice, so Poster still shows its number.
+    assert window.sidebar.value_index("track", "Poster").siblingAtColumn(1).data() == "693"
+    window.sidebar.toggle("track", "Spotlight")
+    assert window.model.rowCount() == 53 + 114
+    window.search.setText("graph")
+    assert all(window.library.paper(k).track in ("Oral", "Spotlight") for k in keys_shown(window))
+    window.clear_filters_button.click()
+    assert window.model.rowCount() == 860
+    assert window.search.text() == ""
+    assert not window.sidebar.has_selection()
+
+
+def test_triage_keys(qtbot: QtBot, window: MainWindow) -> None:
+    window.select_paper(window.model.paper_id(0))
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_J)
+    qtbot.keyClick(window.table, Qt.Key.Key_J)
+    assert window.current_paper_id() == window.model.paper_id(2)
+    qtbot.keyClick(window.table, Qt.Key.Key_K)
+    first = window.current_paper_id()
+    assert first == window.model.paper_id(1)
+    qtbot.keyClick(window.table, Qt.Key.Key_J)
+    second = window.current_paper_id()
+    assert second == window.model.paper_id(2)
+    qtbot.keyClick(window.table, Qt.Key.Key_4)
+    assert window.library.annotation(second).status == "read"
+    qtbot.keyClick(window.table, Qt.Key.Key_K)
+    assert window.current_paper_id() == first
+    qtbot.keyClick(window.table, Qt.Key.Key_2)
+    assert window.library.annotation(first).status == "to-read"
+    qtbot.keyClick(window.table, Qt.Key.Key_P)
+    qtbot.keyClick(window.table, Qt.Key.Key_P)
+    assert window.library.annotation(first).priority == 2
+    assert window.detail.priority.currentIndex() == 2
+    status_col = COLUMN_NAMES.index("status")
+    assert window.model.index(1, status_col).data() == "To read"
+    qtbot.keyClick(window.table, Qt.Key.Key_T)
+    assert window.detail.tags.hasFocus()
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_N)
+    assert window.detail.note.hasFocus()
+
+
+def test_bulk_status_is_one_write_and_one_undo_step(qtbot: QtBot, window: MainWindow) -> None:
+    select_rows(window, [0, 1, 2, 5])
+    ids = window.selected_ids()
+    assert len(ids) == 4
+    writes = window.library._annotations_store.storage.writes
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_3)
+    assert [window.library.annotation(pid).status for pid in ids] == ["reading"] * 4
+    assert window.library._annotations_store.storage.writes == writes + 1
+    assert window.controller.undo_stack.count() == 1
+
+    window.undo_action.trigger()
+    assert [window.library.annotation(pid).status for pid in ids] == ["new"] * 4
+    window.redo_action.trigger()
+    assert [window.library.annotation(pid).status for pid in ids] == ["reading"] * 4
+    reopened = Library(window.library.folder)
+    assert [reopened.annotation(pid).status for pid in ids] == ["reading"] * 4
+
+
+def test_undo_redo_with_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
+    select_rows(window, [3])
+    pid = window.selected_ids()[0]
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_5)
+    assert window.library.annotation(pid).status == "skipped"
+    qtbot.keyClick(window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.library.annotation(pid).status == "new"
+    qtbot.keyClick(window.table, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.library.annotation(pid).status == "skipped"
+
+
+def test_lists_by_context_menu_and_keyboard(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    select_rows(window, [0, 1])
+    ids = window.selected_ids()
+    monkeypatch.setattr(dialogs.ListChooser, "ask", classmethod(lambda cls, parent, names: "Reading group"))
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_L)
+    assert all(window.library.annotation(pid).lists == ["Reading group"] for pid in ids)
+
+    select_rows(window, [7])
+    other = window.selected_ids()[0]
+    window._table_menu(QPoint(5, 5))
+    menu = window.table_menu
+    (add_menu,) = [a.menu() for a in menu.actions() if a.text() == "Add to reading list"]
+    (action,) = [a for a in add_menu.actions() if a.text() == "Reading group"]
+    action.trigger()
+    menu.close()
+    assert window.library.annotation(other).lists == ["Reading group"]
+
+    window.update_facet_counts()
+    index = window.sidebar.value_index("lists", "Reading group")
+    assert index.siblingAtColumn(1).data() == "3"
+    window.sidebar.toggle("lists", "Reading group")
+    assert sorted(window.model.ids()) == sorted([*ids, other])
+
+
+def test_list_management_from_the_sidebar(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    pid = window.model.paper_id(0)
+    window.controller.annotate([pid], AnnotationChange(add_lists=("Old name",)), "add")
+    monkeypatch.setattr(dialogs.ListNameDialog, "ask", classmethod(lambda cls, *a, **k: "New name"))
+    window.rename_list("Old name")
+    assert window.library.annotation(pid).lists == ["New name"]
+    monkeypatch.setattr(dialogs.Confirm, "ask", classmethod(lambda cls, *a: True))
+    window.delete_list("New name")
+    assert window.library.annotation(pid).lists == []
+    assert window.library.list_names() == []
+
+
+def test_drop_keys_on_a_list(window: MainWindow) -> None:
+    window.controller.create_list("Dropped")
+    window.update_facet_counts()
+    select_rows(window, [0, 4])
+    ids = window.selected_ids()
+    mime = window.model.mimeData([window.model.index(0, 0), window.model.index(4, 0)])
+    target = window.sidebar.value_index("lists", "Dropped")
+    model = window.sidebar.facet_model
+    assert model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
+    assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
+    assert all(window.library.annotation(pid).lists == ["Dropped"] for pid in ids)
+
+
+def test_bulk_tags_on_selection(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    select_rows(window, [0, 1, 2])
+    ids = window.selected_ids()
+    monkeypatch.setattr(dialogs.ListNameDialog, "ask", classmethod(lambda cls, *a, **k: "must-read"))
+    window.tag_selection()
+    assert all(window.library.annotation(pid).tags == ["must-read"] for pid in ids)
+    window.tag_selection(remove=True)
+    assert all(window.library.annotation(pid).tags == [] for pid in ids)
+
+
+def test_note_typed_in_the_pane_survives_reopening(
+    qtbot: QtBot, iclr_library_dir: Path, settings: QSettings
+) -> None:
+    win = MainWindow(Library(iclr_library_dir), settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.search.setText("key:neitz2021teacher")
+    win.select_paper(win.library.paper("neitz2021teacher").id)
+    win.detail.note.setFocus()
+    qtbot.keyClicks(win.detail.note, "Meta-gradients teach the student.")
+    win.close()
+
+    again = MainWindow(Library(iclr_library_dir), settings=settings)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitUntil(lambda: again.current_paper_id() == again.library.paper("neitz2021teacher").id)
+    assert again.search.text() == "key:neitz2021teacher"
+    assert again.detail.note.toPlainText() == "Meta-gradients teach the student."
+
+
+def test_note_autosaves_after_typing_stops(qtbot: QtBot, window: MainWindow) -> None:
+    pid = window.model.paper_id(0)
+    window.select_paper(pid)
+    window.detail.note.setPlainText("Grüße aus Tübingen — notes with ünïcödé")
+    assert window.detail.note_dirty
+    with qtbot.waitSignal(window.detail.note_saved, timeout=3000):
+        pass
+    assert Library(window.library.folder).annotation(pid).note == "Grüße aus Tübingen — notes with ünïcödé"
+
+
+def test_note_saved_when_changing_paper(window: MainWindow) -> None:
+    first, second = window.model.paper_id(0), window.model.paper_id(1)
+    window.select_paper(first)
+    window.detail.note.setPlainText("first note")
+    window.select_paper(second)
+    assert window.library.annotation(first).note == "first note"
+    assert window.detail.note.toPlainText() == ""
+
+
+def test_remembered_state(qtbot: QtBot, iclr_library_dir: Path, settings: QSettings) -> None:
+    win = MainWindow(Library(iclr_library_dir), settings=settings)
+    qtbot.addWidget(win)
+    win.resize(790, 700)  # the offscreen screen is 800 wide; restoreGeometry clamps to it
+    win.show()
+    win.sidebar.toggle("track", "Oral")
+    win.search.setText("learning")
+    win.table.setColumnHidden(COLUMN_NAMES.index("authors"), True)
+    win.table.sortByColumn(COLUMN_NAMES.index("venue"), Qt.SortOrder.DescendingOrder)
+    win.select_paper(win.model.paper_id(2))
+    chosen = win.current_paper_id()
+    win.splitter.setSizes([200, 300, 280])
+    sizes = win.splitter.sizes()
+    win.close()
+
+    again = MainWindow(Library(iclr_library_dir), settings=settings)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.search.text() == "learning"
+    assert again.sidebar.selection() == {"track": frozenset({"Oral"})}
+    assert again.table.isColumnHidden(COLUMN_NAMES.index("authors"))
+    assert not again.column_actions["authors"].isChecked()
+    assert again.table.horizontalHeader().sortIndicatorSection() == COLUMN_NAMES.index("venue")
+    assert again.splitter.sizes() == sizes
+    qtbot.waitUntil(lambda: again.current_paper_id() == chosen)
+
+
+def test_filter_that_matches_nothing_shows_a_message(window: MainWindow) -> None:
+    window.search.setText("zzzxxyq")
+    assert window.table_stack.currentIndex() == 1
+    assert "No papers match “zzzxxyq”" in window.empty.text()
+    assert window.statusBar().currentMessage().startswith("0 of 860 papers")
+    window.empty_clear.click()
+    assert window.table_stack.currentIndex() == 0
+
+
+def test_empty_library_says_so(qtbot: QtBot, tmp_path: Path, settings: QSettings) -> None:
+    win = MainWindow(Library(tmp_path / "empty", seed=False), settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.table_stack.currentIndex() == 1
+    assert "Your library is empty" in win.empty.text()
+    assert win.statusBar().currentMessage().startswith("0 of 0 papers")
+
+
+def test_hostile_text_is_shown_as_text(qtbot: QtBot, tmp_path: Path, settings: QSettings) -> None:
+    from papershelf.core.model import Paper
+
+    library = Library(tmp_path / "lib", seed=False)
+    library.import_papers([Paper(
+        id="", key="", title='<b>Bold</b> <img src="http://example.org/x.png">',
+        authors=["<script>alert(1)</script>"], year=2020,
+        abstract="<a href='javascript:alert(1)'>click</a> $x^2$", url="javascript:alert(1)",
+    )])
+    win = MainWindow(library, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.select_paper(win.model.paper_id(0))
+    assert win.detail.title.text() == '<b>Bold</b> <img src="http://example.org/x.png">'
+    assert win.detail.title.textFormat() == Qt.TextFormat.PlainText
+    assert win.detail.abstract.toPlainText() == "<a href='javascript:alert(1)'>click</a> $x^2$"
+    assert win.detail.links.text() == ""  # javascript: URLs never become links
+    win.detail.note.setPlainText("<img src='http://example.org/a.png'> **bold**")
+    win.detail.preview_toggle.setChecked(True)
+    html = win.detail.preview.toHtml()
+    assert "<img" not in html
+    assert "&lt;img" in html
+    assert "bold" in win.detail.preview.toPlainText()
+
+
+def test_copy_keys(window: MainWindow) -> None:
+    select_rows(window, [0, 1])
+    window.copy_keys()
+    keys = [window.library.papers[pid].key for pid in window.selected_ids()]
+    assert QApplication.clipboard().text() == ", ".join(keys)
+
+
+def test_models_pass_the_model_tester(qtmodeltester: ModelTester, window: MainWindow) -> None:
+    window.update_facet_counts()
+    qtmodeltester.check(window.sidebar.facet_model)
+    window.search.setText("graph")
+    qtmodeltester.check(window.model)
