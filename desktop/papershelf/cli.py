@@ -18,9 +18,9 @@ from papershelf import __version__
 from papershelf.core.importing import import_file
 from papershelf.core.library import AnnotationChange, Library, UnknownKeyError
 from papershelf.core.model import PRIORITIES, STATUSES, Paper
+from papershelf.core.paths import resolve_library_dir
 from papershelf.core.query import QueryError
 from papershelf.core.search import filter_papers
-from papershelf.core.paths import resolve_library_dir
 from papershelf.core.store import StoreError
 
 
