@@ -347,3 +347,69 @@ def test_models_pass_the_model_tester(qtmodeltester: ModelTester, window: MainWi
     qtmodeltester.check(window.sidebar.facet_model)
     window.search.setText("graph")
     qtmodeltester.check(window.model)
+
+
+def _paper_list(path: Path, titles: list[str], junk: bool = False) -> Path:
+    body = "".join(
+        f"## [{t}](#)\n\n- Ada Lovelace\n- abstract@[open-review\\(Poster\\)](#): About {t}.\n\n" for t in titles
+    )
+    path.write_text(("stray line\n" if junk else "") + body, encoding="utf-8")
+    return path
+
+
+def test_import_runs_in_background_and_reports(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[tuple[str, str, bool]] = []
+    monkeypatch.setattr(dialogs.ImportSummaryDialog, "ask",
+                        classmethod(lambda cls, parent, title, text, failed: shown.append((title, text, failed))))
+    good = _paper_list(tmp_path / "neurips2030-accepted.md", ["Analytical Engines", "Bernoulli Numbers"])
+    bad = _paper_list(tmp_path / "broken.md", ["Notes on Notes"], junk=True)
+    with qtbot.waitSignal(window.import_finished, timeout=10000) as blocker:
+        window.import_files([good, bad, tmp_path / "missing.md"])
+    report = blocker.args[0]
+    assert report.imported == 3
+    assert len(window.library) == 863
+    assert window.model.rowCount() == 863
+    (title, text, failed) = shown[0]
+    assert title == "Import finished"
+    assert failed
+    assert "neurips2030-accepted.md: 2 imported, 0 already present, 0 failed" in text
+    assert "broken.md: 1 imported, 0 already present, 1 failed" in text
+    assert "line 1: text outside any entry" in text
+    assert "missing.md: not imported: no such file" in text
+    window.search.setText("title:bernoulli")
+    assert [window.library.papers[p].title for p in window.model.ids()] == ["Bernoulli Numbers"]
+
+
+def test_dropping_files_on_the_window_imports_them(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    monkeypatch.setattr(dialogs.ImportSummaryDialog, "ask", classmethod(lambda cls, *a: None))
+    good = _paper_list(tmp_path / "iclr2030.md", ["Dropped Paper"])
+    other = tmp_path / "notes.txt"
+    other.write_text("x", encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(good)), QUrl.fromLocalFile(str(other))])
+    assert window._dropped_paths(mime) == [good]
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.import_finished, timeout=10000):
+        window.dropEvent(event)
+    assert window.library.has_key("lovelace2030dropped")
+
+
+def test_cancelled_import_imports_nothing_more(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dialogs.ImportSummaryDialog, "ask", classmethod(lambda cls, *a: None))
+    files = [_paper_list(tmp_path / f"conf{i}2030.md", [f"Paper {i}"]) for i in range(3)]
+    job = window.import_files(files)
+    job.cancel()
+    with qtbot.waitSignal(window.import_finished, timeout=10000) as blocker:
+        pass
+    assert blocker.args[0].cancelled
+    assert len(window.library) == 860

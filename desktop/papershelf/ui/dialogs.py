@@ -61,6 +61,17 @@ class Confirm:
         return answer == QMessageBox.StandardButton.Yes
 
 
+class ImportSummaryDialog:
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, text: str, failed: bool) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning if failed else QMessageBox.Icon.Information, title,
+                          text.split("\n", 1)[0], QMessageBox.StandardButton.Ok, parent)
+        if "\n" in text:
+            box.setDetailedText(text)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+
 class _TableDialog(QDialog):
     def __init__(self, parent: QWidget | None, title: str, intro: str, headers: Sequence[str],
                  rows: Sequence[Sequence[str]]) -> None:

@@ -6,8 +6,18 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QMimeData, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -18,6 +28,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -29,14 +40,22 @@ from PySide6.QtWidgets import (
 
 from papershelf import __version__
 from papershelf.core import facets
-from papershelf.core.importing import import_file, supported_suffixes
+from papershelf.core.importing import supported_suffixes
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import PRIORITIES, STATUSES
 from papershelf.core.query import Query, QueryError, parse_query
 from papershelf.core.resources import resources_dir
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.detail import DetailPane
-from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
+from papershelf.ui.dialogs import (
+    Confirm,
+    ImportSummaryDialog,
+    ListChooser,
+    ListNameDialog,
+    QueryHelpDialog,
+    ShortcutsDialog,
+)
+from papershelf.ui.importer import ImportJob, ImportReport
 from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, STATUS_LABELS, PaperTableModel
 from papershelf.ui.sidebar import FacetPanel
 
@@ -88,6 +107,8 @@ class PaperTable(QTableView):
 
 
 class MainWindow(QMainWindow):
+    import_finished = Signal(object)  # ImportReport
+
     def __init__(self, library: Library, parent: QWidget | None = None,
                  settings: QSettings | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +117,8 @@ class MainWindow(QMainWindow):
         self.controller = LibraryController(library, self)
         self.setWindowTitle("Papershelf")
         self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.import_job: ImportJob | None = None
         self._last_query: Query = parse_query("")
         self._query_ids: list[str] = []
 
@@ -132,11 +155,14 @@ class MainWindow(QMainWindow):
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty_clear = QPushButton("Clear search and filters")
         self.empty_clear.clicked.connect(self.clear_filters)
+        self.empty_import = QPushButton("Import papers…")
+        self.empty_import.clicked.connect(self.import_dialog)
         empty_page = QWidget()
         empty_layout = QVBoxLayout(empty_page)
         empty_layout.addStretch(1)
         empty_layout.addWidget(self.empty)
         empty_layout.addWidget(self.empty_clear, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addWidget(self.empty_import, 0, Qt.AlignmentFlag.AlignHCenter)
         empty_layout.addStretch(2)
         self.table_stack = QStackedWidget()
         self.table_stack.addWidget(self.table)
@@ -324,14 +350,16 @@ class MainWindow(QMainWindow):
         if len(self.library) == 0:
             suffixes = ", ".join(supported_suffixes())
             self.empty.setText(
-                "Your library is empty.\n\nImport a BibTeX file or a conference paper list "
-                f"({suffixes}) with File → Import, or drop files onto this window."
+                "Your library is empty.\n\nImport papers with File → Import, or drop files onto this "
+                f"window ({suffixes})."
             )
             self.empty_clear.hide()
+            self.empty_import.show()
         else:
             what = f"“{self.search.text().strip()}”" if self.search.text().strip() else "these filters"
             self.empty.setText(f"No papers match {what}.\n\nTry fewer words, or clear the filters.")
             self.empty_clear.show()
+            self.empty_import.hide()
         self.table_stack.setCurrentIndex(1)
 
     def update_status(self) -> None:
@@ -515,18 +543,56 @@ class MainWindow(QMainWindow):
         if files:
             self.import_files([Path(f) for f in files])
 
-    def import_files(self, paths: Sequence[Path]) -> None:
-        lines: list[str] = []
-        for path in paths:
-            try:
-                summary = import_file(self.library, path)
-            except (OSError, ValueError) as exc:
-                lines.append(f"{path.name}: {exc}")
-                continue
-            lines.append(f"{path.name}: {len(summary.imported)} imported, {len(summary.present)} already "
-                         f"present, {summary.failed} failed")
-            lines += [f"   {p}" for p in summary.problems[:50]]
-        QMessageBox.information(self, "Import finished", "\n".join(lines))
+    def import_files(self, paths: Sequence[Path]) -> ImportJob:
+        """Import in the background with a progress dialog; a summary is shown at the end."""
+        if self.library.read_only:
+            self.show_error("the library is open read-only")
+        job = ImportJob(self.library, paths, self)
+        progress = QProgressDialog("Importing…", "Cancel", 0, len(paths), self)
+        progress.setWindowTitle("Import")
+        progress.setMinimumDuration(300)
+        progress.setAutoClose(True)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.canceled.connect(job.cancel)
+
+        def step(done: int, total: int, name: str) -> None:
+            progress.setMaximum(total)
+            progress.setValue(done)
+            if name:
+                progress.setLabelText(f"Importing {name}…")
+
+        def finished(report: ImportReport) -> None:
+            progress.reset()
+            progress.deleteLater()
+            self.import_job = None
+            title = "Import cancelled" if report.cancelled else "Import finished"
+            first = f"{report.imported} papers imported."
+            ImportSummaryDialog.ask(self, title, f"{first}\n{report.text()}", report.failed)
+            self.import_finished.emit(report)
+
+        job.progress.connect(step)
+        job.finished.connect(finished)
+        self.import_job = job
+        job.start()
+        return job
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = self._dropped_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.import_files(paths)
+
+    @staticmethod
+    def _dropped_paths(mime: QMimeData) -> list[Path]:
+        if not mime.hasUrls():
+            return []
+        suffixes = set(supported_suffixes())
+        paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        return [p for p in paths if p.suffix.lower() in suffixes]
 
     # -- state ---------------------------------------------------------------------------------------
 
