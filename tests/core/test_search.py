@@ -318,3 +318,16 @@ def test_bundled_catalogue_author_and_track(iclr_library_dir: Path) -> None:
     assert len(index.filter(parse_query("track:oral"))) == 53
     assert len(index.filter(parse_query("track:spotlight"))) == 114
     assert len(index.filter(parse_query("track:poster"))) == 693
+
+
+def test_many_papers_order_words_by_a_sample_and_still_agree(tmp_path: Path) -> None:
+    library = Library(tmp_path / "big", seed=False)
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    library.import_papers(
+        Paper(id="", key=f"p{i}", title=" ".join(w for k, w in enumerate(words) if i % (k + 2) == 0) + f" {i}")
+        for i in range(6000)
+    )
+    index = SearchIndex(library)
+    for text in ["alpha beta", "zeta alpha gamma", "beta 59", "delta zzz"]:
+        assert index.filter(parse_query(text)) == reference(index, text), text
+    assert len(index.filter(parse_query("alpha beta"))) == 1000  # i divisible by 2 and 3

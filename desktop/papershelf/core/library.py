@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from papershelf.core import citekeys
+from papershelf.core import backup, citekeys
 from papershelf.core.model import (
     Annotation,
     Paper,
@@ -23,7 +23,15 @@ from papershelf.core.model import (
     validate_status,
 )
 from papershelf.core.resources import data_dir
-from papershelf.core.store import META_ID, META_TABLE, NewerSchemaError, Store, StoreError
+from papershelf.core.store import (
+    META_ID,
+    META_TABLE,
+    CorruptStoreError,
+    NewerSchemaError,
+    Store,
+    StoreError,
+    set_aside,
+)
 
 CATALOGUE_FILE = "catalogue.json"
 ANNOTATIONS_FILE = "annotations.json"
@@ -125,9 +133,12 @@ class Library:
     def __init__(self, folder: str | os.PathLike[str], *, seed: bool = True) -> None:
         """Open (and create) the library in ``folder``; an empty one is seeded with the bundled catalogue.
 
+        A store file that cannot be read (empty, truncated, not JSON, or from a newer Papershelf) is set
+        aside as ``NAME.corrupt-<timestamp>``; the annotations are restored from the newest good backup.
+        What happened is in ``notices``, in plain words.
+
         Raises:
-            NewerSchemaError: a store was written by a newer Papershelf.
-            StoreError: the folder cannot be created.
+            StoreError: the folder cannot be created or a store cannot be opened at all.
         """
         self.folder = Path(folder).expanduser()
         self.notices: list[str] = []
@@ -150,16 +161,46 @@ class Library:
         self.listeners: list[Callable[[Sequence[str]], None]] = []
         if seed and not self.papers and not self._meta(self._catalogue).get("seeded") and not self.read_only:
             self.import_bundled_catalogue()
+        self.backup()
+
+    def backup(self) -> None:
+        """Back up each store file that changed since its newest backup (on start, and daily in the app)."""
+        if self.read_only:
+            return
+        for name in (ANNOTATIONS_FILE, CATALOGUE_FILE):
+            try:
+                backup.take_backup(self.folder, name)
+            except OSError as exc:
+                self.notices.append(f"could not back up {name}: {exc.strerror or exc}")
 
     def _open_store(self, name: str, kind: str, version: int) -> Store:
+        path = self.folder / name
         try:
-            store = Store(self.folder / name, kind, version)
-        except NewerSchemaError:
-            raise
+            try:
+                store = Store(path, kind, version)
+            except NewerSchemaError as exc:
+                aside = set_aside(path)
+                store = Store(path, kind, version)
+                store.problem = CorruptStoreError(path, aside, str(exc))
         except OSError as exc:
             raise StoreError(f"cannot open {name} in {self.folder}: {exc.strerror}") from exc
-        if store.problem is not None:
-            self.notices.append(str(store.problem))
+        if store.problem is None:
+            return store
+        notice = str(store.problem)
+        if kind == "annotations":
+            found = backup.newest_good_backup(self.folder, name, lambda data: Store.schema_of(data) <= version)
+            if found is None:
+                notice += ". No backup was found: your annotations start empty."
+            else:
+                backup.restore_backup(found[0], path)
+                store = Store(path, kind, version)
+                when = found[1].astimezone().strftime("%Y-%m-%d %H:%M")
+                notice += (f". Your annotations were restored from the backup of {when}; "
+                           "changes made after that time are not in it.")
+        else:
+            notice += (". The bundled catalogue was loaded again; papers you imported yourself need to be "
+                       "imported again (your annotations are kept).")
+        self.notices.append(notice)
         return store
 
     @staticmethod

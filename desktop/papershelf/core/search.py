@@ -30,6 +30,8 @@ _NO_YEAR: Final = -1
 _MAX_YEAR: Final = 10**9
 _SHORT_TEXT: Final = tuple(f for f in SUBSTRING_FIELDS if f != "abstract")
 _ANY: Final = "any"
+_SAMPLE_FROM: Final = 5000  # below this many rows, ordering words by a sample costs more than it saves
+_SAMPLE_SIZE: Final = 400
 
 
 @dataclass(slots=True)
@@ -200,7 +202,7 @@ class SearchIndex:
         """Rows (None: all) that match; the plain-word fast path skips per-term dispatch."""
         if query.is_plain:
             combined = self._columns[_ANY]
-            for word in sorted(query.words, key=len, reverse=True):  # longer words are rarer
+            for word in self._rarest_first(query.words, rows):
                 candidates = range(len(combined)) if rows is None else rows
                 rows = [r for r in candidates if word in combined[r]]
                 if not rows:
@@ -211,6 +213,18 @@ class SearchIndex:
             if not rows:
                 break
         return rows
+
+    def _rarest_first(self, words: tuple[str, ...], rows: list[int] | None) -> list[str]:
+        """Words ordered so the first scan leaves the fewest rows: counted on a sample of the rows."""
+        if len(words) < 2:
+            return list(words)
+        total = len(self._order) if rows is None else len(rows)
+        if total < _SAMPLE_FROM:
+            return sorted(words, key=len, reverse=True)  # longer words are usually rarer
+        step = total // _SAMPLE_SIZE
+        combined = self._columns[_ANY]
+        sample = [combined[r] for r in (range(0, total, step) if rows is None else rows[::step])]
+        return sorted(words, key=lambda w: (sum(w in text for text in sample), -len(w)))
 
     def _select_clause(self, clause: tuple[Term, ...], rows: list[int] | None) -> list[int]:
         if len(clause) == 1:

@@ -185,7 +185,7 @@ class Store:
             self.storage = AtomicJSONStorage(path)
             data = None
         self.db = _KeyedTinyDB(storage=lambda: self.storage)
-        found = self._schema(data)
+        found = self.schema_of(data)
         if data is None:
             self.table(META_TABLE).put(META_ID, {"kind": kind, "version": version})
         elif found > version:
@@ -196,11 +196,16 @@ class Store:
             self._migrate(data, found, migrations or {})
 
     @staticmethod
-    def _schema(data: Data | None) -> int:
+    def schema_of(data: Mapping[str, Any] | None) -> int:
+        """The schema version recorded in a store's data (0 when none is)."""
         if not data:
             return 0
-        meta = data.get(META_TABLE, {}).get(META_ID, {})
-        return int(meta.get("version", 0))
+        meta = data.get(META_TABLE, {})
+        meta = meta.get(META_ID, {}) if isinstance(meta, dict) else {}
+        try:
+            return int(meta.get("version", 0)) if isinstance(meta, dict) else 0
+        except (TypeError, ValueError):
+            return 0
 
     def _migrate(self, data: Data, found: int, migrations: Mapping[int, Migration]) -> None:
         for step in range(found, self.version):
