@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check desktop tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# `make soak`: the kill loop at 2,000 kills (make test runs 200); prints corruptions and lost writes.
+soak: $(STAMP)
+	$(BIN)/python -m tests.reliability.killloop --kills 2000
 
 clean:
 	rm -rf $(VENV) dist build

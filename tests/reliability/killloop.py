@@ -1,0 +1,165 @@
+"""The kill loop: run a writer, SIGKILL it at a random moment, reopen the library, check every acked write.
+
+    python -m tests.reliability.killloop --kills 2000      (what `make soak` runs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from papershelf.core.library import Library
+from papershelf.core.model import Paper
+
+WRITER = Path(__file__).with_name("writer.py")
+
+
+@dataclass
+class Expectation:
+    """What the library must hold: the last acknowledged value per field, and the one write in flight."""
+
+    notes: dict[str, str] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, set[str]] = field(default_factory=dict)
+    titles: set[str] = field(default_factory=set)
+
+    def apply(self, op: dict[str, Any]) -> None:
+        kind = op["kind"]
+        if kind == "note":
+            self.notes[op["id"]] = op["note"]
+        elif kind == "bulk":
+            for pid in op["ids"]:
+                self.statuses[pid] = op["status"]
+        elif kind == "tags":
+            for pid in op["ids"]:
+                self.tags.setdefault(pid, set()).add(op["tag"])
+        else:
+            self.titles.update(op["titles"])
+
+
+@dataclass
+class Outcome:
+    kills: int = 0
+    acked: int = 0
+    corruptions: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+
+
+def check(folder: Path, expected: Expectation, in_flight: dict[str, Any] | None) -> tuple[list[str], list[str]]:
+    """(corruptions, lost writes) after a kill."""
+    library = Library(folder, seed=False)
+    corruptions = list(library.notices)
+    lost: list[str] = []
+    maybe = Expectation()
+    if in_flight:
+        maybe.apply(in_flight)
+    for pid, note in expected.notes.items():
+        actual = library.annotation(pid).note
+        if actual != note and actual != maybe.notes.get(pid):
+            lost.append(f"note of {pid}: expected {note[:30]!r}, found {actual[:30]!r}")
+    for pid, status in expected.statuses.items():
+        actual = library.annotation(pid).status
+        if actual != status and actual != maybe.statuses.get(pid):
+            lost.append(f"status of {pid}: expected {status}, found {actual}")
+    for pid, tags in expected.tags.items():
+        missing = tags - set(library.annotation(pid).tags)
+        if missing:
+            lost.append(f"tags of {pid}: missing {sorted(missing)}")
+    present = {p.title for p in library.papers.values()}
+    missing_titles = expected.titles - present
+    if missing_titles:
+        lost.append(f"imported papers missing: {sorted(missing_titles)[:3]}")
+    return corruptions, lost
+
+
+def _landed(folder: Path, op: dict[str, Any]) -> bool:
+    """Whether the note or status write that was in flight when the writer died reached the disk."""
+    library = Library(folder, seed=False)
+    if op["kind"] == "note":
+        return library.annotation(op["id"]).note == op["note"]
+    if op["kind"] == "bulk":
+        return all(library.annotation(pid).status == op["status"] for pid in op["ids"])
+    return False
+
+
+def make_library(folder: Path, papers: int = 200) -> None:
+    library = Library(folder, seed=False)
+    library.import_papers(
+        [Paper(id="", key="", title=f"Kill Loop Paper {i}", authors=[f"Author {i}"], year=2020) for i in range(papers)]
+    )
+
+
+def run(kills: int, folder: Path, seed: int = 0, max_wait: float = 0.25) -> Outcome:
+    rng = random.Random(seed)
+    make_library(folder)
+    expected = Expectation()
+    outcome = Outcome()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for round_ in range(kills):
+        proc = subprocess.Popen(
+            [sys.executable, str(WRITER), str(folder), str(seed * 100_000 + round_)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        )
+        # Kill at a random moment: sometimes during start-up, mostly while it writes.
+        time.sleep(rng.uniform(0.05, max_wait) + (0.15 if rng.random() < 0.8 else 0.0))
+        proc.send_signal(signal.SIGKILL)
+        out, err = proc.communicate()
+        if proc.returncode != -signal.SIGKILL:
+            raise RuntimeError(f"writer ended on its own ({proc.returncode}): {err.decode()[-2000:]}")
+        in_flight: dict[str, Any] | None = None
+        for line in out.decode().splitlines():
+            kind, _, payload = line.partition(" ")
+            try:
+                op = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                continue  # a line cut by the kill
+            if kind == "BEGIN":
+                in_flight = op
+            elif kind == "ACK":
+                expected.apply(op)
+                outcome.acked += 1
+                in_flight = None
+        corruptions, lost = check(folder, expected, in_flight)
+        # A write in flight may have landed: from now on it is what the library holds.
+        if in_flight is not None and _landed(folder, in_flight):
+            expected.apply(in_flight)
+        outcome.kills += 1
+        outcome.corruptions += corruptions
+        outcome.lost += lost
+    return outcome
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kills", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="papershelf-soak-")) / "library"
+    started = time.perf_counter()
+    try:
+        outcome = run(args.kills, folder, args.seed)
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    print(f"kills: {outcome.kills}  acknowledged writes: {outcome.acked}  "
+          f"corruptions: {len(outcome.corruptions)}  lost acknowledged writes: {len(outcome.lost)}  "
+          f"({time.perf_counter() - started:.0f} s)")
+    for problem in (outcome.corruptions + outcome.lost)[:20]:
+        print("  ", problem)
+    return 1 if outcome.corruptions or outcome.lost else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
