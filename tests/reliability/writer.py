@@ -51,7 +51,7 @@ def main() -> None:
             say("BEGIN", op)
             library.annotate(chosen, AnnotationChange(add_tags=(tag,)))
         else:
-            titles = [f"Killed Writer Paper {seed} {n} {i}" for i in range(rng.randrange(1, 20))]
+            titles = [f"Killed Writer Paper {seed} n{n} i{i}" for i in range(rng.randrange(1, 20))]
             op = {"kind": kind, "titles": titles}
             say("BEGIN", op)
             library.import_papers(
