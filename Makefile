@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench soak clean
+.PHONY: run test lint bench bundle soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check desktop tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# `make bench` measures against the performance targets (README "Performance"); QUICK=1: < 60 s.
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench $(if $(filter-out 0,$(QUICK)),--quick,)
+
+# `make bundle`: a one-folder PyInstaller build in dist/papershelf/, then its end-to-end tests.
+bundle: $(STAMP)
+	$(BIN)/python -c 'import PyInstaller' 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pyinstaller>=6'
+	$(BIN)/python -m PyInstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/papershelf.spec
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m bundle tests/e2e/test_bundle.py
 
 # `make soak`: the kill loop at 2,000 kills (make test runs 200); prints corruptions and lost writes.
 soak: $(STAMP)

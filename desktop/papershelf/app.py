@@ -1,17 +1,21 @@
-"""GUI bootstrap: QApplication, open the library, show the main window."""
+"""GUI bootstrap: QApplication, one instance per library, the library lock, the main window."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from papershelf import __version__
 from papershelf.core.library import Library
+from papershelf.core.lock import LibraryLock, LibraryLockedError, LibraryReadOnlyError
 from papershelf.core.paths import resolve_library_dir
 from papershelf.core.store import StoreError
+
+LOCK_WAIT_S = 2.0  # a CLI command may hold the lock for a moment
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -25,26 +29,53 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return QApplication(argv if argv is not None else sys.argv[:1])
 
 
-def run(library_dir: str | os.PathLike[str] | None = None) -> int:
-    """Open the window on the library; returns the process exit code."""
+def run(library_dir: str | os.PathLike[str] | None = None, files: Sequence[str] = ()) -> int:
+    """Open the window on the library (or hand ``files`` to the window already open on it)."""
     app = create_application()
-    folder: Path = resolve_library_dir(str(library_dir) if library_dir else None)
-    try:
-        library = Library(folder)
-    except StoreError as exc:
-        QMessageBox.critical(None, "Papershelf cannot open the library", str(exc))
-        return 1
-    from papershelf.ui.main_window import MainWindow
+    from papershelf.ui.single_instance import SingleInstance
 
-    window = MainWindow(library)
-    for notice in library.notices:
-        QMessageBox.warning(window, "Papershelf", notice)
-    window.show()
-    if os.environ.get("PAPERSHELF_EXIT_WHEN_SHOWN"):
-        # Used by tests and the start-up benchmark: report the moment the window is on screen.
-        print("window-shown", flush=True)
-        return 0
-    return app.exec()
+    folder: Path = resolve_library_dir(str(library_dir) if library_dir else None)
+    instance = SingleInstance(folder)
+    if instance.try_forward(list(files)):
+        return 0  # the running window raises itself and imports the files
+    lock = LibraryLock(folder)
+    read_only = False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock.acquire(timeout=LOCK_WAIT_S)
+    except LibraryLockedError as exc:
+        QMessageBox.critical(None, "Papershelf", str(exc))
+        return 1
+    except (LibraryReadOnlyError, OSError):
+        read_only = True  # the window says so in a banner
+    else:
+        instance.listen()  # only the lock holder listens, so clearing a dead server name is safe
+    try:
+        try:
+            library = Library(folder, read_only=read_only)
+        except StoreError as exc:
+            QMessageBox.critical(None, "Papershelf cannot open the library", str(exc))
+            return 1
+        from papershelf.ui.main_window import MainWindow, app_icon
+
+        app.setWindowIcon(app_icon())
+        window = MainWindow(library)
+        instance.message_received.connect(window.on_instance_message)
+        for notice in library.notices:
+            QMessageBox.warning(window, "Papershelf", notice)
+        window.show()
+        if files:
+            window.import_files([Path(f) for f in files])
+        # For tests and the start-up benchmark: report the moment the window is on screen (and exit).
+        if os.environ.get("PAPERSHELF_EXIT_WHEN_SHOWN") or os.environ.get("PAPERSHELF_REPORT_SHOWN"):
+            print("window-shown", flush=True)
+            if os.environ.get("PAPERSHELF_EXIT_WHEN_SHOWN"):
+                window.close()
+                return 0
+        return app.exec()
+    finally:
+        instance.close()
+        lock.release()
 
 
 def main() -> int:

@@ -413,3 +413,78 @@ def test_cancelled_import_imports_nothing_more(
         pass
     assert blocker.args[0].cancelled
     assert len(window.library) == 860
+
+
+def test_a_failed_write_is_shown_and_loses_nothing(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papershelf.core.store import AtomicJSONStorage
+
+    pid = window.model.paper_id(0)
+    window.select_paper(pid)
+    path = window.library.folder / "annotations.json"
+    before = path.read_bytes()
+
+    def disk_full(self: AtomicJSONStorage, payload: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(AtomicJSONStorage, "atomic_write", disk_full)
+    window.detail.note.setPlainText("typed while the disk was full")
+    window.detail.save_note()
+    assert window.banner.isVisibleTo(window)
+    assert "No space left on device" in window.banner.text()
+    assert window.detail.note.toPlainText() == "typed while the disk was full"
+    assert window.detail.note_state.text() == "Not saved"
+    assert path.read_bytes() == before
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_4)
+    assert window.library.annotation(pid).status == "new"
+    assert window.detail.status.currentData() == "new"
+
+    monkeypatch.undo()
+    window.detail.note.setPlainText("typed while the disk was full, saved after")
+    window.detail.save_note()
+    assert Library(window.library.folder).annotation(pid).note == "typed while the disk was full, saved after"
+
+
+def test_note_history_keeps_one_version_per_typing_session(window: MainWindow) -> None:
+    pid = window.model.paper_id(0)
+    window.select_paper(pid)
+    for text in ("first", "first draft", "first draft, longer"):
+        window.detail.note.setPlainText(text)
+        window.detail.save_note()
+    window.select_paper(window.model.paper_id(1))  # the session ends with the paper change
+    window.select_paper(pid)
+    window.detail.note.setPlainText("rewritten")
+    window.detail.save_note()
+    assert [v.note for v in window.library.note_history(pid)] == ["first draft, longer"]
+    window.controller.undo_stack.undo()
+    assert window.library.annotation(pid).note == "first draft, longer"
+
+
+def test_more_like_this_and_recommendations(qtbot: QtBot, window: MainWindow) -> None:
+    pid = window.library.paper("mueller2021certify").id
+    window.select_paper(pid)
+    qtbot.waitUntil(lambda: window.similar_panel.model.rowCount() == 10, timeout=10000)
+    first = window.similar_panel.model.index(0, 0)
+    window.similar_panel.view.clicked.emit(first)
+    assert window.current_paper_id() != pid
+
+    window.controller.annotate([pid], AnnotationChange(status="read", rating=5), "read")
+    window.sort_by_recommendation()
+    top = [window.model.paper_id(r) for r in range(5)]
+    assert pid not in top
+    assert all(window.library.annotation(p).status == "new" for p in top)
+    similar = {p for p, _ in window.similarity().similar(pid, n=30)}
+    assert set(top) & similar
+
+
+def test_statistics_tab_follows_edits(window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(1)
+    ids = [window.model.paper_id(r) for r in range(3)]
+    window.controller.annotate(ids, AnnotationChange(status="read"), "read")
+    window.stats_view.refresh_now()
+    assert window.tabs.currentWidget() is window.stats_view
+    by_status = {status: sum(row.values()) for status, row in window.stats_view.status_chart.series.items()}
+    assert by_status["read"] == 3
+    assert by_status["new"] == 857

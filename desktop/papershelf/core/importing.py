@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from papershelf.core.library import ImportSummary, Library
-from papershelf.formats import paperlist
+from papershelf.formats import bibtex, paperlist
 from papershelf.formats.common import ParseResult, Problem
 
 Parser = Callable[[str, Path], ParseResult]
@@ -40,7 +40,12 @@ def _parse_paperlist(text: str, path: Path) -> ParseResult:
     return paperlist.parse(text, venue=venue, year=year)
 
 
+def _parse_bibtex(text: str, path: Path) -> ParseResult:
+    return bibtex.parse(text)
+
+
 PARSERS: dict[str, Parser] = {".md": _parse_paperlist, ".markdown": _parse_paperlist}
+PARSERS[".bib"] = _parse_bibtex
 
 
 def supported_suffixes() -> list[str]:

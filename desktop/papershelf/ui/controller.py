@@ -77,11 +77,14 @@ class LibraryController(QObject):
         else:
             self.annotations_changed.emit(list(ids))
 
-    def annotate(self, ids: Sequence[str], change: AnnotationChange, text: str, merge_key: str = "") -> bool:
+    def annotate(
+        self, ids: Sequence[str], change: AnnotationChange, text: str, merge_key: str = "",
+        keep_note_history: bool = True,
+    ) -> bool:
         """Apply ``change`` to ``ids`` in one durable write and one undo step; False if it failed."""
         before = {pid: self.library.annotation(pid).copy() for pid in ids}
         try:
-            changed = self.library.annotate(ids, change)
+            changed = self.library.annotate(ids, change, keep_note_history=keep_note_history)
         except (StoreError, ValueError) as exc:
             self.error.emit(str(exc))
             return False
@@ -101,6 +104,19 @@ class LibraryController(QObject):
             self.error.emit(str(exc))
             return
         self.lists_changed.emit()
+
+    def resolve_conflict(self, paper_id: str, take: str | None = None, note: str | None = None) -> bool:
+        """Settle a notes-file conflict: keep the app's side, take the file's, or use a merged note."""
+        from papershelf.sync import syncer
+
+        ok = self._list_op(lambda: syncer.resolve(self.library, paper_id, take=take, note=note))
+        if ok:
+            self.annotations_changed.emit([paper_id])
+        return ok
+
+    def restore_note_version(self, paper_id: str, number: int) -> bool:
+        """Bring back an earlier version of a note (the current one joins the history)."""
+        return self._list_op(lambda: self.library.restore_note_version(paper_id, number))
 
     def create_list(self, name: str) -> bool:
         return self._list_op(lambda: self.library.create_list(name))

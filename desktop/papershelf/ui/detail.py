@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from papershelf.core.library import AnnotationChange
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES, Paper
 from papershelf.ui.controller import LibraryController
+from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
 from papershelf.ui.paper_model import STATUS_LABELS, status_icon
 
 NOTE_SAVE_DELAY_MS = 700
@@ -93,6 +94,10 @@ class DetailPane(QWidget):
         self.paper_id: str | None = None
         self._loading = False
         self._note_dirty = False
+        # The note as it was before this typing session is kept in the history once; the autosaves
+        # that follow while the user keeps typing are not (they would push real versions out).
+        self._new_note_session = True
+        self._note_session = 0  # typing sessions are also undo steps: one per session
 
         self.placeholder = QLabel("Select a paper to see its abstract and your notes.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -187,10 +192,34 @@ class DetailPane(QWidget):
         self.preview_toggle.toggled.connect(self._toggle_preview)
         self.note_state = QLabel()
         self.note_state.setObjectName("noteState")
+        self.history_button = QToolButton()
+        self.history_button.setText("History…")
+        self.history_button.setToolTip("Earlier versions of this note")
+        self.history_button.clicked.connect(self._show_history)
+        self.conflict = QFrame()
+        self.conflict.setObjectName("conflict")
+        self.conflict.setStyleSheet("#conflict { background: #fdecea; border-radius: 4px; }")
+        self.conflict_label = QLabel()
+        self.conflict_label.setWordWrap(True)
+        self.conflict_label.setTextFormat(Qt.TextFormat.PlainText)
+        conflict_row = QHBoxLayout(self.conflict)
+        conflict_row.addWidget(self.conflict_label, 1)
+        actions = (
+            ("Keep mine", lambda: self._resolve("app")),
+            ("Take the file's", lambda: self._resolve("file")),
+            ("Merge…", self._merge),
+        )
+        for label, slot in actions:
+            button = QToolButton()
+            button.setText(label)
+            button.clicked.connect(slot)
+            conflict_row.addWidget(button)
+        self.conflict.hide()
         note_header = QHBoxLayout()
         note_header.addWidget(QLabel("<b>Notes</b>"))
         note_header.addStretch(1)
         note_header.addWidget(self.note_state)
+        note_header.addWidget(self.history_button)
         note_header.addWidget(self.preview_toggle)
 
         self.body = QWidget()
@@ -203,6 +232,7 @@ class DetailPane(QWidget):
         layout.addWidget(self.abstract, 3)
         layout.addLayout(editors)
         layout.addLayout(note_header)
+        layout.addWidget(self.conflict)
         layout.addWidget(self.note_stack, 2)
 
         self.stack = QStackedWidget()
@@ -217,7 +247,7 @@ class DetailPane(QWidget):
         self._save_timer.setInterval(NOTE_SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_note)
         self.note.textChanged.connect(self._note_edited)
-        self.note.installEventFilter(_FocusOut(self.save_note, self))
+        self.note.installEventFilter(_FocusOut(self._note_focus_lost, self))
         self.status.activated.connect(self._status_chosen)
         self.priority.activated.connect(self._priority_chosen)
         self.rating.activated.connect(self._rating_chosen)
@@ -231,6 +261,7 @@ class DetailPane(QWidget):
     def show_paper(self, paper_id: str | None) -> None:
         if paper_id != self.paper_id:
             self.save_note()
+            self._new_note_session = True
         self.paper_id = paper_id
         if paper_id is None:
             self.stack.setCurrentWidget(self.placeholder)
@@ -269,6 +300,7 @@ class DetailPane(QWidget):
             self._list_completer = QCompleter(library.list_names(), self)
             self._list_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             self.lists.setCompleter(self._list_completer)
+            self._show_conflict()
             if force_note or (not self._note_dirty and ann.note != self.note.toPlainText()):
                 self._note_dirty = False
                 self.note.setPlainText(ann.note)
@@ -309,6 +341,10 @@ class DetailPane(QWidget):
         self.note_state.setText("Editing…")
         self._save_timer.start()
 
+    def _note_focus_lost(self) -> None:
+        self.save_note()
+        self._new_note_session = True
+
     def save_note(self) -> None:
         """Save the note now if it has unsaved changes (also on focus loss, paper change and quit)."""
         if not self._note_dirty or self.paper_id is None:
@@ -319,10 +355,15 @@ class DetailPane(QWidget):
             self._note_dirty = False
             self.note_state.setText("Saved")
             return
+        if self._new_note_session:
+            self._note_session += 1
         ok = self.controller.annotate(
-            [self.paper_id], AnnotationChange(note=text), "Edit note", merge_key=f"note:{self.paper_id}"
+            [self.paper_id], AnnotationChange(note=text), "Edit note",
+            merge_key=f"note:{self.paper_id}:{self._note_session}",
+            keep_note_history=self._new_note_session,
         )
         if ok:
+            self._new_note_session = False
             self._note_dirty = False
             self.note_state.setText("Saved")
             self.note_saved.emit(self.paper_id)
@@ -333,7 +374,8 @@ class DetailPane(QWidget):
     def _change(self, change: AnnotationChange, text: str) -> None:
         if self._loading or self.paper_id is None:
             return
-        self.controller.annotate([self.paper_id], change, text)
+        if not self.controller.annotate([self.paper_id], change, text):
+            self._load_annotation(force_note=False)  # show what is really saved
 
     def _status_chosen(self, index: int) -> None:
         self._change(AnnotationChange(status=STATUSES[index]), f"Mark as {STATUS_LABELS[STATUSES[index]]}")
@@ -365,6 +407,50 @@ class DetailPane(QWidget):
                 AnnotationChange(add_lists=tuple(wanted), remove_lists=tuple(x for x in current if x not in wanted)),
                 "Edit reading lists",
             )
+
+    def refresh(self) -> None:
+        """Show the current paper's annotation and conflict state again (after a sync)."""
+        if self.paper_id is not None:
+            self._load_annotation(force_note=False)
+
+    def _show_conflict(self) -> None:
+        assert self.paper_id is not None
+        fields = self.controller.library.conflicts().get(self.paper_id)
+        if not fields:
+            self.conflict.hide()
+            return
+        self.conflict_label.setText(
+            f"The notes file has a different {', '.join(fields)} for this paper. Both are kept; "
+            "choose one, or merge them."
+        )
+        self.conflict.show()
+
+    def _resolve(self, take: str) -> None:
+        if self.paper_id is not None:
+            self.save_note()
+            self.controller.resolve_conflict(self.paper_id, take=take)
+
+    def _merge(self) -> None:
+        if self.paper_id is None:
+            return
+        self.save_note()
+        record = self.controller.library.sync_conflict_records().get(self.paper_id, {})
+        file_note = str(record.get("file", {}).get("note", ""))
+        merged = MergedNoteDialog.ask(self, self.controller.library.annotation(self.paper_id).note, file_note)
+        if merged is not None:
+            self.controller.resolve_conflict(self.paper_id, note=merged)
+
+    def _show_history(self) -> None:
+        if self.paper_id is None:
+            return
+        self.save_note()
+        versions = [(v.replaced, v.source, v.note) for v in self.controller.library.note_history(self.paper_id)]
+        if not versions:
+            self.note_state.setText("No earlier versions")
+            return
+        number = HistoryDialog.ask(self, versions)
+        if number is not None:
+            self.controller.restore_note_version(self.paper_id, number)
 
     def _copy_key(self) -> None:
         clipboard = QGuiApplication.clipboard()

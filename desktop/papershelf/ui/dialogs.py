@@ -8,9 +8,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QInputDialog,
     QLabel,
+    QListWidget,
     QMessageBox,
+    QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -70,6 +73,71 @@ class ImportSummaryDialog:
             box.setDetailedText(text)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
+
+
+class NotesFileDialog:
+    @classmethod
+    def ask(cls, parent: QWidget | None, current: str = "") -> str | None:
+        """A Markdown file to sync notes with (it may not exist yet)."""
+        path, _ = QFileDialog.getSaveFileName(
+            parent, "Notes file", current or "papershelf-notes.md", "Markdown (*.md *.markdown)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        return path or None
+
+
+class HistoryDialog(QDialog):
+    """Earlier versions of a note, newest first; ``ask`` returns the version number to restore."""
+
+    def __init__(self, parent: QWidget | None, versions: Sequence[tuple[str, str, str]]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Note history")
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self._versions = list(versions)
+        for number, (when, source, _note) in enumerate(self._versions, start=1):
+            self.list.addItem(f"{number}. {when.replace('T', ' ')[:16]} (replaced by {source})")
+        self.list.currentRowChanged.connect(lambda row: self.preview.setPlainText(self._versions[row][2]))
+        layout.addWidget(QLabel("Versions this note had before an edit, a sync or a restore replaced them:"))
+        layout.addWidget(self.list)
+        layout.addWidget(self.preview, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        restore = buttons.addButton("Restore this version", QDialogButtonBox.ButtonRole.AcceptRole)
+        restore.setEnabled(bool(self._versions))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        if self._versions:
+            self.list.setCurrentRow(0)
+        self.resize(640, 480)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, versions: Sequence[tuple[str, str, str]]) -> int | None:
+        dialog = cls(parent, versions)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.list.currentRow() >= 0:
+            return dialog.list.currentRow() + 1
+        return None
+
+
+class MergedNoteDialog:
+    @classmethod
+    def ask(cls, parent: QWidget | None, app_note: str, file_note: str) -> str | None:
+        """Edit the merged note (starting from both versions); None when cancelled."""
+        dialog = QDialog(parent)
+        dialog.setWindowTitle("Resolve the note conflict")
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel("Both versions are below. Edit them into the note you want to keep:"))
+        editor = QPlainTextEdit()
+        editor.setPlainText(f"{app_note.rstrip()}\n\n---\n\n{file_note.rstrip()}\n")
+        layout.addWidget(editor, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.resize(720, 520)
+        return editor.toPlainText() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class _TableDialog(QDialog):

@@ -107,6 +107,12 @@ class ImportJob(QObject):
         self._worker.cancelled = True
         self.report.cancelled = True
 
+    def stop(self) -> None:
+        """Cancel and wait for the worker thread (the window is closing)."""
+        self.cancel()
+        self._thread.quit()
+        self._thread.wait()
+
     def _file_parsed(self, number: int, path: Path, result: ParseResult | str) -> None:
         if isinstance(result, str):
             self.report.outcomes.append(FileOutcome(path, error=result))

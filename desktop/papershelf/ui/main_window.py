@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -45,6 +46,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import PRIORITIES, STATUSES
 from papershelf.core.query import Query, QueryError, parse_query
 from papershelf.core.resources import resources_dir
+from papershelf.core.similar import SimilarityKeeper
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.detail import DetailPane
 from papershelf.ui.dialogs import (
@@ -52,19 +54,23 @@ from papershelf.ui.dialogs import (
     ImportSummaryDialog,
     ListChooser,
     ListNameDialog,
+    NotesFileDialog,
     QueryHelpDialog,
     ShortcutsDialog,
 )
 from papershelf.ui.importer import ImportJob, ImportReport
+from papershelf.ui.notes_sync import NotesSync
 from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, STATUS_LABELS, PaperTableModel
 from papershelf.ui.sidebar import FacetPanel
+from papershelf.ui.similar_panel import SimilarPanel
+from papershelf.ui.stats import StatsView
 
 ROW_HEIGHT = 24
 FACET_COUNT_DELAY_MS = 150
 LARGE_LIBRARY = 20_000  # papers; above this the search box waits for a pause in typing
 SLOW_FILTER_DELAY_MS = 90
 SETTINGS_VERSION = 1
-DEFAULT_WIDTHS = {"title": 270, "authors": 150, "venue": 78, "track": 72, "status": 92,
+DEFAULT_WIDTHS = {"title": 250, "authors": 140, "venue": 76, "track": 70, "status": 86,
                   "priority": 64, "rating": 64, "tags": 100, "added": 86}
 DEFAULT_HIDDEN = ("priority", "rating", "added")
 
@@ -186,10 +192,26 @@ class MainWindow(QMainWindow):
         centre_layout.addLayout(hint_row)
         centre_layout.addWidget(self.table_stack, 1)
 
+        self.similarity = SimilarityKeeper(library)
+        self.similar_panel = SimilarPanel(library, self.similarity)
+        self.similar_panel.paper_activated.connect(self._similar_activated)
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.addWidget(self.detail)
+        self.right.addWidget(self.similar_panel)
+        self.right.setStretchFactor(0, 4)
+        self.right.setStretchFactor(1, 1)
+        self.right.setSizes([600, 180])
+
+        self.stats_view = StatsView(library)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(centre, "Papers")
+        self.tabs.addTab(self.stats_view, "Statistics")
+
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
@@ -220,6 +242,15 @@ class MainWindow(QMainWindow):
         self._facet_timer.setInterval(FACET_COUNT_DELAY_MS)
         self._facet_timer.timeout.connect(self.update_facet_counts)
 
+        self.notes_sync = NotesSync(self.controller, self)
+        self.notes_sync.auto = str(self.settings.value("notes/auto", "true")).lower() != "false"
+        self.sync_label = QLabel(self.notes_sync.status_text())
+        self.sync_label.setObjectName("syncStatus")
+        self.statusBar().addPermanentWidget(self.sync_label)
+        self.notes_sync.status_changed.connect(self.sync_label.setText)
+        self.notes_sync.failed.connect(self.show_error)
+        self.notes_sync.synced.connect(lambda _report: self.detail.refresh())
+
         self._build_menus()
         self._build_shortcuts()
         self._connect()
@@ -239,6 +270,14 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.import_action = file_menu.addAction("&Import…", self.import_dialog)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        file_menu.addSeparator()
+        file_menu.addAction("&Notes file…", self.choose_notes_file)
+        self.sync_action = file_menu.addAction("&Sync notes now", self.notes_sync.sync_now)
+        self.sync_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.auto_sync_action = file_menu.addAction("Sync notes &automatically")
+        self.auto_sync_action.setCheckable(True)
+        self.auto_sync_action.setChecked(self.notes_sync.auto)
+        self.auto_sync_action.toggled.connect(self._set_auto_sync)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -270,6 +309,13 @@ class MainWindow(QMainWindow):
             self.column_actions[name] = action
         header.customContextMenuRequested.connect(lambda pos: self.columns_menu.popup(header.mapToGlobal(pos)))
         view_menu.addAction("Clear &filters", self.clear_filters)
+        recommended = view_menu.addAction("Sort by &recommendation", self.sort_by_recommendation)
+        recommended.setToolTip("Untriaged papers most like the ones you read or rated 4-5 come first")
+        view_menu.addSeparator()
+        papers_tab = view_menu.addAction("&Papers", lambda: self.tabs.setCurrentIndex(0))
+        papers_tab.setShortcut(QKeySequence("Ctrl+1"))
+        stats_tab = view_menu.addAction("&Statistics", lambda: self.tabs.setCurrentIndex(1))
+        stats_tab.setShortcut(QKeySequence("Ctrl+2"))
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&Search syntax", lambda: QueryHelpDialog.ask(self))
@@ -309,6 +355,7 @@ class MainWindow(QMainWindow):
         self.controller.annotations_changed.connect(self._annotations_changed)
         self.controller.papers_added.connect(lambda _ids: self._papers_added())
         self.controller.lists_changed.connect(self._facet_timer.start)
+        self.controller.lists_changed.connect(self.stats_view.refresh)
         self.controller.error.connect(self.show_error)
 
     # -- filtering -----------------------------------------------------------------------------------
@@ -419,7 +466,24 @@ class MainWindow(QMainWindow):
             self.detail.show_paper(None)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.detail.show_paper(current.data(PAPER_ID_ROLE) if current.isValid() else None)
+        paper_id = current.data(PAPER_ID_ROLE) if current.isValid() else None
+        self.detail.show_paper(paper_id)
+        self.similar_panel.show_for(paper_id)
+
+    def _similar_activated(self, paper_id: str) -> None:
+        if not self.select_paper(paper_id):
+            # Filtered out: clear the filters so the paper can be shown.
+            self.clear_filters()
+            self.select_paper(paper_id)
+
+    def sort_by_recommendation(self) -> None:
+        ranked = [pid for pid, _score in self.similarity().recommend(self.library, n=len(self.library))]
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.model.order_by(ranked)
+        if ranked:
+            self.statusBar().showMessage(f"{len(ranked)} recommended papers first", 5000)
+        else:
+            self.statusBar().showMessage("Mark papers as read or rate them 4-5 to get recommendations", 5000)
 
     def move_current(self, step: int) -> None:
         rows = self.model.rowCount()
@@ -540,8 +604,10 @@ class MainWindow(QMainWindow):
     def _annotations_changed(self, ids: list[str]) -> None:
         self.model.papers_changed(ids)
         self._facet_timer.start()
+        self.stats_view.refresh()
 
     def _papers_added(self) -> None:
+        self.stats_view.refresh(papers_changed=True)
         current = self.current_paper_id()
         self.model.reload()
         self.apply_filters()
@@ -549,7 +615,10 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(f"Not saved: {message}", 10000)
-        self.show_banner(f"A change could not be saved: {message}")
+        self.show_banner(
+            f"A change could not be saved: {message}. Nothing on disk was changed; an unsaved note stays "
+            "in the editor and is saved with your next edit once the problem is fixed."
+        )
 
     def show_banner(self, text: str) -> None:
         self.banner.setText(text)
@@ -596,6 +665,28 @@ class MainWindow(QMainWindow):
         job.start()
         return job
 
+    def choose_notes_file(self) -> None:
+        current = str(self.notes_sync.path or "")
+        path = NotesFileDialog.ask(self, current)
+        if path:
+            self.notes_sync.set_path(Path(path))
+
+    def _set_auto_sync(self, on: bool) -> None:
+        self.settings.setValue("notes/auto", "true" if on else "false")
+        self.notes_sync.set_auto(on)
+
+    def on_instance_message(self, message: dict[str, object]) -> None:
+        """Another start of Papershelf on this library: come to the front and import its files."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        files = message.get("files")
+        if isinstance(files, list) and files:
+            suffixes = set(supported_suffixes())
+            paths = [Path(str(f)) for f in files if Path(str(f)).suffix.lower() in suffixes]
+            if paths:
+                self.import_files(paths)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._dropped_paths(event.mimeData()):
             event.acceptProposedAction()
@@ -633,6 +724,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/version", SETTINGS_VERSION)
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/right", self.right.saveState())
         s.setValue("window/header", self.table.horizontalHeader().saveState())
         s.setValue("window/query", self.search.text())
         s.setValue("window/facets", json.dumps({k: sorted(v) for k, v in self.sidebar.selection().items()}))
@@ -652,6 +744,9 @@ class MainWindow(QMainWindow):
         splitter = s.value("window/splitter")
         # Splitter sizes only stick once the window has its real size: applied on first show.
         self._pending_splitter = splitter if isinstance(splitter, QByteArray) else None
+        right = s.value("window/right")
+        if isinstance(right, QByteArray):
+            self.right.restoreState(right)
         header = self.table.horizontalHeader()
         for column, name in enumerate(COLUMN_NAMES):
             self.column_actions[name].setChecked(not header.isSectionHidden(column))
@@ -687,6 +782,10 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(pending)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.import_job is not None:
+            self.import_job.stop()
         self.detail.save_note()
+        if self.notes_sync.auto and self.notes_sync.path is not None:
+            self.notes_sync.sync_now()  # the last edits reach the file before the window goes
         self.save_state()
         super().closeEvent(event)

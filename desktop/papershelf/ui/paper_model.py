@@ -212,6 +212,24 @@ class PaperTableModel(QAbstractTableModel):
 
     # -- sorting -------------------------------------------------------------------------------------
 
+    def order_by(self, first: Sequence[str]) -> None:
+        """Put ``first`` (e.g. recommendations) at the top in that order; the rest keep their order."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        persistent_ids = [(self._ids[i.row()], i.column()) for i in persistent]
+        known = set(first)
+        self._sort_column = -1
+        self._all = [pid for pid in first if pid in self._library.papers] + [
+            pid for pid in self._all if pid not in known
+        ]
+        visible = set(self._ids)
+        self._ids = [pid for pid in self._all if pid in visible]
+        self._rows = None
+        self.changePersistentIndexList(
+            persistent, [self.index(self.row_of(pid), col) for pid, col in persistent_ids]
+        )
+        self.layoutChanged.emit()
+
     @property
     def _descending(self) -> bool:
         return self._sort_order == Qt.SortOrder.DescendingOrder

@@ -1,0 +1,371 @@
+"""Exporting from a library: which papers (a selection, a reading list, a query, everything), in which
+format, to which file; and files kept up to date as the papers in them change.
+
+``AutoExport`` is Better BibTeX's "keep updated" without Qt: it ties a reading list (or the whole
+library) to a file, listens to the library, and rewrites the file atomically when a paper in that set
+changes, joins or leaves it. The ties live in ``auto-export.json`` in the library folder::
+
+    auto = AutoExport(library)             # loads the ties and registers itself in library.listeners
+    auto.tie(Path("thesis.bib"), list_name="thesis")
+    library.annotate(ids, AnnotationChange(add_lists=("thesis",)))   # thesis.bib is rewritten
+
+A window that would rather not re-render on every keystroke passes ``immediate=False`` and calls
+``flush()`` from a timer: changes only mark ties dirty until then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import stat
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import orjson
+
+from papershelf.core.library import Library
+from papershelf.core.model import Annotation, Paper
+from papershelf.core.store import atomic_write_bytes
+from papershelf.formats import bibtex_export, markdown_export
+from papershelf.formats.bibtex_export import BibtexOptions, ExportResult
+from papershelf.formats.markdown_export import MarkdownOptions
+
+FORMATS: Final = ("bibtex", "markdown")
+TIES_FILE: Final = "auto-export.json"
+TIES_SCHEMA: Final = 1
+_SUFFIXES: Final = {".md": "markdown", ".markdown": "markdown", ".bib": "bibtex", ".bibtex": "bibtex"}
+
+
+class UnknownListError(KeyError):
+    """No reading list has this name."""
+
+    def __str__(self) -> str:
+        return f"no reading list named {self.args[0]!r}"
+
+
+def format_for(path: Path, default: str = "bibtex") -> str:
+    """The export format a file name asks for: ``.md`` -> markdown, ``.bib`` -> bibtex."""
+    return _SUFFIXES.get(path.suffix.lower(), default)
+
+
+def select(
+    library: Library,
+    *,
+    ids: Iterable[str] | None = None,
+    keys: Iterable[str] | None = None,
+    list_name: str | None = None,
+    query_ids: Iterable[str] | None = None,
+) -> list[Paper]:
+    """The papers to export, in library order: all of them, narrowed by each criterion given.
+
+    ``query_ids`` is the result of ``search.filter_papers`` for a query.
+
+    Raises:
+        UnknownKeyError: a key no paper has.
+        UnknownListError: ``list_name`` is no reading list.
+    """
+    chosen: set[str] | None = None
+
+    def narrow(found: Iterable[str]) -> None:
+        nonlocal chosen
+        found_set = set(found)
+        chosen = found_set if chosen is None else chosen & found_set
+
+    if ids is not None:
+        narrow(ids)
+    if keys is not None:
+        narrow(library.ids_for_keys(keys))
+    if query_ids is not None:
+        narrow(query_ids)
+    if list_name is not None:
+        if list_name not in library.list_names():
+            raise UnknownListError(list_name)
+        narrow(list_members(library, list_name))
+    if chosen is None:
+        return list(library.papers.values())
+    return [paper for pid, paper in library.papers.items() if pid in chosen]
+
+
+def list_members(library: Library, list_name: str) -> list[str]:
+    """Ids of the papers in a reading list, in library order."""
+    return [pid for pid in library.annotated_ids() if list_name in library.annotation(pid).lists]
+
+
+def annotations_of(library: Library, papers: Sequence[Paper]) -> dict[str, Annotation]:
+    return {p.id: library.annotation(p.id) for p in papers}
+
+
+def render(
+    library: Library,
+    papers: Sequence[Paper],
+    fmt: str,
+    *,
+    bibtex_options: BibtexOptions | None = None,
+    markdown_options: MarkdownOptions | None = None,
+) -> ExportResult:
+    """``papers`` as ``fmt`` ("bibtex" or "markdown") text.
+
+    Raises:
+        ValueError: an unknown format or grouping.
+    """
+    if fmt == "bibtex":
+        return bibtex_export.render(papers, annotations_of(library, papers), bibtex_options or BibtexOptions())
+    if fmt == "markdown":
+        return markdown_export.render(papers, annotations_of(library, papers), markdown_options or MarkdownOptions())
+    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def write(path: Path, result: ExportResult) -> None:
+    """Write an export atomically (a reader never sees half a file).
+
+    The file keeps its permissions, or gets the usual ones for a new file (the atomic write's temp
+    file is private to the user, which an exported bibliography has no reason to be).
+    """
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mode = 0o666 & ~_umask()
+    atomic_write_bytes(path, result.text.encode("utf-8"))
+    with contextlib.suppress(OSError):
+        os.chmod(path, mode)
+
+
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# -- keep updated ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Tie:
+    """A file kept equal to the export of a reading list (``list_name``) or of the whole library (None)."""
+
+    path: Path
+    list_name: str | None = None
+    format: str = "bibtex"
+    options: dict[str, Any] = field(default_factory=dict)
+    error: str = ""  # why the last rewrite failed ("" when it worked)
+    members: set[str] = field(default_factory=set)  # ids in the file as last written
+    dirty: bool = False
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"path": str(self.path), "list": self.list_name, "format": self.format, "options": self.options}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Tie:
+        fmt = doc.get("format", "bibtex")
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}")
+        return cls(Path(doc["path"]), doc.get("list"), fmt, dict(doc.get("options") or {}))
+
+    @property
+    def scope(self) -> str:
+        return f"reading list {self.list_name!r}" if self.list_name is not None else "the whole library"
+
+
+class AutoExport:
+    """Files tied to a reading list or the whole library, rewritten when those papers change.
+
+    Registered in ``library.listeners`` on creation (``close()`` unregisters). A failed rewrite never
+    raises into the library's change notification: it is kept in ``Tie.error`` and passed to
+    ``on_error`` when given.
+    """
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        immediate: bool = True,
+        on_error: Callable[[Tie, str], None] | None = None,
+    ) -> None:
+        self.library = library
+        self.immediate = immediate
+        self.on_error = on_error
+        self.problems: list[str] = []  # the ties file could not be read
+        self.ties: list[Tie] = self._load()
+        for tie in self.ties:
+            tie.members = set(self._ids(tie)) if self._exists(tie) else set()
+        library.listeners.append(self.on_change)
+
+    @property
+    def path(self) -> Path:
+        return self.library.folder / TIES_FILE
+
+    def close(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.library.listeners.remove(self.on_change)
+
+    # -- ties -------------------------------------------------------------------------------------------
+
+    def tie(
+        self,
+        path: Path,
+        *,
+        list_name: str | None = None,
+        fmt: str | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> Tie:
+        """Tie ``path`` to a reading list (or, with None, the whole library) and write it now.
+
+        An existing tie of the same file is replaced. ``options`` are ``BibtexOptions`` or
+        ``MarkdownOptions`` fields by name.
+
+        Raises:
+            UnknownListError: no reading list has this name.
+            ValueError: an unknown format or option.
+            OSError: the file cannot be written (the tie is not kept).
+        """
+        path = Path(path).expanduser().absolute()
+        if list_name is not None and list_name not in self.library.list_names():
+            raise UnknownListError(list_name)
+        tie = Tie(path, list_name, fmt or format_for(path), dict(options or {}))
+        if tie.format not in FORMATS:
+            raise ValueError(f"unknown export format {tie.format!r}; choose one of {', '.join(FORMATS)}")
+        self._options(tie)  # fail now on a bad option, not on the first change
+        self._write(tie)
+        self.ties = [t for t in self.ties if t.path != path] + [tie]
+        self._save()
+        return tie
+
+    def untie(self, path: Path) -> bool:
+        """Stop keeping ``path`` updated (the file stays); False if it was not tied."""
+        path = Path(path).expanduser().absolute()
+        kept = [t for t in self.ties if t.path != path]
+        if len(kept) == len(self.ties):
+            return False
+        self.ties = kept
+        self._save()
+        return True
+
+    def rename_list(self, old: str, new: str) -> None:
+        """Follow a reading list's rename (call it after ``Library.rename_list``)."""
+        changed = False
+        for tie in self.ties:
+            if tie.list_name == old:
+                tie.list_name = new
+                tie.dirty = changed = True
+        if changed:
+            self._save()
+            if self.immediate:
+                self.flush()
+
+    # -- changes ----------------------------------------------------------------------------------------
+
+    def refresh(self) -> list[Tie]:
+        """Bring every tied file up to date now (for changes made while nobody listened, e.g. by the CLI)."""
+        for tie in self.ties:
+            tie.dirty = True
+        return self.flush()
+
+    def on_change(self, ids: Sequence[str]) -> None:
+        """The library listener: mark the ties whose papers changed, joined or left; rewrite them."""
+        changed = set(ids)
+        for tie in self.ties:
+            if tie.dirty:
+                continue
+            if tie.list_name is None or not changed.isdisjoint(tie.members):
+                tie.dirty = bool(changed)
+            else:
+                library = self.library
+                tie.dirty = any(
+                    pid in library.papers and tie.list_name in library.annotation(pid).lists for pid in changed
+                )
+        if self.immediate:
+            self.flush()
+
+    def flush(self) -> list[Tie]:
+        """Rewrite every tie marked dirty; returns those that failed."""
+        failed = []
+        for tie in self.ties:
+            if not tie.dirty:
+                continue
+            try:
+                self._write(tie)
+            except (OSError, ValueError) as exc:
+                reason = getattr(exc, "strerror", None) or str(exc)
+                tie.error = f"could not update {tie.path}: {reason}"
+                failed.append(tie)
+                if self.on_error is not None:
+                    self.on_error(tie, tie.error)
+        return failed
+
+    def _exists(self, tie: Tie) -> bool:
+        return tie.list_name is None or tie.list_name in self.library.list_names()
+
+    def _ids(self, tie: Tie) -> list[str]:
+        if tie.list_name is None:
+            return list(self.library.papers)
+        return list_members(self.library, tie.list_name)
+
+    def _options(self, tie: Tie) -> tuple[BibtexOptions | None, MarkdownOptions | None]:
+        try:
+            if tie.format == "bibtex":
+                return BibtexOptions(**tie.options), None
+            title = tie.options.get("title") or tie.list_name or "Reading list"
+            return None, MarkdownOptions(**{**tie.options, "title": title})
+        except TypeError as exc:
+            raise ValueError(f"bad export options for {tie.path.name}: {exc}") from None
+
+    def _write(self, tie: Tie) -> None:
+        """Render the tie's papers and replace its file, unless the bytes would be the same."""
+        if not self._exists(tie):
+            raise ValueError(f"the reading list {tie.list_name!r} no longer exists; the file was left as it was")
+        ids = self._ids(tie)
+        bibtex_options, markdown_options = self._options(tie)
+        papers = [self.library.papers[pid] for pid in ids]
+        result = render(
+            self.library, papers, tie.format, bibtex_options=bibtex_options, markdown_options=markdown_options
+        )
+        payload = result.text.encode("utf-8")
+        try:
+            same = tie.path.read_bytes() == payload
+        except OSError:
+            same = False
+        if not same:
+            write(tie.path, result)
+        tie.members = set(ids)
+        tie.dirty = False
+        tie.error = ""
+
+    # -- the ties file ----------------------------------------------------------------------------------
+
+    def _load(self) -> list[Tie]:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            self.problems.append(f"cannot read {TIES_FILE}: {exc.strerror}; no file is kept updated")
+            return []
+        try:
+            doc = orjson.loads(raw)
+            return [Tie.from_doc(t) for t in doc.get("ties", [])]
+        except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
+            self.problems.append(f"{TIES_FILE} cannot be read ({exc}); no file is kept updated")
+            return []
+
+    def _save(self) -> None:
+        doc = {"schema": TIES_SCHEMA, "ties": [t.to_doc() for t in self.ties]}
+        atomic_write_bytes(self.path, orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+
+
+__all__ = [
+    "FORMATS",
+    "TIES_FILE",
+    "AutoExport",
+    "Tie",
+    "UnknownListError",
+    "annotations_of",
+    "format_for",
+    "list_members",
+    "render",
+    "select",
+    "write",
+]

@@ -1,0 +1,487 @@
+"""LaTeX in BibTeX values: decoding to Unicode for display, and escaping text back for export.
+
+Decoding (``decode``) is one regex pass with a table, not bibtexparser's LatexDecodingMiddleware
+(2 ms per entry, and it reads an unescaped ``%`` as a comment): accents (``\\'e``, ``{\\"o}``,
+``\\v{s}``, nested ``\\~{\\^e}``), letters (``\\ss``, ``\\o``, ``\\L``), symbols (``\\&``,
+``\\textendash``), dashes and quotes (``--``, ````...''``), ties; formatting commands (``\\emph``,
+``\\textbf``) keep their text; braces go; ``$...$`` math is kept verbatim, delimiters included.
+A command it does not know is kept as written (``\\foo{x}``) so nothing vanishes silently.
+
+Encoding (``encode``) writes display text so that LaTeX prints it and BibTeX can read it back:
+``& % # _ $ ~ ^ \\ { } < > |`` are escaped (braces as ``{\\textbraceleft}``, because BibTeX counts
+``\\{`` as a brace and an unbalanced one would end the field); a ``$...$`` span that reads as math
+is kept; ``--``, ````` and ``''`` are broken up so they stay literal. In ASCII mode every other
+character gets its LaTeX form if it has one that works in LaTeX's default OT1 encoding, and is
+otherwise transliterated (the caller is told which). ``protect=True`` braces the words a style
+would wrongly lower-case (``{BERT}``, ``{DeBERTa}``, ``{GAN}s``) and math.
+
+``decode(encode(text, ascii=False))`` is ``text`` with whitespace runs made single spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+# -- decoding ------------------------------------------------------------------------------------------
+
+_SYMBOL_ACCENTS: Final = {
+    "`": "\u0300", "'": "\u0301", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307",
+}
+_LETTER_ACCENTS: Final = {
+    "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a",
+    "b": "\u0331", "d": "\u0323", "t": "\u0361",
+}
+_ACCENTS: Final = {**_SYMBOL_ACCENTS, **_LETTER_ACCENTS}
+# An accent over nothing (``\^{}``) is the accent character itself.
+_BARE_ACCENTS: Final = {"`": "`", "'": "'", "^": "^", '"': '"', "~": "~", "=": "¯", ".": "˙"}
+
+_GREEK: Final = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ",
+    "nu": "ν", "xi": "ξ", "pi": "π", "varpi": "ϖ", "rho": "ρ", "varrho": "ϱ", "sigma": "σ",
+    "varsigma": "ς", "tau": "τ", "upsilon": "υ", "phi": "ϕ", "varphi": "φ", "chi": "χ", "psi": "ψ",
+    "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
+    "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}
+_MATH_SYMBOLS: Final = {
+    "ell": "ℓ", "infty": "∞", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠",
+    "times": "×", "pm": "±", "mp": "∓", "div": "÷", "cdot": "⋅", "approx": "≈", "sim": "∼", "simeq": "≃",
+    "equiv": "≡", "propto": "∝", "ll": "≪", "gg": "≫", "rightarrow": "→", "to": "→", "leftarrow": "←",
+    "gets": "←", "leftrightarrow": "↔", "Rightarrow": "⇒", "Leftarrow": "⇐", "Leftrightarrow": "⇔",
+    "mapsto": "↦", "partial": "∂", "nabla": "∇", "sum": "∑", "prod": "∏", "int": "∫", "in": "∈",
+    "notin": "∉", "forall": "∀", "exists": "∃", "emptyset": "∅", "cap": "∩", "cup": "∪", "subset": "⊂",
+    "subseteq": "⊆", "supset": "⊃", "supseteq": "⊇", "wedge": "∧", "land": "∧", "vee": "∨", "lor": "∨",
+    "neg": "¬", "lnot": "¬", "oplus": "⊕", "otimes": "⊗", "circ": "∘", "ast": "∗", "star": "⋆",
+    "surd": "√", "hbar": "ℏ", "aleph": "ℵ", "langle": "⟨", "rangle": "⟩", "cdots": "⋯",
+}
+_SYMBOLS: Final = {
+    "ss": "ß", "SS": "SS", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å",
+    "AA": "Å", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð", "th": "þ", "TH": "Þ",
+    "ng": "ŋ", "NG": "Ŋ", "dj": "đ", "DJ": "Đ",
+    "textbackslash": "\\", "textbraceleft": "{", "textbraceright": "}", "textasciitilde": "~",
+    "textasciicircum": "^", "textless": "<", "textgreater": ">", "textbar": "|", "textunderscore": "_",
+    "textdollar": "$", "textendash": "–", "textemdash": "—", "textquoteleft": "‘", "textquoteright": "’",
+    "textquotedblleft": "“", "textquotedblright": "”", "textquotesingle": "'", "textquotedbl": '"',
+    "textasciigrave": "`", "guillemotleft": "«", "guillemotright": "»", "guilsinglleft": "‹",
+    "guilsinglright": "›", "quotedblbase": "„", "quotesinglbase": "‚", "ldots": "…", "dots": "…",
+    "textellipsis": "…", "S": "§", "P": "¶", "textsection": "§", "textparagraph": "¶", "dag": "†",
+    "ddag": "‡", "textdagger": "†", "textdaggerdbl": "‡", "copyright": "©", "textcopyright": "©",
+    "textregistered": "®", "texttrademark": "™", "pounds": "£", "textsterling": "£", "euro": "€",
+    "texteuro": "€", "textyen": "¥", "textcent": "¢", "textdegree": "°", "textperiodcentered": "·",
+    "textbullet": "•", "textexclamdown": "¡", "textquestiondown": "¿", "textmu": "µ", "textonehalf": "½",
+    "textordfeminine": "ª", "textordmasculine": "º", "textasteriskcentered": "*", "textpm": "±",
+    "texttimes": "×", "textdiv": "÷", "textminus": "−", "textnumero": "№", "textvisiblespace": "␣",
+    "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "TeX": "TeX", "BibTeX": "BibTeX", "slash": "/",
+    "quad": " ", "qquad": " ", "enspace": " ", "thinspace": " ", "space": " ", "nobreakspace": " ",
+    "newline": " ", "linebreak": " ", "par": " ", "relax": "", "protect": "", "noopsort": "",
+    "bf": "", "it": "", "em": "", "sc": "", "rm": "", "tt": "", "sf": "", "sl": "", "up": "",
+    "bfseries": "", "itshape": "", "scshape": "", "rmfamily": "", "ttfamily": "", "sffamily": "",
+    "normalfont": "", "upshape": "", "mdseries": "", "small": "", "footnotesize": "", "large": "",
+    "Large": "", "tiny": "", "normalsize": "", "/": "",
+    **_GREEK,
+    **_MATH_SYMBOLS,
+}
+_MATH_NAMES: Final = frozenset(_GREEK) | frozenset(_MATH_SYMBOLS)
+# Commands whose argument is the text (their name is dropped).
+_FORMATTING: Final = frozenset(
+    (
+        "emph", "textit", "textbf", "textsc", "texttt", "textrm", "textsf", "textsl", "textup", "textmd",
+        "textnormal", "mbox", "hbox", "text", "textsuperscript", "textsubscript", "url", "path", "NoCaseChange",
+        "nocase", "textcase", "MakeUppercase", "MakeLowercase", "uppercase", "lowercase", "underline", "uline",
+        "enquote", "mkbibquote", "foreignlanguage", "textenglish", "ensuremath",
+    )
+)
+_SINGLE: Final = {
+    "&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", " ": " ", "\n": " ", "\t": " ",
+    ",": " ", ";": " ", ":": " ", "!": "", "@": "", "/": "", "-": "", "\\": " ", "|": "‖", ">": " ",
+}
+
+_GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, up to three levels deep
+_TOKEN = re.compile(
+    r"\\(?P<acc>[`'^\"~=.])\s*(?P<aarg>" + _GROUP + r"|\\[A-Za-z]+\s*|[A-Za-z])?"
+    r"|\\(?P<lacc>[uvHckrbdt])(?![A-Za-z])\s*(?P<larg>" + _GROUP + r"|\\[A-Za-z]+\s*|[A-Za-z])?"
+    r"|\\href\s*\{[^{}]*\}"
+    r"|\\(?P<name>[A-Za-z]+)(?P<space>\s*)(?P<group>" + _GROUP + r")?"
+    r"|\\(?P<char>.)"
+    r"|\$(?P<math>(?:[^$\\]|\\.)*)\$"
+    r"|(?P<brace>[{}])"
+    r"|(?P<tie>~)"
+    r"|(?P<dash>-{2,3})"
+    r"|(?P<quote>``|'')",
+    re.DOTALL,
+)
+# Anything that needs the slow path; plain text only has its whitespace normalised.
+_NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
+_DASHES: Final = {"--": "–", "---": "—"}
+_QUOTES: Final = {"``": "“", "''": "”"}
+_DOTLESS: Final = {"ı": "i", "ȷ": "j"}
+
+
+def _accented(mark: str, arg: str | None) -> str:
+    if not arg:
+        return _BARE_ACCENTS.get(mark, "")
+    base = _decode_fragment(arg[1:-1]) if arg.startswith("{") else _decode_fragment(arg)
+    if not base:
+        return _BARE_ACCENTS.get(mark, "")
+    first = _DOTLESS.get(base[0], base[0])
+    return unicodedata.normalize("NFC", first + _ACCENTS[mark]) + base[1:]
+
+
+def _replace(match: re.Match[str]) -> str:
+    group = match.group
+    mark = group("acc") or group("lacc")
+    if mark:
+        return _accented(mark, group("aarg") if group("acc") else group("larg"))
+    name = group("name")
+    if name is not None:
+        arg = group("group")
+        if name in _FORMATTING:
+            return _decode_fragment(arg[1:-1]) if arg else group("space")
+        symbol = _SYMBOLS.get(name)
+        if symbol is not None:
+            # A text command eats the space after it (\ss x -> ßx); "\leq \infty" outside math reads better spaced.
+            space = " " if group("space") and name in _MATH_NAMES else ""
+            return symbol + space + (_decode_fragment(arg[1:-1]) if arg else "")
+        # Unknown: kept as written, so the reader sees what the file says.
+        return "\\" + name + group("space") + (arg or "")
+    char = group("char")
+    if char is not None:
+        return _SINGLE.get(char, char)
+    if group("math") is not None:
+        return group()
+    if group("tie"):
+        return " "
+    dash = group("dash")
+    if dash:
+        return _DASHES[dash]
+    quote = group("quote")
+    if quote:
+        return _QUOTES[quote]
+    return ""  # a brace, or \href{url} whose link text follows as a group
+
+
+def _decode_fragment(text: str) -> str:
+    return _TOKEN.sub(_replace, text) if _NEEDS_DECODING.search(text) else text
+
+
+def decode(text: str) -> str:
+    """A BibTeX value as Unicode text for display and search, whitespace runs made one space."""
+    if _NEEDS_DECODING.search(text):
+        text = _TOKEN.sub(_replace, text)
+    return " ".join(text.split())
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+
+def decode_paragraphs(text: str) -> str:
+    """Like ``decode`` but blank lines stay paragraph breaks (``\\n\\n``), as for abstracts."""
+    return "\n\n".join(p for p in (decode(part) for part in _PARAGRAPH_BREAK.split(text)) if p)
+
+
+_VERBATIM_ESCAPE = re.compile(r"\\([_%&#$~])|[{}]")
+
+
+def decode_verbatim(text: str) -> str:
+    """A URL or DOI value: braces and escapes of ``_ % & # $`` removed, nothing else touched."""
+    if "\\" not in text and "{" not in text:
+        return text.strip()
+    return _VERBATIM_ESCAPE.sub(lambda m: m.group(1) or "", text).strip()
+
+
+# -- encoding ------------------------------------------------------------------------------------------
+
+_ESCAPES: Final = {
+    "\\": "{\\textbackslash}", "{": "{\\textbraceleft}", "}": "{\\textbraceright}", "$": "\\$", "&": "\\&",
+    "%": "\\%", "#": "\\#", "_": "\\_", "~": "{\\textasciitilde}", "^": "{\\textasciicircum}",
+    "<": "{\\textless}", ">": "{\\textgreater}", "|": "{\\textbar}",
+}
+_ESCAPE_TABLE: Final = str.maketrans(_ESCAPES)
+_SPECIALS = re.compile(r"[\\{}$&%#_~^<>|]|--|``|''|[?!]`")
+# Between two characters TeX would join into a ligature (-- `` '' ?` !`): written as "{}" there.
+_LIGATURE_BREAK = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
+
+# Characters whose LaTeX form works in the default OT1 encoding (no fontenc, no textcomp glyphs).
+# Forms made of ligature characters are braced so they cannot join with a neighbour (– then -).
+_LATEX_FORMS: Final = {
+    "ß": "{\\ss}", "æ": "{\\ae}", "Æ": "{\\AE}", "œ": "{\\oe}", "Œ": "{\\OE}", "ø": "{\\o}", "Ø": "{\\O}",
+    "å": "{\\aa}", "Å": "{\\AA}", "ł": "{\\l}", "Ł": "{\\L}", "ı": "{\\i}", "ȷ": "{\\j}",
+    "–": "{--}", "—": "{---}", "‘": "{`}", "’": "{'}", "“": "{``}", "”": "{''}", "‚": "{,}", "„": "{,,}",
+    "…": "{\\ldots}", "•": "{\\textbullet}", "§": "{\\S}", "¶": "{\\P}", "†": "{\\dag}", "‡": "{\\ddag}",
+    "©": "{\\copyright}", "®": "{\\textregistered}", "™": "{\\texttrademark}", "£": "{\\pounds}",
+    "¡": "{\\textexclamdown}", "¿": "{\\textquestiondown}", "\u00a0": "~", "\u00ad": "\\-",
+    "\u2009": "\\,", "\u202f": "\\,", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
+    "°": "{$^\\circ$}", "µ": "{$\\mu$}", "·": "{$\\cdot$}", "−": "{$-$}", "′": "{$'$}",
+    **{ch: "{$\\" + name + "$}" for name, ch in _GREEK.items() if name != "varepsilon"},
+    **{ch: "{$\\" + name + "$}" for name, ch in _MATH_SYMBOLS.items()
+       if name not in ("le", "ge", "ne", "to", "gets", "land", "lor", "lnot")},
+    **{ch: "{$^" + d + "$}" for ch, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)},
+    **{ch: "{$_" + d + "$}" for ch, d in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True)},
+}
+# ogonek (\k) exists only in T1; comma below (ș, ț) is usually typeset as a cedilla.
+_ACCENT_COMMANDS: Final = {mark: cmd for cmd, mark in _ACCENTS.items() if cmd != "k"} | {"\u0326": "c"}
+_ABOVE: Final = frozenset("`'^\"~=.uvHr")
+_EXTRA_TRANSLITERATIONS: Final = {
+    "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ŋ": "ng", "Ŋ": "NG", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H",
+    "«": '"', "»": '"', "‹": "'", "›": "'", "€": "EUR", "¥": "JPY", "¢": "c", "ª": "a", "º": "o",
+}
+
+
+def _accent_form(char: str) -> str | None:
+    """``é`` -> ``{\\'e}``, ``ễ`` -> ``{\\~{\\^e}}``; None if some mark has no OT1 accent command."""
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
+    if not marks or not base.isascii() or not base.isalpha():
+        return None
+    inner = base
+    for index, mark in enumerate(marks):
+        command = _ACCENT_COMMANDS.get(mark)
+        if command is None:
+            return None
+        if index == 0 and base in "ij" and command in _ABOVE:
+            inner = "\\" + base  # a dotless i or j under an accent
+        if index == 0 and not command.isalpha() and len(inner) == 1:
+            inner = f"\\{command}{inner}"
+        else:
+            inner = f"\\{command}{{{inner}}}"
+    return "{" + inner + "}"
+
+
+def _transliterate(char: str) -> str:
+    extra = _EXTRA_TRANSLITERATIONS.get(char)
+    if extra is not None:
+        return extra
+    if unicodedata.combining(char):
+        return ""
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    if base and base.isascii():
+        return base.translate(_ESCAPE_TABLE)
+    category = unicodedata.category(char)
+    if category == "Zs":
+        return " "
+    return "" if category[0] == "C" else "?"
+
+
+class _AsciiForms(dict[int, str]):
+    """``str.translate`` table from a character to its ASCII LaTeX form, filled in on first use.
+
+    A character with no LaTeX form is transliterated (``ą`` -> ``a``, ``ð`` -> ``d``, else ``?``)
+    and recorded in ``approximated`` so that the export can say so.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.approximated: dict[str, str] = {}
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        form = _ESCAPES.get(char, char) if code < 128 else _LATEX_FORMS.get(char)
+        if form is None:
+            form = _accent_form(char)
+        if form is None:
+            form = _transliterate(char)
+            self.approximated[char] = form
+        self[code] = form
+        return form
+
+
+class Encoder:
+    """Escapes display text for a .bib file; one per export, as it records what it approximated."""
+
+    def __init__(self, *, ascii: bool = True) -> None:
+        self.ascii = ascii
+        self._forms = _AsciiForms()
+
+    @property
+    def approximated(self) -> dict[str, str]:
+        """Characters that had no LaTeX form in ASCII mode, and what was written instead."""
+        return dict(self._forms.approximated)
+
+    @property
+    def approximated_count(self) -> int:
+        return len(self._forms.approximated)
+
+    def text(self, text: str) -> str:
+        """Escaped text, math kept, no case protection."""
+        if self.ascii and not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+        if "$" not in text:
+            return self._plain(text)
+        return "".join(part if math else self._plain(part) for math, part in self._math_split(text))
+
+    def title(self, text: str) -> str:
+        """Escaped text in which math and the words a style would wrongly lower-case are braced.
+
+        Those are acronyms and CamelCase words (``{BERT}``, ``{DeBERTa}``, ``{GAN}s``, ``{L2}``, ``{Q}``)
+        and, in a title not in Title Case, capitalised words after the first (``with {Pólya}-gamma``).
+        """
+        if self.ascii and not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+        out: list[str] = []
+        proper_nouns = _is_sentence_case(text)
+        first_word = True
+        for math, part in self._math_split(text) if "$" in text else ((False, text),):
+            if math:
+                out.append("{" + part + "}")
+                continue
+            pos = 0
+            for match in _WORD.finditer(part):
+                word = match.group()
+                capitalised = proper_nouns and not first_word and word[0].isupper()
+                first_word = False
+                if not (capitalised or needs_protection(word)):
+                    continue
+                out.append(self._plain(part[pos : match.start()]))
+                if _PLURAL_ACRONYM.fullmatch(word):
+                    out.append("{" + self._plain(word[:-1]) + "}s")
+                else:
+                    out.append("{" + self._plain(word) + "}")
+                pos = match.end()
+            out.append(self._plain(part[pos:]))
+        return "".join(out)
+
+    def name(self, text: str) -> str:
+        """Escaped text for part of a BibTeX name: commas and the word "and" braced, math braced whole."""
+        if self.ascii and not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+        out: list[str] = []
+        for math, part in self._math_split(text) if "$" in text else ((False, text),):
+            if math:
+                out.append("{" + part + "}")
+                continue
+            escaped = self._plain(part).replace(",", "{,}")
+            out.append(_AND_WORD.sub("{and}", escaped) if "nd" in escaped or "ND" in escaped else escaped)
+        return "".join(out)
+
+    def raw(self, value: str) -> str:
+        """A raw BibTeX value as it is, only its non-ASCII characters replaced in ASCII mode."""
+        if not self.ascii or value.isascii():
+            return value
+        forms = self._forms
+        return "".join(ch if ch < "\x80" else forms[ord(ch)] for ch in unicodedata.normalize("NFC", value))
+
+    def _plain(self, text: str) -> str:
+        if not text:
+            return text
+        table = self._forms if self.ascii and not text.isascii() else _ESCAPE_TABLE
+        if _SPECIALS.search(text) is None:
+            return text.translate(table) if table is self._forms else text
+        if "-" in text or "`" in text or "'" in text:
+            return "{}".join(part.translate(table) for part in _LIGATURE_BREAK.split(text))
+        return text.translate(table)
+
+    def _math_split(self, text: str) -> list[tuple[bool, str]]:
+        """Text cut into (is_math, part); math parts include their dollars."""
+        parts: list[tuple[bool, str]] = []
+        start = pos = 0
+        while True:
+            dollar = text.find("$", pos)
+            if dollar < 0:
+                break
+            body_match = _MATH_BODY.match(text, dollar + 1)
+            end = body_match.end() if body_match else dollar + 1
+            body = text[dollar + 1 : end]
+            if (
+                end < len(text)
+                and text[end] == "$"
+                and is_math(body, text[end + 1 : end + 2])
+                and not (self.ascii and not body.isascii())  # no LaTeX form for it inside math
+            ):
+                if dollar > start:
+                    parts.append((False, text[start:dollar]))
+                parts.append((True, text[dollar : end + 1]))
+                start = pos = end + 1
+            else:
+                pos = dollar + 1
+        if start < len(text):
+            parts.append((False, text[start:]))
+        return parts
+
+
+_WORD = re.compile(r"[^\W_]+")
+_AND_WORD = re.compile(r"(?<!\S)and(?!\S)", re.IGNORECASE)
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
+
+
+_MINOR_WORDS: Final = frozenset(
+    (
+        "about", "above", "across", "after", "against", "along", "among", "around", "before", "behind", "below",
+        "beneath", "beside", "between", "beyond", "during", "except", "from", "inside", "into", "near", "onto",
+        "outside", "over", "since", "than", "that", "through", "toward", "towards", "under", "until", "upon",
+        "versus", "when", "where", "while", "with", "within", "without",
+    )
+)
+
+
+def _is_sentence_case(title: str) -> bool:
+    """Whether capitalised words inside the title were capitalised on purpose (proper nouns).
+
+    True unless the title is in Title Case (every word but short and minor ones capitalised), where
+    nothing tells a proper noun from the rest and a style's sentence-casing is what the user expects.
+    """
+    words = _WORD.findall(title)[1:]
+    return any(len(w) > 3 and w[0].islower() and w not in _MINOR_WORDS for w in words)
+
+
+def needs_protection(word: str) -> bool:
+    """Whether a style's title-casing would change the word: acronyms, CamelCase, ``L2``, ``Q``."""
+    if len(word) == 1:
+        return word.isupper() and word != "A"
+    rest = word[1:]
+    return rest != rest.lower() or (word[0].isupper() and any(c.isdigit() for c in word))
+
+
+_MATH_BODY = re.compile(r"(?:[^$\\]|\\.)*", re.DOTALL)
+_BRACE = re.compile(r"[{}]")
+_UNESCAPED_BRACE = re.compile(r"(?<!\\)[{}]")
+_MATH_FORBIDDEN = re.compile(r"(?<!\\)[%#&]|\n\s*\n")
+
+
+def _balanced(text: str, pattern: re.Pattern[str]) -> bool:
+    depth = 0
+    for match in pattern.finditer(text):
+        depth += 1 if match.group() == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def is_balanced(text: str) -> bool:
+    """Braces balanced both as BibTeX counts them (every brace) and as bibtexparser does (unescaped)."""
+    return _balanced(text, _BRACE) and _balanced(text, _UNESCAPED_BRACE)
+
+
+def is_math(body: str, after: str) -> bool:
+    """Whether ``$body$`` followed by ``after`` is kept as math on export.
+
+    As in Pandoc: no space just inside the dollars and no digit right after (so "$5 and $10" is
+    money). And it must be safe to write verbatim: braces balanced both as BibTeX counts them (all)
+    and as bibtexparser does (unescaped ones), no bare ``% # &``, no blank line.
+    """
+    return bool(
+        body
+        and not body[0].isspace()
+        and not body[-1].isspace()
+        and not after[:1].isdigit()
+        and _MATH_FORBIDDEN.search(body) is None
+        and is_balanced(body)
+    )
+
+
+def escape(text: str, *, ascii: bool = True) -> str:
+    """One-off ``Encoder(ascii=ascii).text(text)``."""
+    return Encoder(ascii=ascii).text(text)
+
+
+__all__ = [
+    "Encoder",
+    "decode",
+    "decode_paragraphs",
+    "decode_verbatim",
+    "escape",
+    "is_balanced",
+    "is_math",
+    "needs_protection",
+]

@@ -1,0 +1,403 @@
+"""The notes file: one Markdown file with a section per annotated paper, read and written losslessly.
+
+A section looks like this (plain Markdown; the key line is an HTML comment, so it does not show when
+rendered on GitHub or in Obsidian)::
+
+    ## Certify or Predict: Boosting Certified Robustness with Compositional Architectures
+    <!-- papershelf:key=mueller2021certify -->
+    **Status:** reading · **Tags:** robustness, verification
+
+    The note: any Markdown, ### headings, fenced code (with ## inside), <!-- comments -->, tables, ...
+
+Rules that keep any note body from breaking the structure:
+
+- A section starts at a level-2 heading *immediately* followed by a key line, and nowhere else. A ``## ``
+  line in a note is just a heading of that note. Fences are deliberately not tracked: a note with an
+  unclosed fence (common while typing) would otherwise swallow every later section.
+- A note line that could be read as one of our machine lines (``<!--`` + ``papershelf:``) is written with
+  one backslash more after ``<!--`` (``<!--\\ papershelf:key=x -->``, still an invisible comment) and read
+  back with one less. So no note text can ever form a key line or a conflict marker.
+- The status line is always written, so a note whose first line looks like a status line stays a note.
+- Tags are separated by ", "; a comma or backslash inside a tag is escaped with a backslash.
+- Notes are compared and stored normalised (:func:`normalise_note`): line endings are not content
+  (a CRLF file reads like an LF one and is written back with CRLF), nor are blank lines around the note or
+  trailing spaces at its very end.
+- Everything before the first section (the preamble) is kept as the user leaves it.
+- Sections are ordered by citation key, one blank line apart, so an unchanged library renders byte for
+  byte the same file, and a change to one note changes only that section.
+
+A paper in conflict (changed both in the app and in the file since the last sync) carries, at the end of
+its section, a visible block with the file's version; Papershelf's version is the section itself::
+
+    <!-- papershelf:conflict -->
+    > [!WARNING]
+    > **Sync conflict:** ... (a callout, ignored when read)
+
+    **Status:** skipped · **Tags:** theory
+
+    The note as it was in this file.
+    <!-- papershelf:end-conflict -->
+
+Deleting the block (down to the end marker) resolves the conflict in favour of what the section then says.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Final
+from urllib.parse import quote, unquote
+
+from papershelf.core.model import STATUSES
+from papershelf.formats.common import Problem
+
+DEFAULT_STATUS: Final = "new"
+
+DEFAULT_PREAMBLE: Final = (
+    "# Papershelf notes\n"
+    "\n"
+    "> Kept in sync with Papershelf (`papershelf sync`). One section per paper: its title, a hidden key\n"
+    "> line right under it (keep it there), a status line, then your note in any Markdown. Edit freely;\n"
+    "> delete a section to clear that paper's note (earlier versions stay in `papershelf history`)."
+)
+
+_KEY_SAFE: Final = string.ascii_letters + string.digits + "_.:+-/@"
+
+# A section starts at a "## title" line immediately followed by the key line (no backslash after "<!--").
+_SECTION_START = re.compile(
+    r"\n {0,3}##(?:[ \t][^\n]*)?\n[ \t]*<!--[ \t]*papershelf:key=(\S*?)[ \t]*-->[ \t]*(?=\n|\Z)"
+)
+# Any line that could be one of our machine lines, escaped (backslashes) or not.
+_MACHINE = re.compile(r"^([ \t]*<!--)(\\*)[ \t]*papershelf:")
+_CONFLICT_BEGIN = re.compile(r"^[ \t]*<!--[ \t]*papershelf:conflict(=deleted)?[ \t]*-->[ \t]*$")
+_CONFLICT_END = re.compile(r"^[ \t]*<!--[ \t]*papershelf:end-conflict[ \t]*-->[ \t]*$")
+_STATUS_LINE = re.compile(
+    r"^[ \t]*(?:\*\*)?status:(?:\*\*)?[ \t]*(?P<status>[^ \t·|]*)[ \t]*"
+    r"(?:[·|][ \t]*(?:\*\*)?tags:(?:\*\*)?[ \t]*(?P<tags>.*?))?[ \t]*$",
+    re.IGNORECASE,
+)
+_HEADING_PREFIX = re.compile(r"^ {0,3}##[ \t]*")
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
+
+CONFLICT_CALLOUT: Final = (
+    "> [!WARNING]\n"
+    "> **Sync conflict:** this paper was changed both in Papershelf and in this file. Papershelf kept its\n"
+    "> version (the section above); this file's version is below. Put what you want to keep above, then\n"
+    "> delete this block down to its end marker, or run `papershelf sync --resolve {key} --take file`\n"
+    "> (or `--take app`)."
+)
+DELETED_CALLOUT: Final = (
+    "> [!WARNING]\n"
+    "> **Sync conflict:** this section was deleted from this file, but Papershelf changed it meanwhile.\n"
+    "> Papershelf kept its version (the section above); this file's version is below. Delete the whole\n"
+    "> section again to clear it, or run `papershelf sync --resolve {key} --take file` (or `--take app`)."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictBlock:
+    """This file's side of a conflict, shown at the end of a section. ``None``: no (readable) status line."""
+
+    status: str | None
+    tags: tuple[str, ...] | None
+    note: str
+    deleted: bool = False  # written only: the section had been deleted from the file
+
+
+@dataclass(slots=True)
+class Section:
+    """One paper's section. ``status``/``tags`` are ``None`` when the section has no readable status line.
+
+    A ``verbatim`` section (unknown key, duplicate) is written back exactly as ``raw``.
+    """
+
+    key: str
+    title: str = ""
+    status: str | None = DEFAULT_STATUS
+    tags: tuple[str, ...] | None = ()
+    note: str = ""
+    conflict: ConflictBlock | None = None
+    line: int = 0  # 1-based line of the heading in the file
+    start: int = 0  # offsets of the section in the parsed text (LF line endings, no BOM)
+    end: int = 0
+    raw: str = ""
+    verbatim: bool = False
+
+
+@dataclass(slots=True)
+class NotesDocument:
+    """A parsed notes file: what precedes the sections, the sections in file order, and problems."""
+
+    preamble: str = ""
+    sections: list[Section] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    newline: str = "\n"
+    bom: bool = False
+    text: str = ""  # the text that was parsed, with LF line endings and no BOM
+
+
+# -- values ------------------------------------------------------------------------------------------------
+
+
+def normalise_note(text: str) -> str:
+    """A note as the notes file keeps it: LF line endings, no blank lines around it, no trailing spaces."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.rstrip(" \t\n")
+    match = _LEADING_BLANK_LINES.match(text)
+    return text[match.end() :] if match else text
+
+
+def canonical_tag(tag: str) -> str:
+    """A tag as written in the file: inner whitespace runs (newlines included) become one space."""
+    return " ".join(tag.split())
+
+
+def canonical_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags compared as a set and written in one order (case-insensitive, then exact)."""
+    unique = {canonical_tag(t) for t in tags}
+    unique.discard("")
+    return tuple(sorted(unique, key=lambda t: (t.casefold(), t)))
+
+
+def _escape_tag(tag: str) -> str:
+    return tag.replace("\\", "\\\\").replace(",", "\\,")
+
+
+def _split_tags(text: str) -> tuple[str, ...]:
+    tags: list[str] = []
+    current: list[str] = []
+    chars = iter(text)
+    for char in chars:
+        if char == "\\":
+            current.append(next(chars, "\\"))
+        elif char == ",":
+            tags.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    tags.append("".join(current))
+    return canonical_tags(tags)
+
+
+def status_line(status: str | None, tags: Sequence[str] | None) -> str:
+    line = f"**Status:** {status or DEFAULT_STATUS}"
+    if tags:
+        line += " · **Tags:** " + ", ".join(_escape_tag(t) for t in tags)
+    return line
+
+
+def _key_line(key: str) -> str:
+    return f"<!-- papershelf:key={quote(key, safe=_KEY_SAFE)} -->"
+
+
+def _escape_body(note: str) -> str:
+    if "papershelf:" not in note:
+        return note
+    lines = note.split("\n")
+    for i, line in enumerate(lines):
+        match = _MACHINE.match(line)
+        if match:
+            lines[i] = match.group(1) + "\\" + line[match.end(1) :]
+    return "\n".join(lines)
+
+
+def _unescape(line: str) -> str:
+    match = _MACHINE.match(line)
+    if match and match.group(2):
+        return match.group(1) + line[match.end(1) + 1 :]
+    return line
+
+
+def _body(lines: Sequence[str]) -> str:
+    return normalise_note("\n".join(_unescape(line) for line in lines))
+
+
+# -- parse -------------------------------------------------------------------------------------------------
+
+
+def parse(text: str) -> NotesDocument:
+    """Read a notes file. Never raises: what cannot be read is kept (verbatim or as note text) and reported."""
+    doc = split(text)
+    for section in doc.sections:
+        read_section(section, doc.problems)
+    return doc
+
+
+def split(text: str) -> NotesDocument:
+    """Find the preamble and the sections (key, place, raw text) without reading the sections yet.
+
+    Duplicate and key-less sections are marked verbatim and reported.
+    """
+    bom = text.startswith("\ufeff")
+    if bom:
+        text = text[1:]
+    first_newline = text.find("\n")
+    newline = "\r\n" if first_newline > 0 and text[first_newline - 1] == "\r" else "\n"
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    doc = NotesDocument(newline=newline, bom=bom, text=text)
+    starts = _section_starts(text)
+    doc.preamble = (text[: starts[0][0]] if starts else text).rstrip(" \t\n")
+    seen: dict[str, int] = {}
+    line_no = 1
+    previous = 0
+    for n, (start, key) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(text)
+        line_no += text.count("\n", previous, start)
+        previous = start
+        raw = _trim_blank_lines(text[start:end])
+        section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw)
+        if not key:
+            doc.problems.append(Problem(line_no, "a section has an empty citation key; it is kept as is"))
+            section.verbatim = True
+        elif key in seen:
+            doc.problems.append(
+                Problem(
+                    line_no,
+                    f"a second section for this key (the first is at line {seen[key]}); "
+                    "it is kept as is: merge it into the first by hand",
+                    key=key,
+                    severity="warning",
+                )
+            )
+            section.verbatim = True
+        else:
+            seen[key] = line_no
+        doc.sections.append(section)
+    return doc
+
+
+def _section_starts(text: str) -> list[tuple[int, str]]:
+    """(offset of the heading, key) of every heading + key line pair."""
+    # Matched from the newline before the heading ("\n" + text: the file's first line counts too).
+    return [
+        (match.start(), unquote(key) if "%" in key else key)
+        for match in _SECTION_START.finditer("\n" + text)
+        for key in (match.group(1),)
+    ]
+
+
+def _trim_blank_lines(chunk: str) -> str:
+    """``chunk`` without trailing blank lines (the last line keeps its trailing spaces)."""
+    content = chunk.rstrip(" \t\n")
+    end = chunk.find("\n", len(content))
+    return chunk if end == -1 else chunk[:end]
+
+
+def read_section(section: Section, problems: list[Problem]) -> None:
+    """Fill in a split section's title, status, tags, note and conflict block from its raw text."""
+    lines = section.raw.split("\n")
+    key, line_no = section.key, section.line
+    section.title = _HEADING_PREFIX.sub("", lines[0], count=1).strip()
+    i = 2
+    while i < len(lines) and not lines[i].strip(" \t"):
+        i += 1
+    if i < len(lines):
+        parsed = _status(lines[i], line_no + i, key, problems)
+        if parsed is not None:
+            section.status, section.tags = parsed
+            i += 1
+    rest = lines[i:]
+    begin_match = None
+    for begin, line in enumerate(rest):  # noqa: B007 (begin is used after the loop)
+        begin_match = _CONFLICT_BEGIN.match(line)
+        if begin_match:
+            break
+    if begin_match is None:
+        section.note = _body(rest)
+        return
+    end = next((j for j in range(begin + 1, len(rest)) if _CONFLICT_END.match(rest[j])), len(rest))
+    # Text typed after the block belongs to the note (it is written back above the block).
+    section.note = "\n\n".join(part for part in (_body(rest[:begin]), _body(rest[end + 1 :])) if part)
+    block = _parse_conflict(rest[begin + 1 : end], line_no + i + begin + 1, key, problems)
+    section.conflict = replace(block, deleted=bool(begin_match.group(1)))
+
+
+def _status(
+    line: str, line_no: int, key: str, problems: list[Problem]
+) -> tuple[str | None, tuple[str, ...]] | None:
+    """(status or None if unreadable, tags) from a status line; None if the line is not one."""
+    match = _STATUS_LINE.match(line)
+    if match is None:
+        return None
+    status: str | None = match.group("status").strip("*_").lower()
+    if status not in STATUSES:
+        problems.append(
+            Problem(
+                line_no,
+                f"unknown status {match.group('status')!r} (use one of {', '.join(STATUSES)}); "
+                "the library's status is kept",
+                key=key,
+                severity="warning",
+            )
+        )
+        status = None
+    tags = _split_tags(match.group("tags")) if match.group("tags") else ()
+    return status, tags
+
+
+def _parse_conflict(lines: Sequence[str], line_no: int, key: str, problems: list[Problem]) -> ConflictBlock:
+    i = 0
+    while i < len(lines) and lines[i].lstrip(" \t").startswith(">"):  # the callout
+        i += 1
+    while i < len(lines) and not lines[i].strip(" \t"):
+        i += 1
+    status: str | None = None
+    tags: tuple[str, ...] | None = None
+    if i < len(lines):
+        parsed = _status(lines[i], line_no + i, key, problems)
+        if parsed is not None:
+            status, tags = parsed
+            i += 1
+    return ConflictBlock(status=status, tags=tags, note=_body(lines[i:]))
+
+
+# -- render ------------------------------------------------------------------------------------------------
+
+
+def render_conflict(block: ConflictBlock, key: str) -> str:
+    callout = (DELETED_CALLOUT if block.deleted else CONFLICT_CALLOUT).format(key=key)
+    begin = "<!-- papershelf:conflict=deleted -->" if block.deleted else "<!-- papershelf:conflict -->"
+    parts = [begin, callout, "", status_line(block.status, block.tags)]
+    note = normalise_note(block.note)
+    if note:
+        parts += ["", _escape_body(note)]
+    parts.append("<!-- papershelf:end-conflict -->")
+    return "\n".join(parts)
+
+
+def heading(title: str, key: str) -> str:
+    """A section's heading line."""
+    return "## " + (" ".join(title.split()) or " ".join(key.split()))
+
+
+def render_section(section: Section) -> str:
+    """One section in its canonical form (``section.raw`` is ignored)."""
+    parts = [heading(section.title, section.key), _key_line(section.key), status_line(section.status, section.tags)]
+    note = normalise_note(section.note)
+    if note:
+        parts += ["", _escape_body(note)]
+    if section.conflict is not None:
+        parts += ["", render_conflict(section.conflict, section.key)]
+    return "\n".join(parts)
+
+
+def render(preamble: str, sections: Iterable[Section], *, newline: str = "\n", bom: bool = False) -> str:
+    """The whole file: the preamble (or the default one), then the sections ordered by key.
+
+    Verbatim sections are written as read; sections with the same key keep the order given.
+    """
+    parts = [preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE]
+    for section in sorted(sections, key=lambda s: s.key):
+        parts.append(section.raw if section.verbatim else render_section(section))
+    text = "\n\n".join(parts) + "\n"
+    if newline != "\n":
+        text = text.replace("\n", newline)
+    return "\ufeff" + text if bom else text
+
+
+def render_document(doc: NotesDocument) -> str:
+    return render(doc.preamble, doc.sections, newline=doc.newline, bom=doc.bom)

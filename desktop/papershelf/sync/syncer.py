@@ -1,0 +1,575 @@
+"""Two-way sync of notes, status and tags between a library and its notes file.
+
+Per paper and field, a three-way merge (``sync.merge``) against the *base*: the values the notes file had
+at the last sync, kept in the library's annotations store with the notes file's path.
+
+- Changed only in the file: the library takes it. Only in the app: the file takes it.
+- Both differently: a *conflict*. The library keeps its version, the file shows it as the section and the
+  file's version in a marked block at the end of the section (see ``notesfile``); the paper is flagged
+  (``Library.conflicts()``) until the block is deleted from the file, or :func:`resolve` is called.
+  A conflict block found in a file without a record here (the file came from another machine) is adopted.
+- A section deleted from the file reads as all fields cleared, so the note is cleared only if the app did
+  not change it since the base (otherwise: a conflict). A missing or empty notes file is rebuilt from the
+  library instead (a vanished file never clears notes).
+- Every note the sync replaces (and the file's side of a conflict) goes into the note history.
+- Sections with a key this library does not know are kept verbatim and reported.
+
+Crash safety: the sync writes the library first (the changes taken from the file, the history, conflict
+records, and the base only for fields the file on disk already shows), then the notes file (atomically,
+after checking it did not change since it was read; if it did, everything is merged again), then the rest
+of the base. A kill between any two steps leaves states the next sync merges to the same result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from papershelf.core import history
+from papershelf.core.library import Library, UnknownKeyError
+from papershelf.core.model import Annotation, now_iso
+from papershelf.core.store import atomic_write_bytes
+from papershelf.formats.common import Problem
+from papershelf.sync import notesfile
+from papershelf.sync.merge import DEFAULT, FIELDS, Fields, Merge, Outcome, merge
+from papershelf.sync.notesfile import ConflictBlock, Section
+
+MAX_ATTEMPTS: Final = 5
+NEW_FILE_MODE: Final = 0o644
+
+
+class SyncError(Exception):
+    """The sync could not run; nothing was lost. The message is for the user."""
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one sync did. Paper ids throughout; ``file_hash`` lets a watcher recognise this write."""
+
+    path: Path
+    to_library: list[str] = field(default_factory=list)  # annotations changed from the file
+    to_file: list[str] = field(default_factory=list)  # sections changed in the file
+    conflicts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # all open after the sync
+    new_conflicts: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)  # conflicts resolved in the file (block deleted)
+    unknown_keys: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    written: bool = False
+    recreated: bool = False  # the file was missing or empty: rebuilt from the library, nothing cleared
+    file_hash: str = ""
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """The notes file as read: bytes (None if missing) and what identifies this version of it."""
+
+    raw: bytes | None
+    mtime_ns: int = 0
+    size: int = -1
+    digest: str = ""
+
+    @classmethod
+    def read(cls, path: Path) -> FileState:
+        try:
+            with path.open("rb") as handle:
+                stat = os.fstat(handle.fileno())
+                raw = handle.read()
+        except FileNotFoundError:
+            return cls(None)
+        except OSError as exc:
+            raise SyncError(f"cannot read the notes file {path}: {exc.strerror or exc}") from exc
+        return cls(raw, stat.st_mtime_ns, stat.st_size, file_hash(raw))
+
+    def same_as(self, other: FileState) -> bool:
+        return (self.raw is None) == (other.raw is None) and self.digest == other.digest and (
+            self.mtime_ns,
+            self.size,
+        ) == (other.mtime_ns, other.size)
+
+
+def file_hash(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+@dataclass(slots=True)
+class _Plan:
+    """One merge's outcome, ready to write."""
+
+    payload: bytes
+    annotations: dict[str, Annotation] = field(default_factory=dict)
+    history: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    conflicts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    safe_base: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # true of the file on disk
+    base: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # the full new base
+    report: SyncReport | None = None
+
+
+def sync(
+    library: Library, path: str | os.PathLike[str], *, on_before_write: Callable[[], None] | None = None
+) -> SyncReport:
+    """Sync the library with the notes file at ``path`` (created if missing) and remember the path.
+
+    ``on_before_write`` runs just before the file is checked and replaced (tests use it to edit the file
+    "meanwhile").
+
+    Raises:
+        SyncError: the file cannot be read or written, or kept changing.
+        StoreError: the library cannot be written.
+    """
+    path = Path(path).expanduser().resolve()
+    if not path.parent.is_dir():
+        raise SyncError(f"the folder of the notes file does not exist: {path.parent}")
+    done_to_library: list[str] = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        state = FileState.read(path)
+        plan = _plan(library, path, state)
+        report = plan.report
+        assert report is not None
+        report.attempts = attempt
+        notes_file = path if library.notes_file_path() != path else None
+        if plan.payload == state.raw:  # the file already says it all: one write
+            library.commit_notes_sync(
+                annotations=plan.annotations,
+                history=plan.history,
+                conflicts=plan.conflicts,
+                base=_diff(library.sync_base(), plan.base),
+                notes_file=notes_file,
+            )
+        else:
+            # A conflict record is "pending" until its block is in the file: a kill before the file
+            # write must not read as "the user deleted the block".
+            pending = {pid: {**rec, "pending": True} if rec else None for pid, rec in plan.conflicts.items()}
+            library.commit_notes_sync(
+                annotations=plan.annotations,
+                history=plan.history,
+                conflicts=pending,
+                base=_diff(library.sync_base(), plan.safe_base),
+            )
+            done_to_library += plan.annotations
+            if on_before_write is not None:
+                on_before_write()
+            if not FileState.read(path).same_as(state):
+                continue  # edited meanwhile: merge again, never clobber it
+            _write(path, plan.payload, state)
+            report.written = True
+            library.commit_notes_sync(
+                base=_diff(library.sync_base(), plan.base),
+                conflicts={pid: rec for pid, rec in plan.conflicts.items() if rec is not None},
+                notes_file=notes_file,
+            )
+        report.to_library = list(dict.fromkeys(done_to_library + report.to_library))
+        report.file_hash = file_hash(plan.payload) if report.written else state.digest
+        return report
+    raise SyncError("the notes file kept changing while syncing; nothing was lost, sync again")
+
+
+def _write(path: Path, payload: bytes, state: FileState) -> None:
+    mode = NEW_FILE_MODE
+    if state.raw is not None:
+        with contextlib.suppress(OSError):
+            mode = path.stat().st_mode & 0o7777
+    try:
+        atomic_write_bytes(path, payload)
+        os.chmod(path, mode)  # mkstemp made it 0600; keep what the user had
+    except OSError as exc:
+        raise SyncError(f"cannot write the notes file {path}: {exc.strerror or exc}") from exc
+
+
+def _diff(
+    stored: Mapping[str, Mapping[str, Any]], wanted: Mapping[str, Mapping[str, Any] | None]
+) -> dict[str, Mapping[str, Any] | None]:
+    changes: dict[str, Mapping[str, Any] | None] = {}
+    for pid, doc in wanted.items():
+        if doc is stored.get(pid):
+            continue
+        if doc is None:
+            if pid in stored:
+                changes[pid] = None
+        elif stored.get(pid) != doc:
+            changes[pid] = doc
+    return changes
+
+
+def _decode(raw: bytes | None, path: Path) -> str:
+    if raw is None:
+        return ""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SyncError(f"{path}: line {line} is not UTF-8; save the notes file as UTF-8 and sync again") from None
+
+
+def _plan(library: Library, path: Path, state: FileState) -> _Plan:
+    """Merge the library with the file as read; nothing is written here."""
+    text = _decode(state.raw, path)
+    doc = notesfile.split(text)
+    report = SyncReport(path=path, problems=doc.problems)
+    stamp = now_iso()
+    empty = state.raw is None or not text.strip()
+    report.recreated = empty and library.notes_file_path() == path
+    base_valid = library.notes_file_path() == path and not empty
+    stored_base = library.sync_base()
+    records = library.sync_conflict_records()
+
+    plan = _Plan(payload=b"", report=report)
+    sections: dict[str, Section] = {}
+    out: list[Section] = []
+    unchanged: set[str] = set()
+    for section in doc.sections:
+        if not section.verbatim:
+            try:
+                pid = library.paper(section.key).id
+            except UnknownKeyError:
+                report.unknown_keys.append(section.key)
+                section.verbatim = True
+            else:
+                base_doc = stored_base.get(pid) if base_valid else None
+                if base_doc is not None and pid not in records and _unchanged(library, pid, section, base_doc):
+                    section.verbatim = True  # exactly as last written: write it back as it is
+                    unchanged.add(pid)
+                    out.append(section)
+                    continue
+                notesfile.read_section(section, report.problems)
+                sections[pid] = section
+                continue
+        out.append(section)
+
+    annotated = [pid for pid in library.annotated_ids() if pid not in unchanged and _has_fields(library, pid)]
+    candidates = dict.fromkeys([*sections, *records, *annotated, *(stored_base if base_valid else ())])
+    for pid in candidates:
+        if pid not in library.papers or pid in unchanged:
+            continue
+        rendered = _sync_paper(
+            library, pid, plan, stamp, base_valid,
+            app=Fields.from_annotation(library.annotation(pid)),
+            base=Fields.from_doc(stored_base.get(pid)) if base_valid else DEFAULT,
+            section=sections.get(pid),
+            record=records.get(pid),
+        )
+        if rendered is not None:
+            out.append(rendered)
+
+    final: dict[str, Mapping[str, Any] | None] = {**records, **plan.conflicts}
+    for pid, rec in final.items():
+        if rec is not None and not rec.get("resolved"):
+            report.conflicts[pid] = tuple(rec["fields"])
+    # Drop the base of papers no longer synced (another file, or gone from both sides).
+    for pid, doc_ in stored_base.items():
+        if pid not in unchanged:
+            plan.base.setdefault(pid, None)
+            plan.safe_base.setdefault(pid, doc_ if base_valid else None)
+    text_out = notesfile.render(doc.preamble, out, newline=doc.newline, bom=doc.bom)
+    plan.payload = text_out.encode("utf-8")
+    return plan
+
+
+def section_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _unchanged(library: Library, pid: str, section: Section, base: Mapping[str, Any]) -> bool:
+    """Neither side changed since the base: the section is as last written and the app's values too."""
+    if base.get("hash") != section_hash(section.raw):
+        return False
+    paper = library.papers[pid]
+    if not section.raw.startswith(notesfile.heading(paper.title, paper.key) + "\n"):
+        return False  # the title changed in the library
+    ann = library.annotation(pid)
+    if ann.note == base["note"] and ann.status == base["status"] and ann.tags == base["tags"]:
+        return True
+    return Fields.from_annotation(ann) == Fields.from_doc(base)
+
+
+def _has_fields(library: Library, pid: str) -> bool:
+    ann = library.annotation(pid)
+    return bool(ann.note or ann.tags or ann.status != DEFAULT.status)
+
+
+def _sync_paper(
+    library: Library,
+    pid: str,
+    plan: _Plan,
+    stamp: str,
+    base_valid: bool,
+    *,
+    app: Fields,
+    base: Fields,
+    section: Section | None,
+    record: Mapping[str, Any] | None,
+) -> Section | None:
+    """Merge one paper, add its writes to ``plan``; returns its section for the file (None: no section)."""
+    report = plan.report
+    assert report is not None
+    if section is None:
+        file = DEFAULT
+    else:
+        file = Fields.of(
+            section.note,
+            section.status if section.status is not None else base.status,
+            section.tags if section.tags is not None else base.tags,
+        )
+    history_doc: Mapping[str, Any] | None = library.note_history_doc(pid)
+
+    def keep(note: str, source: str) -> None:
+        nonlocal history_doc
+        pushed = history.push(history_doc, note, source, stamp)
+        if pushed is not None:
+            history_doc = plan.history[pid] = pushed
+
+    block = section.conflict if section is not None else None
+    new_record = _record_from_file(record, block, file, base_valid, keep, report, pid)
+
+    result = merge(base, app, file)
+    if section is None and result.conflicts:
+        # A deleted section whose note the app changed: the deletion is one edit; take none of it.
+        outcomes: dict[str, Outcome] = {
+            n: Outcome.CONFLICT if o is Outcome.FROM_FILE else o for n, o in result.outcomes.items()
+        }
+        result = Merge(fields=app, outcomes=outcomes)
+    merged = result.fields
+    if result.conflicts:
+        fields = set(new_record["fields"]) if new_record else set()
+        file_values = dict(new_record["file"]) if new_record else {}
+        if "note" in result.conflicts:
+            keep(file_values.get("note", ""), history.CONFLICT)  # an older file side it replaces
+            keep(file.note, history.CONFLICT)
+        for name in result.conflicts:
+            fields.add(name)
+            file_values[name] = _doc_value(file.get(name))
+        new_record = {
+            "fields": [name for name in FIELDS if name in fields],
+            "file": file_values,
+            "since": stamp,
+            "deleted": section is None,
+            "resolved": False,
+        }
+        report.new_conflicts.append(pid)
+    if new_record != record:
+        plan.conflicts[pid] = new_record
+
+    if result.from_file:
+        ann = library.annotation(pid).copy()
+        if "note" in result.from_file:
+            keep(ann.note, history.FILE)
+            ann.note = merged.note
+        if "status" in result.from_file:
+            ann.status = merged.status
+            ann.status_changed = stamp
+        if "tags" in result.from_file:
+            ann.tags = list(merged.tags)
+        ann.changed = stamp
+        ann.added = ann.added or library.papers[pid].added or stamp
+        plan.annotations[pid] = ann
+        report.to_library.append(pid)
+    if result.outcomes["note"] is Outcome.FROM_APP:
+        keep(base.note, history.EDIT)  # the file's text, replaced by the app's edit
+
+    safe = Fields(*(merged.get(n) if merged.get(n) == file.get(n) else base.get(n) for n in FIELDS))
+    safe_doc = safe.to_doc() if safe != DEFAULT else None
+    if safe_doc is not None and section is not None and safe == file:
+        safe_doc["hash"] = section_hash(section.raw)  # true of the section on disk now
+    plan.safe_base[pid] = safe_doc
+
+    conflict = _block(new_record, merged) if new_record and not new_record.get("resolved") else None
+    if merged == DEFAULT and conflict is None:
+        plan.base[pid] = None
+        if section is not None:
+            report.to_file.append(pid)
+        return None
+    paper = library.papers[pid]
+    rendered = Section(
+        key=paper.key, title=paper.title, status=merged.status, tags=merged.tags, note=merged.note,
+        conflict=conflict, verbatim=True,
+    )
+    rendered.raw = notesfile.render_section(rendered)
+    plan.base[pid] = {**merged.to_doc(), "hash": section_hash(rendered.raw)}
+    if section is None or section.raw != rendered.raw:
+        report.to_file.append(pid)
+    return rendered
+
+
+def _doc_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _record_from_file(
+    record: Mapping[str, Any] | None,
+    block: ConflictBlock | None,
+    file: Fields,
+    base_valid: bool,
+    keep: Callable[[str, str], None],
+    report: SyncReport,
+    pid: str,
+) -> dict[str, Any] | None:
+    """The conflict record after reading the file's conflict block (before this sync's merge)."""
+    if record is not None and not record.get("resolved"):
+        if block is None:
+            if not base_valid or record.get("pending"):  # the block never made it into this file
+                return {k: v for k, v in record.items() if k != "pending"}
+            report.resolved.append(pid)  # the block was deleted from the file
+            return None
+        return _update_from_block(record, block, keep)
+    if record is not None and (block is None or _block_values(block, record) == record["file"]):
+        return None  # resolved in the app; the block goes away now
+    if block is None:
+        return None
+    return _adopt(block, file, keep)
+
+
+def _block_values(block: ConflictBlock, record: Mapping[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in record.get("fields", ()):
+        if name == "note":
+            values[name] = block.note
+        elif name == "status":
+            values[name] = block.status if block.status is not None else record["file"].get("status")
+        else:
+            values[name] = list(block.tags) if block.tags is not None else record["file"].get("tags")
+    return values
+
+
+def _update_from_block(
+    record: Mapping[str, Any], block: ConflictBlock, keep: Callable[[str, str], None]
+) -> dict[str, Any]:
+    """Edits made inside the block change the file's side of the conflict (the old side is kept)."""
+    updated = dict(record)
+    values = _block_values(block, record)
+    fields = list(record["fields"])
+    if "note" not in fields and block.note:
+        fields.append("note")  # text typed into the block is the file's side of the note now
+        values["note"] = block.note
+    if values != record["file"]:
+        old_note = record["file"].get("note", "")
+        if values.get("note", old_note) != old_note:
+            keep(old_note, history.CONFLICT)
+        updated["file"] = {**record["file"], **values}
+        updated["fields"] = [name for name in FIELDS if name in fields]
+    return updated
+
+
+def _adopt(block: ConflictBlock, file: Fields, keep: Callable[[str, str], None]) -> dict[str, Any] | None:
+    """A conflict block without a record here (the file came from another machine)."""
+    values: dict[str, Any] = {}
+    if block.note and block.note != file.note:
+        values["note"] = block.note
+        keep(block.note, history.CONFLICT)
+    if block.status is not None and block.status != file.status:
+        values["status"] = block.status
+    if block.tags is not None and notesfile.canonical_tags(block.tags) != file.tags:
+        values["tags"] = list(notesfile.canonical_tags(block.tags))
+    if not values:
+        return None
+    return {
+        "fields": [name for name in FIELDS if name in values],
+        "file": values,
+        "since": now_iso(),
+        "deleted": False,
+        "resolved": False,
+    }
+
+
+def _block(record: Mapping[str, Any], merged: Fields) -> ConflictBlock:
+    fields = record["fields"]
+    values = record["file"]
+    return ConflictBlock(
+        status=values.get("status", merged.status) if "status" in fields else merged.status,
+        tags=tuple(values.get("tags", ())) if "tags" in fields else merged.tags,
+        note=values.get("note", "") if "note" in fields else "",
+        deleted=bool(record.get("deleted")),
+    )
+
+
+# -- resolving, watching -----------------------------------------------------------------------------------
+
+
+def resolve(library: Library, paper_id: str, *, take: str | None = None, note: str | None = None) -> None:
+    """Resolve a conflict in the app: keep the app's version (``take="app"``), take the file's side
+    (``take="file"``), or give the merged ``note``. The next sync removes the block from the file.
+
+    Raises:
+        ValueError: the paper has no open conflict, or neither/both of ``take`` and ``note`` are given.
+    """
+    record = library.sync_conflict_records().get(paper_id)
+    if record is None or record.get("resolved"):
+        raise ValueError(f"{library.papers[paper_id].key} has no sync conflict")
+    if (take is None) == (note is None) or take not in (None, "app", "file"):
+        raise ValueError("resolve with take='app', take='file', or a merged note")
+    stamp = now_iso()
+    ann = library.annotation(paper_id).copy()
+    before = ann.to_doc()
+    if take == "file":
+        values = record["file"]
+        for name in record["fields"]:
+            if name == "status":
+                ann.status = values["status"]
+                ann.status_changed = stamp
+            elif name == "tags":
+                ann.tags = list(values["tags"])
+            else:
+                ann.note = values["note"]
+    elif note is not None:
+        ann.note = note
+    history_doc = None
+    if ann.to_doc() != before:
+        ann.changed = stamp
+        ann.added = ann.added or library.papers[paper_id].added or stamp
+        if ann.note != before["note"]:
+            history_doc = history.push(library.note_history_doc(paper_id), before["note"], history.RESOLVE, stamp)
+    library.commit_notes_sync(
+        annotations={paper_id: ann} if ann.to_doc() != before else None,
+        history={paper_id: history_doc} if history_doc else None,
+        conflicts={paper_id: {**record, "resolved": True}},
+    )
+
+
+def stat_key(path: Path) -> tuple[int, int, int] | None:
+    """What the watcher compares: (mtime, size, inode), None if the file is missing."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+
+def watch(
+    library: Library,
+    path: str | os.PathLike[str],
+    *,
+    interval: float = 0.5,
+    stop: threading.Event | None = None,
+    on_report: Callable[[SyncReport], None] | None = None,
+    on_error: Callable[[Exception], None] | None = None,
+) -> None:
+    """Sync now, then whenever the file's (mtime, size, inode) changes, polling every ``interval`` s.
+
+    Runs until ``stop`` is set (or forever; Ctrl+C raises KeyboardInterrupt out of it). A failed sync is
+    handed to ``on_error`` (raised if there is none) and tried again on the next change.
+    """
+    stop = stop or threading.Event()
+    resolved = Path(path).expanduser().resolve()
+    seen: tuple[int, int, int] | None = None
+    first = True
+    while not stop.is_set():
+        current = stat_key(resolved)
+        if first or current != seen:
+            first = False
+            try:
+                report = sync(library, resolved)
+            except (SyncError, OSError) as exc:
+                seen = current
+                if on_error is None:
+                    raise
+                on_error(exc)
+            else:
+                seen = stat_key(resolved)  # before the callback: a change made there is a change
+                if on_report is not None:
+                    on_report(report)
+        stop.wait(interval)

@@ -1,0 +1,147 @@
+"""Live notes-file sync in the window: watch the file, sync after edits on either side, say how it went.
+
+The watcher is re-armed after every change because editors often replace the file (write a new one and
+rename it over the old), which removes the watched path. The app's own writes are recognised by the
+file's hash after the write and ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+
+from papershelf.core.store import StoreError
+from papershelf.sync import syncer
+from papershelf.ui.controller import LibraryController
+
+FILE_CHANGE_DELAY_MS = 250  # editors write in bursts; 250 ms keeps "appears within 1 s"
+EDIT_DELAY_MS = 400  # after a note is saved in the app, the file follows within 1 s
+
+
+class NotesSync(QObject):
+    """Keeps the library and its notes file in step while the window is open."""
+
+    synced = Signal(object)  # SyncReport
+    failed = Signal(str)
+    status_changed = Signal(str)  # one line for the status bar
+
+    def __init__(self, controller: LibraryController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.library = controller.library
+        self.path: Path | None = self.library.notes_file_path()
+        self.auto = True
+        self.last_report: syncer.SyncReport | None = None
+        self._own_hash = ""
+        self._syncing = False
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(self._file_changed)
+        self._watcher.directoryChanged.connect(self._file_changed)
+        self._file_timer = QTimer(self)
+        self._file_timer.setSingleShot(True)
+        self._file_timer.setInterval(FILE_CHANGE_DELAY_MS)
+        self._file_timer.timeout.connect(self.sync_now)
+        self._edit_timer = QTimer(self)
+        self._edit_timer.setSingleShot(True)
+        self._edit_timer.setInterval(EDIT_DELAY_MS)
+        self._edit_timer.timeout.connect(self.sync_now)
+        controller.annotations_changed.connect(self._library_changed)
+        self._watch()
+
+    # -- settings ------------------------------------------------------------------------------------
+
+    def set_path(self, path: Path | None) -> None:
+        """Use ``path`` as the notes file (synced at once), or stop syncing with None."""
+        self._unwatch()
+        self.path = path
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                self.failed.emit(f"cannot create the folder for {path.name}: {exc.strerror or exc}")
+            self.sync_now()
+        self._watch()
+        self.status_changed.emit(self.status_text())
+
+    def set_auto(self, on: bool) -> None:
+        self.auto = on
+        if on and self.path is not None:
+            self.sync_now()
+        self.status_changed.emit(self.status_text())
+
+    # -- syncing -------------------------------------------------------------------------------------
+
+    def sync_now(self) -> syncer.SyncReport | None:
+        """Sync once; returns the report (None if there is no notes file or it failed)."""
+        self._file_timer.stop()
+        self._edit_timer.stop()
+        if self.path is None or self._syncing or self.library.read_only:
+            return None
+        self._syncing = True
+        try:
+            report = syncer.sync(self.library, self.path)
+        except (syncer.SyncError, StoreError, OSError) as exc:
+            self.failed.emit(str(exc))
+            self.status_changed.emit(f"Notes sync failed: {exc}")
+            return None
+        finally:
+            self._syncing = False
+            self._watch()
+        self.last_report = report
+        self._own_hash = report.file_hash
+        self.synced.emit(report)
+        self.status_changed.emit(self.status_text())
+        return report
+
+    def status_text(self) -> str:
+        if self.path is None:
+            return "No notes file"
+        if self.last_report is None:
+            return f"Notes file: {self.path.name}"
+        stamp = datetime.now().strftime("%H:%M:%S")
+        report = self.last_report
+        parts = [f"Notes synced {stamp}"]
+        if report.to_library:
+            parts.append(f"{len(report.to_library)} from the file")
+        if report.to_file:
+            parts.append(f"{len(report.to_file)} to the file")
+        if report.conflicts:
+            parts.append(f"{len(report.conflicts)} conflict{'s' if len(report.conflicts) != 1 else ''}")
+        if not self.auto:
+            parts.append("auto-sync off")
+        return " · ".join(parts)
+
+    # -- triggers ------------------------------------------------------------------------------------
+
+    def _library_changed(self, ids: list[str]) -> None:
+        if self._syncing or not self.auto or self.path is None:
+            return
+        self._edit_timer.start()
+
+    def _file_changed(self, _path: str) -> None:
+        self._watch()  # an editor that replaced the file removed it from the watcher
+        if not self.auto or self.path is None or self._syncing:
+            return
+        try:
+            digest = syncer.file_hash(self.path.read_bytes())
+        except OSError:
+            digest = ""
+        if digest and digest == self._own_hash:
+            return  # our own write
+        self._file_timer.start()
+
+    def _watch(self) -> None:
+        if self.path is None:
+            return
+        folder = str(self.path.parent)
+        if folder not in self._watcher.directories() and self.path.parent.is_dir():
+            self._watcher.addPath(folder)
+        if str(self.path) not in self._watcher.files() and self.path.exists():
+            self._watcher.addPath(str(self.path))
+
+    def _unwatch(self) -> None:
+        paths = self._watcher.files() + self._watcher.directories()
+        if paths:
+            self._watcher.removePaths(paths)

@@ -1,0 +1,67 @@
+"""Note history: replaced notes are kept (bounded), listed newest first, and can be restored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papershelf.core import history
+from papershelf.core.library import AnnotationChange, Library
+from papershelf.core.model import Paper
+
+
+def test_push_keeps_the_newest_twenty_without_repeats_or_empties() -> None:
+    doc = None
+    for n in range(25):
+        doc = history.push(doc, f"version {n}", history.EDIT, f"2021-01-01T00:00:{n:02}+00:00") or doc
+    assert history.push(doc, "version 24", history.EDIT, "later") is None  # already kept
+    assert history.push(doc, "  \n", history.EDIT, "later") is None  # nothing to get back
+    versions = history.versions(doc)
+    assert len(versions) == history.MAX_VERSIONS == 20
+    assert versions[0] == history.NoteVersion("version 24", "2021-01-01T00:00:24+00:00", "edit")
+    assert versions[-1].note == "version 5"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    lib = Library(tmp_path / "lib", seed=False)
+    lib.import_papers([Paper(id="", key="", title="Notes that change", authors=["Ann Adams"], year=2021)])
+    return lib
+
+
+def test_edits_keep_the_notes_they_replace_and_survive_a_reopen(library: Library) -> None:
+    [pid] = library.papers
+    for text in ("first draft", "second draft", "final"):
+        library.annotate([pid], AnnotationChange(note=text))
+    library.annotate([pid], AnnotationChange(status="read"))  # not a note change: nothing kept
+    assert [v.note for v in library.note_history(pid)] == ["second draft", "first draft"]
+    assert {v.source for v in library.note_history(pid)} == {"edit"}
+    reopened = Library(library.folder, seed=False)
+    assert [v.note for v in reopened.note_history(pid)] == ["second draft", "first draft"]
+
+
+def test_restoring_a_version_keeps_the_note_it_replaces(library: Library) -> None:
+    [pid] = library.papers
+    library.annotate([pid], AnnotationChange(note="old thoughts"))
+    library.annotate([pid], AnnotationChange(note="new thoughts"))
+    writes = library._annotations_store.storage.writes
+    library.restore_note_version(pid, 1)
+    assert library._annotations_store.storage.writes == writes + 1  # note and history in one write
+    assert library.annotation(pid).note == "old thoughts"
+    assert [(v.note, v.source) for v in library.note_history(pid)] == [("new thoughts", "restore"),
+                                                                        ("old thoughts", "edit")]
+    assert Library(library.folder, seed=False).annotation(pid).note == "old thoughts"
+    with pytest.raises(ValueError, match="no version 3"):
+        library.restore_note_version(pid, 3)
+
+
+def test_an_edit_and_the_note_it_replaces_are_one_write(library: Library) -> None:
+    [pid] = library.papers
+    library.annotate([pid], AnnotationChange(note="v1"))
+    writes = library._annotations_store.storage.writes
+    library.annotate([pid], AnnotationChange(note="v2"))
+    assert library._annotations_store.storage.writes == writes + 1
+    assert [v.note for v in Library(library.folder, seed=False).note_history(pid)] == ["v1"]
+    library.annotate([pid], AnnotationChange(note="v3"), keep_note_history=False)
+    assert [v.note for v in library.note_history(pid)] == ["v1"]

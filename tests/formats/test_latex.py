@@ -1,0 +1,122 @@
+"""LaTeX <-> Unicode: decoding BibTeX values for display, escaping display text for export."""
+
+from __future__ import annotations
+
+import pytest
+
+from papershelf.formats import latex
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ('Sch{\\"o}lkopf', "Schölkopf"),
+        ("Sch\\\"olkopf", "Schölkopf"),
+        ("\\'{E}cole \\`a la \\^{i}le", "École à la île"),
+        ("{\\v{S}}ilhav{\\'y} Dvo\\v{r}\\'ak", "Šilhavý Dvořák"),
+        ("\\c{c}a \\c c \\k{a} \\H{o} \\r{a} \\u{g} \\={o} \\.{z} \\d{a} \\~n", "ça ç ą ő å ğ ō ż ạ ñ"),
+        ("\\'{\\i}\\\"\\i \\^{\\j}", "íïĵ"),
+        ("Nguy\\~{\\^e}n", "Nguyễn"),
+        ("{\\ss} {\\o}rsted {\\O} {\\ae}{\\AE} {\\oe} {\\aa} {\\L}ukasz {\\l}", "ß ørsted Ø æÆ œ å Łukasz ł"),
+        ("\\ss{}x \\o rsted", "ßx ørsted"),
+        ("\\& \\% \\$ \\# \\_ \\{ \\}", "& % $ # _ { }"),
+        ("{\\textbackslash}{\\textbraceleft}{\\textasciitilde}{\\textasciicircum}{\\textless}{\\textbar}", "\\{~^<|"),
+        ("a -- b --- c ``d'' e~f", "a – b — c “d” e f"),
+        ("a-{}-b `{}`c'{}'", "a--b ``c''"),
+        ("\\emph{Deep} \\textbf {Nets} {\\em x} \\textit{\\'e}", "Deep Nets x é"),
+        ("\\href{http://x.org}{the link} \\url{http://a.org}", "the link http://a.org"),
+        ("{BERT}: {P}re-training", "BERT: Pre-training"),
+        ("100% unescaped percent stays", "100% unescaped percent stays"),
+        ("$\\ell_2$-norm and $O(n)$", "$\\ell_2$-norm and $O(n)$"),
+        ("\\$5 and a lone $ sign", "$5 and a lone $ sign"),
+        ("\\unknown{arg} kept", "\\unknown{arg} kept"),
+        ("Nos\\ ' e and \\ ell", "Nos ' e and ell"),
+        ("  lots \n of\t  space  ", "lots of space"),
+        ("\\alpha-divergence \\leq \\infty", "α-divergence ≤ ∞"),
+        ("\\LaTeX{} and \\TeX", "LaTeX and TeX"),
+    ],
+)
+def test_decode(raw: str, shown: str) -> None:
+    assert latex.decode(raw) == shown
+
+
+def test_decode_paragraphs_keeps_blank_lines() -> None:
+    assert latex.decode_paragraphs("One\n  line.\n\n\n  Two {\\'e}.\n \n") == "One line.\n\nTwo é."
+
+
+def test_decode_verbatim_only_unescapes() -> None:
+    assert latex.decode_verbatim("{https://x.org/a\\_b\\%20c~d}") == "https://x.org/a_b%20c~d"
+
+
+def test_decode_is_fast_enough() -> None:
+    import time
+
+    values = ["Sch{\\\"o}lkopf and \\emph{Deep} {BERT} -- $x$"] * 20_000 + ["A plain title"] * 20_000
+    start = time.perf_counter()
+    for value in values:
+        latex.decode(value)
+    assert time.perf_counter() - start < 1.0  # ~0.1 s here; LatexDecodingMiddleware takes 2 ms a value
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("a & b % c # d _ e $ f", "a \\& b \\% c \\# d \\_ e \\$ f"),
+        ("{unbalanced", "{\\textbraceleft}unbalanced"),
+        ("back\\slash", "back{\\textbackslash}slash"),
+        ("~^<>|", "{\\textasciitilde}{\\textasciicircum}{\\textless}{\\textgreater}{\\textbar}"),
+        ("a--b ``c'' ?`", "a-{}-b `{}`c'{}' ?{}`"),
+        ("$\\ell_2$ kept, $5 and $10 not", "$\\ell_2$ kept, \\$5 and \\$10 not"),
+        ("$a{b$ unbalanced math is text", "\\$a{\\textbraceleft}b\\$ unbalanced math is text"),
+        ("Schölkopf Łódź ß ễ ı", "Sch{\\\"o}lkopf {\\L}{\\'o}d{\\'z} {\\ss} {\\~{\\^e}} {\\i}"),
+        ("– — “x” ’ … §", "{--} {---} {``}x{''} {'} {\\ldots} {\\S}"),
+        ("α ≤ β² °", "{$\\alpha$} {$\\leq$} {$\\beta$}{$^2$} {$^\\circ$}"),
+    ],
+)
+def test_encode_ascii(text: str, written: str) -> None:
+    assert latex.Encoder().text(text) == written
+
+
+def test_encode_transliterates_and_says_so() -> None:
+    encoder = latex.Encoder()
+    assert encoder.text("ą Đ 中 ẞ") == "a D ? ?"
+    assert encoder.approximated == {"ą": "a", "Đ": "D", "中": "?", "ẞ": "?"}
+
+
+def test_encode_utf8_escapes_only_markup() -> None:
+    encoder = latex.Encoder(ascii=False)
+    assert encoder.text("Schölkopf ễ 中 & {x") == "Schölkopf ễ 中 \\& {\\textbraceleft}x"
+    assert encoder.approximated == {}
+
+
+@pytest.mark.parametrize(
+    ("title", "written"),
+    [
+        ("BERT and DeBERTa beat GANs", "{BERT} and {DeBERTa} beat {GAN}s"),
+        ("Q-learning in 3D with L2 loss", "{Q}-learning in {3D} with {L2} loss"),
+        ("A Title In Title Case With Bayesian Words", "A Title In Title Case With Bayesian Words"),
+        (
+            "Inference with Pólya-gamma and Gaussian processes",
+            "Inference with {P{\\'o}lya}-gamma and {Gaussian} processes",
+        ),
+        ("Bounds for $O(N)$ time", "Bounds for {$O(N)$} time"),
+    ],
+)
+def test_title_protects_what_styles_would_lower_case(title: str, written: str) -> None:
+    assert latex.Encoder().title(title) == written
+
+
+def test_names_brace_commas_and_the_word_and() -> None:
+    assert latex.Encoder().name("Bob and Alice, Jr. $a,b$") == "Bob {and} Alice{,} Jr. {$a,b$}"
+
+
+def test_raw_values_only_lose_non_ascii() -> None:
+    assert latex.Encoder().raw("Hal {Daum\\'e} III, Ballé & co") == "Hal {Daum\\'e} III, Ball{\\'e} & co"
+    assert latex.Encoder(ascii=False).raw("Ballé") == "Ballé"
+
+
+@pytest.mark.parametrize(
+    ("text", "balanced"), [("{a}", True), ("{a", False), ("a}", False), ("}{", False), ("\\{a\\}", True)]
+)
+def test_is_balanced(text: str, balanced: bool) -> None:
+    assert latex.is_balanced(text) is balanced

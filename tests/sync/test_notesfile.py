@@ -1,0 +1,206 @@
+"""The notes file format: lossless parse/render, bodies that must not break the structure, determinism."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from papershelf.core.model import STATUSES
+from papershelf.sync.notesfile import (
+    DEFAULT_PREAMBLE,
+    ConflictBlock,
+    Section,
+    canonical_tags,
+    normalise_note,
+    parse,
+    render,
+    render_document,
+)
+
+# Pieces of Markdown that have bitten parsers: headings of every level, fences with ## inside, comments,
+# our own machine lines (escaped or not), status-like lines, CRLF, lone CR, Unicode line breaks, emoji.
+TRICKY = [
+    "## A heading in the note", "# top", "### sub", "##", "   ## indented", "```", "```python", "~~~",
+    "<!--", "-->", "<!-- a comment -->", "<!-- papershelf:key=mueller2021certify -->",
+    "<!--\\ papershelf:key=x -->", "<!--\\\\papershelf:conflict -->", "<!-- papershelf:conflict -->",
+    "<!-- papershelf:end-conflict -->", "**Status:** read · **Tags:** a", "Status: reading", "> [!WARNING]",
+    "> quote", "---", "===", "- item", "1. one", "    indented code", "\\", ",", "·", "|", "Schölkopf",
+    "ễ", "😀", "\u2028", "\x0c", "\x85", "\t", "  ", "",
+]
+LINE_BREAKS = ["\n", "\n", "\n", "\r\n", "\r", "\n\n"]
+
+pieces = st.one_of(st.sampled_from(TRICKY), st.sampled_from(LINE_BREAKS), st.text(max_size=12))
+notes = st.lists(pieces, max_size=40).map("".join)
+keys = st.text(alphabet=string.ascii_lowercase + string.digits + ":-_.%é ", min_size=1, max_size=16)
+titles = st.text(max_size=40)
+tag_lists = st.lists(st.text(max_size=10), max_size=4)
+conflicts = st.none() | st.builds(
+    ConflictBlock, status=st.sampled_from(STATUSES), tags=tag_lists.map(canonical_tags), note=notes,
+    deleted=st.booleans(),
+)
+sections = st.builds(
+    Section, key=keys, title=titles, status=st.sampled_from(STATUSES), tags=tag_lists.map(canonical_tags),
+    note=notes.map(normalise_note), conflict=conflicts,
+)
+section_lists = st.lists(sections, max_size=6, unique_by=lambda s: s.key)
+preambles = st.sampled_from(["", "# My reading notes\n\nSome text.\n\n", "\n\n# Notes ##\n"])
+
+
+def values(section: Section) -> tuple[object, ...]:
+    block = section.conflict
+    return (section.key, section.status, section.tags, section.note,
+            None if block is None else (block.status, block.tags, normalise_note(block.note)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(section_lists, preambles, st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_parse_gives_back_what_was_rendered_and_render_is_a_fixed_point(
+    given_sections: list[Section], preamble: str, newline: str, bom: bool
+) -> None:
+    text = render(preamble, given_sections, newline=newline, bom=bom)
+    doc = parse(text)
+    assert doc.problems == []
+    assert [values(s) for s in doc.sections] == [values(s) for s in sorted(given_sections, key=lambda s: s.key)]
+    assert [s.title for s in doc.sections] == [
+        " ".join(s.title.split()) or " ".join(s.key.split()) for s in sorted(given_sections, key=lambda s: s.key)
+    ]
+    assert render_document(doc) == text  # render(parse(render(x))) == render(x)
+
+
+@settings(max_examples=300, deadline=None)
+@given(notes)
+def test_any_note_body_survives_a_round_trip(note: str) -> None:
+    section = Section(key="k2021x", title="T", status="reading", tags=("a",), note=note)
+    neighbour = Section(key="z2021y", title="Z", status="read", note="after")
+    doc = parse(render("", [section, neighbour]))
+    assert [s.key for s in doc.sections] == ["k2021x", "z2021y"]
+    assert doc.sections[0].note == normalise_note(note)
+    assert doc.sections[1].note == "after"
+
+
+file_texts = st.lists(
+    st.one_of(pieces, st.sampled_from(["## Title\n<!-- papershelf:key=a1 -->\n", "## T\n<!-- papershelf:key=b -->\n",
+                                       "\n**Status:** reading\n", "\n<!-- papershelf:conflict -->\n"])),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(file_texts)
+def test_any_file_text_reaches_a_fixed_point_after_one_render(text: str) -> None:
+    once = render_document(parse(text))
+    assert render_document(parse(once)) == once
+
+
+def test_a_section_keeps_its_note_with_fences_headings_and_lookalike_lines() -> None:
+    note = (
+        "Intro line\n\n## My own heading\n\n```markdown\n## Not a section\n<!-- papershelf:key=other -->\n```\n"
+        "<!-- papershelf:conflict -->\n### Level three"
+    )
+    text = render("", [Section(key="a2021b", title="Paper A", note=note), Section(key="c2021d", title="C")])
+    assert "<!--\\ papershelf:key=other -->" in text  # escaped, still an invisible comment
+    doc = parse(text)
+    assert [(s.key, s.note) for s in doc.sections] == [("a2021b", note), ("c2021d", "")]
+
+
+def test_a_heading_typed_into_the_file_stays_in_the_note() -> None:
+    text = (
+        "# Notes\n\n## Paper A\n<!-- papershelf:key=a2021b -->\n**Status:** reading\n\nFirst.\n\n"
+        "## Typed by hand\nMore text.\n\n## Paper C\n<!-- papershelf:key=c2021d -->\n**Status:** new\n\nC.\n"
+    )
+    doc = parse(text)
+    assert [s.key for s in doc.sections] == ["a2021b", "c2021d"]
+    assert doc.sections[0].note == "First.\n\n## Typed by hand\nMore text."
+    assert doc.preamble == "# Notes"
+
+
+def test_an_unclosed_fence_does_not_swallow_later_sections() -> None:
+    text = render("", [Section(key="a", title="A", note="```python\nx = 1"), Section(key="b", title="B", note="b")])
+    assert [s.note for s in parse(text).sections] == ["```python\nx = 1", "b"]
+
+
+def test_crlf_and_bom_files_are_read_and_written_back_in_kind() -> None:
+    lf = render("", [Section(key="a", title="A", status="read", tags=("x",), note="one\ntwo")])
+    crlf = "\ufeff" + lf.replace("\n", "\r\n")
+    doc = parse(crlf)
+    assert (doc.newline, doc.bom) == ("\r\n", True)
+    assert doc.sections[0].note == "one\ntwo"
+    assert render_document(doc) == crlf
+
+
+def test_status_and_tags_line_is_lenient_and_reports_an_unknown_status() -> None:
+    text = (
+        "## A\n<!-- papershelf:key=a -->\nstatus: Reading | tags: rl, a\\, b, rl\n\nNote\n\n"
+        "## B\n<!-- papershelf:key=b -->\n**Status:** finished\n\nB note\n\n"
+        "## C\n<!-- papershelf:key=c -->\nJust a note, no status line\n"
+    )
+    a, b, c = parse(text).sections
+    assert (a.status, a.tags, a.note) == ("reading", ("a, b", "rl"), "Note")
+    assert (b.status, b.tags, b.note) == (None, (), "B note")
+    assert (c.status, c.tags, c.note) == (None, None, "Just a note, no status line")
+    [problem] = parse(text).problems
+    assert problem.key == "b"
+    assert "finished" in problem.reason
+    assert problem.line == 9
+
+
+def test_duplicate_and_keyless_sections_are_kept_verbatim_and_reported() -> None:
+    text = (
+        "## A\n<!-- papershelf:key=a -->\n**Status:** new\n\nfirst\n\n"
+        "## A again\n<!-- papershelf:key=a -->\n  odd   layout\n\n\n"
+        "## No key\n<!-- papershelf:key= -->\nx\n"
+    )
+    doc = parse(text)
+    assert [(s.key, s.verbatim) for s in doc.sections] == [("a", False), ("a", True), ("", True)]
+    assert [p.line for p in doc.problems] == [7, 12]
+    out = render_document(doc)
+    assert "## No key\n<!-- papershelf:key= -->\nx\n\n## A\n" in out  # ordered by key: "" < "a"
+    assert out.endswith("first\n\n## A again\n<!-- papershelf:key=a -->\n  odd   layout\n")
+    assert out.index("first") < out.index("odd")
+
+
+def test_conflict_block_is_read_apart_from_the_note() -> None:
+    section = Section(
+        key="a", title="A", status="read", tags=("x",), note="> app version starts with a quote",
+        conflict=ConflictBlock(status="skipped", tags=("y",), note="> file version\n\nmore", deleted=True),
+    )
+    text = render("", [section])
+    assert "> [!WARNING]" in text
+    assert "deleted from this file" in text
+    [back] = parse(text).sections
+    assert back.note == "> app version starts with a quote"
+    assert back.conflict == section.conflict
+    typed_after = text.rstrip("\n") + "\n\nTyped after the block.\n"
+    [after] = parse(typed_after).sections
+    assert after.note == "> app version starts with a quote\n\nTyped after the block."
+
+
+def test_order_is_by_key_and_one_change_changes_one_section() -> None:
+    many = [Section(key=f"k{i:03}", title=f"Paper {i}", note=f"note {i}") for i in range(50)]
+    before = render("", list(reversed(many)))
+    assert before == render("", many)
+    many[17] = Section(key="k017", title="Paper 17", note="changed\nnote")
+    after = render("", many)
+    old_lines, new_lines = before.split("\n"), after.split("\n")
+    changed = [line for line in new_lines if line not in old_lines]
+    assert changed == ["changed", "note"]
+    assert after.startswith(DEFAULT_PREAMBLE)
+
+
+def test_it_renders_as_markdown_with_one_h2_per_paper_and_hidden_key_lines() -> None:
+    text = render("", [
+        Section(key="a", title="Paper A", status="reading", tags=("rl",), note="```\n## code\n```\n### Sub"),
+        Section(key="b", title="Paper B", note="text", conflict=ConflictBlock("read", (), "theirs")),
+    ])
+    tokens = MarkdownIt("commonmark").parse(text)
+    h2 = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
+    assert h2 == ["Paper A", "Paper B"]
+    html = MarkdownIt("commonmark").render(text)
+    assert "papershelf:key=a" in html
+    assert "<!-- papershelf:key=a -->" in html
+    assert "<blockquote>" in html
+    assert "<strong>Sync conflict:</strong>" in html
+    assert "<code>## code\n</code>" in html

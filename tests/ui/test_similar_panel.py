@@ -1,0 +1,118 @@
+"""The 'more like this' panel: ten similar papers with bars, activation by click and Enter, plain titles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from papershelf.core.library import Library
+from papershelf.core.model import Paper
+from papershelf.core.similar import SimilarityIndex, SimilarityKeeper
+from papershelf.ui.paper_model import PAPER_ID_ROLE
+from papershelf.ui.similar_panel import SCORE_ROLE, SimilarPanel
+
+
+class CountingProvider:
+    def __init__(self, library: Library) -> None:
+        self.keeper = SimilarityKeeper(library)
+        self.calls = 0
+
+    def __call__(self) -> SimilarityIndex:
+        self.calls += 1
+        return self.keeper()
+
+
+@pytest.fixture
+def library(iclr_library_dir: Path) -> Library:
+    return Library(iclr_library_dir)
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, library: Library) -> SimilarPanel:
+    widget = SimilarPanel(library, CountingProvider(library))
+    qtbot.addWidget(widget)
+    widget.resize(380, 640)
+    widget.show()
+    return widget
+
+
+def test_lists_the_ten_most_similar_papers(panel: SimilarPanel, library: Library, qtbot: QtBot) -> None:
+    drnas = library.paper("chen2021drnas").id
+    with qtbot.waitSignal(panel.shown_for) as blocker:
+        panel.show_for(drnas)
+    assert blocker.args == [drnas]
+    model = panel.model
+    assert model.rowCount() == 10
+    expected = SimilarityIndex.load_or_build(library).similar(drnas, 10)
+    rows = [(model.index(r).data(PAPER_ID_ROLE), model.index(r).data(SCORE_ROLE)) for r in range(10)]
+    assert [pid for pid, _ in rows] == [pid for pid, _ in expected]
+    assert model.index(0).data() == library.papers[expected[0][0]].title
+    assert panel.stack.currentWidget() is panel.view
+    image = panel.grab().toImage()
+    assert not image.isNull()
+
+
+def test_click_and_enter_activate_a_paper(panel: SimilarPanel, library: Library, qtbot: QtBot) -> None:
+    panel.show_for(library.paper("thost2021directed").id)
+    index = panel.model.index(2)
+    target = index.data(PAPER_ID_ROLE)
+    rect = panel.view.visualRect(index)
+    with qtbot.waitSignal(panel.paper_activated) as blocker:
+        qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert blocker.args == [target]
+    panel.view.setCurrentIndex(panel.model.index(4))
+    panel.view.setFocus()
+    with qtbot.waitSignal(panel.paper_activated) as blocker:
+        qtbot.keyClick(panel.view, Qt.Key.Key_Return)
+    assert blocker.args == [panel.model.paper_id(4)]
+
+
+def test_model_passes_the_model_tester(panel: SimilarPanel, library: Library, qtmodeltester: ModelTester) -> None:
+    panel.show_for(library.paper("mueller2021certify").id)
+    qtmodeltester.check(panel.model)
+
+
+def test_nothing_selected_and_no_neighbours_say_so(panel: SimilarPanel, library: Library) -> None:
+    panel.show_for(None)
+    assert panel.stack.currentWidget() is panel.message
+    assert "Select a paper" in panel.message.text()
+    summary = library.import_papers([Paper(id="", key="", title="Zorblax flumphs", authors=["Ada Example"],
+                                           abstract="Glorp snargle wubba quonk.")])
+    panel.show_for(library.paper(summary.imported[0]).id)
+    assert panel.model.rowCount() == 0
+    assert "No other paper shares words" in panel.message.text()
+
+
+def test_hidden_panel_asks_for_the_index_only_when_shown(qtbot: QtBot, library: Library) -> None:
+    provider = CountingProvider(library)
+    widget = SimilarPanel(library, provider)
+    qtbot.addWidget(widget)
+    widget.show_for(library.paper("chen2021drnas").id)
+    widget.show_for(library.paper("alon2021bottleneck").id)
+    assert provider.calls == 0
+    with qtbot.waitSignal(widget.shown_for) as blocker:
+        widget.show()
+    assert blocker.args == [library.paper("alon2021bottleneck").id]
+    assert provider.calls == 1
+    assert widget.model.rowCount() == 10
+
+
+def test_titles_are_plain_text(panel: SimilarPanel, library: Library) -> None:
+    drnas = library.paper("chen2021drnas")
+    title = "<b>Bold</b> <img src='x'> Dirichlet neural architecture search &amp; more"
+    summary = library.import_papers([Paper(id="", key="", title=title, authors=["Ada Example"],
+                                           abstract=drnas.abstract)])
+    html_paper = library.paper(summary.imported[0]).id
+    panel.show_for(drnas.id)
+    row = next(r for r in range(panel.model.rowCount()) if panel.model.paper_id(r) == html_paper)
+    index = panel.model.index(row)
+    assert index.data() == title  # painted as is
+    tooltip = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert "<b>Bold</b>" not in tooltip
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in tooltip
+    assert "&amp;amp;" in tooltip
+    assert not panel.grab().toImage().isNull()
