@@ -1,0 +1,657 @@
+"""The measurements. Each function records into a ``Report``; features not written yet give null.
+
+Every function gets its own copy of a cached library (``Work.copy``) when it writes to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import inspect
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tests.bench.timing import Samples, repeat, timed
+
+ROOT = Path(__file__).resolve().parents[2]
+
+METRICS = (
+    "start_to_window_s_860", "start_to_window_s_100k", "filter_p95_ms_860", "filter_p95_ms_100k",
+    "filter_proxy_p95_ms_100k", "sort_ms_100k", "bulk_status_10k_ms", "annotation_write_ms_100k",
+    "annotation_write_stock_tinydb_ms_100k", "import_bibtex_10k_s", "parse_bibtexparser_raw_10k_s",
+    "export_bibtex_10k_s", "write_bibtexparser_raw_10k_s", "export_markdown_10k_s", "sync_10k_nochange_ms",
+    "sync_10k_100changed_ms", "rss_mb_100k", "import_bibtex_1k_s", "papis_import_1k_s", "papis_export_1k_s",
+)
+
+
+@dataclass
+class Config:
+    quick: bool
+
+    def runs(self, full: int, quick: int) -> int:
+        return quick if self.quick else full
+
+
+@dataclass
+class Report:
+    metrics: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(METRICS))
+    notes: dict[str, Any] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def set(self, name: str, value: float | None, digits: int = 3) -> None:
+        self.metrics[name] = None if value is None else round(value, digits)
+
+    def note(self, name: str, value: Any) -> None:
+        self.notes[name] = value
+
+    @contextlib.contextmanager
+    def guard(self, group: str, *names: str) -> Iterator[None]:
+        """Run one measurement group; on any error its metrics stay null and the error goes to notes."""
+        started = time.perf_counter()
+        try:
+            yield
+        except Exception as exc:
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f"{Path(last.filename).name}:{last.lineno}"
+            text = f"error: {type(exc).__name__}: {exc} (at {where})"
+            for name in names:
+                if self.metrics.get(name) is None:
+                    self.notes.setdefault(name, text)
+            self.notes.setdefault("errors", {})[group] = text
+        finally:
+            self.seconds[group] = round(time.perf_counter() - started, 1)
+
+
+class Work:
+    """A scratch folder for one run; libraries are copied out of the cache before anything writes."""
+
+    def __init__(self, cache: dict[str, Path], base: Path) -> None:
+        base.mkdir(parents=True, exist_ok=True)
+        self.root = Path(tempfile.mkdtemp(prefix="work-", dir=base))
+        self.cache = cache
+        self._count = 0
+
+    def copy(self, name: str) -> Path:
+        self._count += 1
+        target = self.root / f"{name}-{self._count}"
+        shutil.copytree(self.cache[name], target)
+        # flush the copy now: its dirty pages would otherwise be written back during a timed fsync
+        os.sync()
+        return target
+
+    def path(self, name: str) -> Path:
+        self._count += 1
+        return self.root / f"{name}-{self._count}"
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def optional(module: str) -> Any | None:
+    """The module, or None if it does not exist (yet)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None
+        raise
+
+
+# -- start-up ----------------------------------------------------------------------------------------
+
+
+def app_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        PAPERSHELF_EXIT_WHEN_SHOWN="1",
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        PAPERSHELF_HOME=str(home / "library"),
+    )
+    return env
+
+
+def spawn_until_shown(library: Path, env: dict[str, str], timeout: float = 120.0) -> tuple[float, float]:
+    """Seconds from spawn to the 'window-shown' line, and the process's peak RSS in MB."""
+    argv = [sys.executable, "-m", "papershelf", "--library", str(library)]
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr, env=env, cwd=ROOT, text=True)
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        shown: float | None = None
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if line.strip() == "window-shown":
+                    shown = time.perf_counter() - start
+                    break
+            proc.stdout.read()
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        finally:
+            killer.cancel()
+        if shown is None:
+            stderr.seek(0)
+            tail = stderr.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise RuntimeError(f"no 'window-shown' (exit {proc.returncode}): {' | '.join(tail)}")
+    return shown, usage.ru_maxrss / 1024
+
+
+def bench_start(report: Report, cfg: Config, work: Work) -> None:
+    home = work.path("home")
+    env = app_env(home)
+    for size in ("860", "100k"):
+        name = f"start_to_window_s_{size}"
+        with report.guard(name, name):
+            library = work.copy(f"lib-{size}")
+            big = size == "100k"
+            if not (cfg.quick and big):
+                spawn_until_shown(library, env)  # warm-up (bytecode, page cache): not counted
+            samples = Samples()
+            peaks = []
+            for _ in range(cfg.runs(5 if big else 7, 1 if big else 3)):
+                seconds, peak = spawn_until_shown(library, env)
+                samples.add(seconds)
+                peaks.append(peak)
+            report.set(name, samples.median())
+            report.note(name, samples.summary())
+            report.note(f"app_peak_rss_mb_{size}", round(max(peaks), 1))
+
+
+def bench_rss(report: Report, cfg: Config, work: Work) -> None:
+    with report.guard("rss_mb_100k", "rss_mb_100k"):
+        app_peak = report.notes.get("app_peak_rss_mb_100k")
+        if cfg.quick and app_peak is not None:
+            # saves a 100k process: the window's start-up run opened the library and built the model too
+            report.set("rss_mb_100k", app_peak, 1)
+            report.note("rss_mb_100k", "quick mode: peak RSS (ru_maxrss) of the app's start-up run at 100k "
+                                       "(library, model, window); the full run uses a process of its own")
+            return
+        library = work.copy("lib-100k")
+        proc = subprocess.run(
+            [sys.executable, "-m", "tests.bench.probes", "rss", str(library)],
+            capture_output=True, text=True, cwd=ROOT, env=app_env(work.path("home")), timeout=300, check=False,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "probe failed")
+        result = orjson.loads(proc.stdout.strip().splitlines()[-1])
+        report.set("rss_mb_100k", result["peak_mb"], 1)
+        report.note("rss_mb_100k", {"what": "peak RSS (ru_maxrss) of a process that opened the library, "
+                                            "built PaperTableModel and the SearchIndex", **result})
+
+
+# -- the table: filter and sort ----------------------------------------------------------------------
+
+TYPED = ("graph neural network", "author:smith", "tag:rl")
+
+
+QUICK_KEYSTROKES = ("g", "gr", "gra", "graph", "graph n", "graph ne", "graph neural", "author:s", "author:smith",
+                    "tag:rl", "")
+
+
+def keystrokes(quick: bool = False) -> list[str]:
+    """Every prefix of each typed query, as the search box sees them, then the box cleared."""
+    if quick:
+        return list(QUICK_KEYSTROKES)
+    texts: list[str] = []
+    for query in TYPED:
+        texts += [query[:n] for n in range(1, len(query) + 1)]
+    texts.append("")
+    return texts
+
+
+class Table:
+    """The window's table for one library: model, view (shown offscreen) and search index."""
+
+    def __init__(self, library_dir: Path) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from papershelf.core.library import Library
+        from papershelf.ui.main_window import PaperTable
+        from papershelf.ui.paper_model import PaperTableModel
+
+        self.app = QApplication.instance() or QApplication([])
+        self.library = Library(library_dir)
+        self.model = PaperTableModel(self.library)
+        self.view = PaperTable(self.model)
+        self.view.resize(1280, 760)
+        self.view.show()
+        self.app.processEvents()
+
+    def close(self) -> None:
+        self.view.close()
+        self.view.deleteLater()
+        self.app.processEvents()
+
+
+def bench_filter(report: Report, cfg: Config, table: Table, size: str) -> None:
+    name = f"filter_p95_ms_{size}"
+    with report.guard(name, name):
+        search = optional("papershelf.core.search")
+        query_module = optional("papershelf.core.query")
+        if search is None or not hasattr(search, "SearchIndex"):
+            report.note(name, "papershelf.core.search.SearchIndex does not exist yet")
+            return
+        parse = query_module.parse_query if query_module else search.parse_query
+        lenient = "lenient" in inspect.signature(parse).parameters
+        index = search.SearchIndex(table.library)
+        build_s, _ = timed(lambda: index.build() if hasattr(index, "build") else index.filter(parse(""), None))
+        model, app = table.model, table.app
+
+        def run(method: Callable[..., list[str]]) -> Samples:
+            samples = Samples()
+            gc.collect()
+            for _ in range(cfg.runs(5, 1)):
+                for text in keystrokes(cfg.quick and size == "100k"):
+                    start = time.perf_counter()
+                    query = parse(text, lenient=True) if lenient else parse(text)
+                    model.set_filter(lambda ids, q=query: method(q, ids))
+                    model.rowCount()
+                    samples.add(time.perf_counter() - start)
+                    app.processEvents()  # the view repaints between keystrokes (not timed)
+            return samples
+
+        samples = run(index.filter)
+        report.set(name, samples.p95() * 1000, 2)
+        detail: dict[str, Any] = {
+            "what": "parse_query(lenient) + PaperTableModel.set_filter(index.filter) + reset, view attached; "
+                    + (f"keystrokes {list(QUICK_KEYSTROKES)}" if cfg.quick and size == "100k" else
+                       f"keystrokes: every prefix of {list(TYPED)}, then cleared"),
+            "per_keystroke_ms": samples.summary(1000, "ms"),
+            "index_build_s": round(build_s, 3),
+        }
+        if hasattr(index, "filter_incremental") and not (cfg.quick and size == "100k"):
+            detail["filter_incremental_ms"] = run(index.filter_incremental).summary(1000, "ms")
+        report.note(name, detail)
+        model.set_filter(None)
+
+
+def bench_window_filter(report: Report, cfg: Config, table: Table, size: str, work: Work) -> None:
+    """What one keystroke in the real window's search box costs (MainWindow.apply_filters); notes only."""
+    name = f"window_search_keystroke_ms_{size}"
+    if cfg.quick and size == "100k":
+        return
+    with report.guard(name):
+        from PySide6.QtCore import QSettings
+
+        from papershelf.ui.main_window import MainWindow
+
+        settings = QSettings(str(work.path("settings.ini")), QSettings.Format.IniFormat)
+        window = MainWindow(table.library, settings=settings)
+        if not hasattr(window, "search"):
+            report.note(name, "MainWindow has no search box yet")
+            return
+        window.show()
+        table.app.processEvents()
+
+        def keystroke(text: str) -> float:
+            window.search.blockSignals(True)  # the window may debounce; time the filter pass itself
+            window.search.setText(text)
+            window.search.blockSignals(False)
+            seconds, _ = timed(window.apply_filters)
+            table.app.processEvents()
+            return seconds
+
+        first = keystroke("g")  # builds the search index lazily
+        keystroke("")
+        samples = Samples()
+        gc.collect()
+        for _ in range(cfg.runs(3, 1)):
+            for text in keystrokes(cfg.quick and size == "100k"):
+                samples.add(keystroke(text))
+        main_window = sys.modules[type(window).__module__]
+        report.note(name, {"what": "MainWindow.apply_filters() after the search text changed (parse, "
+                                   "filter_incremental, facets, reselect, status bar), window shown offscreen",
+                           "debounced_above_papers": getattr(main_window, "LARGE_LIBRARY", None),
+                           "first_keystroke_ms (includes the lazy SearchIndex build)": round(first * 1000, 1),
+                           "ms": samples.summary(1000, "ms")})
+        with contextlib.suppress(ValueError, AttributeError):
+            table.library.listeners.remove(window.controller._library_changed)
+        window.close()
+        window.deleteLater()
+        table.app.processEvents()
+
+
+def bench_proxy_filter(report: Report, cfg: Config, table: Table) -> None:
+    name = "filter_proxy_p95_ms_100k"
+    with report.guard(name, name):
+        from PySide6.QtCore import QSortFilterProxyModel, Qt
+        from PySide6.QtWidgets import QTableView
+
+        proxy = QSortFilterProxyModel()
+        proxy.setSourceModel(table.model)
+        proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        proxy.setFilterKeyColumn(0)
+        view = QTableView()
+        view.verticalHeader().setSectionResizeMode(view.verticalHeader().ResizeMode.Fixed)
+        view.setModel(proxy)
+        view.show()
+        table.app.processEvents()
+        texts = keystrokes() if not cfg.quick else ["g", "graph"]
+
+        def run(column: int, typed: list[str]) -> Samples:
+            proxy.setFilterKeyColumn(column)
+            samples = Samples()
+            gc.collect()
+            for text in typed:
+                start = time.perf_counter()
+                proxy.setFilterFixedString(text)
+                proxy.rowCount()
+                samples.add(time.perf_counter() - start)
+                table.app.processEvents()
+            return samples
+
+        samples = run(0, texts)
+        report.set(name, samples.p95() * 1000, 1)
+        detail: dict[str, Any] = {
+            "what": "QSortFilterProxyModel over PaperTableModel, setFilterKeyColumn(0) (title only: the "
+                    "proxy has no field syntax, so author:/tag: are literal text), case-insensitive, "
+                    "setFilterFixedString per keystroke + rowCount, QTableView attached",
+            "per_keystroke_ms": samples.summary(1000, "ms"),
+        }
+        if not cfg.quick:
+            detail["all_columns_ms"] = run(-1, ["g", "gr", "graph", ""]).summary(1000, "ms")
+            detail["all_columns_what"] = "setFilterKeyColumn(-1) (all 9 columns), keystrokes g, gr, graph, cleared"
+        report.note(name, detail)
+        view.close()
+        proxy.setSourceModel(None)
+
+
+def bench_sort(report: Report, cfg: Config, table: Table) -> None:
+    name = "sort_ms_100k"
+    with report.guard(name, name):
+        from PySide6.QtCore import Qt
+
+        from papershelf.ui.paper_model import COLUMN_NAMES
+
+        table.model.set_filter(None)
+        everything = Samples()
+        per_column: dict[str, Any] = {}
+        gc.collect()
+        for column_name in ("title", "authors", "status"):
+            column = COLUMN_NAMES.index(column_name)
+            samples = Samples()
+            for run in range(cfg.runs(5, 1)):
+                for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+                    seconds, _ = timed(lambda c=column, o=order: table.model.sort(c, o))
+                    samples.add(seconds)
+                    everything.add(seconds)
+                    table.app.processEvents()
+                del run
+            per_column[column_name] = samples.summary(1000, "ms")
+        report.set(name, everything.median() * 1000, 1)
+        report.note(name, {"what": "PaperTableModel.sort(column, order), title/authors/status, both orders, "
+                                   "all rows visible, view attached", "all_ms": everything.summary(1000, "ms"),
+                           **per_column})
+
+
+# -- writes -----------------------------------------------------------------------------------------
+
+
+def bench_annotation_write(report: Report, cfg: Config, library: Any) -> None:
+    name = "annotation_write_ms_100k"
+    with report.guard(name, name):
+        from papershelf.core.library import AnnotationChange
+
+        ids = list(library.papers)
+        target = ids[len(ids) // 2]
+        statuses = ("reading", "read")
+        samples = Samples()
+        gc.collect()
+        for n in range(cfg.runs(30, 10)):
+            change = AnnotationChange(status=statuses[n % 2])
+            seconds, changed = timed(lambda c=change: library.annotate([target], c))
+            if not changed:
+                raise RuntimeError("the annotation did not change")
+            samples.add(seconds)
+        report.set(name, samples.median() * 1000, 2)
+        size = (library.folder / "annotations.json").stat().st_size
+        report.note(name, {"what": "Library.annotate([one id], AnnotationChange(status=...)), durable "
+                                   f"(annotations.json {size / 1e6:.1f} MB, {len(library.annotated_ids())} "
+                                   "annotations)", "ms": samples.summary(1000, "ms")})
+
+
+def bench_stock_tinydb(report: Report, cfg: Config, work: Work) -> None:
+    name = "annotation_write_stock_tinydb_ms_100k"
+    with report.guard(name, name):
+        from tinydb import TinyDB
+
+        def measure(cached: Path, runs: int) -> tuple[Samples, int]:
+            path = work.path(cached.name)
+            shutil.copyfile(cached, path)
+            os.sync()
+            db = TinyDB(path)  # stock JSONStorage, no caching middleware
+            table = db.table("annotations")
+            samples = Samples()
+            gc.collect()
+            for n in range(runs):
+                status = ("reading", "read")[n % 2]
+                seconds, _ = timed(lambda s=status: table.update({"status": s}, doc_ids=[5000]))
+                samples.add(seconds)
+            db.close()
+            return samples, path.stat().st_size
+
+        samples, size = measure(work.cache["stock-tinydb-100k"], cfg.runs(5, 1))
+        report.set(name, samples.median() * 1000, 1)
+        detail: dict[str, Any] = {
+            "what": "stock TinyDB 4 (JSONStorage, no CachingMiddleware), one db.json holding the 100k "
+                    "catalogue and the 10k annotations as a plain TinyDB app would; "
+                    "table('annotations').update({'status': ...}, doc_ids=[n]); no fsync (not durable)",
+            "file_mb": round(size / 1e6, 1),
+            "ms": samples.summary(1000, "ms"),
+        }
+        ann_samples, ann_size = measure(work.cache["stock-tinydb-ann-100k"], cfg.runs(10, 3))
+        detail["annotations_only_file"] = {
+            "what": "the same update on a stock TinyDB file holding only the 10k annotations",
+            "file_mb": round(ann_size / 1e6, 1),
+            "ms": ann_samples.summary(1000, "ms"),
+        }
+        report.note(name, detail)
+
+
+def bench_bulk_status(report: Report, cfg: Config, work: Work) -> None:
+    name = "bulk_status_10k_ms"
+    with report.guard(name, name):
+        from papershelf.core.library import AnnotationChange, Library
+
+        library = Library(work.copy("lib-10k"))
+        ids = list(library.papers)
+        library.annotate(ids, AnnotationChange(status="skipped"))  # untimed: every run then changes all
+        statuses = ("to-read", "reading")
+        samples = Samples()
+        gc.collect()
+        for n in range(cfg.runs(5, 2)):
+            change = AnnotationChange(status=statuses[n % 2])
+            seconds, changed = timed(lambda c=change: library.annotate(ids, c))
+            if len(changed) != len(ids):
+                raise RuntimeError(f"{len(changed)} of {len(ids)} annotations changed")
+            samples.add(seconds)
+        report.set(name, samples.median() * 1000, 1)
+        report.note(name, {"what": f"Library.annotate({len(ids)} ids, AnnotationChange(status=...)), one "
+                                   "durable write", "ms": samples.summary(1000, "ms")})
+
+
+# -- BibTeX, Markdown, sync ---------------------------------------------------------------------------
+
+
+def bench_bibtexparser_raw(report: Report, cfg: Config, work: Work) -> None:
+    names = ("parse_bibtexparser_raw_10k_s", "write_bibtexparser_raw_10k_s")
+    with report.guard("bibtexparser", *names):
+        import bibtexparser
+
+        text = work.cache["bib-10k"].read_text(encoding="utf-8")
+        parsed: list[Any] = []
+        parse = repeat(lambda: parsed.append(bibtexparser.parse_string(text)), cfg.runs(3, 1))
+        library = parsed[-1]
+        if len(library.entries) != 10_000 or library.failed_blocks:
+            raise RuntimeError(f"{len(library.entries)} entries, {len(library.failed_blocks)} failed blocks")
+        report.set(names[0], parse.median())
+        report.note(names[0], {"what": "bibtexparser.parse_string(text), default parse stack", "s": parse.summary()})
+        write = repeat(lambda: bibtexparser.write_string(library), cfg.runs(3, 1))
+        report.set(names[1], write.median())
+        detail: dict[str, Any] = {"what": "bibtexparser.write_string(library), default unparse stack",
+                                  "s": write.summary()}
+        with contextlib.suppress(ImportError, AttributeError, TypeError):
+            if cfg.quick:
+                raise ImportError("skipped in quick mode")
+            from bibtexparser.middlewares import default_unparse_stack  # type: ignore[attr-defined]
+
+            stack = default_unparse_stack(allow_inplace_modification=True)
+            inplace = repeat(lambda: bibtexparser.write_string(library, unparse_stack=stack), cfg.runs(3, 1))
+            detail["inplace_unparse_stack_s"] = inplace.summary()
+        report.note(names[1], detail)
+
+
+def _import_runner(work: Work) -> tuple[Callable[[Path], Any], str]:
+    """A function that imports one .bib file into a fresh empty library, and what it does."""
+    from papershelf.core.library import Library
+
+    importing = optional("papershelf.core.importing")
+    if importing is not None and ".bib" in getattr(importing, "PARSERS", {}):
+
+        def via_import_file(path: Path) -> Any:
+            library = Library(work.path("import"), seed=False)
+            return library, importing.import_file(library, path)
+
+        return via_import_file, "core.importing.import_file(Library(empty), path): read, decode, parse, add"
+    bibtex = optional("papershelf.formats.bibtex")
+    if bibtex is None:
+        raise LookupError("papershelf.formats.bibtex does not exist yet")
+
+    def via_parse(path: Path) -> Any:
+        library = Library(work.path("import"), seed=False)
+        result = bibtex.parse(path.read_text(encoding="utf-8"))
+        return library, library.import_papers(result.papers)
+
+    return via_parse, "formats.bibtex.parse(text) + Library(empty).import_papers"
+
+
+def bench_import(report: Report, cfg: Config, work: Work) -> None:
+    for size, expected in (("10k", 10_000), ("1k", 1_000)):
+        name = f"import_bibtex_{size}_s"
+        with report.guard(name, name):
+            runner, what = _import_runner(work)
+            path = work.cache[f"bib-{size}"]
+            samples = Samples()
+            for _ in range(cfg.runs(3, 1)):
+                gc.collect()
+                # the empty library's creation is part of the timed call but costs ~1 ms
+                seconds, (library, summary) = timed(lambda r=runner, p=path: r(p))
+                samples.add(seconds)
+            if len(library) != expected:
+                raise RuntimeError(f"imported {len(library)} of {expected} papers ({summary})")
+            report.set(name, samples.median())
+            detail: dict[str, Any] = {"what": what, "s": samples.summary()}
+            bibtex = optional("papershelf.formats.bibtex")
+            if bibtex is not None and hasattr(bibtex, "parse") and not cfg.quick:
+                text = path.read_text(encoding="utf-8")
+                detail["parse_only_s"] = repeat(lambda b=bibtex, t=text: b.parse(t), 3).summary()
+            report.note(name, detail)
+
+
+def bench_export(report: Report, cfg: Config, work: Work) -> None:
+    from papershelf.core.library import Library
+
+    library = Library(work.copy("lib-10k"))
+    papers = list(library.papers.values())
+    annotations = {pid: library.annotation(pid) for pid in library.annotated_ids()}
+    for module_name, name in (("papershelf.formats.bibtex_export", "export_bibtex_10k_s"),
+                              ("papershelf.formats.markdown_export", "export_markdown_10k_s")):
+        with report.guard(name, name):
+            module = optional(module_name)
+            if module is None or not hasattr(module, "render"):
+                report.note(name, f"{module_name}.render does not exist yet")
+                continue
+            out: list[Any] = []
+            samples = repeat(lambda m=module, o=out: o.append(m.render(papers, annotations)), cfg.runs(5, 2))
+            text = getattr(out[-1], "text", out[-1])
+            report.set(name, samples.median())
+            report.note(name, {"what": f"{module_name}.render(papers, annotations) with default options, "
+                                       f"{len(papers)} papers, {len(annotations)} annotations",
+                               "output_mb": round(len(text.encode()) / 1e6, 2), "s": samples.summary()})
+
+
+def _edit_notes_file(path: Path, count: int, stamp: str) -> int:
+    """Change the note of ``count`` sections of the notes file, as a user would in an editor."""
+    from papershelf.sync import notesfile
+
+    doc = notesfile.parse(path.read_text(encoding="utf-8"))
+    edited = 0
+    for section in doc.sections:
+        if section.verbatim or section.conflict is not None:
+            continue
+        section.note = (section.note + "\n\n" if section.note else "") + f"Edited in the editor ({stamp})."
+        edited += 1
+        if edited == count:
+            break
+    path.write_text(notesfile.render_document(doc), encoding="utf-8")
+    return edited
+
+
+def bench_sync(report: Report, cfg: Config, work: Work) -> None:
+    names = ("sync_10k_nochange_ms", "sync_10k_100changed_ms")
+    with report.guard("sync", *names):
+        syncer = optional("papershelf.sync.syncer")
+        if syncer is None or not hasattr(syncer, "sync"):
+            for name in names:
+                report.note(name, "papershelf.sync.syncer.sync does not exist yet")
+            return
+        from papershelf.core.library import AnnotationChange, Library
+
+        library = Library(work.copy("lib-10k"))
+        notes_file = work.path("notes") / "papershelf-notes.md"
+        notes_file.parent.mkdir(parents=True)
+        first, _ = timed(lambda: syncer.sync(library, notes_file))
+        nochange = repeat(lambda: syncer.sync(library, notes_file), cfg.runs(5, 2))
+        report.set(names[0], nochange.median() * 1000, 1)
+        size = notes_file.stat().st_size
+        report.note(names[0], {"what": "syncer.sync(library, path) with nothing changed on either side "
+                                       f"({len(library.annotated_ids())} annotated papers, notes file "
+                                       f"{size / 1e6:.1f} MB)",
+                               "first_sync_s": round(first, 3), "ms": nochange.summary(1000, "ms")})
+
+        ids = library.annotated_ids()[:100]
+        in_app, in_file = Samples(), Samples()
+        moved: dict[str, list[int]] = {"to_file": [], "to_library": []}
+        gc.collect()
+        for n in range(cfg.runs(5, 2)):
+            library.annotate(ids, AnnotationChange(note=f"changed in the app, round {n}"))
+            seconds, result = timed(lambda: syncer.sync(library, notes_file))
+            in_app.add(seconds)
+            moved["to_file"].append(len(getattr(result, "to_file", ())))
+            _edit_notes_file(notes_file, 100, f"round {n}")
+            seconds, result = timed(lambda: syncer.sync(library, notes_file))
+            in_file.add(seconds)
+            moved["to_library"].append(len(getattr(result, "to_library", ())))
+        slower = max(in_app.median(), in_file.median())
+        report.set(names[1], slower * 1000, 1)
+        report.note(names[1], {
+            "what": "the slower median of: 100 annotations' notes changed in the app (untimed), then sync "
+                    "writes them out; 100 sections' notes changed in the notes file (untimed), then sync "
+                    "reads them in",
+            "changed_in_app_ms": in_app.summary(1000, "ms"),
+            "changed_in_file_ms": in_file.summary(1000, "ms"),
+            "papers_moved_per_sync": moved,
+        })
+
+
+def bench_papis(report: Report) -> None:
+    for name in ("papis_import_1k_s", "papis_export_1k_s"):
+        report.note(name, "papis not installed (FIELD-NOTES measured papis 0.16 here: import of 1,000 BibTeX "
+                          "entries 84 s, export of 1k to BibTeX 0.81 s)")
