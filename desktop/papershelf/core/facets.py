@@ -9,7 +9,7 @@ read zero.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from papershelf.core.library import Library
 
@@ -29,20 +29,41 @@ Selection = Mapping[str, frozenset[str]]
 
 def values(library: Library, paper_id: str, facet: str) -> Iterable[str]:
     """The paper's values for ``facet`` (as strings; '' when it has none)."""
-    if facet == "status":
-        return (library.annotation(paper_id).status,)
-    if facet == "tags":
-        return library.annotation(paper_id).tags or (NONE_VALUE,)
-    if facet == "lists":
-        return library.annotation(paper_id).lists or (NONE_VALUE,)
-    paper = library.papers[paper_id]
-    if facet == "track":
-        return (paper.track or NONE_VALUE,)
-    if facet == "year":
-        return (str(paper.year) if paper.year else NONE_VALUE,)
-    if facet == "venue":
-        return (paper.venue or NONE_VALUE,)
-    raise ValueError(f"unknown facet {facet!r}")
+    return _VALUES[facet](library, paper_id)
+
+
+def _status(library: Library, pid: str) -> tuple[str, ...]:
+    ann = library.stored_annotation(pid)
+    return (ann.status if ann is not None else "new",)
+
+
+def _tags(library: Library, pid: str) -> Sequence[str]:
+    ann = library.stored_annotation(pid)
+    return (ann.tags or _NONE) if ann is not None else _NONE
+
+
+def _lists(library: Library, pid: str) -> Sequence[str]:
+    ann = library.stored_annotation(pid)
+    return (ann.lists or _NONE) if ann is not None else _NONE
+
+
+def _track(library: Library, pid: str) -> tuple[str, ...]:
+    return (library.papers[pid].track or NONE_VALUE,)
+
+
+def _year(library: Library, pid: str) -> tuple[str, ...]:
+    year = library.papers[pid].year
+    return (str(year) if year else NONE_VALUE,)
+
+
+def _venue(library: Library, pid: str) -> tuple[str, ...]:
+    return (library.papers[pid].venue or NONE_VALUE,)
+
+
+_NONE = (NONE_VALUE,)
+_VALUES: dict[str, Callable[[Library, str], Sequence[str]]] = {
+    "status": _status, "track": _track, "lists": _lists, "tags": _tags, "year": _year, "venue": _venue,
+}
 
 
 def _active(selection: Selection) -> dict[str, frozenset[str]]:
@@ -51,7 +72,7 @@ def _active(selection: Selection) -> dict[str, frozenset[str]]:
 
 def _keeps(library: Library, pid: str, active: Mapping[str, frozenset[str]], skip: str = "") -> bool:
     for facet, chosen in active.items():
-        if facet != skip and chosen.isdisjoint(values(library, pid, facet)):
+        if facet != skip and chosen.isdisjoint(_VALUES[facet](library, pid)):
             return False
     return True
 
@@ -65,14 +86,22 @@ def apply(library: Library, ids: Sequence[str], selection: Selection) -> list[st
 
 
 def counts(library: Library, ids: Sequence[str], selection: Selection) -> dict[str, Counter[str]]:
-    """For each facet, how many of ``ids`` have each value, ignoring that facet's own choice."""
+    """For each facet, how many of ``ids`` have each value, ignoring that facet's own choice.
+
+    One counting pass per facet over the papers the other facets keep (Counter's C loop); papers with
+    several tags or lists count once per value.
+    """
     active = _active(selection)
     result: dict[str, Counter[str]] = {}
+    kept_by_all = apply(library, ids, selection) if len(active) > 1 else None
     for facet in FACET_NAMES:
         others = {f: c for f, c in active.items() if f != facet}
-        counter: Counter[str] = Counter()
-        for pid in ids:
-            if not others or _keeps(library, pid, others):
-                counter.update(values(library, pid, facet))
-        result[facet] = counter
+        if not others:
+            scope: Sequence[str] = ids
+        elif kept_by_all is not None and facet not in active:
+            scope = kept_by_all
+        else:
+            scope = [pid for pid in ids if _keeps(library, pid, others)]
+        value_of = _VALUES[facet]
+        result[facet] = Counter(v for pid in scope for v in value_of(library, pid))
     return result

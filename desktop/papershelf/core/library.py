@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,17 @@ ANNOTATIONS_SCHEMA = 1
 PAPERS = "papers"
 ANNOTATIONS = "annotations"
 LISTS = "lists"
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class UnknownKeyError(KeyError):
@@ -99,22 +112,33 @@ class AnnotationChange:
 
     def apply(self, ann: Annotation, stamp: str) -> bool:
         """Change ``ann`` in place; True if anything changed."""
-        before = ann.to_doc()
+        changed = False
         if self.status is not None and self.status != ann.status:
             ann.status = self.status
             ann.status_changed = stamp
-        if self.priority is not None:
+            changed = True
+        if self.priority is not None and self.priority != ann.priority:
             ann.priority = self.priority
-        if self.rating is not None:
+            changed = True
+        if self.rating is not None and self.rating != ann.rating:
             ann.rating = self.rating
-        ann.tags = _edit_names(ann.tags, self.add_tags, self.remove_tags)
-        ann.lists = _edit_names(ann.lists, self.add_lists, self.remove_lists)
-        if self.note is not None:
+            changed = True
+        if self.add_tags or self.remove_tags:
+            tags = _edit_names(ann.tags, self.add_tags, self.remove_tags)
+            if tags != ann.tags:
+                ann.tags = tags
+                changed = True
+        if self.add_lists or self.remove_lists:
+            lists = _edit_names(ann.lists, self.add_lists, self.remove_lists)
+            if lists != ann.lists:
+                ann.lists = lists
+                changed = True
+        if self.note is not None and self.note != ann.note:
             ann.note = self.note
-        if ann.to_doc() == before:
-            return False
-        ann.changed = stamp
-        return True
+            changed = True
+        if changed:
+            ann.changed = stamp
+        return changed
 
 
 def _edit_names(names: list[str], add: Iterable[str], remove: Iterable[str]) -> list[str]:
@@ -152,15 +176,19 @@ class Library:
             raise StoreError(f"cannot create the library folder {self.folder}: {exc.strerror}") from exc
         # read_only: the caller knows another process holds the library (see core/lock.py); never write.
         self.read_only = read_only or not os.access(self.folder, os.W_OK)
-        self._catalogue = self._open_store(CATALOGUE_FILE, "catalogue", CATALOGUE_SCHEMA)
-        self._annotations_store = self._open_store(ANNOTATIONS_FILE, "annotations", ANNOTATIONS_SCHEMA)
-        self.papers: dict[str, Paper] = {
-            pid: Paper.from_doc(doc) for pid, doc in self._catalogue.documents(PAPERS)
-        }
-        self._by_key: dict[str, str] = {p.key: pid for pid, p in self.papers.items()}
-        self._annotations: dict[str, Annotation] = {
-            pid: Annotation.from_doc(doc) for pid, doc in self._annotations_store.documents(ANNOTATIONS)
-        }
+        with _gc_paused():
+            # Loading makes millions of objects and none of them are garbage: without the pause the
+            # cyclic collector runs again and again over them (3.6 s instead of 0.9 s at 100k papers).
+            self._catalogue = self._open_store(CATALOGUE_FILE, "catalogue", CATALOGUE_SCHEMA)
+            self._annotations_store = self._open_store(ANNOTATIONS_FILE, "annotations", ANNOTATIONS_SCHEMA)
+            self.papers: dict[str, Paper] = {
+                pid: Paper.from_doc(doc) for pid, doc in self._catalogue.documents(PAPERS)
+            }
+            self._catalogue.release(PAPERS, lambda: {pid: p.to_doc() for pid, p in self.papers.items()})
+            self._by_key: dict[str, str] = {p.key: pid for pid, p in self.papers.items()}
+            self._annotations: dict[str, Annotation] = {
+                pid: Annotation.from_doc(doc) for pid, doc in self._annotations_store.documents(ANNOTATIONS)
+            }
         self._lists: dict[str, dict[str, Any]] = dict(self._annotations_store.documents(LISTS))
         self._search_text: dict[str, str] = {}
         self.listeners: list[Callable[[Sequence[str]], None]] = []
@@ -236,6 +264,10 @@ class Library:
             paper = self.papers[paper_id]
             return Annotation(added=paper.added)
         return ann
+
+    def stored_annotation(self, paper_id: str) -> Annotation | None:
+        """The paper's annotation if the user ever made one (no default object is built: for hot loops)."""
+        return self._annotations.get(paper_id)
 
     def annotated_ids(self) -> list[str]:
         return list(self._annotations)
@@ -313,7 +345,7 @@ class Library:
                     ann.added = self.papers[pid].added or stamp
                 updated[pid] = ann
         if updated:
-            self.restore(updated, keep_note_history=keep_note_history)
+            self._put(updated, keep_note_history=keep_note_history)
         return list(updated)
 
     def restore(self, annotations: Mapping[str, Annotation], *, keep_note_history: bool = True) -> None:
@@ -322,6 +354,10 @@ class Library:
         Every note this replaces is kept in the note history in the same write, unless
         ``keep_note_history`` is False (the window's autosaves while one typing session goes on).
         """
+        self._put({pid: ann.copy() for pid, ann in annotations.items()}, keep_note_history=keep_note_history)
+
+    def _put(self, annotations: Mapping[str, Annotation], *, keep_note_history: bool) -> None:
+        """``restore`` for annotations the library may keep as they are (no copy)."""
         lists = {name for ann in annotations.values() for name in ann.lists if name not in self._lists}
         stamp = now_iso()
         list_docs = {name: {"created": stamp} for name in lists}
@@ -335,7 +371,7 @@ class Library:
                 changes[self.NOTE_HISTORY] = kept
         self._commit(self._annotations_store, changes)
         for pid, ann in annotations.items():
-            self._annotations[pid] = ann.copy()
+            self._annotations[pid] = ann
             self._search_text.pop(pid, None)
         self._lists.update(list_docs)
         self._notify(list(annotations))

@@ -84,20 +84,22 @@ class Paper:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Paper:
+        """A paper from its stored document (whose lists and dicts it takes over, not copies)."""
+        get = doc.get
         return cls(
-            id=doc["id"],
-            key=doc["key"],
-            title=doc.get("title", ""),
-            authors=list(doc.get("authors", [])),
-            year=doc.get("year"),
-            venue=doc.get("venue", ""),
-            track=doc.get("track"),
-            abstract=doc.get("abstract", ""),
-            url=doc.get("url", ""),
-            doi=doc.get("doi", ""),
-            entry_type=doc.get("entry_type", "article"),
-            fields=dict(doc.get("fields", {})),
-            added=doc.get("added", ""),
+            doc["id"],
+            doc["key"],
+            get("title", ""),
+            get("authors") or [],
+            get("year"),
+            get("venue", ""),
+            get("track"),
+            get("abstract", ""),
+            get("url", ""),
+            get("doi", ""),
+            get("entry_type", "article"),
+            get("fields") or {},
+            get("added", ""),
         )
 
 

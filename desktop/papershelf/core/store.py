@@ -177,6 +177,7 @@ class Store:
         self.version = version
         self.problem: CorruptStoreError | None = None
         self.storage = AtomicJSONStorage(path)
+        self._released: dict[str, Callable[[], dict[str, Any]]] = {}
         try:
             data = self.storage.read()
         except (ValueError, orjson.JSONDecodeError) as exc:
@@ -215,6 +216,16 @@ class Store:
         data.setdefault(META_TABLE, {})[META_ID] = {"kind": self.kind, "version": self.version}
         self.storage.write(data)
 
+    def release(self, name: str, rebuild: Callable[[], dict[str, Any]]) -> None:
+        """Drop the in-memory documents of table ``name``; ``rebuild`` gives them back when writing.
+
+        For the catalogue: once the library holds every paper as an object, keeping the parsed JSON
+        too would double the memory of a large library. Writes (imports only) rebuild the table.
+        """
+        data = self.storage.read() or {}
+        data[name] = {}
+        self._released[name] = rebuild
+
     def commit(self, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]) -> None:
         """Apply ``{table: {doc_id: doc or None to delete}}`` to several tables in one durable write.
 
@@ -222,6 +233,15 @@ class Store:
         update path would rebuild every table dict first.
         """
         data = self.storage.read() or {}
+        for name, rebuild in self._released.items():
+            data[name] = rebuild()
+        try:
+            self._apply(data, changes)
+        finally:
+            for name in self._released:
+                data[name] = {}
+
+    def _apply(self, data: Data, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]) -> None:
         for name, docs in changes.items():
             table = data.setdefault(name, {})
             for doc_id, doc in docs.items():

@@ -261,8 +261,7 @@ class MainWindow(QMainWindow):
                 "It is open read-only: you can browse and search, but changes will not be saved."
             )
         self.restore_state()
-        self.apply_filters()
-        self.update_facet_counts()
+        self.apply_filters()  # starts the facet timer: counts follow just after the window is shown
 
     # -- construction --------------------------------------------------------------------------------
 
@@ -384,7 +383,8 @@ class MainWindow(QMainWindow):
         current = self.current_paper_id()
 
         def id_filter(ids: Sequence[str]) -> list[str]:
-            matched = index.filter_incremental(query, ids)
+            # An empty search keeps every paper: no need to build the index (seconds at 100k) for it.
+            matched = list(ids) if query.is_empty else index.filter_incremental(query, ids)
             self._query_ids = matched
             return facets.apply(self.library, matched, selection)
 
