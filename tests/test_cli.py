@@ -166,3 +166,18 @@ def test_invalid_query_is_a_clear_error(iclr_library_dir: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("papershelf: error: invalid query:")
     assert "Traceback" not in result.stderr
+
+
+def test_export_keep_updated_follows_cli_edits(iclr_library_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "thesis.bib"
+    papershelf(iclr_library_dir, "annotate", "neitz2021teacher", "--add-to-list", "Thesis")
+    tied = papershelf(iclr_library_dir, "export", "--list", "Thesis", "-o", str(target), "--keep-updated")
+    assert tied.returncode == 0, tied.stderr
+    assert "kept updated" in tied.stderr
+    assert "neitz2021teacher" in target.read_text(encoding="utf-8")
+    assert "mueller2021certify" not in target.read_text(encoding="utf-8")
+    papershelf(iclr_library_dir, "annotate", "mueller2021certify", "--add-to-list", "Thesis")
+    assert "mueller2021certify" in target.read_text(encoding="utf-8")
+    refused = papershelf(iclr_library_dir, "export", "graph", "-o", str(tmp_path / "q.bib"), "--keep-updated")
+    assert refused.returncode == 1
+    assert "--keep-updated needs" in refused.stderr

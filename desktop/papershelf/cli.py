@@ -124,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group-by", choices=("status", "track", "tag", "list", "none"), default="status",
                    help="Markdown: group papers by (default: status)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write FILE (atomically) instead of stdout")
+    p.add_argument("--keep-updated", action="store_true",
+                   help="with -o: rewrite FILE whenever the papers in --list (or the whole library) change")
 
     sub.add_parser(
         "install-desktop",
@@ -182,10 +184,19 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         if args.command in NO_LIBRARY_COMMANDS:  # desktop integration, at the end of this file
             return NO_LIBRARY_COMMANDS[args.command](args, out)
         folder = resolve_library_dir(args.library)
-        with _library_lock(folder, args.command) as read_only:
+        writes = args.command not in READ_ONLY_COMMANDS or getattr(args, "keep_updated", False)
+        with _library_lock(folder, writes) as read_only:
             library = Library(folder, read_only=read_only)
             for notice in library.notices:
                 print(f"papershelf: warning: {notice}", file=sys.stderr)
+            if writes and not read_only:
+                from papershelf.core.exporting import AutoExport
+
+                # Files tied with --keep-updated follow edits made from the command line too.
+                auto = AutoExport(library, on_error=lambda _tie, msg: print(f"papershelf: warning: {msg}",
+                                                                            file=sys.stderr))
+                for problem in auto.problems:
+                    print(f"papershelf: warning: {problem}", file=sys.stderr)
             return COMMANDS[args.command](args, library, out)
     except LibraryLockedError as exc:
         print(f"papershelf: error: {exc}", file=sys.stderr)
@@ -201,7 +212,7 @@ LOCK_WAIT_S = 3.0
 
 
 @contextlib.contextmanager
-def _library_lock(folder: Path, command: str) -> Iterator[bool]:
+def _library_lock(folder: Path, writes: bool) -> Iterator[bool]:
     """Hold the library's lock for a command that writes; yields True when the library must be read-only.
 
     A command that only reads runs read-only beside a window that holds the lock (the store files are
@@ -211,9 +222,9 @@ def _library_lock(folder: Path, command: str) -> Iterator[bool]:
     lock = LibraryLock(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        lock.acquire(timeout=0.0 if command in READ_ONLY_COMMANDS else LOCK_WAIT_S)
+        lock.acquire(timeout=LOCK_WAIT_S if writes else 0.0)
     except LibraryLockedError:
-        if command not in READ_ONLY_COMMANDS:
+        if writes:
             raise
         yield True
         return
@@ -518,6 +529,8 @@ def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
 
     fmt = args.format or (exporting.format_for(args.output) if args.output else "bibtex")
     text = " ".join(args.query)
+    if args.keep_updated:
+        return _export_keep_updated(args, library, fmt, text)
     try:
         query_ids = filter_papers(library, text) if text.strip() else None
         papers = exporting.select(library, list_name=args.list_name, query_ids=query_ids)
@@ -544,6 +557,27 @@ def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     else:
         exporting.write(args.output, result)
         print(f"{result.count} papers exported to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, text: str) -> int:
+    from papershelf.core import exporting
+
+    if args.output is None or text.strip():
+        raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")
+    options = (
+        {"ascii": not args.utf8, "abstract": args.with_abstract, "notes_as_annote": args.with_notes}
+        if fmt == "bibtex"
+        else {"group_by": args.group_by, "abstract": args.with_abstract, "notes": args.with_notes}
+    )
+    auto = exporting.AutoExport(library)
+    try:
+        tie = auto.tie(args.output, list_name=args.list_name, fmt=fmt, options=options)
+    except exporting.UnknownListError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        auto.close()
+    print(f"{len(tie.members)} papers exported to {args.output}; it is kept updated from now on", file=sys.stderr)
     return 0
 
 

@@ -11,6 +11,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
+from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.ui import dialogs
 from papershelf.ui.main_window import MainWindow
 from papershelf.ui.paper_model import COLUMN_NAMES
@@ -488,3 +489,76 @@ def test_statistics_tab_follows_edits(window: MainWindow) -> None:
     by_status = {status: sum(row.values()) for status, row in window.stats_view.status_chart.series.items()}
     assert by_status["read"] == 3
     assert by_status["new"] == 857
+
+
+def test_export_dialog_writes_the_selection(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papershelf.ui.export_dialog import ExportDialog
+
+    select_rows(window, [0, 1, 2])
+    keys = sorted(window.library.papers[pid].key for pid in window.selected_ids())
+    dialog = ExportDialog(window, {"selection": 3, "filter": 860, "all": 860}, [], BibtexOptions())
+    assert dialog.scope() == "selection"
+    dialog.path.setText(str(tmp_path / "chosen.bib"))
+    request = dialog.request()
+    monkeypatch.setattr(ExportDialog, "ask", classmethod(lambda cls, *a, **k: request))
+    window.export_dialog()
+    text = (tmp_path / "chosen.bib").read_text(encoding="utf-8")
+    assert sorted(line.split("{", 1)[1].rstrip(",") for line in text.splitlines() if line.startswith("@")) == keys
+    assert "Exported 3 papers to chosen.bib" in window.statusBar().currentMessage()
+
+
+def test_a_reading_list_export_is_kept_updated(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    from papershelf.ui.export_dialog import ExportRequest
+
+    ids = [window.model.paper_id(r) for r in range(2)]
+    window.controller.annotate(ids[:1], AnnotationChange(add_lists=("Thesis",)), "add")
+    target = tmp_path / "thesis.md"
+    assert window.export(ExportRequest(path=target, fmt="markdown", scope="list", list_name="Thesis",
+                                       keep_updated=True))
+    first_title = window.library.papers[ids[0]].title
+    assert first_title in target.read_text(encoding="utf-8")
+    second_title = window.library.papers[ids[1]].title
+    window.controller.annotate(ids[1:], AnnotationChange(add_lists=("Thesis",)), "add")
+    qtbot.waitUntil(lambda: second_title in target.read_text(encoding="utf-8"), timeout=3000)
+
+
+def test_export_to_an_unwritable_place_says_why(window: MainWindow, tmp_path: Path) -> None:
+    from papershelf.ui.export_dialog import ExportRequest
+
+    bad = tmp_path / "missing-folder" / "out.bib"
+    assert not window.export(ExportRequest(path=bad, fmt="bibtex", scope="all"))
+    assert "could not export" in window.banner.text()
+
+
+def test_shift_l_removes_the_selection_from_a_list(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    select_rows(window, [0, 1])
+    ids = window.selected_ids()
+    window.controller.annotate(ids, AnnotationChange(add_lists=("A", "B")), "add")
+    offered: list[list[str]] = []
+
+    def choose(cls: object, parent: object, names: list[str], remove: bool = False) -> str:
+        offered.append(list(names))
+        assert remove
+        return "A"
+
+    monkeypatch.setattr(dialogs.ListChooser, "ask", classmethod(choose))
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_L, Qt.KeyboardModifier.ShiftModifier)
+    assert offered == [["A", "B"]]
+    assert all(window.library.annotation(pid).lists == ["B"] for pid in ids)
+
+
+def test_read_only_library_shows_a_banner(qtbot: QtBot, iclr_library_dir: Path, settings: QSettings) -> None:
+    win = MainWindow(Library(iclr_library_dir, read_only=True), settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.banner.isVisibleTo(win)
+    assert "read-only" in win.banner.text()
+    win.select_paper(win.model.paper_id(0))
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_4)
+    assert win.library.annotation(win.model.paper_id(0)).status == "new"

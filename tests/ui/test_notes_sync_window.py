@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
@@ -83,6 +83,9 @@ def test_a_conflict_is_shown_and_resolved_from_the_pane(qtbot: QtBot, window: Ma
     assert pid in report.conflicts
     assert window.detail.conflict.isVisibleTo(window)
     assert "conflict" in window.sync_label.text()
+    row = window.model.row_of(pid)
+    status = window.model.index(row, 4)
+    assert "conflict" in status.data(Qt.ItemDataRole.ToolTipRole)
     assert window.detail.note.toPlainText() == "The app's version."
     assert "The file's version." in notes_path(window).read_text(encoding="utf-8")  # both kept
 
@@ -91,6 +94,7 @@ def test_a_conflict_is_shown_and_resolved_from_the_pane(qtbot: QtBot, window: Ma
     assert not window.detail.conflict.isVisibleTo(window)
     window.notes_sync.sync_now()
     assert window.library.conflicts() == {}
+    assert window.model.index(row, 4).data(Qt.ItemDataRole.ToolTipRole) is None
     assert [v.note for v in window.library.note_history(pid)][:1] == ["The app's version."]
 
 

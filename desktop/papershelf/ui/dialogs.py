@@ -30,12 +30,16 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("T", "Edit tags"),
     ("N", "Edit the note"),
     ("L", "Add the selection to a reading list"),
+    ("Shift+L", "Remove the selection from a reading list"),
     ("Ctrl+F or /", "Search"),
     ("Esc", "Clear the search (in the search box)"),
     ("Ctrl+Z", "Undo"),
     ("Ctrl+Shift+Z", "Redo"),
     ("Ctrl+Shift+C", "Copy citation keys of the selection"),
     ("Ctrl+I", "Import papers"),
+    ("Ctrl+E", "Export (BibTeX or Markdown)"),
+    ("Ctrl+Shift+S", "Sync the notes file now"),
+    ("Ctrl+1 / Ctrl+2", "Papers / Statistics"),
     ("Ctrl+Q", "Quit"),
 )
 
@@ -49,11 +53,17 @@ class ListNameDialog:
 
 class ListChooser:
     @classmethod
-    def ask(cls, parent: QWidget | None, names: Sequence[str]) -> str | None:
-        """Pick a reading list, or type the name of a new one."""
-        name, ok = QInputDialog.getItem(
-            parent, "Add to reading list", "Reading list (type a new name to create one):", list(names), 0, True
-        )
+    def ask(cls, parent: QWidget | None, names: Sequence[str], remove: bool = False) -> str | None:
+        """Pick a reading list, or (when adding) type the name of a new one."""
+        if remove:
+            name, ok = QInputDialog.getItem(
+                parent, "Remove from reading list", "Reading list:", list(names), 0, False
+            )
+        else:
+            name, ok = QInputDialog.getItem(
+                parent, "Add to reading list", "Reading list (type a new name to create one):", list(names), 0,
+                True,
+            )
         return name.strip() if ok and name.strip() else None
 
 

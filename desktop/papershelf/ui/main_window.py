@@ -40,13 +40,15 @@ from PySide6.QtWidgets import (
 )
 
 from papershelf import __version__
-from papershelf.core import facets
+from papershelf.core import exporting, facets
+from papershelf.core.exporting import AutoExport
 from papershelf.core.importing import supported_suffixes
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import PRIORITIES, STATUSES
 from papershelf.core.query import Query, QueryError, parse_query
 from papershelf.core.resources import resources_dir
 from papershelf.core.similar import SimilarityKeeper
+from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.detail import DetailPane
 from papershelf.ui.dialogs import (
@@ -58,6 +60,7 @@ from papershelf.ui.dialogs import (
     QueryHelpDialog,
     ShortcutsDialog,
 )
+from papershelf.ui.export_dialog import ExportDialog, ExportRequest
 from papershelf.ui.importer import ImportJob, ImportReport
 from papershelf.ui.notes_sync import NotesSync
 from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, STATUS_LABELS, PaperTableModel
@@ -69,6 +72,7 @@ ROW_HEIGHT = 24
 FACET_COUNT_DELAY_MS = 150
 LARGE_LIBRARY = 20_000  # papers; above this the search box waits for a pause in typing
 SLOW_FILTER_DELAY_MS = 90
+AUTO_EXPORT_DELAY_MS = 800
 SETTINGS_VERSION = 1
 DEFAULT_WIDTHS = {"title": 250, "authors": 140, "venue": 76, "track": 70, "status": 86,
                   "priority": 64, "rating": 64, "tags": 100, "added": 86}
@@ -242,6 +246,12 @@ class MainWindow(QMainWindow):
         self._facet_timer.setInterval(FACET_COUNT_DELAY_MS)
         self._facet_timer.timeout.connect(self.update_facet_counts)
 
+        # Files tied to a reading list or the whole library ("keep updated"), rewritten shortly after changes.
+        self.auto_export = AutoExport(library, immediate=False, on_error=lambda _tie, message: self.show_error(message))
+        self._export_timer = QTimer(self)
+        self._export_timer.setSingleShot(True)
+        self._export_timer.setInterval(AUTO_EXPORT_DELAY_MS)
+        self._export_timer.timeout.connect(self.auto_export.flush)
         self.notes_sync = NotesSync(self.controller, self)
         self.notes_sync.auto = str(self.settings.value("notes/auto", "true")).lower() != "false"
         self.sync_label = QLabel(self.notes_sync.status_text())
@@ -249,7 +259,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_label)
         self.notes_sync.status_changed.connect(self.sync_label.setText)
         self.notes_sync.failed.connect(self.show_error)
-        self.notes_sync.synced.connect(lambda _report: self.detail.refresh())
+        self.notes_sync.synced.connect(self._notes_synced)
 
         self._build_menus()
         self._build_shortcuts()
@@ -269,6 +279,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.import_action = file_menu.addAction("&Import…", self.import_dialog)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.export_action = file_menu.addAction("&Export…", self.export_dialog)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         file_menu.addSeparator()
         file_menu.addAction("&Notes file…", self.choose_notes_file)
         self.sync_action = file_menu.addAction("&Sync notes now", self.notes_sync.sync_now)
@@ -335,6 +347,7 @@ class MainWindow(QMainWindow):
         on_table("T", self.detail.tags.setFocus)
         on_table("N", self.focus_note)
         on_table("L", self.add_selection_to_list)
+        on_table("Shift+L", self.remove_selection_from_list)
         on_table("/", self.focus_search)
         escape = QShortcut(QKeySequence("Escape"), self.search)
         escape.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -519,6 +532,16 @@ class MainWindow(QMainWindow):
         if name:
             self.controller.annotate(ids, AnnotationChange(add_lists=(name,)), f"Add to “{name}”")
 
+    def remove_selection_from_list(self) -> None:
+        ids = self.selected_ids()
+        names = sorted({n for pid in ids for n in self.library.annotation(pid).lists}, key=str.casefold)
+        if not names:
+            self.statusBar().showMessage("The selected papers are in no reading list", 4000)
+            return
+        name = ListChooser.ask(self, names, remove=True)
+        if name:
+            self.controller.annotate(ids, AnnotationChange(remove_lists=(name,)), f"Remove from “{name}”")
+
     def add_keys_to_list(self, name: str, keys: list[str]) -> None:
         ids = [self.library.paper(k).id for k in keys if self.library.has_key(k)]
         if ids:
@@ -541,8 +564,9 @@ class MainWindow(QMainWindow):
 
     def rename_list(self, old: str) -> None:
         new = ListNameDialog.ask(self, "Rename reading list", "New name:", old)
-        if new and new != old:
-            self.controller.rename_list(old, new)
+        if new and new != old and self.controller.rename_list(old, new):
+            self.auto_export.rename_list(old, new)
+            self._export_timer.start()
             chosen = self.sidebar.selected.get("lists", set())
             if old in chosen:
                 chosen.discard(old)
@@ -602,11 +626,15 @@ class MainWindow(QMainWindow):
     # -- reacting to the library ---------------------------------------------------------------------
 
     def _annotations_changed(self, ids: list[str]) -> None:
+        if self.auto_export.ties:
+            self._export_timer.start()  # flush() rewrites only the files whose papers changed
         self.model.papers_changed(ids)
         self._facet_timer.start()
         self.stats_view.refresh()
 
     def _papers_added(self) -> None:
+        if self.auto_export.ties:
+            self._export_timer.start()
         self.stats_view.refresh(papers_changed=True)
         current = self.current_paper_id()
         self.model.reload()
@@ -625,6 +653,44 @@ class MainWindow(QMainWindow):
         self.banner.show()
 
     # -- importing -----------------------------------------------------------------------------------
+
+    def export_dialog(self) -> None:
+        selection = self.selected_ids() if self.table.selectionModel().selectedRows() else []
+        counts = {"selection": len(selection), "filter": self.model.rowCount(), "all": len(self.library)}
+        chosen_lists = sorted(self.sidebar.selected.get("lists", set()))
+        request = ExportDialog.ask(self, counts, self.library.list_names(), self.export_defaults(),
+                                   chosen_lists[0] if chosen_lists else None)
+        if request is not None:
+            self.export(request, selection)
+
+    def export_defaults(self) -> BibtexOptions:
+        return BibtexOptions()
+
+    def export(self, request: ExportRequest, selection: Sequence[str] = ()) -> bool:
+        """Write an export (and tie the file when asked); False, with the reason shown, if it failed."""
+        scope_ids: list[str] | None = {
+            "selection": list(selection), "filter": list(self.model.ids()), "list": None, "all": None,
+        }[request.scope]
+        try:
+            if request.keep_updated:
+                self.auto_export.tie(request.path, list_name=request.list_name, fmt=request.fmt,
+                                     options=request.options())
+                count = len(self.auto_export.ties[-1].members)
+                notes: list[str] = []
+            else:
+                papers = exporting.select(self.library, ids=scope_ids, list_name=request.list_name)
+                result = exporting.render(self.library, papers, request.fmt, bibtex_options=request.bibtex,
+                                          markdown_options=request.markdown)
+                exporting.write(request.path, result)
+                count, notes = len(papers), result.notes
+        except (OSError, ValueError, KeyError) as exc:
+            self.show_error(f"could not export to {request.path}: {getattr(exc, 'strerror', None) or exc}")
+            return False
+        message = f"Exported {count} papers to {request.path.name}"
+        if request.keep_updated:
+            message += " (kept updated)"
+        self.statusBar().showMessage(" · ".join([message, *notes]), 10000)
+        return True
 
     def import_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in supported_suffixes())
@@ -664,6 +730,10 @@ class MainWindow(QMainWindow):
         self.import_job = job
         job.start()
         return job
+
+    def _notes_synced(self, _report: object) -> None:
+        self.model.set_conflicts(list(self.library.conflicts()))
+        self.detail.refresh()
 
     def choose_notes_file(self) -> None:
         current = str(self.notes_sync.path or "")
@@ -785,6 +855,7 @@ class MainWindow(QMainWindow):
         if self.import_job is not None:
             self.import_job.stop()
         self.detail.save_note()
+        self.auto_export.flush()
         if self.notes_sync.auto and self.notes_sync.path is not None:
             self.notes_sync.sync_now()  # the last edits reach the file before the window goes
         self.save_state()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, QPointF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from papershelf.core.citekeys import last_name
@@ -58,6 +58,19 @@ def status_icon(status: str, size: int = 12) -> QIcon:
     return QIcon(pixmap)
 
 
+def warning_icon(size: int = 12) -> QIcon:
+    """A small amber triangle: a paper whose note is in conflict with the notes file."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#e37400"))
+    painter.drawPolygon([QPointF(size / 2, 0.5), QPointF(size - 0.5, size - 0.5), QPointF(0.5, size - 0.5)])
+    painter.end()
+    return QIcon(pixmap)
+
+
 def authors_short(authors: Sequence[str]) -> str:
     """First three authors, then 'et al.'."""
     return ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
@@ -77,6 +90,8 @@ class PaperTableModel(QAbstractTableModel):
         self._rows: dict[str, int] | None = None
         self._icons = {status: status_icon(status) for status in STATUSES}
         self._key_cache: dict[str, dict[str, Any]] = {}
+        self.conflicts: set[str] = set(library.conflicts())  # papers whose notes sync is in conflict
+        self._conflict_icon = warning_icon()
 
     # -- our API -------------------------------------------------------------------------------------
 
@@ -122,6 +137,14 @@ class PaperTableModel(QAbstractTableModel):
             ids.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
         self._all = ids
         self._apply_filter()
+
+    def set_conflicts(self, conflicts: Sequence[str]) -> None:
+        """The papers in conflict with the notes file changed: repaint the ones that came or went."""
+        new = set(conflicts)
+        changed = new ^ self.conflicts
+        self.conflicts = new
+        if changed:
+            self.papers_changed(list(changed))
 
     def papers_changed(self, ids: Sequence[str]) -> None:
         """Annotations of these papers changed: repaint their rows (and renew their sort keys)."""
@@ -173,7 +196,11 @@ class PaperTableModel(QAbstractTableModel):
                 return ", ".join(paper.authors)
             return ", ".join(self._library.annotation(pid).tags)
         if role == Qt.ItemDataRole.DecorationRole and column == "status":
+            if pid in self.conflicts:
+                return self._conflict_icon
             return self._icons.get(self._library.annotation(pid).status)
+        if role == Qt.ItemDataRole.ToolTipRole and column == "status" and pid in self.conflicts:
+            return "In conflict with the notes file: open the paper to choose a version"
         if role == PAPER_ID_ROLE:
             return pid
         if role == PAPER_KEY_ROLE:

@@ -1,0 +1,217 @@
+"""File -> Export: choose what (selection, current filter, a reading list, everything), how, and where."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from papershelf.formats.bibtex_export import BibtexOptions
+from papershelf.formats.markdown_export import GROUPINGS, MarkdownOptions
+
+SCOPES = ("selection", "filter", "list", "all")
+
+
+@dataclass(slots=True)
+class ExportRequest:
+    """What the user asked for in the export dialog."""
+
+    path: Path
+    fmt: str  # "bibtex" or "markdown"
+    scope: str  # one of SCOPES
+    list_name: str | None = None
+    keep_updated: bool = False
+    bibtex: BibtexOptions = field(default_factory=BibtexOptions)
+    markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
+
+    def options(self) -> dict[str, Any]:
+        """The chosen format's options by name (what a keep-updated tie stores)."""
+        return dict(asdict(self.bibtex) if self.fmt == "bibtex" else asdict(self.markdown))
+
+
+class ExportDialog(QDialog):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        counts: dict[str, int],
+        list_names: Sequence[str],
+        bibtex_defaults: BibtexOptions,
+        current_list: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        layout = QVBoxLayout(self)
+
+        self.fmt = QComboBox()
+        self.fmt.addItem("BibTeX (.bib)", "bibtex")
+        self.fmt.addItem("Markdown reading list (.md)", "markdown")
+
+        scope_box = QGroupBox("Papers")
+        scope_layout = QVBoxLayout(scope_box)
+        self.scope_buttons: dict[str, QRadioButton] = {}
+        labels = {
+            "selection": f"The selected papers ({counts.get('selection', 0)})",
+            "filter": f"The papers shown by the current search and filters ({counts.get('filter', 0)})",
+            "list": "A reading list:",
+            "all": f"The whole library ({counts.get('all', 0)})",
+        }
+        self.list_combo = QComboBox()
+        self.list_combo.addItems(list(list_names))
+        if current_list and current_list in list_names:
+            self.list_combo.setCurrentText(current_list)
+        for scope in SCOPES:
+            button = QRadioButton(labels[scope])
+            self.scope_buttons[scope] = button
+            if scope == "list":
+                row = QHBoxLayout()
+                row.addWidget(button)
+                row.addWidget(self.list_combo, 1)
+                scope_layout.addLayout(row)
+                button.setEnabled(bool(list_names))
+            else:
+                scope_layout.addWidget(button)
+        self.scope_buttons["selection"].setEnabled(counts.get("selection", 0) > 0)
+        default = "selection" if counts.get("selection", 0) > 1 else "filter"
+        self.scope_buttons[default].setChecked(True)
+
+        self.bib_utf8 = QCheckBox("UTF-8 (for biblatex/biber) instead of LaTeX-escaped ASCII (for bibtex)")
+        self.bib_utf8.setChecked(not bibtex_defaults.ascii)
+        self.bib_abstract = QCheckBox("Include abstracts")
+        self.bib_abstract.setChecked(bibtex_defaults.abstract)
+        self.bib_keywords = QCheckBox("Tags as keywords")
+        self.bib_keywords.setChecked(bibtex_defaults.tags_as_keywords)
+        self.bib_track = QCheckBox("Track (Oral, Spotlight, Poster) as note")
+        self.bib_track.setChecked(bibtex_defaults.track_as_note)
+        self.bib_notes = QCheckBox("My notes as annote")
+        self.bib_notes.setChecked(bibtex_defaults.notes_as_annote)
+        bib_page = QWidget()
+        bib_layout = QVBoxLayout(bib_page)
+        for box in (self.bib_utf8, self.bib_abstract, self.bib_keywords, self.bib_track, self.bib_notes):
+            bib_layout.addWidget(box)
+
+        self.md_title = QLineEdit("Reading list")
+        self.md_group = QComboBox()
+        for grouping in GROUPINGS:
+            self.md_group.addItem(grouping.capitalize() if grouping != "none" else "No grouping", grouping)
+        self.md_abstract = QCheckBox("Include abstracts")
+        self.md_notes = QCheckBox("Include my notes")
+        md_page = QWidget()
+        md_layout = QFormLayout(md_page)
+        md_layout.addRow("Title", self.md_title)
+        md_layout.addRow("Group by", self.md_group)
+        md_layout.addRow(self.md_abstract)
+        md_layout.addRow(self.md_notes)
+
+        self.options = QStackedWidget()
+        self.options.addWidget(bib_page)
+        self.options.addWidget(md_page)
+
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("where to write the file")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(browse)
+        self.keep_updated = QCheckBox(
+            "Keep this file updated: rewrite it whenever these papers change (reading list or whole library)"
+        )
+
+        form = QFormLayout()
+        form.addRow("Format", self.fmt)
+        layout.addLayout(form)
+        layout.addWidget(scope_box)
+        layout.addWidget(self.options)
+        layout.addLayout(path_row)
+        layout.addWidget(self.keep_updated)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.fmt.currentIndexChanged.connect(self._format_changed)
+        for button in self.scope_buttons.values():
+            button.toggled.connect(self._update)
+        self.path.textChanged.connect(self._update)
+        self._update()
+        self.resize(620, 520)
+
+    def _format_changed(self) -> None:
+        fmt = self.fmt.currentData()
+        self.options.setCurrentIndex(0 if fmt == "bibtex" else 1)
+        text = self.path.text().strip()
+        if text:
+            suffix = ".bib" if fmt == "bibtex" else ".md"
+            self.path.setText(str(Path(text).with_suffix(suffix)))
+
+    def _browse(self) -> None:
+        fmt = self.fmt.currentData()
+        pattern = "BibTeX (*.bib)" if fmt == "bibtex" else "Markdown (*.md)"
+        default = self.path.text() or ("references.bib" if fmt == "bibtex" else "reading-list.md")
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", default, pattern)
+        if path:
+            self.path.setText(path)
+
+    def scope(self) -> str:
+        return next(s for s, b in self.scope_buttons.items() if b.isChecked())
+
+    def _update(self) -> None:
+        tieable = self.scope() in ("list", "all")
+        self.keep_updated.setEnabled(tieable)
+        if not tieable:
+            self.keep_updated.setChecked(False)
+        self.export_button.setEnabled(bool(self.path.text().strip()))
+
+    def request(self) -> ExportRequest:
+        fmt = str(self.fmt.currentData())
+        return ExportRequest(
+            path=Path(self.path.text().strip()).expanduser(),
+            fmt=fmt,
+            scope=self.scope(),
+            list_name=self.list_combo.currentText() if self.scope() == "list" else None,
+            keep_updated=self.keep_updated.isChecked(),
+            bibtex=BibtexOptions(
+                ascii=not self.bib_utf8.isChecked(),
+                abstract=self.bib_abstract.isChecked(),
+                tags_as_keywords=self.bib_keywords.isChecked(),
+                track_as_note=self.bib_track.isChecked(),
+                notes_as_annote=self.bib_notes.isChecked(),
+            ),
+            markdown=MarkdownOptions(
+                title=self.md_title.text().strip() or "Reading list",
+                group_by=str(self.md_group.currentData()),
+                abstract=self.md_abstract.isChecked(),
+                notes=self.md_notes.isChecked(),
+            ),
+        )
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        counts: dict[str, int],
+        list_names: Sequence[str],
+        bibtex_defaults: BibtexOptions,
+        current_list: str | None = None,
+    ) -> ExportRequest | None:
+        dialog = cls(parent, counts, list_names, bibtex_defaults, current_list)
+        return dialog.request() if dialog.exec() == QDialog.DialogCode.Accepted else None
