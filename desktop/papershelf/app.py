@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from papershelf import __version__
@@ -32,7 +33,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def run(library_dir: str | os.PathLike[str] | None = None, files: Sequence[str] = ()) -> int:
     """Open the window on the library (or hand ``files`` to the window already open on it)."""
     app = create_application()
+    from papershelf.ui.preferences import apply_theme, theme_setting
     from papershelf.ui.single_instance import SingleInstance
+
+    apply_theme(app, theme_setting(QSettings()))
 
     folder: Path = resolve_library_dir(str(library_dir) if library_dir else None)
     instance = SingleInstance(folder)

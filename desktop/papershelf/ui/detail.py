@@ -198,7 +198,9 @@ class DetailPane(QWidget):
         self.history_button.clicked.connect(self._show_history)
         self.conflict = QFrame()
         self.conflict.setObjectName("conflict")
-        self.conflict.setStyleSheet("#conflict { background: #fdecea; border-radius: 4px; }")
+        # Fixed colours on both sides so the box reads the same in light and dark themes.
+        self.conflict.setStyleSheet("#conflict { background: #fdecea; border-radius: 4px; } "
+                                    "#conflict QLabel { color: #410e0b; }")
         self.conflict_label = QLabel()
         self.conflict_label.setWordWrap(True)
         self.conflict_label.setTextFormat(Qt.TextFormat.PlainText)

@@ -62,8 +62,10 @@ from papershelf.ui.dialogs import (
 )
 from papershelf.ui.export_dialog import ExportDialog, ExportRequest
 from papershelf.ui.importer import ImportJob, ImportReport
+from papershelf.ui.library_menu import install_library_menu
 from papershelf.ui.notes_sync import NotesSync
 from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, STATUS_LABELS, PaperTableModel
+from papershelf.ui.preferences import export_defaults
 from papershelf.ui.sidebar import FacetPanel
 from papershelf.ui.similar_panel import SimilarPanel
 from papershelf.ui.stats import StatsView
@@ -262,6 +264,7 @@ class MainWindow(QMainWindow):
         self.notes_sync.synced.connect(self._notes_synced)
 
         self._build_menus()
+        install_library_menu(self)
         self._build_shortcuts()
         self._connect()
         self.resize(1280, 800)
@@ -664,7 +667,8 @@ class MainWindow(QMainWindow):
             self.export(request, selection)
 
     def export_defaults(self) -> BibtexOptions:
-        return BibtexOptions()
+        """The BibTeX options chosen in Preferences."""
+        return export_defaults(self.settings)
 
     def export(self, request: ExportRequest, selection: Sequence[str] = ()) -> bool:
         """Write an export (and tie the file when asked); False, with the reason shown, if it failed."""
