@@ -24,6 +24,8 @@ def main() -> None:
     parser.add_argument("--select", default="")
     parser.add_argument("--demo", action="store_true", help="annotate a few papers so the window shows triage")
     parser.add_argument("--empty", action="store_true", help="an empty library")
+    parser.add_argument("--tab", type=int, default=0, help="0: papers, 1: statistics")
+    parser.add_argument("--theme", default="", help="light or dark")
     args = parser.parse_args()
     app = QApplication([])
     folder = args.library or tempfile.mkdtemp()
@@ -42,8 +44,13 @@ def main() -> None:
     window.show()
     if args.query:
         window.search.setText(args.query)
+    if args.theme:
+        from papershelf.ui.preferences import apply_theme
+
+        apply_theme(app, args.theme)
+    window.tabs.setCurrentIndex(args.tab)
     if args.select and library.has_key(args.select):
-        window.select_paper(library.paper(args.select).id)
+        window.select_paper(library.paper(args.select).id, centre=True)
     elif window.model.rowCount():
         window.select_paper(window.model.paper_id(0))
 

@@ -466,7 +466,7 @@ class MainWindow(QMainWindow):
             ids = [current]
         return ids
 
-    def select_paper(self, paper_id: str) -> bool:
+    def select_paper(self, paper_id: str, centre: bool = False) -> bool:
         row = self.model.row_of(paper_id)
         if row < 0:
             return False
@@ -474,7 +474,8 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        hint = QAbstractItemView.ScrollHint.PositionAtCenter if centre else QAbstractItemView.ScrollHint.EnsureVisible
+        self.table.scrollTo(index, hint)
         return True
 
     def _reselect(self, paper_id: str | None) -> None:
@@ -846,7 +847,7 @@ class MainWindow(QMainWindow):
     def _restore_current(self) -> None:
         key = getattr(self, "_pending_key", "")
         if key and self.library.has_key(key):
-            self.select_paper(self.library.paper(key).id)
+            self.select_paper(self.library.paper(key).id, centre=True)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -684,11 +684,9 @@ class StatsView(QScrollArea):
         layout.addWidget(self.summary)
         grid = QGridLayout()
         grid.setSpacing(12)
-        grid.addWidget(self.status_chart, 0, 0)
-        grid.addWidget(self.read_chart, 0, 1)
-        grid.addWidget(self.tags_chart, 1, 0)
-        grid.addWidget(self.authors_chart, 1, 1)
-        grid.addWidget(self.lists_chart, 2, 0, 1, 2)
+        # One column: the tab sits between the sidebar and the detail pane, too narrow for two cards.
+        for row, chart in enumerate(self.charts):
+            grid.addWidget(chart, row, 0)
         layout.addLayout(grid)
         layout.addStretch(1)
         self.setWidget(body)
