@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bundle soak clean
+.PHONY: run test lint bench bundle soak fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,27 @@ bundle: $(STAMP)
 # `make soak`: the kill loop at 2,000 kills (make test runs 200); prints corruptions and lost writes.
 soak: $(STAMP)
 	$(BIN)/python -m tests.reliability.killloop --kills 2000
+
+# `make fuzz`: the atheris harnesses in tests/fuzz (BibTeX, notes file), FUZZ_SECONDS each (default 60).
+# atheris is optional: installed into .venv if it can be; if not, this says so and succeeds.
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	@$(BIN)/python -c 'import atheris' 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check atheris || true
+	@if ! $(BIN)/python -c 'import atheris' 2>/dev/null; then \
+		echo "make fuzz: atheris cannot be installed here (no wheel for this platform and no clang to build it)."; \
+		echo "make fuzz: skipped; the hypothesis fuzz tests (tests/*/test_fuzz_*.py) still run in make test."; \
+		exit 0; \
+	fi; \
+	for harness in bibtex notesfile; do \
+		mkdir -p build/fuzz/$$harness || exit 1; \
+		echo "make fuzz: $$harness for $(FUZZ_SECONDS) s (new inputs in build/fuzz/$$harness, crashes in build/fuzz/)"; \
+		$(BIN)/python -m tests.fuzz.fuzz_$$harness -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix=build/fuzz/$$harness- \
+			build/fuzz/$$harness tests/fuzz/seeds/$$harness 2>build/fuzz/$$harness.log || \
+			{ tail -n 40 build/fuzz/$$harness.log; exit 1; }; \
+		grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' build/fuzz/$$harness.log; \
+	done
 
 clean:
 	rm -rf $(VENV) dist build

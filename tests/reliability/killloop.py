@@ -1,5 +1,9 @@
 """The kill loop: run a writer, SIGKILL it at a random moment, reopen the library, check every acked write.
 
+The writer (``writer.py``) also syncs the library with a notes file beside it; after every kill the
+notes file must still read without problems, and every acknowledged token typed into a note (in the
+file or in the app) must be in the library's note, the notes file or the note history.
+
     python -m tests.reliability.killloop --kills 2000      (what `make soak` runs)
 """
 
@@ -22,8 +26,14 @@ import orjson
 
 from papershelf.core.library import Library
 from papershelf.core.model import Paper
+from papershelf.sync.notesfile import parse
 
 WRITER = Path(__file__).with_name("writer.py")
+
+
+def notes_path(folder: Path) -> Path:
+    """The notes file the writer syncs with: beside the library folder."""
+    return folder.with_name(folder.name + "-notes.md")
 
 
 @dataclass
@@ -34,10 +44,18 @@ class Expectation:
     statuses: dict[str, str] = field(default_factory=dict)
     tags: dict[str, set[str]] = field(default_factory=dict)
     titles: set[str] = field(default_factory=set)
+    tokens: dict[str, str] = field(default_factory=dict)  # token typed into a note -> paper id
+    syncs: int = 0
 
     def apply(self, op: dict[str, Any]) -> None:
         kind = op["kind"]
-        if kind == "note":
+        if kind in ("file-note", "app-note"):
+            for token in op.get("dropped", ()):
+                self.tokens.pop(token, None)
+            self.tokens[op["token"]] = op["id"]
+        elif kind == "sync":
+            self.syncs += 1
+        elif kind == "note":
             self.notes[op["id"]] = op["note"]
         elif kind == "bulk":
             for pid in op["ids"]:
@@ -53,6 +71,8 @@ class Expectation:
 class Outcome:
     kills: int = 0
     acked: int = 0
+    syncs: int = 0  # acknowledged notes syncs
+    tokens: int = 0  # acknowledged tokens typed into notes (in the file or the app)
     corruptions: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
 
@@ -61,7 +81,15 @@ def check(folder: Path, expected: Expectation, in_flight: dict[str, Any] | None)
     """(corruptions, lost writes) after a kill."""
     library = Library(folder, seed=False)
     corruptions = list(library.notices)
+    notes_text, notes_problems = _read_notes(notes_path(folder))
+    corruptions += notes_problems
     lost: list[str] = []
+    may_be_gone = set(in_flight.get("dropped", ())) if in_flight else set()
+    for token, pid in expected.tokens.items():
+        if token in may_be_gone or token in notes_text or token in library.annotation(pid).note:
+            continue
+        if not any(token in version.note for version in library.note_history(pid)):
+            lost.append(f"token {token} of {pid}: in neither the library, the notes file nor the note history")
     maybe = Expectation()
     if in_flight:
         maybe.apply(in_flight)
@@ -84,10 +112,25 @@ def check(folder: Path, expected: Expectation, in_flight: dict[str, Any] | None)
     return corruptions, lost
 
 
+def _read_notes(path: Path) -> tuple[str, list[str]]:
+    """The notes file's text and what is wrong with it (it must always read without problems)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return "", []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return "", [f"{path.name} is not UTF-8 at byte {exc.start}"]
+    return text, [f"{path.name}: {problem}" for problem in parse(text).problems]
+
+
 def _landed(folder: Path, op: dict[str, Any]) -> bool:
-    """Whether the note or status write that was in flight when the writer died reached the disk."""
+    """Whether the write that was in flight when the writer died reached the disk."""
+    if op["kind"] == "file-note":
+        return op["token"] in _read_notes(notes_path(folder))[0]
     library = Library(folder, seed=False)
-    if op["kind"] == "note":
+    if op["kind"] in ("note", "app-note"):
         return library.annotation(op["id"]).note == op["note"]
     if op["kind"] == "bulk":
         return all(library.annotation(pid).status == op["status"] for pid in op["ids"])
@@ -101,7 +144,7 @@ def make_library(folder: Path, papers: int = 200) -> None:
     )
 
 
-def run(kills: int, folder: Path, seed: int = 0, max_wait: float = 0.25) -> Outcome:
+def run(kills: int, folder: Path, seed: int = 0, max_wait: float = 0.25, *, startup_sync: bool = True) -> Outcome:
     rng = random.Random(seed)
     make_library(folder)
     expected = Expectation()
@@ -109,7 +152,8 @@ def run(kills: int, folder: Path, seed: int = 0, max_wait: float = 0.25) -> Outc
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for round_ in range(kills):
         proc = subprocess.Popen(
-            [sys.executable, str(WRITER), str(folder), str(seed * 100_000 + round_)],
+            [sys.executable, str(WRITER), str(folder), str(notes_path(folder)), str(seed * 100_000 + round_),
+             *(() if startup_sync else ("--no-startup-sync",))],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         )
         # Kill at a random moment: sometimes during start-up, mostly while it writes.
@@ -130,6 +174,8 @@ def run(kills: int, folder: Path, seed: int = 0, max_wait: float = 0.25) -> Outc
             elif kind == "ACK":
                 expected.apply(op)
                 outcome.acked += 1
+                outcome.syncs += op["kind"] == "sync"
+                outcome.tokens += "token" in op
                 in_flight = None
         corruptions, lost = check(folder, expected, in_flight)
         # A write in flight may have landed: from now on it is what the library holds.
@@ -145,14 +191,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kills", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-startup-sync", action="store_true",
+                        help="the writer edits before its first sync (finds the bug in test_killed_sync.py)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="papershelf-soak-")) / "library"
     started = time.perf_counter()
     try:
-        outcome = run(args.kills, folder, args.seed)
+        outcome = run(args.kills, folder, args.seed, startup_sync=not args.no_startup_sync)
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)
-    print(f"kills: {outcome.kills}  acknowledged writes: {outcome.acked}  "
+    print(f"kills: {outcome.kills}  acknowledged writes: {outcome.acked} "
+          f"(notes syncs: {outcome.syncs}, note tokens: {outcome.tokens})  "
           f"corruptions: {len(outcome.corruptions)}  lost acknowledged writes: {len(outcome.lost)}  "
           f"({time.perf_counter() - started:.0f} s)")
     for problem in (outcome.corruptions + outcome.lost)[:20]:

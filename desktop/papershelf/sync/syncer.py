@@ -127,6 +127,7 @@ def sync(
     if not path.parent.is_dir():
         raise SyncError(f"the folder of the notes file does not exist: {path.parent}")
     done_to_library: list[str] = []
+    _finish_cut_sync(library, path)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         state = FileState.read(path)
         plan = _plan(library, path, state)
@@ -146,11 +147,20 @@ def sync(
             # A conflict record is "pending" until its block is in the file: a kill before the file
             # write must not read as "the user deleted the block".
             pending = {pid: {**rec, "pending": True} if rec else None for pid, rec in plan.conflicts.items()}
+            final_conflicts = {pid: rec for pid, rec in plan.conflicts.items() if rec is not None}
             library.commit_notes_sync(
                 annotations=plan.annotations,
                 history=plan.history,
                 conflicts=pending,
                 base=_diff(library.sync_base(), plan.safe_base),
+                # If the process dies after the file write but before the base is recorded, the next
+                # sync finds the file with this hash and completes the sync from here (see below).
+                pending={
+                    "path": str(path),
+                    "hash": file_hash(plan.payload),
+                    "base": dict(_diff(library.sync_base(), plan.base)),
+                    "conflicts": final_conflicts,
+                },
             )
             done_to_library += plan.annotations
             if on_before_write is not None:
@@ -161,13 +171,35 @@ def sync(
             report.written = True
             library.commit_notes_sync(
                 base=_diff(library.sync_base(), plan.base),
-                conflicts={pid: rec for pid, rec in plan.conflicts.items() if rec is not None},
+                conflicts=final_conflicts,
                 notes_file=notes_file,
+                pending=None,
             )
         report.to_library = list(dict.fromkeys(done_to_library + report.to_library))
         report.file_hash = file_hash(plan.payload) if report.written else state.digest
         return report
     raise SyncError("the notes file kept changing while syncing; nothing was lost, sync again")
+
+
+def _finish_cut_sync(library: Library, path: Path) -> None:
+    """Complete a sync that was killed between writing the notes file and recording what it wrote.
+
+    Without this the stored base would still hold the values from before that sync, and the next merge
+    would read the app's own values in the file as edits made in the file.
+    """
+    pending = library.pending_sync()
+    if not pending:
+        return
+    state = FileState.read(path)
+    if pending.get("path") == str(path) and state.raw is not None and state.digest == pending.get("hash"):
+        library.commit_notes_sync(
+            base=pending.get("base") or {},
+            conflicts=pending.get("conflicts") or {},
+            notes_file=path if library.notes_file_path() != path else None,
+            pending=None,
+        )
+    else:  # the file was not written after all, or has changed since: merge from the base as it is
+        library.commit_notes_sync(pending=None)
 
 
 def _write(path: Path, payload: bytes, state: FileState) -> None:

@@ -1,0 +1,52 @@
+"""Fuzzing the parsers that read what users and other tools write.
+
+Two layers:
+
+- Hypothesis tests run in ``make test``, with explicit example counts and a per-input time limit:
+  ``tests/formats/test_fuzz_bibtex.py``, ``tests/formats/test_fuzz_paperlist.py``,
+  ``tests/sync/test_fuzz_notesfile.py``, ``tests/core/test_fuzz_query.py``. Each feeds arbitrary text
+  and grammar-shaped text with random breakage, and checks that only the documented results come out
+  (a ``ParseResult`` or ``NotesDocument`` with problems; for queries, a ``Query`` or a ``QueryError``).
+- Coverage-guided harnesses for atheris (libFuzzer for Python) in this folder, run by ``make fuzz``:
+  ``fuzz_bibtex.py`` and ``fuzz_notesfile.py``. atheris is an optional dependency; ``make fuzz``
+  installs it into .venv when it can and says so when it cannot. By hand::
+
+      .venv/bin/python tests/fuzz/fuzz_bibtex.py -max_total_time=60 -timeout=5 tests/fuzz/corpus/bibtex
+
+  A crash leaves ``crash-<hash>`` (the input) in the working directory; libFuzzer's ``-timeout`` turns a
+  hang into a crash too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Iterator
+
+SECONDS_PER_INPUT = 2.0
+"""How long one input may take before a fuzz test calls it a hang (hypothesis deadlines match it)."""
+
+
+class InputTimeout(Exception):
+    """One fuzz input ran past its time limit: a hang, or a pathological slowdown."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float = SECONDS_PER_INPUT) -> Iterator[None]:
+    """Interrupt the block with :class:`InputTimeout` after ``seconds`` (a real bound, unlike a
+    hypothesis deadline, which only judges an input once it has finished). POSIX main thread only;
+    elsewhere the block runs unbounded."""
+    if not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise InputTimeout(f"one input took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
