@@ -34,6 +34,7 @@ METRICS = (
     "annotation_write_stock_tinydb_ms_100k", "import_bibtex_10k_s", "parse_bibtexparser_raw_10k_s",
     "export_bibtex_10k_s", "write_bibtexparser_raw_10k_s", "export_markdown_10k_s", "sync_10k_nochange_ms",
     "sync_10k_100changed_ms", "rss_mb_100k", "import_bibtex_1k_s", "papis_import_1k_s", "papis_export_1k_s",
+    "similarity_build_10k_s", "similarity_load_10k_s", "similar_top10_ms_10k", "similar_top10_ms_100k",
 )
 
 
@@ -655,3 +656,39 @@ def bench_papis(report: Report) -> None:
     for name in ("papis_import_1k_s", "papis_export_1k_s"):
         report.note(name, "papis not installed (FIELD-NOTES measured papis 0.16 here: import of 1,000 BibTeX "
                           "entries 84 s, export of 1k to BibTeX 0.81 s)")
+
+
+def bench_similarity(report: Report, cfg: Config, work: Work) -> None:
+    """'More like this' (issue 9): index build and cached load at 10k, top-10 query at 10k and 100k."""
+    with report.guard("similarity", "similarity_build_10k_s"):
+        import random
+
+        from papershelf.core.library import Library
+        from papershelf.core.similar import SimilarityIndex
+
+        for size in ("10k", "100k"):
+            folder = work.copy(f"lib-{size}")
+            library = Library(folder)
+            if size == "10k":
+                build = Samples()
+                for _ in range(cfg.runs(3, 1)):
+                    for cached in folder.glob("similarity*"):
+                        cached.unlink()
+                    seconds, _ = timed(lambda lib=library: SimilarityIndex.load_or_build(lib))
+                    build.add(seconds)
+                report.set("similarity_build_10k_s", build.median())
+                load = Samples()
+                for _ in range(cfg.runs(5, 2)):
+                    seconds, _ = timed(lambda lib=library: SimilarityIndex.load_or_build(lib))
+                    load.add(seconds)
+                report.set("similarity_load_10k_s", load.median())
+            index = SimilarityIndex.load_or_build(library)
+            ids = random.Random(7).sample(list(library.papers), cfg.runs(50, 15))
+            query = Samples()
+            for pid in ids:
+                seconds, _ = timed(lambda p=pid, ix=index: ix.similar(p, n=10))
+                query.add(seconds)
+            report.set(f"similar_top10_ms_{size}", query.median() * 1000, 2)
+            report.note(f"similar_top10_ms_{size}", {"ms": query.summary(1000, "ms")})
+            del index, library
+            gc.collect()
