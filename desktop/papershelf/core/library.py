@@ -413,15 +413,21 @@ class Library:
         change.validate()
         stamp = now_iso()
         updated: dict[str, Annotation] = {}
+        with _gc_paused():  # a bulk edit makes thousands of objects; none is garbage
+            self._annotate(paper_ids, change, stamp, updated)
+            if updated:
+                self._put(updated, keep_note_history=keep_note_history)
+        return list(updated)
+
+    def _annotate(
+        self, paper_ids: Sequence[str], change: AnnotationChange, stamp: str, updated: dict[str, Annotation]
+    ) -> None:
         for pid in paper_ids:
             ann = self.annotation(pid).copy()
             if change.apply(ann, stamp):
                 if not ann.added:
                     ann.added = self.papers[pid].added or stamp
                 updated[pid] = ann
-        if updated:
-            self._put(updated, keep_note_history=keep_note_history)
-        return list(updated)
 
     def restore(self, annotations: Mapping[str, Annotation], *, keep_note_history: bool = True) -> None:
         """Put these exact annotations in place (edits, undo/redo) in one durable write.
