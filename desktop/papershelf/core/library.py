@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 import orjson
 
 from papershelf.core import backup, citekeys
+from papershelf.core.memory import gc_paused
 from papershelf.core.model import (
     MAX_RATING,
     PRIORITIES,
@@ -119,17 +118,6 @@ def _clamped(value: Any, low: int, high: int) -> int:
 
 # Per store kind, schema version N -> the step that turns a version-N file into version N + 1.
 MIGRATIONS: dict[str, dict[int, Migration]] = {"annotations": {1: _migrate_annotations_1_to_2}}
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class UnknownKeyError(KeyError):
@@ -251,7 +239,7 @@ class Library:
             raise StoreError(f"cannot create the library folder {self.folder}: {exc.strerror}") from exc
         # read_only: the caller knows another process holds the library (see core/lock.py); never write.
         self.read_only = read_only or not os.access(self.folder, os.W_OK)
-        with _gc_paused():
+        with gc_paused():
             # Loading makes millions of objects and none of them are garbage: without the pause the
             # cyclic collector runs again and again over them (3.6 s instead of 0.9 s at 100k papers).
             self._catalogue = self._open_store(CATALOGUE_FILE, "catalogue", CATALOGUE_SCHEMA)
@@ -413,7 +401,7 @@ class Library:
         change.validate()
         stamp = now_iso()
         updated: dict[str, Annotation] = {}
-        with _gc_paused():  # a bulk edit makes thousands of objects; none is garbage
+        with gc_paused():  # a bulk edit makes thousands of objects; none is garbage
             self._annotate(paper_ids, change, stamp, updated)
             if updated:
                 self._put(updated, keep_note_history=keep_note_history)
@@ -519,7 +507,7 @@ class Library:
         it brings nothing new, is counted as ``present``.
         """
         # As in loading: many new objects and no garbage; collector passes over them cost a third at 10k.
-        with _gc_paused():
+        with gc_paused():
             summary, new, changed = self._add_papers(papers)
             written = {**changed, **new}
             if written:

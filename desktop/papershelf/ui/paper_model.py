@@ -251,16 +251,24 @@ class PaperTableModel(QAbstractTableModel):
 
     def order_by(self, first: Sequence[str]) -> None:
         """Put ``first`` (e.g. recommendations) at the top in that order; the rest keep their order."""
+        known = set(first)
+        self._sort_column = -1
+        self._relayout([pid for pid in first if pid in self._library.papers] + [
+            pid for pid in self._all if pid not in known
+        ])
+
+    def _relayout(self, order: list[str]) -> None:
+        """Show the papers in ``order`` (all ids), keeping the visible set, the selection and the current row."""
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         persistent_ids = [(self._ids[i.row()], i.column()) for i in persistent]
-        known = set(first)
-        self._sort_column = -1
-        self._all = [pid for pid in first if pid in self._library.papers] + [
-            pid for pid in self._all if pid not in known
-        ]
-        visible = set(self._ids)
-        self._ids = [pid for pid in self._all if pid in visible]
+        # A new list, never sorted in place: the search index recognises its previous scope by identity.
+        self._all = order
+        if len(self._ids) == len(order):
+            self._ids = list(order)
+        else:
+            visible = set(self._ids)
+            self._ids = [pid for pid in order if pid in visible]
         self._rows = None
         self.changePersistentIndexList(
             persistent, [self.index(self.row_of(pid), col) for pid, col in persistent_ids]
@@ -308,19 +316,5 @@ class PaperTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
-        self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        persistent_ids = [(self._ids[i.row()], i.column()) for i in persistent]
         self._sort_column, self._sort_order = column, order
-        # A new list, never sorted in place: the search index recognises its previous scope by identity.
-        self._all = sorted(self._all, key=self._sort_key(column), reverse=self._descending)
-        if len(self._ids) == len(self._all):
-            self._ids = list(self._all)
-        else:
-            visible = set(self._ids)
-            self._ids = [pid for pid in self._all if pid in visible]
-        self._rows = None
-        self.changePersistentIndexList(
-            persistent, [self.index(self.row_of(pid), col) for pid, col in persistent_ids]
-        )
-        self.layoutChanged.emit()
+        self._relayout(sorted(self._all, key=self._sort_key(column), reverse=self._descending))
