@@ -65,3 +65,13 @@ def test_an_edit_and_the_note_it_replaces_are_one_write(library: Library) -> Non
     assert [v.note for v in Library(library.folder, seed=False).note_history(pid)] == ["v1"]
     library.annotate([pid], AnnotationChange(note="v3"), keep_note_history=False)
     assert [v.note for v in library.note_history(pid)] == ["v1"]
+
+
+def test_a_full_history_evicts_conflict_versions_last() -> None:
+    from papershelf.core import history
+
+    doc = history.push(None, "the file's side of a conflict", history.CONFLICT, "t0", limit=3)
+    for n in range(5):
+        doc = history.push(doc, f"edit {n}", history.EDIT, f"t{n + 1}", limit=3)
+    notes = [v.note for v in history.versions(doc)]
+    assert notes == ["edit 4", "edit 3", "the file's side of a conflict"]

@@ -144,11 +144,36 @@ def make_library(folder: Path, papers: int = 200) -> None:
     )
 
 
-def run(kills: int, folder: Path, seed: int = 0, max_wait: float = 0.25, *, startup_sync: bool = True) -> Outcome:
+def _keep_evidence(evidence: Path, round_: int, folder: Path, log: bytes, problems: list[str]) -> None:
+    """Copy the library, the notes file and the writer's log of a round that found something."""
+    target = evidence / f"round-{round_}"
+    shutil.copytree(folder, target / folder.name, dirs_exist_ok=True)
+    if notes_path(folder).exists():
+        shutil.copy2(notes_path(folder), target / notes_path(folder).name)
+    (target / "writer.log").write_bytes(log)
+    (target / "problems.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
+
+
+def run(
+    kills: int,
+    folder: Path,
+    seed: int = 0,
+    max_wait: float = 0.25,
+    *,
+    startup_sync: bool = True,
+    evidence: Path | None = None,
+) -> Outcome:
+    """Run ``kills`` rounds; each lost write is counted once (a later check finds it lost again).
+
+    With ``evidence``, the first five rounds that find something leave a copy of the library, the notes
+    file and the writer's log there.
+    """
     rng = random.Random(seed)
     make_library(folder)
     expected = Expectation()
     outcome = Outcome()
+    seen_lost: set[str] = set()
+    kept = 0
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for round_ in range(kills):
         proc = subprocess.Popen(
@@ -182,8 +207,13 @@ def run(kills: int, folder: Path, seed: int = 0, max_wait: float = 0.25, *, star
         if in_flight is not None and _landed(folder, in_flight):
             expected.apply(in_flight)
         outcome.kills += 1
+        lost = [problem for problem in dict.fromkeys(lost) if problem not in seen_lost]
+        seen_lost.update(lost)
         outcome.corruptions += corruptions
         outcome.lost += lost
+        if evidence is not None and (corruptions or lost) and kept < 5:
+            _keep_evidence(evidence, round_, folder, out, corruptions + lost)
+            kept += 1
     return outcome
 
 
@@ -192,12 +222,15 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-startup-sync", action="store_true",
-                        help="the writer edits before its first sync (finds the bug in test_killed_sync.py)")
+                        help="the writer edits before its first sync (see test_conflict_retention.py)")
+    parser.add_argument("--evidence", type=Path, default=Path("build/killloop-evidence"),
+                        help="where rounds that find something leave a copy of the library and the writer's log")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="papershelf-soak-")) / "library"
     started = time.perf_counter()
     try:
-        outcome = run(args.kills, folder, args.seed, startup_sync=not args.no_startup_sync)
+        outcome = run(args.kills, folder, args.seed, startup_sync=not args.no_startup_sync,
+                      evidence=args.evidence.resolve())
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)
     print(f"kills: {outcome.kills}  acknowledged writes: {outcome.acked} "
@@ -206,6 +239,8 @@ def main() -> int:
           f"({time.perf_counter() - started:.0f} s)")
     for problem in (outcome.corruptions + outcome.lost)[:20]:
         print("  ", problem)
+    if outcome.corruptions or outcome.lost:
+        print(f"evidence (library, notes file, writer log of the first rounds that found something): {args.evidence}")
     return 1 if outcome.corruptions or outcome.lost else 0
 
 

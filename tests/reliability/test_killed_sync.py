@@ -12,8 +12,8 @@ library write as pending, with the hash of the payload about to be written; at t
 file on disk has that hash, the pending base (and the notes-file path) is what the file shows and is
 promoted before merging.
 
-The kill loop's writer syncs before its first edit, which keeps the bug out of ``make test``;
-``python -m tests.reliability.killloop --kills 200 --no-startup-sync`` shows it.
+``python -m tests.reliability.killloop --kills 200 --no-startup-sync`` (the writer edits before its
+first sync) showed it in the first run of 200 kills (two statuses reverted) before the fix.
 """
 
 from __future__ import annotations

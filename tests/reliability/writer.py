@@ -15,10 +15,10 @@ are ``dropped`` on purpose (the op says which), the only way one may go. Conflic
 careful person would: a token paper keeps both sides; any other paper keeps the app's version, which is
 what the user last saw in the app.
 
-The writer syncs once before its first edit. Without that sync (``--no-startup-sync``) the loop finds a
-syncer bug: a sync killed after writing the notes file but before recording its base makes the next
-sync take the app's own values in the file for edits made in the file, so an edit in the app that puts
-back the value from before the killed sync (an undo) is reverted. ``test_killed_sync.py`` pins it.
+The writer syncs (and resolves) once before its first edit, so no conflict stays open across a kill.
+``--no-startup-sync`` drops that sync; it found the cut-sync bug (``test_killed_sync.py``, fixed), and
+still finds the loss in ``test_conflict_retention.py``: an open conflict's file side replaced by a
+newer one survives only in the bounded note history.
 """
 
 from __future__ import annotations

@@ -55,4 +55,9 @@ def push(
     if any(v.get("note") == note for v in kept):
         return None
     kept.append(NoteVersion(note, stamp, source).to_doc())
-    return {"versions": kept[-limit:]}
+    while len(kept) > limit:
+        # The oldest version goes first, but a conflict's file side is often the only copy left of text
+        # typed in the notes file: it goes last.
+        victim = next((i for i, v in enumerate(kept) if v.get("source") != CONFLICT), 0)
+        del kept[victim]
+    return {"versions": kept}
