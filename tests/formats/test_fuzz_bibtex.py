@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from papershelf.formats import bibtex
 from papershelf.formats.common import ParseResult
-from tests.fuzz import SECONDS_PER_INPUT, time_limit
+from tests.fuzz import SECONDS_PER_INPUT, broken_by, time_limit
 
 DEADLINE_MS = int(SECONDS_PER_INPUT * 1000)
 ARBITRARY_EXAMPLES = 600
@@ -87,24 +87,7 @@ bib_files = st.lists(st.one_of(_entry, _entry, _other_block), max_size=8).map("\
 INSERTED = [*'{}"@,=#%\\\n\r', "\u2028", "\x00"]
 
 
-@st.composite
-def broken(draw: st.DrawFn, texts: st.SearchStrategy[str]) -> str:
-    """A grammar-shaped file with random breakage: characters cut, inserted or the file truncated."""
-    text = draw(texts)
-    for _ in range(draw(st.integers(0, 6))):
-        if not text:
-            break
-        at = draw(st.integers(0, len(text)))
-        action = draw(st.sampled_from(["cut", "insert", "truncate", "duplicate"]))
-        if action == "cut":
-            text = text[:at] + text[at + draw(st.integers(1, 6)) :]
-        elif action == "insert":
-            text = text[:at] + draw(st.sampled_from(INSERTED)) + text[at:]
-        elif action == "truncate":
-            text = text[:at]
-        else:
-            text = text[:at] + text[max(0, at - 40) : at] + text[at:]
-    return text
+broken = broken_by(INSERTED, window=40)
 
 
 @settings(max_examples=ARBITRARY_EXAMPLES, deadline=DEADLINE_MS)

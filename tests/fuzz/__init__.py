@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+
+from hypothesis import strategies as st
 
 SECONDS_PER_INPUT = 2.0
 """How long one input may take before a fuzz test calls it a hang (hypothesis deadlines match it)."""
@@ -50,3 +52,38 @@ def time_limit(seconds: float = SECONDS_PER_INPUT) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def broken_by(
+    inserted: Sequence[str], window: int
+) -> Callable[[st.SearchStrategy[str]], st.SearchStrategy[str]]:
+    """A strategy maker: grammar-shaped text with random breakage (cut, ``inserted`` pieces put in, the file
+    truncated, or up to ``window`` characters repeated)."""
+
+    @st.composite
+    def breaking(draw: st.DrawFn, texts: st.SearchStrategy[str]) -> str:
+        text = draw(texts)
+        for _ in range(draw(st.integers(0, 6))):
+            if not text:
+                break
+            at = draw(st.integers(0, len(text)))
+            action = draw(st.sampled_from(["cut", "insert", "truncate", "duplicate"]))
+            if action == "cut":
+                text = text[:at] + text[at + draw(st.integers(1, 6)) :]
+            elif action == "insert":
+                text = text[:at] + draw(st.sampled_from(inserted)) + text[at:]
+            elif action == "truncate":
+                text = text[:at]
+            else:
+                text = text[:at] + text[max(0, at - window) : at] + text[at:]
+        return text
+
+    return breaking
+
+
+def as_text(data: bytes) -> str:
+    """Fuzzer bytes as a file reader takes them: UTF-8, else Latin-1 (so seed files are used as they are)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")

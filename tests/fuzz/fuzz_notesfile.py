@@ -11,18 +11,12 @@ import sys
 
 import atheris
 
+from tests.fuzz import as_text
+
 with atheris.instrument_imports():
     from papershelf.sync import notesfile
 
 from tests.sync.test_fuzz_notesfile import assert_documented
-
-
-def as_text(data: bytes) -> str:
-    """The bytes as a file reader would take them: UTF-8, else Latin-1 (so seed files are used as they are)."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
 
 
 def test_one_input(data: bytes) -> None:
