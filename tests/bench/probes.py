@@ -42,7 +42,10 @@ def rss(library_dir: str) -> dict[str, object]:
     except ImportError:
         pass
     else:
-        index = SearchIndex(library)
+        try:
+            index = SearchIndex(library, word_index=True)  # as the window's (word index: cached or built)
+        except TypeError:
+            index = SearchIndex(library)
         index.build()
         index_built = True
         steps["search_index"] = _status_mb("VmRSS")

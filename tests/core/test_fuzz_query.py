@@ -82,9 +82,9 @@ def broken(draw: st.DrawFn, texts: st.SearchStrategy[str]) -> str:
     return text
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    """A small library with every field filled in some paper and empty in another."""
+@pytest.fixture(scope="module", params=[pytest.param(False, id="scan"), pytest.param(True, id="word-index")])
+def index(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> SearchIndex:
+    """A small library with every field filled in some paper and empty in another (scanned or word-indexed)."""
     library = Library(tmp_path_factory.mktemp("fuzz-query") / "library", seed=False)
     library.import_papers([
         Paper(id="", key="", title="Towards Causal Representation Learning", year=2021, venue="ICLR", track="Oral",
@@ -96,7 +96,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     library.annotate([first], AnnotationChange(status="reading", add_tags=("RL", "deep learning", "rl*"),
                                                add_lists=("Thesis",), note="Read §3 first: abc"))
     library.annotate([second], AnnotationChange(status="skipped", add_tags=("é",), note="“quoted” xyz"))
-    return SearchIndex(library)
+    return SearchIndex(library, word_index=request.param, word_index_from=0)
 
 
 def agree(index: SearchIndex, query: Query) -> None:

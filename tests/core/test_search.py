@@ -82,9 +82,14 @@ def library(tmp_path: Path) -> Library:
     return make_library(tmp_path / "lib")
 
 
-@pytest.fixture
-def index(library: Library) -> SearchIndex:
-    index = SearchIndex(library)
+# Every test of the index runs twice: scanning the texts, and with the word index (forced on for
+# these few papers; the window uses it from WORD_INDEX_FROM papers).
+MODES = [pytest.param(False, id="scan"), pytest.param(True, id="word-index")]
+
+
+@pytest.fixture(params=MODES)
+def index(library: Library, request: pytest.FixtureRequest) -> SearchIndex:
+    index = SearchIndex(library, word_index=request.param, word_index_from=0)
     library.listeners.append(index.invalidate)
     return index
 
@@ -263,9 +268,10 @@ _YEAR = st.sampled_from(["year:2021", "year:2018..2020", "-year:*", "year:<2020"
 _CLAUSE = st.lists(st.one_of(_TERM, _YEAR), min_size=1, max_size=3).map(" OR ".join)
 
 
-@pytest.fixture(scope="module")
-def shared_index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    return SearchIndex(make_library(tmp_path_factory.mktemp("search") / "lib"))
+@pytest.fixture(scope="module", params=MODES)
+def shared_index(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> SearchIndex:
+    library = make_library(tmp_path_factory.mktemp("search") / "lib")
+    return SearchIndex(library, word_index=request.param, word_index_from=0)
 
 
 def reference(index: SearchIndex, text: str) -> list[str]:

@@ -33,7 +33,6 @@ import gc
 import heapq
 import math
 import re
-import sys
 import zlib
 from array import array
 from collections import Counter
@@ -44,9 +43,9 @@ from typing import Any, Final
 
 import orjson
 
+from papershelf.core import cachefile
 from papershelf.core.library import Library
 from papershelf.core.model import Paper, fold
-from papershelf.core.store import atomic_write_bytes
 
 CACHE_FILE: Final = "similarity.cache"
 FORMAT_VERSION: Final = 1
@@ -381,7 +380,6 @@ class SimilarityIndex:
         header = {
             "format": FORMAT_VERSION,
             "settings": _settings(),
-            "byteorder": sys.byteorder,
             "built_docs": self.built_docs,
             "changes_since_build": self.changes_since_build,
             "ids": self.ids,
@@ -389,10 +387,7 @@ class SimilarityIndex:
             "terms": self._terms,
             "blobs": [[name, blob.typecode, len(blob)] for name, blob in blobs],
         }
-        head = orjson.dumps(header)
-        parts = [_MAGIC, len(head).to_bytes(8, "little"), head]
-        parts += [blob.tobytes() for _, blob in blobs]
-        atomic_write_bytes(path, b"".join(parts))
+        cachefile.write(path, _MAGIC, header, [blob.tobytes() for _, blob in blobs])
         return path
 
     def _save_quietly(self, library: Library) -> None:
@@ -409,18 +404,9 @@ class SimilarityIndex:
             FileNotFoundError: there is no cache.
             CacheError: the file is damaged or was written with other settings.
         """
-        raw = path.read_bytes()
-        if not raw.startswith(_MAGIC):
-            raise CacheError("not a Papershelf similarity cache")
-        at = len(_MAGIC)
-        size = int.from_bytes(raw[at : at + 8], "little")
-        at += 8
-        header = orjson.loads(raw[at : at + size])
-        at += size
+        header, raw, at = cachefile.read(path, _MAGIC, CacheError)
         if header.get("format") != FORMAT_VERSION or header.get("settings") != _settings():
             raise CacheError("written by another version or with other settings")
-        if header.get("byteorder") != sys.byteorder:
-            raise CacheError("written on a machine of another byte order")
         view = memoryview(raw)
         blobs: dict[str, array[Any]] = {}
         for name, typecode, count in header["blobs"]:

@@ -64,7 +64,7 @@ class LibraryController(QObject):
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        self.index = SearchIndex(library)
+        self.index = SearchIndex(library, word_index=True)
         self.undo_stack = QUndoStack(self)
         self._known = len(library)
         library.listeners.append(self._library_changed)

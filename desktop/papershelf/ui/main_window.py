@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,6 +48,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import PRIORITIES, STATUSES
 from papershelf.core.query import Query, QueryError, parse_query
 from papershelf.core.resources import resources_dir
+from papershelf.core.search import WORD_INDEX_FROM
 from papershelf.core.similar import SimilarityKeeper
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.ui.controller import LibraryController
@@ -122,6 +124,7 @@ class PaperTable(QTableView):
 
 class MainWindow(QMainWindow):
     import_finished = Signal(object)  # ImportReport
+    search_index_ready = Signal()  # emitted from the worker thread that built the search index
 
     def __init__(self, library: Library, parent: QWidget | None = None,
                  settings: QSettings | None = None) -> None:
@@ -129,6 +132,10 @@ class MainWindow(QMainWindow):
         self.library = library
         self.settings = settings or QSettings()
         self.controller = LibraryController(library, self)
+        self.search_index_ready.connect(self._search_index_ready)
+        if len(library) >= WORD_INDEX_FROM:
+            # seconds at 100k papers (or the cached word index): built off the UI thread from the start
+            self.controller.index.start_build(self._notify_search_index_ready)
         self.setWindowTitle("Papershelf")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -153,7 +160,6 @@ class MainWindow(QMainWindow):
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.hint = QLabel()
         self.hint.setObjectName("queryHint")
-        self.hint.setStyleSheet("color: #b3261e;")
         self.hint.hide()
 
         self.banner = QLabel()
@@ -388,14 +394,17 @@ class MainWindow(QMainWindow):
         try:
             query = parse_query(text)
         except QueryError as exc:
-            self.hint.setText(f"{exc} — showing results for the last valid search")
-            self.hint.show()
+            self._show_hint(f"{exc} — showing results for the last valid search", error=True)
             query = self._last_query
         else:
             self._last_query = query
             self.hint.hide()
         selection = self.sidebar.selection()
         index = self.controller.index
+        if index.building and not query.is_empty:
+            # the table keeps what it shows; _search_index_ready filters again in a moment
+            self._show_hint(f"Preparing to search {len(self.library)} papers…", error=False)
+            return
         current = self.current_paper_id()
 
         def id_filter(ids: Sequence[str]) -> list[str]:
@@ -409,6 +418,20 @@ class MainWindow(QMainWindow):
         self.update_status()
         self._update_empty_state()
         self._facet_timer.start()
+
+    def _show_hint(self, text: str, *, error: bool) -> None:
+        self.hint.setStyleSheet("color: #b3261e;" if error else "color: palette(placeholder-text);")
+        self.hint.setText(text)
+        self.hint.show()
+
+    def _notify_search_index_ready(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the window went away while the index was being built
+            self.search_index_ready.emit()
+
+    def _search_index_ready(self) -> None:
+        self.controller.index.finish_build()
+        if self.search.text().strip():
+            self.apply_filters()
 
     def update_facet_counts(self) -> None:
         counts = facets.counts(self.library, self._query_ids, self.sidebar.selection())

@@ -1,0 +1,244 @@
+"""Which rows contain a word, answered from a token index instead of scanning every text.
+
+The texts are in ``query.search_form`` (folded, lowercase, words separated by whitespace). Each text
+is split on whitespace into tokens, and every distinct token of the collection (the vocabulary) keeps
+the rows it occurs in. A word without whitespace occurs in a text exactly when it is a substring of
+one of the text's tokens, so its rows are the union of the rows of every vocabulary token that
+contains it: ``graph`` is found through graph, graphs, hypergraph, graph-based, ...
+
+Two layouts keep the union cheap:
+
+* a token in at least ``1/DENSE_SHARE`` of the rows keeps a bitset (one bit per row), which is then
+  no larger than its list of rows; OR-ing a few hundred bitsets costs a few milliseconds;
+* every other token keeps its rows in one shared array (CSR: ``sparse_start[t]`` .. ``sparse_start[t+1]``).
+
+A short word ("g", "ne") is contained in tens of thousands of tokens. Once the dense tokens have
+answered, the rows they did not cover are few, and checking those texts directly (``verify``) is
+cheaper than gathering millions of sparse rows; ``rows_with`` picks whichever costs less.
+
+The index is a pure value: built once from the texts (seconds at 100k papers, so the window does it
+off the UI thread and caches it), read by any number of queries, and written to and read from a file
+(``core/cachefile.py``).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from papershelf.core import cachefile
+from papershelf.core.memory import gc_paused
+
+FORMAT_VERSION: Final = 1
+DENSE_SHARE: Final = 32  # a token in more than 1/32 of the rows keeps a bitset instead of a row list
+_SCAN_COST: Final = 80  # checking one row's text costs about as much as gathering this many postings
+_MAGIC: Final = b"PAPERSHELF-WORDINDEX\n"
+_SEP: Final = "\n"  # between vocabulary tokens; whitespace, so never inside a token or a query word
+
+Mask = npt.NDArray[np.bool_]
+Verify = Callable[[list[int]], list[int]]
+"""Given rows, the ones whose text contains the word (checked on the texts themselves)."""
+
+
+class WordIndexError(ValueError):
+    """A cache file this version cannot read."""
+
+
+def checksum(text: str) -> int:
+    """What ``WordIndex`` records per row to tell later whether that row's text changed."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+class WordIndex:
+    """The token index of ``n_rows`` texts; see the module docstring."""
+
+    def __init__(
+        self,
+        ids: list[str],
+        checksums: npt.NDArray[np.uint32],
+        vocab: list[str],
+        df: npt.NDArray[np.int32],
+        postings: npt.NDArray[np.int32],
+    ) -> None:
+        """From the rows of every token, in token order (``postings`` holds ``df[t]`` rows per token)."""
+        self.ids = ids
+        self.n_rows = len(ids)
+        self.checksums = checksums
+        self.vocab = vocab
+        self.df = df
+        n = self.n_rows
+        self._nbytes = (n + 7) // 8
+        starts = np.zeros(len(vocab) + 1, np.int64)
+        np.cumsum(df, out=starts[1:])
+        self._postings = postings
+        self._starts = starts
+        dense = np.flatnonzero(df.astype(np.int64) * DENSE_SHARE >= max(n, 1))
+        self._dense_tokens = dense
+        bits = np.zeros((len(dense), self._nbytes), np.uint8)
+        row_mask = np.zeros(n, np.bool_)
+        for slot, token in enumerate(dense.tolist()):
+            row_mask[:] = False
+            row_mask[postings[starts[token] : starts[token + 1]]] = True
+            bits[slot] = np.packbits(row_mask, bitorder="little")
+        self._dense_bits = bits
+        is_dense = np.zeros(len(vocab), np.bool_)
+        is_dense[dense] = True
+        self._dense_vocab = Joined([vocab[t] for t in dense.tolist()])
+        sparse = np.flatnonzero(~is_dense)
+        self._sparse_tokens = sparse
+        self._sparse_vocab = Joined([vocab[t] for t in sparse.tolist()])
+
+    # -- building -------------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, ids: Sequence[str], texts: Iterable[str]) -> WordIndex:
+        """Index ``texts`` (one per id, in ``search_form``)."""
+        vocab: dict[str, int] = {}
+        tokens = array("i")
+        counts = array("i")
+        sums = array("I")
+        number = vocab.__getitem__
+        with gc_paused():
+            for text in texts:
+                distinct = set(text.split())
+                for token in distinct.difference(vocab):
+                    vocab[token] = len(vocab)
+                tokens.extend(map(number, distinct))
+                counts.append(len(distinct))
+                sums.append(checksum(text))
+        if len(counts) != len(ids):
+            raise ValueError(f"{len(ids)} ids but {len(counts)} texts")
+        token_of = np.frombuffer(tokens, np.int32) if tokens else np.zeros(0, np.int32)
+        row_of = np.repeat(np.arange(len(ids), dtype=np.int32), np.frombuffer(counts, np.int32)) if counts else token_of
+        order = np.argsort(token_of, kind="stable")  # rows stay ascending within each token
+        postings = row_of[order]
+        del order, row_of
+        df = np.bincount(token_of, minlength=len(vocab)).astype(np.int32)
+        checksums = np.frombuffer(sums, np.uint32).copy() if sums else np.zeros(0, np.uint32)
+        return cls(list(ids), checksums, list(vocab), df, postings)
+
+    # -- queries --------------------------------------------------------------------------------------
+
+    def rows_with(self, word: str, verify: Verify) -> Mask:
+        """A mask of the rows whose text contains ``word`` (no whitespace in it) as a substring.
+
+        ``verify`` checks rows on the texts themselves; it is asked about rows the index cannot settle
+        cheaply, and must answer for the texts as they were indexed.
+        """
+        n = self.n_rows
+        dense = self._dense_vocab.containing(word)
+        if len(dense):
+            bits = np.bitwise_or.reduce(self._dense_bits[dense], axis=0)
+            mask: Mask = np.unpackbits(bits, count=n, bitorder="little").view(np.bool_)
+        else:
+            mask = np.zeros(n, np.bool_)
+        uncovered = np.flatnonzero(~mask)
+        if not len(uncovered):
+            return mask
+        if len(uncovered) * _SCAN_COST <= 4096:  # too few rows left to be worth looking anything up
+            mask[verify(uncovered.tolist())] = True
+            return mask
+        sparse = self._sparse_tokens[self._sparse_vocab.containing(word)]
+        if not len(sparse):
+            return mask
+        lengths = self.df[sparse].astype(np.int64)
+        total = int(lengths.sum())
+        if total > len(uncovered) * _SCAN_COST:
+            mask[verify(uncovered.tolist())] = True
+            return mask
+        starts = self._starts[sparse]
+        ends = np.cumsum(lengths)
+        offsets = np.repeat(starts - (ends - lengths), lengths) + np.arange(total, dtype=np.int64)
+        mask[self._postings[offsets]] = True
+        return mask
+
+    # -- the cache file -------------------------------------------------------------------------------
+
+    def save(self, path: Path, extra: dict[str, Any] | None = None) -> None:
+        """Write the index atomically; ``extra`` is stored in the header for the caller's checks."""
+        blobs: list[tuple[str, npt.NDArray[Any]]] = [
+            ("checksums", self.checksums),
+            ("df", self.df),
+            ("postings", self._postings),
+        ]
+        header = {
+            "format": FORMAT_VERSION,
+            "ids": self.ids,
+            "vocab": self.vocab,
+            "extra": extra or {},
+            "blobs": [[name, blob.dtype.str, len(blob)] for name, blob in blobs],
+        }
+        cachefile.write(path, _MAGIC, header, [np.ascontiguousarray(blob).tobytes() for _, blob in blobs])
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[WordIndex, dict[str, Any]]:
+        """Read an index file and the ``extra`` it was saved with.
+
+        Raises:
+            FileNotFoundError: there is no file.
+            WordIndexError: the file is damaged or from another version.
+        """
+        header, raw, at = cachefile.read(path, _MAGIC, WordIndexError)
+        if header.get("format") != FORMAT_VERSION:
+            raise WordIndexError("written by another version")
+        blobs: dict[str, npt.NDArray[Any]] = {}
+        try:
+            for name, dtype, count in header["blobs"]:
+                kind = np.dtype(dtype)
+                end = at + int(count) * kind.itemsize
+                if end > len(raw):
+                    raise WordIndexError("the file is truncated")
+                blobs[name] = np.frombuffer(raw, kind, int(count), at).copy()
+                at = end
+            ids, vocab = list(header["ids"]), list(header["vocab"])
+            checksums, df, postings = blobs["checksums"], blobs["df"], blobs["postings"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise WordIndexError(f"the file's parts are damaged ({exc})") from exc
+        if not (len(checksums) == len(ids) and len(df) == len(vocab) and int(df.sum()) == len(postings)):
+            raise WordIndexError("the file's parts do not agree")
+        if len(postings) and (int(postings.min()) < 0 or int(postings.max()) >= len(ids)):
+            raise WordIndexError("the file names rows it does not have")
+        extra = header.get("extra")
+        return cls(ids, checksums.astype(np.uint32), vocab, df.astype(np.int32), postings.astype(np.int32)), (
+            extra if isinstance(extra, dict) else {}
+        )
+
+
+class Joined:
+    """Texts joined by newlines, to find which of them contain a word (without whitespace) at once."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.count = len(texts)
+        self.text = _SEP + _SEP.join(texts) + _SEP if texts else ""
+        lengths = np.fromiter((len(t) + 1 for t in texts), np.int64, len(texts))
+        self._codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), np.uint32)
+        owner = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
+        # text i owns its characters and the separator after it; the leading separator is nobody's
+        self._owner = np.concatenate([np.full(1, -1, np.int32), owner]) if texts else np.zeros(0, np.int32)
+
+    def containing(self, word: str) -> npt.NDArray[np.int64]:
+        """Numbers of the texts that contain ``word``, ascending."""
+        text = self.text
+        if not text or not word or len(word) > len(text):
+            return np.zeros(0, np.int64)
+        codes = self._codes
+        if len(word) <= 2:  # thousands of hits: compare code points in bulk instead of one match at a time
+            span = len(codes) - len(word) + 1
+            hit = codes[:span] == ord(word[0])
+            for k in range(1, len(word)):
+                hit &= codes[k : k + span] == ord(word[k])
+            positions = np.flatnonzero(hit)
+        else:
+            positions = np.fromiter((m.start() for m in re.finditer(re.escape(word), text)), np.int64)
+        if not len(positions):
+            return np.zeros(0, np.int64)
+        found = np.zeros(self.count, np.bool_)
+        found[self._owner[positions]] = True
+        return np.flatnonzero(found)

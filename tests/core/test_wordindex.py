@@ -1,0 +1,255 @@
+"""The word index: exact answers on every path, its cache file, and its use by the search index."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from papershelf.core.library import AnnotationChange, Library
+from papershelf.core.model import Paper
+from papershelf.core.query import parse_query
+from papershelf.core.search import _CACHE_SETTINGS, CACHE_FILE, SearchIndex
+from papershelf.core.wordindex import Joined, WordIndex, WordIndexError
+
+# -- WordIndex on its own ------------------------------------------------------------------------------
+
+
+def brute(texts: list[str], word: str) -> list[bool]:
+    return [word in text for text in texts]
+
+
+class Verifier:
+    """The ``verify`` callback, counting the rows it was asked about."""
+
+    def __init__(self, texts: list[str], word: str) -> None:
+        self.texts, self.word, self.asked = texts, word, 0
+
+    def __call__(self, rows: list[int]) -> list[int]:
+        self.asked += len(rows)
+        return [r for r in rows if self.word in self.texts[r]]
+
+
+def random_texts(count: int, seed: int) -> list[str]:
+    """Texts of a few of 20 common tokens (each in many texts) and a few of 4000 rare ones."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnoprstuvwyzöß-1"
+    common = ["".join(rng.choice(letters[:8]) for _ in range(8)) for _ in range(20)]
+    rare = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 7))) for _ in range(4000)]
+    return [" ".join(rng.sample(common, rng.randint(4, 8)) + rng.sample(rare, rng.randint(0, 6))) for _ in range(count)]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[list[str], WordIndex]:
+    texts = random_texts(3000, seed=7)
+    return texts, WordIndex.build([f"id{i}" for i in range(len(texts))], texts)
+
+
+def test_every_short_word_agrees_with_scanning_and_both_ways_of_answering_are_used(
+    corpus: tuple[list[str], WordIndex],
+) -> None:
+    texts, index = corpus
+    letters = sorted({c for text in texts for c in text if not c.isspace()})
+    words = letters + [a + b for a in letters[:12] for b in letters[:12]] + ["abc", "zzzzzzzz", "ö-", "1a"]
+    looked_up = checked = 0
+    for word in words:
+        verify = Verifier(texts, word)
+        assert index.rows_with(word, verify).tolist() == brute(texts, word), word
+        looked_up += verify.asked == 0
+        checked += verify.asked > 0
+    # short common words leave few rows to check; rarer ones are answered from the row lists alone
+    assert looked_up > 10
+    assert checked >= 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnoprstuvwyzöß-1", min_size=1, max_size=6))
+def test_any_word_agrees_with_scanning(corpus: tuple[list[str], WordIndex], word: str) -> None:
+    texts, index = corpus
+    assert index.rows_with(word, Verifier(texts, word)).tolist() == brute(texts, word)
+
+
+def test_an_empty_collection_and_empty_texts(tmp_path: Path) -> None:
+    empty = WordIndex.build([], [])
+    assert empty.rows_with("a", lambda rows: rows).tolist() == []
+    blank = WordIndex.build(["a", "b"], ["", "   "])
+    assert blank.rows_with("x", lambda rows: []).tolist() == [False, False]
+    blank.save(tmp_path / "c")
+    assert WordIndex.load(tmp_path / "c")[0].n_rows == 2
+
+
+def test_joined_texts_say_which_contain_a_word() -> None:
+    joined = Joined(["graph neural", "", "hypergraph", "gr"])
+    assert joined.containing("graph").tolist() == [0, 2]
+    assert joined.containing("gr").tolist() == [0, 2, 3]
+    assert joined.containing("r").tolist() == [0, 2, 3]
+    assert joined.containing("zebra").tolist() == []
+
+
+def test_the_cache_file_round_trips(tmp_path: Path, corpus: tuple[list[str], WordIndex]) -> None:
+    texts, index = corpus
+    index.save(tmp_path / "index", {"settings": 1})
+    loaded, extra = WordIndex.load(tmp_path / "index")
+    assert extra == {"settings": 1}
+    assert loaded.ids == index.ids
+    assert loaded.checksums.tolist() == index.checksums.tolist()
+    for word in ["a", "ab", "öß", "1", "zzz"]:
+        assert loaded.rows_with(word, Verifier(texts, word)).tolist() == brute(texts, word)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda raw: raw[: len(raw) // 2], id="truncated"),
+        pytest.param(lambda raw: b"NOT AN INDEX" + raw, id="no-magic"),
+        pytest.param(lambda raw: raw[:30] + b"\xff" * 40 + raw[70:], id="header-garbage"),
+        pytest.param(lambda raw: raw[:-4] + b"\xff\xff\xff\x7f", id="row-out-of-range"),
+    ],
+)
+def test_a_damaged_cache_file_is_refused(tmp_path: Path, damage: object) -> None:
+    texts = random_texts(200, seed=3)
+    WordIndex.build([str(i) for i in range(200)], texts).save(tmp_path / "index")
+    raw = (tmp_path / "index").read_bytes()
+    (tmp_path / "index").write_bytes(damage(raw))  # type: ignore[operator]
+    with pytest.raises(WordIndexError):
+        WordIndex.load(tmp_path / "index")
+
+
+# -- the search index with a word index -------------------------------------------------------------
+
+
+def numbered_papers(count: int, start: int = 0) -> list[Paper]:
+    words = ["graph", "neural", "causal", "kernel", "diffusion", "reward", "transformer", "bandit"]
+    return [
+        Paper(
+            id="", key=f"paper{i}", title=f"{words[i % 8].title()} models number {i}", authors=[f"Ana Müller{i % 5}"],
+            abstract=f"We study {words[(i * 3) % 8]} and {words[(i * 5) % 8]} methods; code word w{i}x.", year=2021,
+        )
+        for i in range(start, start + count)
+    ]
+
+
+def reference(library: Library, text: str) -> list[str]:
+    query = parse_query(text)
+    return [pid for pid, p in library.papers.items() if query.matches(p, library.annotation(pid))]
+
+
+QUERIES = ["graph", "g", "ne", "muller3", '"neural methods"', "w17x", "-graph kernel", "graph OR bandit",
+           "title:graph causal", "tag:gnn", "note:check", "check", "wombat", "abstract:wombat"]
+
+
+def check(index: SearchIndex, library: Library) -> None:
+    for text in QUERIES:
+        assert index.filter(parse_query(text)) == reference(library, text), text
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    library = Library(tmp_path / "lib", seed=False)
+    library.import_papers(numbered_papers(200))
+    return library
+
+
+def test_the_word_index_is_built_cached_and_reused(library: Library) -> None:
+    first = SearchIndex(library, word_index=True, word_index_from=100)
+    first.build()
+    assert first.word_index_source == "built"
+    assert (library.folder / CACHE_FILE).exists()
+    check(first, library)
+    second = SearchIndex(library, word_index=True, word_index_from=100)
+    second.build()
+    assert second.word_index_source == "cache"
+    check(second, library)
+
+
+def test_small_libraries_and_the_cli_scan_instead(library: Library) -> None:
+    index = SearchIndex(library, word_index=True, word_index_from=201)
+    index.build()
+    assert index.word_index_source == ""
+    assert not (library.folder / CACHE_FILE).exists()
+    check(index, library)
+
+
+def test_edits_imports_and_merges_are_seen_through_the_word_index(library: Library) -> None:
+    index = SearchIndex(library, word_index=True, word_index_from=0)
+    library.listeners.append(index.invalidate)
+    check(index, library)
+    [pid] = library.ids_for_keys(["paper3"])
+    library.annotate([pid], AnnotationChange(note="check the wombat proof", add_tags=("GNN",)))
+    check(index, library)
+    assert index.filter(parse_query("wombat")) == [pid]
+    library.annotate([pid], AnnotationChange(note="", remove_tags=("GNN",)))
+    assert index.filter(parse_query("wombat")) == []  # a remembered answer does not outlive the note
+    check(index, library)
+    library.import_papers(numbered_papers(5, start=200))
+    check(index, library)
+    # a duplicate that brings an abstract fills it in: the paper's catalogue text changed
+    library.import_papers([Paper(id="", key="", title="A paper about wombats", authors=["Zoe Quokka"], year=2020)])
+    library.import_papers([Paper(id="", key="", title="A paper about wombats", authors=["Zoe Quokka"], year=2020,
+                                 abstract="Wombat burrows, measured.")])
+    assert len(index.filter(parse_query("burrows"))) == 1
+    check(index, library)
+
+
+def test_a_cache_that_disagrees_with_the_papers_never_gives_a_wrong_answer(library: Library) -> None:
+    ids = list(library.papers)
+    scanner = SearchIndex(library)
+    scanner.build()
+    texts = [scanner._catalogue_text(row) for row in range(len(ids))]
+    # three papers' texts as they are not: their checksums differ, so those rows are scanned instead
+    for row in (3, 50, 120):
+        texts[row] = "wrong text wombat"
+    WordIndex.build(ids, texts).save(library.folder / CACHE_FILE, _CACHE_SETTINGS)
+    index = SearchIndex(library, word_index=True, word_index_from=0)
+    index.build()
+    assert index.word_index_source == "cache"  # 3 of 200 is few enough to keep it
+    check(index, library)
+
+
+def test_a_stale_or_damaged_cache_is_rebuilt(library: Library) -> None:
+    ids = list(library.papers)
+    WordIndex.build(ids, [""] * len(ids)).save(library.folder / CACHE_FILE, _CACHE_SETTINGS)
+    index = SearchIndex(library, word_index=True, word_index_from=0)
+    index.build()
+    assert index.word_index_source == "built"  # every checksum differed
+    check(index, library)
+    (library.folder / CACHE_FILE).write_bytes(b"\x00garbage")
+    again = SearchIndex(library, word_index=True, word_index_from=0)
+    again.build()
+    assert again.word_index_source == "built"
+    check(again, library)
+    assert WordIndex.load(library.folder / CACHE_FILE)[0].ids == ids  # and written again, whole
+
+
+def test_a_read_only_library_gets_no_cache_file(library: Library) -> None:
+    reader = Library(library.folder, read_only=True)
+    index = SearchIndex(reader, word_index=True, word_index_from=0)
+    index.build()
+    assert index.word_index_source == "built"
+    assert not (library.folder / CACHE_FILE).exists()
+    check(index, reader)
+
+
+def test_a_build_in_a_worker_thread_keeps_edits_made_meanwhile(library: Library) -> None:
+    index = SearchIndex(library, word_index=True, word_index_from=0)
+    library.listeners.append(index.invalidate)
+    index.start_build()
+    assert index.building
+    [pid] = library.ids_for_keys(["paper7"])
+    library.annotate([pid], AnnotationChange(note="wombat check"))  # may land before or after the worker reads it
+    library.import_papers(numbered_papers(3, start=200))
+    index.finish_build()
+    assert not index.building
+    assert index.word_index_source == "built"
+    assert index.filter(parse_query("wombat")) == [pid]
+    check(index, library)
+
+
+def test_filter_waits_for_a_build_in_progress(library: Library) -> None:
+    index = SearchIndex(library, word_index=True, word_index_from=0)
+    index.start_build()
+    assert index.filter(parse_query("w17x")) == library.ids_for_keys(["paper17"])
+    assert not index.building

@@ -1,0 +1,76 @@
+"""A large library: the window builds the search index in a worker thread and searches once it is ready."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from papershelf.core.library import AnnotationChange, Library
+from papershelf.core.model import Paper
+from papershelf.core.search import CACHE_FILE, WORD_INDEX_FROM, filter_papers
+from papershelf.ui.main_window import MainWindow
+
+WORDS = ["graph", "neural", "causal", "kernel", "diffusion", "reward", "transformer", "bandit"]
+
+
+@pytest.fixture(scope="module")
+def large_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("large") / "library"
+    library = Library(folder, seed=False)
+    library.import_papers(
+        Paper(id="", key=f"paper{i}", title=f"{WORDS[i % 8].title()} models number {i}", authors=[f"Ana Müller{i % 7}"],
+              abstract=f"We study {WORDS[(i * 3) % 8]} methods; code word w{i}x.", year=2000 + i % 22)
+        for i in range(WORD_INDEX_FROM)
+    )
+    return folder
+
+
+def test_typing_before_the_index_is_ready_waits_for_it_then_filters(
+    qtbot: QtBot, large_library_dir: Path, tmp_path: Path
+) -> None:
+    (large_library_dir / CACHE_FILE).unlink(missing_ok=True)
+    library = Library(large_library_dir)
+    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    index = window.controller.index
+    assert index.building  # started by the window; adopted only on the UI thread, after the signal
+    window.search.setText("w17x")
+    window.apply_filters()
+    # the worker may have finished, but the index is adopted on the UI thread, which has not run yet
+    assert index.building
+    assert window.model.rowCount() == WORD_INDEX_FROM
+    assert window.hint.isVisibleTo(window)
+    assert "Preparing" in window.hint.text()
+    qtbot.waitUntil(lambda: not index.building, timeout=30_000)
+    assert [library.papers[pid].key for pid in window.model.ids()] == ["paper17"]
+    assert not window.hint.isVisibleTo(window)
+    assert index.word_index_source == "built"
+    assert (large_library_dir / CACHE_FILE).exists()
+    # edits are searchable at once
+    pid = library.ids_for_keys(["paper3"])[0]
+    window.controller.annotate([pid], AnnotationChange(note="wombat burrow"), "Edit note")
+    window.search.setText("wombat")
+    window.apply_filters()
+    assert window.model.ids() == [pid]
+    window.close()
+
+
+def test_the_next_window_uses_the_cached_index(qtbot: QtBot, large_library_dir: Path, tmp_path: Path) -> None:
+    library = Library(large_library_dir)
+    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    index = window.controller.index
+    qtbot.waitUntil(lambda: not index.building, timeout=30_000)
+    assert index.word_index_source == "cache"
+    window.search.setText('graph "models number 8"')
+    window.apply_filters()
+    shown = window.model.ids()
+    # the same as scanning every paper (filter_papers, as the CLI does), in the table's order
+    assert sorted(shown) == sorted(filter_papers(library, 'graph "models number 8"'))
+    assert {library.papers[pid].key for pid in shown} >= {"paper8", "paper88", "paper800", "paper888"}
+    window.close()
