@@ -185,16 +185,24 @@ def bench_rss(report: Report, cfg: Config, work: Work) -> None:
                                        "(library, model, window); the full run uses a process of its own")
             return
         library = work.copy("lib-100k")
-        proc = subprocess.run(
-            [sys.executable, "-m", "tests.bench.probes", "rss", str(library)],
-            capture_output=True, text=True, cwd=ROOT, env=app_env(work.path("home")), timeout=300, check=False,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "probe failed")
-        result = orjson.loads(proc.stdout.strip().splitlines()[-1])
-        report.set("rss_mb_100k", result["peak_mb"], 1)
+
+        def probe() -> dict[str, Any]:
+            proc = subprocess.run(
+                [sys.executable, "-m", "tests.bench.probes", "rss", str(library)],
+                capture_output=True, text=True, cwd=ROOT, env=app_env(work.path("home")), timeout=300, check=False,
+            )
+            if proc.returncode != 0:
+                raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "probe failed")
+            result: dict[str, Any] = orjson.loads(proc.stdout.strip().splitlines()[-1])
+            return result
+
+        first = probe()  # a library opened for the first time: the search index's word index is built
+        again = probe()  # the next time: it comes from search.cache
+        report.set("rss_mb_100k", max(first["peak_mb"], again["peak_mb"]), 1)
         report.note("rss_mb_100k", {"what": "peak RSS (ru_maxrss) of a process that opened the library, "
-                                            "built PaperTableModel and the SearchIndex", **result})
+                                            "built PaperTableModel and the SearchIndex (as the window's); the "
+                                            "larger of a first opening (word index built) and a second (cached)",
+                                    "first_open": first, "second_open": again})
 
 
 # -- the table: filter and sort ----------------------------------------------------------------------
@@ -327,7 +335,8 @@ def bench_window_filter(report: Report, cfg: Config, table: Table, size: str, wo
         main_window = sys.modules[type(window).__module__]
         report.note(name, {"what": "MainWindow.apply_filters() after the search text changed (parse, "
                                    "filter_incremental, facets, reselect, status bar), window shown offscreen",
-                           "debounced_above_papers": getattr(main_window, "LARGE_LIBRARY", None),
+                           "debounced_above_papers (unless word-indexed)": getattr(main_window, "LARGE_LIBRARY", None),
+                           "word_indexed": getattr(index, "word_indexed", None),
                            "index_ready_after_show_s (worker thread; waited for here)": round(ready_s, 3),
                            "first_keystroke_ms": round(first * 1000, 1),
                            "ms": samples.summary(1000, "ms")})

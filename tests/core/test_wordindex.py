@@ -72,6 +72,15 @@ def test_any_word_agrees_with_scanning(corpus: tuple[list[str], WordIndex], word
     assert index.rows_with(word, Verifier(texts, word)).tolist() == brute(texts, word)
 
 
+def test_building_in_chunks_gives_the_same_index(corpus: tuple[list[str], WordIndex]) -> None:
+    texts, whole = corpus
+    chunked = WordIndex.build(whole.ids, texts, chunk_rows=7)  # 429 chunks; the vocabulary grows between them
+    assert chunked.vocab == whole.vocab
+    assert chunked.df.tolist() == whole.df.tolist()
+    assert chunked._postings.tolist() == whole._postings.tolist()
+    assert chunked.checksums.tolist() == whole.checksums.tolist()
+
+
 def test_an_empty_collection_and_empty_texts(tmp_path: Path) -> None:
     empty = WordIndex.build([], [])
     assert empty.rows_with("a", lambda rows: rows).tolist() == []

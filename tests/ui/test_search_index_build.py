@@ -11,8 +11,10 @@ from pytestqt.qtbot import QtBot
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
 from papershelf.core.search import CACHE_FILE, WORD_INDEX_FROM, filter_papers
-from papershelf.ui.main_window import MainWindow
+from papershelf.ui.main_window import LARGE_LIBRARY, MainWindow
 
+PAPERS = LARGE_LIBRARY + 1  # large enough for the word index, and for the search box to wait without one
+assert PAPERS >= WORD_INDEX_FROM
 WORDS = ["graph", "neural", "causal", "kernel", "diffusion", "reward", "transformer", "bandit"]
 
 
@@ -23,7 +25,7 @@ def large_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     library.import_papers(
         Paper(id="", key=f"paper{i}", title=f"{WORDS[i % 8].title()} models number {i}", authors=[f"Ana Müller{i % 7}"],
               abstract=f"We study {WORDS[(i * 3) % 8]} methods; code word w{i}x.", year=2000 + i % 22)
-        for i in range(WORD_INDEX_FROM)
+        for i in range(PAPERS)
     )
     return folder
 
@@ -36,13 +38,14 @@ def test_typing_before_the_index_is_ready_waits_for_it_then_filters(
     window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()
+    window.start_search_index()  # what the window does once shown (by a timer), called here to know when
     index = window.controller.index
-    assert index.building  # started by the window; adopted only on the UI thread, after the signal
+    assert index.building  # adopted only on the UI thread, after the worker's signal
     window.search.setText("w17x")
     window.apply_filters()
     # the worker may have finished, but the index is adopted on the UI thread, which has not run yet
     assert index.building
-    assert window.model.rowCount() == WORD_INDEX_FROM
+    assert window.model.rowCount() == PAPERS
     assert window.hint.isVisibleTo(window)
     assert "Preparing" in window.hint.text()
     qtbot.waitUntil(lambda: not index.building, timeout=30_000)
@@ -50,6 +53,10 @@ def test_typing_before_the_index_is_ready_waits_for_it_then_filters(
     assert not window.hint.isVisibleTo(window)
     assert index.word_index_source == "built"
     assert (large_library_dir / CACHE_FILE).exists()
+    # with the word index, the search box filters on every keystroke: no waiting for a pause in typing
+    window.search.clear()
+    qtbot.keyClicks(window.search, "w1234x")
+    assert [library.papers[pid].key for pid in window.model.ids()] == ["paper1234"]
     # edits are searchable at once
     pid = library.ids_for_keys(["paper3"])[0]
     window.controller.annotate([pid], AnnotationChange(note="wombat burrow"), "Edit note")
@@ -65,7 +72,8 @@ def test_the_next_window_uses_the_cached_index(qtbot: QtBot, large_library_dir: 
     qtbot.addWidget(window)
     window.show()
     index = window.controller.index
-    qtbot.waitUntil(lambda: not index.building, timeout=30_000)
+    qtbot.waitUntil(lambda: index.word_index_source != "", timeout=30_000)  # started and adopted by itself
+    assert not index.building
     assert index.word_index_source == "cache"
     window.search.setText('graph "models number 8"')
     window.apply_filters()

@@ -1,7 +1,8 @@
 """Cache files (``similarity.cache``, ``search.cache``): derived data that can always be rebuilt.
 
 Layout: a magic line naming the kind of file, the header's length (8 bytes, little-endian), an orjson
-header, then raw arrays in the machine's byte order (``byteorder`` in the header). No pickle: a
+header (padded with spaces to a multiple of 8 bytes), then raw arrays in the machine's byte order
+(``byteorder`` in the header). No pickle: a
 damaged or foreign file is refused with the caller's error type, never executed.
 """
 
@@ -20,6 +21,7 @@ from papershelf.core.store import atomic_write_bytes
 def write(path: Path, magic: bytes, header: dict[str, Any], blobs: Sequence[bytes]) -> None:
     """Write the file atomically; ``header`` gets ``byteorder`` added."""
     head = orjson.dumps({**header, "byteorder": sys.byteorder})
+    head += b" " * (-(len(magic) + 8 + len(head)) % 8)  # the arrays start 8-aligned: usable in place
     atomic_write_bytes(path, b"".join([magic, len(head).to_bytes(8, "little"), head, *blobs]))
 
 

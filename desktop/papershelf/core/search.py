@@ -158,6 +158,11 @@ class SearchIndex:
             self._attach_word_index()
 
     @property
+    def word_indexed(self) -> bool:
+        """True once words are looked up in a word index rather than scanned for."""
+        return self._word is not None
+
+    @property
     def building(self) -> bool:
         """True while ``start_build`` runs in its worker thread (until ``finish_build``)."""
         return self._thread is not None
