@@ -242,22 +242,29 @@ def test_a_read_only_library_gets_no_cache_file(library: Library) -> None:
     check(index, reader)
 
 
-def test_a_build_in_a_worker_thread_keeps_edits_made_meanwhile(library: Library) -> None:
+def test_a_build_in_steps_keeps_edits_made_between_steps(library: Library) -> None:
+    library.import_papers(numbered_papers(1000, start=200))  # several steps of _STEP_ROWS papers
     index = SearchIndex(library, word_index=True, word_index_from=0)
     library.listeners.append(index.invalidate)
     index.start_build()
     assert index.building
-    [pid] = library.ids_for_keys(["paper7"])
-    library.annotate([pid], AnnotationChange(note="wombat check"))  # may land before or after the worker reads it
-    library.import_papers(numbered_papers(3, start=200))
-    index.finish_build()
+    steps = 0
+    [early, late] = library.ids_for_keys(["paper7", "paper1100"])
+    while not index.build_step(0.0):  # one step at a time, editing between them
+        steps += 1
+        if steps == 2:
+            library.annotate([early], AnnotationChange(note="wombat check"))  # a row already built
+            library.annotate([late], AnnotationChange(add_tags=("wombat",)))  # a row not yet built
+            library.import_papers(numbered_papers(3, start=5000))
+    assert steps > 8
     assert not index.building
     assert index.word_index_source == "built"
-    assert index.filter(parse_query("wombat")) == [pid]
+    assert index.filter(parse_query("wombat")) == [early, late]
+    assert index.filter(parse_query("w5001x")) == library.ids_for_keys(["paper5001"])
     check(index, library)
 
 
-def test_filter_waits_for_a_build_in_progress(library: Library) -> None:
+def test_filter_finishes_a_build_in_progress(library: Library) -> None:
     index = SearchIndex(library, word_index=True, word_index_from=0)
     index.start_build()
     assert index.filter(parse_query("w17x")) == library.ids_for_keys(["paper17"])

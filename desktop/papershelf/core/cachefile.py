@@ -18,11 +18,11 @@ import orjson
 from papershelf.core.store import atomic_write_bytes
 
 
-def write(path: Path, magic: bytes, header: dict[str, Any], blobs: Sequence[bytes]) -> None:
-    """Write the file atomically; ``header`` gets ``byteorder`` added."""
+def write(path: Path, magic: bytes, header: dict[str, Any], blobs: Sequence[bytes | memoryview]) -> None:
+    """Write the file atomically; ``header`` gets ``byteorder`` added. The blobs are written as they are."""
     head = orjson.dumps({**header, "byteorder": sys.byteorder})
     head += b" " * (-(len(magic) + 8 + len(head)) % 8)  # the arrays start 8-aligned: usable in place
-    atomic_write_bytes(path, b"".join([magic, len(head).to_bytes(8, "little"), head, *blobs]))
+    atomic_write_bytes(path, [magic, len(head).to_bytes(8, "little"), head, *blobs])
 
 
 def read(path: Path, magic: bytes, error: type[Exception]) -> tuple[dict[str, Any], bytes, int]:

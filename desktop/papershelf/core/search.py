@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -51,6 +53,7 @@ WORD_INDEX_FROM: Final = 5000  # papers; below this scanning is as fast as looki
 CACHE_FILE: Final = "search.cache"
 _CACHE_SETTINGS: Final = {"text": "title author key abstract", "form": 1}
 _STALE_SHARE: Final = 0.05  # a cached word index with more changed papers than this is rebuilt
+_STEP_ROWS: Final = 256  # a step of a build in steps: this many papers (a few ms)
 _MASK_CACHE: Final = 64  # words whose rows are remembered (typing "graph neural" looks up "graph" once)
 
 Rows = list[int] | npt.NDArray[np.int64]
@@ -107,8 +110,9 @@ class SearchIndex:
         self._masks: dict[str, Mask] = {}  # word -> the rows that contain it, kept exact as rows change
         self._order_array: npt.NDArray[Any] | None = None
         self.word_index_source = ""  # "cache", "built" or "" (none); for the status line and tests
-        # a build in a worker thread
-        self._thread: threading.Thread | None = None
+        self._saver: threading.Thread | None = None  # writing search.cache after a build in steps
+        # a build in steps (start_build / build_step / finish_build)
+        self._steps: Iterator[None] | None = None
         self._fresh: SearchIndex | None = None
         self._pending: set[str] = set()
 
@@ -120,7 +124,7 @@ class SearchIndex:
         Meant as a library listener: ``library.listeners.append(index.invalidate)``.
         """
         self._generation += 1
-        if self._thread is not None:
+        if self._steps is not None:
             self._pending.update(ids)  # the build in progress may have read them before the change
         if not self._built:
             return
@@ -137,6 +141,11 @@ class SearchIndex:
 
     def build(self) -> None:
         """Compute every paper's fields now (otherwise the first filter does it), and the word index."""
+        for _ in self._build_steps(in_steps=False):
+            pass
+
+    def _build_steps(self, *, in_steps: bool = True) -> Iterator[None]:
+        """``build``, pausing (yielding) every ``_STEP_ROWS`` rows or so."""
         self._order = list(self.library.papers)
         self._pos = {pid: row for row, pid in enumerate(self._order)}
         self._columns = {name: [] for name in (_ANY, *_SHORT_TEXT, *VALUE_FIELDS)}
@@ -150,12 +159,14 @@ class SearchIndex:
         self._masks = {}
         self._order_array = None
         self.word_index_source = ""
-        for pid in self._order:
+        for row, pid in enumerate(self._order):
             self._append_row(pid)
+            if row % _STEP_ROWS == _STEP_ROWS - 1:
+                yield
         self._built = True
         self._generation += 1
         if self.word_index_enabled and len(self._order) >= self.word_index_from:
-            self._attach_word_index()
+            yield from self._attach_word_index(in_steps)
 
     @property
     def word_indexed(self) -> bool:
@@ -164,43 +175,52 @@ class SearchIndex:
 
     @property
     def building(self) -> bool:
-        """True while ``start_build`` runs in its worker thread (until ``finish_build``)."""
-        return self._thread is not None
+        """True from ``start_build`` until the build is finished and adopted."""
+        return self._steps is not None
 
-    def start_build(self, done: Callable[[], None] | None = None) -> None:
-        """Build in a worker thread; ``done`` is called from that thread when it ends.
+    def start_build(self) -> None:
+        """Start building anew, to be advanced by ``build_step`` (a window's idle timer) in small steps.
 
-        Then call ``finish_build`` on this index's own thread (``filter`` does it too, waiting for the
-        worker if need be). Changes reported to ``invalidate`` meanwhile are applied when it finishes.
+        The index answers queries as before meanwhile (or builds at once if it has nothing yet); changes
+        reported to ``invalidate`` meanwhile are applied when the new build is adopted.
         """
-        if self._thread is not None:
+        if self._steps is not None:
             return
         fresh = SearchIndex(self.library, word_index=self.word_index_enabled, word_index_from=self.word_index_from)
         self._pending = set()
-
-        def work() -> None:
-            try:
-                fresh.build()
-            except Exception:  # the owner's thread builds again (and meets the error there)
-                fresh._built = False
-            finally:
-                if done is not None:
-                    done()
-
         self._fresh = fresh
-        self._thread = threading.Thread(target=work, name="papershelf-search-index", daemon=True)
-        self._thread.start()
+        self._steps = fresh._build_steps()
+
+    def build_step(self, seconds: float = 0.01) -> bool:
+        """Build for about ``seconds`` (one step at least); True once the build is done and adopted.
+
+        Each step is a few hundred papers; loading the cached word index is one step of ~0.2 s at 100k.
+        """
+        steps = self._steps
+        if steps is None:
+            return True
+        deadline = time.perf_counter() + seconds
+        try:
+            for _ in steps:
+                if time.perf_counter() >= deadline:
+                    return False
+        except BaseException:
+            self._steps = self._fresh = None
+            raise
+        self._adopt()
+        return True
 
     def finish_build(self) -> None:
-        """Adopt what ``start_build`` built (waiting for it if it is still running)."""
-        thread, fresh = self._thread, self._fresh
-        if thread is None or fresh is None:
-            return
-        thread.join()
-        self._thread = self._fresh = None
+        """Do the rest of the build started by ``start_build`` now, and adopt it."""
+        while not self.build_step(60.0):
+            pass
+
+    def _adopt(self) -> None:
+        fresh = self._fresh
+        self._steps = self._fresh = None
         pending, self._pending = self._pending, set()
-        if not fresh._built:
-            return  # it failed: the next filter builds on this thread
+        assert fresh is not None
+        assert fresh._built
         for name in _STATE:
             setattr(self, name, getattr(fresh, name))
         self._generation += 1
@@ -210,7 +230,7 @@ class SearchIndex:
         self._sync()
 
     def _sync(self) -> None:
-        if self._thread is not None:
+        if self._steps is not None:
             self.finish_build()
         papers = self.library.papers
         if not self._built:
@@ -300,14 +320,14 @@ class SearchIndex:
     def _catalogue_text(self, row: int) -> str:
         return self._columns[_ANY][row][: self._ann_at[row]]
 
-    def _attach_word_index(self) -> None:
+    def _attach_word_index(self, in_steps: bool) -> Iterator[None]:
         """Use the cached word index if it still fits the library, otherwise build one and cache it."""
         path = self.library.folder / CACHE_FILE
         order = self._order
         word: WordIndex | None = None
         stale: set[int] = set()
         try:
-            word, extra = WordIndex.load(path)
+            word, extra = WordIndex.load(path, prepare=False)
         except (OSError, WordIndexError):
             word = None
         else:
@@ -316,22 +336,47 @@ class SearchIndex:
                 word = None
             else:
                 sums = word.checksums.tolist()
-                stale = {r for r in range(n) if checksum(self._catalogue_text(r)) != sums[r]}
+                for start in range(0, n, _STEP_ROWS * 8):
+                    yield
+                    end = min(start + _STEP_ROWS * 8, n)
+                    stale.update(r for r in range(start, end) if checksum(self._catalogue_text(r)) != sums[r])
                 stale.update(range(n, len(order)))
                 if len(stale) > _STALE_SHARE * len(order):
                     word = None
+                else:
+                    yield from word.preparing()
         if word is None:
-            word = WordIndex.build(order, (self._catalogue_text(r) for r in range(len(order))))
+            texts = (self._catalogue_text(r) for r in range(len(order)))
+            word = yield from WordIndex.building(order, texts, pause_every=_STEP_ROWS)
             stale = set()
             self.word_index_source = "built"
             if not self.library.read_only:
-                with contextlib.suppress(OSError):  # searching works from memory; the next start rebuilds
-                    word.save(path, _CACHE_SETTINGS)
+                self._save_word_index(word, path, in_background=in_steps)
         else:
             self.word_index_source = "cache"
         self._word = word
         self._stale = stale
         self._masks = {}
+
+    def _save_word_index(self, word: WordIndex, path: Path, *, in_background: bool) -> None:
+        """Cache the word index; in a thread when building in steps (60 MB at 100k: mostly waiting for
+        the disk, which releases the GIL)."""
+
+        def save() -> None:
+            with contextlib.suppress(OSError):  # searching works from memory; the next start rebuilds
+                word.save(path, _CACHE_SETTINGS)
+
+        if not in_background:
+            save()
+            return
+        self._saver = threading.Thread(target=save, name="papershelf-search-cache", daemon=True)
+        self._saver.start()
+
+    def wait_for_cache(self) -> None:
+        """Wait until a word index being written to ``search.cache`` in the background is written."""
+        saver = self._saver
+        if saver is not None:
+            saver.join()
 
     def _word_mask(self, word: str) -> Mask:
         """Rows (all of them) whose text, catalogue or annotation, contains ``word`` (no whitespace).
@@ -581,7 +626,7 @@ def _clause_cost(clause: tuple[Term, ...], indexed: bool = False) -> int:
 
 _STATE: Final = (
     "_order", "_pos", "_columns", "_abstract_at", "_ann_at", "_year", "_built", "_annotated", "_word", "_stale",
-    "_masks", "_order_array", "word_index_source", "_annotation_text",
+    "_masks", "_order_array", "word_index_source", "_annotation_text", "_saver",
 )
 """What ``finish_build`` takes over from the index built in the worker thread."""
 

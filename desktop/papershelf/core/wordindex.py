@@ -27,7 +27,7 @@ import itertools
 import re
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -39,7 +39,7 @@ from papershelf.core.memory import gc_paused
 
 FORMAT_VERSION: Final = 1
 DENSE_SHARE: Final = 32  # a token in more than 1/32 of the rows keeps a bitset instead of a row list
-_CHUNK_ROWS: Final = 16384  # rows tokenised and sorted at a time while building
+_CHUNK_ROWS: Final = 2048  # rows tokenised and sorted at a time while building (a ~20 ms sort)
 _SCAN_COST: Final = 80  # checking one row's text costs about as much as gathering this many postings
 _MAGIC: Final = b"PAPERSHELF-WORDINDEX\n"
 _SEP: Final = "\n"  # between vocabulary tokens; whitespace, so never inside a token or a query word
@@ -68,40 +68,65 @@ class WordIndex:
         vocab: list[str],
         df: npt.NDArray[np.int32],
         postings: npt.NDArray[np.int32],
+        *,
+        prepare: bool = True,
     ) -> None:
-        """From the rows of every token, in token order (``postings`` holds ``df[t]`` rows per token)."""
+        """From the rows of every token, in token order (``postings`` holds ``df[t]`` rows per token).
+
+        With ``prepare=False`` the index cannot answer until ``preparing`` has run to its end.
+        """
         self.ids = ids
         self.n_rows = len(ids)
         self.checksums = checksums
         self.vocab = vocab
         self.df = df
-        n = self.n_rows
-        self._nbytes = (n + 7) // 8
-        starts = np.zeros(len(vocab) + 1, np.int64)
-        np.cumsum(df, out=starts[1:])
+        self._nbytes = (self.n_rows + 7) // 8
         self._postings = postings
-        self._starts = starts
-        dense = np.flatnonzero(df.astype(np.int64) * DENSE_SHARE >= max(n, 1))
-        self._dense_tokens = dense
-        bits = np.zeros((len(dense), self._nbytes), np.uint8)
-        row_mask = np.zeros(n, np.bool_)
-        for slot, token in enumerate(dense.tolist()):
+        self._starts = np.zeros(len(vocab) + 1, np.int64)
+        np.cumsum(df, out=self._starts[1:])
+        self._dense_tokens = np.flatnonzero(df.astype(np.int64) * DENSE_SHARE >= max(self.n_rows, 1))
+        self._dense_bits = np.zeros((len(self._dense_tokens), self._nbytes), np.uint8)
+        self._sparse_tokens = np.zeros(0, np.int64)
+        self._dense_vocab = self._sparse_vocab = Joined([])
+        if prepare:
+            for _ in self.preparing():
+                pass
+
+    def preparing(self) -> Iterator[None]:
+        """Compute the dense tokens' bitsets and the vocabulary search, pausing now and then (~10 ms)."""
+        postings, starts, vocab = self._postings, self._starts, self.vocab
+        row_mask = np.zeros(self.n_rows, np.bool_)
+        for slot, token in enumerate(self._dense_tokens.tolist()):
+            if slot % 64 == 63:
+                yield
             row_mask[:] = False
             row_mask[postings[starts[token] : starts[token + 1]]] = True
-            bits[slot] = np.packbits(row_mask, bitorder="little")
-        self._dense_bits = bits
+            self._dense_bits[slot] = np.packbits(row_mask, bitorder="little")
         is_dense = np.zeros(len(vocab), np.bool_)
-        is_dense[dense] = True
-        self._dense_vocab = Joined([vocab[t] for t in dense.tolist()])
-        sparse = np.flatnonzero(~is_dense)
-        self._sparse_tokens = sparse
-        self._sparse_vocab = Joined([vocab[t] for t in sparse.tolist()])
+        is_dense[self._dense_tokens] = True
+        self._dense_vocab = Joined([vocab[t] for t in self._dense_tokens.tolist()])
+        yield
+        self._sparse_tokens = np.flatnonzero(~is_dense)
+        self._sparse_vocab = Joined([vocab[t] for t in self._sparse_tokens.tolist()])
 
     # -- building -------------------------------------------------------------------------------------
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Iterable[str], chunk_rows: int = _CHUNK_ROWS) -> WordIndex:
-        """Index ``texts`` (one per id, in ``search_form``).
+        """Index ``texts`` (one per id, in ``search_form``)."""
+        steps = cls.building(ids, texts, chunk_rows)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                index: WordIndex = done.value
+                return index
+
+    @classmethod
+    def building(
+        cls, ids: Sequence[str], texts: Iterable[str], chunk_rows: int = _CHUNK_ROWS, pause_every: int = 256
+    ) -> Generator[None, None, WordIndex]:
+        """``build`` in steps: yields every ``pause_every`` texts and between sorting steps; returns the index.
 
         Rows are tokenised and sorted by token in chunks of ``chunk_rows``, and the chunks' row lists
         then copied into place: the memory on top of the result stays one chunk's worth (sorting all
@@ -110,14 +135,17 @@ class WordIndex:
         vocab: dict[str, int] = {}
         number = vocab.__getitem__
         sums = array("I")
-        chunks: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = []  # (rows per token, rows)
+        # per chunk: the tokens in it, how many of its rows each is in, and those rows sorted by token
+        chunks: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32]]] = []
         rows = iter(texts)
         first = 0
         with gc_paused():
             while True:
                 tokens = array("i")
                 counts = array("i")
-                for text in itertools.islice(rows, chunk_rows):
+                for done, text in enumerate(itertools.islice(rows, chunk_rows)):
+                    if done % pause_every == pause_every - 1:
+                        yield
                     distinct = set(text.split())
                     for token in distinct.difference(vocab):
                         vocab[token] = len(vocab)
@@ -130,25 +158,33 @@ class WordIndex:
                 chunk = np.arange(first, first + len(counts), dtype=np.int32)
                 row_of = np.repeat(chunk, np.frombuffer(counts, np.int32))
                 order = np.argsort(token_of, kind="stable")  # rows stay ascending within each token
-                chunks.append((np.bincount(token_of, minlength=len(vocab)), row_of[order]))
+                per_token = np.bincount(token_of)
+                present = np.flatnonzero(per_token).astype(np.int32)
+                chunks.append((present, per_token[present].astype(np.int32), row_of[order]))
                 first += len(counts)
+                yield
         if first != len(ids):
             raise ValueError(f"{len(ids)} ids but {first} texts")
         df = np.zeros(len(vocab), np.int64)
-        for chunk_df, _ in chunks:
-            df[: len(chunk_df)] += chunk_df
+        for present, lengths, _ in chunks:
+            df[present] += lengths
         free = np.zeros(len(vocab), np.int64)  # where each token's next rows go
         np.cumsum(df[:-1], out=free[1:])
         postings = np.empty(int(df.sum()), np.int32)
+        for start in range(0, len(postings), 1 << 22):  # touch the pages in steps, not in the first scatter
+            postings[start : start + (1 << 22)] = 0
+            yield
+        chunks.reverse()
         while chunks:
-            chunk_df, sorted_rows = chunks.pop(0)
-            present = np.flatnonzero(chunk_df)
-            lengths = chunk_df[present]
-            within = np.cumsum(lengths) - lengths  # where each token's rows start in this chunk
+            present, lengths, sorted_rows = chunks.pop()
+            within = np.cumsum(lengths, dtype=np.int64) - lengths  # where each token's rows start in this chunk
             postings[np.repeat(free[present] - within, lengths) + np.arange(len(sorted_rows))] = sorted_rows
             free[present] += lengths
+            yield
         checksums = np.frombuffer(sums, np.uint32).copy() if sums else np.zeros(0, np.uint32)
-        return cls(list(ids), checksums, list(vocab), df.astype(np.int32), postings)
+        index = cls(list(ids), checksums, list(vocab), df.astype(np.int32), postings, prepare=False)
+        yield from index.preparing()
+        return index
 
     # -- queries --------------------------------------------------------------------------------------
 
@@ -201,11 +237,11 @@ class WordIndex:
             "extra": extra or {},
             "blobs": [[name, blob.dtype.str, len(blob)] for name, blob in blobs],
         }
-        cachefile.write(path, _MAGIC, header, [np.ascontiguousarray(blob).tobytes() for _, blob in blobs])
+        cachefile.write(path, _MAGIC, header, [np.ascontiguousarray(blob).data.cast("B") for _, blob in blobs])
 
     @classmethod
-    def load(cls, path: Path) -> tuple[WordIndex, dict[str, Any]]:
-        """Read an index file and the ``extra`` it was saved with.
+    def load(cls, path: Path, *, prepare: bool = True) -> tuple[WordIndex, dict[str, Any]]:
+        """Read an index file and the ``extra`` it was saved with (``prepare``: as for the constructor).
 
         Raises:
             FileNotFoundError: there is no file.
@@ -234,7 +270,7 @@ class WordIndex:
         extra = header.get("extra")
         index = cls(
             ids, checksums.astype(np.uint32, copy=False), vocab, df.astype(np.int32, copy=False),
-            postings.astype(np.int32, copy=False),
+            postings.astype(np.int32, copy=False), prepare=prepare,
         )
         return index, extra if isinstance(extra, dict) else {}
 

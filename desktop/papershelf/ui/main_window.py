@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,6 +75,7 @@ ROW_HEIGHT = 24
 FACET_COUNT_DELAY_MS = 150
 LARGE_LIBRARY = 20_000  # papers; above this a search box without a word index waits for a pause in typing
 SLOW_FILTER_DELAY_MS = 90
+INDEX_STEP_S = 0.008  # the search index builds in steps of this long between events
 AUTO_EXPORT_DELAY_MS = 800
 SETTINGS_VERSION = 1
 DEFAULT_WIDTHS = {"title": 250, "authors": 140, "venue": 76, "track": 70, "status": 86,
@@ -124,7 +124,7 @@ class PaperTable(QTableView):
 
 class MainWindow(QMainWindow):
     import_finished = Signal(object)  # ImportReport
-    search_index_ready = Signal()  # emitted from the worker thread that built the search index
+    search_index_ready = Signal()  # a large library's search index is built (or loaded) and in use
 
     def __init__(self, library: Library, parent: QWidget | None = None,
                  settings: QSettings | None = None) -> None:
@@ -132,8 +132,10 @@ class MainWindow(QMainWindow):
         self.library = library
         self.settings = settings or QSettings()
         self.controller = LibraryController(library, self)
-        self.search_index_ready.connect(self._search_index_ready)
         self._search_index_started = False
+        self._index_timer = QTimer(self)  # builds the search index in steps between events
+        self._index_timer.setInterval(0)
+        self._index_timer.timeout.connect(self._search_index_step)
         self.setWindowTitle("Papershelf")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -423,24 +425,24 @@ class MainWindow(QMainWindow):
         self.hint.show()
 
     def start_search_index(self) -> None:
-        """Build (or load) a large library's search index in a worker thread; once per window.
+        """Build (or load) a large library's search index in small steps between events; once per window.
 
-        Seconds at 100k papers when built, ~2 s from the cache: the table is usable meanwhile, and a
-        search typed meanwhile runs when the index is ready (``_search_index_ready``).
+        Seconds at 100k papers when built, ~2 s from the cache: the window stays responsive (a step is a
+        few ms; threads would fight the UI for the GIL), and a search typed meanwhile runs when it is ready.
         """
         if self._search_index_started or len(self.library) < WORD_INDEX_FROM:
             return
         self._search_index_started = True
-        self.controller.index.start_build(self._notify_search_index_ready)
+        self.controller.index.start_build()
+        self._index_timer.start()
 
-    def _notify_search_index_ready(self) -> None:
-        with contextlib.suppress(RuntimeError):  # the window went away while the index was being built
-            self.search_index_ready.emit()
-
-    def _search_index_ready(self) -> None:
-        self.controller.index.finish_build()
+    def _search_index_step(self) -> None:
+        if not self.controller.index.build_step(INDEX_STEP_S):
+            return
+        self._index_timer.stop()
         if self.search.text().strip():
             self.apply_filters()
+        self.search_index_ready.emit()
 
     def update_facet_counts(self) -> None:
         counts = facets.counts(self.library, self._query_ids, self.sidebar.selection())
@@ -897,4 +899,5 @@ class MainWindow(QMainWindow):
         if self.notes_sync.auto and self.notes_sync.path is not None:
             self.notes_sync.sync_now()  # the last edits reach the file before the window goes
         self.save_state()
+        self.controller.index.wait_for_cache()  # a search index just built is still being cached: finish it
         super().closeEvent(event)
