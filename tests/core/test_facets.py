@@ -30,3 +30,65 @@ def test_counts_and_apply_on_the_catalogue(iclr_library_dir: Path) -> None:
     assert counted["status"] == Counter(library.annotation(p).status for p in oral)
     assert counted["track"] == Counter(library.papers[p].track for p in ids[:10])
     assert sum(counted["year"].values()) == len(kept)
+
+
+SELECTIONS: list[facets.Selection] = [
+    {},
+    {"status": frozenset({"read"})},
+    {"status": frozenset({"read", "new"}), "track": frozenset({"Oral", "Poster"})},
+    {"tags": frozenset({"rl"}), "lists": frozenset({"Group", ""}), "year": frozenset({"2021"})},
+    {"venue": frozenset({"ICLR", ""}), "tags": frozenset({""}), "status": frozenset({"reading"})},
+    {"tags": frozenset({"no such tag"})},
+]
+
+
+def counter_agrees(library: Library, counter: facets.FacetCounter) -> None:
+    everything = list(library.papers)
+    some = everything[::-3]  # another order, and not every paper
+    for ids in (everything, some):
+        for selection in SELECTIONS:
+            assert counter.counts(ids, selection) == facets.counts(library, ids, selection)
+            assert counter.apply(ids, selection) == facets.apply(library, ids, selection)
+
+
+def test_the_counter_answers_as_the_reference_and_follows_edits_and_imports(iclr_library_dir: Path) -> None:
+    from papershelf.core.model import Paper
+
+    library = Library(iclr_library_dir)
+    counter = facets.FacetCounter(library)
+    library.listeners.append(counter.invalidate)
+    ids = list(library.papers)
+    counter_agrees(library, counter)
+    library.annotate(ids[:10], AnnotationChange(status="read", add_tags=("rl", "theory")))
+    counter_agrees(library, counter)
+    library.annotate(ids[5:15], AnnotationChange(add_lists=("Group",), remove_tags=("rl",), status="reading"))
+    counter_agrees(library, counter)
+    assert counter.counts(ids, {})["tags"]["rl"] == 5
+    library.import_papers([Paper(id="", key="", title="A new paper", authors=["Ana Lee"], year=2019, venue="ICML")])
+    counter_agrees(library, counter)
+    assert counter.counts(list(library.papers), {})["venue"]["ICML"] == 1
+
+
+def test_a_sync_in_steps_keeps_edits_made_between_steps(iclr_library_dir: Path) -> None:
+    library = Library(iclr_library_dir)
+    counter = facets.FacetCounter(library)
+    library.listeners.append(counter.invalidate)
+    ids = list(library.papers)
+    counter.start_sync()
+    steps = 0
+    while not counter.sync_step(0.0):  # 860 papers: a step of 2,048 is all of them, then the end
+        steps += 1
+        library.annotate([ids[0], ids[-1]], AnnotationChange(status="read", add_tags=("between",)))
+    assert steps >= 1
+    assert not counter.syncing
+    assert counter.counts(ids, {})["tags"]["between"] == 2
+    counter_agrees(library, counter)
+
+
+def test_a_question_during_a_sync_in_steps_finishes_it(iclr_library_dir: Path) -> None:
+    library = Library(iclr_library_dir)
+    counter = facets.FacetCounter(library)
+    counter.start_sync()
+    assert counter.syncing
+    assert counter.counts(list(library.papers), {})["track"]["Oral"] == 53
+    assert not counter.syncing

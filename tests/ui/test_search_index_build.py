@@ -46,9 +46,14 @@ def test_typing_before_the_index_is_ready_waits_for_it_then_filters(
     assert index.building
     assert window.model.rowCount() == PAPERS
     assert window.hint.isVisibleTo(window)
-    assert "Preparing" in window.hint.text()
+    assert f"Preparing to search {PAPERS:,} papers" in window.hint.text()
     qtbot.waitUntil(lambda: not index.building, timeout=30_000)
     assert [library.papers[pid].key for pid in window.model.ids()] == ["paper17"]
+    assert window.statusBar().currentMessage().startswith(f"1 of {PAPERS:,} papers")
+    # the facet codes were prepared first, in steps too; counts follow the result
+    assert not window.controller.facet_counter.syncing
+    window.update_facet_counts()
+    assert window.sidebar.value_index("year", "2017").siblingAtColumn(1).data() == "1"  # paper17: 2000 + 17
     assert not window.hint.isVisibleTo(window)
     assert index.word_index_source == "built"
     index.wait_for_cache()  # written by a thread, after the index is in use

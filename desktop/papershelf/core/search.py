@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ import numpy.typing as npt
 
 from papershelf.core.library import Library
 from papershelf.core.query import SUBSTRING_FIELDS, VALUE_FIELDS, YEAR, Query, Term, parse_query, search_form
+from papershelf.core.steps import advance
 from papershelf.core.wordindex import Joined, Mask, WordIndex, WordIndexError, checksum
 
 # Both separators are whitespace, which search_form never leaves inside a value or a query term, so
@@ -199,11 +199,9 @@ class SearchIndex:
         steps = self._steps
         if steps is None:
             return True
-        deadline = time.perf_counter() + seconds
         try:
-            for _ in steps:
-                if time.perf_counter() >= deadline:
-                    return False
+            if not advance(steps, seconds):
+                return False
         except BaseException:
             self._steps = self._fresh = None
             raise

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from papershelf.core.facets import FacetCounter
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Annotation
 from papershelf.core.search import SearchIndex
@@ -65,12 +66,14 @@ class LibraryController(QObject):
         super().__init__(parent)
         self.library = library
         self.index = SearchIndex(library, word_index=True)
+        self.facet_counter = FacetCounter(library)
         self.undo_stack = QUndoStack(self)
         self._known = len(library)
         library.listeners.append(self._library_changed)
 
     def _library_changed(self, ids: Sequence[str]) -> None:
         self.index.invalidate(ids)
+        self.facet_counter.invalidate(ids)  # both before anyone hears of the change
         if len(self.library) != self._known:
             self._known = len(self.library)
             self.papers_added.emit(list(ids))

@@ -161,12 +161,12 @@ class FacetPanel(QTreeView):
         item.setCheckState(
             Qt.CheckState.Checked if value in self.selected.get(facet, set()) else Qt.CheckState.Unchecked
         )
-        item.setToolTip(f"{label}: {count} papers in the current result")
+        item.setToolTip(f"{label}: {count:,} papers in the current result")
         if facet == "status":
             item.setIcon(status_icon(value))
         if facet == "lists" and value != NONE_VALUE:
             item.setDropEnabled(True)
-        number = QStandardItem(str(count))
+        number = QStandardItem(f"{count:,}")
         number.setData(facet, FACET_ROLE)
         number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if count == 0:

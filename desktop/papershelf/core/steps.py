@@ -1,0 +1,12 @@
+"""Long work done in small steps between a window's events: generators that yield now and then."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+
+def advance(steps: Iterator[None], seconds: float) -> bool:
+    """Run ``steps`` for about ``seconds`` (one step at least); True once it has run to its end."""
+    deadline = time.perf_counter() + seconds
+    return all(time.perf_counter() < deadline for _ in steps)  # checked after each step
