@@ -130,10 +130,14 @@ def test_quoted_field_values() -> None:
         ("year:<=2020", None, 2020),
         ("year:<2020", None, 2019),
         ("year:*", None, None),
+        ("year:<0", None, -1),
+        ("year:>9999", 10000, None),
     ],
 )
 def test_year_forms(text: str, low: int | None, high: int | None) -> None:
-    assert parse_query(text).clauses == ((Term("year", low=low, high=high),),)
+    query = parse_query(text)
+    assert query.clauses == ((Term("year", low=low, high=high),),)
+    assert parse_query(str(query)) == query  # written back as the search box shows it, it reads the same
 
 
 @pytest.mark.parametrize(

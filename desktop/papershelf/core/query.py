@@ -123,10 +123,11 @@ class Term:
             return "*"
         if low == high:
             return str(low)
+        # year:<0 and year:>9999 make bounds of -1 and 10000, which only the strict forms can write
         if low is None:
-            return f"<={high}"
+            return f"<{high + 1}" if high is not None and high < 0 else f"<={high}"
         if high is None:
-            return f">={low}"
+            return f">{low - 1}" if low > 9999 else f">={low}"
         return f"{low}..{high}"
 
     def matches(self, paper: Paper, annotation: Annotation) -> bool:
