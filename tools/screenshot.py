@@ -1,7 +1,7 @@
 """Take a screenshot of the library window as a person would see it (run under Xvfb, see README).
 
     QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python tools/screenshot.py OUT.png \
-        [--library DIR] [--query TEXT] [--select KEY]
+        [--library DIR] [--query TEXT] [--select KEY] [--wait-index]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from papershelf.core.library import AnnotationChange, Library
+from papershelf.core.search import WORD_INDEX_FROM
 from papershelf.ui.main_window import MainWindow
 
 
@@ -26,6 +27,8 @@ def main() -> None:
     parser.add_argument("--empty", action="store_true", help="an empty library")
     parser.add_argument("--tab", type=int, default=0, help="0: papers, 1: statistics")
     parser.add_argument("--theme", default="", help="light or dark")
+    parser.add_argument("--wait-index", action="store_true",
+                        help="a large library: shoot once the search index is ready (else while it is prepared)")
     args = parser.parse_args()
     app = QApplication([])
     folder = args.library or tempfile.mkdtemp()
@@ -61,7 +64,10 @@ def main() -> None:
         screen.grabWindow(0).save(args.out)
         app.quit()
 
-    QTimer.singleShot(800, shoot)
+    if args.wait_index and window.controller.index.word_index_enabled and len(library) >= WORD_INDEX_FROM:
+        window.search_index_ready.connect(lambda: QTimer.singleShot(300, shoot))
+    else:
+        QTimer.singleShot(800, shoot)
     app.exec()
 
 

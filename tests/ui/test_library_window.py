@@ -562,3 +562,14 @@ def test_read_only_library_shows_a_banner(qtbot: QtBot, iclr_library_dir: Path, 
     win.table.setFocus()
     qtbot.keyClick(win.table, Qt.Key.Key_4)
     assert win.library.annotation(win.model.paper_id(0)).status == "new"
+
+
+def test_a_paper_filtered_out_leaves_the_detail_and_more_like_this_panes(qtbot: QtBot, window: MainWindow) -> None:
+    window.select_paper(window.library.paper("mueller2021certify").id)
+    panel = window.similar_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 10, timeout=10_000)
+    window.search.setText("zzzz no paper has this")
+    assert window.model.rowCount() == 0
+    assert window.current_paper_id() is None
+    assert panel.model.rowCount() == 0
+    assert "Select a paper" in panel.message.text()

@@ -525,6 +525,7 @@ class MainWindow(QMainWindow):
     def _reselect(self, paper_id: str | None) -> None:
         if paper_id is None or not self.select_paper(paper_id):
             self.detail.show_paper(None)
+            self.similar_panel.show_for(None)  # the paper is filtered out: both panes let it go
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         paper_id = current.data(PAPER_ID_ROLE) if current.isValid() else None
