@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import orjson
@@ -162,3 +163,19 @@ def test_catalogue_is_one_file_and_annotations_another(iclr_library_dir: Path) -
     assert len(catalogue["papers"]) == 860
     assert "annotations" not in catalogue
     assert len(annotations["annotations"]) == 1
+
+
+def test_tags_and_lists_keep_the_spelling_the_library_already_uses(tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib")
+    first, second, third = list(library.papers)[:3]
+    library.annotate([first], AnnotationChange(add_tags=("ML",), add_lists=("Thesis",)))
+    library.annotate([second], AnnotationChange(add_tags=(" ml ", "Vision", "VISION"), add_lists=("thesis",)))
+    assert library.annotation(second).tags == ["ML", "Vision"]
+    assert library.annotation(second).lists == ["Thesis"]
+    assert library.tag_counts() == Counter({"ML": 2, "Vision": 1})
+    assert library.list_names() == ["Thesis"]
+    library.annotate([first, third], AnnotationChange(remove_tags=("mL",), add_tags=("vision",)))
+    assert library.annotation(first).tags == ["Vision"]
+    assert library.annotation(third).tags == ["Vision"]
+    reopened = Library(tmp_path / "lib")
+    assert reopened.tag_counts() == Counter({"Vision": 3, "ML": 1})

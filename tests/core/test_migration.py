@@ -128,3 +128,45 @@ def test_the_migration_reads_hand_edited_values(tmp_path: Path) -> None:
     assert dict(store.documents("lists")) == {"L": {"created": "2023-01-01"}}
     assert store.migration_backup is not None
     assert store.migration_backup.parent == tmp_path / "backups"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_old_library_opened_read_only_is_migrated_in_memory_and_never_written(old_library: Path) -> None:
+    before = files_of(old_library)
+    writable = Library(shutil.copytree(old_library, old_library.parent / "writable"))
+    reader = Library(old_library, read_only=True)
+    assert reader.read_only
+    assert sorted(reader.annotated_ids()) == sorted(writable.annotated_ids())
+    for pid in writable.annotated_ids():  # the same annotations as a migration on disk gives
+        assert reader.annotation(pid).to_doc() == writable.annotation(pid).to_doc()
+    assert reader.tag_counts() == writable.tag_counts()
+    assert files_of(old_library) == before  # no migration write, no pre-migration copy, no backups
+    assert schema(old_library / "annotations.json") == 1
+
+
+def test_an_unreadable_store_opened_read_only_is_left_in_place(old_library: Path) -> None:
+    (old_library / "annotations.json").write_bytes(b"{ not json")
+    before = files_of(old_library)
+    library = Library(old_library, read_only=True)
+    assert library.annotated_ids() == []
+    assert any("left as it is" in n and "read-only" in n for n in library.notices)
+    assert files_of(old_library) == before  # not set aside, no backup restored over it
+
+
+def test_a_newer_store_opened_read_only_is_refused_untouched(old_library: Path) -> None:
+    data = orjson.loads((old_library / "annotations.json").read_bytes())
+    data["_meta"]["schema"]["version"] = library_module.ANNOTATIONS_SCHEMA + 1
+    (old_library / "annotations.json").write_bytes(orjson.dumps(data))
+    before = files_of(old_library)
+    with pytest.raises(StoreError, match="newer Papershelf"):
+        Library(old_library, read_only=True)
+    assert files_of(old_library) == before
+
+
+def test_an_empty_folder_opened_read_only_stays_empty(tmp_path: Path) -> None:
+    library = Library(tmp_path, read_only=True)
+    assert len(library) == 0
+    assert list(tmp_path.iterdir()) == []

@@ -6,7 +6,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from papershelf.core.model import (
     STATUSES,
     Annotation,
     Paper,
-    fold,
     normalise_title,
     now_iso,
     paper_id_for,
@@ -253,7 +252,6 @@ class Library:
                 pid: Annotation.from_doc(doc) for pid, doc in self._annotations_store.documents(ANNOTATIONS)
             }
         self._lists: dict[str, dict[str, Any]] = dict(self._annotations_store.documents(LISTS))
-        self._search_text: dict[str, str] = {}
         self.listeners: list[Callable[[Sequence[str]], None]] = []
         if seed and not self.papers and not self._meta(self._catalogue).get("seeded") and not self.read_only:
             self.import_bundled_catalogue()
@@ -273,8 +271,10 @@ class Library:
         path = self.folder / name
         try:
             try:
-                store = Store(path, kind, version, migrations=MIGRATIONS.get(kind))
+                store = Store(path, kind, version, migrations=MIGRATIONS.get(kind), read_only=self.read_only)
             except NewerSchemaError as exc:
+                if self.read_only:  # nothing may be set aside: this version cannot show it at all
+                    raise StoreError(f"{exc}; open this library with that version") from exc
                 aside = set_aside(path)
                 store = Store(path, kind, version)
                 store.problem = CorruptStoreError(path, aside, str(exc))
@@ -283,7 +283,9 @@ class Library:
         if store.problem is None:
             return store
         notice = str(store.problem)
-        if kind == "annotations":
+        if self.read_only:
+            notice += ". Nothing was changed: the library is open read-only."
+        elif kind == "annotations":
             found = backup.newest_good_backup(self.folder, name, lambda data: Store.schema_of(data) <= version)
             if found is None:
                 notice += ". No backup was found: your annotations start empty."
@@ -334,19 +336,6 @@ class Library:
 
     def annotated_ids(self) -> list[str]:
         return list(self._annotations)
-
-    def search_text(self, paper_id: str) -> str:
-        """One folded string per paper (title, authors, abstract, tags, lists, note) for word search."""
-        text = self._search_text.get(paper_id)
-        if text is None:
-            paper = self.papers[paper_id]
-            ann = self._annotations.get(paper_id)
-            parts = [paper.title, "; ".join(paper.authors), paper.abstract, paper.key]
-            if ann is not None:
-                parts += [" ".join(ann.tags), " ".join(ann.lists), ann.note]
-            text = fold("\n".join(parts))
-            self._search_text[paper_id] = text
-        return text
 
     def tag_counts(self) -> Counter[str]:
         return Counter(tag for ann in self._annotations.values() for tag in ann.tags)
@@ -399,6 +388,7 @@ class Library:
             StoreError: the write failed; nothing changed in memory either.
         """
         change.validate()
+        change = self._spelled_as_before(change)
         stamp = now_iso()
         updated: dict[str, Annotation] = {}
         with gc_paused():  # a bulk edit makes thousands of objects; none is garbage
@@ -406,6 +396,29 @@ class Library:
             if updated:
                 self._put(updated, keep_note_history=keep_note_history)
         return list(updated)
+
+    def _spelled_as_before(self, change: AnnotationChange) -> AnnotationChange:
+        """The change with each tag and list name spelled as the library already spells it, if it does.
+
+        Tags and lists are told apart without regard to case: adding "ml" where "ML" exists adds "ML",
+        and removing "ml" removes "ML", so no library grows two spellings of one name.
+        """
+        if not (change.add_tags or change.remove_tags or change.add_lists or change.remove_lists):
+            return change
+        tags = {name.casefold(): name for name in self.tag_counts()}
+        lists = {name.casefold(): name for name in self.list_names()}
+
+        def spelled(names: tuple[str, ...], known: dict[str, str]) -> tuple[str, ...]:
+            # a name new to the library is spelled as it is first given, also within this change
+            return tuple(known.setdefault(name.strip().casefold(), name.strip()) for name in names)
+
+        return replace(
+            change,
+            add_tags=spelled(change.add_tags, tags),
+            remove_tags=spelled(change.remove_tags, tags),
+            add_lists=spelled(change.add_lists, lists),
+            remove_lists=spelled(change.remove_lists, lists),
+        )
 
     def _annotate(
         self, paper_ids: Sequence[str], change: AnnotationChange, stamp: str, updated: dict[str, Annotation]
@@ -441,7 +454,6 @@ class Library:
         self._commit(self._annotations_store, changes)
         for pid, ann in annotations.items():
             self._annotations[pid] = ann
-            self._search_text.pop(pid, None)
         self._lists.update(list_docs)
         self._notify(list(annotations))
 
@@ -489,7 +501,6 @@ class Library:
             self._lists[new] = dict(list_changes[new] or {})
         for pid, ann in updated.items():
             self._annotations[pid] = ann
-            self._search_text.pop(pid, None)
         self._notify(list(updated))
         return list(updated)
 
@@ -514,8 +525,6 @@ class Library:
                 self._commit(self._catalogue, {PAPERS: {pid: p.to_doc() for pid, p in written.items()}})
                 self.papers.update(written)
                 self._by_key.update({p.key: pid for pid, p in new.items()})
-                for pid in changed:
-                    self._search_text.pop(pid, None)
         if written:
             self._notify(list(written))
         return summary
@@ -657,7 +666,6 @@ class Library:
             return
         for pid, ann in annotations.items():
             self._annotations[pid] = ann.copy()
-            self._search_text.pop(pid, None)
         self._notify(list(annotations))
 
     def restore_note_version(self, paper_id: str, number: int) -> Annotation:

@@ -35,10 +35,11 @@ class StoreError(Exception):
 
 
 class CorruptStoreError(StoreError):
-    """The file exists but cannot be read; it has been set aside as ``aside``."""
+    """The file exists but cannot be read; it has been set aside as ``aside`` (None: left in place, read-only)."""
 
-    def __init__(self, path: Path, aside: Path, reason: str) -> None:
-        super().__init__(f"{path.name} could not be read ({reason}); it was set aside as {aside.name}")
+    def __init__(self, path: Path, aside: Path | None, reason: str) -> None:
+        where = f"it was set aside as {aside.name}" if aside is not None else "it was left as it is (read-only)"
+        super().__init__(f"{path.name} could not be read ({reason}); {where}")
         self.path = path
         self.aside = aside
         self.reason = reason
@@ -119,6 +120,10 @@ class AtomicJSONStorage(Storage):
             raise ValueError("the file is not a Papershelf database")
         return data
 
+    def hold(self, data: Data) -> None:
+        """Use ``data`` from now on without writing it (a store opened read-only)."""
+        self._data = data
+
     def write(self, data: Data) -> None:
         self.atomic_write(orjson.dumps(data))
         self._data = data
@@ -169,8 +174,13 @@ class Store:
         kind: str,
         version: int,
         migrations: Mapping[int, Migration] | None = None,
+        *,
+        read_only: bool = False,
     ) -> None:
         """Open ``path``; a file that cannot be read is set aside and a fresh store started.
+
+        ``read_only`` never writes: a missing or unreadable file gives an empty store in memory (the
+        file left as it is), and an older schema is migrated in memory only.
 
         Raises:
             NewerSchemaError: the file comes from a newer Papershelf (left untouched).
@@ -185,20 +195,23 @@ class Store:
         try:
             data = self.storage.read()
         except (ValueError, orjson.JSONDecodeError) as exc:
-            aside = set_aside(path)
+            aside = None if read_only else set_aside(path)
             self.problem = CorruptStoreError(path, aside, str(exc).splitlines()[0])
             self.storage = AtomicJSONStorage(path)
             data = None
         self.db = _KeyedTinyDB(storage=lambda: self.storage)
         found = self.schema_of(data)
         if data is None:
-            self.table(META_TABLE).put(META_ID, {"kind": kind, "version": version})
+            if read_only:
+                self.storage.hold({META_TABLE: {META_ID: {"kind": kind, "version": version}}})
+            else:
+                self.table(META_TABLE).put(META_ID, {"kind": kind, "version": version})
         elif found > version:
             raise NewerSchemaError(
                 f"{path.name} was written by a newer Papershelf (schema {found}, this version reads {version})"
             )
         elif found < version:
-            self._migrate(data, found, migrations or {})
+            self._migrate(data, found, migrations or {}, write=not read_only)
 
     @staticmethod
     def schema_of(data: Mapping[str, Any] | None) -> int:
@@ -212,16 +225,20 @@ class Store:
         except (TypeError, ValueError):
             return 0
 
-    def _migrate(self, data: Data, found: int, migrations: Mapping[int, Migration]) -> None:
+    def _migrate(self, data: Data, found: int, migrations: Mapping[int, Migration], *, write: bool) -> None:
         # Copied before any step runs (steps may change ``data`` in place): if a migration is wrong,
         # the user's data as the older Papershelf wrote it is still there. Never rotated away.
-        self.migration_backup = self._copy_before_migration()
+        if write:
+            self.migration_backup = self._copy_before_migration()
         for step in range(found, self.version):
             migrate = migrations.get(step)
             if migrate is not None:
                 data = migrate(data)
         data.setdefault(META_TABLE, {})[META_ID] = {"kind": self.kind, "version": self.version}
-        self.storage.write(data)
+        if write:
+            self.storage.write(data)
+        else:
+            self.storage.hold(data)
 
     def _copy_before_migration(self) -> Path:
         """Copy the file's bytes to ``<folder>/backups/NAME-pre-v<version>-<timestamp>.json``."""
