@@ -179,3 +179,19 @@ def test_tags_and_lists_keep_the_spelling_the_library_already_uses(tmp_path: Pat
     assert library.annotation(third).tags == ["Vision"]
     reopened = Library(tmp_path / "lib")
     assert reopened.tag_counts() == Counter({"Vision": 3, "ML": 1})
+
+
+def test_an_umlaut_written_out_is_the_same_author_when_finding_duplicates(tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib", seed=False)
+    original = Paper(id="", key="", title="Kernel Methods for Everything", authors=["Klaus-Robert Müller"], year=2019)
+    library.import_papers([original])
+    again = library.import_papers([
+        Paper(id="", key="", title="Kernel methods for everything", authors=["K.-R. Mueller"], year=2019,
+              abstract="Written out as ue by a BibTeX file."),
+        Paper(id="", key="", title="Kernel Methods for Everything", authors=["Ana Muller"], year=2020),
+    ])
+    assert len(again.merged) == 1  # the abstract filled in; the 2020 paper is another one
+    assert len(again.imported) == 1
+    assert len(library) == 2
+    [pid] = library.ids_for_keys(["muller2019kernel"])
+    assert library.papers[pid].abstract == "Written out as ue by a BibTeX file."

@@ -422,3 +422,10 @@ def test_str_parses_back_to_the_same_query(text: str) -> None:
 @given(st.text())
 def test_search_form_is_fold_with_whitespace_collapsed(text: str) -> None:
     assert search_form(text) == " ".join(fold(text).split())
+
+
+def test_an_error_message_is_one_line_even_for_a_query_with_line_breaks() -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_query('status:"to\nread"')
+    assert "\n" not in str(caught.value)
+    assert "unknown status 'to read'" in str(caught.value)

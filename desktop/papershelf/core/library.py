@@ -749,6 +749,8 @@ def _identities(paper: Paper) -> list[str]:
     title = normalise_title(paper.title)
     if title:
         last = normalise_title(citekeys.last_name(paper.authors[0])) if paper.authors else ""
+        # German umlauts are also written out: Müller and Mueller fold to one name
+        last = last.replace("ae", "a").replace("oe", "o").replace("ue", "u")
         found.append(f"title:{title}|{last}|{paper.year or ''}")
     return found
 

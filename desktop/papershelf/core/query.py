@@ -83,6 +83,7 @@ class QueryError(ValueError):
     """
 
     def __init__(self, message: str, position: int) -> None:
+        message = " ".join(message.split())  # one line, even when it quotes a query with line breaks
         super().__init__(message, position)
         self.message = message
         self.position = position
