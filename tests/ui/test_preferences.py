@@ -147,6 +147,23 @@ def test_notes_file_chosen_in_preferences_reaches_the_sync(
     assert QSettings(str(settings.fileName()), QSettings.Format.IniFormat).value("notes/auto") == "false"
 
 
+def test_clearing_the_notes_file_stops_syncing_for_good(
+    qtbot: QtBot, tmp_path: Path, window: MainWindow, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes = tmp_path / "notes.md"
+    window.notes_sync.set_path(notes)
+    assert window.library.notes_file_path() == notes
+    accept_with(monkeypatch, lambda d: d.notes_path.clear())
+    assert window.library_menu.preferences() is True
+    assert window.notes_sync.path is None
+    assert window.library.notes_file_path() is None
+    # the next start of the library does not take the file up again
+    reopened = MainWindow(Library(tmp_path / "library", seed=False), settings=settings)
+    qtbot.addWidget(reopened)
+    assert reopened.notes_sync.path is None
+    assert notes.is_file()  # the file itself is the user's: left where it is
+
+
 def test_auto_sync_turned_on_keeps_the_menu_in_step(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     window.auto_sync_action.setChecked(False)
     assert window.notes_sync.auto is False

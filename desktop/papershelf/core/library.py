@@ -601,6 +601,15 @@ class Library:
         doc = self._annotations_table(self.SYNC_SETTINGS).get("notes_file") or {}
         return Path(doc["path"]) if doc.get("path") else None
 
+    def forget_notes_file(self) -> None:
+        """Stop syncing with a notes file: the path (and any sync cut short) is forgotten, in one write.
+
+        The sync base stays, but it belongs to that path: a later sync with any file merges two-way.
+        """
+        if self.notes_file_path() is None and self.pending_sync() is None:
+            return
+        self._commit(self._annotations_store, {self.SYNC_SETTINGS: {"notes_file": None, self.PENDING_SYNC: None}})
+
     def pending_sync(self) -> Mapping[str, Any] | None:
         """What an unfinished sync was about to write to the notes file (None when none was cut short)."""
         return self._annotations_table(self.SYNC_SETTINGS).get(self.PENDING_SYNC)

@@ -56,6 +56,11 @@ class NotesSync(QObject):
         """Use ``path`` as the notes file (synced at once), or stop syncing with None."""
         self._unwatch()
         self.path = path
+        if path is None and not self.library.read_only:
+            try:
+                self.library.forget_notes_file()  # so that the next start does not sync with it again
+            except StoreError as exc:
+                self.failed.emit(str(exc))
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
