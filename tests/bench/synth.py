@@ -195,6 +195,11 @@ def ensure(log: list[str] | None = None) -> dict[str, Path]:
     """Generate whatever is missing from the cache; returns ``{name: path}`` for libraries and .bib files."""
     root = cache_dir()
     root.mkdir(parents=True, exist_ok=True)
+    for stale in CACHE_ROOT.glob("gen-*"):  # made by another generator or schema version: ~400 MB each
+        if stale != root and stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+            if log is not None:
+                log.append(f"removed the outdated {stale.name}")
     paths: dict[str, Path] = {}
     for name, size in SIZES.items():
         folder = root / f"lib-{name}"
