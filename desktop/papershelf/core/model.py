@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from sys import intern
 from typing import Any, Final
 
 STATUSES: Final = ("new", "to-read", "reading", "read", "skipped")
@@ -101,23 +102,38 @@ class Paper:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Paper:
-        """A paper from its stored document (whose lists and dicts it takes over, not copies)."""
+        """A paper from its stored document (whose lists and dicts it takes over, not copies).
+
+        Values that many papers share (venue, track, type, import time, booktitle, ...) are interned:
+        one string for all of them instead of one per paper (~25 MB less at 100k papers).
+        """
         get = doc.get
+        fields = get("fields") or {}
+        for name, value in fields.items():
+            if type(value) is str and len(value) <= _SHARED_UP_TO:
+                fields[name] = intern(value)
         return cls(
             doc["id"],
             doc["key"],
             get("title", ""),
             get("authors") or [],
             get("year"),
-            get("venue", ""),
-            get("track"),
+            _interned(get("venue", "")),
+            _interned(get("track")),
             get("abstract", ""),
             get("url", ""),
             get("doi", ""),
-            get("entry_type", "article"),
-            get("fields") or {},
-            get("added", ""),
+            _interned(get("entry_type", "article")),
+            fields,
+            _interned(get("added", "")),
         )
+
+
+_SHARED_UP_TO: Final = 200  # characters; longer field values are rarely shared
+
+
+def _interned(value: Any) -> Any:
+    return intern(value) if type(value) is str else value
 
 
 @dataclass(slots=True)
