@@ -92,3 +92,18 @@ def test_a_question_during_a_sync_in_steps_finishes_it(iclr_library_dir: Path) -
     assert counter.syncing
     assert counter.counts(list(library.papers), {})["track"]["Oral"] == 53
     assert not counter.syncing
+
+
+def test_papers_imported_while_a_sync_is_under_way_are_counted(tmp_path: Path) -> None:
+    from papershelf.core.model import Paper
+
+    library = Library(tmp_path / "lib", seed=False)
+    library.import_papers(Paper(id="", key="", title=f"Paper {i}", authors=["A B"], year=2020) for i in range(3000))
+    counter = facets.FacetCounter(library)
+    library.listeners.append(counter.invalidate)
+    counter.start_sync()
+    assert not counter.sync_step(0.0)  # the first 2,048 papers only
+    library.import_papers([Paper(id="", key="new", title="A new paper", authors=["C D"], year=2021)])
+    counts = counter.counts(list(library.papers), {})
+    assert counts["year"] == Counter({"2020": 3000, "2021": 1})
+    counter_agrees(library, counter)

@@ -195,3 +195,27 @@ def test_an_umlaut_written_out_is_the_same_author_when_finding_duplicates(tmp_pa
     assert len(library) == 2
     [pid] = library.ids_for_keys(["muller2019kernel"])
     assert library.papers[pid].abstract == "Written out as ue by a BibTeX file."
+
+
+def test_two_spellings_from_before_are_both_kept_and_both_removed(tmp_path: Path) -> None:
+    from papershelf.core.model import Annotation
+
+    library = Library(tmp_path / "lib")
+    a, b, c = list(library.papers)[:3]
+    library.restore({a: Annotation(tags=["ML"]), b: Annotation(tags=["ml"])})  # as an older library has them
+    library.annotate([c], AnnotationChange(add_tags=("ml",)))
+    assert library.annotation(c).tags == ["ml"]  # an exact spelling in use stays as it is
+    library.annotate([a, b, c], AnnotationChange(remove_tags=("ML",)))
+    assert [library.annotation(p).tags for p in (a, b, c)] == [[], [], []]
+
+
+def test_similar_surnames_without_umlauts_are_not_merged(tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib", seed=False)
+    summary = library.import_papers([
+        Paper(id="", key="", title="Editorial", authors=["Wei Xu"], year=2020),
+        Paper(id="", key="", title="Editorial", authors=["Lei Xue"], year=2020),
+        Paper(id="", key="", title="Editorial", authors=["Ana Schoen"], year=2020),
+        Paper(id="", key="", title="Editorial", authors=["Ana Schön"], year=2020),
+    ])
+    assert summary.imported == ["xu2020editorial", "xue2020editorial", "schoen2020editorial"]
+    assert summary.present == ["schoen2020editorial"]

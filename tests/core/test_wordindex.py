@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -269,3 +270,27 @@ def test_filter_finishes_a_build_in_progress(library: Library) -> None:
     index.start_build()
     assert index.filter(parse_query("w17x")) == library.ids_for_keys(["paper17"])
     assert not index.building
+
+
+def test_a_cache_file_with_damaged_parts_is_refused_and_rebuilt(library: Library) -> None:
+    from papershelf.core import cachefile, wordindex
+
+    SearchIndex(library, word_index=True, word_index_from=0).build()
+    path = library.folder / CACHE_FILE
+    header, raw, at = cachefile.read(path, wordindex._MAGIC, ValueError)
+    header.pop("byteorder")
+    for damaged in ({"vocab": [None, *header["vocab"][1:]]}, {"ids": [7, *header["ids"][1:]]}):
+        cachefile.write(path, wordindex._MAGIC, {**header, **damaged}, [memoryview(raw)[at:]])
+        with pytest.raises(WordIndexError):
+            WordIndex.load(path)
+        index = SearchIndex(library, word_index=True, word_index_from=0)
+        index.build()
+        assert index.word_index_source == "built"
+        check(index, library)
+    df = np.frombuffer(raw, np.int32, len(header["vocab"]), at + 4 * len(header["ids"])).copy()
+    df[0], df[1] = df[0] + df[1] + 1, -1  # the right total, a negative count
+    body = bytearray(raw[at:])
+    body[4 * len(header["ids"]) : 4 * (len(header["ids"]) + len(df))] = df.tobytes()
+    cachefile.write(path, wordindex._MAGIC, header, [bytes(body)])
+    with pytest.raises(WordIndexError):
+        WordIndex.load(path)

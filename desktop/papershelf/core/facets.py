@@ -197,9 +197,14 @@ class FacetCounter:
         return done
 
     def _sync(self) -> None:
-        self.start_sync()
-        while not self.sync_step(60.0):
-            pass
+        # until nothing is missing: a sync already under way knows only the papers there were when
+        # it began, and papers may have been imported since
+        while not (self._order and len(self._order) == len(self.library.papers)):
+            self.start_sync()
+            while not self.sync_step(60.0):
+                pass
+            if not self.library.papers:
+                return
 
     def _syncing_steps(self) -> Iterator[None]:
         """Bring the codes up to date with the library, pausing (yielding) every ``_SYNC_STEP`` papers."""

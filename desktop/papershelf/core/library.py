@@ -203,6 +203,28 @@ class AnnotationChange:
         return changed
 
 
+def _spellings_in_use(names: Iterable[str]) -> dict[str, list[str]]:
+    """Names by their case-folded form, each with every spelling in use."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        found.setdefault(name.casefold(), []).append(name)
+    return found
+
+
+def _spelled(names: tuple[str, ...], known: dict[str, list[str]]) -> tuple[str, ...]:
+    """Each name as the library spells it (an exact spelling in use stays; a new name is spelled as
+    first given, also within this change)."""
+    result = []
+    for name in (n.strip() for n in names):
+        spellings = known.setdefault(name.casefold(), [name])
+        result.append(name if name in spellings else spellings[0])
+    return tuple(result)
+
+
+def _every_spelling(names: tuple[str, ...], known: dict[str, list[str]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s for n in names for s in [n.strip(), *known.get(n.strip().casefold(), [])]))
+
+
 def _edit_names(names: list[str], add: Iterable[str], remove: Iterable[str]) -> list[str]:
     dropped = set(remove)
     result = [n for n in names if n not in dropped]
@@ -401,23 +423,20 @@ class Library:
         """The change with each tag and list name spelled as the library already spells it, if it does.
 
         Tags and lists are told apart without regard to case: adding "ml" where "ML" exists adds "ML",
-        and removing "ml" removes "ML", so no library grows two spellings of one name.
+        and removing "ml" removes "ML", so no library grows two spellings of one name. (A library that
+        has two from before keeps them; adding either exact spelling adds that one, and removing one
+        removes every spelling of it.)
         """
         if not (change.add_tags or change.remove_tags or change.add_lists or change.remove_lists):
             return change
-        tags = {name.casefold(): name for name in self.tag_counts()}
-        lists = {name.casefold(): name for name in self.list_names()}
-
-        def spelled(names: tuple[str, ...], known: dict[str, str]) -> tuple[str, ...]:
-            # a name new to the library is spelled as it is first given, also within this change
-            return tuple(known.setdefault(name.strip().casefold(), name.strip()) for name in names)
-
+        tags = _spellings_in_use(self.tag_counts())
+        lists = _spellings_in_use(self.list_names())
         return replace(
             change,
-            add_tags=spelled(change.add_tags, tags),
-            remove_tags=spelled(change.remove_tags, tags),
-            add_lists=spelled(change.add_lists, lists),
-            remove_lists=spelled(change.remove_lists, lists),
+            add_tags=_spelled(change.add_tags, tags),
+            remove_tags=_every_spelling(change.remove_tags, tags),
+            add_lists=_spelled(change.add_lists, lists),
+            remove_lists=_every_spelling(change.remove_lists, lists),
         )
 
     def _annotate(
@@ -735,6 +754,8 @@ _ARXIV_ID = re.compile(
     r"arxiv(?:\.org/(?:abs|pdf)/|[.:/\s]+(?:abs/)?)?\s*(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})", re.IGNORECASE
 )
 _ARXIV_BARE = re.compile(r"^(?:abs/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?$", re.IGNORECASE)
+_UMLAUTS = re.compile("[äöüÄÖÜ]")
+_WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 _FILLABLE = ("authors", "year", "venue", "track", "abstract", "url", "doi")
 
 
@@ -757,10 +778,10 @@ def _identities(paper: Paper) -> list[str]:
         found.append("arxiv:" + arxiv.group(1).lower())
     title = normalise_title(paper.title)
     if title:
-        last = normalise_title(citekeys.last_name(paper.authors[0])) if paper.authors else ""
-        # German umlauts are also written out: Müller and Mueller fold to one name
-        last = last.replace("ae", "a").replace("oe", "o").replace("ue", "u")
-        found.append(f"title:{title}|{last}|{paper.year or ''}")
+        surname = citekeys.last_name(paper.authors[0]) if paper.authors else ""
+        found.append(f"title:{title}|{normalise_title(surname)}|{paper.year or ''}")
+        if _UMLAUTS.search(surname):  # also as written out without them: Müller is Mueller too
+            found.append(f"title:{title}|{normalise_title(surname.translate(_WRITTEN_OUT))}|{paper.year or ''}")
     return found
 
 

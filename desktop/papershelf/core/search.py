@@ -158,6 +158,8 @@ class SearchIndex:
         self._stale = set()
         self._masks = {}
         self._order_array = None
+        self._scope = None
+        self._previous = None
         self.word_index_source = ""
         for row, pid in enumerate(self._order):
             self._append_row(pid)
@@ -181,8 +183,8 @@ class SearchIndex:
     def start_build(self) -> None:
         """Start building anew, to be advanced by ``build_step`` (a window's idle timer) in small steps.
 
-        The index answers queries as before meanwhile (or builds at once if it has nothing yet); changes
-        reported to ``invalidate`` meanwhile are applied when the new build is adopted.
+        A query meanwhile finishes the build at once (the window waits for ``build_step`` to return
+        True instead); changes reported to ``invalidate`` meanwhile are applied when it is adopted.
         """
         if self._steps is not None:
             return
@@ -342,7 +344,10 @@ class SearchIndex:
                 if len(stale) > _STALE_SHARE * len(order):
                     word = None
                 else:
-                    yield from word.preparing()
+                    try:
+                        yield from word.preparing()
+                    except (TypeError, ValueError, IndexError):  # damaged in a way load() did not see
+                        word = None
         if word is None:
             texts = (self._catalogue_text(r) for r in range(len(order)))
             word = yield from WordIndex.building(order, texts, pause_every=_STEP_ROWS)

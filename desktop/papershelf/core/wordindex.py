@@ -265,6 +265,8 @@ class WordIndex:
             raise WordIndexError(f"the file's parts are damaged ({exc})") from exc
         if not (len(checksums) == len(ids) and len(df) == len(vocab) and int(df.sum()) == len(postings)):
             raise WordIndexError("the file's parts do not agree")
+        if not all(type(text) is str for text in (*ids, *vocab)) or (len(df) and int(df.min()) < 0):
+            raise WordIndexError("the file's parts are damaged")
         if len(postings) and (int(postings.min()) < 0 or int(postings.max()) >= len(ids)):
             raise WordIndexError("the file names rows it does not have")
         extra = header.get("extra")
