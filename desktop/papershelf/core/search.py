@@ -53,6 +53,7 @@ WORD_INDEX_FROM: Final = 5000  # papers; below this scanning is as fast as looki
 CACHE_FILE: Final = "search.cache"
 _CACHE_SETTINGS: Final = {"text": "title author key abstract", "form": 1}
 _STALE_SHARE: Final = 0.05  # a cached word index with more changed papers than this is rebuilt
+_IN_WORD_INDEX: Final = frozenset({"title", "author", "key", "abstract", "note"})  # fields inside the "any" text
 _STEP_ROWS: Final = 256  # a step of a build in steps: this many papers (a few ms)
 _MASK_CACHE: Final = 64  # words whose rows are remembered (typing "graph neural" looks up "graph" once)
 
@@ -564,6 +565,16 @@ class SearchIndex:
         """Rows that ``term`` accepts. Each case is its own comprehension: no call per row."""
         candidates: Sequence[int] = range(len(self._order)) if rows is None else rows
         value = term.value
+        if value and not term.negated and term.field in _IN_WORD_INDEX and self._word is not None:
+            # the field's text is part of the paper's searchable text: only papers whose text has
+            # every word of the value anywhere can have it in the field (author:smith looks at ~500)
+            words = iter(value.split())
+            mask = self._word_mask(next(words))
+            for part in words:
+                mask = mask & self._word_mask(part)
+            if np.count_nonzero(mask) * 2 < len(mask):  # worth it only when it leaves out many
+                scope = np.flatnonzero(mask) if rows is None else _take(self._scope_array(rows), mask)
+                candidates = scope.tolist()
         if term.field == YEAR:
             years = self._year
             low = 0 if term.low is None else term.low
@@ -615,6 +626,8 @@ def _term_cost(term: Term, indexed: bool = False) -> int:
         cost = 1
     elif indexed and term.field is None and len(term.value.split()) == 1:
         cost = 1  # looked up in the word index
+    elif indexed and term.field in _IN_WORD_INDEX and term.value and not term.negated:
+        cost = 2  # looked up, then checked on the few papers found
     elif term.field in _SHORT_TEXT:
         cost = 2
     else:  # scans the abstract
