@@ -294,3 +294,23 @@ def test_a_cache_file_with_damaged_parts_is_refused_and_rebuilt(library: Library
     cachefile.write(path, wordindex._MAGIC, header, [bytes(body)])
     with pytest.raises(WordIndexError):
         WordIndex.load(path)
+
+
+def test_a_rebuild_in_steps_answers_from_the_old_index_meanwhile(library: Library) -> None:
+    index = SearchIndex(library, word_index=True, word_index_from=0)
+    library.listeners.append(index.invalidate)
+    index.build()
+    library.import_papers(numbered_papers(30, start=500))
+    assert index.filter(parse_query("w517x")) == library.ids_for_keys(["paper517"])  # scanned: not indexed yet
+    assert index.stale_share == 30 / 230
+    index.start_build()
+    assert index.ready
+    assert not index.build_step(0.0)
+    check(index, library)  # from the old index, new papers scanned
+    assert index.building  # the queries did not finish the rebuild
+    [pid] = library.ids_for_keys(["paper3"])
+    library.annotate([pid], AnnotationChange(note="wombat"))
+    index.finish_build()
+    assert index.stale_share == 0.0
+    assert index.filter(parse_query("wombat")) == [pid]
+    check(index, library)

@@ -87,3 +87,28 @@ def test_the_next_window_uses_the_cached_index(qtbot: QtBot, large_library_dir: 
     assert sorted(shown) == sorted(filter_papers(library, 'graph "models number 8"'))
     assert {library.papers[pid].key for pid in shown} >= {"paper8", "paper88", "paper800", "paper888"}
     window.close()
+
+
+def test_a_large_import_is_indexed_again_while_search_keeps_working(
+    qtbot: QtBot, large_library_dir: Path, tmp_path: Path
+) -> None:
+    library = Library(large_library_dir)
+    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    index = window.controller.index
+    qtbot.waitUntil(lambda: index.word_indexed and not index.building, timeout=30_000)
+    added = int(PAPERS * 0.06)
+    library.import_papers(
+        Paper(id="", key=f"new{i}", title=f"Freshly imported numbat study {i}", authors=["Zoe Quokka"], year=2024)
+        for i in range(added)
+    )
+    assert index.building  # more than 5% of the papers are new: indexed again, in steps
+    window.search.setText("numbat")
+    window.apply_filters()  # answered at once from the index it has, the new papers scanned
+    assert window.model.rowCount() == added
+    assert not window.hint.isVisibleTo(window)
+    qtbot.waitUntil(lambda: not index.building, timeout=30_000)
+    assert index.stale_share == 0.0
+    assert window.model.rowCount() == added
+    window.close()

@@ -50,9 +50,10 @@ _ANY: Final = "any"
 _SAMPLE_FROM: Final = 5000  # below this many rows, ordering words by a sample costs more than it saves
 _SAMPLE_SIZE: Final = 400
 WORD_INDEX_FROM: Final = 5000  # papers; below this scanning is as fast as looking words up
+REBUILD_STALE_SHARE: Final = 0.05  # the window rebuilds the word index once this share of papers is new
 CACHE_FILE: Final = "search.cache"
 _CACHE_SETTINGS: Final = {"text": "title author key abstract", "form": 1}
-_STALE_SHARE: Final = 0.05  # a cached word index with more changed papers than this is rebuilt
+_STALE_SHARE: Final = REBUILD_STALE_SHARE  # ... and a cached one with more changed papers is not used
 _IN_WORD_INDEX: Final = frozenset({"title", "author", "key", "abstract", "note"})  # fields inside the "any" text
 _STEP_ROWS: Final = 256  # a step of a build in steps: this many papers (a few ms)
 _MASK_CACHE: Final = 64  # words whose rows are remembered (typing "graph neural" looks up "graph" once)
@@ -177,6 +178,20 @@ class SearchIndex:
         return self._word is not None
 
     @property
+    def ready(self) -> bool:
+        """True once there is something to answer from (a build in steps may be under way for a rebuild)."""
+        return self._built
+
+    @property
+    def stale_share(self) -> float:
+        """The share of papers the word index does not cover (added or changed since it was built)."""
+        if self._word is None:
+            return 0.0
+        papers = len(self.library.papers)
+        not_yet_seen = max(papers - len(self._order), 0)  # added since the last query
+        return (len(self._stale) + not_yet_seen) / papers if papers else 0.0
+
+    @property
     def building(self) -> bool:
         """True from ``start_build`` until the build is finished and adopted."""
         return self._steps is not None
@@ -184,8 +199,9 @@ class SearchIndex:
     def start_build(self) -> None:
         """Start building anew, to be advanced by ``build_step`` (a window's idle timer) in small steps.
 
-        A query meanwhile finishes the build at once (the window waits for ``build_step`` to return
-        True instead); changes reported to ``invalidate`` meanwhile are applied when it is adopted.
+        Queries meanwhile are answered as before if the index was built already (a rebuild), and
+        finish the build at once if not (the window waits for ``build_step`` to return True instead).
+        Changes reported to ``invalidate`` meanwhile are applied when the new build is adopted.
         """
         if self._steps is not None:
             return
@@ -231,8 +247,8 @@ class SearchIndex:
         self._sync()
 
     def _sync(self) -> None:
-        if self._steps is not None:
-            self.finish_build()
+        if self._steps is not None and not self._built:
+            self.finish_build()  # nothing to answer from yet (a rebuild leaves the old state answering)
         papers = self.library.papers
         if not self._built:
             self.build()

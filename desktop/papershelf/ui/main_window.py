@@ -47,7 +47,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import PRIORITIES, STATUSES
 from papershelf.core.query import Query, QueryError, parse_query
 from papershelf.core.resources import resources_dir
-from papershelf.core.search import WORD_INDEX_FROM
+from papershelf.core.search import REBUILD_STALE_SHARE, WORD_INDEX_FROM
 from papershelf.core.similar import SimilarityKeeper
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.ui.controller import LibraryController
@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
             self.hint.hide()
         selection = self.sidebar.selection()
         index = self.controller.index
-        if index.building and not query.is_empty:
+        if not index.ready and index.building and not query.is_empty:
             # the table keeps what it shows; _search_index_ready filters again in a moment
             self._show_hint(f"Preparing to search {len(self.library):,} papers…", error=False)
             return
@@ -689,6 +689,12 @@ class MainWindow(QMainWindow):
         self.model.reload()
         self.apply_filters()
         self._reselect(current)
+        index = self.controller.index
+        if index.stale_share > REBUILD_STALE_SHARE and not index.building:
+            # many new papers are scanned on every new word: index them again, in steps; the search
+            # keeps answering from the index it has meanwhile
+            index.start_build()
+            self._index_timer.start()
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(f"Not saved: {message}", 10000)
