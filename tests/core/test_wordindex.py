@@ -175,7 +175,7 @@ def test_the_word_index_is_built_cached_and_reused(library: Library) -> None:
     check(second, library)
 
 
-def test_small_libraries_and_the_cli_scan_instead(library: Library) -> None:
+def test_libraries_below_the_threshold_are_scanned(library: Library) -> None:
     index = SearchIndex(library, word_index=True, word_index_from=201)
     index.build()
     assert index.word_index_source == ""

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -36,7 +36,7 @@ import numpy.typing as npt
 
 from papershelf.core.library import Library
 from papershelf.core.query import SUBSTRING_FIELDS, VALUE_FIELDS, YEAR, Query, Term, parse_query, search_form
-from papershelf.core.steps import advance
+from papershelf.core.steps import advance, run
 from papershelf.core.wordindex import Joined, Mask, WordIndex, WordIndexError, checksum
 
 # Both separators are whitespace, which search_form never leaves inside a value or a query term, so
@@ -143,10 +143,9 @@ class SearchIndex:
 
     def build(self) -> None:
         """Compute every paper's fields now (otherwise the first filter does it), and the word index."""
-        for _ in self._build_steps(in_steps=False):
-            pass
+        run(self._build_steps(in_steps=False))
 
-    def _build_steps(self, *, in_steps: bool = True) -> Iterator[None]:
+    def _build_steps(self, *, in_steps: bool = True) -> Generator[None, None, None]:
         """``build``, pausing (yielding) every ``_STEP_ROWS`` rows or so."""
         self._order = list(self.library.papers)
         self._pos = {pid: row for row, pid in enumerate(self._order)}
@@ -312,12 +311,15 @@ class SearchIndex:
 
     def _set_row(self, row: int, pid: str) -> None:
         columns, abstract_at, ann_at, year = self._fields(pid)
+        text = columns[_ANY]
+        unchanged = text == self._columns[_ANY][row]  # a status or rating edit: no searchable text changed
         for name, value in columns.items():
             self._columns[name][row] = value
         self._abstract_at[row] = abstract_at
         self._ann_at[row] = ann_at
         self._year[row] = year
-        text = columns[_ANY]
+        if unchanged:
+            return  # what the word masks, the annotation text and the word index know still holds
         if len(text) > ann_at:
             self._annotated.add(row)
         else:
@@ -327,7 +329,7 @@ class SearchIndex:
             mask[row] = found in text
         word = self._word
         if word is not None and row < word.n_rows:
-            if checksum(columns[_ANY][:ann_at]) == int(word.checksums[row]):
+            if checksum(text[:ann_at]) == int(word.checksums[row]):
                 self._stale.discard(row)
             else:
                 self._stale.add(row)

@@ -27,7 +27,7 @@ import itertools
 import re
 import zlib
 from array import array
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from papershelf.core import cachefile
 from papershelf.core.memory import gc_paused
+from papershelf.core.steps import run
 
 FORMAT_VERSION: Final = 1
 DENSE_SHARE: Final = 32  # a token in more than 1/32 of the rows keeps a bitset instead of a row list
@@ -89,10 +90,9 @@ class WordIndex:
         self._sparse_tokens = np.zeros(0, np.int64)
         self._dense_vocab = self._sparse_vocab = Joined([])
         if prepare:
-            for _ in self.preparing():
-                pass
+            run(self.preparing())
 
-    def preparing(self) -> Iterator[None]:
+    def preparing(self) -> Generator[None, None, None]:
         """Compute the dense tokens' bitsets and the vocabulary search, pausing now and then (~10 ms)."""
         postings, starts, vocab = self._postings, self._starts, self.vocab
         row_mask = np.zeros(self.n_rows, np.bool_)
@@ -114,13 +114,7 @@ class WordIndex:
     @classmethod
     def build(cls, ids: Sequence[str], texts: Iterable[str], chunk_rows: int = _CHUNK_ROWS) -> WordIndex:
         """Index ``texts`` (one per id, in ``search_form``)."""
-        steps = cls.building(ids, texts, chunk_rows)
-        while True:
-            try:
-                next(steps)
-            except StopIteration as done:
-                index: WordIndex = done.value
-                return index
+        return run(cls.building(ids, texts, chunk_rows))
 
     @classmethod
     def building(
