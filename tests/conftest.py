@@ -24,10 +24,10 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 @pytest.fixture(scope="session")
 def seeded_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A library folder seeded once with the bundled ICLR catalogue; copy it before writing to it."""
-    from papershelf.core.library import Library
+    from papershelf.services.library import open_library
 
     folder = tmp_path_factory.mktemp("seeded") / "library"
-    Library(folder)
+    open_library(folder)
     return folder
 
 

@@ -11,10 +11,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from papershelf import __version__
-from papershelf.core.library import Library
-from papershelf.core.lock import LibraryLock, LibraryLockedError, LibraryReadOnlyError
 from papershelf.core.paths import resolve_library_dir
-from papershelf.core.store import StoreError
+from papershelf.core.storage.lock import LibraryLock, LibraryLockedError, LibraryReadOnlyError
+from papershelf.core.storage.store import StoreError
+from papershelf.services.library import open_library
 
 LOCK_WAIT_S = 2.0  # a CLI command may hold the lock for a moment
 
@@ -56,7 +56,7 @@ def run(library_dir: str | os.PathLike[str] | None = None, files: Sequence[str] 
         instance.listen()  # only the lock holder listens, so clearing a dead server name is safe
     try:
         try:
-            library = Library(folder, read_only=read_only)
+            library = open_library(folder, read_only=read_only)
         except StoreError as exc:
             QMessageBox.critical(None, "Papershelf cannot open the library", str(exc))
             return 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papershelf.core.resources import resources_dir
-from papershelf.core.store import atomic_write_bytes
+from papershelf.core.storage.store import atomic_write_bytes
 
 APP_ID = "papershelf"
 DESKTOP_FILE = f"{APP_ID}.desktop"

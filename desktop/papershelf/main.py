@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from papershelf import cli
+from papershelf.cli import commands as cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:

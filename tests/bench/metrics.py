@@ -252,10 +252,10 @@ class Table:
 def bench_filter(report: Report, cfg: Config, table: Table, size: str) -> None:
     name = f"filter_p95_ms_{size}"
     with report.guard(name, name):
-        search = optional("papershelf.core.search")
-        query_module = optional("papershelf.core.query")
+        search = optional("papershelf.core.search.index")
+        query_module = optional("papershelf.core.search.query")
         if search is None or not hasattr(search, "SearchIndex"):
-            report.note(name, "papershelf.core.search.SearchIndex does not exist yet")
+            report.note(name, "papershelf.core.search.index.SearchIndex does not exist yet")
             return
         parse = query_module.parse_query if query_module else search.parse_query
         lenient = "lenient" in inspect.signature(parse).parameters
@@ -541,11 +541,11 @@ def _import_runner(work: Work) -> tuple[Callable[[Path], Any], str]:
     """A function that imports one .bib file into a fresh empty library, and what it does."""
     from papershelf.core.library import Library
 
-    importing = optional("papershelf.core.importing")
+    importing = optional("papershelf.services.importing")
     if importing is not None and ".bib" in getattr(importing, "PARSERS", {}):
 
         def via_import_file(path: Path) -> Any:
-            library = Library(work.path("import"), seed=False)
+            library = Library(work.path("import"))
             return library, importing.import_file(library, path)
 
         return via_import_file, "core.importing.import_file(Library(empty), path): read, decode, parse, add"
@@ -554,7 +554,7 @@ def _import_runner(work: Work) -> tuple[Callable[[Path], Any], str]:
         raise LookupError("papershelf.formats.bibtex does not exist yet")
 
     def via_parse(path: Path) -> Any:
-        library = Library(work.path("import"), seed=False)
+        library = Library(work.path("import"))
         result = bibtex.parse(path.read_text(encoding="utf-8"))
         return library, library.import_papers(result.papers)
 

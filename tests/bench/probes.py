@@ -38,7 +38,7 @@ def rss(library_dir: str) -> dict[str, object]:
     steps["model"] = _status_mb("VmRSS")
     index_built = False
     try:
-        from papershelf.core.search import SearchIndex
+        from papershelf.core.search.index import SearchIndex
     except ImportError:
         pass
     else:

@@ -25,6 +25,7 @@ from papershelf.core.library import Library
 from papershelf.core.model import STATUSES, TRACKS, Annotation, Paper, normalise_title
 from papershelf.core.resources import data_dir
 from papershelf.formats import paperlist
+from papershelf.services.library import open_library
 
 GENERATOR_VERSION = 1
 SEED = 20210503
@@ -149,7 +150,7 @@ def synthetic_annotations(paper_ids: list[str], notes_from: list[Paper]) -> dict
 
 
 def _generate_library(folder: Path, size: int) -> None:
-    library = Library(folder)  # seeds the 860 bundled papers
+    library = open_library(folder)  # seeds the 860 bundled papers
     missing = size - len(library)
     if missing > 0:
         existing = {normalise_title(p.title) for p in library.papers.values()}
@@ -217,7 +218,7 @@ def ensure(log: list[str] | None = None) -> dict[str, Path]:
     for name, size in BIB_SIZES.items():
         path = root / f"papers-{name}.bib"
         if not path.exists():
-            library = Library(paths["lib-10k"], seed=False)
+            library = Library(paths["lib-10k"])
             papers = list(library.papers.values())[-size:]  # the newest: synthetic ones first
             tmp = path.with_suffix(".tmp")
             tmp.write_text(bibtex_text(papers), encoding="utf-8")

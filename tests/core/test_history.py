@@ -25,7 +25,7 @@ def test_push_keeps_the_newest_twenty_without_repeats_or_empties() -> None:
 
 @pytest.fixture
 def library(tmp_path: Path) -> Library:
-    lib = Library(tmp_path / "lib", seed=False)
+    lib = Library(tmp_path / "lib")
     lib.import_papers([Paper(id="", key="", title="Notes that change", authors=["Ann Adams"], year=2021)])
     return lib
 
@@ -37,7 +37,7 @@ def test_edits_keep_the_notes_they_replace_and_survive_a_reopen(library: Library
     library.annotate([pid], AnnotationChange(status="read"))  # not a note change: nothing kept
     assert [v.note for v in library.note_history(pid)] == ["second draft", "first draft"]
     assert {v.source for v in library.note_history(pid)} == {"edit"}
-    reopened = Library(library.folder, seed=False)
+    reopened = Library(library.folder)
     assert [v.note for v in reopened.note_history(pid)] == ["second draft", "first draft"]
 
 
@@ -51,7 +51,7 @@ def test_restoring_a_version_keeps_the_note_it_replaces(library: Library) -> Non
     assert library.annotation(pid).note == "old thoughts"
     assert [(v.note, v.source) for v in library.note_history(pid)] == [("new thoughts", "restore"),
                                                                         ("old thoughts", "edit")]
-    assert Library(library.folder, seed=False).annotation(pid).note == "old thoughts"
+    assert Library(library.folder).annotation(pid).note == "old thoughts"
     with pytest.raises(ValueError, match="no version 3"):
         library.restore_note_version(pid, 3)
 
@@ -62,7 +62,7 @@ def test_an_edit_and_the_note_it_replaces_are_one_write(library: Library) -> Non
     writes = library._annotations_store.storage.writes
     library.annotate([pid], AnnotationChange(note="v2"))
     assert library._annotations_store.storage.writes == writes + 1
-    assert [v.note for v in Library(library.folder, seed=False).note_history(pid)] == ["v1"]
+    assert [v.note for v in Library(library.folder).note_history(pid)] == ["v1"]
     library.annotate([pid], AnnotationChange(note="v3"), keep_note_history=False)
     assert [v.note for v in library.note_history(pid)] == ["v1"]
 

@@ -13,6 +13,8 @@ from papershelf.core import library as library_module
 from papershelf.core.library import AnnotationChange, Library, ReadOnlyError, UnknownKeyError
 from papershelf.core.model import Paper
 from papershelf.formats import paperlist
+from papershelf.services.library import open_library
+from papershelf.services.seed import import_bundled_catalogue
 
 
 def paper(title: str, authors: list[str], year: int = 2021, key: str = "") -> Paper:
@@ -44,26 +46,26 @@ def test_later_opens_load_the_store_without_parsing_markdown(
 def test_reimporting_does_not_duplicate(iclr_library_dir: Path) -> None:
     library = Library(iclr_library_dir)
     keys_before = library.keys()
-    summary = library.import_bundled_catalogue()
+    summary = import_bundled_catalogue(library)
     assert summary.imported == []
     assert len(summary.present) == 860
     assert Library(iclr_library_dir).keys() == keys_before
 
 
 def test_keys_are_pinned_and_collisions_get_letters(tmp_path: Path) -> None:
-    library = Library(tmp_path, seed=False)
+    library = Library(tmp_path)
     first = library.import_papers([paper("Deep Nets", ["Wei Chen"]), paper("Deep Trees", ["Li Chen"])])
     assert first.imported == ["chen2021deep", "chen2021deepa"]
     second = library.import_papers([paper("Deep Forests", ["Yu Chen"]), paper("Deep Nets", ["Wei Chen"])])
     assert second.imported == ["chen2021deepb"]
     assert second.present == ["chen2021deep"]
-    reopened = Library(tmp_path, seed=False)
+    reopened = Library(tmp_path)
     assert reopened.paper("chen2021deepa").title == "Deep Trees"
     assert reopened.keys() == ["chen2021deep", "chen2021deepa", "chen2021deepb"]
 
 
 def test_a_proposed_key_is_kept_or_renamed(tmp_path: Path) -> None:
-    library = Library(tmp_path, seed=False)
+    library = Library(tmp_path)
     library.import_papers([paper("One", ["A B"], key="smith20")])
     summary = library.import_papers([paper("Two", ["C D"], key="smith20")])
     assert summary.imported == ["smith20a"]
@@ -166,7 +168,7 @@ def test_catalogue_is_one_file_and_annotations_another(iclr_library_dir: Path) -
 
 
 def test_tags_and_lists_keep_the_spelling_the_library_already_uses(tmp_path: Path) -> None:
-    library = Library(tmp_path / "lib")
+    library = open_library(tmp_path / "lib")
     first, second, third = list(library.papers)[:3]
     library.annotate([first], AnnotationChange(add_tags=("ML",), add_lists=("Thesis",)))
     library.annotate([second], AnnotationChange(add_tags=(" ml ", "Vision", "VISION"), add_lists=("thesis",)))
@@ -182,7 +184,7 @@ def test_tags_and_lists_keep_the_spelling_the_library_already_uses(tmp_path: Pat
 
 
 def test_an_umlaut_written_out_is_the_same_author_when_finding_duplicates(tmp_path: Path) -> None:
-    library = Library(tmp_path / "lib", seed=False)
+    library = Library(tmp_path / "lib")
     original = Paper(id="", key="", title="Kernel Methods for Everything", authors=["Klaus-Robert Müller"], year=2019)
     library.import_papers([original])
     again = library.import_papers([
@@ -200,7 +202,7 @@ def test_an_umlaut_written_out_is_the_same_author_when_finding_duplicates(tmp_pa
 def test_two_spellings_from_before_are_both_kept_and_both_removed(tmp_path: Path) -> None:
     from papershelf.core.model import Annotation
 
-    library = Library(tmp_path / "lib")
+    library = open_library(tmp_path / "lib")
     a, b, c = list(library.papers)[:3]
     library.restore({a: Annotation(tags=["ML"]), b: Annotation(tags=["ml"])})  # as an older library has them
     library.annotate([c], AnnotationChange(add_tags=("ml",)))
@@ -210,7 +212,7 @@ def test_two_spellings_from_before_are_both_kept_and_both_removed(tmp_path: Path
 
 
 def test_similar_surnames_without_umlauts_are_not_merged(tmp_path: Path) -> None:
-    library = Library(tmp_path / "lib", seed=False)
+    library = Library(tmp_path / "lib")
     summary = library.import_papers([
         Paper(id="", key="", title="Editorial", authors=["Wei Xu"], year=2020),
         Paper(id="", key="", title="Editorial", authors=["Lei Xue"], year=2020),

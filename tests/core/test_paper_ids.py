@@ -60,7 +60,7 @@ def test_normalise_title_keeps_letters_and_digits_folded(title: str, normalised:
 
 
 def test_imported_papers_keep_their_ids_and_keys(tmp_path: Path) -> None:
-    library = Library(tmp_path, seed=False)
+    library = Library(tmp_path)
 
     summary = library.import_papers(bibtex.parse(PINNED).papers)
 

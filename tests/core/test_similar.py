@@ -25,6 +25,7 @@ from papershelf.core.model import Paper
 from papershelf.core.resources import data_dir
 from papershelf.core.similar import CACHE_FILE, SimilarityIndex, SimilarityKeeper, terms
 from papershelf.formats import paperlist
+from papershelf.services.library import open_library
 
 # -- the tokeniser ---------------------------------------------------------------------------------------
 
@@ -54,7 +55,7 @@ TOPICS = [
 
 @pytest.fixture(scope="module")
 def iclr(tmp_path_factory: pytest.TempPathFactory) -> tuple[Library, SimilarityIndex]:
-    library = Library(tmp_path_factory.mktemp("iclr") / "library")
+    library = open_library(tmp_path_factory.mktemp("iclr") / "library")
     return library, SimilarityIndex.load_or_build(library)
 
 
@@ -185,7 +186,7 @@ def test_many_imports_rebuild_the_index(iclr_library_dir: Path) -> None:
 
 
 def test_a_paper_whose_abstract_arrives_later_is_reindexed(tmp_path: Path) -> None:
-    library = Library(tmp_path, seed=False)
+    library = Library(tmp_path)
     iclr = _iclr_papers()[:40]
     bare = Paper.from_doc({**iclr[0].to_doc(), "abstract": ""})
     library.import_papers([bare, *iclr[1:]])
@@ -205,7 +206,7 @@ def test_a_paper_whose_abstract_arrives_later_is_reindexed(tmp_path: Path) -> No
 
 
 def test_papers_gone_from_the_catalogue_are_never_returned(tmp_path: Path) -> None:
-    library = Library(tmp_path, seed=False)
+    library = Library(tmp_path)
     papers = _iclr_papers()[:60]
     library.import_papers(papers[:59])
     extra = Paper.from_doc({**papers[59].to_doc(), "id": "gone-paper"})
@@ -345,9 +346,9 @@ def bench(sizes: list[int]) -> None:
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp) / "library"
-            library = Library(folder, seed=False)
+            library = Library(folder)
             library.import_papers(synthetic_papers(base, size))
-            library = Library(folder, seed=False)
+            library = Library(folder)
             wall, cpu = time.perf_counter(), time.process_time()
             index = SimilarityIndex.build(library.papers.values(), folder)
             print(f"{size:>7} papers: build {time.perf_counter() - wall:.2f} s (cpu {time.process_time() - cpu:.2f} s)")

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.core import exporting
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
 from papershelf.formats.bibtex_export import BibtexOptions
+from papershelf.services import exporting
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdflatex", "bibtex", "pdftotext")),
@@ -80,7 +80,7 @@ def test_whole_bundled_catalogue_compiles(iclr_library_dir: Path, tmp_path: Path
 
 @pytest.mark.slow
 def test_hostile_titles_and_notes_compile(tmp_path: Path) -> None:
-    library = Library(tmp_path / "lib", seed=False)
+    library = Library(tmp_path / "lib")
     hostile = [
         "Unbalanced {braces} in {a title",
         "Closing} braces} first",

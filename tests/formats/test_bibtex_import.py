@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.core.importing import import_file, parse_file
 from papershelf.core.library import Library
 from papershelf.core.model import Paper
 from papershelf.formats import bibtex
 from papershelf.formats.common import ParseResult
+from papershelf.services.importing import import_file, parse_file
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -75,11 +75,11 @@ def test_neurips_plain_names_and_latex_leftovers(neurips: ParseResult) -> None:
 
 
 def test_importing_neurips_into_a_library(tmp_path: Path) -> None:
-    library = Library(tmp_path / "lib", seed=False)
+    library = Library(tmp_path / "lib")
     summary = import_file(library, FIXTURES / "neurips2020.bib")
     assert (len(summary.imported), summary.failed, summary.problems, summary.renamed) == (1898, 0, [], [])
     assert library.paper("NEURIPS2020_00482b9b").authors[2] == "Johannes Ballé"
-    again = import_file(Library(tmp_path / "lib", seed=False), FIXTURES / "neurips2020.bib")
+    again = import_file(Library(tmp_path / "lib"), FIXTURES / "neurips2020.bib")
     assert (len(again.imported), len(again.present), again.merged) == (0, 1898, [])
 
 
@@ -207,7 +207,7 @@ def test_duplicates_of_library_papers_are_merged(iclr_library_dir: Path, tmp_pat
 
 
 def test_taken_key_is_renamed_and_said(tmp_path: Path) -> None:
-    library = Library(tmp_path / "lib", seed=False)
+    library = Library(tmp_path / "lib")
     bib = tmp_path / "a.bib"
     bib.write_text("@article{smith2020, title = {First}, author = {Smith, A}, year = 2020}\n", encoding="utf-8")
     import_file(library, bib)

@@ -79,7 +79,7 @@ class Outcome:
 
 def check(folder: Path, expected: Expectation, in_flight: dict[str, Any] | None) -> tuple[list[str], list[str]]:
     """(corruptions, lost writes) after a kill."""
-    library = Library(folder, seed=False)
+    library = Library(folder)
     corruptions = list(library.notices)
     notes_text, notes_problems = _read_notes(notes_path(folder))
     corruptions += notes_problems
@@ -129,7 +129,7 @@ def _landed(folder: Path, op: dict[str, Any]) -> bool:
     """Whether the write that was in flight when the writer died reached the disk."""
     if op["kind"] == "file-note":
         return op["token"] in _read_notes(notes_path(folder))[0]
-    library = Library(folder, seed=False)
+    library = Library(folder)
     if op["kind"] in ("note", "app-note"):
         return library.annotation(op["id"]).note == op["note"]
     if op["kind"] == "bulk":
@@ -138,7 +138,7 @@ def _landed(folder: Path, op: dict[str, Any]) -> bool:
 
 
 def make_library(folder: Path, papers: int = 200) -> None:
-    library = Library(folder, seed=False)
+    library = Library(folder)
     library.import_papers(
         [Paper(id="", key="", title=f"Kill Loop Paper {i}", authors=[f"Author {i}"], year=2020) for i in range(papers)]
     )

@@ -35,7 +35,7 @@ def type_above_the_conflict_block(notes: Path, text: str) -> None:
 
 
 def test_text_typed_in_the_file_during_a_conflict_is_never_lost(tmp_path: Path) -> None:
-    library = Library(tmp_path / "library", seed=False)
+    library = Library(tmp_path / "library")
     library.import_papers([Paper(id="", key="", title="One Paper", authors=["Ann Author"], year=2020)])
     pid = next(iter(library.papers))
     notes = tmp_path / "notes.md"

@@ -25,7 +25,7 @@ def test_two_hundred_kills_lose_nothing_acknowledged(tmp_path: Path) -> None:
 def test_the_checker_sees_a_lost_write(tmp_path: Path) -> None:
     folder = tmp_path / "library"
     killloop.make_library(folder, papers=3)
-    library = Library(folder, seed=False)
+    library = Library(folder)
     pid = next(iter(library.papers))
     library.annotate([pid], AnnotationChange(note="on disk"))
     expected = killloop.Expectation(notes={pid: "acknowledged but not on disk"}, titles={"Never Imported"})
@@ -49,7 +49,7 @@ def test_the_checker_sees_a_corrupt_store(tmp_path: Path) -> None:
 def test_the_checker_finds_typed_text_in_the_library_the_notes_file_or_the_history(tmp_path: Path) -> None:
     folder = tmp_path / "library"
     killloop.make_library(folder, papers=3)
-    library = Library(folder, seed=False)
+    library = Library(folder)
     first, second, third = library.papers
     library.annotate([first], AnnotationChange(note="[tok 1-1] in the library"))
     library.annotate([first], AnnotationChange(note="[tok 1-3] replaced the note"))  # [tok 1-1]: history

@@ -39,7 +39,7 @@ def write_then_die(*args):
     write(*args)
     os.kill(os.getpid(), signal.SIGKILL)
 syncer._write = write_then_die
-syncer.sync(Library(sys.argv[1], seed=False), sys.argv[2])
+syncer.sync(Library(sys.argv[1]), sys.argv[2])
 """
 
 
@@ -52,7 +52,7 @@ def killed_sync(folder: Path, notes: Path) -> None:
 @pytest.mark.parametrize("synced_before", [True, False], ids=["stale-base", "first-sync"])
 def test_an_edit_after_a_killed_sync_is_not_reverted_by_the_next_sync(tmp_path: Path, synced_before: bool) -> None:
     folder, notes = tmp_path / "library", tmp_path / "notes.md"
-    library = Library(folder, seed=False)
+    library = Library(folder)
     library.import_papers([Paper(id="", key="", title="One Paper", authors=["Ann Author"], year=2020)])
     pid = next(iter(library.papers))
     if synced_before:
@@ -63,7 +63,7 @@ def test_an_edit_after_a_killed_sync_is_not_reverted_by_the_next_sync(tmp_path: 
     killed_sync(folder, notes)
     assert "**Status:** read" in notes.read_text(encoding="utf-8")  # the file was written, the base was not
 
-    library = Library(folder, seed=False)
+    library = Library(folder)
     library.annotate([pid], AnnotationChange(status=before))  # undo: acknowledged
     sync(library, notes)
 

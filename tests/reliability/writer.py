@@ -32,7 +32,7 @@ import orjson
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import STATUSES, Paper
-from papershelf.core.store import atomic_write_bytes
+from papershelf.core.storage.store import atomic_write_bytes
 from papershelf.sync.notesfile import parse
 from papershelf.sync.syncer import resolve, sync
 
@@ -77,7 +77,7 @@ def sync_and_resolve(library: Library, notes: Path, token_ids: set[str]) -> None
 def main() -> None:
     folder, notes, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
     rng = random.Random(seed)
-    library = Library(folder, seed=False)
+    library = Library(folder)
     ids = list(library.papers)
     token_ids, note_ids = ids[:TOKEN_PAPERS], ids[TOKEN_PAPERS:] or ids
     if "--no-startup-sync" not in sys.argv and notes.exists():

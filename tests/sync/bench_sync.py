@@ -1,6 +1,6 @@
 """Notes sync timing at 10k notes: `python -m tests.sync.bench_sync [--notes N]` (targets: 200 / 300 ms).
 
-Builds a library with Library(tmp, seed=False).import_papers of synthetic papers, a note on every paper,
+Builds a library with Library(tmp).import_papers of synthetic papers, a note on every paper,
 syncs once to write the file, then times a sync with no change, one with 100 sections changed in the
 file, and one with 100 notes changed in the app. Best of a few runs each (a fresh edit every run).
 """
@@ -25,7 +25,7 @@ LOREM = (
 
 
 def build(folder: Path, n: int) -> Library:
-    lib = Library(folder, seed=False)
+    lib = Library(folder)
     lib.import_papers(
         Paper(id="", key="", title=f"Synthetic paper number {i} on learning things", authors=[f"Ann Author{i}"],
               year=2000 + i % 24, venue="ICLR")

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from papershelf.core.library import AnnotationChange, Library
-from papershelf.core.store import atomic_write_bytes
+from papershelf.core.storage.store import atomic_write_bytes
 from papershelf.sync.notesfile import parse
 from papershelf.sync.syncer import resolve, sync
 from tests.sync.helpers import KEYS
@@ -36,7 +36,7 @@ def type_in_file(notes: Path, lib: Library, key: str, token: str) -> None:
 def main() -> None:
     lib_dir, notes_arg, journal_arg, seed = sys.argv[1:5]
     notes, journal = Path(notes_arg), Path(journal_arg)
-    lib = Library(lib_dir, seed=False)
+    lib = Library(lib_dir)
     rng = random.Random(seed)
     n = 0
     with journal.open("a", encoding="utf-8") as log:

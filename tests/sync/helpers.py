@@ -21,7 +21,7 @@ def papers() -> list[Paper]:
 
 def library(folder: Path) -> Library:
     """A library with the same eight papers (same keys) wherever it is created."""
-    lib = Library(folder, seed=False)
+    lib = Library(folder)
     lib.import_papers(papers())
     assert lib.keys() == KEYS
     return lib

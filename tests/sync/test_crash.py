@@ -60,7 +60,7 @@ def test_random_kills_during_sync_lose_nothing(tmp_path: Path) -> None:
             proc.wait(timeout=30)
         assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode() if proc.stderr else ""
 
-        lib = Library(lib_dir, seed=False)
+        lib = Library(lib_dir)
         assert lib.notices == []  # both stores load as they are
         if notes.exists():  # (the first run may die before anything made it)
             assert parse(notes.read_text(encoding="utf-8")).problems == []
@@ -69,7 +69,7 @@ def test_random_kills_during_sync_lose_nothing(tmp_path: Path) -> None:
         lost = [t for t in tokens if t not in text]
         assert lost == [], f"after kill {kill + 1}: lost {lost[:5]}"
 
-    lib = Library(lib_dir, seed=False)
+    lib = Library(lib_dir)
     sync(lib, notes)
     assert sync(lib, notes).written is False
     text = kept_text(lib, notes)

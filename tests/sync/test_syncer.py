@@ -49,7 +49,7 @@ def test_changes_in_the_file_reach_the_library_and_persist(lib: Library, notes: 
     replace_in(notes, "**Status:** read\n", "**Status:** skipped · **Tags:** later, theory\n")
     report = sync(lib, notes)
     assert set(report.to_library) == {pid(lib, A), pid(lib, B)}
-    reopened = Library(lib.folder, seed=False)
+    reopened = Library(lib.folder)
     assert note(reopened, A).startswith("Notes on A, edited in the file.")
     b = reopened.annotation(pid(reopened, B))
     assert (b.status, b.tags) == ("skipped", ["later", "theory"])
@@ -79,7 +79,7 @@ def test_a_conflict_keeps_both_versions_flags_the_paper_and_resolves(lib: Librar
     assert "App side: thoughts from the office." in section
     assert "<!-- papershelf:conflict -->" in section
     assert "File side: my thoughts from the train." in section
-    assert Library(lib.folder, seed=False).conflicts() == {a: ("note",)}  # persisted
+    assert Library(lib.folder).conflicts() == {a: ("note",)}  # persisted
     assert any("File side" in v.note for v in lib.note_history(a))
 
     again = sync(lib, notes)  # nothing new: still in conflict, the file stays as it is
@@ -220,7 +220,7 @@ def test_a_sync_killed_before_the_file_write_shows_the_conflict_next_time(lib: L
 
     with pytest.raises(KeyboardInterrupt):
         sync(lib, notes, on_before_write=killed)
-    reopened = Library(lib.folder, seed=False)
+    reopened = Library(lib.folder)
     report = sync(reopened, notes)
     assert report.resolved == []
     assert report.conflicts == {pid(reopened, A): ("note",)}

@@ -303,7 +303,7 @@ def test_filter_that_matches_nothing_shows_a_message(window: MainWindow) -> None
 
 
 def test_empty_library_says_so(qtbot: QtBot, tmp_path: Path, settings: QSettings) -> None:
-    win = MainWindow(Library(tmp_path / "empty", seed=False), settings=settings)
+    win = MainWindow(Library(tmp_path / "empty"), settings=settings)
     qtbot.addWidget(win)
     win.show()
     assert win.table_stack.currentIndex() == 1
@@ -314,7 +314,7 @@ def test_empty_library_says_so(qtbot: QtBot, tmp_path: Path, settings: QSettings
 def test_hostile_text_is_shown_as_text(qtbot: QtBot, tmp_path: Path, settings: QSettings) -> None:
     from papershelf.core.model import Paper
 
-    library = Library(tmp_path / "lib", seed=False)
+    library = Library(tmp_path / "lib")
     library.import_papers([Paper(
         id="", key="", title='<b>Bold</b> <img src="http://example.org/x.png">',
         authors=["<script>alert(1)</script>"], year=2020,
@@ -419,7 +419,7 @@ def test_cancelled_import_imports_nothing_more(
 def test_a_failed_write_is_shown_and_loses_nothing(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from papershelf.core.store import AtomicJSONStorage
+    from papershelf.core.storage.store import AtomicJSONStorage
 
     pid = window.model.paper_id(0)
     window.select_paper(pid)

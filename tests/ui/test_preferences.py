@@ -32,7 +32,7 @@ def settings(ini: Path) -> QSettings:
 
 @pytest.fixture
 def window(qtbot: QtBot, tmp_path: Path, settings: QSettings) -> MainWindow:
-    win = MainWindow(Library(tmp_path / "library", seed=False), settings=settings)
+    win = MainWindow(Library(tmp_path / "library"), settings=settings)
     qtbot.addWidget(win)
     return win
 
@@ -158,7 +158,7 @@ def test_clearing_the_notes_file_stops_syncing_for_good(
     assert window.notes_sync.path is None
     assert window.library.notes_file_path() is None
     # the next start of the library does not take the file up again
-    reopened = MainWindow(Library(tmp_path / "library", seed=False), settings=settings)
+    reopened = MainWindow(Library(tmp_path / "library"), settings=settings)
     qtbot.addWidget(reopened)
     assert reopened.notes_sync.path is None
     assert notes.is_file()  # the file itself is the user's: left where it is
@@ -251,7 +251,7 @@ def test_recent_menu_greys_out_missing_folders_and_clears(tmp_path: Path, settin
     gone = tmp_path / "gone"
     remember_library(settings, gone)
     remember_library(settings, there)
-    win = MainWindow(Library(tmp_path / "library", seed=False), settings=settings)
+    win = MainWindow(Library(tmp_path / "library"), settings=settings)
     qtbot.addWidget(win)
     menu = win.library_menu
     menu.recent_menu.aboutToShow.emit()
@@ -276,7 +276,7 @@ def test_recent_menu_greys_out_missing_folders_and_clears(tmp_path: Path, settin
 def test_open_library_starts_papershelf_on_the_folder(tmp_path: Path, window: MainWindow, launched: list[Path],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     other = tmp_path / "other"
-    Library(other, seed=False)
+    Library(other)
     monkeypatch.setattr(library_menu.OpenLibraryDialog, "ask", classmethod(lambda cls, parent, start="": str(other)))
     assert window.library_menu.open_action.isEnabled()
     window.library_menu.open_action.trigger()

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
-from papershelf.core.search import CACHE_FILE, WORD_INDEX_FROM, filter_papers
+from papershelf.core.search.index import CACHE_FILE, WORD_INDEX_FROM, filter_papers
 from papershelf.ui.main_window import LARGE_LIBRARY, MainWindow
 
 PAPERS = LARGE_LIBRARY + 1  # large enough for the word index, and for the search box to wait without one
@@ -21,7 +21,7 @@ WORDS = ["graph", "neural", "causal", "kernel", "diffusion", "reward", "transfor
 @pytest.fixture(scope="module")
 def large_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("large") / "library"
-    library = Library(folder, seed=False)
+    library = Library(folder)
     library.import_papers(
         Paper(id="", key=f"paper{i}", title=f"{WORDS[i % 8].title()} models number {i}", authors=[f"Ana Müller{i % 7}"],
               abstract=f"We study {WORDS[(i * 3) % 8]} methods; code word w{i}x.", year=2000 + i % 22)

@@ -97,7 +97,7 @@ def test_view_shows_the_library_numbers(qtbot: QtBot, iclr_library_dir: Path) ->
 
 
 def test_empty_library_says_so(qtbot: QtBot, tmp_path: Path) -> None:
-    library = Library(tmp_path / "empty", seed=False)
+    library = Library(tmp_path / "empty")
     view = StatsView(library, today=TODAY)
     qtbot.addWidget(view)
     view.show()

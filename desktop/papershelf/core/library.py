@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from papershelf.core import backup, citekeys
+from papershelf.core import citekeys
+from papershelf.core.duplicates import DuplicateIndex, fill_missing, identities
 from papershelf.core.memory import gc_paused
 from papershelf.core.model import (
     MAX_RATING,
@@ -20,15 +18,14 @@ from papershelf.core.model import (
     STATUSES,
     Annotation,
     Paper,
-    normalise_title,
     now_iso,
     paper_id_for,
     validate_priority,
     validate_rating,
     validate_status,
 )
-from papershelf.core.resources import data_dir
-from papershelf.core.store import (
+from papershelf.core.storage import backup
+from papershelf.core.storage.store import (
     META_ID,
     META_TABLE,
     CorruptStoreError,
@@ -242,8 +239,17 @@ class Library:
     with the catalogue. Every public method that changes something makes exactly one durable write.
     """
 
-    def __init__(self, folder: str | os.PathLike[str], *, seed: bool = True, read_only: bool = False) -> None:
-        """Open (and create) the library in ``folder``; an empty one is seeded with the bundled catalogue.
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        seeder: Callable[[Library], object] | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """Open (and create) the library in ``folder``; an empty, writable one is filled by ``seeder``.
+
+        ``papershelf.services.library.open_library`` passes the bundled catalogue's seeder; the core
+        itself knows no file format.
 
         A store file that cannot be read (empty, truncated, not JSON, or from a newer Papershelf) is set
         aside as ``NAME.corrupt-<timestamp>``; the annotations are restored from the newest good backup.
@@ -258,7 +264,7 @@ class Library:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the library folder {self.folder}: {exc.strerror}") from exc
-        # read_only: the caller knows another process holds the library (see core/lock.py); never write.
+        # read_only: the caller knows another process holds the library (see core/storage/lock.py); never write.
         self.read_only = read_only or not os.access(self.folder, os.W_OK)
         with gc_paused():
             # Loading makes millions of objects and none of them are garbage: without the pause the
@@ -275,8 +281,9 @@ class Library:
             }
         self._lists: dict[str, dict[str, Any]] = dict(self._annotations_store.documents(LISTS))
         self.listeners: list[Callable[[Sequence[str]], None]] = []
-        if seed and not self.papers and not self._meta(self._catalogue).get("seeded") and not self.read_only:
-            self.import_bundled_catalogue()
+        if seeder is not None and not self.papers and not self.is_seeded() and not self.read_only:
+            seeder(self)
+            self.mark_seeded()
         self.backup()
 
     def backup(self) -> None:
@@ -555,20 +562,20 @@ class Library:
         new: dict[str, Paper] = {}
         changed: dict[str, Paper] = {}
         taken = _Taken(self._by_key)
-        index = _DuplicateIndex(self.papers)
+        index = DuplicateIndex(self.papers)
         for paper in papers:
             first = paper.authors[0] if paper.authors else ""
             pid = paper.id or paper_id_for(paper.title, first, paper.year, paper.doi)
-            identities = _identities(paper)
-            known = pid if pid in self.papers or pid in new else index.find(identities)
+            found = identities(paper)
+            known = pid if pid in self.papers or pid in new else index.find(found)
             if known is not None:
                 existing = new.get(known) or changed.get(known) or self.papers[known]
-                filled = _fill_missing(existing, paper)
+                filled = fill_missing(existing, paper)
                 if filled is None:
                     summary.present.append(existing.key)
                     continue
                 (new if known in new else changed)[known] = filled
-                index.add(known, _identities(filled))
+                index.add(known, identities(filled))
                 summary.merged.append((paper.key or "", existing.key))
                 continue
             wanted = paper.key or citekeys.base_key(paper.authors, paper.year, paper.title)
@@ -577,28 +584,19 @@ class Library:
                 summary.renamed.append((paper.key, key))
             added = Paper.from_doc({**paper.to_doc(), "id": pid, "key": key, "added": paper.added or stamp})
             new[pid] = added
-            index.add(pid, identities)
+            index.add(pid, found)
             taken.add(key)
             summary.imported.append(key)
         return summary, new, changed
 
-    def import_bundled_catalogue(self) -> ImportSummary:
-        """Import the catalogue shipped in data/ (done once, when a library is first created)."""
-        from papershelf.formats import paperlist  # formats depend on core, not the reverse at import time
+    def is_seeded(self) -> bool:
+        """True once a seeder filled this library (it is never filled again, even if emptied)."""
+        return bool(self._meta(self._catalogue).get("seeded"))
 
-        summary = ImportSummary()
-        folder = data_dir()
-        manifest = orjson.loads((folder / "catalogue.json").read_bytes())
-        for entry in manifest["catalogues"]:
-            text = (folder / entry["file"]).read_text(encoding="utf-8")
-            result = paperlist.parse(text, venue=entry["venue"], year=entry["year"])
-            for paper in result.papers:
-                paper.fields.setdefault("booktitle", entry.get("booktitle", entry["venue"]))
-            summary.merge(self.import_papers(result.papers))
-            summary.problems += [f"{entry['file']}: {p}" for p in result.problems]
+    def mark_seeded(self) -> None:
+        """Record that the library was seeded (one durable write of the catalogue's meta record)."""
         meta = {**self._meta(self._catalogue), "seeded": True}
         self._commit(self._catalogue, {META_TABLE: {META_ID: meta}})
-        return summary
 
     # -- notes sync and history --------------------------------------------------------------------
     # Tables of the annotations store, so that one sync writes annotations, base, conflicts and history in
@@ -748,76 +746,3 @@ class _Taken:
 
     def add(self, key: str) -> None:
         self._new_keys.add(key)
-
-
-_ARXIV_ID = re.compile(
-    r"arxiv(?:\.org/(?:abs|pdf)/|[.:/\s]+(?:abs/)?)?\s*(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})", re.IGNORECASE
-)
-_ARXIV_BARE = re.compile(r"^(?:abs/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?$", re.IGNORECASE)
-_UMLAUTS = re.compile("[äöüÄÖÜ]")
-_WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-_FILLABLE = ("authors", "year", "venue", "track", "abstract", "url", "doi")
-
-
-def _identities(paper: Paper) -> list[str]:
-    """What makes two records the same paper: DOI, arXiv id, title + first author's last name + year."""
-    found: list[str] = []
-    if paper.doi:
-        found.append("doi:" + paper.doi.strip().lower())
-    fields = paper.fields
-    places = " ".join((paper.url, paper.doi, fields.get("journal", ""), fields.get("note", ""),
-                       fields.get("howpublished", ""), fields.get("eprint", "")))
-    arxiv = _ARXIV_ID.search(places) if "arxiv" in places.lower() else None
-    if arxiv is None:
-        prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
-        bare = fields.get("eprint", "") if prefix == "arxiv" else ""
-        if not bare and fields.get("journal", "").lower() == "corr":
-            bare = fields.get("volume", "")
-        arxiv = _ARXIV_BARE.match(bare.strip()) if bare else None
-    if arxiv is not None:
-        found.append("arxiv:" + arxiv.group(1).lower())
-    title = normalise_title(paper.title)
-    if title:
-        surname = citekeys.last_name(paper.authors[0]) if paper.authors else ""
-        found.append(f"title:{title}|{normalise_title(surname)}|{paper.year or ''}")
-        if _UMLAUTS.search(surname):  # also as written out without them: Müller is Mueller too
-            found.append(f"title:{title}|{normalise_title(surname.translate(_WRITTEN_OUT))}|{paper.year or ''}")
-    return found
-
-
-class _DuplicateIndex:
-    """Paper ids by identity, built over the library once per import."""
-
-    def __init__(self, papers: Mapping[str, Paper]) -> None:
-        self._ids: dict[str, str] = {}
-        for pid, paper in papers.items():
-            self.add(pid, _identities(paper))
-
-    def add(self, pid: str, identities: Iterable[str]) -> None:
-        for identity in identities:
-            self._ids.setdefault(identity, pid)
-
-    def find(self, identities: Iterable[str]) -> str | None:
-        for identity in identities:
-            pid = self._ids.get(identity)
-            if pid is not None:
-                return pid
-        return None
-
-
-def _fill_missing(existing: Paper, incoming: Paper) -> Paper | None:
-    """``existing`` with what it lacks taken from ``incoming``; None if there is nothing to take."""
-    updates: dict[str, Any] = {
-        name: getattr(incoming, name)
-        for name in _FILLABLE
-        if not getattr(existing, name) and getattr(incoming, name)
-    }
-    same_authors = "authors" in updates or incoming.authors == existing.authors
-    fields = {
-        name: value
-        for name, value in incoming.fields.items()
-        if name not in existing.fields and (same_authors or name != "author")
-    }
-    if not updates and not fields:
-        return None
-    return Paper.from_doc({**existing.to_doc(), **updates, "fields": {**existing.fields, **fields}})

@@ -43,9 +43,9 @@ from typing import Any, Final
 
 import orjson
 
-from papershelf.core import cachefile
 from papershelf.core.library import Library
 from papershelf.core.model import Paper, fold
+from papershelf.core.storage import cachefile
 
 CACHE_FILE: Final = "similarity.cache"
 FORMAT_VERSION: Final = 1

@@ -34,7 +34,7 @@ from typing import Any, Final
 from papershelf.core import history
 from papershelf.core.library import Library, UnknownKeyError
 from papershelf.core.model import Annotation, now_iso
-from papershelf.core.store import atomic_write_bytes
+from papershelf.core.storage.store import atomic_write_bytes
 from papershelf.formats.common import Problem
 from papershelf.sync import notesfile
 from papershelf.sync.merge import DEFAULT, FIELDS, Fields, Merge, Outcome, merge

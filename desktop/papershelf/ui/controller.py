@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from papershelf.core.facets import FacetCounter
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Annotation
-from papershelf.core.search import SearchIndex
-from papershelf.core.store import StoreError
+from papershelf.core.search.facets import FacetCounter
+from papershelf.core.search.index import SearchIndex
+from papershelf.core.storage.store import StoreError
 
 NOTE_COMMAND_ID = 1001
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from papershelf.core.query import QUERY_HELP
+from papershelf.core.search.query import QUERY_HELP
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("J / Down", "Next paper"),

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from papershelf.core.importing import parse_file
 from papershelf.core.library import ImportSummary, Library
-from papershelf.core.store import StoreError
+from papershelf.core.storage.store import StoreError
 from papershelf.formats.common import ParseResult
+from papershelf.services.importing import parse_file
 
 
 @dataclass(slots=True)

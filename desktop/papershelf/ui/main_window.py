@@ -40,16 +40,16 @@ from PySide6.QtWidgets import (
 )
 
 from papershelf import __version__
-from papershelf.core import exporting
-from papershelf.core.exporting import AutoExport
-from papershelf.core.importing import supported_suffixes
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import PRIORITIES, STATUSES
-from papershelf.core.query import Query, QueryError, parse_query
 from papershelf.core.resources import resources_dir
-from papershelf.core.search import REBUILD_STALE_SHARE, WORD_INDEX_FROM
+from papershelf.core.search.index import REBUILD_STALE_SHARE, WORD_INDEX_FROM
+from papershelf.core.search.query import Query, QueryError, parse_query
 from papershelf.core.similar import SimilarityKeeper
 from papershelf.formats.bibtex_export import BibtexOptions
+from papershelf.services import exporting
+from papershelf.services.exporting import AutoExport
+from papershelf.services.importing import supported_suffixes
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.detail import DetailPane
 from papershelf.ui.dialogs import (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from papershelf.core.store import StoreError
+from papershelf.core.storage.store import StoreError
 from papershelf.sync import syncer
 from papershelf.ui.controller import LibraryController
 

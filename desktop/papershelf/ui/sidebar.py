@@ -9,8 +9,8 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QPoint
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
-from papershelf.core.facets import FACETS, NONE_VALUE
 from papershelf.core.model import STATUSES, TRACKS
+from papershelf.core.search.facets import FACETS, NONE_VALUE
 from papershelf.ui.paper_model import MIME_KEYS, STATUS_LABELS, status_icon
 
 FACET_ROLE = Qt.ItemDataRole.UserRole + 10

@@ -5,7 +5,7 @@ whose name is derived from the user and the resolved library folder, so two libr
 own window. A second start connects, sends one JSON line ``{"action": "raise", "files": [...]}`` and waits
 for one JSON line back; the window emits :attr:`SingleInstance.message_received` for each message.
 
-Call :meth:`SingleInstance.listen` only while holding the library's lock (papershelf.core.lock): the lock
+Call :meth:`SingleInstance.listen` only while holding the library's lock (papershelf.core.storage.lock): the lock
 decides who is the one instance, so removing a name left behind by a crashed instance never takes the
 name away from a live one.
 """

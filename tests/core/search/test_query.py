@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from papershelf.core.model import Annotation, Paper, fold
-from papershelf.core.query import (
+from papershelf.core.search.query import (
     FIELDS,
     QUERY_HELP,
     Query,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from papershelf.core import facets
 from papershelf.core.library import AnnotationChange, Library
+from papershelf.core.search import facets
 
 
 def test_counts_and_apply_on_the_catalogue(iclr_library_dir: Path) -> None:
@@ -97,7 +97,7 @@ def test_a_question_during_a_sync_in_steps_finishes_it(iclr_library_dir: Path) -
 def test_papers_imported_while_a_sync_is_under_way_are_counted(tmp_path: Path) -> None:
     from papershelf.core.model import Paper
 
-    library = Library(tmp_path / "lib", seed=False)
+    library = Library(tmp_path / "lib")
     library.import_papers(Paper(id="", key="", title=f"Paper {i}", authors=["A B"], year=2020) for i in range(3000))
     counter = facets.FacetCounter(library)
     library.listeners.append(counter.invalidate)

@@ -34,9 +34,9 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from papershelf.core import cachefile
 from papershelf.core.memory import gc_paused
-from papershelf.core.steps import run
+from papershelf.core.search.steps import run
+from papershelf.core.storage import cachefile
 
 FORMAT_VERSION: Final = 1
 DENSE_SHARE: Final = 32  # a token in more than 1/32 of the rows keeps a bitset instead of a row list

@@ -10,10 +10,10 @@ import pytest
 
 from papershelf.core import library as library_module
 from papershelf.core.library import Library
-from papershelf.core.query import parse_query
-from papershelf.core.store import Store, StoreError
+from papershelf.core.search.query import parse_query
+from papershelf.core.storage.store import Store, StoreError
 
-OLD_LIBRARY = Path(__file__).parents[1] / "fixtures" / "old-library-v1"
+OLD_LIBRARY = Path(__file__).parents[2] / "fixtures" / "old-library-v1"
 VASWANI, MULLER, HE, OTHER = "2390a1ca798cd41a", "c796e31d91ccb4e9", "7fd0f60e0cdcbbb8", "659503ef5a0eb55d"
 
 
@@ -40,7 +40,7 @@ def test_the_fixture_is_one_schema_behind() -> None:
 def test_an_old_library_opens_migrated_after_a_backup(old_library: Path) -> None:
     v1_bytes = (old_library / "annotations.json").read_bytes()
 
-    library = Library(old_library, seed=False)
+    library = Library(old_library)
 
     assert library.notices == []
     assert schema(old_library / "annotations.json") == library_module.ANNOTATIONS_SCHEMA
@@ -53,7 +53,7 @@ def test_an_old_library_opens_migrated_after_a_backup(old_library: Path) -> None
 
 
 def test_the_migrated_data_is_intact_and_normalised(old_library: Path) -> None:
-    library = Library(old_library, seed=False)
+    library = Library(old_library)
 
     assert library.keys() == ["vaswani2017attention", "muller2021certify", "he2016deep", "other2020paper"]
     assert library.paper("muller2021certify").authors == ["Mark Niklas Müller", "Martin Vechev"]
@@ -84,11 +84,11 @@ def test_the_migrated_data_is_intact_and_normalised(old_library: Path) -> None:
 
 
 def test_a_second_open_does_not_migrate_again(old_library: Path) -> None:
-    Library(old_library, seed=False)
+    Library(old_library)
     path = old_library / "annotations.json"
     migrated, stat = path.read_bytes(), path.stat()
 
-    again = Library(old_library, seed=False)
+    again = Library(old_library)
 
     assert again.notices == []
     assert len(pre_migration_backups(old_library)) == 1
@@ -102,7 +102,7 @@ def test_no_backup_no_migration(old_library: Path) -> None:
     (old_library / "backups").write_text("a file where the backups folder should be")
     v1_bytes = (old_library / "annotations.json").read_bytes()
     with pytest.raises(StoreError, match=r"cannot open annotations\.json"):
-        Library(old_library, seed=False)
+        Library(old_library)
     assert (old_library / "annotations.json").read_bytes() == v1_bytes
 
 

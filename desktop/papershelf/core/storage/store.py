@@ -242,7 +242,7 @@ class Store:
 
     def _copy_before_migration(self) -> Path:
         """Copy the file's bytes to ``<folder>/backups/NAME-pre-v<version>-<timestamp>.json``."""
-        from papershelf.core.backup import backup_folder  # backup imports this module
+        from papershelf.core.storage.backup import backup_folder  # backup imports this module
 
         folder = backup_folder(self.path.parent)
         folder.mkdir(exist_ok=True)

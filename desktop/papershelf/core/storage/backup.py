@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from papershelf.core.store import atomic_write_bytes
+from papershelf.core.storage.store import atomic_write_bytes
 
 BACKUP_DIR = "backups"
 KEEP = {"annotations.json": 5, "catalogue.json": 2}

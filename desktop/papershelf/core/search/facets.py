@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from papershelf.core.library import Library
-from papershelf.core.steps import advance
+from papershelf.core.search.steps import advance
 
 Mask = npt.NDArray[np.bool_]
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.core.lock import LOCK_NAME, LibraryLock, LibraryLockedError, LibraryReadOnlyError
+from papershelf.core.storage.lock import LOCK_NAME, LibraryLock, LibraryLockedError, LibraryReadOnlyError
 
 # A holder in another process: takes the lock, says so, then obeys one line per command on stdin.
 HOLDER = """
 import sys
-from papershelf.core.lock import LibraryLock
+from papershelf.core.storage.lock import LibraryLock
 
 lock = LibraryLock(sys.argv[1])
 lock.acquire(timeout=10)
@@ -116,7 +116,7 @@ def test_missing_folder_is_created(tmp_path: Path) -> None:
 # capabilities that let it (setpriv is in util-linux, present on every Debian).
 READ_ONLY_PROBE = """
 import sys
-from papershelf.core.lock import LibraryLock, LibraryReadOnlyError
+from papershelf.core.storage.lock import LibraryLock, LibraryReadOnlyError
 
 try:
     LibraryLock(sys.argv[1]).acquire(timeout=0)

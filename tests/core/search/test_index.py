@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
-from papershelf.core.query import QueryError, parse_query
-from papershelf.core.search import SearchIndex, filter_papers
+from papershelf.core.search.index import SearchIndex, filter_papers
+from papershelf.core.search.query import QueryError, parse_query
 
 PAPERS = [
     Paper(
@@ -64,7 +64,7 @@ KEYS = [p.key for p in PAPERS]
 
 
 def make_library(folder: Path) -> Library:
-    library = Library(folder, seed=False)
+    library = Library(folder)
     library.import_papers(PAPERS)
     ids = library.ids_for_keys
     library.annotate(ids(["scholkopf2021causal"]), AnnotationChange(status="reading", add_tags=("causality", "RL")))
@@ -327,7 +327,7 @@ def test_bundled_catalogue_author_and_track(iclr_library_dir: Path) -> None:
 
 
 def test_many_papers_order_words_by_a_sample_and_still_agree(tmp_path: Path) -> None:
-    library = Library(tmp_path / "big", seed=False)
+    library = Library(tmp_path / "big")
     words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
     library.import_papers(
         Paper(id="", key=f"p{i}", title=" ".join(w for k, w in enumerate(words) if i % (k + 2) == 0) + f" {i}")

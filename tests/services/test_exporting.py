@@ -11,11 +11,11 @@ import orjson
 import pytest
 from markdown_it import MarkdownIt
 
-from papershelf.core import exporting
-from papershelf.core.exporting import AutoExport
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
 from papershelf.formats import bibtex
+from papershelf.services import exporting
+from papershelf.services.exporting import AutoExport
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from papershelf.core import store as store_module
-from papershelf.core.store import AtomicJSONStorage, NewerSchemaError, Store
+from papershelf.core.storage import store as store_module
+from papershelf.core.storage.store import AtomicJSONStorage, NewerSchemaError, Store
 
 
 def test_round_trip_on_a_real_file(tmp_path: Path) -> None:

@@ -35,9 +35,9 @@ import numpy as np
 import numpy.typing as npt
 
 from papershelf.core.library import Library
-from papershelf.core.query import SUBSTRING_FIELDS, VALUE_FIELDS, YEAR, Query, Term, parse_query, search_form
-from papershelf.core.steps import advance, run
-from papershelf.core.wordindex import Joined, Mask, WordIndex, WordIndexError, checksum
+from papershelf.core.search.query import SUBSTRING_FIELDS, VALUE_FIELDS, YEAR, Query, Term, parse_query, search_form
+from papershelf.core.search.steps import advance, run
+from papershelf.core.search.wordindex import Joined, Mask, WordIndex, WordIndexError, checksum
 
 # Both separators are whitespace, which search_form never leaves inside a value or a query term, so
 # a term can never match across two fields or two tags.

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from papershelf.core.store import atomic_write_bytes
+from papershelf.core.storage.store import atomic_write_bytes
 
 
 def write(path: Path, magic: bytes, header: dict[str, Any], blobs: Sequence[bytes | memoryview]) -> None:

@@ -16,14 +16,15 @@ from typing import Any, TextIO
 import orjson
 
 from papershelf import __version__
-from papershelf.core.importing import import_file
 from papershelf.core.library import AnnotationChange, Library, UnknownKeyError
-from papershelf.core.lock import LibraryLock, LibraryLockedError, LibraryReadOnlyError
 from papershelf.core.model import PRIORITIES, STATUSES, Paper
 from papershelf.core.paths import resolve_library_dir
-from papershelf.core.query import QueryError
-from papershelf.core.search import filter_papers
-from papershelf.core.store import StoreError
+from papershelf.core.search.index import filter_papers
+from papershelf.core.search.query import QueryError
+from papershelf.core.storage.lock import LibraryLock, LibraryLockedError, LibraryReadOnlyError
+from papershelf.core.storage.store import StoreError
+from papershelf.services.importing import import_file
+from papershelf.services.library import open_library
 
 
 class CommandError(Exception):
@@ -186,11 +187,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         folder = resolve_library_dir(args.library)
         writes = args.command not in READ_ONLY_COMMANDS or getattr(args, "keep_updated", False)
         with _library_lock(folder, writes) as read_only:
-            library = Library(folder, read_only=read_only)
+            library = open_library(folder, read_only=read_only)
             for notice in library.notices:
                 print(f"papershelf: warning: {notice}", file=sys.stderr)
             if writes and not read_only:
-                from papershelf.core.exporting import AutoExport
+                from papershelf.services.exporting import AutoExport
 
                 # Files tied with --keep-updated follow edits made from the command line too.
                 auto = AutoExport(library, on_error=lambda _tie, msg: print(f"papershelf: warning: {msg}",
@@ -523,9 +524,9 @@ def cmd_uninstall_desktop(args: argparse.Namespace, out: TextIO) -> int:
 
 @command("export")
 def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
-    from papershelf.core import exporting
     from papershelf.formats.bibtex_export import BibtexOptions
     from papershelf.formats.markdown_export import MarkdownOptions
+    from papershelf.services import exporting
 
     fmt = args.format or (exporting.format_for(args.output) if args.output else "bibtex")
     text = " ".join(args.query)
@@ -561,7 +562,7 @@ def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
 
 
 def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, text: str) -> int:
-    from papershelf.core import exporting
+    from papershelf.services import exporting
 
     if args.output is None or text.strip():
         raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
-from papershelf.core.query import parse_query
-from papershelf.core.search import _CACHE_SETTINGS, CACHE_FILE, SearchIndex
-from papershelf.core.wordindex import Joined, WordIndex, WordIndexError
+from papershelf.core.search.index import _CACHE_SETTINGS, CACHE_FILE, SearchIndex
+from papershelf.core.search.query import parse_query
+from papershelf.core.search.wordindex import Joined, WordIndex, WordIndexError
 
 # -- WordIndex on its own ------------------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ def check(index: SearchIndex, library: Library) -> None:
 
 @pytest.fixture
 def library(tmp_path: Path) -> Library:
-    library = Library(tmp_path / "lib", seed=False)
+    library = Library(tmp_path / "lib")
     library.import_papers(numbered_papers(200))
     return library
 
@@ -273,7 +273,8 @@ def test_filter_finishes_a_build_in_progress(library: Library) -> None:
 
 
 def test_a_cache_file_with_damaged_parts_is_refused_and_rebuilt(library: Library) -> None:
-    from papershelf.core import cachefile, wordindex
+    from papershelf.core.search import wordindex
+    from papershelf.core.storage import cachefile
 
     SearchIndex(library, word_index=True, word_index_from=0).build()
     path = library.folder / CACHE_FILE

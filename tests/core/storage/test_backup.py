@@ -8,12 +8,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from papershelf.core import backup
-from papershelf.core.library import AnnotationChange, Library
+from papershelf.core.library import AnnotationChange
+from papershelf.core.storage import backup
+from papershelf.services.library import open_library
 
 
 def annotate(folder: Path, key: str, note: str) -> str:
-    library = Library(folder)
+    library = open_library(folder)
     pid = library.paper(key).id
     library.annotate([pid], AnnotationChange(note=note, status="read"))
     return pid
@@ -21,17 +22,17 @@ def annotate(folder: Path, key: str, note: str) -> str:
 
 def test_a_backup_is_taken_on_start_when_the_file_changed(iclr_library_dir: Path) -> None:
     annotate(iclr_library_dir, "katzir2021net", "first")
-    Library(iclr_library_dir)  # start: backs up the changed annotations
+    open_library(iclr_library_dir)  # start: backs up the changed annotations
     backups = sorted((iclr_library_dir / "backups").glob("annotations-*.json"))
     assert backups
     assert orjson.loads(backups[-1].read_bytes())["annotations"]
     count = len(backups)
-    Library(iclr_library_dir)  # nothing changed: no new backup
+    open_library(iclr_library_dir)  # nothing changed: no new backup
     assert len(sorted((iclr_library_dir / "backups").glob("annotations-*.json"))) == count
 
 
 def test_backups_rotate_keeping_five(iclr_library_dir: Path) -> None:
-    library = Library(iclr_library_dir)
+    library = open_library(iclr_library_dir)
     pid = library.paper("katzir2021net").id
     for i in range(8):
         library.annotate([pid], AnnotationChange(note=f"version {i}"))
@@ -56,10 +57,10 @@ def test_backups_rotate_keeping_five(iclr_library_dir: Path) -> None:
 )
 def test_damaged_annotations_are_set_aside_and_restored_from_backup(iclr_library_dir: Path, damage: bytes) -> None:
     pid = annotate(iclr_library_dir, "katzir2021net", "kept in the backup")
-    Library(iclr_library_dir)  # takes the backup
+    open_library(iclr_library_dir)  # takes the backup
     (iclr_library_dir / "annotations.json").write_bytes(damage)
 
-    library = Library(iclr_library_dir)
+    library = open_library(iclr_library_dir)
     assert library.annotation(pid).note == "kept in the backup"
     (notice,) = library.notices
     assert "annotations.json could not be read" in notice
@@ -71,11 +72,11 @@ def test_damaged_annotations_are_set_aside_and_restored_from_backup(iclr_library
 
 def test_damaged_annotations_without_backup_start_empty_and_say_so(tmp_path: Path) -> None:
     folder = tmp_path / "lib"
-    Library(folder, seed=False)
+    open_library(folder)
     for old in (folder / "backups").glob("*"):
         old.unlink()
     (folder / "annotations.json").write_bytes(b"{broken")
-    library = Library(folder, seed=False)
+    library = open_library(folder)
     assert "No backup was found" in library.notices[0]
     assert list(folder.glob("annotations.json.corrupt-*"))
 
@@ -83,7 +84,7 @@ def test_damaged_annotations_without_backup_start_empty_and_say_so(tmp_path: Pat
 def test_damaged_catalogue_is_set_aside_and_reseeded(iclr_library_dir: Path) -> None:
     pid = annotate(iclr_library_dir, "katzir2021net", "survives")
     (iclr_library_dir / "catalogue.json").write_bytes(b'{"papers": {"x": [1, 2')
-    library = Library(iclr_library_dir)
+    library = open_library(iclr_library_dir)
     assert len(library) == 860
     assert library.annotation(pid).note == "survives"
     assert "catalogue.json could not be read" in library.notices[0]

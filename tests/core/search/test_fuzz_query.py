@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
-from papershelf.core.query import Query, QueryError, parse_query
-from papershelf.core.search import SearchIndex
+from papershelf.core.search.index import SearchIndex
+from papershelf.core.search.query import Query, QueryError, parse_query
 from tests.fuzz import SECONDS_PER_INPUT, time_limit
 
 DEADLINE_MS = int(SECONDS_PER_INPUT * 1000)
@@ -85,7 +85,7 @@ def broken(draw: st.DrawFn, texts: st.SearchStrategy[str]) -> str:
 @pytest.fixture(scope="module", params=[pytest.param(False, id="scan"), pytest.param(True, id="word-index")])
 def index(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> SearchIndex:
     """A small library with every field filled in some paper and empty in another (scanned or word-indexed)."""
-    library = Library(tmp_path_factory.mktemp("fuzz-query") / "library", seed=False)
+    library = Library(tmp_path_factory.mktemp("fuzz-query") / "library")
     library.import_papers([
         Paper(id="", key="", title="Towards Causal Representation Learning", year=2021, venue="ICLR", track="Oral",
               authors=["Bernhard Schölkopf", "Klaus-Robert Müller"], abstract="Causality: abc xyz-123"),

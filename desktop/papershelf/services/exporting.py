@@ -28,7 +28,7 @@ import orjson
 
 from papershelf.core.library import Library
 from papershelf.core.model import Annotation, Paper
-from papershelf.core.store import atomic_write_bytes
+from papershelf.core.storage.store import atomic_write_bytes
 from papershelf.formats import bibtex_export, markdown_export
 from papershelf.formats.bibtex_export import BibtexOptions, ExportResult
 from papershelf.formats.markdown_export import MarkdownOptions
