@@ -13,9 +13,6 @@ from papershelf.core import citekeys
 from papershelf.core.duplicates import DuplicateIndex, fill_missing, identities
 from papershelf.core.memory import gc_paused
 from papershelf.core.model import (
-    MAX_RATING,
-    PRIORITIES,
-    STATUSES,
     Annotation,
     Paper,
     now_iso,
@@ -24,96 +21,27 @@ from papershelf.core.model import (
     validate_rating,
     validate_status,
 )
+from papershelf.core.names import edit_names, every_spelling, spelled, spellings_in_use
 from papershelf.core.storage import backup
+from papershelf.core.storage.migrations import (
+    ANNOTATIONS,
+    ANNOTATIONS_FILE,
+    ANNOTATIONS_SCHEMA,
+    CATALOGUE_FILE,
+    CATALOGUE_SCHEMA,
+    LISTS,
+    MIGRATIONS,
+    PAPERS,
+)
 from papershelf.core.storage.store import (
     META_ID,
     META_TABLE,
     CorruptStoreError,
-    Migration,
     NewerSchemaError,
     Store,
     StoreError,
     set_aside,
 )
-
-CATALOGUE_FILE = "catalogue.json"
-ANNOTATIONS_FILE = "annotations.json"
-CATALOGUE_SCHEMA = 1
-ANNOTATIONS_SCHEMA = 2
-
-PAPERS = "papers"
-ANNOTATIONS = "annotations"
-LISTS = "lists"
-
-
-def _migrate_annotations_1_to_2(data: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Schema 2: each tag and list name once, in one spelling; status, priority and rating in range.
-
-    Version 1 stored names as ``restore`` and the edit paths were given them: "ML" beside "ml",
-    "deep  learning", empty names, a reading list called "  "; and whatever priority or rating an
-    undo put back. Names get their whitespace collapsed (as the notes file writes tags) and names
-    equal but for case become one, spelt as most papers spell it (the first seen on a tie).
-    """
-    docs = [doc for doc in data.get(ANNOTATIONS, {}).values() if isinstance(doc, dict)]
-    tag_spelling = _spellings(name for doc in docs for name in _names(doc.get("tags")))
-    lists = data.get(LISTS, {})
-    list_spelling = _spellings([*lists, *(name for doc in docs for name in _names(doc.get("lists")))])
-    for doc in docs:
-        doc["tags"] = _respelt(_names(doc.get("tags")), tag_spelling)
-        doc["lists"] = _respelt(_names(doc.get("lists")), list_spelling)
-        doc["priority"] = _clamped(doc.get("priority"), 0, len(PRIORITIES) - 1)
-        doc["rating"] = _clamped(doc.get("rating"), 0, MAX_RATING)
-        status = doc.get("status", "new")
-        if status not in STATUSES:
-            doc["status"] = next((s for s in STATUSES if s == str(status).strip().casefold()), "new")
-    kept: dict[str, dict[str, Any]] = {}
-    for name, doc in lists.items():
-        spelt = list_spelling.get(" ".join(name.split()).casefold())
-        if spelt is None:
-            continue  # an empty name
-        doc = doc if isinstance(doc, dict) else {}
-        earlier = kept.get(spelt)
-        if earlier is None or str(doc.get("created", "")) < str(earlier.get("created", "")):
-            kept[spelt] = doc
-    data[LISTS] = kept
-    return data
-
-
-def _names(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [str(name) for name in value] if isinstance(value, list | tuple) else []
-
-
-def _spellings(names: Iterable[str]) -> dict[str, str]:
-    """Case-folded name -> the spelling most used (the first seen on a tie), whitespace collapsed."""
-    counts = Counter(" ".join(name.split()) for name in names)
-    counts.pop("", None)
-    chosen: dict[str, str] = {}
-    for name, _ in sorted(counts.items(), key=lambda item: -item[1]):  # stable: first seen wins a tie
-        chosen.setdefault(name.casefold(), name)
-    return chosen
-
-
-def _respelt(names: Iterable[str], spelling: Mapping[str, str]) -> list[str]:
-    result: list[str] = []
-    for name in names:
-        spelt = spelling.get(" ".join(name.split()).casefold())
-        if spelt is not None and spelt not in result:
-            result.append(spelt)
-    return result
-
-
-def _clamped(value: Any, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return low
-    return min(max(number, low), high)
-
-
-# Per store kind, schema version N -> the step that turns a version-N file into version N + 1.
-MIGRATIONS: dict[str, dict[int, Migration]] = {"annotations": {1: _migrate_annotations_1_to_2}}
 
 
 class UnknownKeyError(KeyError):
@@ -183,12 +111,12 @@ class AnnotationChange:
             ann.rating = self.rating
             changed = True
         if self.add_tags or self.remove_tags:
-            tags = _edit_names(ann.tags, self.add_tags, self.remove_tags)
+            tags = edit_names(ann.tags, self.add_tags, self.remove_tags)
             if tags != ann.tags:
                 ann.tags = tags
                 changed = True
         if self.add_lists or self.remove_lists:
-            lists = _edit_names(ann.lists, self.add_lists, self.remove_lists)
+            lists = edit_names(ann.lists, self.add_lists, self.remove_lists)
             if lists != ann.lists:
                 ann.lists = lists
                 changed = True
@@ -198,38 +126,6 @@ class AnnotationChange:
         if changed:
             ann.changed = stamp
         return changed
-
-
-def _spellings_in_use(names: Iterable[str]) -> dict[str, list[str]]:
-    """Names by their case-folded form, each with every spelling in use."""
-    found: dict[str, list[str]] = {}
-    for name in names:
-        found.setdefault(name.casefold(), []).append(name)
-    return found
-
-
-def _spelled(names: tuple[str, ...], known: dict[str, list[str]]) -> tuple[str, ...]:
-    """Each name as the library spells it (an exact spelling in use stays; a new name is spelled as
-    first given, also within this change)."""
-    result = []
-    for name in (n.strip() for n in names):
-        spellings = known.setdefault(name.casefold(), [name])
-        result.append(name if name in spellings else spellings[0])
-    return tuple(result)
-
-
-def _every_spelling(names: tuple[str, ...], known: dict[str, list[str]]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(s for n in names for s in [n.strip(), *known.get(n.strip().casefold(), [])]))
-
-
-def _edit_names(names: list[str], add: Iterable[str], remove: Iterable[str]) -> list[str]:
-    dropped = set(remove)
-    result = [n for n in names if n not in dropped]
-    for name in add:
-        name = name.strip()
-        if name and name not in result:
-            result.append(name)
-    return result
 
 
 class Library:
@@ -436,14 +332,14 @@ class Library:
         """
         if not (change.add_tags or change.remove_tags or change.add_lists or change.remove_lists):
             return change
-        tags = _spellings_in_use(self.tag_counts())
-        lists = _spellings_in_use(self.list_names())
+        tags = spellings_in_use(self.tag_counts())
+        lists = spellings_in_use(self.list_names())
         return replace(
             change,
-            add_tags=_spelled(change.add_tags, tags),
-            remove_tags=_every_spelling(change.remove_tags, tags),
-            add_lists=_spelled(change.add_lists, lists),
-            remove_lists=_every_spelling(change.remove_lists, lists),
+            add_tags=spelled(change.add_tags, tags),
+            remove_tags=every_spelling(change.remove_tags, tags),
+            add_lists=spelled(change.add_lists, lists),
+            remove_lists=every_spelling(change.remove_lists, lists),
         )
 
     def _annotate(

@@ -8,9 +8,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from papershelf.core import library as library_module
 from papershelf.core.library import Library
 from papershelf.core.search.query import parse_query
+from papershelf.core.storage import migrations as schema_module
 from papershelf.core.storage.store import Store, StoreError
 
 OLD_LIBRARY = Path(__file__).parents[2] / "fixtures" / "old-library-v1"
@@ -33,8 +33,8 @@ def pre_migration_backups(folder: Path) -> list[Path]:
 
 
 def test_the_fixture_is_one_schema_behind() -> None:
-    assert schema(OLD_LIBRARY / "annotations.json") == library_module.ANNOTATIONS_SCHEMA - 1 == 1
-    assert schema(OLD_LIBRARY / "catalogue.json") == library_module.CATALOGUE_SCHEMA
+    assert schema(OLD_LIBRARY / "annotations.json") == schema_module.ANNOTATIONS_SCHEMA - 1 == 1
+    assert schema(OLD_LIBRARY / "catalogue.json") == schema_module.CATALOGUE_SCHEMA
 
 
 def test_an_old_library_opens_migrated_after_a_backup(old_library: Path) -> None:
@@ -43,9 +43,9 @@ def test_an_old_library_opens_migrated_after_a_backup(old_library: Path) -> None
     library = Library(old_library)
 
     assert library.notices == []
-    assert schema(old_library / "annotations.json") == library_module.ANNOTATIONS_SCHEMA
+    assert schema(old_library / "annotations.json") == schema_module.ANNOTATIONS_SCHEMA
     (backup,) = pre_migration_backups(old_library)
-    assert backup.name.startswith(f"annotations-pre-v{library_module.ANNOTATIONS_SCHEMA}-")
+    assert backup.name.startswith(f"annotations-pre-v{schema_module.ANNOTATIONS_SCHEMA}-")
     assert backup.read_bytes() == v1_bytes
     # The catalogue's schema did not change: it is neither rewritten nor copied aside.
     assert (old_library / "catalogue.json").read_bytes() == (OLD_LIBRARY / "catalogue.json").read_bytes()
@@ -116,7 +116,7 @@ def test_the_migration_reads_hand_edited_values(tmp_path: Path) -> None:
         },
         "lists": {"l": {"created": "2024-05-01"}, "L": {"created": "2023-01-01"}, " ": {}},
     }))
-    store = Store(path, "annotations", 2, migrations=library_module.MIGRATIONS["annotations"])
+    store = Store(path, "annotations", 2, migrations=schema_module.MIGRATIONS["annotations"])
     docs = dict(store.documents("annotations"))
     assert {k: docs["a"][k] for k in ("status", "priority", "rating", "tags", "lists")} == {
         "status": "read", "priority": 2, "rating": 5, "tags": ["one tag"], "lists": [],
@@ -158,7 +158,7 @@ def test_an_unreadable_store_opened_read_only_is_left_in_place(old_library: Path
 
 def test_a_newer_store_opened_read_only_is_refused_untouched(old_library: Path) -> None:
     data = orjson.loads((old_library / "annotations.json").read_bytes())
-    data["_meta"]["schema"]["version"] = library_module.ANNOTATIONS_SCHEMA + 1
+    data["_meta"]["schema"]["version"] = schema_module.ANNOTATIONS_SCHEMA + 1
     (old_library / "annotations.json").write_bytes(orjson.dumps(data))
     before = files_of(old_library)
     with pytest.raises(StoreError, match="newer Papershelf"):
