@@ -14,14 +14,9 @@ from pathlib import Path
 
 import orjson
 
-from papershelf.core.storage.store import atomic_write_bytes
+from papershelf.core.storage.store import atomic_write_bytes, backup_folder
 
-BACKUP_DIR = "backups"
 KEEP = {"annotations.json": 5, "catalogue.json": 2}
-
-
-def backup_folder(library_folder: Path) -> Path:
-    return library_folder / BACKUP_DIR
 
 
 def _backups(library_folder: Path, name: str) -> list[Path]:

@@ -29,6 +29,12 @@ META_ID = "schema"
 Data = dict[str, dict[str, Any]]
 Migration = Callable[[Data], Data]
 
+BACKUP_DIR = "backups"  # beside the store files: rotating backups and pre-migration copies
+
+
+def backup_folder(library_folder: Path) -> Path:
+    return library_folder / BACKUP_DIR
+
 
 class StoreError(Exception):
     """A store that cannot be opened or written, said in plain words."""
@@ -242,8 +248,6 @@ class Store:
 
     def _copy_before_migration(self) -> Path:
         """Copy the file's bytes to ``<folder>/backups/NAME-pre-v<version>-<timestamp>.json``."""
-        from papershelf.core.storage.backup import backup_folder  # backup imports this module
-
         folder = backup_folder(self.path.parent)
         folder.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
