@@ -232,8 +232,8 @@ class Table:
         from PySide6.QtWidgets import QApplication
 
         from papershelf.core.library import Library
-        from papershelf.ui.main_window import PaperTable
         from papershelf.ui.paper_model import PaperTableModel
+        from papershelf.ui.paper_table import PaperTable
 
         self.app = QApplication.instance() or QApplication([])
         self.library = Library(library_dir)
@@ -340,8 +340,7 @@ def bench_window_filter(report: Report, cfg: Config, table: Table, size: str, wo
                            "index_ready_s (its build in steps, finished here at once)": round(ready_s, 3),
                            "first_keystroke_ms": round(first * 1000, 1),
                            "ms": samples.summary(1000, "ms")})
-        with contextlib.suppress(ValueError, AttributeError):
-            table.library.listeners.remove(window.controller._library_changed)
+        window.controller.detach()
         window.close()
         window.deleteLater()
         table.app.processEvents()
