@@ -40,7 +40,7 @@ NOTE_SAVE_DELAY_MS = 700
 class SafeTextBrowser(QTextBrowser):
     """A text browser that never loads anything: no images, no style sheets, local or remote."""
 
-    def loadResource(self, type: int, name: QUrl) -> object:
+    def loadResource(self, type: int, name: QUrl | str) -> object:
         return None
 
 
@@ -297,7 +297,7 @@ class DetailPane(QWidget):
                 self.tags.setText(", ".join(ann.tags))
             if not self.lists.hasFocus():
                 self.lists.setText(", ".join(ann.lists))
-            self._tag_completer.setModel(None)
+            self._tag_completer.setModel(None)  # type: ignore[arg-type]  # Qt takes no model; the stubs say otherwise
             self._tag_completer = QCompleter(sorted(library.tag_counts(), key=str.casefold), self)
             self._tag_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             self.tags.setCompleter(self._tag_completer)
