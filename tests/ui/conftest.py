@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import Library
@@ -19,6 +20,12 @@ SMALL = (  # key, title, first author, year, track
     ("eve2022causal", "Causal discovery from graph data", "Eve Online", 2022, "Poster"),
     ("fay2018bandit", "Bandits with knapsacks", "Fay Wray", 2018, None),
 )
+
+
+@pytest.fixture(autouse=True)
+def _application(qapp: QApplication) -> QApplication:
+    """Every part of the window needs the application (icons are pixmaps), even a model on its own."""
+    return qapp
 
 
 @pytest.fixture
