@@ -206,10 +206,10 @@ def test_list_management_from_the_sidebar(window: MainWindow, monkeypatch: pytes
     pid = window.model.paper_id(0)
     window.controller.annotate([pid], AnnotationChange(add_lists=("Old name",)), "add")
     monkeypatch.setattr(dialogs.ListNameDialog, "ask", classmethod(lambda cls, *a, **k: "New name"))
-    window.rename_list("Old name")
+    window.window_actions.rename_list("Old name")
     assert window.library.annotation(pid).lists == ["New name"]
     monkeypatch.setattr(dialogs.Confirm, "ask", classmethod(lambda cls, *a: True))
-    window.delete_list("New name")
+    window.window_actions.delete_list("New name")
     assert window.library.annotation(pid).lists == []
     assert window.library.list_names() == []
 
@@ -231,9 +231,9 @@ def test_bulk_tags_on_selection(window: MainWindow, monkeypatch: pytest.MonkeyPa
     select_rows(window, [0, 1, 2])
     ids = window.selected_ids()
     monkeypatch.setattr(dialogs.ListNameDialog, "ask", classmethod(lambda cls, *a, **k: "must-read"))
-    window.tag_selection()
+    window.window_actions.tag_selection()
     assert all(window.library.annotation(pid).tags == ["must-read"] for pid in ids)
-    window.tag_selection(remove=True)
+    window.window_actions.tag_selection(remove=True)
     assert all(window.library.annotation(pid).tags == [] for pid in ids)
 
 
@@ -348,7 +348,7 @@ def test_hostile_text_is_shown_as_text(qtbot: QtBot, tmp_path: Path, settings: Q
 
 def test_copy_keys(window: MainWindow) -> None:
     select_rows(window, [0, 1])
-    window.copy_keys()
+    window.window_actions.copy_keys()
     keys = [window.library.papers[pid].key for pid in window.selected_ids()]
     assert QApplication.clipboard().text() == ", ".join(keys)
 

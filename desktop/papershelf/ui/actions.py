@@ -1,6 +1,6 @@
 """The window's actions: its menus, its keyboard shortcuts on the table, and the table's context menu.
 
-Each action calls a window or controller method; nothing here decides anything itself.
+A command asks what it needs (a dialog), then calls the controller; the rules live there.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMenu, QMessageBox
 
+from papershelf import __version__
 from papershelf.core.model import STATUSES
-from papershelf.ui.dialogs import QueryHelpDialog, ShortcutsDialog
+from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
 from papershelf.ui.paper_model import COLUMN_NAMES, STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 
 class WindowActions(QObject):
-    """The menu bar's actions and the table's shortcuts of one window (``window.actions``)."""
+    """The menu bar's actions, the table's shortcuts and context menu, and the commands they run on the
+    selection and the reading lists, for one window (``window.window_actions``)."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -57,12 +59,12 @@ class WindowActions(QObject):
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
-        copy_keys = edit_menu.addAction("Copy citation &keys", w.copy_keys)
+        copy_keys = edit_menu.addAction("Copy citation &keys", self.copy_keys)
         copy_keys.setShortcut(QKeySequence("Ctrl+Shift+C"))
         find = edit_menu.addAction("&Find", w.search_panel.focus)
         find.setShortcut(QKeySequence.StandardKey.Find)
         edit_menu.addSeparator()
-        edit_menu.addAction("New reading list…", w.new_list)
+        edit_menu.addAction("New reading list…", self.new_list)
 
         view_menu = w.menuBar().addMenu("&View")
         self.columns_menu = view_menu.addMenu("&Columns")
@@ -87,7 +89,7 @@ class WindowActions(QObject):
         help_menu = w.menuBar().addMenu("&Help")
         help_menu.addAction("&Search syntax", lambda: QueryHelpDialog.ask(w))
         help_menu.addAction("&Keyboard shortcuts", lambda: ShortcutsDialog.ask(w))
-        help_menu.addAction("&About Papershelf", w.about)
+        help_menu.addAction("&About Papershelf", self.about)
 
     def _build_shortcuts(self) -> None:
         w = self.window
@@ -100,13 +102,94 @@ class WindowActions(QObject):
         on_table("J", lambda: w.move_current(1))
         on_table("K", lambda: w.move_current(-1))
         for number, status in enumerate(STATUSES, start=1):
-            on_table(str(number), partial(w.set_status, status))
-        on_table("P", w.cycle_priority)
+            on_table(str(number), partial(self.set_status, status))
+        on_table("P", self.cycle_priority)
         on_table("T", w.detail.tags.setFocus)
         on_table("N", w.focus_note)
-        on_table("L", w.add_selection_to_list)
-        on_table("Shift+L", w.remove_selection_from_list)
+        on_table("L", self.add_selection_to_list)
+        on_table("Shift+L", self.remove_selection_from_list)
         on_table("/", w.search_panel.focus)
+
+    # -- commands on the selection -------------------------------------------------------------------
+
+    def set_status(self, status: str) -> None:
+        if ids := self.window.selected_ids():
+            self.window.controller.set_status(ids, status)
+
+    def cycle_priority(self) -> None:
+        w = self.window
+        if ids := w.selected_ids():
+            w.controller.cycle_priority(ids, w.current_paper_id() or ids[0])
+
+    def add_selection_to_list(self) -> None:
+        w = self.window
+        ids = w.selected_ids()
+        if ids and (name := ListChooser.ask(w, w.library.list_names())):
+            w.controller.add_to_list(ids, name)
+
+    def remove_selection_from_list(self) -> None:
+        w = self.window
+        ids = w.selected_ids()
+        names = w.controller.lists_of(ids)
+        if not names:
+            w.statusBar().showMessage("The selected papers are in no reading list", 4000)
+            return
+        if name := ListChooser.ask(w, names, remove=True):
+            w.controller.remove_from_list(ids, name)
+
+    def tag_selection(self, remove: bool = False) -> None:
+        w = self.window
+        ids = w.selected_ids()
+        if not ids:
+            return
+        verb = "Remove tag from" if remove else "Add tag to"
+        if tag := ListNameDialog.ask(w, f"{verb} {len(ids)} papers", "Tag:"):
+            w.controller.tag(ids, tag, remove=remove)
+
+    def copy_keys(self) -> None:
+        w = self.window
+        keys = [w.library.papers[pid].key for pid in w.selected_ids()]
+        if keys:
+            QGuiApplication.clipboard().setText(", ".join(keys))
+            w.statusBar().showMessage(f"Copied {len(keys)} citation key(s)", 3000)
+
+    # -- reading lists -------------------------------------------------------------------------------
+
+    def new_list(self) -> None:
+        if name := ListNameDialog.ask(self.window, "New reading list", "Name:"):
+            self.window.controller.create_list(name)
+
+    def rename_list(self, old: str) -> None:
+        w = self.window
+        new = ListNameDialog.ask(w, "Rename reading list", "New name:", old)
+        if new and new != old and w.controller.rename_list(old, new):
+            chosen = w.sidebar.selected.get("lists", set())
+            if old in chosen:
+                chosen.discard(old)
+                chosen.add(new)
+                w.apply_filters()
+
+    def delete_list(self, name: str) -> None:
+        w = self.window
+        if Confirm.ask(w, "Delete reading list",
+                       f"Delete the reading list “{name}”? The papers stay in your library."):
+            w.controller.delete_list(name)
+            w.sidebar.selected.get("lists", set()).discard(name)
+            w.apply_filters()
+
+    def about(self) -> None:
+        import platform
+
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        QMessageBox.about(
+            self.window, "About Papershelf",
+            f"Papershelf {__version__}\n\nQt {qVersion()} · PySide6 {PySide6.__version__} · "
+            f"Python {platform.python_version()}\n\nLibrary: {self.window.library.folder}",
+        )
+
+    # -- the table's context menu --------------------------------------------------------------------
 
     def table_menu(self, ids: list[str]) -> QMenu:
         """The context menu for the selected papers ``ids`` (not shown: see ``show_table_menu``)."""
@@ -115,22 +198,22 @@ class WindowActions(QObject):
         menu = QMenu(w)
         status_menu = menu.addMenu("Status")
         for number, status in enumerate(STATUSES, start=1):
-            action = status_menu.addAction(STATUS_LABELS[status], partial(w.set_status, status))
+            action = status_menu.addAction(STATUS_LABELS[status], partial(self.set_status, status))
             action.setShortcut(QKeySequence(str(number)))
         lists_menu = menu.addMenu("Add to reading list")
         for name in w.library.list_names():
             lists_menu.addAction(name, partial(controller.add_to_list, ids, name))
         lists_menu.addSeparator()
-        lists_menu.addAction("New list…", w.add_selection_to_list)
+        lists_menu.addAction("New list…", self.add_selection_to_list)
         in_lists = controller.lists_of(ids)
         if in_lists:
             remove_menu = menu.addMenu("Remove from reading list")
             for name in in_lists:
                 remove_menu.addAction(name, partial(controller.remove_from_list, ids, name))
-        menu.addAction("Add tag…", w.tag_selection)
-        menu.addAction("Remove tag…", lambda: w.tag_selection(remove=True))
+        menu.addAction("Add tag…", self.tag_selection)
+        menu.addAction("Remove tag…", lambda: self.tag_selection(remove=True))
         menu.addSeparator()
-        menu.addAction("Copy citation keys", w.copy_keys)
+        menu.addAction("Copy citation keys", self.copy_keys)
         return menu
 
     def show_table_menu(self, pos: QPoint) -> QMenu | None:

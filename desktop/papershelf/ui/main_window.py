@@ -5,19 +5,17 @@ pane and More like this, and connects them to the controller. What happens lives
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QMimeData, QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon, QShowEvent
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QProgressDialog,
     QSplitter,
     QStackedWidget,
@@ -26,21 +24,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from papershelf import __version__
 from papershelf.core.library import Library
 from papershelf.core.resources import resources_dir
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.services import exporting
 from papershelf.services.importing import supported_suffixes
+from papershelf.ui import window_state
 from papershelf.ui.actions import WindowActions
 from papershelf.ui.app_controller import LARGE_LIBRARY, AppController
 from papershelf.ui.detail import DetailPane
-from papershelf.ui.dialogs import Confirm, ImportSummaryDialog, ListChooser, ListNameDialog, NotesFileDialog
+from papershelf.ui.dialogs import ImportSummaryDialog, NotesFileDialog
 from papershelf.ui.export_dialog import ExportDialog, ExportRequest
 from papershelf.ui.importer import ImportJob, ImportReport
 from papershelf.ui.library_menu import install_library_menu
 from papershelf.ui.notes_sync import NotesSync
-from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, PaperTableModel
+from papershelf.ui.paper_model import PAPER_ID_ROLE, PaperTableModel
 from papershelf.ui.paper_table import EmptyPage, PaperTable
 from papershelf.ui.preferences import export_defaults
 from papershelf.ui.search_panel import SearchPanel
@@ -49,8 +47,6 @@ from papershelf.ui.similar_panel import SimilarPanel
 from papershelf.ui.stats import StatsView
 
 __all__ = ["LARGE_LIBRARY", "MainWindow", "app_icon"]
-
-SETTINGS_VERSION = 1
 
 
 def app_icon() -> QIcon:
@@ -72,6 +68,7 @@ class MainWindow(QMainWindow):
         self.controller = AppController(library, self)
         self.auto_export = self.controller.auto_export
         self.import_job: ImportJob | None = None
+        self._pending = window_state.Pending()
         self.setWindowTitle("Papershelf")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -168,9 +165,9 @@ class MainWindow(QMainWindow):
         self.empty_page.clear_requested.connect(self.clear_filters)
         self.empty_page.import_requested.connect(self.import_dialog)
         sidebar.selection_changed.connect(self.apply_filters)
-        sidebar.new_list_requested.connect(self.new_list)
-        sidebar.rename_list_requested.connect(self.rename_list)
-        sidebar.delete_list_requested.connect(self.delete_list)
+        sidebar.new_list_requested.connect(self.window_actions.new_list)
+        sidebar.rename_list_requested.connect(self.window_actions.rename_list)
+        sidebar.delete_list_requested.connect(self.window_actions.delete_list)
         sidebar.facet_model.papers_dropped.connect(controller.add_keys_to_list)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_status())
@@ -300,64 +297,6 @@ class MainWindow(QMainWindow):
         row = self.table.currentIndex().row()
         row = 0 if row < 0 else max(0, min(rows - 1, row + step))
         self.select_paper(self.model.paper_id(row))
-
-    # -- editing the selection -----------------------------------------------------------------------
-
-    def set_status(self, status: str) -> None:
-        if ids := self.selected_ids():
-            self.controller.set_status(ids, status)
-
-    def cycle_priority(self) -> None:
-        if ids := self.selected_ids():
-            self.controller.cycle_priority(ids, self.current_paper_id() or ids[0])
-
-    def add_selection_to_list(self) -> None:
-        ids = self.selected_ids()
-        if ids and (name := ListChooser.ask(self, self.library.list_names())):
-            self.controller.add_to_list(ids, name)
-
-    def remove_selection_from_list(self) -> None:
-        ids = self.selected_ids()
-        names = self.controller.lists_of(ids)
-        if not names:
-            self.statusBar().showMessage("The selected papers are in no reading list", 4000)
-            return
-        if name := ListChooser.ask(self, names, remove=True):
-            self.controller.remove_from_list(ids, name)
-
-    def tag_selection(self, remove: bool = False) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        verb = "Remove tag from" if remove else "Add tag to"
-        if tag := ListNameDialog.ask(self, f"{verb} {len(ids)} papers", "Tag:"):
-            self.controller.tag(ids, tag, remove=remove)
-
-    def new_list(self) -> None:
-        if name := ListNameDialog.ask(self, "New reading list", "Name:"):
-            self.controller.create_list(name)
-
-    def rename_list(self, old: str) -> None:
-        new = ListNameDialog.ask(self, "Rename reading list", "New name:", old)
-        if new and new != old and self.controller.rename_list(old, new):
-            chosen = self.sidebar.selected.get("lists", set())
-            if old in chosen:
-                chosen.discard(old)
-                chosen.add(new)
-                self.apply_filters()
-
-    def delete_list(self, name: str) -> None:
-        if Confirm.ask(self, "Delete reading list",
-                       f"Delete the reading list “{name}”? The papers stay in your library."):
-            self.controller.delete_list(name)
-            self.sidebar.selected.get("lists", set()).discard(name)
-            self.apply_filters()
-
-    def copy_keys(self) -> None:
-        keys = [self.library.papers[pid].key for pid in self.selected_ids()]
-        if keys:
-            QGuiApplication.clipboard().setText(", ".join(keys))
-            self.statusBar().showMessage(f"Copied {len(keys)} citation key(s)", 3000)
 
     def focus_search(self) -> None:
         self.search_panel.focus()
@@ -518,77 +457,24 @@ class MainWindow(QMainWindow):
 
     # -- state ---------------------------------------------------------------------------------------
 
-    def about(self) -> None:
-        import platform
-
-        import PySide6
-        from PySide6.QtCore import qVersion
-
-        QMessageBox.about(
-            self, "About Papershelf",
-            f"Papershelf {__version__}\n\nQt {qVersion()} · PySide6 {PySide6.__version__} · "
-            f"Python {platform.python_version()}\n\nLibrary: {self.library.folder}",
-        )
-
     def save_state(self) -> None:
-        s = self.settings
-        s.setValue("window/version", SETTINGS_VERSION)
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/splitter", self.splitter.saveState())
-        s.setValue("window/right", self.right.saveState())
-        s.setValue("window/header", self.table.horizontalHeader().saveState())
-        s.setValue("window/query", self.search_panel.text())
-        s.setValue("window/facets", json.dumps({k: sorted(v) for k, v in self.sidebar.selection().items()}))
-        current = self.current_paper_id()
-        s.setValue("window/current", self.library.papers[current].key if current else "")
-        s.sync()
+        window_state.save_state(self, self.settings)
 
     def restore_state(self) -> None:
-        s = self.settings
-        if s.value("window/version") is None:
-            return
-        for key, restore in (("window/geometry", self.restoreGeometry),
-                             ("window/header", self.table.horizontalHeader().restoreState)):
-            value = s.value(key)
-            if isinstance(value, QByteArray):
-                restore(value)
-        splitter = s.value("window/splitter")
-        # Splitter sizes only stick once the window has its real size: applied on first show.
-        self._pending_splitter = splitter if isinstance(splitter, QByteArray) else None
-        right = s.value("window/right")
-        if isinstance(right, QByteArray):
-            self.right.restoreState(right)
-        header = self.table.horizontalHeader()
-        for column, name in enumerate(COLUMN_NAMES):
-            self.column_actions[name].setChecked(not header.isSectionHidden(column))
-        sort_column = header.sortIndicatorSection()
-        if 0 <= sort_column < len(COLUMN_NAMES):
-            self.model.sort(sort_column, header.sortIndicatorOrder())
-        self.search_panel.set_text_quietly(str(s.value("window/query", "") or ""))
-        try:
-            selection = json.loads(str(s.value("window/facets", "{}") or "{}"))
-        except ValueError:
-            selection = {}
-        if isinstance(selection, dict):
-            self.sidebar.blockSignals(True)
-            self.sidebar.set_selection({k: v for k, v in selection.items() if isinstance(v, list)})
-            self.sidebar.blockSignals(False)
-        key = str(s.value("window/current", "") or "")
-        if key and self.library.has_key(key):
-            self._pending_key = key
+        self._pending = window_state.restore_state(self, self.settings)
+        if self._pending.key:
             QTimer.singleShot(0, self._restore_current)
 
     def _restore_current(self) -> None:
-        key = getattr(self, "_pending_key", "")
+        key = self._pending.key
         if key and self.library.has_key(key):
             self.select_paper(self.library.paper(key).id, centre=True)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self.start_search_index)  # once the window is up, not before
-        pending = getattr(self, "_pending_splitter", None)
+        pending, self._pending.splitter = self._pending.splitter, None
         if pending is not None:
-            self._pending_splitter = None
             self.splitter.restoreState(pending)
 
     def closeEvent(self, event: QCloseEvent) -> None:
