@@ -99,8 +99,8 @@ class WindowActions(QObject):
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(slot)
 
-        on_table("J", lambda: w.move_current(1))
-        on_table("K", lambda: w.move_current(-1))
+        on_table("J", lambda: w.table.move_current(1))
+        on_table("K", lambda: w.table.move_current(-1))
         for number, status in enumerate(STATUSES, start=1):
             on_table(str(number), partial(self.set_status, status))
         on_table("P", self.cycle_priority)

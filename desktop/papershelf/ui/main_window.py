@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QMimeData, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -243,27 +242,13 @@ class MainWindow(QMainWindow):
     # -- selection -----------------------------------------------------------------------------------
 
     def current_paper_id(self) -> str | None:
-        index = self.table.currentIndex()
-        return index.data(PAPER_ID_ROLE) if index.isValid() else None
+        return self.table.current_id()
 
     def selected_ids(self) -> list[str]:
-        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
-        ids = [self.model.paper_id(r) for r in rows]
-        if not ids and (current := self.current_paper_id()) is not None:
-            ids = [current]
-        return ids
+        return self.table.selected_ids()
 
     def select_paper(self, paper_id: str, centre: bool = False) -> bool:
-        row = self.model.row_of(paper_id)
-        if row < 0:
-            return False
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        )
-        hint = QAbstractItemView.ScrollHint.PositionAtCenter if centre else QAbstractItemView.ScrollHint.EnsureVisible
-        self.table.scrollTo(index, hint)
-        return True
+        return self.table.select(paper_id, centre)
 
     def _reselect(self, paper_id: str | None) -> None:
         if paper_id is None or not self.select_paper(paper_id):
@@ -289,14 +274,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{len(ranked)} recommended papers first", 5000)
         else:
             self.statusBar().showMessage("Mark papers as read or rate them 4-5 to get recommendations", 5000)
-
-    def move_current(self, step: int) -> None:
-        rows = self.model.rowCount()
-        if not rows:
-            return
-        row = self.table.currentIndex().row()
-        row = 0 if row < 0 else max(0, min(rows - 1, row + step))
-        self.select_paper(self.model.paper_id(row))
 
     def focus_search(self) -> None:
         self.search_panel.focus()

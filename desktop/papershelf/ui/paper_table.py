@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from papershelf.ui.paper_model import COLUMN_NAMES, PaperTableModel
+from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, PaperTableModel
 
 ROW_HEIGHT: Final = 24
 DEFAULT_WIDTHS: Final = {"title": 250, "authors": 140, "venue": 76, "track": 70, "status": 86,
@@ -20,6 +20,7 @@ class PaperTable(QTableView):
 
     def __init__(self, model: PaperTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.paper_model = model
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -46,9 +47,41 @@ class PaperTable(QTableView):
             header.resizeSection(column, DEFAULT_WIDTHS[name])
             header.setSectionHidden(column, name in DEFAULT_HIDDEN)
 
-    def column(self, name: str) -> int:
-        """The model column showing ``name`` (one of ``COLUMN_NAMES``)."""
-        return COLUMN_NAMES.index(name)
+    # -- the selection, by paper id ------------------------------------------------------------------
+
+    def current_id(self) -> str | None:
+        index = self.currentIndex()
+        return index.data(PAPER_ID_ROLE) if index.isValid() else None
+
+    def selected_ids(self) -> list[str]:
+        """The selected papers in table order; the current paper when no row is selected."""
+        rows = sorted(index.row() for index in self.selectionModel().selectedRows())
+        ids = [self.paper_model.paper_id(r) for r in rows]
+        if not ids and (current := self.current_id()) is not None:
+            ids = [current]
+        return ids
+
+    def select(self, paper_id: str, centre: bool = False) -> bool:
+        """Make ``paper_id`` the current and only selected paper, scrolled into view; False if not shown."""
+        row = self.paper_model.row_of(paper_id)
+        if row < 0:
+            return False
+        index = self.paper_model.index(row, 0)
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        hint = QAbstractItemView.ScrollHint.PositionAtCenter if centre else QAbstractItemView.ScrollHint.EnsureVisible
+        self.scrollTo(index, hint)
+        return True
+
+    def move_current(self, step: int) -> None:
+        """Go ``step`` rows down (up when negative), staying in the table; to the first row if none is current."""
+        rows = self.paper_model.rowCount()
+        if not rows:
+            return
+        row = self.currentIndex().row()
+        row = 0 if row < 0 else max(0, min(rows - 1, row + step))
+        self.select(self.paper_model.paper_id(row))
 
 
 class EmptyPage(QWidget):
