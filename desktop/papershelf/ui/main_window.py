@@ -275,9 +275,6 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage("Mark papers as read or rate them 4-5 to get recommendations", 5000)
 
-    def focus_search(self) -> None:
-        self.search_panel.focus()
-
     def focus_note(self) -> None:
         if self.detail.preview_toggle.isChecked():
             self.detail.preview_toggle.setChecked(False)
