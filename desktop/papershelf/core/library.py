@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from papershelf.core import citekeys
-from papershelf.core.duplicates import DuplicateIndex, fill_missing, identities
+from papershelf.core import citekeys, duplicates
+from papershelf.core.duplicates import DuplicateIndex, identities
 from papershelf.core.memory import gc_paused
 from papershelf.core.model import (
     Annotation,
@@ -66,6 +66,8 @@ class ImportSummary:
     failed: int = 0  # entries in the file that could not be imported
     # Duplicates of papers already there, whose missing fields they filled in: (key in file, existing key)
     merged: list[tuple[str, str]] = field(default_factory=list)
+    # Imported as papers of their own that may be papers already there: (key given, key of the look-alike)
+    suspected: list[tuple[str, str]] = field(default_factory=list)
 
     def merge(self, other: ImportSummary) -> None:
         self.failed += other.failed
@@ -74,6 +76,7 @@ class ImportSummary:
         self.renamed += other.renamed
         self.problems += other.problems
         self.merged += other.merged
+        self.suspected += other.suspected
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,7 @@ class Library:
             }
             self._catalogue.release(PAPERS, lambda: {pid: p.to_doc() for pid, p in self.papers.items()})
             self._by_key: dict[str, str] = {p.key: pid for pid, p in self.papers.items()}
+            self._by_key.update({a: pid for pid, p in self.papers.items() if p.aliases for a in p.aliases})
             self._annotations: dict[str, Annotation] = {
                 pid: Annotation.from_doc(doc) for pid, doc in self._annotations_store.documents(ANNOTATIONS)
             }
@@ -447,6 +451,7 @@ class Library:
                 self._commit(self._catalogue, {PAPERS: {pid: p.to_doc() for pid, p in written.items()}})
                 self.papers.update(written)
                 self._by_key.update({p.key: pid for pid, p in new.items()})
+                self._by_key.update({a: pid for pid, p in written.items() for a in p.aliases})
         if written:
             self._notify(list(written))
         return summary
@@ -463,15 +468,31 @@ class Library:
             first = paper.authors[0] if paper.authors else ""
             pid = paper.id or paper_id_for(paper.title, first, paper.year, paper.doi)
             found = identities(paper)
-            known = pid if pid in self.papers or pid in new else index.find(found)
+            # The rules are in core.duplicates: the same key is the same entry again if it is the same paper;
+            # otherwise an identity match merges only when may_merge allows it, else it is a suspected pair.
+            known = self._by_key.get(paper.key) if paper.key else None
+            if known is not None and not duplicates.same_record(changed.get(known) or self.papers[known], paper):
+                known = None
+            suspect = None
+            if known is None:
+                candidate = pid if pid in self.papers or pid in new else index.find(found)
+                if candidate is not None:
+                    look_alike = new.get(candidate) or changed.get(candidate) or self.papers[candidate]
+                    if duplicates.may_merge(look_alike, paper, same_file=candidate in new):
+                        known = candidate
+                    else:
+                        suspect = look_alike.key
+                        if pid in self.papers or pid in new:
+                            pid = duplicates.distinct_id(pid, paper.key, lambda i: i in self.papers or i in new)
             if known is not None:
                 existing = new.get(known) or changed.get(known) or self.papers[known]
-                filled = fill_missing(existing, paper)
+                filled = duplicates.merge(existing, paper)
                 if filled is None:
-                    summary.present.append(existing.key)
+                    summary.present.append(paper.key or existing.key)
                     continue
                 (new if known in new else changed)[known] = filled
                 index.add(known, identities(filled))
+                taken.update(filled.aliases)
                 summary.merged.append((paper.key or "", existing.key))
                 continue
             wanted = paper.key or citekeys.base_key(paper.authors, paper.year, paper.title)
@@ -483,7 +504,36 @@ class Library:
             index.add(pid, found)
             taken.add(key)
             summary.imported.append(key)
+            if suspect is not None:
+                summary.suspected.append((key, suspect))
         return summary, new, changed
+
+    def merge_papers(self, keep_key: str, other_key: str) -> Paper:
+        """Make two papers one (the user chose to): ``other_key`` becomes an alias of the kept paper.
+
+        The kept paper gains what the other adds (``duplicates.merge``; nothing is lost, its key stays) and
+        the annotations are combined (``duplicates.merge_annotations``). Two writes: the annotations first,
+        so a crash between them leaves both papers and nothing lost.
+
+        Raises:
+            UnknownKeyError: a key no paper has. ValueError: both keys name the same paper.
+        """
+        keep_id, other_id = self.ids_for_keys([keep_key]) + self.ids_for_keys([other_key])
+        if keep_id == other_id:
+            raise ValueError(f"{keep_key} and {other_key} are already one paper")
+        kept, other = self.papers[keep_id], self.papers[other_id]
+        merged = duplicates.merge(kept, other, chosen=True) or kept
+        ann = duplicates.merge_annotations(self.stored_annotation(keep_id), self.stored_annotation(other_id), now_iso())
+        if ann is not None:
+            self._commit(self._annotations_store, {ANNOTATIONS: {keep_id: ann.to_doc(), other_id: None}})
+            self._annotations[keep_id] = ann
+            self._annotations.pop(other_id, None)
+        self._commit(self._catalogue, {PAPERS: {keep_id: merged.to_doc(), other_id: None}})
+        self.papers[keep_id] = merged
+        del self.papers[other_id]
+        self._by_key.update({key: keep_id for key in (merged.key, *merged.aliases)})
+        self._notify([keep_id, other_id])
+        return merged
 
     def is_seeded(self) -> bool:
         """True once a seeder filled this library (it is never filled again, even if emptied)."""
@@ -642,3 +692,7 @@ class _Taken:
 
     def add(self, key: str) -> None:
         self._new_keys.add(key)
+
+    def update(self, keys: Iterable[str]) -> None:
+        self._new_keys.update(keys)
+
