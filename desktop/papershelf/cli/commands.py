@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import orjson
 
 from papershelf import __version__
+from papershelf.cli import duplicates as duplicates_command
 from papershelf.core.library import AnnotationChange, Library, UnknownKeyError
 from papershelf.core.model import PRIORITIES, STATUSES, Paper
 from papershelf.core.paths import resolve_library_dir
@@ -147,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--take", choices=("app", "file"), help="with --resolve: keep the app's or the file's version")
     p.add_argument("--merged-note", type=Path, metavar="FILE", help="with --resolve: the merged note, from a file")
 
+    duplicates_command.add_arguments(sub.add_parser("duplicates", help=duplicates_command.HELP))
+
     p = sub.add_parser("history", help="earlier versions of a paper's note (kept: the last 20); restore one")
     p.add_argument("key", help="citation key")
     p.add_argument("--show", type=int, metavar="N", help="print version N in full")
@@ -185,7 +188,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         if args.command in NO_LIBRARY_COMMANDS:  # desktop integration, at the end of this file
             return NO_LIBRARY_COMMANDS[args.command](args, out)
         folder = resolve_library_dir(args.library)
-        writes = args.command not in READ_ONLY_COMMANDS or getattr(args, "keep_updated", False)
+        writes = (args.command not in READ_ONLY_COMMANDS or getattr(args, "keep_updated", False)
+                  or (args.command == "duplicates" and duplicates_command.writes(args)))
         with _library_lock(folder, writes) as read_only:
             library = open_library(folder, read_only=read_only)
             for notice in library.notices:
@@ -208,7 +212,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 1
 
 
-READ_ONLY_COMMANDS = frozenset({"list", "show", "export", "similar", "recommend"})
+READ_ONLY_COMMANDS = frozenset({"list", "show", "export", "similar", "recommend", "duplicates"})
+COMMANDS["duplicates"] = duplicates_command.run
 LOCK_WAIT_S = 3.0
 
 
@@ -305,6 +310,7 @@ def cmd_show(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         ("Venue", " ".join(str(x) for x in (paper.venue, paper.year) if x)),
         ("Track", paper.track or ""),
         ("Key", paper.key),
+        ("Aliases", ", ".join(paper.aliases)),
         ("URL", paper.url),
         ("DOI", paper.doi),
         ("Status", ann.status),
@@ -371,6 +377,10 @@ def cmd_import(args: argparse.Namespace, library: Library, out: TextIO) -> int:
             out.write(f"  key {old} was taken; imported as {new}\n")
         for old, existing in summary.merged:
             out.write(f"  {old or 'an entry'} is already here as {existing}; its missing fields were filled in\n")
+        for key in summary.present:
+            out.write(f"  {key} is already here\n")
+        for key, other in summary.suspected:
+            out.write(f"  {key} may be the same paper as {other}; both kept (see papershelf duplicates)\n")
         for problem in summary.problems:
             out.write(f"  {problem}\n")
         failed += summary.failed

@@ -61,6 +61,7 @@ from papershelf.ui.dialogs import (
     QueryHelpDialog,
     ShortcutsDialog,
 )
+from papershelf.ui.duplicates_dialog import DuplicatesDialog
 from papershelf.ui.export_dialog import ExportDialog, ExportRequest
 from papershelf.ui.importer import ImportJob, ImportReport
 from papershelf.ui.library_menu import install_library_menu
@@ -316,6 +317,8 @@ class MainWindow(QMainWindow):
         find.setShortcut(QKeySequence.StandardKey.Find)
         edit_menu.addSeparator()
         edit_menu.addAction("New reading list…", self.new_list)
+        self.duplicates_action = edit_menu.addAction("Possible &duplicates…",
+                                                     lambda: DuplicatesDialog.ask(self, self.controller))
 
         view_menu = self.menuBar().addMenu("&View")
         self.columns_menu = view_menu.addMenu("&Columns")

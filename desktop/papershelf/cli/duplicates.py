@@ -1,0 +1,54 @@
+"""``papershelf duplicates``: list papers that may be one paper, and merge a pair (``--merge KEEP OTHER``)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from typing import TextIO
+
+import orjson
+
+from papershelf.core.library import Library
+from papershelf.services import duplicates
+
+HELP = "list papers that may be the same paper; --merge KEEP OTHER makes them one"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--merge", nargs=2, metavar=("KEEP", "OTHER"),
+        help="merge paper OTHER into paper KEEP; OTHER stays citable as an alias of KEEP",
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def writes(args: argparse.Namespace) -> bool:
+    """Only a merge writes: the list works beside an open window."""
+    return bool(args.merge)
+
+
+def run(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    if args.merge:
+        keep, other = args.merge
+        merged = duplicates.merge(library, keep, other)
+        out.write(f"merged {other} into {merged.key}; \\cite{{{other}}} keeps working (an alias of {merged.key})\n")
+        return 0
+    pairs = duplicates.possible_duplicates(library)
+    if args.format == "json":
+        rows = [{"keys": [p.first.key, p.second.key], "reason": p.reason, "titles": [p.first.title, p.second.title]}
+                for p in pairs]
+        out.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n")
+        return 0
+    width = shutil.get_terminal_size((120, 24)).columns
+    for pair in pairs:
+        head = f"{pair.first.key}  {pair.second.key}  ({pair.reason})  "
+        title = pair.first.title
+        out.write(head + (title if len(head) + len(title) <= width else title[: max(width - len(head) - 1, 20)] + "…")
+                  + "\n")
+    if pairs:
+        print(f"{len(pairs)} possible {'duplicate' if len(pairs) == 1 else 'duplicates'}; "
+              "merge one with: papershelf duplicates --merge KEEP OTHER", file=sys.stderr)
+    else:
+        print("no possible duplicates", file=sys.stderr)
+    return 0
