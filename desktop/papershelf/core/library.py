@@ -464,6 +464,7 @@ class Library:
         changed: dict[str, Paper] = {}
         taken = _Taken(self._by_key)
         index = DuplicateIndex(self.papers)
+        claimed: set[str] = set()  # papers an entry of this file with a key of its own is already
         for paper in papers:
             first = paper.authors[0] if paper.authors else ""
             pid = paper.id or paper_id_for(paper.title, first, paper.year, paper.doi)
@@ -478,13 +479,15 @@ class Library:
                 candidate = pid if pid in self.papers or pid in new else index.find(found)
                 if candidate is not None:
                     look_alike = new.get(candidate) or changed.get(candidate) or self.papers[candidate]
-                    if duplicates.may_merge(look_alike, paper, same_file=candidate in new):
+                    if duplicates.may_merge(look_alike, paper, same_file=candidate in new or candidate in claimed):
                         known = candidate
                     else:
                         suspect = look_alike.key
                         if pid in self.papers or pid in new:
                             pid = duplicates.distinct_id(pid, paper.key, lambda i: i in self.papers or i in new)
             if known is not None:
+                if paper.key:
+                    claimed.add(known)
                 existing = new.get(known) or changed.get(known) or self.papers[known]
                 filled = duplicates.merge(existing, paper)
                 if filled is None:
