@@ -141,3 +141,24 @@ def test_biber_resolves_a_merged_away_key_through_ids(merged_library: Path, tmp_
     bbl = (tmp_path / "doc.bbl").read_text()
     assert "\\entry{pmlr-v119-abbas20a}" in bbl
     assert "Selective Dyna-Style Planning Under Limited Model Capacity" in " ".join(bbl.split())
+
+
+def test_a_merge_loses_no_note_and_the_notes_file_keeps_the_old_section(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    notes = tmp_path / "notes.md"
+    papershelf(library, "import", str(FIXTURES / "xampl.bib"))
+    assert papershelf(library, "annotate", "article-minimal", "--note", "short one").returncode == 0
+    assert papershelf(library, "annotate", "article-full", "--note", "full one", "--tag", "gnus").returncode == 0
+    assert papershelf(library, "sync", "--notes-file", str(notes)).returncode == 0
+    assert papershelf(library, "duplicates", "--merge", "article-minimal", "article-full").returncode == 0
+    synced = papershelf(library, "sync")
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert "kept as they are: article-full" in synced.stdout
+    shown = orjson.loads(papershelf(library, "show", "article-minimal", "--json").stdout)
+    assert "short one" in shown["annotation"]["note"]
+    assert "full one" in shown["annotation"]["note"]
+    assert shown["annotation"]["tags"] == ["gnus"]
+    text = notes.read_text(encoding="utf-8")
+    assert "<!-- papershelf:key=article-full -->" in text  # the old section, as it was
+    kept = text[text.index("<!-- papershelf:key=article-minimal -->"):]
+    assert "full one" in kept.split("<!-- papershelf:key=")[1]
