@@ -11,8 +11,6 @@ import orjson
 import pytest
 
 from papershelf.core.library import Library
-from papershelf.formats.bibtex_export import BibtexOptions
-from papershelf.services import exporting
 from tests.cli.test_cli import papershelf
 from tests.conftest import FIXTURES
 
@@ -120,11 +118,11 @@ def test_bibtex_resolves_a_merged_away_key_as_the_entry_it_was_merged_into(merge
 
 @needs_biber
 def test_biber_resolves_a_merged_away_key_through_ids(merged_library: Path, tmp_path: Path) -> None:
-    library = Library(merged_library)
-    result = exporting.render(library, exporting.select(library), "bibtex",
-                              bibtex_options=BibtexOptions(ascii=False, aliases="ids"))
-    assert "ids = {abbas2020selective}" in result.text
-    (tmp_path / "refs.bib").write_text(result.text, encoding="utf-8")
+    exported = papershelf(merged_library, "export", "--utf8", "--alias-ids", "-o", str(tmp_path / "refs.bib"))
+    assert exported.returncode == 0, exported.stderr
+    bib = (tmp_path / "refs.bib").read_text(encoding="utf-8")
+    assert "ids = {abbas2020selective}" in bib
+    assert "@inproceedings{abbas2020selective" not in bib
     (tmp_path / "doc.tex").write_text(
         "\\documentclass{article}\\usepackage[backend=biber]{biblatex}\\addbibresource{refs.bib}\n"
         "\\begin{document}See \\cite{abbas2020selective}.\\printbibliography\\end{document}\n", encoding="ascii")

@@ -123,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--utf8", action="store_true", help="BibTeX: UTF-8 instead of LaTeX-escaped ASCII")
     p.add_argument("--with-abstract", action="store_true", help="include abstracts")
     p.add_argument("--with-notes", action="store_true", help="include your notes (BibTeX: as annote)")
+    p.add_argument("--alias-ids", action="store_true",
+                   help="BibTeX: merged-away keys as biblatex ids fields, not as copies of the entry")
     p.add_argument("--group-by", choices=("status", "track", "tag", "list", "none"), default="status",
                    help="Markdown: group papers by (default: status)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write FILE (atomically) instead of stdout")
@@ -555,7 +557,8 @@ def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         papers,
         fmt,
         bibtex_options=BibtexOptions(
-            ascii=not args.utf8, abstract=args.with_abstract, notes_as_annote=args.with_notes
+            ascii=not args.utf8, abstract=args.with_abstract, notes_as_annote=args.with_notes,
+            aliases="ids" if args.alias_ids else "copies",
         ),
         markdown_options=MarkdownOptions(
             title=title, group_by=args.group_by, abstract=args.with_abstract, notes=args.with_notes
@@ -577,7 +580,8 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, t
     if args.output is None or text.strip():
         raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")
     options = (
-        {"ascii": not args.utf8, "abstract": args.with_abstract, "notes_as_annote": args.with_notes}
+        {"ascii": not args.utf8, "abstract": args.with_abstract, "notes_as_annote": args.with_notes,
+         "aliases": "ids" if args.alias_ids else "copies"}
         if fmt == "bibtex"
         else {"group_by": args.group_by, "abstract": args.with_abstract, "notes": args.with_notes}
     )

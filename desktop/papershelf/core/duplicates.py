@@ -176,8 +176,8 @@ def looks_like(a: Paper, b: Paper) -> bool:
 
 
 def is_all_caps(title: str) -> bool:
-    letters = [c for c in title if c.isalpha()]
-    return len(letters) > 1 and all(c.isupper() for c in letters)
+    """'DEBERTA: DECODING-ENHANCED BERT' (every cased letter a capital, more than one word)."""
+    return title.isupper() and " " in title.strip()
 
 
 def merge(existing: Paper, incoming: Paper, *, chosen: bool = False) -> Paper | None:
@@ -194,7 +194,7 @@ def merge(existing: Paper, incoming: Paper, *, chosen: bool = False) -> Paper | 
         for name in (_FILLABLE if same_kind else _ACROSS_KINDS)
         if not getattr(existing, name) and getattr(incoming, name)
     }
-    missing = _missing_authors(existing.authors, incoming.authors)
+    missing = [] if incoming.authors == existing.authors else _missing_authors(existing.authors, incoming.authors)
     if existing.authors and missing:
         if not chosen and not _missing_authors(incoming.authors, existing.authors):
             updates["authors"] = list(incoming.authors)  # the fuller list, in its own order
