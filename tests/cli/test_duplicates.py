@@ -160,3 +160,21 @@ def test_a_merge_loses_no_note_and_the_notes_file_keeps_the_old_section(tmp_path
     assert "<!-- papershelf:key=article-full -->" in text  # the old section, as it was
     kept = text[text.index("<!-- papershelf:key=article-minimal -->"):]
     assert "full one" in kept.split("<!-- papershelf:key=")[1]
+
+
+def test_a_paper_in_a_notes_conflict_is_not_merged_until_the_conflict_is_resolved(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    notes = tmp_path / "notes.md"
+    papershelf(library, "import", str(FIXTURES / "xampl.bib"))
+    assert papershelf(library, "annotate", "article-full", "--note", "written in the app").returncode == 0
+    assert papershelf(library, "sync", "--notes-file", str(notes)).returncode == 0
+    notes.write_text(notes.read_text(encoding="utf-8").replace("written in the app", "edited in the file"),
+                     encoding="utf-8")
+    assert papershelf(library, "annotate", "article-full", "--note", "edited in the app").returncode == 0
+    assert papershelf(library, "sync").returncode == 3  # a conflict
+    refused = papershelf(library, "duplicates", "--merge", "article-minimal", "article-full")
+    assert refused.returncode == 1
+    assert refused.stderr == ("papershelf: error: article-full has a notes-file conflict; resolve it first "
+                              "(papershelf sync --resolve)\n")
+    assert papershelf(library, "sync", "--resolve", "article-full", "--take", "app").returncode == 0
+    assert papershelf(library, "duplicates", "--merge", "article-minimal", "article-full").returncode == 0

@@ -219,11 +219,6 @@ def merge(existing: Paper, incoming: Paper, *, chosen: bool = False) -> Paper | 
     return Paper.from_doc(doc)
 
 
-def fill_missing(existing: Paper, incoming: Paper) -> Paper | None:
-    """``existing`` with what it lacks taken from ``incoming``; None if there is nothing to take."""
-    return merge(existing, incoming)
-
-
 def merge_annotations(kept: Annotation | None, other: Annotation | None, stamp: str) -> Annotation | None:
     """One annotation for a merged paper: nothing either had is lost (both notes are kept, one after the other)."""
     if other is None:

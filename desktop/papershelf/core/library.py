@@ -519,11 +519,16 @@ class Library:
         so a crash between them leaves both papers and nothing lost.
 
         Raises:
-            UnknownKeyError: a key no paper has. ValueError: both keys name the same paper.
+            UnknownKeyError: a key no paper has.
+            ValueError: both keys name one paper, or one is in a notes-file conflict.
         """
         keep_id, other_id = self.ids_for_keys([keep_key]) + self.ids_for_keys([other_key])
         if keep_id == other_id:
             raise ValueError(f"{keep_key} and {other_key} are already one paper")
+        conflicts = self.conflicts()
+        for key, pid in ((keep_key, keep_id), (other_key, other_id)):
+            if pid in conflicts:
+                raise ValueError(f"{key} has a notes-file conflict; resolve it first (papershelf sync --resolve)")
         kept, other = self.papers[keep_id], self.papers[other_id]
         merged = duplicates.merge(kept, other, chosen=True) or kept
         ann = duplicates.merge_annotations(self.stored_annotation(keep_id), self.stored_annotation(other_id), now_iso())
