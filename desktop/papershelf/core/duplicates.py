@@ -172,6 +172,54 @@ def looks_like(a: Paper, b: Paper) -> bool:
     return not a.authors or not b.authors or len(_missing_authors(a.authors, b.authors)) < len(b.authors)
 
 
+class ImportMatcher:
+    """Which paper already there, if any, each entry of one import is: the rules above, entry by entry.
+
+    ``papers`` and ``by_key`` (keys and aliases) are the library's; ``current(pid)`` in ``match`` gives a
+    paper as this import has made it so far. Tell it what became of each entry (``merged``, ``added``).
+    """
+
+    def __init__(self, papers: Mapping[str, Paper], by_key: Mapping[str, str]) -> None:
+        self._papers = papers
+        self._by_key = by_key
+        self._index = DuplicateIndex(papers)
+        self._added: set[str] = set()  # ids of the papers this import added
+        self._claimed: set[str] = set()  # ids an entry with a key of its own went into
+        self._found: tuple[Paper | None, list[str]] = (None, [])
+
+    def match(
+        self, paper: Paper, pid: str, current: Callable[[str], Paper]
+    ) -> tuple[str | None, Paper | None]:
+        """(the id of the paper ``paper`` is, or None; the look-alike it is kept apart from, or None)."""
+        known = self._by_key.get(paper.key) if paper.key else None
+        if known is not None and same_record(current(known), paper):
+            return known, None  # the same entry again (a key is never given to another paper)
+        found = identities(paper)
+        self._found = (paper, found)
+        candidate = pid if self.has_id(pid) else self._index.find(found)
+        if candidate is None:
+            return None, None
+        look_alike = current(candidate)
+        if may_merge(look_alike, paper, same_file=candidate in self._added or candidate in self._claimed):
+            return candidate, None
+        return None, look_alike
+
+    def has_id(self, pid: str) -> bool:
+        return pid in self._papers or pid in self._added
+
+    def merged(self, pid: str, paper: Paper, result: Paper | None) -> None:
+        """``paper`` was merged into ``pid``, which is now ``result`` (None: it added nothing)."""
+        if paper.key:
+            self._claimed.add(pid)
+        if result is not None:
+            self._index.add(pid, identities(result))
+
+    def added(self, pid: str, paper: Paper) -> None:
+        self._added.add(pid)
+        last, found = self._found
+        self._index.add(pid, found if last is paper else identities(paper))
+
+
 # -- merging -----------------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from papershelf.core import citekeys, duplicates
-from papershelf.core.duplicates import DuplicateIndex, identities
 from papershelf.core.memory import gc_paused
 from papershelf.core.model import (
     Annotation,
@@ -463,52 +462,39 @@ class Library:
         new: dict[str, Paper] = {}
         changed: dict[str, Paper] = {}
         taken = _Taken(self._by_key)
-        index = DuplicateIndex(self.papers)
-        claimed: set[str] = set()  # papers an entry of this file with a key of its own is already
+        matcher = duplicates.ImportMatcher(self.papers, self._by_key)  # the rules: core.duplicates
+
+        def current(pid: str) -> Paper:
+            return new.get(pid) or changed.get(pid) or self.papers[pid]
+
         for paper in papers:
             first = paper.authors[0] if paper.authors else ""
             pid = paper.id or paper_id_for(paper.title, first, paper.year, paper.doi)
-            found = identities(paper)
-            # The rules are in core.duplicates: the same key is the same entry again if it is the same paper;
-            # otherwise an identity match merges only when may_merge allows it, else it is a suspected pair.
-            known = self._by_key.get(paper.key) if paper.key else None
-            if known is not None and not duplicates.same_record(changed.get(known) or self.papers[known], paper):
-                known = None
-            suspect = None
-            if known is None:
-                candidate = pid if pid in self.papers or pid in new else index.find(found)
-                if candidate is not None:
-                    look_alike = new.get(candidate) or changed.get(candidate) or self.papers[candidate]
-                    if duplicates.may_merge(look_alike, paper, same_file=candidate in new or candidate in claimed):
-                        known = candidate
-                    else:
-                        suspect = look_alike.key
-                        if pid in self.papers or pid in new:
-                            pid = duplicates.distinct_id(pid, paper.key, lambda i: i in self.papers or i in new)
+            known, look_alike = matcher.match(paper, pid, current)
             if known is not None:
-                if paper.key:
-                    claimed.add(known)
-                existing = new.get(known) or changed.get(known) or self.papers[known]
+                existing = current(known)
                 filled = duplicates.merge(existing, paper)
+                matcher.merged(known, paper, filled)
                 if filled is None:
                     summary.present.append(paper.key or existing.key)
                     continue
                 (new if known in new else changed)[known] = filled
-                index.add(known, identities(filled))
                 taken.update(filled.aliases)
                 summary.merged.append((paper.key or "", existing.key))
                 continue
+            if look_alike is not None and matcher.has_id(pid):
+                pid = duplicates.distinct_id(pid, paper.key, matcher.has_id)  # kept apart: an id of its own
             wanted = paper.key or citekeys.base_key(paper.authors, paper.year, paper.title)
             key = citekeys.unique_key(wanted, taken)
             if paper.key and key != paper.key:
                 summary.renamed.append((paper.key, key))
             added = Paper.from_doc({**paper.to_doc(), "id": pid, "key": key, "added": paper.added or stamp})
             new[pid] = added
-            index.add(pid, found)
+            matcher.added(pid, paper)
             taken.add(key)
             summary.imported.append(key)
-            if suspect is not None:
-                summary.suspected.append((key, suspect))
+            if look_alike is not None:
+                summary.suspected.append((key, look_alike.key))
         return summary, new, changed
 
     def merge_papers(self, keep_key: str, other_key: str) -> Paper:
