@@ -47,6 +47,11 @@ def test_xampl_pairs_are_listed_and_merged_only_on_request(tmp_path: Path) -> No
     assert found.stdout == "article-minimal\n"
     after = orjson.loads(papershelf(library, "duplicates", "--format", "json").stdout)
     assert not any("article-full" in pair["keys"] for pair in after)
+    first = after[0]["keys"]
+    apart = papershelf(library, "duplicates", "--keep-apart", *first)
+    assert apart.stdout == f"{first[0]} and {first[1]} are kept apart; they are not listed again\n"
+    assert first not in [pair["keys"] for pair in orjson.loads(papershelf(library, "duplicates", "--format",
+                                                                           "json").stdout)]
     reimported = papershelf(library, "import", str(FIXTURES / "xampl.bib"))
     assert "0 imported" in reimported.stdout
     assert "  article-full is already here\n" in reimported.stdout  # every entry already present, by key

@@ -212,3 +212,18 @@ def test_a_generic_title_by_other_authors_is_not_a_possible_duplicate(tmp_path: 
     ])
     pairs = [(library.papers[p.first].key, library.papers[p.second].key) for p in suspected_pairs(library.papers)]
     assert pairs == [("x", "z")]
+
+
+def test_papers_kept_apart_are_no_longer_offered(tmp_path: Path) -> None:
+    from papershelf.services.duplicates import keep_apart, possible_duplicates
+
+    library = Library(tmp_path / "lib")
+    import_file(library, FIXTURES / "xampl.bib")
+    offered = {(p.first.key, p.second.key) for p in possible_duplicates(library)}
+    assert ("article-minimal", "article-full") in offered
+    keep_apart(library, "article-full", "article-minimal")
+    reopened = Library(tmp_path / "lib")
+    left = {(p.first.key, p.second.key) for p in possible_duplicates(reopened)}
+    assert left == offered - {("article-minimal", "article-full")}
+    with pytest.raises(ValueError, match="one paper"):
+        keep_apart(reopened, "article-full", "article-full")

@@ -108,3 +108,16 @@ def test_the_import_summary_lists_entries_already_present_and_suspected_by_key(
     assert lines[0] == "again.bib: 1 imported, 1 already present, 0 failed"
     assert "    mueller2020certify is already here" in lines
     assert "    preprint2 may be mueller2020certify (both kept: Edit → Possible duplicates…)" in lines
+
+
+def test_not_duplicates_keeps_the_pair_apart(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = DuplicatesDialog(window, window.controller)
+    qtbot.addWidget(dialog)
+    assert len(dialog.pairs) == 1
+    qtbot.mouseClick(dialog.apart_button, Qt.MouseButton.LeftButton)
+    assert dialog.pairs == []
+    assert dialog.message.text() == "mueller2021certify and mueller2020certify are kept apart."
+    assert window.model.rowCount() == 861  # both papers stay
+    again = DuplicatesDialog(window, LibraryController(Library(window.library.folder, read_only=True)))
+    qtbot.addWidget(again)
+    assert again.pairs == []

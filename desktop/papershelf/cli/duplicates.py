@@ -16,16 +16,19 @@ HELP = "list papers that may be the same paper; --merge KEEP OTHER makes them on
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument(
         "--merge", nargs=2, metavar=("KEEP", "OTHER"),
         help="merge paper OTHER into paper KEEP; OTHER stays citable as an alias of KEEP",
     )
+    action.add_argument("--keep-apart", nargs=2, metavar=("KEY", "OTHER"),
+                        help="KEY and OTHER are two papers: do not list them again")
     parser.add_argument("--format", choices=("table", "json"), default="table")
 
 
 def writes(args: argparse.Namespace) -> bool:
-    """Only a merge writes: the list works beside an open window."""
-    return bool(args.merge)
+    """Only a merge or --keep-apart writes: the list works beside an open window."""
+    return bool(args.merge or args.keep_apart)
 
 
 def run(args: argparse.Namespace, library: Library, out: TextIO) -> int:
@@ -33,6 +36,11 @@ def run(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         keep, other = args.merge
         merged = duplicates.merge(library, keep, other)
         out.write(f"merged {other} into {merged.key}; \\cite{{{other}}} keeps working (an alias of {merged.key})\n")
+        return 0
+    if args.keep_apart:
+        key, other = args.keep_apart
+        duplicates.keep_apart(library, key, other)
+        out.write(f"{key} and {other} are kept apart; they are not listed again\n")
         return 0
     pairs = duplicates.possible_duplicates(library)
     if args.format == "json":

@@ -529,6 +529,19 @@ class Library:
         self._notify([keep_id, other_id])
         return merged
 
+    NOT_DUPLICATES = "not_duplicates"  # "id|id" (sorted) -> {"when": time}: pairs the user said are two papers
+
+    def keep_apart(self, key: str, other_key: str) -> None:
+        """Record that two papers are two, not one: they are no longer offered as possible duplicates."""
+        first, second = sorted(self.ids_for_keys([key]) + self.ids_for_keys([other_key]))
+        if first == second:
+            raise ValueError(f"{key} and {other_key} are one paper")
+        self._commit(self._annotations_store, {self.NOT_DUPLICATES: {f"{first}|{second}": {"when": now_iso()}}})
+
+    def kept_apart(self, paper_id: str, other_id: str) -> bool:
+        first, second = sorted((paper_id, other_id))
+        return f"{first}|{second}" in self._annotations_table(self.NOT_DUPLICATES)
+
     def is_seeded(self) -> bool:
         """True once a seeder filled this library (it is never filled again, even if emptied)."""
         return bool(self._meta(self._catalogue).get("seeded"))

@@ -19,11 +19,12 @@ class PossibleDuplicate:
 
 
 def possible_duplicates(library: Library) -> list[PossibleDuplicate]:
-    """Pairs of papers that look like one paper, in library order (older papers first)."""
+    """Pairs of papers that look like one paper, in library order (older papers first), but those the user
+    kept apart."""
     papers = library.papers
     return [
         PossibleDuplicate(papers[pair.first], papers[pair.second], pair.reason)
-        for pair in duplicates.suspected_pairs(papers)
+        for pair in duplicates.suspected_pairs(papers, library.kept_apart)
     ]
 
 
@@ -36,3 +37,12 @@ def merge(library: Library, keep_key: str, other_key: str) -> Paper:
         StoreError: the library could not be written.
     """
     return library.merge_papers(keep_key, other_key)
+
+
+def keep_apart(library: Library, key: str, other_key: str) -> None:
+    """The two papers are two: never offer them as possible duplicates again.
+
+    Raises:
+        UnknownKeyError, ValueError (one paper), StoreError: as ``merge``.
+    """
+    library.keep_apart(key, other_key)

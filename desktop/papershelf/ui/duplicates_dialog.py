@@ -1,4 +1,4 @@
-"""Edit → Possible duplicates…: pairs of papers that may be one paper, and a Merge button.
+"""Edit → Possible duplicates…: pairs of papers that may be one paper, a Merge and a Not duplicates button.
 
 Nothing is merged unless the user presses Merge; the merged-away key stays citable as an alias of the kept
 paper. A merge cannot be undone with Ctrl+Z (the undo steps before it name a paper that is gone, so the
@@ -77,6 +77,10 @@ class DuplicatesDialog(QDialog):
         self.merge_button = QPushButton("Merge")
         self.merge_button.clicked.connect(self.merge_current)
         row.addWidget(self.merge_button)
+        self.apart_button = QPushButton("Not duplicates")
+        self.apart_button.setToolTip("These are two papers: do not list them again")
+        self.apart_button.clicked.connect(self.keep_current_apart)
+        row.addWidget(self.apart_button)
         layout.addLayout(row)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -104,6 +108,7 @@ class DuplicatesDialog(QDialog):
             "unless you choose to; the other key stays citable as an alias."
         )
         self.merge_button.setEnabled(bool(count))
+        self.apart_button.setEnabled(bool(count))
         if count:
             self.table.setCurrentCell(0, 0)
         else:
@@ -139,6 +144,22 @@ class DuplicatesDialog(QDialog):
         self.message.setStyleSheet("")
         self.message.setText(f"Merged {other} into {keep}; \\cite{{{other}}} keeps working.")
         self.merged.emit(keep, other)
+        self.refresh()
+        return True
+
+    def keep_current_apart(self) -> bool:
+        """The selected pair are two papers: they are not listed again. False (and why) if it failed."""
+        pair = self.current_pair()
+        if pair is None:
+            return False
+        try:
+            duplicates.keep_apart(self.controller.library, pair.first.key, pair.second.key)
+        except (StoreError, ValueError, UnknownKeyError) as exc:
+            self.message.setText(f"Not saved: {exc}. Nothing was changed.")
+            self.message.setStyleSheet("color: #b00020;")
+            return False
+        self.message.setStyleSheet("")
+        self.message.setText(f"{pair.first.key} and {pair.second.key} are kept apart.")
         self.refresh()
         return True
 
