@@ -1,4 +1,4 @@
-"""``papershelf duplicates``: list papers that may be one paper, and merge a pair (``--merge KEEP OTHER``)."""
+"""``papershelf duplicates``: papers that may be one paper; ``--merge KEEP OTHER`` or ``--keep-apart KEY OTHER``."""
 
 from __future__ import annotations
 
