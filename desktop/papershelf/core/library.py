@@ -9,8 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from papershelf.core import citekeys
-from papershelf.core.duplicates import DuplicateIndex, fill_missing, identities
+from papershelf.core import citekeys, duplicates
 from papershelf.core.memory import gc_paused
 from papershelf.core.model import (
     Annotation,
@@ -66,6 +65,8 @@ class ImportSummary:
     failed: int = 0  # entries in the file that could not be imported
     # Duplicates of papers already there, whose missing fields they filled in: (key in file, existing key)
     merged: list[tuple[str, str]] = field(default_factory=list)
+    # Imported as papers of their own that may be papers already there: (key given, key of the look-alike)
+    suspected: list[tuple[str, str]] = field(default_factory=list)
 
     def merge(self, other: ImportSummary) -> None:
         self.failed += other.failed
@@ -74,6 +75,7 @@ class ImportSummary:
         self.renamed += other.renamed
         self.problems += other.problems
         self.merged += other.merged
+        self.suspected += other.suspected
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,7 @@ class Library:
             }
             self._catalogue.release(PAPERS, lambda: {pid: p.to_doc() for pid, p in self.papers.items()})
             self._by_key: dict[str, str] = {p.key: pid for pid, p in self.papers.items()}
+            self._by_key.update({a: pid for pid, p in self.papers.items() if p.aliases for a in p.aliases})
             self._annotations: dict[str, Annotation] = {
                 pid: Annotation.from_doc(doc) for pid, doc in self._annotations_store.documents(ANNOTATIONS)
             }
@@ -447,6 +450,7 @@ class Library:
                 self._commit(self._catalogue, {PAPERS: {pid: p.to_doc() for pid, p in written.items()}})
                 self.papers.update(written)
                 self._by_key.update({p.key: pid for pid, p in new.items()})
+                self._by_key.update({a: pid for pid, p in written.items() for a in p.aliases})
         if written:
             self._notify(list(written))
         return summary
@@ -458,32 +462,85 @@ class Library:
         new: dict[str, Paper] = {}
         changed: dict[str, Paper] = {}
         taken = _Taken(self._by_key)
-        index = DuplicateIndex(self.papers)
+        matcher = duplicates.ImportMatcher(self.papers, self._by_key)  # the rules: core.duplicates
+
+        def current(pid: str) -> Paper:
+            return new.get(pid) or changed.get(pid) or self.papers[pid]
+
         for paper in papers:
             first = paper.authors[0] if paper.authors else ""
             pid = paper.id or paper_id_for(paper.title, first, paper.year, paper.doi)
-            found = identities(paper)
-            known = pid if pid in self.papers or pid in new else index.find(found)
+            known, look_alike = matcher.match(paper, pid, current)
             if known is not None:
-                existing = new.get(known) or changed.get(known) or self.papers[known]
-                filled = fill_missing(existing, paper)
+                existing = current(known)
+                filled = duplicates.merge(existing, paper)
+                matcher.merged(known, paper, filled)
                 if filled is None:
-                    summary.present.append(existing.key)
+                    summary.present.append(paper.key or existing.key)
                     continue
                 (new if known in new else changed)[known] = filled
-                index.add(known, identities(filled))
+                taken.update(filled.aliases)
                 summary.merged.append((paper.key or "", existing.key))
                 continue
+            if look_alike is not None and matcher.has_id(pid):
+                pid = duplicates.distinct_id(pid, paper.key, matcher.has_id)  # kept apart: an id of its own
             wanted = paper.key or citekeys.base_key(paper.authors, paper.year, paper.title)
             key = citekeys.unique_key(wanted, taken)
             if paper.key and key != paper.key:
                 summary.renamed.append((paper.key, key))
             added = Paper.from_doc({**paper.to_doc(), "id": pid, "key": key, "added": paper.added or stamp})
             new[pid] = added
-            index.add(pid, found)
+            matcher.added(pid, paper)
             taken.add(key)
             summary.imported.append(key)
+            if look_alike is not None:
+                summary.suspected.append((key, look_alike.key))
         return summary, new, changed
+
+    def merge_papers(self, keep_key: str, other_key: str) -> Paper:
+        """Make two papers one (the user chose to): ``other_key`` becomes an alias of the kept paper.
+
+        The kept paper gains what the other adds (``duplicates.merge``; nothing is lost, its key stays) and
+        the annotations are combined (``duplicates.merge_annotations``). Two writes: the annotations first,
+        so a crash between them leaves both papers and nothing lost.
+
+        Raises:
+            UnknownKeyError: a key no paper has.
+            ValueError: both keys name one paper, or one is in a notes-file conflict.
+        """
+        keep_id, other_id = self.ids_for_keys([keep_key]) + self.ids_for_keys([other_key])
+        if keep_id == other_id:
+            raise ValueError(f"{keep_key} and {other_key} are already one paper")
+        conflicts = self.conflicts()
+        for key, pid in ((keep_key, keep_id), (other_key, other_id)):
+            if pid in conflicts:
+                raise ValueError(f"{key} has a notes-file conflict; resolve it first (papershelf sync --resolve)")
+        kept, other = self.papers[keep_id], self.papers[other_id]
+        merged = duplicates.merge(kept, other, chosen=True) or kept
+        ann = duplicates.merge_annotations(self.stored_annotation(keep_id), self.stored_annotation(other_id), now_iso())
+        if ann is not None:
+            self._commit(self._annotations_store, {ANNOTATIONS: {keep_id: ann.to_doc(), other_id: None}})
+            self._annotations[keep_id] = ann
+            self._annotations.pop(other_id, None)
+        self._commit(self._catalogue, {PAPERS: {keep_id: merged.to_doc(), other_id: None}})
+        self.papers[keep_id] = merged
+        del self.papers[other_id]
+        self._by_key.update({key: keep_id for key in (merged.key, *merged.aliases)})
+        self._notify([keep_id, other_id])
+        return merged
+
+    NOT_DUPLICATES = "not_duplicates"  # "id|id" (sorted) -> {"when": time}: pairs the user said are two papers
+
+    def keep_apart(self, key: str, other_key: str) -> None:
+        """Record that two papers are two, not one: they are no longer offered as possible duplicates."""
+        first, second = sorted(self.ids_for_keys([key]) + self.ids_for_keys([other_key]))
+        if first == second:
+            raise ValueError(f"{key} and {other_key} are one paper")
+        self._commit(self._annotations_store, {self.NOT_DUPLICATES: {f"{first}|{second}": {"when": now_iso()}}})
+
+    def kept_apart(self, paper_id: str, other_id: str) -> bool:
+        first, second = sorted((paper_id, other_id))
+        return f"{first}|{second}" in self._annotations_table(self.NOT_DUPLICATES)
 
     def is_seeded(self) -> bool:
         """True once a seeder filled this library (it is never filled again, even if emptied)."""
@@ -642,3 +699,7 @@ class _Taken:
 
     def add(self, key: str) -> None:
         self._new_keys.add(key)
+
+    def update(self, keys: Iterable[str]) -> None:
+        self._new_keys.update(keys)
+

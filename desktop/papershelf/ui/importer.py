@@ -31,6 +31,8 @@ class FileOutcome:
         head += f", {s.failed} failed"
         lines = [head]
         lines += [f"    key {old} was taken; imported as {new}" for old, new in s.renamed]
+        lines += [f"    {key} is already here" for key in s.present]
+        lines += [f"    {key} may be {other} (both kept: Edit → Possible duplicates…)" for key, other in s.suspected]
         lines += [f"    {p}" for p in s.problems]
         return lines
 
