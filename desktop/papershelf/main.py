@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from papershelf.cli import main as cli
 
@@ -20,6 +20,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = [a for a in argv if a not in files]
     args = cli.parse_args(argv)
     if args.command is None:
+        if not _has_display():
+            print("papershelf: error: no display to open the window on; use the commands (papershelf --help), "
+                  "or set QT_QPA_PLATFORM=offscreen", file=sys.stderr)
+            return 1
         from papershelf.app import run
 
         return run(library_dir=args.library, files=files)
@@ -33,3 +37,10 @@ def _files_to_open(argv: list[str]) -> list[str]:
     if not positional or positional[0] in commands:
         return []
     return [a for a in positional if os.path.isfile(a)]
+
+
+def _has_display(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> bool:
+    """Whether Qt can open a window: without X11 or Wayland it aborts the process (no message, rc -6)."""
+    if platform in ("win32", "darwin") or environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))

@@ -70,3 +70,14 @@ def test_a_bad_argument_is_one_line_and_changes_nothing(iclr_library_dir: Path, 
     assert "Traceback" not in stderr
     assert expected in stderr
     assert _state(iclr_library_dir) == before
+
+
+def test_no_display_says_so_instead_of_aborting(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "-m", "papershelf", "--library", str(tmp_path / "lib")],
+                            capture_output=True, text=True, timeout=60, check=False, env=env)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "no display" in result.stderr
+    assert "QT_QPA_PLATFORM=offscreen" in result.stderr
+    assert not (tmp_path / "lib").exists()
