@@ -275,3 +275,24 @@ def test_export_refuses_a_bad_query_or_list_and_writes_nothing(library: Library,
     with pytest.raises(exporting.UnknownListError):
         exporting.export(library, "bibtex", path=target, list_name="nope")
     assert not target.exists()
+
+
+def test_an_export_through_a_symlink_writes_the_target_and_keeps_the_link(library: Library, tmp_path: Path) -> None:
+    """A paper's repository links refs.bib to the exported file: the link must survive every export."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    target = exports / "library.bib"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    repo = tmp_path / "paper"
+    repo.mkdir()
+    link = repo / "refs.bib"
+    link.symlink_to(target)
+
+    exporting.export(library, "bibtex", path=link)
+
+    assert link.is_symlink()
+    assert link.resolve() == target
+    assert set(bib_keys(target)) == {p.key for p in library.papers.values()}
+    assert (target.stat().st_mode & 0o777) == 0o640
+    assert list(repo.iterdir()) == [link]  # no temp file left beside the link

@@ -123,8 +123,12 @@ def write(path: Path, result: ExportResult) -> None:
     """Write an export atomically (a reader never sees half a file).
 
     The file keeps its permissions, or gets the usual ones for a new file (the atomic write's temp
-    file is private to the user, which an exported bibliography has no reason to be).
+    file is private to the user, which an exported bibliography has no reason to be). A symlink (a
+    paper's repository often links to the exported .bib) stays a link: its target is written, atomically,
+    in the target's own folder.
     """
+    if path.is_symlink():
+        path = path.resolve()
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
