@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from urllib.parse import quote, urlsplit
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QStackedWidget,
-    QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -33,15 +32,9 @@ from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES, Paper
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
 from papershelf.ui.paper_model import STATUS_LABELS, status_icon
+from papershelf.ui.text import ResourceFreeBrowser
 
 NOTE_SAVE_DELAY_MS = 700
-
-
-class SafeTextBrowser(QTextBrowser):
-    """A text browser that never loads anything: no images, no style sheets, local or remote."""
-
-    def loadResource(self, type: int, name: QUrl | str) -> object:
-        return None
 
 
 def safe_link(url: str) -> str:
@@ -140,7 +133,7 @@ class DetailPane(QWidget):
         key_row.addStretch(1)
         key_row.addWidget(self.links)
 
-        self.abstract = SafeTextBrowser()
+        self.abstract = ResourceFreeBrowser()
         self.abstract.setOpenLinks(False)
         self.abstract.setFrameShape(QFrame.Shape.NoFrame)
         self.abstract.setMinimumHeight(120)
@@ -181,7 +174,7 @@ class DetailPane(QWidget):
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("Your notes (Markdown). Saved automatically.")
         self.note.setTabChangesFocus(True)
-        self.preview = SafeTextBrowser()
+        self.preview = ResourceFreeBrowser()
         self.preview.setOpenLinks(False)
         self.note_stack = QStackedWidget()
         self.note_stack.addWidget(self.note)

@@ -158,6 +158,7 @@ class _TableDialog(QDialog):
         layout = QVBoxLayout(self)
         if intro:
             label = QLabel(intro)
+            label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
             layout.addWidget(label)
         table = QTableWidget(len(rows), len(headers), self)  # a small static table; no model needed

@@ -29,6 +29,7 @@ from papershelf.core.model import Paper
 from papershelf.core.storage.store import StoreError
 from papershelf.services import duplicates
 from papershelf.ui.controller import LibraryController
+from papershelf.ui.text import plain_tooltip
 
 
 def describe(paper: Paper) -> str:
@@ -56,6 +57,7 @@ class DuplicatesDialog(QDialog):
         self.pairs: list[duplicates.PossibleDuplicate] = []
         layout = QVBoxLayout(self)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.summary)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Paper", "Possibly the same as", "Why"])
@@ -83,6 +85,7 @@ class DuplicatesDialog(QDialog):
         row.addWidget(self.apart_button)
         layout.addLayout(row)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # quotes keys and titles
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -99,7 +102,7 @@ class DuplicatesDialog(QDialog):
             for column, text in enumerate((f"{pair.first.key}: {pair.first.title}",
                                            f"{pair.second.key}: {pair.second.title}", pair.reason)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(plain_tooltip(text))
                 self.table.setItem(row, column, item)
         count = len(self.pairs)
         self.summary.setText(

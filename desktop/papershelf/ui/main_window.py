@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.search_panel = SearchPanel(controller.search_waits_for_pause)
         self.search, self.hint = self.search_panel.search, self.search_panel.hint
         self.banner = QLabel()
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # errors quote file names and user text
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fff4ce; color: #4d3800; padding: 6px 10px;")

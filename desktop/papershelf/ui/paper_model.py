@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from papershelf.core.citekeys import last_name
 from papershelf.core.library import Library
 from papershelf.core.model import PRIORITIES, STATUSES, TRACKS, Annotation, fold
+from papershelf.ui.text import plain_tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 IdFilter = Callable[[Sequence[str]], list[str]]
@@ -198,10 +199,10 @@ class PaperTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column in ("title", "authors", "tags"):
             paper = self._library.papers[pid]
             if column == "title":
-                return paper.title
+                return plain_tooltip(paper.title)
             if column == "authors":
-                return ", ".join(paper.authors)
-            return ", ".join(self._library.annotation(pid).tags)
+                return plain_tooltip(", ".join(paper.authors))
+            return plain_tooltip(", ".join(self._library.annotation(pid).tags))
         if role == Qt.ItemDataRole.DecorationRole and column == "status":
             if pid in self.conflicts:
                 return self._conflict_icon

@@ -45,6 +45,7 @@ class SearchPanel(QWidget):
         self.clear_filters_button = QPushButton("Clear filters")
         self.clear_filters_button.clicked.connect(self.clear_requested)
         self.hint = QLabel()
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)  # the hint quotes what was typed
         self.hint.setObjectName("queryHint")
         self.hint.hide()
 

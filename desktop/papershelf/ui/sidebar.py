@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, 
 from papershelf.core.model import STATUSES, TRACKS
 from papershelf.core.search.facets import FACETS, NONE_VALUE
 from papershelf.ui.paper_model import MIME_KEYS, STATUS_LABELS, status_icon
+from papershelf.ui.text import plain_tooltip
 
 FACET_ROLE = Qt.ItemDataRole.UserRole + 10
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 11
@@ -162,7 +163,7 @@ class FacetPanel(QTreeView):
         item.setCheckState(
             Qt.CheckState.Checked if value in self.selected.get(facet, set()) else Qt.CheckState.Unchecked
         )
-        item.setToolTip(f"{label}: {count:,} papers in the current result")
+        item.setToolTip(plain_tooltip(f"{label}: {count:,} papers in the current result"))
         if facet == "status":
             item.setIcon(status_icon(value))
         if facet == "lists" and value != NONE_VALUE:
