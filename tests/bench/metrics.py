@@ -341,7 +341,9 @@ def bench_window_filter(report: Report, cfg: Config, table: Table, size: str, wo
                            "first_keystroke_ms": round(first * 1000, 1),
                            "ms": samples.summary(1000, "ms")})
         with contextlib.suppress(ValueError, AttributeError):
-            table.library.listeners.remove(window.controller._library_changed)
+            window.controller.close()  # the library outlives the window here
+            window.model.disconnect_library()
+            window.stats_view.disconnect_library()
         window.close()
         window.deleteLater()
         table.app.processEvents()

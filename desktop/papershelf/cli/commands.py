@@ -25,6 +25,7 @@ from papershelf.core.storage.lock import LibraryLock, LibraryLockedError, Librar
 from papershelf.core.storage.store import StoreError
 from papershelf.services.importing import import_file
 from papershelf.services.library import open_library
+from papershelf.sync import state as sync_state
 
 
 class CommandError(Exception):
@@ -413,7 +414,7 @@ def _print_sync_report(library: Library, report: Any, out: TextIO) -> None:
 def cmd_sync(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     from papershelf.sync import syncer
 
-    path = args.notes_file.expanduser().resolve() if args.notes_file else library.notes_file_path()
+    path = args.notes_file.expanduser().resolve() if args.notes_file else sync_state.notes_file_path(library)
     if path is None:
         raise CommandError("no notes file yet: give --notes-file PATH (it is remembered afterwards)")
     if args.resolve:

@@ -50,6 +50,7 @@ from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.services import exporting
 from papershelf.services.exporting import AutoExport
 from papershelf.services.importing import supported_suffixes
+from papershelf.sync import state as sync_state
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.detail import DetailPane
 from papershelf.ui.dialogs import (
@@ -374,9 +375,9 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_status())
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.controller.annotations_changed.connect(self._annotations_changed)
+        self.controller.papers_changed.connect(self._annotations_changed)  # export and facets, as for edits
         self.controller.papers_added.connect(lambda _ids: self._papers_added())
         self.controller.lists_changed.connect(self._facet_timer.start)
-        self.controller.lists_changed.connect(self.stats_view.refresh)
         self.controller.error.connect(self.show_error)
 
     # -- filtering -----------------------------------------------------------------------------------
@@ -675,18 +676,15 @@ class MainWindow(QMainWindow):
     # -- reacting to the library ---------------------------------------------------------------------
 
     def _annotations_changed(self, ids: list[str]) -> None:
+        # The table and the statistics follow the library's events themselves.
         if self.auto_export.ties:
             self._export_timer.start()  # flush() rewrites only the files whose papers changed
-        self.model.papers_changed(ids)
         self._facet_timer.start()
-        self.stats_view.refresh()
 
     def _papers_added(self) -> None:
         if self.auto_export.ties:
             self._export_timer.start()
-        self.stats_view.refresh(papers_changed=True)
         current = self.current_paper_id()
-        self.model.reload()
         self.apply_filters()
         self._reselect(current)
         index = self.controller.index
@@ -788,7 +786,7 @@ class MainWindow(QMainWindow):
         return job
 
     def _notes_synced(self, _report: object) -> None:
-        self.model.set_conflicts(list(self.library.conflicts()))
+        self.model.set_conflicts(list(sync_state.conflicts(self.library)))
         self.detail.refresh()
 
     def choose_notes_file(self) -> None:
