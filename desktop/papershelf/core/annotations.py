@@ -30,9 +30,9 @@ from papershelf.core.storage.store import META_TABLE, Store
 Docs = Mapping[str, Mapping[str, Any] | None]
 Commit = Callable[[Mapping[str, Docs]], None]
 _OWN_TABLES = frozenset({ANNOTATIONS, LISTS, META_TABLE, history.TABLE})
-# Time stamps of a change, not what changed: never named in ``AnnotationsChanged.fields`` (two edits in one
-# second would otherwise differ in what they announce).
-_STAMPS = frozenset({"changed", "status_changed"})
+# What ``AnnotationsChanged.fields`` may name: the time stamps ("changed", "status_changed") say when, not
+# what (two edits in one second would otherwise differ in what they announce).
+_FIELDS = ("status", "priority", "rating", "tags", "lists", "note", "added")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,35 +56,35 @@ class AnnotationChange:
         if self.rating is not None:
             validate_rating(self.rating)
 
-    def apply(self, ann: Annotation, stamp: str) -> bool:
-        """Change ``ann`` in place; True if anything changed."""
-        changed = False
+    def apply(self, ann: Annotation, stamp: str) -> frozenset[str]:
+        """Change ``ann`` in place; the names of the fields that changed (empty, so false, if none)."""
+        changed: set[str] = set()
         if self.status is not None and self.status != ann.status:
             ann.status = self.status
             ann.status_changed = stamp
-            changed = True
+            changed.add("status")
         if self.priority is not None and self.priority != ann.priority:
             ann.priority = self.priority
-            changed = True
+            changed.add("priority")
         if self.rating is not None and self.rating != ann.rating:
             ann.rating = self.rating
-            changed = True
+            changed.add("rating")
         if self.add_tags or self.remove_tags:
             tags = edit_names(ann.tags, self.add_tags, self.remove_tags)
             if tags != ann.tags:
                 ann.tags = tags
-                changed = True
+                changed.add("tags")
         if self.add_lists or self.remove_lists:
             lists = edit_names(ann.lists, self.add_lists, self.remove_lists)
             if lists != ann.lists:
                 ann.lists = lists
-                changed = True
+                changed.add("lists")
         if self.note is not None and self.note != ann.note:
             ann.note = self.note
-            changed = True
+            changed.add("note")
         if changed:
             ann.changed = stamp
-        return changed
+        return frozenset(changed)
 
 
 class Annotations:
@@ -140,15 +140,19 @@ class Annotations:
         change = self._spelled_as_before(change)
         stamp = now_iso()
         updated: dict[str, Annotation] = {}
+        fields: set[str] = set()
         with gc_paused():  # a bulk edit makes thousands of objects; none is garbage
             for pid in paper_ids:
                 ann = self.annotation(pid).copy()
-                if change.apply(ann, stamp):
+                changed = change.apply(ann, stamp)
+                if changed:
+                    fields |= changed
                     if not ann.added:
                         ann.added = self._papers[pid].added or stamp
+                        fields.add("added")
                     updated[pid] = ann
             if updated:
-                self.put(updated, keep_note_history=keep_note_history)
+                self.put(updated, keep_note_history=keep_note_history, fields=frozenset(fields))
         return list(updated)
 
     def _spelled_as_before(self, change: AnnotationChange) -> AnnotationChange:
@@ -171,8 +175,13 @@ class Annotations:
             remove_lists=every_spelling(change.remove_lists, lists),
         )
 
-    def put(self, annotations: Mapping[str, Annotation], *, keep_note_history: bool) -> None:
-        """Put these annotations in place as they are (no copy) in one durable write."""
+    def put(
+        self, annotations: Mapping[str, Annotation], *, keep_note_history: bool, fields: frozenset[str] | None = None
+    ) -> None:
+        """Put these annotations in place as they are (no copy) in one durable write.
+
+        ``fields``: what changed, if the caller knows (otherwise each annotation is compared with the old).
+        """
         new_lists = {name for ann in annotations.values() for name in ann.lists if name not in self._lists}
         stamp = now_iso()
         list_docs = {name: {"created": stamp} for name in new_lists}
@@ -184,24 +193,22 @@ class Annotations:
             if kept:
                 changes[history.TABLE] = kept
         self._write(changes)
-        event = self._took(annotations)
+        event = self._took(annotations, fields)
         self._lists.update(list_docs)
         self._events.emit(event)
         if list_docs:
             self._events.emit(ListsChanged(tuple(sorted(list_docs, key=str.casefold))))
 
-    def _took(self, annotations: Mapping[str, Annotation]) -> AnnotationsChanged:
+    def _took(self, annotations: Mapping[str, Annotation], fields: frozenset[str] | None = None) -> AnnotationsChanged:
         """Keep ``annotations`` in memory (they are written); the event that says what changed."""
-        fields: set[str] = set()
-        for pid, ann in annotations.items():
-            old = self._annotations.get(pid)
-            before = old.to_doc() if old is not None else Annotation(added=self._papers[pid].added).to_doc()
-            after = ann.to_doc()
-            fields.update(
-                name for name in (before.keys() | after.keys()) - _STAMPS if before.get(name) != after.get(name)
-            )
-            self._annotations[pid] = ann
-        return AnnotationsChanged(tuple(annotations), frozenset(fields))
+        if fields is None:
+            found: set[str] = set()
+            for pid, ann in annotations.items():
+                old = self._annotations.get(pid) or Annotation(added=self._papers[pid].added)
+                found.update(name for name in _FIELDS if name not in found and getattr(old, name) != getattr(ann, name))
+            fields = frozenset(found)
+        self._annotations.update(annotations)
+        return AnnotationsChanged(tuple(annotations), fields)
 
     def create_list(self, name: str) -> None:
         name = name.strip()
