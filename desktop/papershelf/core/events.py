@@ -109,11 +109,8 @@ class Events:
         for kind in _PAPER_EVENTS:
             self.disconnect(kind, _IdsOf(handler))
 
-    def handlers(self, kind: type) -> list[Handler]:
-        """The handlers ``kind`` reaches (a copy)."""
-        return list(self._handlers[kind])
-
     def emit(self, event: LibraryEvent) -> None:
+        """Call every handler of the event's type, even if one raises (the first exception follows)."""
         failure: BaseException | None = None
         for handler in list(self._handlers[type(event)]):  # a handler may disconnect itself
             try:
