@@ -1,4 +1,4 @@
-"""GUI bootstrap: QApplication, one instance per library, the library lock, the main window."""
+"""GUI bootstrap: QApplication, one instance per library, the library opened as the CLI opens it, the window."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from papershelf import __version__
 from papershelf.core.paths import resolve_library_dir
-from papershelf.core.storage.lock import LibraryLock, LibraryLockedError, LibraryReadOnlyError
+from papershelf.core.storage.lock import LibraryLockedError
 from papershelf.core.storage.store import StoreError
-from papershelf.services.library import open_library
+from papershelf.services.library import LibraryAccess
 
 LOCK_WAIT_S = 2.0  # a CLI command may hold the lock for a moment
 
@@ -42,21 +42,16 @@ def run(library_dir: str | os.PathLike[str] | None = None, files: Sequence[str] 
     instance = SingleInstance(folder)
     if instance.try_forward(list(files)):
         return 0  # the running window raises itself and imports the files
-    lock = LibraryLock(folder)
-    read_only = False
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        lock.acquire(timeout=LOCK_WAIT_S)
+        access = LibraryAccess.take(folder, writes=True, wait=LOCK_WAIT_S)  # read-only: the window says so
     except LibraryLockedError as exc:
         QMessageBox.critical(None, "Papershelf", str(exc))
         return 1
-    except (LibraryReadOnlyError, OSError):
-        read_only = True  # the window says so in a banner
-    else:
+    if not access.read_only:
         instance.listen()  # only the lock holder listens, so clearing a dead server name is safe
     try:
         try:
-            library = open_library(folder, read_only=read_only)
+            library = access.open()
         except StoreError as exc:
             QMessageBox.critical(None, "Papershelf cannot open the library", str(exc))
             return 1
@@ -79,7 +74,7 @@ def run(library_dir: str | os.PathLike[str] | None = None, files: Sequence[str] 
         return app.exec()
     finally:
         instance.close()
-        lock.release()
+        access.release()
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """The ``papershelf`` entry point: a sub-command runs headless; no sub-command opens the window.
 
-Kept apart from cli.py so that the CLI module itself never imports Qt (import-linter checks it).
+Kept apart from cli/ so that the CLI itself never imports Qt (import-linter checks it).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from papershelf.cli import commands as cli
+from papershelf.cli import main as cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _files_to_open(argv: list[str]) -> list[str]:
     """Existing files given where a command would be, as a file manager or launcher passes them."""
-    commands = set(cli.COMMANDS) | set(getattr(cli, "NO_LIBRARY_COMMANDS", {}))
+    commands = set(cli.command_names())
     positional = [a for i, a in enumerate(argv) if not a.startswith("-") and (i == 0 or argv[i - 1] != "--library")]
     if not positional or positional[0] in commands:
         return []

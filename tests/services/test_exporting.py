@@ -249,3 +249,29 @@ def test_written_files_get_ordinary_permissions(library: Library, tmp_path: Path
     target.chmod(0o640)
     exporting.write(target, exporting.render(library, exporting.select(library), "bibtex"))
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+# -- the one export both faces run --------------------------------------------------------------------------
+
+
+def test_export_narrows_renders_and_writes_in_one_call(library: Library, tmp_path: Path) -> None:
+    target = tmp_path / "out.bib"
+    teacher = library.paper("neitz2021teacher").id
+    result = exporting.export(library, "bibtex", path=target, list_name="thesis", query="certified robustness")
+    assert result.count == 1
+    assert bib_keys(target) == ["mueller2021certify"]
+    assert target.read_text(encoding="utf-8") == result.text
+    chosen = exporting.export(library, "markdown", ids=[teacher])
+    assert chosen.count == 1
+    assert "A teacher-student framework" in chosen.text
+
+
+def test_export_refuses_a_bad_query_or_list_and_writes_nothing(library: Library, tmp_path: Path) -> None:
+    from papershelf.core.search.query import QueryError
+
+    target = tmp_path / "out.bib"
+    with pytest.raises(QueryError):
+        exporting.export(library, "bibtex", path=target, query='"unclosed')
+    with pytest.raises(exporting.UnknownListError):
+        exporting.export(library, "bibtex", path=target, list_name="nope")
+    assert not target.exists()

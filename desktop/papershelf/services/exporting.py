@@ -28,6 +28,7 @@ import orjson
 
 from papershelf.core.library import Library
 from papershelf.core.model import Annotation, Paper
+from papershelf.core.search.index import filter_papers
 from papershelf.core.storage.store import atomic_write_bytes
 from papershelf.formats import bibtex_export, markdown_export
 from papershelf.formats.bibtex_export import BibtexOptions, ExportResult
@@ -131,6 +132,36 @@ def write(path: Path, result: ExportResult) -> None:
     atomic_write_bytes(path, result.text.encode("utf-8"))
     with contextlib.suppress(OSError):
         os.chmod(path, mode)
+
+
+def export(
+    library: Library,
+    fmt: str,
+    *,
+    path: Path | None = None,
+    ids: Iterable[str] | None = None,
+    list_name: str | None = None,
+    query: str = "",
+    bibtex_options: BibtexOptions | None = None,
+    markdown_options: MarkdownOptions | None = None,
+) -> ExportResult:
+    """The export both the CLI and the window run: choose the papers, render them, write ``path`` if given.
+
+    The papers are all of them, narrowed by ``ids`` (a selection), ``list_name`` and ``query`` (the search
+    language) when given; ``result.count`` says how many were exported.
+
+    Raises:
+        QueryError: ``query`` is not a valid query.
+        UnknownListError: ``list_name`` is no reading list.
+        ValueError: an unknown format or grouping.
+        OSError: ``path`` cannot be written (nothing was changed).
+    """
+    query_ids = filter_papers(library, query) if query.strip() else None
+    papers = select(library, ids=ids, list_name=list_name, query_ids=query_ids)
+    result = render(library, papers, fmt, bibtex_options=bibtex_options, markdown_options=markdown_options)
+    if path is not None:
+        write(path, result)
+    return result
 
 
 @functools.cache
@@ -362,6 +393,7 @@ __all__ = [
     "Tie",
     "UnknownListError",
     "annotations_of",
+    "export",
     "format_for",
     "list_members",
     "render",

@@ -71,10 +71,20 @@ def parse_file(path: Path) -> ParseResult:
     return result
 
 
-def import_file(library: Library, path: Path) -> ImportSummary:
-    """Parse ``path`` and add its papers to ``library`` in one write; problems carry the file name."""
-    result = parse_file(path)
+def add_parsed(library: Library, result: ParseResult, *, source: str = "") -> ImportSummary:
+    """Add a parsed file's papers to ``library`` in one write; its problems and failures join the summary.
+
+    ``source`` (a file name) is put before each problem when given.
+
+    Raises:
+        StoreError: the library cannot be written (nothing was added).
+    """
     summary = library.import_papers(result.papers)
-    summary.problems += [f"{path.name}: {problem}" for problem in result.problems]
+    summary.problems += [f"{source}: {problem}" if source else str(problem) for problem in result.problems]
     summary.failed += len(result.errors)
     return summary
+
+
+def import_file(library: Library, path: Path) -> ImportSummary:
+    """Parse ``path`` and add its papers to ``library`` in one write; problems carry the file name."""
+    return add_parsed(library, parse_file(path), source=path.name)

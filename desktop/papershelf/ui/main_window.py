@@ -725,18 +725,17 @@ class MainWindow(QMainWindow):
         scope_ids: list[str] | None = {
             "selection": list(selection), "filter": list(self.model.ids()), "list": None, "all": None,
         }[request.scope]
+        notes: list[str] = []
         try:
             if request.keep_updated:
-                self.auto_export.tie(request.path, list_name=request.list_name, fmt=request.fmt,
-                                     options=request.options())
-                count = len(self.auto_export.ties[-1].members)
-                notes: list[str] = []
+                tie = self.auto_export.tie(request.path, list_name=request.list_name, fmt=request.fmt,
+                                           options=request.options())
+                count = len(tie.members)
             else:
-                papers = exporting.select(self.library, ids=scope_ids, list_name=request.list_name)
-                result = exporting.render(self.library, papers, request.fmt, bibtex_options=request.bibtex,
+                result = exporting.export(self.library, request.fmt, path=request.path, ids=scope_ids,
+                                          list_name=request.list_name, bibtex_options=request.bibtex,
                                           markdown_options=request.markdown)
-                exporting.write(request.path, result)
-                count, notes = len(papers), result.notes
+                count, notes = result.count, result.notes
         except (OSError, ValueError, KeyError) as exc:
             self.show_error(f"could not export to {request.path}: {getattr(exc, 'strerror', None) or exc}")
             return False

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from papershelf.core.storage.store import StoreError
+from papershelf.services import sync as sync_report
 from papershelf.sync import state as sync_state
 from papershelf.sync import syncer
 from papershelf.ui.controller import LibraryController
@@ -107,14 +108,7 @@ class NotesSync(QObject):
         if self.last_report is None:
             return f"Notes file: {self.path.name}"
         stamp = datetime.now().strftime("%H:%M:%S")
-        report = self.last_report
-        parts = [f"Notes synced {stamp}"]
-        if report.to_library:
-            parts.append(f"{len(report.to_library)} from the file")
-        if report.to_file:
-            parts.append(f"{len(report.to_file)} to the file")
-        if report.conflicts:
-            parts.append(f"{len(report.conflicts)} conflict{'s' if len(report.conflicts) != 1 else ''}")
+        parts = [f"Notes synced {stamp}", *sync_report.counts(self.last_report)]
         if not self.auto:
             parts.append("auto-sync off")
         return " · ".join(parts)

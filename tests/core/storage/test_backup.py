@@ -100,3 +100,19 @@ def test_newest_good_backup_skips_bad_ones(tmp_path: Path) -> None:
     found = backup.newest_good_backup(folder, "annotations.json", lambda data: True)
     assert found is not None
     assert found[0].name == "annotations-100.json"
+
+
+@pytest.mark.parametrize("unusable", [b"{}", b'{"annotations": []}', b'{"annotations": {"p": 5}}', b"[]"])
+def test_a_newest_backup_that_parses_but_holds_no_store_is_passed_over(iclr_library_dir: Path,
+                                                                       unusable: bytes) -> None:
+    pid = annotate(iclr_library_dir, "katzir2021net", "kept in the older backup")
+    open_library(iclr_library_dir)  # takes the backup
+    newest = max(int(p.stem.split("-")[1]) for p in (iclr_library_dir / "backups").glob("annotations-*.json"))
+    newer = iclr_library_dir / "backups" / f"annotations-{newest + 1}.json"
+    newer.write_bytes(unusable)
+    (iclr_library_dir / "annotations.json").write_bytes(b"{broken")
+
+    library = open_library(iclr_library_dir)
+
+    assert library.annotation(pid).note == "kept in the older backup"
+    assert "restored from the backup of" in library.notices[0]

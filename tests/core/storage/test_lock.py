@@ -146,3 +146,19 @@ def test_read_only_folder_raises_a_distinct_error_not_locked(tmp_path: Path) -> 
     assert result.stdout.startswith(f"read-only: the library {folder} cannot be written")
     assert "can only be opened read-only" in result.stdout
     assert not (folder / LOCK_NAME).exists()
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_lock_file_that_is_not_a_file_is_named_in_the_error(tmp_path: Path, kind: str) -> None:
+    from papershelf.core.storage.lock import LockFileUnusableError
+
+    folder = tmp_path / "library"
+    folder.mkdir()
+    if kind == "folder":
+        (folder / LOCK_NAME).mkdir()
+    else:
+        os.mkfifo(folder / LOCK_NAME)
+
+    with pytest.raises(LockFileUnusableError, match=r"\.papershelf\.lock is a (folder|special file), not a file"):
+        LibraryLock(folder).acquire()
+    assert isinstance(LockFileUnusableError(folder, folder / LOCK_NAME, "a folder"), LibraryLockedError)

@@ -141,3 +141,47 @@ def test_storage_counts_durable_writes(tmp_path: Path) -> None:
     storage.write({"t": {"a": {"v": 1}}})
     assert storage.writes == 1
     assert AtomicJSONStorage(tmp_path / "x.json").read() == {"t": {"a": {"v": 1}}}
+
+
+KILLED_BEFORE_RENAME = """
+import os, signal, sys
+from pathlib import Path
+from papershelf.core.storage import store
+os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)  # die between the temp write and the rename
+store.atomic_write_bytes(Path(sys.argv[1]), b'{"half": "written"}')
+"""
+
+
+def _killed_write(path: Path) -> Path:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", KILLED_BEFORE_RENAME, str(path)], check=False)
+    assert proc.returncode == -9
+    [left] = store_module.temp_files_of(path)
+    return left
+
+
+def test_a_killed_writes_temp_file_is_removed_when_the_store_is_next_opened(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.json"
+    Store(path, "catalogue", 1).commit({"papers": {"p1": {"title": "kept"}}})
+    left = _killed_write(path)
+    unrelated = tmp_path / ".notes.md.abc.tmp"  # another file's temp file is not ours to remove
+    unrelated.write_text("x")
+
+    reopened = Store(path, "catalogue", 1)
+
+    assert not left.exists()
+    assert unrelated.exists()
+    assert dict(reopened.documents("papers")) == {"p1": {"title": "kept"}}
+
+
+def test_a_read_only_open_leaves_temp_files_alone(tmp_path: Path) -> None:
+    """Read-only means another process may hold the lock and be writing right now."""
+    path = tmp_path / "annotations.json"
+    Store(path, "annotations", 1).commit({"annotations": {}})
+    left = _killed_write(path)
+
+    Store(path, "annotations", 1, read_only=True)
+
+    assert left.exists()

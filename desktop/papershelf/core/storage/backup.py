@@ -14,14 +14,9 @@ from pathlib import Path
 
 import orjson
 
-from papershelf.core.storage.store import atomic_write_bytes
+from papershelf.core.storage.store import atomic_write_bytes, backup_folder
 
-BACKUP_DIR = "backups"
 KEEP = {"annotations.json": 5, "catalogue.json": 2}
-
-
-def backup_folder(library_folder: Path) -> Path:
-    return library_folder / BACKUP_DIR
 
 
 def _backups(library_folder: Path, name: str) -> list[Path]:
@@ -62,10 +57,22 @@ def newest_good_backup(
             data = orjson.loads(path.read_bytes())
         except (OSError, orjson.JSONDecodeError):
             continue
-        if isinstance(data, dict) and is_good(data):
+        if _is_store_data(data) and is_good(data):
             stamp = int(path.stem.rsplit("-", 1)[1])
             return path, datetime.fromtimestamp(stamp / 1e9, UTC)
     return None
+
+
+def _is_store_data(data: object) -> bool:
+    """Whether parsed JSON has a store's shape: tables (at least one) of documents, all objects.
+
+    Valid JSON is not enough: an empty object, or a table that is a list, would be "restored" and give
+    the user nothing back while an older good backup was never tried.
+    """
+    if not isinstance(data, dict) or not data:
+        return False
+    return all(isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+               for table in data.values())
 
 
 def restore_backup(backup: Path, target: Path) -> None:

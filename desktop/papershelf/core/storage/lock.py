@@ -59,6 +59,21 @@ class LibraryReadOnlyError(LibraryLockError):
         self.reason = reason
 
 
+class LockFileUnusableError(LibraryLockedError):
+    """The lock file is something else (a folder, a device): no writer can be sure it is the only one.
+
+    A kind of LibraryLockedError, so every caller refuses to write and shows the message, as for a lock
+    held by another process; opening read-only would hide the real problem behind failed writes.
+    """
+
+    def __init__(self, folder: Path, path: Path, what: str) -> None:
+        LibraryLockError.__init__(
+            self, f"the library {folder} cannot be locked: {path} is {what}, not a file; move it away and try again"
+        )
+        self.folder = folder
+        self.holder = None
+
+
 @dataclass(frozen=True)
 class LockHolder:
     """Who wrote the lock file last, as that process said it."""
@@ -135,10 +150,17 @@ class LibraryLock:
     def _open(self) -> int:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            if self.path.is_dir():
+                raise LockFileUnusableError(self.folder, self.path, "a folder")
+            if self.path.exists() and not self.path.is_file():
+                raise LockFileUnusableError(self.folder, self.path, "a special file")
+            # O_NONBLOCK: a FIFO put in the lock file's place must not hang the open
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NONBLOCK", 0), 0o644)
         except OSError as exc:
             if exc.errno in _READ_ONLY_ERRNOS:
                 raise LibraryReadOnlyError(self.folder, exc.strerror or str(exc)) from exc
+            if exc.errno == errno.EISDIR:
+                raise LockFileUnusableError(self.folder, self.path, "a folder") from exc
             raise
 
     @staticmethod
@@ -213,5 +235,6 @@ __all__ = [
     "LibraryLockError",
     "LibraryLockedError",
     "LibraryReadOnlyError",
+    "LockFileUnusableError",
     "LockHolder",
 ]

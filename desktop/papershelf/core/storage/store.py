@@ -29,6 +29,12 @@ META_ID = "schema"
 Data = dict[str, dict[str, Any]]
 Migration = Callable[[Data], Data]
 
+BACKUP_DIR = "backups"  # beside the store files: rotating backups and pre-migration copies
+
+
+def backup_folder(library_folder: Path) -> Path:
+    return library_folder / BACKUP_DIR
+
 
 class StoreError(Exception):
     """A store that cannot be opened or written, said in plain words."""
@@ -80,6 +86,25 @@ def atomic_write_bytes(path: Path, payload: bytes | Sequence[bytes | memoryview]
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def temp_files_of(path: Path) -> list[Path]:
+    """The temp files ``atomic_write_bytes`` makes for ``path`` (left behind only by a killed write)."""
+    try:
+        return [p for p in path.parent.glob(f".{path.name}.*.tmp") if p.is_file() and not p.is_symlink()]
+    except OSError:
+        return []
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Delete what killed writes of ``path`` left behind; only the lock holder may call this (a writer
+    in another process would lose its temp file). Returns what was removed."""
+    removed = []
+    for tmp in temp_files_of(path):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
 
 
 def set_aside(path: Path) -> Path:
@@ -192,6 +217,8 @@ class Store:
         self.migration_backup: Path | None = None  # the file as the older version left it (see _migrate)
         self.storage = AtomicJSONStorage(path)
         self._released: dict[str, Callable[[], dict[str, Any]]] = {}
+        if not read_only:  # the library's lock is held: no other process is writing this file
+            remove_stale_temp_files(path)
         try:
             data = self.storage.read()
         except (ValueError, orjson.JSONDecodeError) as exc:
@@ -242,8 +269,6 @@ class Store:
 
     def _copy_before_migration(self) -> Path:
         """Copy the file's bytes to ``<folder>/backups/NAME-pre-v<version>-<timestamp>.json``."""
-        from papershelf.core.storage.backup import backup_folder  # backup imports this module
-
         folder = backup_folder(self.path.parent)
         folder.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -1,0 +1,135 @@
+"""Reading the library and annotating papers: ``list``, ``show``, ``annotate``."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+from typing import TextIO
+
+from papershelf.cli.output import clip, dump, paper_json, status
+from papershelf.cli.registry import CommandError, argument, command
+from papershelf.core.library import AnnotationChange, Library
+from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES
+from papershelf.core.search.index import filter_papers
+from papershelf.core.search.query import QueryError
+
+
+def priority(text: str) -> int:
+    """``--priority``: a number or a name from ``core.model.PRIORITIES``."""
+    if text in PRIORITIES:
+        return PRIORITIES.index(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"priority is 0-{len(PRIORITIES) - 1} or one of {', '.join(PRIORITIES)}, not {text!r}"
+        ) from None
+    if not 0 <= value < len(PRIORITIES):
+        raise argparse.ArgumentTypeError(f"priority is 0-{len(PRIORITIES) - 1}, not {value}")
+    return value
+
+
+def rating(text: str) -> int:
+    """``--rating``: 0 (none) to ``core.model.MAX_RATING``."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"rating is a number 0-{MAX_RATING}, not {text!r}") from None
+    if not 0 <= value <= MAX_RATING:
+        raise argparse.ArgumentTypeError(f"rating is 0-{MAX_RATING}, not {value}")
+    return value
+
+
+@command("list", help="list papers matching a query", writes=False, query_words=True)
+@argument("query", nargs="*", help="search query (words are ANDed; see the window's search help)")
+@argument("--format", choices=("table", "json", "keys"), default="table")
+def list_papers(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    try:
+        ids = filter_papers(library, " ".join(args.query))
+    except QueryError as exc:
+        raise CommandError(f"invalid query: {exc}") from None
+    papers = [library.papers[pid] for pid in ids]
+    if args.format == "json":
+        dump([paper_json(library, p) for p in papers], out)
+    elif args.format == "keys":
+        for p in papers:
+            out.write(p.key + "\n")
+    else:
+        width = shutil.get_terminal_size((120, 24)).columns
+        key_w = max((len(p.key) for p in papers), default=3)
+        for p in papers:
+            ann = library.annotation(p.id)
+            head = f"{p.key:<{key_w}}  {ann.status:<8} {(p.track or '-'):<9} {p.year or '':<4}  "
+            out.write(head + clip(p.title, max(width - len(head), 20)) + "\n")
+        status(f"{len(papers)} of {len(library)} papers")
+    return 0
+
+
+@command("show", help="show one paper and its annotation", writes=False)
+@argument("key", help="citation key")
+@argument("--json", action="store_true", help="print JSON")
+def show(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    paper = library.paper(args.key)
+    if args.json:
+        dump(paper_json(library, paper), out)
+        return 0
+    ann = library.annotation(paper.id)
+    rows = [
+        ("Title", paper.title),
+        ("Authors", "; ".join(paper.authors)),
+        ("Venue", " ".join(str(x) for x in (paper.venue, paper.year) if x)),
+        ("Track", paper.track or ""),
+        ("Key", paper.key),
+        ("URL", paper.url),
+        ("DOI", paper.doi),
+        ("Status", ann.status),
+        ("Priority", PRIORITIES[ann.priority]),
+        ("Rating", str(ann.rating) if ann.rating else ""),
+        ("Tags", ", ".join(ann.tags)),
+        ("Lists", ", ".join(ann.lists)),
+    ]
+    for label, value in rows:
+        if value:
+            out.write(f"{label + ':':<10}{value}\n")
+    if paper.abstract:
+        out.write("\n" + paper.abstract + "\n")
+    if ann.note:
+        out.write("\nNote:\n" + ann.note + "\n")
+    return 0
+
+
+@command("annotate", help="change the annotation of one or more papers (one write for all)", writes=True)
+@argument("keys", nargs="+", metavar="KEY")
+@argument("--status", choices=STATUSES)
+@argument("--priority", type=priority, help=f"0-{len(PRIORITIES) - 1} or {'/'.join(PRIORITIES)}")
+@argument("--rating", type=rating, help=f"0-{MAX_RATING}")
+@argument("--tag", action="append", default=[], metavar="T", help="add a tag (repeatable)")
+@argument("--untag", action="append", default=[], metavar="T", help="remove a tag (repeatable)")
+@argument("--add-to-list", action="append", default=[], metavar="L")
+@argument("--remove-from-list", action="append", default=[], metavar="L")
+@argument("--note", metavar="TEXT", exclusive="note", help="replace the note")
+@argument("--note-file", metavar="FILE", type=Path, exclusive="note", help="replace the note with a file's text")
+def annotate(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    note = args.note
+    if args.note_file is not None:
+        try:
+            note = args.note_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"cannot read the note file {args.note_file}: {exc}") from None
+    change = AnnotationChange(
+        status=args.status,
+        priority=args.priority,
+        rating=args.rating,
+        add_tags=tuple(args.tag),
+        remove_tags=tuple(args.untag),
+        add_lists=tuple(args.add_to_list),
+        remove_lists=tuple(args.remove_from_list),
+        note=note,
+    )
+    if change == AnnotationChange():
+        raise CommandError("nothing to change: give --status, --priority, --rating, --tag, --note, ...")
+    ids = library.ids_for_keys(args.keys)
+    changed = library.annotate(ids, change)
+    status(f"{len(changed)} of {len(ids)} papers changed")
+    return 0

@@ -1,0 +1,114 @@
+"""Papers in and out of the library: ``import`` and ``export`` (with ``--keep-updated``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from papershelf.cli.output import error, status
+from papershelf.cli.registry import CommandError, argument, command
+from papershelf.core.library import Library
+from papershelf.core.search.query import QueryError
+from papershelf.formats.bibtex_export import BibtexOptions
+from papershelf.formats.markdown_export import GROUPINGS, MarkdownOptions
+from papershelf.services import exporting
+from papershelf.services.importing import import_file
+
+
+@command("import", help="import BibTeX (.bib) or paper-list Markdown (.md) files", writes=True)
+@argument("files", nargs="+", type=Path, metavar="FILE")
+def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    failed = 0
+    for path in args.files:
+        try:
+            summary = import_file(library, path)
+        except FileNotFoundError:
+            error(f"{path}: no such file")
+            failed += 1
+            continue
+        except (OSError, ValueError) as exc:
+            error(str(exc))
+            failed += 1
+            continue
+        out.write(
+            f"{path.name}: {len(summary.imported)} imported, {len(summary.present)} already present, "
+            f"{summary.failed} failed, {len(summary.merged)} merged into papers already there\n"
+        )
+        for old, new in summary.renamed:
+            out.write(f"  key {old} was taken; imported as {new}\n")
+        for old, existing in summary.merged:
+            out.write(f"  {old or 'an entry'} is already here as {existing}; its missing fields were filled in\n")
+        for problem in summary.problems:
+            out.write(f"  {problem}\n")
+        failed += summary.failed
+    return 1 if failed else 0
+
+
+@command(
+    "export",
+    help="export papers as BibTeX or a Markdown reading list",
+    epilog="Without QUERY or --list, every paper. A query starting with '-' goes after '--'.",
+    writes=lambda args: bool(args.keep_updated),
+)
+@argument("query", nargs="*", help="only papers matching this search query")
+@argument("--format", choices=exporting.FORMATS, help="default: from -o's suffix, else bibtex")
+@argument("--list", dest="list_name", metavar="NAME", help="only papers in this reading list")
+@argument("--utf8", action="store_true", help="BibTeX: UTF-8 instead of LaTeX-escaped ASCII")
+@argument("--with-abstract", action="store_true", help="include abstracts")
+@argument("--with-notes", action="store_true", help="include your notes (BibTeX: as annote)")
+@argument("--group-by", choices=GROUPINGS, default="status", help="Markdown: group papers by (default: status)")
+@argument("-o", "--output", type=Path, metavar="FILE", help="write FILE (atomically) instead of stdout")
+@argument("--keep-updated", action="store_true",
+          help="with -o: rewrite FILE whenever the papers in --list (or the whole library) change")
+def export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    fmt = args.format or (exporting.format_for(args.output) if args.output else "bibtex")
+    query = " ".join(args.query)
+    if args.keep_updated:
+        return _export_keep_updated(args, library, fmt, query)
+    title = f"Reading list: {args.list_name}" if args.list_name else "Reading list"
+    try:
+        result = exporting.export(
+            library,
+            fmt,
+            path=args.output,
+            list_name=args.list_name,
+            query=query,
+            bibtex_options=BibtexOptions(
+                ascii=not args.utf8, abstract=args.with_abstract, notes_as_annote=args.with_notes
+            ),
+            markdown_options=MarkdownOptions(
+                title=title, group_by=args.group_by, abstract=args.with_abstract, notes=args.with_notes
+            ),
+        )
+    except QueryError as exc:
+        raise CommandError(f"invalid query: {exc}") from None
+    except exporting.UnknownListError as exc:
+        raise CommandError(str(exc)) from None
+    for note in result.notes:
+        status(f"papershelf: note: {note}")
+    if args.output is None:
+        out.write(result.text)
+    else:
+        status(f"{result.count} papers exported to {args.output}")
+    return 0
+
+
+def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, query: str) -> int:
+    if args.output is None or query.strip():
+        raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")
+    # Only what was asked for on the command line is stored with the tie: the rest follows the defaults.
+    options: dict[str, Any] = (
+        {"ascii": not args.utf8, "abstract": args.with_abstract, "notes_as_annote": args.with_notes}
+        if fmt == "bibtex"
+        else {"group_by": args.group_by, "abstract": args.with_abstract, "notes": args.with_notes}
+    )
+    auto = exporting.AutoExport(library)
+    try:
+        tie = auto.tie(args.output, list_name=args.list_name, fmt=fmt, options=options)
+    except exporting.UnknownListError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        auto.close()
+    status(f"{len(tie.members)} papers exported to {args.output}; it is kept updated from now on")
+    return 0

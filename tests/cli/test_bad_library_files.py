@@ -1,0 +1,26 @@
+"""The CLI on a library whose own files are not what they should be: one line, exit 1, nothing changed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _papershelf(library: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "papershelf", "--library", str(library), *args],
+                          capture_output=True, text=True, check=False, timeout=60)
+
+
+def test_a_lock_file_that_is_a_folder_stops_a_write_with_one_line(iclr_library_dir: Path) -> None:
+    (iclr_library_dir / ".papershelf.lock").unlink(missing_ok=True)
+    (iclr_library_dir / ".papershelf.lock").mkdir()
+    before = (iclr_library_dir / "annotations.json").read_bytes()
+
+    result = _papershelf(iclr_library_dir, "annotate", "katzir2021net", "--status", "read")
+
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert ".papershelf.lock is a folder, not a file" in result.stderr
+    assert (iclr_library_dir / "annotations.json").read_bytes() == before
