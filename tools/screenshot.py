@@ -12,8 +12,9 @@ import tempfile
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from papershelf.core.library import AnnotationChange, Library
-from papershelf.core.search import WORD_INDEX_FROM
+from papershelf.core.library import AnnotationChange
+from papershelf.core.search.index import WORD_INDEX_FROM
+from papershelf.services.library import open_library
 from papershelf.ui.main_window import MainWindow
 
 
@@ -32,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication([])
     folder = args.library or tempfile.mkdtemp()
-    library = Library(folder, seed=not args.empty)
+    library = open_library(folder, seed=not args.empty)
     if args.demo:
         keys = library.keys()
         ids = library.ids_for_keys(keys[:40])

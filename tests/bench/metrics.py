@@ -35,6 +35,7 @@ METRICS = (
     "export_bibtex_10k_s", "write_bibtexparser_raw_10k_s", "export_markdown_10k_s", "sync_10k_nochange_ms",
     "sync_10k_100changed_ms", "rss_mb_100k", "import_bibtex_1k_s", "papis_import_1k_s", "papis_export_1k_s",
     "similarity_build_10k_s", "similarity_load_10k_s", "similar_top10_ms_10k", "similar_top10_ms_100k",
+    "latex_decode_40k_s",
 )
 
 
@@ -232,8 +233,8 @@ class Table:
         from PySide6.QtWidgets import QApplication
 
         from papershelf.core.library import Library
-        from papershelf.ui.main_window import PaperTable
         from papershelf.ui.paper_model import PaperTableModel
+        from papershelf.ui.paper_table import PaperTable
 
         self.app = QApplication.instance() or QApplication([])
         self.library = Library(library_dir)
@@ -340,10 +341,9 @@ def bench_window_filter(report: Report, cfg: Config, table: Table, size: str, wo
                            "index_ready_s (its build in steps, finished here at once)": round(ready_s, 3),
                            "first_keystroke_ms": round(first * 1000, 1),
                            "ms": samples.summary(1000, "ms")})
-        with contextlib.suppress(ValueError, AttributeError):
-            window.controller.close()  # the library outlives the window here
-            window.model.disconnect_library()
-            window.stats_view.disconnect_library()
+        window.controller.detach()  # the library outlives the window here: nothing of it may listen on
+        window.model.disconnect_library()
+        window.stats_view.disconnect_library()
         window.close()
         window.deleteLater()
         table.app.processEvents()
@@ -606,6 +606,24 @@ def bench_export(report: Report, cfg: Config, work: Work) -> None:
             report.note(name, {"what": f"{module_name}.render(papers, annotations) with default options, "
                                        f"{len(papers)} papers, {len(annotations)} annotations",
                                "output_mb": round(len(text.encode()) / 1e6, 2), "s": samples.summary()})
+
+
+def bench_latex_decode(report: Report, cfg: Config) -> None:
+    """LaTeX to display text for 40,000 field values, half with markup (was a < 1 s assert in a unit test)."""
+    name = "latex_decode_40k_s"
+    with report.guard(name, name):
+        from papershelf.formats import latex
+
+        values = ["Sch{\\\"o}lkopf and \\emph{Deep} {BERT} -- $x$"] * 20_000 + ["A plain title"] * 20_000
+
+        def decode_all() -> None:
+            for value in values:
+                latex.decode(value)
+
+        samples = repeat(decode_all, cfg.runs(5, 2))
+        report.set(name, samples.median())
+        report.note(name, {"what": "formats.latex.decode over 20k values with accents, \\emph, braces, "
+                                   "-- and $x$, and 20k plain ones", "s": samples.summary()})
 
 
 def _edit_notes_file(path: Path, count: int, stamp: str) -> int:

@@ -128,11 +128,8 @@ def test_heading_and_code_span_escaping() -> None:
     assert markdown_export.code_span("`x") == "`` `x ``"
 
 
-def test_ten_thousand_papers_render_fast() -> None:
-    import time
-
+def test_ten_thousand_papers_render() -> None:
+    # How fast is measured by `make bench` (export_markdown_10k_s), not here.
     papers = [paper(i, f"Paper number {i} with *stars*") for i in range(10_000)]
-    start = time.perf_counter()
     result = markdown_export.render(papers, {}, MarkdownOptions(abstract=True, notes=True))
-    assert time.perf_counter() - start < 2.0  # ~0.1 s here; generous for a loaded CI machine
     assert result.text.count("\n- [ ] **") == 10_000

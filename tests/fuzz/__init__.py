@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterator, Sequence
 from hypothesis import strategies as st
 
 SECONDS_PER_INPUT = 2.0
-"""How long one input may take before a fuzz test calls it a hang (hypothesis deadlines match it)."""
+"""How long one input may take before a fuzz test calls it a hang (hypothesis deadlines are off: a
+loaded machine is not a slow parser; ``make bench`` measures speed)."""
 
 
 class InputTimeout(Exception):

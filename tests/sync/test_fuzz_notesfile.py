@@ -8,9 +8,8 @@ from hypothesis import strategies as st
 
 from papershelf.core.model import STATUSES
 from papershelf.sync.notesfile import NotesDocument, parse, render_document
-from tests.fuzz import SECONDS_PER_INPUT, broken_by, time_limit
+from tests.fuzz import broken_by, time_limit
 
-DEADLINE_MS = int(SECONDS_PER_INPUT * 1000)
 ARBITRARY_EXAMPLES = 600
 STRUCTURED_EXAMPLES = 800
 BROKEN_EXAMPLES = 800
@@ -83,19 +82,19 @@ INSERTED = ["\n", "\r", "#", "<!--", "-->", "`", "\\", ",", "·", "*", "\u2028",
 broken = broken_by(INSERTED, window=60)
 
 
-@settings(max_examples=ARBITRARY_EXAMPLES, deadline=DEADLINE_MS)
+@settings(max_examples=ARBITRARY_EXAMPLES, deadline=None)
 @given(st.text())
 def test_arbitrary_text_never_raises(text: str) -> None:
     check(text)
 
 
-@settings(max_examples=STRUCTURED_EXAMPLES, deadline=DEADLINE_MS, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=STRUCTURED_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(notes_files)
 def test_grammar_shaped_files_never_raise(text: str) -> None:
     check(text)
 
 
-@settings(max_examples=BROKEN_EXAMPLES, deadline=DEADLINE_MS, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=BROKEN_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(broken(notes_files))
 def test_broken_files_never_raise(text: str) -> None:
     check(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
+from papershelf.core.storage.migrations import ANNOTATIONS_FILE
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.ui import dialogs
 from papershelf.ui.main_window import MainWindow
@@ -85,18 +87,18 @@ def test_escape_clears_the_search(qtbot: QtBot, window: MainWindow) -> None:
 def test_toggling_facets_and_counts(qtbot: QtBot, window: MainWindow) -> None:
     window.update_facet_counts()
     oral = window.sidebar.value_index("track", "Oral")
-    assert oral.siblingAtColumn(1).data() == "53"
+    assert window.sidebar.count_text("track", "Oral") == "53"
     rect = window.sidebar.visualRect(oral)
     qtbot.mouseClick(window.sidebar.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.model.rowCount() == 53
     window.update_facet_counts()
     # Counting ignores the facet's own choice, so Poster still shows its number.
-    assert window.sidebar.value_index("track", "Poster").siblingAtColumn(1).data() == "693"
+    assert window.sidebar.count_text("track", "Poster") == "693"
     window.sidebar.toggle("track", "Spotlight")
     assert window.model.rowCount() == 53 + 114
     window.search.setText("graph")
     assert all(window.library.paper(k).track in ("Oral", "Spotlight") for k in keys_shown(window))
-    window.clear_filters_button.click()
+    window.search_panel.clear_filters_button.click()
     assert window.model.rowCount() == 860
     assert window.search.text() == ""
     assert not window.sidebar.has_selection()
@@ -133,15 +135,24 @@ def test_triage_keys(qtbot: QtBot, window: MainWindow) -> None:
     assert window.detail.note.hasFocus()
 
 
-def test_bulk_status_is_one_write_and_one_undo_step(qtbot: QtBot, window: MainWindow) -> None:
+def test_bulk_status_is_one_write_and_one_undo_step(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     select_rows(window, [0, 1, 2, 5])
     ids = window.selected_ids()
     assert len(ids) == 4
-    writes = window.library._annotations_store.storage.writes
+    written: list[str] = []  # every atomic write ends in os.replace onto the file: count those, then do it
+    real_replace = os.replace
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        written.append(Path(dst).name)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_3)
     assert [window.library.annotation(pid).status for pid in ids] == ["reading"] * 4
-    assert window.library._annotations_store.storage.writes == writes + 1
+    assert written == [ANNOTATIONS_FILE]
     assert window.controller.undo_stack.count() == 1
 
     window.undo_action.trigger()
@@ -177,8 +188,8 @@ def test_lists_by_context_menu_and_keyboard(
 
     select_rows(window, [7])
     other = window.selected_ids()[0]
-    window._table_menu(QPoint(5, 5))
-    menu = window.table_menu
+    menu = window.window_actions.show_table_menu(QPoint(5, 5))
+    assert menu is not None
     (add_menu,) = [a.menu() for a in menu.actions() if a.text() == "Add to reading list"]
     (action,) = [a for a in add_menu.actions() if a.text() == "Reading group"]
     action.trigger()
@@ -186,8 +197,7 @@ def test_lists_by_context_menu_and_keyboard(
     assert window.library.annotation(other).lists == ["Reading group"]
 
     window.update_facet_counts()
-    index = window.sidebar.value_index("lists", "Reading group")
-    assert index.siblingAtColumn(1).data() == "3"
+    assert window.sidebar.count_text("lists", "Reading group") == "3"
     window.sidebar.toggle("lists", "Reading group")
     assert sorted(window.model.ids()) == sorted([*ids, other])
 
@@ -196,10 +206,10 @@ def test_list_management_from_the_sidebar(window: MainWindow, monkeypatch: pytes
     pid = window.model.paper_id(0)
     window.controller.annotate([pid], AnnotationChange(add_lists=("Old name",)), "add")
     monkeypatch.setattr(dialogs.ListNameDialog, "ask", classmethod(lambda cls, *a, **k: "New name"))
-    window.rename_list("Old name")
+    window.window_actions.rename_list("Old name")
     assert window.library.annotation(pid).lists == ["New name"]
     monkeypatch.setattr(dialogs.Confirm, "ask", classmethod(lambda cls, *a: True))
-    window.delete_list("New name")
+    window.window_actions.delete_list("New name")
     assert window.library.annotation(pid).lists == []
     assert window.library.list_names() == []
 
@@ -221,9 +231,9 @@ def test_bulk_tags_on_selection(window: MainWindow, monkeypatch: pytest.MonkeyPa
     select_rows(window, [0, 1, 2])
     ids = window.selected_ids()
     monkeypatch.setattr(dialogs.ListNameDialog, "ask", classmethod(lambda cls, *a, **k: "must-read"))
-    window.tag_selection()
+    window.window_actions.tag_selection()
     assert all(window.library.annotation(pid).tags == ["must-read"] for pid in ids)
-    window.tag_selection(remove=True)
+    window.window_actions.tag_selection(remove=True)
     assert all(window.library.annotation(pid).tags == [] for pid in ids)
 
 
@@ -298,7 +308,7 @@ def test_filter_that_matches_nothing_shows_a_message(window: MainWindow) -> None
     assert window.table_stack.currentIndex() == 1
     assert "No papers match “zzzxxyq”" in window.empty.text()
     assert window.statusBar().currentMessage().startswith("0 of 860 papers")
-    window.empty_clear.click()
+    window.empty_page.clear_button.click()
     assert window.table_stack.currentIndex() == 0
 
 
@@ -338,7 +348,7 @@ def test_hostile_text_is_shown_as_text(qtbot: QtBot, tmp_path: Path, settings: Q
 
 def test_copy_keys(window: MainWindow) -> None:
     select_rows(window, [0, 1])
-    window.copy_keys()
+    window.window_actions.copy_keys()
     keys = [window.library.papers[pid].key for pid in window.selected_ids()]
     assert QApplication.clipboard().text() == ", ".join(keys)
 
@@ -395,7 +405,7 @@ def test_dropping_files_on_the_window_imports_them(
     other.write_text("x", encoding="utf-8")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(good)), QUrl.fromLocalFile(str(other))])
-    assert window._dropped_paths(mime) == [good]
+    assert window.dropped_paths(mime) == [good]
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(window.import_finished, timeout=10000):

@@ -14,6 +14,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.sync import state as sync_state
 from papershelf.ui import dialogs
 from papershelf.ui.main_window import MainWindow
+from papershelf.ui.paper_model import COLUMN_NAMES
 
 EDIT_IN_OTHER_PROCESS = """
 import os, sys, tempfile
@@ -85,17 +86,17 @@ def test_a_conflict_is_shown_and_resolved_from_the_pane(qtbot: QtBot, window: Ma
     assert window.detail.conflict.isVisibleTo(window)
     assert "conflict" in window.sync_label.text()
     row = window.model.row_of(pid)
-    status = window.model.index(row, 4)
+    status = window.model.index(row, COLUMN_NAMES.index("status"))
     assert "conflict" in status.data(Qt.ItemDataRole.ToolTipRole)
     assert window.detail.note.toPlainText() == "The app's version."
     assert "The file's version." in notes_path(window).read_text(encoding="utf-8")  # both kept
 
-    window.detail._resolve("file")
+    window.detail.conflict_buttons["file"].click()
     assert window.library.annotation(pid).note == "The file's version."
     assert not window.detail.conflict.isVisibleTo(window)
     window.notes_sync.sync_now()
     assert sync_state.conflicts(window.library) == {}
-    assert window.model.index(row, 4).data(Qt.ItemDataRole.ToolTipRole) is None
+    assert window.model.index(row, COLUMN_NAMES.index("status")).data(Qt.ItemDataRole.ToolTipRole) is None
     assert [v.note for v in window.library.note_history(pid)][:1] == ["The app's version."]
 
 
@@ -103,5 +104,5 @@ def test_history_restores_an_earlier_note(window: MainWindow, monkeypatch: pytes
     window.detail.note.setPlainText("A newer thought.")
     window.detail.save_note()
     monkeypatch.setattr(dialogs.HistoryDialog, "ask", classmethod(lambda cls, parent, versions: 1))
-    window.detail._show_history()
+    window.detail.history_button.click()
     assert window.detail.note.toPlainText() == "Written in the app."

@@ -1,19 +1,141 @@
-"""The paper table model follows the library's events: rowsInserted for new papers, dataChanged for changes."""
+"""The paper table's model on its own: Qt's model contract, the signals each change sends, and how it
+follows the library's events (rowsInserted for new papers, dataChanged for changed ones)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
 from papershelf.core.search.query import parse_query
+from papershelf.ui.app_controller import AppController
 from papershelf.ui.controller import LibraryController
-from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, PaperTableModel
+from papershelf.ui.paper_model import COLUMN_NAMES, MIME_KEYS, PAPER_ID_ROLE, PAPER_KEY_ROLE, PaperTableModel
+from tests.ui.conftest import pid
+
+
+def shown_keys(model: PaperTableModel) -> list[str]:
+    return [model.index(row, 0).data(PAPER_KEY_ROLE) for row in range(model.rowCount())]
+
+
+def test_the_model_passes_the_model_tester_through_filter_sort_and_reload(
+    qtmodeltester: ModelTester, small_library: Library
+) -> None:
+    model = PaperTableModel(small_library)
+    qtmodeltester.check(model)
+    model.set_filter(lambda order: [i for i in order if "graph" in small_library.papers[i].title.lower()])
+    qtmodeltester.check(model)
+    model.sort(COLUMN_NAMES.index("venue"), Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(model)
+    small_library.import_papers([Paper(id="", key="zed2024graph", title="Graph zoo", year=2024)])
+    model.reload()
+    qtmodeltester.check(model)
+    assert "zed2024graph" in shown_keys(model)
+
+
+def test_cells_show_the_paper_and_its_annotation(small_library: Library) -> None:
+    model = PaperTableModel(small_library)
+    ada = pid(small_library, "ada2020graph")
+    small_library.annotate([ada], AnnotationChange(status="to-read", add_tags=("gnn", "chemistry"), rating=3))
+    row = model.row_of(ada)
+
+    def cell(column: str, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> object:
+        return model.index(row, COLUMN_NAMES.index(column)).data(role)
+
+    assert cell("title") == "Graph neural networks for molecules"
+    assert cell("authors") == "Ada Lovelace"
+    assert cell("venue") == "Test 2020"
+    assert cell("track") == "Oral"
+    assert cell("status") == "To read"
+    assert cell("rating") == "★★★"
+    assert cell("tags") == "gnn, chemistry"  # in the order they were given
+    assert cell("title", PAPER_ID_ROLE) == ada
+    assert model.headerData(COLUMN_NAMES.index("status"), Qt.Orientation.Horizontal) == "Status"
+
+
+def test_a_filter_resets_the_model_and_keeps_the_order(qtbot: QtBot, small_library: Library) -> None:
+    model = PaperTableModel(small_library)
+    model.sort(COLUMN_NAMES.index("title"))
+    with qtbot.waitSignals([model.modelAboutToBeReset, model.modelReset], order="strict"):
+        model.set_filter(lambda order: [i for i in order if small_library.papers[i].year == 2021])
+    assert shown_keys(model) == ["cyd2021graph", "bob2021kernel"]  # "Graph kernels..." < "Kernel methods..."
+
+
+def test_sorting_is_a_layout_change_with_a_new_order(qtbot: QtBot, small_library: Library) -> None:
+    model = PaperTableModel(small_library)
+    before = model.order
+    with qtbot.waitSignals([model.layoutAboutToBeChanged, model.layoutChanged], order="strict"), \
+            qtbot.assertNotEmitted(model.modelReset):
+        model.sort(COLUMN_NAMES.index("venue"), Qt.SortOrder.AscendingOrder)
+    assert model.order is not before  # a new order object: nobody can mistake it for the old one
+    assert isinstance(model.order, tuple)
+    assert shown_keys(model) == ["fay2018bandit", "dan2019reward", "ada2020graph", "bob2021kernel",
+                                 "cyd2021graph", "eve2022causal"]
+
+
+def test_sorting_keeps_the_filter(small_library: Library) -> None:
+    model = PaperTableModel(small_library)
+    model.set_filter(lambda order: [i for i in order if "graph" in small_library.papers[i].title.lower()])
+    model.sort(COLUMN_NAMES.index("venue"), Qt.SortOrder.DescendingOrder)
+    assert shown_keys(model) == ["eve2022causal", "cyd2021graph", "ada2020graph"]
+
+
+def test_an_annotation_edit_repaints_only_its_row(qtbot: QtBot, controller: AppController) -> None:
+    library = controller.library
+    model = PaperTableModel(library)
+    controller.annotations_changed.connect(model.papers_changed)
+    bob = pid(library, "bob2021kernel")
+    with qtbot.waitSignal(model.dataChanged) as changed, qtbot.assertNotEmitted(model.modelReset):
+        controller.set_status([bob], "read")
+    top, bottom = changed.args[0], changed.args[1]
+    assert top.row() == bottom.row() == model.row_of(bob)
+    assert model.index(model.row_of(bob), COLUMN_NAMES.index("status")).data() == "Read"
+
+
+def test_sorting_by_status_follows_edits(controller: AppController) -> None:
+    library = controller.library
+    model = PaperTableModel(library)
+    controller.annotations_changed.connect(model.papers_changed)
+    status = COLUMN_NAMES.index("status")
+    model.sort(status)
+    controller.set_status([pid(library, "fay2018bandit")], "skipped")
+    model.sort(status, Qt.SortOrder.DescendingOrder)
+    assert shown_keys(model)[0] == "fay2018bandit"
+
+
+def test_recommended_papers_first_then_the_rest_in_order(small_library: Library) -> None:
+    model = PaperTableModel(small_library)
+    model.sort(COLUMN_NAMES.index("title"))
+    first = [pid(small_library, "fay2018bandit"), pid(small_library, "dan2019reward")]
+    model.order_by(first)
+    assert shown_keys(model)[:2] == ["fay2018bandit", "dan2019reward"]
+    assert sorted(shown_keys(model)) == sorted(small_library.keys())
+
+
+def test_dragging_rows_carries_their_citation_keys(small_library: Library) -> None:
+    model = PaperTableModel(small_library)
+    rows = [model.row_of(pid(small_library, k)) for k in ("ada2020graph", "bob2021kernel")]
+    indexes = [model.index(r, c) for r in rows for c in range(2)]  # a row is several cells: one key each
+    mime = model.mimeData(indexes)
+    assert bytes(mime.data(MIME_KEYS).data()).decode().split("\n") == ["ada2020graph", "bob2021kernel"]
+
+
+def test_conflicts_mark_the_status_cell(qtbot: QtBot, small_library: Library) -> None:
+    model = PaperTableModel(small_library)
+    ada = pid(small_library, "ada2020graph")
+    status = model.index(model.row_of(ada), COLUMN_NAMES.index("status"))
+    assert status.data(Qt.ItemDataRole.ToolTipRole) is None
+    with qtbot.waitSignal(model.dataChanged):
+        model.set_conflicts([ada])
+    assert "conflict" in status.data(Qt.ItemDataRole.ToolTipRole)
+
+
+# -- following the library's events ------------------------------------------------------------------
 
 TITLE, TRACK, STATUS = (COLUMN_NAMES.index(name) for name in ("title", "track", "status"))
 
@@ -23,7 +145,7 @@ def paper(title: str, author: str, track: str | None = None) -> Paper:
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Library:
+def three_papers(tmp_path: Path) -> Library:
     lib = Library(tmp_path / "lib")
     lib.import_papers([paper("Beta Nets", "Wei Chen"), paper("Delta Nets", "Li Chen"),
                        paper("Zeta Nets", "Ada Lovelace")])
@@ -35,8 +157,9 @@ def shown(model: PaperTableModel, column: int = TITLE) -> list[str]:
 
 
 def test_import_inserts_rows_where_the_sort_order_puts_them(
-    qtbot: QtBot, qtmodeltester: ModelTester, library: Library
+    qtbot: QtBot, qtmodeltester: ModelTester, three_papers: Library
 ) -> None:
+    library = three_papers
     model = PaperTableModel(library)
     qtmodeltester.check(model)
     model.sort(TITLE)
@@ -50,7 +173,8 @@ def test_import_inserts_rows_where_the_sort_order_puts_them(
     assert {model.index(row, TITLE).data(PAPER_ID_ROLE) for row in range(6)} == set(library.papers)
 
 
-def test_import_inserts_only_the_rows_the_filter_keeps(qtbot: QtBot, library: Library) -> None:
+def test_import_inserts_only_the_rows_the_filter_keeps(qtbot: QtBot, three_papers: Library) -> None:
+    library = three_papers
     model = PaperTableModel(library)
     model.set_filter(lambda ids: [pid for pid in ids if "Nets" in library.papers[pid].title])
     with qtbot.waitSignal(model.rowsInserted, timeout=1000) as blocker:
@@ -61,7 +185,8 @@ def test_import_inserts_only_the_rows_the_filter_keeps(qtbot: QtBot, library: Li
     assert len(model.all_ids()) == 5
 
 
-def test_annotate_emits_data_changed_for_the_row(qtbot: QtBot, library: Library) -> None:
+def test_annotate_emits_data_changed_for_the_row(qtbot: QtBot, three_papers: Library) -> None:
+    library = three_papers
     model = PaperTableModel(library)
     delta = library.paper("chen2021delta").id
     row = model.row_of(delta)
@@ -74,7 +199,8 @@ def test_annotate_emits_data_changed_for_the_row(qtbot: QtBot, library: Library)
     assert model.index(row, STATUS).data() == "Reading"
 
 
-def test_a_merging_import_emits_data_changed_and_renews_the_sort_key(qtbot: QtBot, library: Library) -> None:
+def test_a_merging_import_emits_data_changed_and_renews_the_sort_key(qtbot: QtBot, three_papers: Library) -> None:
+    library = three_papers
     model = PaperTableModel(library)
     model.sort(TRACK)
     zeta = library.paper("lovelace2021zeta").id
@@ -85,7 +211,8 @@ def test_a_merging_import_emits_data_changed_and_renews_the_sort_key(qtbot: QtBo
     assert model.index(0, TRACK).data() == "Oral"  # the renewed key sorts it first
 
 
-def test_a_destroyed_model_stops_listening(qtbot: QtBot, library: Library) -> None:
+def test_a_destroyed_model_stops_listening(qtbot: QtBot, three_papers: Library) -> None:
+    library = three_papers
     model = PaperTableModel(library)
     with qtbot.waitSignal(model.destroyed, timeout=1000):
         model.deleteLater()
@@ -95,8 +222,9 @@ def test_a_destroyed_model_stops_listening(qtbot: QtBot, library: Library) -> No
 
 @pytest.mark.parametrize("model_first", [True, False], ids=["model-first", "controller-first"])
 def test_rows_after_an_import_do_not_depend_on_who_listens_first(
-    qtbot: QtBot, library: Library, model_first: bool
+    qtbot: QtBot, three_papers: Library, model_first: bool
 ) -> None:
+    library = three_papers
     if model_first:
         model = PaperTableModel(library)
         controller = LibraryController(library)

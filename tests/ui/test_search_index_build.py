@@ -53,7 +53,7 @@ def test_typing_before_the_index_is_ready_waits_for_it_then_filters(
     # the facet codes were prepared first, in steps too; counts follow the result
     assert not window.controller.facet_counter.syncing
     window.update_facet_counts()
-    assert window.sidebar.value_index("year", "2017").siblingAtColumn(1).data() == "1"  # paper17: 2000 + 17
+    assert window.sidebar.count_text("year", "2017") == "1"  # paper17: 2000 + 17
     assert not window.hint.isVisibleTo(window)
     assert index.word_index_source == "built"
     index.wait_for_cache()  # written by a thread, after the index is in use

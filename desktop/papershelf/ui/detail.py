@@ -41,7 +41,7 @@ NOTE_SAVE_DELAY_MS = 700
 class SafeTextBrowser(QTextBrowser):
     """A text browser that never loads anything: no images, no style sheets, local or remote."""
 
-    def loadResource(self, type: int, name: QUrl) -> object:
+    def loadResource(self, type: int, name: QUrl | str) -> object:
         return None
 
 
@@ -196,7 +196,7 @@ class DetailPane(QWidget):
         self.history_button = QToolButton()
         self.history_button.setText("History…")
         self.history_button.setToolTip("Earlier versions of this note")
-        self.history_button.clicked.connect(self._show_history)
+        self.history_button.clicked.connect(self.show_history)
         self.conflict = QFrame()
         self.conflict.setObjectName("conflict")
         # Fixed colours on both sides so the box reads the same in light and dark themes.
@@ -208,15 +208,17 @@ class DetailPane(QWidget):
         conflict_row = QHBoxLayout(self.conflict)
         conflict_row.addWidget(self.conflict_label, 1)
         actions = (
-            ("Keep mine", lambda: self._resolve("app")),
-            ("Take the file's", lambda: self._resolve("file")),
-            ("Merge…", self._merge),
+            ("app", "Keep mine", lambda: self.resolve_conflict("app")),
+            ("file", "Take the file's", lambda: self.resolve_conflict("file")),
+            ("merge", "Merge…", self.merge_conflict),
         )
-        for label, slot in actions:
+        self.conflict_buttons: dict[str, QToolButton] = {}  # "app", "file", "merge"
+        for name, label, slot in actions:
             button = QToolButton()
             button.setText(label)
             button.clicked.connect(slot)
             conflict_row.addWidget(button)
+            self.conflict_buttons[name] = button
         self.conflict.hide()
         note_header = QHBoxLayout()
         note_header.addWidget(QLabel("<b>Notes</b>"))
@@ -296,7 +298,7 @@ class DetailPane(QWidget):
                 self.tags.setText(", ".join(ann.tags))
             if not self.lists.hasFocus():
                 self.lists.setText(", ".join(ann.lists))
-            self._tag_completer.setModel(None)
+            self._tag_completer.setModel(None)  # type: ignore[arg-type]  # Qt takes no model; the stubs say otherwise
             self._tag_completer = QCompleter(sorted(library.tag_counts(), key=str.casefold), self)
             self._tag_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             self.tags.setCompleter(self._tag_completer)
@@ -428,12 +430,12 @@ class DetailPane(QWidget):
         )
         self.conflict.show()
 
-    def _resolve(self, take: str) -> None:
+    def resolve_conflict(self, take: str) -> None:
         if self.paper_id is not None:
             self.save_note()
             self.controller.resolve_conflict(self.paper_id, take=take)
 
-    def _merge(self) -> None:
+    def merge_conflict(self) -> None:
         if self.paper_id is None:
             return
         self.save_note()
@@ -443,7 +445,7 @@ class DetailPane(QWidget):
         if merged is not None:
             self.controller.resolve_conflict(self.paper_id, note=merged)
 
-    def _show_history(self) -> None:
+    def show_history(self) -> None:
         if self.paper_id is None:
             return
         self.save_note()

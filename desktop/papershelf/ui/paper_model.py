@@ -87,7 +87,9 @@ class PaperTableModel(QAbstractTableModel):
         self._library = library
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
-        self._all: list[str] = list(library.papers)  # every paper id, in the current sort order
+        # Every paper id, in the current sort order: a tuple, replaced (never changed) when the order
+        # changes, so that whoever remembers an answer for it (the search index) can tell it by identity.
+        self._all: tuple[str, ...] = tuple(library.papers)
         self._filter: IdFilter | None = None
         self._ids: list[str] = list(self._all)  # the visible rows
         self._rows: dict[str, int] | None = None
@@ -118,8 +120,13 @@ class PaperTableModel(QAbstractTableModel):
     def ids(self) -> list[str]:
         return self._ids
 
-    def all_ids(self) -> list[str]:
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Every paper id in the current sort order; a new tuple whenever that order changes."""
         return self._all
+
+    def all_ids(self) -> list[str]:
+        return list(self._all)
 
     def paper_id(self, row: int) -> str:
         return self._ids[row]
@@ -151,7 +158,7 @@ class PaperTableModel(QAbstractTableModel):
         ids = list(self._library.papers)
         if self._sort_column >= 0:
             ids.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
-        self._all = ids
+        self._all = tuple(ids)
         self._apply_filter()
 
     # -- following the library -------------------------------------------------------------------------
@@ -166,11 +173,11 @@ class PaperTableModel(QAbstractTableModel):
         for name, cache in self._key_cache.items():
             compute = self._key_function(COLUMN_NAMES.index(name))
             cache.update((pid, compute(pid)) for pid in new)
-        order = self._all + new  # a new list: the search index recognises its previous scope by identity
+        order = [*self._all, *new]
         if self._sort_column >= 0:
             order.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
-        self._all = order
-        shown = list(order) if self._filter is None else self._filter(order)
+        self._all = tuple(order)  # a new order object: see ``order``
+        shown = list(self._all) if self._filter is None else self._filter(self._all)
         if not self._insert_rows(shown, set(new)):
             self.beginResetModel()
             self._ids = shown
@@ -326,13 +333,12 @@ class PaperTableModel(QAbstractTableModel):
             pid for pid in self._all if pid not in known
         ])
 
-    def _relayout(self, order: list[str]) -> None:
+    def _relayout(self, order: Sequence[str]) -> None:
         """Show the papers in ``order`` (all ids), keeping the visible set, the selection and the current row."""
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         persistent_ids = [(self._ids[i.row()], i.column()) for i in persistent]
-        # A new list, never sorted in place: the search index recognises its previous scope by identity.
-        self._all = order
+        self._all = tuple(order)  # a new order object: see ``order``
         if len(self._ids) == len(order):
             self._ids = list(order)
         else:

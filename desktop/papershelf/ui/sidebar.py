@@ -16,6 +16,7 @@ from papershelf.ui.paper_model import MIME_KEYS, STATUS_LABELS, status_icon
 FACET_ROLE = Qt.ItemDataRole.UserRole + 10
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 11
 MAX_VALUES = 200  # a facet with more values shows the most frequent ones
+COUNT_COLUMN = 1  # a value's label is in column 0, its count in this one
 
 _NONE_LABELS = {"track": "No track", "tags": "Untagged", "lists": "In no list", "year": "No year",
                 "venue": "No venue"}
@@ -53,7 +54,7 @@ class FacetModel(QStandardItemModel):
     def _list_at(index: QModelIndex | QPersistentModelIndex) -> str | None:
         if not index.isValid() or index.data(FACET_ROLE) != "lists":
             return None
-        value = index.siblingAtColumn(0).data(VALUE_ROLE)
+        value = index.sibling(index.row(), 0).data(VALUE_ROLE)
         return value if isinstance(value, str) and value != NONE_VALUE else None
 
 
@@ -198,6 +199,11 @@ class FacetPanel(QTreeView):
             if child is not None and child.data(VALUE_ROLE) == value:
                 return child.index()
         return QModelIndex()
+
+    def count_text(self, facet: str, value: str) -> str | None:
+        """The count shown beside ``value`` of ``facet`` (None if the value is not shown)."""
+        index = self.value_index(facet, value)
+        return str(index.siblingAtColumn(COUNT_COLUMN).data()) if index.isValid() else None
 
     def _context_menu(self, pos: QPoint) -> None:
         index = self.indexAt(pos)

@@ -315,7 +315,7 @@ class Chart(QWidget):
         painter = QPainter(image)
         self.paint(painter, size, Colours.of(self.palette()))
         painter.end()
-        if not image.save(str(path), "PNG"):
+        if not image.save(str(path), "PNG"):  # type: ignore[call-overload]  # str at run time; stubs: bytes
             raise OSError(f"could not write {path}")
 
     def export_svg(self, path: Path) -> None:

@@ -11,9 +11,8 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
 from papershelf.core.search.index import SearchIndex
 from papershelf.core.search.query import Query, QueryError, parse_query
-from tests.fuzz import SECONDS_PER_INPUT, time_limit
+from tests.fuzz import time_limit
 
-DEADLINE_MS = int(SECONDS_PER_INPUT * 1000)
 ARBITRARY_EXAMPLES = 1000
 STRUCTURED_EXAMPLES = 1000
 
@@ -106,14 +105,14 @@ def agree(index: SearchIndex, query: Query) -> None:
         assert index.filter(query) == expected
 
 
-@settings(max_examples=ARBITRARY_EXAMPLES, deadline=DEADLINE_MS)
+@settings(max_examples=ARBITRARY_EXAMPLES, deadline=None)
 @given(st.text())
 def test_arbitrary_text_gives_a_query_or_a_query_error(text: str) -> None:
     strict(text)
     lenient(text)
 
 
-@settings(max_examples=STRUCTURED_EXAMPLES, deadline=DEADLINE_MS,
+@settings(max_examples=STRUCTURED_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.one_of(queries, broken(queries)))
 def test_grammar_shaped_queries_give_a_query_or_a_query_error(index: SearchIndex, text: str) -> None:

@@ -1,0 +1,227 @@
+"""The window's actions: its menus, its keyboard shortcuts on the table, and the table's context menu.
+
+A command asks what it needs (a dialog), then calls the controller; the rules live there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMenu, QMessageBox
+
+from papershelf import __version__
+from papershelf.core.model import STATUSES
+from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
+from papershelf.ui.paper_model import COLUMN_NAMES, STATUS_LABELS
+
+if TYPE_CHECKING:
+    from papershelf.ui.main_window import MainWindow
+
+
+class WindowActions(QObject):
+    """The menu bar's actions, the table's shortcuts and context menu, and the commands they run on the
+    selection and the reading lists, for one window (``window.window_actions``)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._build_menus()
+        self._build_shortcuts()
+
+    def _build_menus(self) -> None:
+        w = self.window
+        file_menu = w.menuBar().addMenu("&File")
+        self.import_action = file_menu.addAction("&Import…", w.import_dialog)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.export_action = file_menu.addAction("&Export…", w.export_dialog)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        file_menu.addSeparator()
+        file_menu.addAction("&Notes file…", w.choose_notes_file)
+        self.sync_action = file_menu.addAction("&Sync notes now", w.notes_sync.sync_now)
+        self.sync_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.auto_sync_action = file_menu.addAction("Sync notes &automatically")
+        self.auto_sync_action.setCheckable(True)
+        self.auto_sync_action.setChecked(w.notes_sync.auto)
+        self.auto_sync_action.toggled.connect(w.set_auto_sync)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit", w.close)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+
+        edit_menu = w.menuBar().addMenu("&Edit")
+        self.undo_action = w.controller.undo_stack.createUndoAction(w, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = w.controller.undo_stack.createRedoAction(w, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        copy_keys = edit_menu.addAction("Copy citation &keys", self.copy_keys)
+        copy_keys.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        find = edit_menu.addAction("&Find", w.search_panel.focus)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        edit_menu.addSeparator()
+        edit_menu.addAction("New reading list…", self.new_list)
+
+        view_menu = w.menuBar().addMenu("&View")
+        self.columns_menu = view_menu.addMenu("&Columns")
+        header = w.table.horizontalHeader()
+        self.column_actions: dict[str, QAction] = {}
+        for column, name in enumerate(COLUMN_NAMES):
+            action = self.columns_menu.addAction(str(w.model.headerData(column, Qt.Orientation.Horizontal)))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(lambda on, c=column: w.table.setColumnHidden(c, not on))
+            self.column_actions[name] = action
+        header.customContextMenuRequested.connect(lambda pos: self.columns_menu.popup(header.mapToGlobal(pos)))
+        view_menu.addAction("Clear &filters", w.clear_filters)
+        recommended = view_menu.addAction("Sort by &recommendation", w.sort_by_recommendation)
+        recommended.setToolTip("Untriaged papers most like the ones you read or rated 4-5 come first")
+        view_menu.addSeparator()
+        papers_tab = view_menu.addAction("&Papers", lambda: w.tabs.setCurrentIndex(0))
+        papers_tab.setShortcut(QKeySequence("Ctrl+1"))
+        stats_tab = view_menu.addAction("&Statistics", lambda: w.tabs.setCurrentIndex(1))
+        stats_tab.setShortcut(QKeySequence("Ctrl+2"))
+
+        help_menu = w.menuBar().addMenu("&Help")
+        help_menu.addAction("&Search syntax", lambda: QueryHelpDialog.ask(w))
+        help_menu.addAction("&Keyboard shortcuts", lambda: ShortcutsDialog.ask(w))
+        help_menu.addAction("&About Papershelf", self.about)
+
+    def _build_shortcuts(self) -> None:
+        w = self.window
+
+        def on_table(key: str, slot: Callable[[], object]) -> None:
+            shortcut = QShortcut(QKeySequence(key), w.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(slot)
+
+        on_table("J", lambda: w.table.move_current(1))
+        on_table("K", lambda: w.table.move_current(-1))
+        for number, status in enumerate(STATUSES, start=1):
+            on_table(str(number), partial(self.set_status, status))
+        on_table("P", self.cycle_priority)
+        on_table("T", w.detail.tags.setFocus)
+        on_table("N", w.focus_note)
+        on_table("L", self.add_selection_to_list)
+        on_table("Shift+L", self.remove_selection_from_list)
+        on_table("/", w.search_panel.focus)
+
+    # -- commands on the selection -------------------------------------------------------------------
+
+    def set_status(self, status: str) -> None:
+        if ids := self.window.selected_ids():
+            self.window.controller.set_status(ids, status)
+
+    def cycle_priority(self) -> None:
+        w = self.window
+        if ids := w.selected_ids():
+            w.controller.cycle_priority(ids, w.current_paper_id() or ids[0])
+
+    def add_selection_to_list(self) -> None:
+        w = self.window
+        ids = w.selected_ids()
+        if ids and (name := ListChooser.ask(w, w.library.list_names())):
+            w.controller.add_to_list(ids, name)
+
+    def remove_selection_from_list(self) -> None:
+        w = self.window
+        ids = w.selected_ids()
+        names = w.controller.lists_of(ids)
+        if not names:
+            w.statusBar().showMessage("The selected papers are in no reading list", 4000)
+            return
+        if name := ListChooser.ask(w, names, remove=True):
+            w.controller.remove_from_list(ids, name)
+
+    def tag_selection(self, remove: bool = False) -> None:
+        w = self.window
+        ids = w.selected_ids()
+        if not ids:
+            return
+        verb = "Remove tag from" if remove else "Add tag to"
+        if tag := ListNameDialog.ask(w, f"{verb} {len(ids)} papers", "Tag:"):
+            w.controller.tag(ids, tag, remove=remove)
+
+    def copy_keys(self) -> None:
+        w = self.window
+        keys = [w.library.papers[pid].key for pid in w.selected_ids()]
+        if keys:
+            QGuiApplication.clipboard().setText(", ".join(keys))
+            w.statusBar().showMessage(f"Copied {len(keys)} citation key(s)", 3000)
+
+    # -- reading lists -------------------------------------------------------------------------------
+
+    def new_list(self) -> None:
+        if name := ListNameDialog.ask(self.window, "New reading list", "Name:"):
+            self.window.controller.create_list(name)
+
+    def rename_list(self, old: str) -> None:
+        w = self.window
+        new = ListNameDialog.ask(w, "Rename reading list", "New name:", old)
+        if new and new != old and w.controller.rename_list(old, new):
+            chosen = w.sidebar.selected.get("lists", set())
+            if old in chosen:
+                chosen.discard(old)
+                chosen.add(new)
+                w.apply_filters()
+
+    def delete_list(self, name: str) -> None:
+        w = self.window
+        if Confirm.ask(w, "Delete reading list",
+                       f"Delete the reading list “{name}”? The papers stay in your library."):
+            w.controller.delete_list(name)
+            w.sidebar.selected.get("lists", set()).discard(name)
+            w.apply_filters()
+
+    def about(self) -> None:
+        import platform
+
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        QMessageBox.about(
+            self.window, "About Papershelf",
+            f"Papershelf {__version__}\n\nQt {qVersion()} · PySide6 {PySide6.__version__} · "
+            f"Python {platform.python_version()}\n\nLibrary: {self.window.library.folder}",
+        )
+
+    # -- the table's context menu --------------------------------------------------------------------
+
+    def table_menu(self, ids: list[str]) -> QMenu:
+        """The context menu for the selected papers ``ids`` (not shown: see ``show_table_menu``)."""
+        w = self.window
+        controller = w.controller
+        menu = QMenu(w)
+        status_menu = menu.addMenu("Status")
+        for number, status in enumerate(STATUSES, start=1):
+            action = status_menu.addAction(STATUS_LABELS[status], partial(self.set_status, status))
+            action.setShortcut(QKeySequence(str(number)))
+        lists_menu = menu.addMenu("Add to reading list")
+        for name in w.library.list_names():
+            lists_menu.addAction(name, partial(controller.add_to_list, ids, name))
+        lists_menu.addSeparator()
+        lists_menu.addAction("New list…", self.add_selection_to_list)
+        in_lists = controller.lists_of(ids)
+        if in_lists:
+            remove_menu = menu.addMenu("Remove from reading list")
+            for name in in_lists:
+                remove_menu.addAction(name, partial(controller.remove_from_list, ids, name))
+        menu.addAction("Add tag…", self.tag_selection)
+        menu.addAction("Remove tag…", lambda: self.tag_selection(remove=True))
+        menu.addSeparator()
+        menu.addAction("Copy citation keys", self.copy_keys)
+        return menu
+
+    def show_table_menu(self, pos: QPoint) -> QMenu | None:
+        """Pop up the context menu at ``pos`` (table viewport coordinates) for the selection, if any."""
+        ids = self.window.selected_ids()
+        if not ids:
+            return None
+        menu = self.table_menu(ids)
+        self.window.table_menu = menu
+        menu.popup(self.window.table.viewport().mapToGlobal(pos))
+        return menu
