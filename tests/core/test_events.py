@@ -13,6 +13,7 @@ from papershelf.core.events import (
     ListsChanged,
     PapersAdded,
     PapersChanged,
+    PapersRemoved,
 )
 from papershelf.core.library import AnnotationChange, Library, ReadOnlyError
 from papershelf.core.model import Annotation, Paper
@@ -80,6 +81,21 @@ def test_import_that_merges_announces_papers_changed_with_the_fields_filled_in(l
         PapersAdded((pid_of(library, "chen2021wide"),)),
     ]
     assert library.papers[existing].track == "Oral"  # the library is current when the event arrives
+
+
+def test_a_chosen_merge_announces_the_combined_annotation_the_kept_paper_and_the_one_gone(
+    library: Library,
+) -> None:
+    keep, gone = pid_of(library, "chen2021deep"), pid_of(library, "lovelace2021graph")
+    library.annotate([gone], AnnotationChange(status="read"))
+    seen = Recorder(library)
+    library.merge_papers("chen2021deep", "lovelace2021graph")
+    assert seen.take() == [
+        AnnotationsChanged((keep,), frozenset({"status"})),
+        PapersChanged((keep,), frozenset({"aliases", "authors"})),  # the other's key and authors join it
+        PapersRemoved((gone,)),
+    ]
+    assert gone not in library.papers
 
 
 def test_reading_lists_created_renamed_and_deleted(library: Library) -> None:

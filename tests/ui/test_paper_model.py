@@ -211,6 +211,17 @@ def test_a_merging_import_emits_data_changed_and_renews_the_sort_key(qtbot: QtBo
     assert model.index(0, TRACK).data() == "Oral"  # the renewed key sorts it first
 
 
+def test_a_chosen_merge_removes_the_row_of_the_paper_gone(qtbot: QtBot, three_papers: Library) -> None:
+    library = three_papers
+    model = PaperTableModel(library)
+    model.sort(TITLE)
+    with qtbot.waitSignal(model.rowsRemoved, timeout=1000) as removed, qtbot.assertNotEmitted(model.modelReset):
+        library.merge_papers("chen2021beta", "chen2021delta")
+    assert (removed.args[1], removed.args[2]) == (1, 1)
+    assert shown(model) == ["Beta Nets", "Zeta Nets"]
+    assert len(model.order) == 2
+
+
 def test_a_destroyed_model_stops_listening(qtbot: QtBot, three_papers: Library) -> None:
     library = three_papers
     model = PaperTableModel(library)

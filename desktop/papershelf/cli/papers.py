@@ -81,6 +81,7 @@ def show(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         ("Venue", " ".join(str(x) for x in (paper.venue, paper.year) if x)),
         ("Track", paper.track or ""),
         ("Key", paper.key),
+        ("Aliases", ", ".join(paper.aliases)),
         ("URL", paper.url),
         ("DOI", paper.doi),
         ("Status", ann.status),

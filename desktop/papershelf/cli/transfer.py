@@ -39,6 +39,10 @@ def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int
             out.write(f"  key {old} was taken; imported as {new}\n")
         for old, existing in summary.merged:
             out.write(f"  {old or 'an entry'} is already here as {existing}; its missing fields were filled in\n")
+        for key in summary.present:
+            out.write(f"  {key} is already here\n")
+        for key, other in summary.suspected:
+            out.write(f"  {key} may be the same paper as {other}; both kept (see papershelf duplicates)\n")
         for problem in summary.problems:
             out.write(f"  {problem}\n")
         failed += summary.failed
@@ -57,6 +61,8 @@ def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int
 @argument("--utf8", action="store_true", help="BibTeX: UTF-8 instead of LaTeX-escaped ASCII")
 @argument("--with-abstract", action="store_true", help="include abstracts")
 @argument("--with-notes", action="store_true", help="include your notes (BibTeX: as annote)")
+@argument("--alias-ids", action="store_true",
+          help="BibTeX: merged-away keys as biblatex ids fields, not as copies of the entry")
 @argument("--group-by", choices=GROUPINGS, default="status", help="Markdown: group papers by (default: status)")
 @argument("-o", "--output", type=Path, metavar="FILE", help="write FILE (atomically) instead of stdout")
 @argument("--keep-updated", action="store_true",
@@ -75,7 +81,8 @@ def export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
             list_name=args.list_name,
             query=query,
             bibtex_options=BibtexOptions(
-                ascii=not args.utf8, abstract=args.with_abstract, notes_as_annote=args.with_notes
+                ascii=not args.utf8, abstract=args.with_abstract, notes_as_annote=args.with_notes,
+                aliases="ids" if args.alias_ids else "copies",
             ),
             markdown_options=MarkdownOptions(
                 title=title, group_by=args.group_by, abstract=args.with_abstract, notes=args.with_notes
@@ -99,7 +106,8 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, q
         raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")
     # Only what was asked for on the command line is stored with the tie: the rest follows the defaults.
     options: dict[str, Any] = (
-        {"ascii": not args.utf8, "abstract": args.with_abstract, "notes_as_annote": args.with_notes}
+        {"ascii": not args.utf8, "abstract": args.with_abstract, "notes_as_annote": args.with_notes,
+         "aliases": "ids" if args.alias_ids else "copies"}
         if fmt == "bibtex"
         else {"group_by": args.group_by, "abstract": args.with_abstract, "notes": args.with_notes}
     )

@@ -246,6 +246,13 @@ class Annotations:
         self._events.emit(ListsChanged((old,) if new is None else (old, new)))
         return list(updated)
 
+    def combine(self, keep_id: str, combined: Annotation, gone_id: str) -> None:
+        """``combined`` becomes ``keep_id``'s annotation and ``gone_id``'s is removed, in one write."""
+        self._write({ANNOTATIONS: {keep_id: combined.to_doc(), gone_id: None}})
+        event = self._took({keep_id: combined})
+        self._annotations.pop(gone_id, None)
+        self._events.emit(event)
+
     def commit(
         self,
         *,

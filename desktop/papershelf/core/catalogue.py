@@ -6,9 +6,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from papershelf.core import citekeys
-from papershelf.core.duplicates import DuplicateIndex, fill_missing, identities
-from papershelf.core.events import Events, PapersAdded, PapersChanged
+from papershelf.core import citekeys, duplicates
+from papershelf.core.events import Events, PapersAdded, PapersChanged, PapersRemoved
 from papershelf.core.memory import gc_paused
 from papershelf.core.model import Paper, now_iso, paper_id_for
 from papershelf.core.storage.migrations import PAPERS
@@ -35,6 +34,8 @@ class ImportSummary:
     failed: int = 0  # entries in the file that could not be imported
     # Duplicates of papers already there, whose missing fields they filled in: (key in file, existing key)
     merged: list[tuple[str, str]] = field(default_factory=list)
+    # Imported as papers of their own that may be papers already there: (key given, key of the look-alike)
+    suspected: list[tuple[str, str]] = field(default_factory=list)
 
     def merge(self, other: ImportSummary) -> None:
         self.failed += other.failed
@@ -43,6 +44,7 @@ class ImportSummary:
         self.renamed += other.renamed
         self.problems += other.problems
         self.merged += other.merged
+        self.suspected += other.suspected
 
 
 class Catalogue:
@@ -55,6 +57,7 @@ class Catalogue:
         self.papers: dict[str, Paper] = {pid: Paper.from_doc(doc) for pid, doc in store.documents(PAPERS)}
         store.release(PAPERS, lambda: {pid: p.to_doc() for pid, p in self.papers.items()})
         self._by_key: dict[str, str] = {p.key: pid for pid, p in self.papers.items()}
+        self._by_key.update({a: pid for pid, p in self.papers.items() if p.aliases for a in p.aliases})
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -100,6 +103,7 @@ class Catalogue:
                 before = {pid: self.papers[pid] for pid in changed}
                 self.papers.update(written)
                 self._by_key.update({p.key: pid for pid, p in new.items()})
+                self._by_key.update({a: pid for pid, p in written.items() for a in p.aliases})
         if changed:
             fields = frozenset().union(*(_changed_fields(before[pid], p) for pid, p in changed.items()))
             self._events.emit(PapersChanged(tuple(changed), fields))
@@ -114,32 +118,51 @@ class Catalogue:
         new: dict[str, Paper] = {}
         changed: dict[str, Paper] = {}
         taken = _Taken(self._by_key)
-        index = DuplicateIndex(self.papers)
+        matcher = duplicates.ImportMatcher(self.papers, self._by_key)  # the rules: core.duplicates
+
+        def current(pid: str) -> Paper:
+            return new.get(pid) or changed.get(pid) or self.papers[pid]
+
         for paper in papers:
             first = paper.authors[0] if paper.authors else ""
             pid = paper.id or paper_id_for(paper.title, first, paper.year, paper.doi)
-            found = identities(paper)
-            known = pid if pid in self.papers or pid in new else index.find(found)
+            known, look_alike = matcher.match(paper, pid, current)
             if known is not None:
-                existing = new.get(known) or changed.get(known) or self.papers[known]
-                filled = fill_missing(existing, paper)
+                existing = current(known)
+                filled = duplicates.merge(existing, paper)
+                matcher.merged(known, paper, filled)
                 if filled is None:
-                    summary.present.append(existing.key)
+                    summary.present.append(paper.key or existing.key)
                     continue
                 (new if known in new else changed)[known] = filled
-                index.add(known, identities(filled))
+                taken.update(filled.aliases)
                 summary.merged.append((paper.key or "", existing.key))
                 continue
+            if look_alike is not None and matcher.has_id(pid):
+                pid = duplicates.distinct_id(pid, paper.key, matcher.has_id)  # kept apart: an id of its own
             wanted = paper.key or citekeys.base_key(paper.authors, paper.year, paper.title)
             key = citekeys.unique_key(wanted, taken)
             if paper.key and key != paper.key:
                 summary.renamed.append((paper.key, key))
             added = Paper.from_doc({**paper.to_doc(), "id": pid, "key": key, "added": paper.added or stamp})
             new[pid] = added
-            index.add(pid, found)
+            matcher.added(pid, paper)
             taken.add(key)
             summary.imported.append(key)
+            if look_alike is not None:
+                summary.suspected.append((key, look_alike.key))
         return summary, new, changed
+
+    def merge(self, keep_id: str, merged: Paper, other_id: str) -> None:
+        """Put ``merged`` in place of ``keep_id`` and remove ``other_id`` (whose key is now an alias of
+        ``merged``), in one write; then ``PapersChanged`` and ``PapersRemoved``."""
+        self._write({PAPERS: {keep_id: merged.to_doc(), other_id: None}})
+        before = self.papers[keep_id]
+        self.papers[keep_id] = merged
+        del self.papers[other_id]
+        self._by_key.update({key: keep_id for key in (merged.key, *merged.aliases)})
+        self._events.emit(PapersChanged((keep_id,), frozenset(_changed_fields(before, merged))))
+        self._events.emit(PapersRemoved((other_id,)))
 
     # -- seeding -----------------------------------------------------------------------------------
 
@@ -170,3 +193,6 @@ class _Taken:
 
     def add(self, key: str) -> None:
         self._new_keys.add(key)
+
+    def update(self, keys: Iterable[str]) -> None:
+        self._new_keys.update(keys)

@@ -6,7 +6,7 @@ The library announces each change once it is durable::
     library.events.connect(LibraryEvent, on_anything)          # every kind (the union)
     library.events.disconnect(PapersChanged, on_papers_changed)
     library.events.connect_ids(index.invalidate)               # ids of papers added or changed, or
-                                                               # whose annotation changed (derived indexes)
+                                                               # removed, or whose annotation changed
 
 Handlers must not depend on each other's order: each reads the library (which is already current) and
 updates only what it owns. A derived index that others read is brought up to date by its owner before
@@ -41,6 +41,13 @@ class PapersChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class PapersRemoved:
+    """Papers gone from the catalogue (merged into another by the user's choice), by id."""
+
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AnnotationsChanged:
     """Papers whose annotation changed (an edit, undo, a sync, a restore); ``fields`` names what changed as
     in ``Annotation.to_doc`` ("status", "tags", "lists", "note", ...), never the time stamps."""
@@ -57,10 +64,10 @@ class ListsChanged:
     names: tuple[str, ...]
 
 
-LibraryEvent = Union[PapersAdded, PapersChanged, AnnotationsChanged, ListsChanged]  # noqa: UP007 (a runtime value)
+LibraryEvent = Union[PapersAdded, PapersChanged, PapersRemoved, AnnotationsChanged, ListsChanged]  # noqa: UP007 (a runtime value)
 EVENT_TYPES: tuple[type, ...] = get_args(LibraryEvent)
 
-E = TypeVar("E", PapersAdded, PapersChanged, AnnotationsChanged, ListsChanged)
+E = TypeVar("E", PapersAdded, PapersChanged, PapersRemoved, AnnotationsChanged, ListsChanged)
 Handler = Callable[[Any], object]
 
 
@@ -100,7 +107,7 @@ class Events:
         return unsubscribe
 
     def connect_ids(self, handler: Callable[[Sequence[str]], object]) -> None:
-        """Call ``handler(ids)`` for every event about papers: added, changed, annotations changed."""
+        """Call ``handler(ids)`` for every event about papers: added, changed, removed, annotations changed."""
         for kind in _PAPER_EVENTS:
             if _IdsOf(handler) not in self._handlers[kind]:
                 self._handlers[kind].append(_IdsOf(handler))
@@ -129,7 +136,7 @@ class Events:
         raise TypeError(f"not a library event type: {kind!r}")
 
 
-_PAPER_EVENTS: tuple[type, ...] = (PapersAdded, PapersChanged, AnnotationsChanged)
+_PAPER_EVENTS: tuple[type, ...] = (PapersAdded, PapersChanged, PapersRemoved, AnnotationsChanged)
 
 
 class _IdsOf:
@@ -140,7 +147,7 @@ class _IdsOf:
     def __init__(self, handler: Callable[[Sequence[str]], object]) -> None:
         self.handler = handler
 
-    def __call__(self, event: PapersAdded | PapersChanged | AnnotationsChanged) -> None:
+    def __call__(self, event: PapersAdded | PapersChanged | PapersRemoved | AnnotationsChanged) -> None:
         self.handler(event.ids)
 
     def __eq__(self, other: object) -> bool:

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from papershelf.core import duplicates
 from papershelf.core.annotations import AnnotationChange, Annotations, Docs
 from papershelf.core.catalogue import Catalogue, ImportSummary, UnknownKeyError
 from papershelf.core.events import Events
 from papershelf.core.history import NoteVersion
 from papershelf.core.memory import gc_paused
-from papershelf.core.model import Annotation, Paper
+from papershelf.core.model import Annotation, Paper, now_iso
 from papershelf.core.storage import backup
 from papershelf.core.storage.migrations import (
     ANNOTATIONS_FILE,
@@ -184,6 +185,43 @@ class Library:
         papers (with the fields filled in), ``PapersAdded`` for the new ones.
         """
         return self.catalogue.import_papers(papers)
+
+    def merge_papers(self, keep_key: str, other_key: str) -> Paper:
+        """Make two papers one (the user chose to): ``other_key`` becomes an alias of the kept paper.
+
+        The kept paper gains what the other adds (``duplicates.merge``; nothing is lost, its key stays) and
+        the annotations are combined (``duplicates.merge_annotations``). Two writes: the annotations first,
+        so a crash between them leaves both papers and nothing lost. Events: ``AnnotationsChanged`` (if
+        annotations were combined), ``PapersChanged`` for the kept paper, ``PapersRemoved`` for the other.
+        (``services.duplicates.merge`` also refuses papers in a notes-file conflict.)
+
+        Raises:
+            UnknownKeyError: a key no paper has.
+            ValueError: both keys name one paper.
+        """
+        keep_id, other_id = self.ids_for_keys([keep_key]) + self.ids_for_keys([other_key])
+        if keep_id == other_id:
+            raise ValueError(f"{keep_key} and {other_key} are already one paper")
+        kept, other = self.papers[keep_id], self.papers[other_id]
+        merged = duplicates.merge(kept, other, chosen=True) or kept
+        ann = duplicates.merge_annotations(self.stored_annotation(keep_id), self.stored_annotation(other_id), now_iso())
+        if ann is not None:
+            self.annotations.combine(keep_id, ann, other_id)
+        self.catalogue.merge(keep_id, merged, other_id)
+        return merged
+
+    NOT_DUPLICATES = "not_duplicates"  # "id|id" (sorted) -> {"when": time}: pairs the user said are two papers
+
+    def keep_apart(self, key: str, other_key: str) -> None:
+        """Record that two papers are two, not one: they are no longer offered as possible duplicates."""
+        first, second = sorted(self.ids_for_keys([key]) + self.ids_for_keys([other_key]))
+        if first == second:
+            raise ValueError(f"{key} and {other_key} are one paper")
+        self.commit(tables={self.NOT_DUPLICATES: {f"{first}|{second}": {"when": now_iso()}}})
+
+    def kept_apart(self, paper_id: str, other_id: str) -> bool:
+        first, second = sorted((paper_id, other_id))
+        return f"{first}|{second}" in self.table(self.NOT_DUPLICATES)
 
     def is_seeded(self) -> bool:
         """True once a seeder filled this library (it is never filled again, even if emptied)."""

@@ -82,9 +82,11 @@ class Paper:
     entry_type: str = "article"
     fields: dict[str, str] = field(default_factory=dict)
     added: str = ""
+    # Keys of records merged into this one: they still find it (show, key:) and stay citable in exports.
+    aliases: list[str] = field(default_factory=list)
 
     def to_doc(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "id": self.id,
             "key": self.key,
             "title": self.title,
@@ -99,6 +101,9 @@ class Paper:
             "fields": dict(self.fields),
             "added": self.added,
         }
+        if self.aliases:  # most papers have none: no empty list in every stored document
+            doc["aliases"] = list(self.aliases)
+        return doc
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Paper:
@@ -126,6 +131,7 @@ class Paper:
             _interned(get("entry_type", "article")),
             fields,
             _interned(get("added", "")),
+            get("aliases") or [],
         )
 
 

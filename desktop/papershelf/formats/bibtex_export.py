@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from papershelf.core.duplicates import ALIAS_OF_FIELD
 from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, latex
 
@@ -51,6 +52,9 @@ class BibtexOptions:
     tags_as_keywords: bool = True
     track_as_note: bool = True
     notes_as_annote: bool = False
+    # How a merged-away key (Paper.aliases) stays citable: "copies" (BibTeX: the entry again under each
+    # alias) or "ids" (biblatex/biber: one ``ids`` field; biber refuses an alias that is also an entry).
+    aliases: str = "copies"
 
 
 @dataclass(slots=True)
@@ -86,8 +90,12 @@ def render(
                 found.append(paper.key)
         if _BAD_KEY.search(paper.key) or not paper.key:
             bad_keys.append(paper.key)
+        if paper.aliases and options.aliases == "ids":
+            values = _with_ids(values, paper)
         body = ",\n".join(f"  {name} = {value}" for name, value in values.items())
         chunks.append(f"\n@{paper.entry_type or 'misc'}{{{paper.key},\n{body}\n}}\n")
+        if paper.aliases and options.aliases != "ids":
+            chunks += _alias_copies(paper, values)
     notes: list[str] = []
     if approximated_in:
         chars = ", ".join(f"{_shown(c)} -> {f or '(nothing)'}" for c, f in sorted(encoder.approximated.items()))
@@ -106,6 +114,31 @@ def render(
     if bad_keys:
         notes.append(f"{len(bad_keys)} citation {_keys(len(bad_keys))} cannot be used by BibTeX: {_some(bad_keys)}")
     return ExportResult("".join(chunks), notes, len(ordered))
+
+
+# -- merged-away keys ----------------------------------------------------------------------------------
+# BibTeX has no aliases. A copy of the entry under the old key typesets exactly as the entry does, so a
+# document citing the old key shows the same reference (one citing both keys lists the paper twice).
+# The copy names its entry in ``aliasof``, a field styles ignore, so that importing the file again makes
+# it an alias once more rather than a second paper. biblatex has ``ids``, and biber rejects an ``ids``
+# alias that is also an entry key: choose one form per file.
+
+
+def _alias_copies(paper: Paper, values: Mapping[str, str]) -> list[str]:
+    marked = {**values, ALIAS_OF_FIELD: "{" + paper.key + "}"}
+    body = ",\n".join(f"  {name} = {value}" for name, value in marked.items())
+    return [
+        f"\n% {alias}: merged into {paper.key}; this copy keeps \\cite{{{alias}}} working\n"
+        f"@{paper.entry_type or 'misc'}{{{alias},\n{body}\n}}\n"
+        for alias in sorted(paper.aliases)
+    ]
+
+
+def _with_ids(values: dict[str, str], paper: Paper) -> dict[str, str]:
+    """``values`` with the aliases in biblatex's ``ids`` field (after any ids the entry came with)."""
+    kept = [k.strip() for k in values.get("ids", "{}")[1:-1].split(",") if k.strip()]
+    ids = [*kept, *(a for a in paper.aliases if a not in kept)]
+    return {**values, "ids": "{" + ", ".join(ids) + "}"}
 
 
 def _shown(char: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from papershelf.core.library import ImportSummary, Library
+from papershelf.core.venues import venue_shown
 from papershelf.formats import bibtex, paperlist
 from papershelf.formats.common import ParseResult, Problem
 
@@ -41,7 +42,11 @@ def _parse_paperlist(text: str, path: Path) -> ParseResult:
 
 
 def _parse_bibtex(text: str, path: Path) -> ParseResult:
-    return bibtex.parse(text)
+    result = bibtex.parse(text)
+    for paper in result.papers:  # the column and facet show "ICML"; the export keeps the booktitle
+        if paper.venue:
+            paper.venue = venue_shown(paper.venue, paper.fields.get("series", ""), paper.fields.get("volume", ""))
+    return result
 
 
 PARSERS: dict[str, Parser] = {".md": _parse_paperlist, ".markdown": _parse_paperlist}

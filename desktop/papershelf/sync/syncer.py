@@ -264,6 +264,8 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
         if not section.verbatim:
             try:
                 pid = library.paper(section.key).id
+                if library.papers[pid].key != section.key:  # a merged-away key: the kept paper has its own
+                    raise UnknownKeyError(section.key)
             except UnknownKeyError:
                 report.unknown_keys.append(section.key)
                 section.verbatim = True

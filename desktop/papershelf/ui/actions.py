@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 from papershelf import __version__
 from papershelf.core.model import STATUSES
 from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
+from papershelf.ui.duplicates_dialog import DuplicatesDialog
 from papershelf.ui.paper_model import COLUMN_NAMES, STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ class WindowActions(QObject):
         find.setShortcut(QKeySequence.StandardKey.Find)
         edit_menu.addSeparator()
         edit_menu.addAction("New reading list…", self.new_list)
+        self.duplicates_action = edit_menu.addAction("Possible &duplicates…",
+                                                     lambda: DuplicatesDialog.ask(w, w.controller))
 
         view_menu = w.menuBar().addMenu("&View")
         self.columns_menu = view_menu.addMenu("&Columns")

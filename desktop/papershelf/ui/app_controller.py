@@ -73,6 +73,7 @@ class AppController(LibraryController):
 
         self.annotations_changed.connect(self._annotations_changed)
         self.papers_changed.connect(self._annotations_changed)  # an import filled in fields: export again
+        self.papers_removed.connect(self._annotations_changed)
         self.papers_added.connect(self._papers_added)
 
     # -- searching -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from papershelf.core.events import AnnotationsChanged, ListsChanged, PapersAdded, PapersChanged
+from papershelf.core.events import AnnotationsChanged, ListsChanged, PapersAdded, PapersChanged, PapersRemoved
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Annotation
 from papershelf.core.search.facets import FacetCounter
@@ -61,6 +61,7 @@ class LibraryController(QObject):
     annotations_changed = Signal(list)  # paper ids whose annotation changed
     papers_added = Signal(list)  # paper ids new in the catalogue
     papers_changed = Signal(list)  # paper ids whose record an import filled in
+    papers_removed = Signal(list)  # paper ids gone from the catalogue (merged into another)
     lists_changed = Signal()  # reading lists created, renamed or deleted, or papers joined or left one
     error = Signal(str)  # a change could not be saved; the message is for the user
 
@@ -154,6 +155,7 @@ class _LibraryAdapter:
         return self.events.subscribe({
             PapersAdded: self.papers_added,
             PapersChanged: self.papers_changed,
+            PapersRemoved: self.papers_removed,
             AnnotationsChanged: self.annotations_changed,
             ListsChanged: self.lists_changed,
         })
@@ -169,6 +171,10 @@ class _LibraryAdapter:
     def papers_changed(self, event: PapersChanged) -> None:
         self._invalidate(event.ids)
         self.controller.papers_changed.emit(list(event.ids))
+
+    def papers_removed(self, event: PapersRemoved) -> None:
+        self._invalidate(event.ids)
+        self.controller.papers_removed.emit(list(event.ids))
 
     def annotations_changed(self, event: AnnotationsChanged) -> None:
         self._invalidate(event.ids)

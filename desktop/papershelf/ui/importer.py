@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from papershelf.core.library import ImportSummary, Library
 from papershelf.core.storage.store import StoreError
 from papershelf.formats.common import ParseResult
-from papershelf.services.importing import parse_file
+from papershelf.services.importing import add_parsed, parse_file
 
 
 @dataclass(slots=True)
@@ -31,6 +31,8 @@ class FileOutcome:
         head += f", {s.failed} failed"
         lines = [head]
         lines += [f"    key {old} was taken; imported as {new}" for old, new in s.renamed]
+        lines += [f"    {key} is already here" for key in s.present]
+        lines += [f"    {key} may be {other} (both kept: Edit → Possible duplicates…)" for key, other in s.suspected]
         lines += [f"    {p}" for p in s.problems]
         return lines
 
@@ -120,12 +122,10 @@ class ImportJob(QObject):
             return
         else:
             try:
-                summary = self.library.import_papers(result.papers)
+                summary = add_parsed(self.library, result)  # the same use case as `papershelf import`
             except StoreError as exc:
                 self.report.outcomes.append(FileOutcome(path, error=str(exc)))
             else:
-                summary.problems += [str(p) for p in result.problems]
-                summary.failed += len(result.errors)
                 self.report.outcomes.append(FileOutcome(path, summary))
         following = self.paths[number + 1].name if number + 1 < len(self.paths) else ""
         self.progress.emit(number + 1, len(self.paths), following)

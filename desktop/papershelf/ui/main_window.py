@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         controller.annotations_changed.connect(self._annotations_changed)
         controller.papers_changed.connect(self._annotations_changed)  # facet counts, as for edits
         controller.papers_added.connect(lambda _ids: self._papers_added())
+        controller.papers_removed.connect(lambda _ids: self._papers_added())  # search and reselect again
         controller.lists_changed.connect(panel.schedule_facet_counts)
         controller.error.connect(self.show_error)
         controller.facet_codes_ready.connect(self.update_facet_counts)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersist
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from papershelf.core.citekeys import last_name
-from papershelf.core.events import AnnotationsChanged, PapersAdded, PapersChanged
+from papershelf.core.events import AnnotationsChanged, PapersAdded, PapersChanged, PapersRemoved
 from papershelf.core.library import Library
 from papershelf.core.model import PRIORITIES, STATUSES, TRACKS, Annotation, fold
 from papershelf.sync import state as sync_state
@@ -107,6 +107,7 @@ class PaperTableModel(QAbstractTableModel):
         self.disconnect_library = self._library.events.subscribe({
             PapersAdded: self._papers_added,
             PapersChanged: self._papers_changed,
+            PapersRemoved: self._papers_removed,
             AnnotationsChanged: self._annotations_changed,
         })
         self.destroyed.connect(self.disconnect_library)
@@ -207,6 +208,19 @@ class PaperTableModel(QAbstractTableModel):
             self._rows = None
             self.endInsertRows()
         return True
+
+    def _papers_removed(self, event: PapersRemoved) -> None:
+        """Take the papers' rows out (rowsRemoved, from the bottom up so each row number still holds)."""
+        gone = set(event.ids)
+        for cache in self._key_cache.values():
+            for pid in gone:
+                cache.pop(pid, None)
+        self._all = tuple(pid for pid in self._all if pid not in gone)  # a new order object: see ``order``
+        for row in sorted((r for r in (self.row_of(pid) for pid in gone) if r >= 0), reverse=True):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._ids[row]
+            self._rows = None
+            self.endRemoveRows()
 
     def _papers_changed(self, event: PapersChanged) -> None:
         self.papers_changed(event.ids, columns=COLUMN_NAMES)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, cast
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QColor, QPainter, QPalette
@@ -87,7 +87,7 @@ def export_defaults(settings: QSettings) -> BibtexOptions:
     encoding = str(settings.value(ENCODING_KEY, "") or "").lower()
     ascii_ = base.ascii if encoding not in ENCODINGS else encoding == "ascii"
     switches = {name: _bool(settings, f"export/{name}", getattr(base, name)) for name in EXPORT_SWITCHES}
-    return BibtexOptions(ascii=ascii_, **switches)
+    return BibtexOptions(ascii=ascii_, **cast("dict[str, Any]", switches))
 
 
 def save_export_defaults(settings: QSettings, options: BibtexOptions) -> None:
@@ -314,7 +314,7 @@ class PreferencesDialog(QDialog):
 
     def export_options(self) -> BibtexOptions:
         switches = {name: check.isChecked() for name, check in self.export_checks.items()}
-        return BibtexOptions(ascii=self.encoding.currentData() == "ascii", **switches)
+        return BibtexOptions(ascii=self.encoding.currentData() == "ascii", **cast("dict[str, Any]", switches))
 
     def chosen_theme(self) -> str:
         return str(self.theme.currentData())

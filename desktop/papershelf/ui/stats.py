@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from papershelf.core.events import AnnotationsChanged, ListsChanged, PapersAdded, PapersChanged
+from papershelf.core.events import AnnotationsChanged, ListsChanged, PapersAdded, PapersChanged, PapersRemoved
 from papershelf.core.library import Library
 from papershelf.core.model import STATUSES, TRACKS, fold
 from papershelf.ui.paper_model import STATUS_COLOURS, STATUS_LABELS
@@ -703,12 +703,13 @@ class StatsView(QScrollArea):
         self.disconnect_library = self.library.events.subscribe({
             PapersAdded: self._papers_added,
             PapersChanged: self._papers_changed,
+            PapersRemoved: self._papers_added,  # papers came or went: count tracks again
             AnnotationsChanged: self._annotations_changed,
             ListsChanged: self._lists_changed,
         })
         self.destroyed.connect(self.disconnect_library)
 
-    def _papers_added(self, _event: PapersAdded) -> None:
+    def _papers_added(self, _event: PapersAdded | PapersRemoved) -> None:
         self.refresh(papers_changed=True)
 
     def _papers_changed(self, event: PapersChanged) -> None:

@@ -271,7 +271,7 @@ class SearchIndex:
         ann = self.library.annotation(pid)
         title = search_form(paper.title)
         author = search_form("; ".join(paper.authors))
-        key = search_form(paper.key)
+        key = search_form(" ".join((paper.key, *paper.aliases)) if paper.aliases else paper.key)  # key: finds aliases
         note = search_form(ann.note)
         abstract = search_form(paper.abstract)
         tags = [search_form(t) for t in ann.tags]
