@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from papershelf import __version__
 from papershelf.cli import desktop, duplicates, insight, notes, papers, transfer
@@ -36,8 +36,15 @@ def command_names() -> list[str]:
     return [c.name for c in commands()]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line on stderr (exit 2), not the usage block and the error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="papershelf",
         description="A reading-list manager for researchers. Without a command, opens the window.",
     )
@@ -45,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--library", metavar="DIR", help="library folder (default: $PAPERSHELF_HOME or the user data folder)"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in commands():
         p = sub.add_parser(command.name, help=command.help, description=command.description, epilog=command.epilog)
         groups: dict[str, argparse._MutuallyExclusiveGroup] = {}
@@ -61,10 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = build_parser()
+    for n, token in enumerate(argv, 1):
+        try:
+            token.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the locale could not decode (kept as surrogates by Python)
+            parser.error(f"argument {n} is not valid UTF-8 text: {token.encode('utf-8', 'replace').decode()!r}")
     argv = _query_words_last(list(argv))
     args, extra = parser.parse_known_args(argv)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.library is not None and not args.library.strip():
+        parser.error("--library needs a folder; an empty name is not one")
     return args
 
 

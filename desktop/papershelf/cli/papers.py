@@ -13,6 +13,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES
 from papershelf.core.search.index import filter_papers
 from papershelf.core.search.query import QueryError
+from papershelf.services.files import MAX_NOTE_BYTES, UnreadableFileError, read_regular_file
 
 
 def priority(text: str) -> int:
@@ -115,7 +116,9 @@ def annotate(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     note = args.note
     if args.note_file is not None:
         try:
-            note = args.note_file.read_text(encoding="utf-8")
+            note = read_regular_file(args.note_file, limit=MAX_NOTE_BYTES, what="note file").decode("utf-8")
+        except UnreadableFileError as exc:
+            raise CommandError(str(exc)) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"cannot read the note file {args.note_file}: {exc}") from None
     change = AnnotationChange(

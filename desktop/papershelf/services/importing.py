@@ -10,6 +10,7 @@ from papershelf.core.library import ImportSummary, Library
 from papershelf.core.venues import venue_shown
 from papershelf.formats import bibtex, paperlist
 from papershelf.formats.common import ParseResult, Problem
+from papershelf.services.files import MAX_IMPORT_BYTES, read_regular_file
 
 Parser = Callable[[str, Path], ParseResult]
 
@@ -61,7 +62,8 @@ def parse_file(path: Path) -> ParseResult:
     """Read and parse one file by its suffix.
 
     Raises:
-        ValueError: the file type is not one Papershelf imports.
+        ValueError: the file type is not one Papershelf imports, or it is not a regular file (a device, a
+            FIFO) or larger than ``MAX_IMPORT_BYTES`` (``UnreadableFileError``).
         OSError: the file cannot be read.
     """
     parser = PARSERS.get(path.suffix.lower())
@@ -70,7 +72,7 @@ def parse_file(path: Path) -> ParseResult:
             f"{path.name}: cannot import {path.suffix or 'files without a suffix'} files "
             f"(Papershelf imports {', '.join(supported_suffixes())})"
         )
-    text, problems = decode(path.read_bytes())
+    text, problems = decode(read_regular_file(path, limit=MAX_IMPORT_BYTES, what="import file"))
     result = parser(text, path)
     result.problems[:0] = problems
     return result
