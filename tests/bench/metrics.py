@@ -341,7 +341,9 @@ def bench_window_filter(report: Report, cfg: Config, table: Table, size: str, wo
                            "index_ready_s (its build in steps, finished here at once)": round(ready_s, 3),
                            "first_keystroke_ms": round(first * 1000, 1),
                            "ms": samples.summary(1000, "ms")})
-        window.controller.detach()
+        window.controller.detach()  # the library outlives the window here: nothing of it may listen on
+        window.model.disconnect_library()
+        window.stats_view.disconnect_library()
         window.close()
         window.deleteLater()
         table.app.processEvents()

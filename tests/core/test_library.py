@@ -75,16 +75,14 @@ def test_a_proposed_key_is_kept_or_renamed(tmp_path: Path) -> None:
 def test_annotations_persist_and_one_call_is_one_write(iclr_library_dir: Path) -> None:
     library = Library(iclr_library_dir)
     ids = library.ids_for_keys(["mueller2021certify", "katzir2021net", "neitz2021teacher"])
-    writes = library._annotations_store.storage.writes
-    catalogue_writes = library._catalogue.storage.writes
+    writes = library.write_counts()
     changed = library.annotate(
         ids,
         AnnotationChange(status="to-read", priority=2, add_tags=("robustness", "rl"), add_lists=("Week 1",),
                          note="Read §3 first — Grüße"),
     )
     assert changed == ids
-    assert library._annotations_store.storage.writes == writes + 1
-    assert library._catalogue.storage.writes == catalogue_writes
+    assert library.write_counts() == {**writes, "annotations": writes["annotations"] + 1}
     library.annotate(ids[:1], AnnotationChange(remove_tags=("rl",), rating=5, status="read"))
 
     reopened = Library(iclr_library_dir)
@@ -103,9 +101,9 @@ def test_unchanged_annotation_makes_no_write(iclr_library_dir: Path) -> None:
     library = Library(iclr_library_dir)
     pid = library.paper("katzir2021net").id
     library.annotate([pid], AnnotationChange(status="read"))
-    writes = library._annotations_store.storage.writes
+    writes = library.write_counts()
     assert library.annotate([pid], AnnotationChange(status="read")) == []
-    assert library._annotations_store.storage.writes == writes
+    assert library.write_counts() == writes
 
 
 def test_invalid_values_are_refused(iclr_library_dir: Path) -> None:
@@ -221,3 +219,30 @@ def test_similar_surnames_without_umlauts_are_not_merged(tmp_path: Path) -> None
     ])
     assert summary.imported == ["xu2020editorial", "xue2020editorial", "schoen2020editorial"]
     assert summary.present == ["schoen2020editorial"]
+
+
+def test_one_commit_writes_annotations_history_and_other_tables_at_once(iclr_library_dir: Path) -> None:
+    library = Library(iclr_library_dir)
+    pid = library.paper("katzir2021net").id
+    library.annotate([pid], AnnotationChange(note="first"))
+    ann = library.annotation(pid).copy()
+    ann.note = "second"
+    writes = library.write_counts()
+    history = {pid: {"versions": [{"note": "first", "replaced": "2021-05-03T00:00:00+00:00", "source": "file"}]}}
+    library.commit(annotations={pid: ann}, history=history, tables={"sync_base": {pid: {"note": "second"}}})
+    assert library.write_counts() == {**writes, "annotations": writes["annotations"] + 1}
+    reopened = Library(iclr_library_dir)
+    assert reopened.annotation(pid).note == "second"
+    assert [v.note for v in reopened.note_history(pid)] == ["first"]
+    assert reopened.table("sync_base") == {pid: {"note": "second"}}
+
+
+@pytest.mark.parametrize("table", ["annotations", "lists", "note_history"])
+def test_commit_refuses_the_tables_the_library_writes_itself(iclr_library_dir: Path, table: str) -> None:
+    library = Library(iclr_library_dir)
+    pid = library.paper("katzir2021net").id
+    writes = library.write_counts()
+    with pytest.raises(ValueError, match="written through the annotations"):
+        library.commit(tables={table: {pid: {"note": "sneaked in"}}})
+    assert library.write_counts() == writes
+    assert Library(iclr_library_dir).annotation(pid).note == ""

@@ -21,6 +21,7 @@ from pathlib import Path
 from papershelf.core.history import MAX_VERSIONS
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
+from papershelf.sync import state as sync_state
 from papershelf.sync.notesfile import parse
 from papershelf.sync.syncer import sync
 
@@ -52,6 +53,6 @@ def test_text_typed_in_the_file_during_a_conflict_is_never_lost(tmp_path: Path) 
     for n in range(MAX_VERSIONS + 1):  # later edits in the app, each keeping a version in the history
         library.annotate([pid], AnnotationChange(note=library.annotation(pid).note + f"\n\n[later {n}]"))
 
-    kept = [notes.read_text(encoding="utf-8"), library.annotation(pid).note, str(library.sync_conflict_records())]
+    kept = [notes.read_text(encoding="utf-8"), library.annotation(pid).note, str(sync_state.conflict_records(library))]
     kept += [version.note for version in library.note_history(pid)]
     assert any("[file 1]" in text for text in kept)

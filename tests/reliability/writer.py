@@ -33,6 +33,7 @@ import orjson
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import STATUSES, Paper
 from papershelf.core.storage.store import atomic_write_bytes
+from papershelf.sync import state as sync_state
 from papershelf.sync.notesfile import parse
 from papershelf.sync.syncer import resolve, sync
 
@@ -66,7 +67,7 @@ def sync_and_resolve(library: Library, notes: Path, token_ids: set[str]) -> None
     report = sync(library, notes)
     for pid in report.conflicts:
         if pid in token_ids:
-            theirs = library.sync_conflict_records()[pid]["file"].get("note", "")
+            theirs = sync_state.conflict_records(library)[pid]["file"].get("note", "")
             mine = library.annotation(pid).note
             merged = mine if theirs in mine else f"{mine}\n\n{theirs}".strip()
             resolve(library, pid, note=merged)

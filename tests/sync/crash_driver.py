@@ -16,6 +16,7 @@ from pathlib import Path
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.storage.store import atomic_write_bytes
+from papershelf.sync import state as sync_state
 from papershelf.sync.notesfile import parse
 from papershelf.sync.syncer import resolve, sync
 from tests.sync.helpers import KEYS
@@ -61,7 +62,7 @@ def main() -> None:
                 typed(token)
             report = sync(lib, notes)
             for pid in report.conflicts:
-                record = lib.sync_conflict_records()[pid]
+                record = sync_state.conflict_records(lib)[pid]
                 theirs = record["file"].get("note", "")
                 resolve(lib, pid, note=(lib.annotation(pid).note + "\n\n" + theirs).strip())
 

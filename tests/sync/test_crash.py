@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from papershelf.core.library import Library
+from papershelf.sync import state as sync_state
 from papershelf.sync.notesfile import parse
 from papershelf.sync.syncer import sync
 from tests.sync.helpers import library
@@ -26,7 +27,7 @@ def kept_text(lib: Library, notes: Path) -> str:
     for paper_id in lib.papers:
         parts.append(lib.annotation(paper_id).note)
         parts += [v.note for v in lib.note_history(paper_id)]
-    parts += [str(record) for record in lib.sync_conflict_records().values()]
+    parts += [str(record) for record in sync_state.conflict_records(lib).values()]
     return "\n".join(parts)
 
 
@@ -45,7 +46,8 @@ def test_random_kills_during_sync_lose_nothing(tmp_path: Path) -> None:
     lib_dir, notes, journal = tmp_path / "lib", tmp_path / "notes.md", tmp_path / "journal.txt"
     library(lib_dir)
     rng = random.Random(20210503)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # This checkout's package first (an installed one may be another checkout's), then tests.sync.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "desktop"), str(ROOT)])}
     for kill in range(KILLS):
         before = journal.read_text(encoding="utf-8").count("\n") if journal.exists() else 0
         proc = subprocess.Popen(

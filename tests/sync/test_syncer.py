@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from papershelf.core.library import Library
+from papershelf.sync import state as sync_state
 from papershelf.sync.notesfile import parse
 from papershelf.sync.syncer import SyncError, SyncReport, file_hash, resolve, sync, watch
 from tests.sync.helpers import annotate, library, note, pid, replace_in, section_text
@@ -32,7 +33,7 @@ def test_first_sync_writes_the_file_and_a_second_one_changes_nothing(lib: Librar
     first = sync(lib, notes)
     assert first.written
     assert set(first.to_file) == {pid(lib, A), pid(lib, B)}
-    assert lib.notes_file_path() == notes.resolve()
+    assert sync_state.notes_file_path(lib) == notes.resolve()
     text = notes.read_text(encoding="utf-8")
     assert [s.key for s in parse(text).sections] == [A, B]  # only papers with something to say, by key
     assert "**Status:** reading · **Tags:** rl\n\nNotes on A.\n\n### Method\nUses ## in text." in text
@@ -79,7 +80,7 @@ def test_a_conflict_keeps_both_versions_flags_the_paper_and_resolves(lib: Librar
     assert "App side: thoughts from the office." in section
     assert "<!-- papershelf:conflict -->" in section
     assert "File side: my thoughts from the train." in section
-    assert Library(lib.folder).conflicts() == {a: ("note",)}  # persisted
+    assert sync_state.conflicts(Library(lib.folder)) == {a: ("note",)}  # persisted
     assert any("File side" in v.note for v in lib.note_history(a))
 
     again = sync(lib, notes)  # nothing new: still in conflict, the file stays as it is
@@ -87,7 +88,7 @@ def test_a_conflict_keeps_both_versions_flags_the_paper_and_resolves(lib: Librar
 
     resolve(lib, a, take="file")
     assert note(lib, A).startswith("File side: my thoughts from the train.")
-    assert lib.conflicts() == {}
+    assert sync_state.conflicts(lib) == {}
     done = sync(lib, notes)
     assert done.conflicts == {}
     section = section_text(notes, A)
@@ -109,7 +110,7 @@ def test_deleting_the_conflict_block_in_the_file_resolves_it(lib: Library, notes
     report = sync(lib, notes)
     assert report.resolved == [pid(lib, A)]
     assert report.conflicts == {}
-    assert lib.conflicts() == {}
+    assert sync_state.conflicts(lib) == {}
     assert note(lib, A) == "App side.\n\nFile side, merged by hand."
 
 
@@ -248,7 +249,7 @@ def test_another_notes_file_starts_without_a_base(lib: Library, notes: Path, tmp
     elsewhere.write_text("# Other\n", encoding="utf-8")
     report = sync(lib, elsewhere)  # nothing there is a deletion: the library's notes go in
     assert set(report.to_file) == {pid(lib, A), pid(lib, B)}
-    assert lib.notes_file_path() == elsewhere.resolve()
+    assert sync_state.notes_file_path(lib) == elsewhere.resolve()
     assert note(lib, A).startswith("Notes on A.")
     assert elsewhere.read_text(encoding="utf-8").startswith("# Other\n\n## ")
 

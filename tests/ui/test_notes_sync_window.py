@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
+from papershelf.sync import state as sync_state
 from papershelf.ui import dialogs
 from papershelf.ui.main_window import MainWindow
 from papershelf.ui.paper_model import COLUMN_NAMES
@@ -94,7 +95,7 @@ def test_a_conflict_is_shown_and_resolved_from_the_pane(qtbot: QtBot, window: Ma
     assert window.library.annotation(pid).note == "The file's version."
     assert not window.detail.conflict.isVisibleTo(window)
     window.notes_sync.sync_now()
-    assert window.library.conflicts() == {}
+    assert sync_state.conflicts(window.library) == {}
     assert window.model.index(row, COLUMN_NAMES.index("status")).data(Qt.ItemDataRole.ToolTipRole) is None
     assert [v.note for v in window.library.note_history(pid)][:1] == ["The app's version."]
 

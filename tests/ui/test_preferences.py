@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import Library
 from papershelf.formats.bibtex_export import BibtexOptions
+from papershelf.sync import state as sync_state
 from papershelf.ui import dialogs, library_menu
 from papershelf.ui.library_menu import MAX_RECENT, recent_libraries, remember_library
 from papershelf.ui.main_window import MainWindow
@@ -152,11 +153,11 @@ def test_clearing_the_notes_file_stops_syncing_for_good(
 ) -> None:
     notes = tmp_path / "notes.md"
     window.notes_sync.set_path(notes)
-    assert window.library.notes_file_path() == notes
+    assert sync_state.notes_file_path(window.library) == notes
     accept_with(monkeypatch, lambda d: d.notes_path.clear())
     assert window.library_menu.preferences() is True
     assert window.notes_sync.path is None
-    assert window.library.notes_file_path() is None
+    assert sync_state.notes_file_path(window.library) is None
     # the next start of the library does not take the file up again
     reopened = MainWindow(Library(tmp_path / "library"), settings=settings)
     qtbot.addWidget(reopened)

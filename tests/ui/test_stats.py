@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
-from papershelf.core.model import STATUSES, TRACKS, Annotation
+from papershelf.core.model import STATUSES, TRACKS, Annotation, Paper
 from papershelf.ui.stats import NO_TRACK, Chart, ChartExportDialog, StatsView, compute_stats
 
 TODAY = date(2024, 6, 12)  # a Wednesday; its week starts on Monday 2024-06-10
@@ -208,3 +208,20 @@ def test_cancelled_export_writes_nothing(qtbot: QtBot, iclr_library_dir: Path, t
     chart: Chart = view.status_chart
     assert chart.export_dialog("png") is None
     assert list(tmp_path.glob("*.png")) == []
+
+
+def test_an_import_that_fills_in_a_track_is_counted_again(qtbot: QtBot, tmp_path: Path) -> None:
+    """Regression: a merge that fills in a paper's track left "No track" on the chart (the view recounted
+    tracks only when the number of papers changed)."""
+    library = Library(tmp_path / "lib")
+    library.import_papers([Paper(id="", key="", title="Deep Nets", authors=["Wei Chen"], year=2021)])
+    view = StatsView(library, today=TODAY)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.stats.tracks == [NO_TRACK]
+    with qtbot.waitSignal(view.refreshed, timeout=2000):
+        library.import_papers([Paper(id="", key="", title="Deep Nets", authors=["Wei Chen"], year=2021,
+                                     track="Oral")])
+    assert len(library) == 1
+    assert view.stats.tracks == ["Oral"]
+    assert view.status_chart.series["new"] == {"Oral": 1}

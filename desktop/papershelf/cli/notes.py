@@ -12,6 +12,7 @@ from papershelf.cli.output import clip, error, status
 from papershelf.cli.registry import CommandError, argument, command
 from papershelf.core.library import Library
 from papershelf.services import sync as sync_report
+from papershelf.sync import state as sync_state
 
 if TYPE_CHECKING:
     from papershelf.sync.syncer import SyncReport
@@ -33,7 +34,7 @@ EXIT_CONFLICTS = 3
 def sync(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     from papershelf.sync import syncer  # imported when needed: the other commands start faster
 
-    path = args.notes_file.expanduser().resolve() if args.notes_file else library.notes_file_path()
+    path = args.notes_file.expanduser().resolve() if args.notes_file else sync_state.notes_file_path(library)
     if path is None:
         raise CommandError("no notes file yet: give --notes-file PATH (it is remembered afterwards)")
     if args.resolve:

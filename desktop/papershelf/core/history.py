@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 MAX_VERSIONS: Final = 20
+TABLE: Final = "note_history"  # the annotations store's table: paper id -> {"versions": [...]}
 
 # What replaced a kept version.
 EDIT: Final = "edit"  # an edit in the app

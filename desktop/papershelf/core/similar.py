@@ -551,7 +551,7 @@ class SimilarityKeeper:
         self._index: SimilarityIndex | None = None
         self._pending: set[str] = set()
         self._on_loaded = on_loaded
-        library.listeners.append(self._papers_changed)
+        library.events.connect_ids(self._papers_changed)
 
     def _papers_changed(self, paper_ids: Sequence[str]) -> None:
         if self._index is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from papershelf.core import duplicates
 from papershelf.core.library import Library
 from papershelf.core.model import Paper
+from papershelf.sync import state as sync_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +34,14 @@ def merge(library: Library, keep_key: str, other_key: str) -> Paper:
 
     Raises:
         UnknownKeyError: no paper has one of the keys (aliases count).
-        ValueError: both keys name one paper.
+        ValueError: both keys name one paper, or one is in a notes-file conflict.
         StoreError: the library could not be written.
     """
+    conflicts = sync_state.conflicts(library)
+    for key, pid in zip((keep_key, other_key), library.ids_for_keys([keep_key]) + library.ids_for_keys([other_key]),
+                        strict=True):
+        if pid in conflicts:
+            raise ValueError(f"{key} has a notes-file conflict; resolve it first (papershelf sync --resolve)")
     return library.merge_papers(keep_key, other_key)
 
 

@@ -5,7 +5,7 @@ format, to which file; and files kept up to date as the papers in them change.
 library) to a file, listens to the library, and rewrites the file atomically when a paper in that set
 changes, joins or leaves it. The ties live in ``auto-export.json`` in the library folder::
 
-    auto = AutoExport(library)             # loads the ties and registers itself in library.listeners
+    auto = AutoExport(library)             # loads the ties and follows the library's events
     auto.tie(Path("thesis.bib"), list_name="thesis")
     library.annotate(ids, AnnotationChange(add_lists=("thesis",)))   # thesis.bib is rewritten
 
@@ -208,7 +208,7 @@ class Tie:
 class AutoExport:
     """Files tied to a reading list or the whole library, rewritten when those papers change.
 
-    Registered in ``library.listeners`` on creation (``close()`` unregisters). A failed rewrite never
+    Follows ``library.events`` from creation (``close()`` stops). A failed rewrite never
     raises into the library's change notification: it is kept in ``Tie.error`` and passed to
     ``on_error`` when given.
     """
@@ -227,15 +227,14 @@ class AutoExport:
         self.ties: list[Tie] = self._load()
         for tie in self.ties:
             tie.members = set(self._ids(tie)) if self._exists(tie) else set()
-        library.listeners.append(self.on_change)
+        library.events.connect_ids(self.on_change)
 
     @property
     def path(self) -> Path:
         return self.library.folder / TIES_FILE
 
     def close(self) -> None:
-        with contextlib.suppress(ValueError):
-            self.library.listeners.remove(self.on_change)
+        self.library.events.disconnect_ids(self.on_change)
 
     # -- ties -------------------------------------------------------------------------------------------
 

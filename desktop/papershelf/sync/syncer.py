@@ -1,12 +1,12 @@
 """Two-way sync of notes, status and tags between a library and its notes file.
 
 Per paper and field, a three-way merge (``sync.merge``) against the *base*: the values the notes file had
-at the last sync, kept in the library's annotations store with the notes file's path.
+at the last sync, kept with the notes file's path in ``sync.state`` (tables of the library's annotations store).
 
 - Changed only in the file: the library takes it. Only in the app: the file takes it.
 - Both differently: a *conflict*. The library keeps its version, the file shows it as the section and the
   file's version in a marked block at the end of the section (see ``notesfile``); the paper is flagged
-  (``Library.conflicts()``) until the block is deleted from the file, or :func:`resolve` is called.
+  (``sync.state.conflicts``) until the block is deleted from the file, or :func:`resolve` is called.
   A conflict block found in a file without a record here (the file came from another machine) is adopted.
 - A section deleted from the file reads as all fields cleared, so the note is cleared only if the app did
   not change it since the base (otherwise: a conflict). A missing or empty notes file is rebuilt from the
@@ -37,6 +37,7 @@ from papershelf.core.model import Annotation, now_iso
 from papershelf.core.storage.store import atomic_write_bytes
 from papershelf.formats.common import Problem
 from papershelf.sync import notesfile
+from papershelf.sync import state as sync_state
 from papershelf.sync.merge import DEFAULT, FIELDS, Fields, Merge, Outcome, merge
 from papershelf.sync.notesfile import ConflictBlock, Section
 
@@ -134,13 +135,14 @@ def sync(
         report = plan.report
         assert report is not None
         report.attempts = attempt
-        notes_file = path if library.notes_file_path() != path else None
+        notes_file = path if sync_state.notes_file_path(library) != path else None
         if plan.payload == state.raw:  # the file already says it all: one write
-            library.commit_notes_sync(
+            sync_state.commit(
+                library,
                 annotations=plan.annotations,
                 history=plan.history,
                 conflicts=plan.conflicts,
-                base=_diff(library.sync_base(), plan.base),
+                base=_diff(sync_state.base(library), plan.base),
                 notes_file=notes_file,
             )
         else:
@@ -148,17 +150,18 @@ def sync(
             # write must not read as "the user deleted the block".
             pending = {pid: {**rec, "pending": True} if rec else None for pid, rec in plan.conflicts.items()}
             final_conflicts = {pid: rec for pid, rec in plan.conflicts.items() if rec is not None}
-            library.commit_notes_sync(
+            sync_state.commit(
+                library,
                 annotations=plan.annotations,
                 history=plan.history,
                 conflicts=pending,
-                base=_diff(library.sync_base(), plan.safe_base),
+                base=_diff(sync_state.base(library), plan.safe_base),
                 # If the process dies after the file write but before the base is recorded, the next
                 # sync finds the file with this hash and completes the sync from here (see below).
                 pending={
                     "path": str(path),
                     "hash": file_hash(plan.payload),
-                    "base": dict(_diff(library.sync_base(), plan.base)),
+                    "base": dict(_diff(sync_state.base(library), plan.base)),
                     "conflicts": final_conflicts,
                 },
             )
@@ -169,8 +172,9 @@ def sync(
                 continue  # edited meanwhile: merge again, never clobber it
             _write(path, plan.payload, state)
             report.written = True
-            library.commit_notes_sync(
-                base=_diff(library.sync_base(), plan.base),
+            sync_state.commit(
+                library,
+                base=_diff(sync_state.base(library), plan.base),
                 conflicts=final_conflicts,
                 notes_file=notes_file,
                 pending=None,
@@ -187,19 +191,20 @@ def _finish_cut_sync(library: Library, path: Path) -> None:
     Without this the stored base would still hold the values from before that sync, and the next merge
     would read the app's own values in the file as edits made in the file.
     """
-    pending = library.pending_sync()
+    pending = sync_state.pending(library)
     if not pending:
         return
     state = FileState.read(path)
     if pending.get("path") == str(path) and state.raw is not None and state.digest == pending.get("hash"):
-        library.commit_notes_sync(
+        sync_state.commit(
+            library,
             base=pending.get("base") or {},
             conflicts=pending.get("conflicts") or {},
-            notes_file=path if library.notes_file_path() != path else None,
+            notes_file=path if sync_state.notes_file_path(library) != path else None,
             pending=None,
         )
     else:  # the file was not written after all, or has changed since: merge from the base as it is
-        library.commit_notes_sync(pending=None)
+        sync_state.commit(library, pending=None)
 
 
 def _write(path: Path, payload: bytes, state: FileState) -> None:
@@ -246,10 +251,10 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     report = SyncReport(path=path, problems=doc.problems)
     stamp = now_iso()
     empty = state.raw is None or not text.strip()
-    report.recreated = empty and library.notes_file_path() == path
-    base_valid = library.notes_file_path() == path and not empty
-    stored_base = library.sync_base()
-    records = library.sync_conflict_records()
+    report.recreated = empty and sync_state.notes_file_path(library) == path
+    base_valid = sync_state.notes_file_path(library) == path and not empty
+    stored_base = sync_state.base(library)
+    records = sync_state.conflict_records(library)
 
     plan = _Plan(payload=b"", report=report)
     sections: dict[str, Section] = {}
@@ -531,7 +536,7 @@ def resolve(library: Library, paper_id: str, *, take: str | None = None, note: s
     Raises:
         ValueError: the paper has no open conflict, or neither/both of ``take`` and ``note`` are given.
     """
-    record = library.sync_conflict_records().get(paper_id)
+    record = sync_state.conflict_records(library).get(paper_id)
     if record is None or record.get("resolved"):
         raise ValueError(f"{library.papers[paper_id].key} has no sync conflict")
     if (take is None) == (note is None) or take not in (None, "app", "file"):
@@ -557,7 +562,8 @@ def resolve(library: Library, paper_id: str, *, take: str | None = None, note: s
         ann.added = ann.added or library.papers[paper_id].added or stamp
         if ann.note != before["note"]:
             history_doc = history.push(library.note_history_doc(paper_id), before["note"], history.RESOLVE, stamp)
-    library.commit_notes_sync(
+    sync_state.commit(
+        library,
         annotations={paper_id: ann} if ann.to_doc() != before else None,
         history={paper_id: history_doc} if history_doc else None,
         conflicts={paper_id: {**record, "resolved": True}},

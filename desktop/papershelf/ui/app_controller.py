@@ -8,7 +8,6 @@ backup. Widgets call its methods and listen to its signals; none of it needs a w
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -44,9 +43,9 @@ class FilterResult:
 class AppController(LibraryController):
     """Owns the Library and everything derived from it for one window.
 
-    Signals (besides ``LibraryController``'s ``annotations_changed``, ``papers_added``, ``lists_changed``
-    and ``error``): ``facet_codes_ready`` once a large library's facet codes are prepared (counts can be
-    shown), ``search_index_ready`` once its search index is built or loaded and in use.
+    Signals (besides ``LibraryController``'s ``annotations_changed``, ``papers_added``, ``papers_changed``,
+    ``lists_changed`` and ``error``): ``facet_codes_ready`` once a large library's facet codes are prepared
+    (counts can be shown), ``search_index_ready`` once its search index is built or loaded and in use.
     """
 
     facet_codes_ready = Signal()
@@ -73,6 +72,8 @@ class AppController(LibraryController):
         self.backup_timer.start()
 
         self.annotations_changed.connect(self._annotations_changed)
+        self.papers_changed.connect(self._annotations_changed)  # an import filled in fields: export again
+        self.papers_removed.connect(self._annotations_changed)
         self.papers_added.connect(self._papers_added)
 
     # -- searching -----------------------------------------------------------------------------------
@@ -198,5 +199,4 @@ class AppController(LibraryController):
 
     def detach(self) -> None:
         """Stop listening to the library (a window closed while the library lives on, as in a benchmark)."""
-        with contextlib.suppress(ValueError):
-            self.library.listeners.remove(self._library_changed)
+        self.close()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from papershelf.core.events import AnnotationsChanged, ListsChanged, PapersAdded, PapersChanged, PapersRemoved
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Annotation
 from papershelf.core.search.facets import FacetCounter
@@ -59,7 +60,9 @@ class LibraryController(QObject):
 
     annotations_changed = Signal(list)  # paper ids whose annotation changed
     papers_added = Signal(list)  # paper ids new in the catalogue
-    lists_changed = Signal()
+    papers_changed = Signal(list)  # paper ids whose record an import filled in
+    papers_removed = Signal(list)  # paper ids gone from the catalogue (merged into another)
+    lists_changed = Signal()  # reading lists created, renamed or deleted, or papers joined or left one
     error = Signal(str)  # a change could not be saved; the message is for the user
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
@@ -68,17 +71,12 @@ class LibraryController(QObject):
         self.index = SearchIndex(library, word_index=True)
         self.facet_counter = FacetCounter(library)
         self.undo_stack = QUndoStack(self)
-        self._known = len(library)
-        library.listeners.append(self._library_changed)
+        self._stop_listening = _LibraryAdapter(self).connect()
+        self.destroyed.connect(self._stop_listening)  # the library may outlive the window
 
-    def _library_changed(self, ids: Sequence[str]) -> None:
-        self.index.invalidate(ids)
-        self.facet_counter.invalidate(ids)  # both before anyone hears of the change
-        if len(self.library) != self._known:
-            self._known = len(self.library)
-            self.papers_added.emit(list(ids))
-        else:
-            self.annotations_changed.emit(list(ids))
+    def close(self) -> None:
+        """Stop listening to the library (the window closes; the library lives on)."""
+        self._stop_listening()
 
     def annotate(
         self, ids: Sequence[str], change: AnnotationChange, text: str, merge_key: str = "",
@@ -96,8 +94,6 @@ class LibraryController(QObject):
             self.undo_stack.push(
                 AnnotationCommand(self, {pid: before[pid] for pid in changed}, after, text, merge_key)
             )
-            if change.add_lists or change.remove_lists:
-                self.lists_changed.emit()
         return True
 
     def restore(self, annotations: Mapping[str, Annotation]) -> None:
@@ -105,8 +101,6 @@ class LibraryController(QObject):
             self.library.restore(annotations)
         except StoreError as exc:
             self.error.emit(str(exc))
-            return
-        self.lists_changed.emit()
 
     def resolve_conflict(self, paper_id: str, take: str | None = None, note: str | None = None) -> bool:
         """Settle a notes-file conflict: keep the app's side, take the file's, or use a merged note."""
@@ -136,11 +130,57 @@ class LibraryController(QObject):
             self.undo_stack.clear()
         return ok
 
-    def _list_op(self, op: object) -> bool:
+    def _list_op(self, op: Callable[[], object]) -> bool:
         try:
-            op()  # type: ignore[operator]
+            op()
         except (StoreError, ValueError) as exc:
             self.error.emit(str(exc))
             return False
-        self.lists_changed.emit()
         return True
+
+
+# -- the Library adapter: typed core events in, Qt signals out ---------------------------------------------
+
+
+class _LibraryAdapter:
+    """Turns the library's events into the controller's signals, after bringing the search index and
+    the facet codes up to date, so that whoever hears a signal reads current indexes."""
+
+    def __init__(self, controller: LibraryController) -> None:
+        self.controller = controller
+        self.events = controller.library.events
+
+    def connect(self) -> Callable[[], None]:
+        """Listen to the library; returns the function that stops it."""
+        return self.events.subscribe({
+            PapersAdded: self.papers_added,
+            PapersChanged: self.papers_changed,
+            PapersRemoved: self.papers_removed,
+            AnnotationsChanged: self.annotations_changed,
+            ListsChanged: self.lists_changed,
+        })
+
+    def _invalidate(self, ids: Sequence[str]) -> None:
+        self.controller.index.invalidate(ids)
+        self.controller.facet_counter.invalidate(ids)
+
+    def papers_added(self, event: PapersAdded) -> None:
+        self._invalidate(event.ids)
+        self.controller.papers_added.emit(list(event.ids))
+
+    def papers_changed(self, event: PapersChanged) -> None:
+        self._invalidate(event.ids)
+        self.controller.papers_changed.emit(list(event.ids))
+
+    def papers_removed(self, event: PapersRemoved) -> None:
+        self._invalidate(event.ids)
+        self.controller.papers_removed.emit(list(event.ids))
+
+    def annotations_changed(self, event: AnnotationsChanged) -> None:
+        self._invalidate(event.ids)
+        self.controller.annotations_changed.emit(list(event.ids))
+        if "lists" in event.fields:
+            self.controller.lists_changed.emit()
+
+    def lists_changed(self, _event: ListsChanged) -> None:
+        self.controller.lists_changed.emit()

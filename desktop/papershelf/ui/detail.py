@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from papershelf.core.library import AnnotationChange
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES, Paper
+from papershelf.sync import state as sync_state
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
 from papershelf.ui.paper_model import STATUS_LABELS, status_icon
@@ -412,7 +413,7 @@ class DetailPane(QWidget):
 
     def _show_conflict(self) -> None:
         assert self.paper_id is not None
-        fields = self.controller.library.conflicts().get(self.paper_id)
+        fields = sync_state.conflicts(self.controller.library).get(self.paper_id)
         if not fields:
             self.conflict.hide()
             return
@@ -431,7 +432,7 @@ class DetailPane(QWidget):
         if self.paper_id is None:
             return
         self.save_note()
-        record = self.controller.library.sync_conflict_records().get(self.paper_id, {})
+        record = sync_state.conflict_records(self.controller.library).get(self.paper_id, {})
         file_note = str(record.get("file", {}).get("note", ""))
         merged = MergedNoteDialog.ask(self, self.controller.library.annotation(self.paper_id).note, file_note)
         if merged is not None:

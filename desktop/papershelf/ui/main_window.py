@@ -28,6 +28,7 @@ from papershelf.core.resources import resources_dir
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.services import exporting
 from papershelf.services.importing import supported_suffixes
+from papershelf.sync import state as sync_state
 from papershelf.ui import window_state
 from papershelf.ui.actions import WindowActions
 from papershelf.ui.app_controller import LARGE_LIBRARY, AppController
@@ -174,9 +175,10 @@ class MainWindow(QMainWindow):
         self.table.customContextMenuRequested.connect(self.window_actions.show_table_menu)
         self.similar_panel.paper_activated.connect(self._similar_activated)
         controller.annotations_changed.connect(self._annotations_changed)
+        controller.papers_changed.connect(self._annotations_changed)  # facet counts, as for edits
         controller.papers_added.connect(lambda _ids: self._papers_added())
+        controller.papers_removed.connect(lambda _ids: self._papers_added())  # search and reselect again
         controller.lists_changed.connect(panel.schedule_facet_counts)
-        controller.lists_changed.connect(self.stats_view.refresh)
         controller.error.connect(self.show_error)
         controller.facet_codes_ready.connect(self.update_facet_counts)
         controller.search_index_ready.connect(self._search_index_ready)
@@ -283,15 +285,13 @@ class MainWindow(QMainWindow):
 
     # -- reacting to the library ---------------------------------------------------------------------
 
-    def _annotations_changed(self, ids: list[str]) -> None:
-        self.model.papers_changed(ids)
+    # The table model and the statistics follow the library's events themselves.
+
+    def _annotations_changed(self, _ids: list[str]) -> None:
         self.search_panel.schedule_facet_counts()
-        self.stats_view.refresh()
 
     def _papers_added(self) -> None:
-        self.stats_view.refresh(papers_changed=True)
         current = self.current_paper_id()
-        self.model.reload()
         self.apply_filters()
         self._reselect(current)
 
@@ -386,7 +386,7 @@ class MainWindow(QMainWindow):
         return job
 
     def _notes_synced(self, _report: object) -> None:
-        self.model.set_conflicts(list(self.library.conflicts()))
+        self.model.set_conflicts(list(sync_state.conflicts(self.library)))
         self.detail.refresh()
 
     def choose_notes_file(self) -> None:

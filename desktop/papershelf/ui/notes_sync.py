@@ -14,6 +14,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from papershelf.core.storage.store import StoreError
 from papershelf.services import sync as sync_report
+from papershelf.sync import state as sync_state
 from papershelf.sync import syncer
 from papershelf.ui.controller import LibraryController
 
@@ -32,7 +33,7 @@ class NotesSync(QObject):
         super().__init__(parent)
         self.controller = controller
         self.library = controller.library
-        self.path: Path | None = self.library.notes_file_path()
+        self.path: Path | None = sync_state.notes_file_path(self.library)
         self.auto = True
         self.last_report: syncer.SyncReport | None = None
         self._own_hash = ""
@@ -59,7 +60,7 @@ class NotesSync(QObject):
         self.path = path
         if path is None and not self.library.read_only:
             try:
-                self.library.forget_notes_file()  # so that the next start does not sync with it again
+                sync_state.forget_notes_file(self.library)  # so that the next start does not sync with it again
             except StoreError as exc:
                 self.failed.emit(str(exc))
         if path is not None:

@@ -9,8 +9,10 @@ from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersist
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from papershelf.core.citekeys import last_name
+from papershelf.core.events import AnnotationsChanged, PapersAdded, PapersChanged, PapersRemoved
 from papershelf.core.library import Library
 from papershelf.core.model import PRIORITIES, STATUSES, TRACKS, Annotation, fold
+from papershelf.sync import state as sync_state
 from papershelf.ui.text import plain_tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -45,6 +47,7 @@ STATUS_LABELS = {"new": "New", "to-read": "To read", "reading": "Reading", "read
 _TRACK_ORDER = {t: i for i, t in enumerate(TRACKS)}
 _ANNOTATION_COLUMNS = ("status", "priority", "rating", "tags", "added")
 _STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
+_MAX_INSERT_RUNS = 64  # new papers scattered over more places than this: one reset is cheaper
 
 
 def status_icon(status: str, size: int = 12) -> QIcon:
@@ -93,8 +96,22 @@ class PaperTableModel(QAbstractTableModel):
         self._rows: dict[str, int] | None = None
         self._icons = {status: status_icon(status) for status in STATUSES}
         self._key_cache: dict[str, dict[str, Any]] = {}
-        self.conflicts: set[str] = set(library.conflicts())  # papers whose notes sync is in conflict
+        self.conflicts: set[str] = set(sync_state.conflicts(library))  # papers whose notes sync is in conflict
         self._conflict_icon = warning_icon()
+        self.connect_library()
+
+    def connect_library(self) -> None:
+        """Follow the library's events: rows inserted for new papers, dataChanged for changed ones.
+
+        Until ``disconnect_library`` or until the model is destroyed (the library may outlive it).
+        """
+        self.disconnect_library = self._library.events.subscribe({
+            PapersAdded: self._papers_added,
+            PapersChanged: self._papers_changed,
+            PapersRemoved: self._papers_removed,
+            AnnotationsChanged: self._annotations_changed,
+        })
+        self.destroyed.connect(self.disconnect_library)
 
     # -- our API -------------------------------------------------------------------------------------
 
@@ -138,13 +155,79 @@ class PaperTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def reload(self) -> None:
-        """Papers were added: rebuild the full order, re-sort, re-filter."""
+        """Rebuild the full order from the library, re-sort, re-filter (one reset)."""
         self._key_cache.clear()
         ids = list(self._library.papers)
         if self._sort_column >= 0:
             ids.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
         self._all = tuple(ids)
         self._apply_filter()
+
+    # -- following the library -------------------------------------------------------------------------
+
+    def _papers_added(self, event: PapersAdded) -> None:
+        """Insert the new papers at their place in the sort order; the rows the filter keeps are
+        announced with rowsInserted (a reset only if the filter now hides rows it showed before)."""
+        known = set(self._all)
+        new = [pid for pid in event.ids if pid not in known and pid in self._library.papers]
+        if not new:
+            return
+        for name, cache in self._key_cache.items():
+            compute = self._key_function(COLUMN_NAMES.index(name))
+            cache.update((pid, compute(pid)) for pid in new)
+        order = [*self._all, *new]
+        if self._sort_column >= 0:
+            order.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
+        self._all = tuple(order)  # a new order object: see ``order``
+        shown = list(self._all) if self._filter is None else self._filter(self._all)
+        if not self._insert_rows(shown, set(new)):
+            self.beginResetModel()
+            self._ids = shown
+            self._rows = None
+            self.endResetModel()
+
+    def _insert_rows(self, shown: list[str], new: set[str]) -> bool:
+        """Go from the visible rows to ``shown`` by inserting rows only; False if that cannot be done."""
+        old = self._ids
+        runs: list[tuple[int, list[str]]] = []  # (first row, ids), rows as in ``shown``
+        at = 0
+        for row, pid in enumerate(shown):
+            if at < len(old) and old[at] == pid:
+                at += 1
+            elif pid in new:
+                if runs and runs[-1][0] + len(runs[-1][1]) == row:
+                    runs[-1][1].append(pid)
+                else:
+                    runs.append((row, [pid]))
+            else:
+                return False
+        if at != len(old) or len(runs) > _MAX_INSERT_RUNS:
+            return False
+        for first, ids in runs:  # in order: each run's rows are final once the runs before it are in
+            self.beginInsertRows(QModelIndex(), first, first + len(ids) - 1)
+            self._ids = self._ids[:first] + ids + self._ids[first:]
+            self._rows = None
+            self.endInsertRows()
+        return True
+
+    def _papers_removed(self, event: PapersRemoved) -> None:
+        """Take the papers' rows out (rowsRemoved, from the bottom up so each row number still holds)."""
+        gone = set(event.ids)
+        for cache in self._key_cache.values():
+            for pid in gone:
+                cache.pop(pid, None)
+        self._all = tuple(pid for pid in self._all if pid not in gone)  # a new order object: see ``order``
+        for row in sorted((r for r in (self.row_of(pid) for pid in gone) if r >= 0), reverse=True):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._ids[row]
+            self._rows = None
+            self.endRemoveRows()
+
+    def _papers_changed(self, event: PapersChanged) -> None:
+        self.papers_changed(event.ids, columns=COLUMN_NAMES)
+
+    def _annotations_changed(self, event: AnnotationsChanged) -> None:
+        self.papers_changed(event.ids)
 
     def set_conflicts(self, conflicts: Sequence[str]) -> None:
         """The papers in conflict with the notes file changed: repaint the ones that came or went."""
@@ -154,9 +237,9 @@ class PaperTableModel(QAbstractTableModel):
         if changed:
             self.papers_changed(list(changed))
 
-    def papers_changed(self, ids: Sequence[str]) -> None:
-        """Annotations of these papers changed: repaint their rows (and renew their sort keys)."""
-        for name in _ANNOTATION_COLUMNS:
+    def papers_changed(self, ids: Sequence[str], columns: Sequence[str] = _ANNOTATION_COLUMNS) -> None:
+        """These papers changed (by default their annotations): repaint their rows, renew their sort keys."""
+        for name in columns:
             cache = self._key_cache.get(name)
             if cache is not None:
                 compute = self._key_function(COLUMN_NAMES.index(name))

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from papershelf.core.events import PapersChanged, PapersRemoved
 from papershelf.core.library import Library
 from papershelf.core.similar import SimilarityIndex
 from papershelf.ui.paper_model import PAPER_ID_ROLE, authors_short
@@ -52,6 +53,21 @@ class SimilarModel(QAbstractListModel):
         super().__init__(parent)
         self._library = library
         self._rows: list[tuple[str, float]] = []
+        # an import may fill in a title or authors; the library may outlive this model
+        self.destroyed.connect(library.events.subscribe({
+            PapersChanged: self._papers_changed, PapersRemoved: self._papers_removed,
+        }))
+
+    def _papers_removed(self, event: PapersRemoved) -> None:
+        gone = set(event.ids)
+        if any(pid in gone for pid, _score in self._rows):
+            self.set_rows([row for row in self._rows if row[0] not in gone])
+
+    def _papers_changed(self, event: PapersChanged) -> None:
+        changed = set(event.ids)
+        rows = [row for row, (pid, _score) in enumerate(self._rows) if pid in changed]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
 
     def set_rows(self, rows: list[tuple[str, float]]) -> None:
         self.beginResetModel()

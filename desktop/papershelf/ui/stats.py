@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from papershelf.core.events import AnnotationsChanged, ListsChanged, PapersAdded, PapersChanged, PapersRemoved
 from papershelf.core.library import Library
 from papershelf.core.model import STATUSES, TRACKS, fold
 from papershelf.ui.paper_model import STATUS_COLOURS, STATUS_LABELS
@@ -646,8 +647,8 @@ class ChartExportDialog:
 
 
 class StatsView(QScrollArea):
-    """The statistics view. Call ``refresh()`` when annotations change; it recomputes at most every 200 ms
-    and only while shown (a hidden view catches up when it is shown again).
+    """The statistics view. It follows the library's events (``refresh()`` does it by hand); it recomputes
+    at most every 200 ms and only while shown (a hidden view catches up when it is shown again).
     """
 
     refreshed = Signal()
@@ -657,8 +658,7 @@ class StatsView(QScrollArea):
         self.library = library
         self._today = today
         self._dirty = False
-        self._tracks: Counter[str] | None = None
-        self._tracks_at = -1
+        self._tracks: Counter[str] | None = None  # None: count papers per track again on the next refresh
         self._name_keys: dict[str, str] = {}
         self.stats = LibraryStats()
         self.setWidgetResizable(True)
@@ -696,11 +696,35 @@ class StatsView(QScrollArea):
         self._timer.setInterval(REFRESH_DELAY_MS)
         self._timer.timeout.connect(self.refresh_now)
         self.refresh_now()
+        self.connect_library()
+
+    def connect_library(self) -> None:
+        """Follow the library's events, until ``disconnect_library`` or until the view is destroyed."""
+        self.disconnect_library = self.library.events.subscribe({
+            PapersAdded: self._papers_added,
+            PapersChanged: self._papers_changed,
+            PapersRemoved: self._papers_added,  # papers came or went: count tracks again
+            AnnotationsChanged: self._annotations_changed,
+            ListsChanged: self._lists_changed,
+        })
+        self.destroyed.connect(self.disconnect_library)
+
+    def _papers_added(self, _event: PapersAdded | PapersRemoved) -> None:
+        self.refresh(papers_changed=True)
+
+    def _papers_changed(self, event: PapersChanged) -> None:
+        self.refresh(papers_changed="track" in event.fields)  # an import filled in the track: count again
+
+    def _annotations_changed(self, _event: AnnotationsChanged) -> None:
+        self.refresh()
+
+    def _lists_changed(self, _event: ListsChanged) -> None:
+        self.refresh()
 
     def refresh(self, papers_changed: bool = False) -> None:
         """Recompute soon (debounced); cheap to call on every annotation change.
 
-        ``papers_changed``: the catalogue changed (an import), so count papers per track again.
+        ``papers_changed``: papers came or their tracks changed, so count papers per track again.
         """
         if papers_changed:
             self._tracks = None
@@ -712,9 +736,9 @@ class StatsView(QScrollArea):
     def refresh_now(self) -> None:
         self._timer.stop()
         self._dirty = False
-        # Tracks change only when papers are added (or a merge fills one in): count them again then.
-        if self._tracks is None or self._tracks_at != len(self.library):
-            self._tracks, self._tracks_at = track_totals(self.library), len(self.library)
+        # Tracks change only when papers are added or an import fills one in (``refresh(papers_changed=True)``).
+        if self._tracks is None:
+            self._tracks = track_totals(self.library)
         self.stats = compute_stats(self.library, self._today, self._tracks, self._name_keys)
         for chart in self.charts:
             chart.set_stats(self.stats)

@@ -56,7 +56,7 @@ def test_the_counter_answers_as_the_reference_and_follows_edits_and_imports(iclr
 
     library = Library(iclr_library_dir)
     counter = facets.FacetCounter(library)
-    library.listeners.append(counter.invalidate)
+    library.events.connect_ids(counter.invalidate)
     ids = list(library.papers)
     counter_agrees(library, counter)
     library.annotate(ids[:10], AnnotationChange(status="read", add_tags=("rl", "theory")))
@@ -72,7 +72,7 @@ def test_the_counter_answers_as_the_reference_and_follows_edits_and_imports(iclr
 def test_a_sync_in_steps_keeps_edits_made_between_steps(iclr_library_dir: Path) -> None:
     library = Library(iclr_library_dir)
     counter = facets.FacetCounter(library)
-    library.listeners.append(counter.invalidate)
+    library.events.connect_ids(counter.invalidate)
     ids = list(library.papers)
     counter.start_sync()
     steps = 0
@@ -100,7 +100,7 @@ def test_papers_imported_while_a_sync_is_under_way_are_counted(tmp_path: Path) -
     library = Library(tmp_path / "lib")
     library.import_papers(Paper(id="", key="", title=f"Paper {i}", authors=["A B"], year=2020) for i in range(3000))
     counter = facets.FacetCounter(library)
-    library.listeners.append(counter.invalidate)
+    library.events.connect_ids(counter.invalidate)
     counter.start_sync()
     assert not counter.sync_step(0.0)  # the first 2,048 papers only
     library.import_papers([Paper(id="", key="new", title="A new paper", authors=["C D"], year=2021)])

@@ -90,7 +90,7 @@ MODES = [pytest.param(False, id="scan"), pytest.param(True, id="word-index")]
 @pytest.fixture(params=MODES)
 def index(library: Library, request: pytest.FixtureRequest) -> SearchIndex:
     index = SearchIndex(library, word_index=request.param, word_index_from=0)
-    library.listeners.append(index.invalidate)
+    library.events.connect_ids(index.invalidate)
     return index
 
 
@@ -197,7 +197,7 @@ def test_without_the_listener_the_index_is_stale_until_invalidated(library: Libr
     assert search(index, "tag:todo") == []
     [pid] = library.ids_for_keys(["kaiser2017attention"])
     library.annotate([pid], AnnotationChange(add_tags=("todo",)))
-    assert search(index, "tag:todo") == []  # documented: the caller wires library.listeners
+    assert search(index, "tag:todo") == []  # documented: the caller wires library.events
     index.invalidate([pid])
     assert search(index, "tag:todo") == ["kaiser2017attention"]
 

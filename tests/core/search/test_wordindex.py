@@ -185,7 +185,7 @@ def test_libraries_below_the_threshold_are_scanned(library: Library) -> None:
 
 def test_edits_imports_and_merges_are_seen_through_the_word_index(library: Library) -> None:
     index = SearchIndex(library, word_index=True, word_index_from=0)
-    library.listeners.append(index.invalidate)
+    library.events.connect_ids(index.invalidate)
     check(index, library)
     [pid] = library.ids_for_keys(["paper3"])
     library.annotate([pid], AnnotationChange(note="check the wombat proof", add_tags=("GNN",)))
@@ -246,7 +246,7 @@ def test_a_read_only_library_gets_no_cache_file(library: Library) -> None:
 def test_a_build_in_steps_keeps_edits_made_between_steps(library: Library) -> None:
     library.import_papers(numbered_papers(1000, start=200))  # several steps of _STEP_ROWS papers
     index = SearchIndex(library, word_index=True, word_index_from=0)
-    library.listeners.append(index.invalidate)
+    library.events.connect_ids(index.invalidate)
     index.start_build()
     assert index.building
     steps = 0
@@ -299,7 +299,7 @@ def test_a_cache_file_with_damaged_parts_is_refused_and_rebuilt(library: Library
 
 def test_a_rebuild_in_steps_answers_from_the_old_index_meanwhile(library: Library) -> None:
     index = SearchIndex(library, word_index=True, word_index_from=0)
-    library.listeners.append(index.invalidate)
+    library.events.connect_ids(index.invalidate)
     index.build()
     library.import_papers(numbered_papers(30, start=500))
     assert index.filter(parse_query("w517x")) == library.ids_for_keys(["paper517"])  # scanned: not indexed yet

@@ -123,8 +123,8 @@ class FacetCounter:
     answers in ~20 ms. Keeping it current is the caller's job, as for the search index::
 
         counter = FacetCounter(library)
-        library.listeners.append(counter.invalidate)   # annotation edits and imports; new papers are
-                                                       # also picked up on the next use
+        library.events.connect_ids(counter.invalidate)   # annotation edits and imports; new papers are
+                                                         # also picked up on the next use
     """
 
     def __init__(self, library: Library) -> None:

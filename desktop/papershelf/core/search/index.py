@@ -8,7 +8,7 @@ narrow word by word over one combined string per paper.
 Keeping it current is the caller's job; the index registers nothing on the library::
 
     index = SearchIndex(library)
-    library.listeners.append(index.invalidate)   # annotation edits, imports
+    library.events.connect_ids(index.invalidate)   # annotation edits, imports
 
 ``filter_incremental`` reuses the previous result while the user types (``graph ne`` -> ``graph neu``).
 
@@ -123,7 +123,7 @@ class SearchIndex:
     def invalidate(self, ids: Sequence[str]) -> None:
         """Recompute these papers (an annotation changed); new papers are picked up on the next filter.
 
-        Meant as a library listener: ``library.listeners.append(index.invalidate)``.
+        Meant as a library listener: ``library.events.connect_ids(index.invalidate)``.
         """
         self._generation += 1
         if self._steps is not None:
