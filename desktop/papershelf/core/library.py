@@ -21,7 +21,7 @@ from papershelf.core.model import (
     validate_rating,
     validate_status,
 )
-from papershelf.core.names import edit_names, every_spelling, spelled, spellings_in_use
+from papershelf.core.names import edit_names, every_spelling, spelled, spelled_as_in_use, spellings_in_use
 from papershelf.core.storage import backup
 from papershelf.core.storage.migrations import (
     ANNOTATIONS,
@@ -380,7 +380,7 @@ class Library:
         self._notify(list(annotations))
 
     def create_list(self, name: str) -> None:
-        name = name.strip()
+        name = spelled_as_in_use(name, self.list_names())
         if not name:
             raise ValueError("a reading list needs a name")
         if name in self._lists:
@@ -391,7 +391,7 @@ class Library:
 
     def rename_list(self, old: str, new: str) -> list[str]:
         """Rename a reading list on every paper in it, in one write; returns the ids changed."""
-        new = new.strip()
+        new = spelled_as_in_use(new, [n for n in self.list_names() if n != old])  # a change of case is the user's
         if not new:
             raise ValueError("a reading list needs a name")
         return self._rewrite_list(old, new)
