@@ -34,9 +34,11 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from papershelf.core.fields import ABSTRACT, CATALOGUE_TEXT, NO_ANNOTATION, Text
 from papershelf.core.library import Library
-from papershelf.core.search.query import SUBSTRING_FIELDS, VALUE_FIELDS, YEAR, Query, Term, parse_query, search_form
-from papershelf.core.search.steps import advance, run
+from papershelf.core.search.derived import DerivedIndex
+from papershelf.core.search.query import FIELD_OF, SUBSTRING_FIELDS, VALUE_FIELDS, YEAR, Query, Term, parse_query
+from papershelf.core.search.steps import run
 from papershelf.core.search.wordindex import Joined, Mask, WordIndex, WordIndexError, checksum
 
 # Both separators are whitespace, which search_form never leaves inside a value or a query term, so
@@ -46,6 +48,19 @@ _VALUE_SEP: Final = "\x1f"
 _NO_YEAR: Final = -1
 _MAX_YEAR: Final = 10**9
 _SHORT_TEXT: Final = tuple(f for f in SUBSTRING_FIELDS if f != "abstract")
+
+
+def _search_of(name: str) -> Text:
+    search = FIELD_OF[name].search
+    assert search is not None, f"{name} is not a text field"
+    return search
+
+
+_TEXT_SEARCH: Final = [(name, _search_of(name)) for name in SUBSTRING_FIELDS]
+_VALUE_SEARCH: Final = [(name, FIELD_OF[name].search_values) for name in VALUE_FIELDS]
+_QUERY_NAME: Final = {field.name: name for name, field in FIELD_OF.items()}
+_CATALOGUE: Final = tuple(_QUERY_NAME[field.name] for field in CATALOGUE_TEXT)
+assert CATALOGUE_TEXT[-1] is ABSTRACT  # the abstract ends the catalogue text: _abstract_at.._ann_at
 _ANY: Final = "any"
 _SAMPLE_FROM: Final = 5000  # below this many rows, ordering words by a sample costs more than it saves
 _SAMPLE_SIZE: Final = 400
@@ -80,7 +95,7 @@ class _Scope:
     array: npt.NDArray[np.int64] | None = None
 
 
-class SearchIndex:
+class SearchIndex(DerivedIndex):
     """Per-paper folded fields of one library, built on first use in one pass.
 
     Columns (``_columns[name][row]``): ``any`` is the catalogue text (title, authors, key and the
@@ -88,20 +103,19 @@ class SearchIndex:
     from ``_abstract_at[row]`` to ``_ann_at[row]`` and the annotation text starts there, so neither
     needs a copy of its own. Then the short text fields each; the value fields as
     ``\\x1fvalue\\x1fvalue\\x1f`` (empty when there is none); ``_year[row]`` (-1 when unknown).
+    Each field's text is its ``search`` text (or values) as ``core/fields`` defines it.
     """
 
+    STEP_ROWS = _STEP_ROWS
+
     def __init__(self, library: Library, *, word_index: bool = False, word_index_from: int = WORD_INDEX_FROM) -> None:
-        self.library = library
+        super().__init__(library)
         self.word_index_enabled = word_index
         self.word_index_from = word_index_from
-        self._order: list[str] = []
-        self._pos: dict[str, int] = {}
         self._columns: dict[str, list[str]] = {}
         self._abstract_at: list[int] = []
         self._ann_at: list[int] = []
         self._year: list[int] = []
-        self._built = False
-        self._generation = 0
         self._previous: _Previous | None = None
         self._scope: _Scope | None = None
         # the word index and what it does not cover
@@ -113,42 +127,14 @@ class SearchIndex:
         self._order_array: npt.NDArray[Any] | None = None
         self.word_index_source = ""  # "cache", "built" or "" (none); for the status line and tests
         self._saver: threading.Thread | None = None  # writing search.cache after a build in steps
-        # a build in steps (start_build / build_step / finish_build)
-        self._steps: Iterator[None] | None = None
-        self._fresh: SearchIndex | None = None
-        self._pending: set[str] = set()
 
-    # -- keeping current ---------------------------------------------------------------------------
-
-    def invalidate(self, ids: Sequence[str]) -> None:
-        """Recompute these papers (an annotation changed); new papers are picked up on the next filter.
-
-        Meant as a library listener: ``library.listeners.append(index.invalidate)``.
-        """
-        self._generation += 1
-        if self._steps is not None:
-            self._pending.update(ids)  # the build in progress may have read them before the change
-        if not self._built:
-            return
-        papers = self.library.papers
-        for pid in ids:
-            row = self._pos.get(pid)
-            if row is None:
-                continue
-            if pid not in papers:
-                self._built = False  # a paper went away: rebuild on next use
-                self._word = None
-                return
-            self._set_row(row, pid)
+    # -- keeping current (see DerivedIndex) --------------------------------------------------------
 
     def build(self) -> None:
         """Compute every paper's fields now (otherwise the first filter does it), and the word index."""
-        run(self._build_steps(in_steps=False))
+        run(self._build_steps(anew=True, in_steps=False))
 
-    def _build_steps(self, *, in_steps: bool = True) -> Generator[None, None, None]:
-        """``build``, pausing (yielding) every ``_STEP_ROWS`` rows or so."""
-        self._order = list(self.library.papers)
-        self._pos = {pid: row for row, pid in enumerate(self._order)}
+    def _clear(self) -> None:
         self._columns = {name: [] for name in (_ANY, *_SHORT_TEXT, *VALUE_FIELDS)}
         self._abstract_at = []
         self._ann_at = []
@@ -162,24 +148,23 @@ class SearchIndex:
         self._scope = None
         self._previous = None
         self.word_index_source = ""
-        for row, pid in enumerate(self._order):
+
+    def _append_rows(self, ids: Sequence[str]) -> None:
+        for pid in ids:
             self._append_row(pid)
-            if row % _STEP_ROWS == _STEP_ROWS - 1:
-                yield
-        self._built = True
-        self._generation += 1
-        if self.word_index_enabled and len(self._order) >= self.word_index_from:
+
+    def _update_row(self, row: int, paper_id: str) -> None:
+        self._set_row(row, paper_id)
+
+    def _rows_added(self, first: int, *, in_steps: bool) -> Generator[None, None, None]:
+        self._order_array = None
+        if not first and self.word_index_enabled and len(self._order) >= self.word_index_from:
             yield from self._attach_word_index(in_steps)
 
     @property
     def word_indexed(self) -> bool:
         """True once words are looked up in a word index rather than scanned for."""
         return self._word is not None
-
-    @property
-    def ready(self) -> bool:
-        """True once there is something to answer from (a build in steps may be under way for a rebuild)."""
-        return self._built
 
     @property
     def stale_share(self) -> float:
@@ -193,7 +178,7 @@ class SearchIndex:
     @property
     def building(self) -> bool:
         """True from ``start_build`` until the build is finished and adopted."""
-        return self._steps is not None
+        return self._working
 
     def start_build(self) -> None:
         """Start building anew, to be advanced by ``build_step`` (a window's idle timer) in small steps.
@@ -202,95 +187,44 @@ class SearchIndex:
         finish the build at once if not (the window waits for ``build_step`` to return True instead).
         Changes reported to ``invalidate`` meanwhile are applied when the new build is adopted.
         """
-        if self._steps is not None:
+        if self._working:
             return
         fresh = SearchIndex(self.library, word_index=self.word_index_enabled, word_index_from=self.word_index_from)
-        self._pending = set()
-        self._fresh = fresh
-        self._steps = fresh._build_steps()
+        self._start_steps(fresh._build_steps(anew=True), fresh)
 
     def build_step(self, seconds: float = 0.01) -> bool:
         """Build for about ``seconds`` (one step at least); True once the build is done and adopted.
 
         Each step is a few hundred papers; loading the cached word index is one step of ~0.2 s at 100k.
         """
-        steps = self._steps
-        if steps is None:
-            return True
-        try:
-            if not advance(steps, seconds):
-                return False
-        except BaseException:
-            self._steps = self._fresh = None
-            raise
-        self._adopt()
-        return True
+        return self._step(seconds)
 
     def finish_build(self) -> None:
         """Do the rest of the build started by ``start_build`` now, and adopt it."""
-        while not self.build_step(60.0):
-            pass
+        self._finish_steps()
 
-    def _adopt(self) -> None:
-        fresh = self._fresh
-        self._steps = self._fresh = None
-        pending, self._pending = self._pending, set()
-        assert fresh is not None
+    def _adopt(self, fresh: SearchIndex) -> None:
         assert fresh._built
         for name in _STATE:
             setattr(self, name, getattr(fresh, name))
-        self._generation += 1
         self._previous = None
         self._scope = None
-        self.invalidate(sorted(pending))
-        self._sync()
-
-    def _sync(self) -> None:
-        if self._steps is not None and not self._built:
-            self.finish_build()  # nothing to answer from yet (a rebuild leaves the old state answering)
-        papers = self.library.papers
-        if not self._built:
-            self.build()
-            return
-        if len(papers) == len(self._order):
-            return
-        ids = list(papers)
-        known = len(self._order)
-        if len(ids) < known or ids[:known] != self._order:
-            self.build()
-            return
-        for pid in ids[known:]:
-            self._pos[pid] = len(self._order)
-            self._order.append(pid)
-            self._append_row(pid)
-        self._order_array = None
-        self._generation += 1
 
     def _fields(self, pid: str) -> tuple[dict[str, str], int, int, int]:
         paper = self.library.papers[pid]
-        ann = self.library.annotation(pid)
-        title = search_form(paper.title)
-        author = search_form("; ".join(paper.authors))
-        key = search_form(paper.key)
-        note = search_form(ann.note)
-        abstract = search_form(paper.abstract)
-        tags = [search_form(t) for t in ann.tags]
-        lists = [search_form(name) for name in ann.lists]
-        catalogue = _FIELD_SEP.join([title, author, key, abstract])
-        annotation = [*tags, *lists, note] if note else [*tags, *lists]
+        ann = self.library.stored_annotation(pid) or NO_ANNOTATION
+        texts = {name: search(paper, ann) for name, search in _TEXT_SEARCH}
+        values = {name: search(paper, ann) for name, search in _VALUE_SEARCH}
+        abstract = texts["abstract"]
+        catalogue = _FIELD_SEP.join([texts[name] for name in _CATALOGUE])
+        note = texts["note"]
+        annotation = [*values["tag"], *values["list"], note] if note else [*values["tag"], *values["list"]]
         combined = _FIELD_SEP.join([catalogue, *annotation]) if annotation else catalogue
-        columns = {
-            _ANY: combined,
-            "title": title,
-            "author": author,
-            "note": note,
-            "venue": search_form(paper.venue),
-            "key": key,
-            "tag": _values(tags),
-            "list": _values(lists),
-            "status": _values([search_form(ann.status)]),
-            "track": _values([search_form(paper.track)] if paper.track else []),
-        }
+        columns = {_ANY: combined}
+        for name in _SHORT_TEXT:
+            columns[name] = texts[name]
+        for name, found in values.items():
+            columns[name] = _values(found)
         year = _NO_YEAR if paper.year is None else paper.year
         return columns, len(catalogue) - len(abstract), len(catalogue), year
 
