@@ -15,7 +15,7 @@ search values are those in ``search_form``, without the empty one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -214,12 +214,18 @@ ANNOTATION_TEXT: Final = (TAGS, LISTS, NOTE)
 """... and the annotation's: the tags' and lists' search values, then the note."""
 
 
-def any_texts(paper: Paper, ann: Annotation) -> list[str]:
-    """Every text a word without a field is searched in, each in ``search_form`` (a word matches within one)."""
-    texts = [f.search(paper, ann) for f in CATALOGUE_TEXT if f.search is not None]
-    texts += TAGS.search_values(paper, ann) + LISTS.search_values(paper, ann)
-    note = NOTE.search(paper, ann) if NOTE.search is not None else ""
-    return [*texts, note] if note else texts
+def any_texts(paper: Paper, ann: Annotation) -> Iterator[str]:
+    """Every text a word without a field is searched in, each in ``search_form`` (a word matches within one).
+
+    One by one, so that a search can stop at the first that has the word (before folding the abstract).
+    """
+    for field in CATALOGUE_TEXT:
+        if field.search is not None:
+            yield field.search(paper, ann)
+    yield from TAGS.search_values(paper, ann)
+    yield from LISTS.search_values(paper, ann)
+    if ann.note and NOTE.search is not None:
+        yield NOTE.search(paper, ann)
 
 
 def about(paper: Paper) -> tuple[str, str]:

@@ -9,11 +9,12 @@ Keeping it current is the caller's job; the index registers nothing on the libra
 
     library.listeners.append(index.invalidate)   # annotation edits, imports
 
-Work in steps comes in two kinds. *Catching up* (``_start_steps(self._build_steps())``) adds rows in
-place; a question meanwhile finishes it first. *Building anew* (``_start_steps(fresh._build_steps(),
-fresh)``) builds a fresh index of the same kind while this one keeps answering as it was (or, if it has
-nothing to answer from yet, finishes the build at once); the fresh state is adopted when done. Changes
-reported meanwhile are applied to the rows there are, and again once the work is done.
+A question calls ``sync`` first, which adds rows for papers added since. Work in steps (``step``, from a
+window's idle timer) comes in two kinds. ``start_catch_up`` adds those rows in place; a question
+meanwhile finishes it first. ``start_rebuild`` builds a fresh index of the same kind while this one
+keeps answering as it was (or, if it has nothing to answer from yet, finishes the build at once); the
+fresh state is adopted when done. Changes reported meanwhile are applied to the rows there are, and
+again once the work is done.
 """
 
 from __future__ import annotations
@@ -59,11 +60,20 @@ class DerivedIndex:
         """Work after rows from ``first`` on were added (0: built from scratch), pausing as it likes."""
         yield from ()
 
+    def _fresh_copy(self) -> Self:
+        """An empty index of the same kind and settings, to build anew."""
+        return type(self)(self.library)
+
     def _adopt(self, fresh: Self) -> None:
-        """Take over the state of ``fresh``, built anew in steps."""
+        """Take over the rows of ``fresh``, built anew in steps (the base takes ``row_ids``)."""
         raise NotImplementedError
 
     # -- keeping current ---------------------------------------------------------------------------
+
+    @property
+    def row_ids(self) -> list[str]:
+        """The paper id of each row (do not change it)."""
+        return self._order
 
     @property
     def ready(self) -> bool:
@@ -114,25 +124,37 @@ class DerivedIndex:
         self._generation += 1
         yield from self._rows_added(known, in_steps=in_steps)
 
-    def _sync(self) -> None:
+    def sync(self) -> None:
         """Bring the rows up to date now (before answering a question)."""
         if self._steps is not None and (self._fresh is None or not self._built):
-            self._finish_steps()  # catching up in place, or nothing to answer from yet
+            self.finish()  # catching up in place, or nothing to answer from yet
         if not self._built or len(self.library.papers) != len(self._order):
             run(self._build_steps(in_steps=False))
 
     # -- work in steps -----------------------------------------------------------------------------
 
     @property
-    def _working(self) -> bool:
+    def working(self) -> bool:
+        """True from ``start_catch_up`` or ``start_rebuild`` until the work is done (and adopted)."""
         return self._steps is not None
+
+    def start_catch_up(self) -> None:
+        """Start adding rows for the papers added (or building them all, if there are none), in place."""
+        if self._steps is None:
+            self._start_steps(self._build_steps())
+
+    def start_rebuild(self) -> None:
+        """Start building every row anew on a fresh index, answering from these rows meanwhile."""
+        if self._steps is None:
+            fresh = self._fresh_copy()
+            self._start_steps(fresh._build_steps(anew=True), fresh)
 
     def _start_steps(self, steps: Iterator[None], fresh: Self | None = None) -> None:
         self._pending = set()
         self._fresh = fresh
         self._steps = steps
 
-    def _step(self, seconds: float) -> bool:
+    def step(self, seconds: float = 0.01) -> bool:
         """Work for about ``seconds`` (one step at least); True once the work is done (and adopted)."""
         steps = self._steps
         if steps is None:
@@ -146,13 +168,15 @@ class DerivedIndex:
         fresh, self._fresh, self._steps = self._fresh, None, None
         pending, self._pending = self._pending, set()
         if fresh is not None:
+            self._order, self._pos, self._built = fresh._order, fresh._pos, fresh._built
             self._adopt(fresh)
             self._generation += 1
         self.invalidate(sorted(pending))
         if fresh is not None:
-            self._sync()  # papers added while it was built
+            self.sync()  # papers added while it was built
         return True
 
-    def _finish_steps(self) -> None:
-        while not self._step(60.0):
+    def finish(self) -> None:
+        """Do the rest of the work in steps now."""
+        while not self.step(60.0):
             pass

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from papershelf.core.fields import FIELDS, NO_ANNOTATION, NONE, Values
 from papershelf.core.library import Library
+from papershelf.core.model import Annotation, Paper
 from papershelf.core.search.derived import DerivedIndex
 
 Mask = npt.NDArray[np.bool_]
@@ -73,6 +74,8 @@ def counts(library: Library, ids: Sequence[str], selection: Selection) -> dict[s
     active = _active(selection)
     result: dict[str, Counter[str]] = {}
     kept_by_all = apply(library, ids, selection) if len(active) > 1 else None
+    read_from: Sequence[str] | None = None  # the scope ``read`` holds the papers of
+    read: list[tuple[Paper, Annotation]] = []
     for facet in FACET_NAMES:
         others = {f: c for f, c in active.items() if f != facet}
         if not others:
@@ -82,9 +85,16 @@ def counts(library: Library, ids: Sequence[str], selection: Selection) -> dict[s
         else:
             scope = [pid for pid in ids if _keeps(library, pid, others)]
         value_of = _VALUES[facet]
-        papers, stored = library.papers, library.stored_annotation
-        result[facet] = Counter(v for pid in scope for v in value_of(papers[pid], stored(pid) or NO_ANNOTATION))
+        if scope is not read_from:
+            read_from, read = scope, _read(library, scope)
+        result[facet] = Counter(v for paper, ann in read for v in value_of(paper, ann))
     return result
+
+
+def _read(library: Library, ids: Sequence[str]) -> list[tuple[Paper, Annotation]]:
+    """Each paper and its annotation (``NO_ANNOTATION`` if it has none)."""
+    papers, stored = library.papers, library.stored_annotation
+    return [(papers[pid], stored(pid) or NO_ANNOTATION) for pid in ids]
 
 
 class FacetCounter(DerivedIndex):
@@ -127,6 +137,10 @@ class FacetCounter(DerivedIndex):
             self._multi[facet][row] = tuple(self._encode(facet, v) for v in _VALUES[facet](paper, ann))
             self._pairs.pop(facet, None)
 
+    def _adopt(self, fresh: FacetCounter) -> None:
+        self._names, self._code, self._single = fresh._names, fresh._code, fresh._single
+        self._multi, self._pairs = fresh._multi, fresh._pairs
+
     def _encode(self, facet: str, value: str) -> int:
         code = self._code[facet].get(value)
         if code is None:
@@ -137,19 +151,18 @@ class FacetCounter(DerivedIndex):
     @property
     def syncing(self) -> bool:
         """True from ``start_sync`` until it has run to its end."""
-        return self._working
+        return self.working
 
     def start_sync(self) -> None:
         """Start bringing the codes up to date, to be advanced by ``sync_step`` (a window's idle timer).
 
         ~0.4 s at 100k papers the first time. Asking a question meanwhile finishes it at once.
         """
-        if not self._working:
-            self._start_steps(self._build_steps())
+        self.start_catch_up()
 
     def sync_step(self, seconds: float = 0.01) -> bool:
         """Sync for about ``seconds`` (one step at least); True once up to date."""
-        return self._step(seconds)
+        return self.step(seconds)
 
     def _append_rows(self, ids: Sequence[str]) -> None:
         papers, stored = self.library.papers, self.library.stored_annotation
@@ -182,7 +195,7 @@ class FacetCounter(DerivedIndex):
     # -- questions ---------------------------------------------------------------------------------
 
     def _rows(self, ids: Sequence[str]) -> npt.NDArray[np.int64]:
-        self._sync()
+        self.sync()
         return np.fromiter(map(self._pos.__getitem__, ids), np.int64, len(ids))
 
     def _keeps(self, facet: str, chosen: frozenset[str]) -> Mask:

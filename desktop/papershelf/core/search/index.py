@@ -34,7 +34,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from papershelf.core.fields import ABSTRACT, CATALOGUE_TEXT, NO_ANNOTATION, Text
+from papershelf.core.fields import CATALOGUE_TEXT, NO_ANNOTATION, Text
 from papershelf.core.library import Library
 from papershelf.core.search.derived import DerivedIndex
 from papershelf.core.search.query import FIELD_OF, SUBSTRING_FIELDS, VALUE_FIELDS, YEAR, Query, Term, parse_query
@@ -50,17 +50,6 @@ _MAX_YEAR: Final = 10**9
 _SHORT_TEXT: Final = tuple(f for f in SUBSTRING_FIELDS if f != "abstract")
 
 
-def _search_of(name: str) -> Text:
-    search = FIELD_OF[name].search
-    assert search is not None, f"{name} is not a text field"
-    return search
-
-
-_TEXT_SEARCH: Final = [(name, _search_of(name)) for name in SUBSTRING_FIELDS]
-_VALUE_SEARCH: Final = [(name, FIELD_OF[name].search_values) for name in VALUE_FIELDS]
-_QUERY_NAME: Final = {field.name: name for name, field in FIELD_OF.items()}
-_CATALOGUE: Final = tuple(_QUERY_NAME[field.name] for field in CATALOGUE_TEXT)
-assert CATALOGUE_TEXT[-1] is ABSTRACT  # the abstract ends the catalogue text: _abstract_at.._ann_at
 _ANY: Final = "any"
 _SAMPLE_FROM: Final = 5000  # below this many rows, ordering words by a sample costs more than it saves
 _SAMPLE_SIZE: Final = 400
@@ -72,6 +61,24 @@ _STALE_SHARE: Final = REBUILD_STALE_SHARE  # ... and a cached one with more chan
 _IN_WORD_INDEX: Final = frozenset({"title", "author", "key", "abstract", "note"})  # fields inside the "any" text
 _STEP_ROWS: Final = 256  # a step of a build in steps: this many papers (a few ms)
 _MASK_CACHE: Final = 64  # words whose rows are remembered (typing "graph neural" looks up "graph" once)
+
+
+def _search_of(name: str) -> Text:
+    search = FIELD_OF[name].search
+    assert search is not None, f"{name} is not a text field"
+    return search
+
+
+# Each column's text is its field's search text or values, as core/fields defines them.
+_COLUMNS: Final = (_ANY, "title", "author", "note", "venue", "key", *VALUE_FIELDS)
+assert set(_COLUMNS[1:6]) == set(_SHORT_TEXT)
+assert VALUE_FIELDS == ("tag", "list", "status", "track")
+_QUERY_NAME: Final = {field.name: name for name, field in FIELD_OF.items()}
+_CATALOGUE_SEARCH: Final = [_search_of(_QUERY_NAME[field.name]) for field in CATALOGUE_TEXT]
+assert [_QUERY_NAME[field.name] for field in CATALOGUE_TEXT] == ["title", "author", "key", "abstract"]
+_NOTE_SEARCH: Final = _search_of("note")
+_VENUE_SEARCH: Final = _search_of("venue")
+_TAG_VALUES, _LIST_VALUES, _STATUS_VALUES, _TRACK_VALUES = (FIELD_OF[name].search_values for name in VALUE_FIELDS)
 
 Rows = list[int] | npt.NDArray[np.int64]
 
@@ -135,7 +142,7 @@ class SearchIndex(DerivedIndex):
         run(self._build_steps(anew=True, in_steps=False))
 
     def _clear(self) -> None:
-        self._columns = {name: [] for name in (_ANY, *_SHORT_TEXT, *VALUE_FIELDS)}
+        self._columns = {name: [] for name in _COLUMNS}
         self._abstract_at = []
         self._ann_at = []
         self._year = []
@@ -148,13 +155,6 @@ class SearchIndex(DerivedIndex):
         self._scope = None
         self._previous = None
         self.word_index_source = ""
-
-    def _append_rows(self, ids: Sequence[str]) -> None:
-        for pid in ids:
-            self._append_row(pid)
-
-    def _update_row(self, row: int, paper_id: str) -> None:
-        self._set_row(row, paper_id)
 
     def _rows_added(self, first: int, *, in_steps: bool) -> Generator[None, None, None]:
         self._order_array = None
@@ -178,7 +178,7 @@ class SearchIndex(DerivedIndex):
     @property
     def building(self) -> bool:
         """True from ``start_build`` until the build is finished and adopted."""
-        return self._working
+        return self.working
 
     def start_build(self) -> None:
         """Start building anew, to be advanced by ``build_step`` (a window's idle timer) in small steps.
@@ -187,67 +187,72 @@ class SearchIndex(DerivedIndex):
         finish the build at once if not (the window waits for ``build_step`` to return True instead).
         Changes reported to ``invalidate`` meanwhile are applied when the new build is adopted.
         """
-        if self._working:
-            return
-        fresh = SearchIndex(self.library, word_index=self.word_index_enabled, word_index_from=self.word_index_from)
-        self._start_steps(fresh._build_steps(anew=True), fresh)
+        self.start_rebuild()
+
+    def _fresh_copy(self) -> SearchIndex:
+        return SearchIndex(self.library, word_index=self.word_index_enabled, word_index_from=self.word_index_from)
 
     def build_step(self, seconds: float = 0.01) -> bool:
         """Build for about ``seconds`` (one step at least); True once the build is done and adopted.
 
         Each step is a few hundred papers; loading the cached word index is one step of ~0.2 s at 100k.
         """
-        return self._step(seconds)
+        return self.step(seconds)
 
     def finish_build(self) -> None:
         """Do the rest of the build started by ``start_build`` now, and adopt it."""
-        self._finish_steps()
+        self.finish()
 
     def _adopt(self, fresh: SearchIndex) -> None:
-        assert fresh._built
         for name in _STATE:
             setattr(self, name, getattr(fresh, name))
         self._previous = None
         self._scope = None
 
-    def _fields(self, pid: str) -> tuple[dict[str, str], int, int, int]:
+    def _fields(self, pid: str) -> tuple[list[str], int, int, int]:
+        """The paper's column values (in ``_COLUMNS`` order), where its abstract and annotation text
+        start in the ``any`` text, and its year."""
         paper = self.library.papers[pid]
         ann = self.library.stored_annotation(pid) or NO_ANNOTATION
-        texts = {name: search(paper, ann) for name, search in _TEXT_SEARCH}
-        values = {name: search(paper, ann) for name, search in _VALUE_SEARCH}
-        abstract = texts["abstract"]
-        catalogue = _FIELD_SEP.join([texts[name] for name in _CATALOGUE])
-        note = texts["note"]
-        annotation = [*values["tag"], *values["list"], note] if note else [*values["tag"], *values["list"]]
+        catalogue_texts = [search(paper, ann) for search in _CATALOGUE_SEARCH]
+        catalogue = _FIELD_SEP.join(catalogue_texts)
+        tags = _TAG_VALUES(paper, ann)
+        lists = _LIST_VALUES(paper, ann)
+        note = _NOTE_SEARCH(paper, ann)
+        annotation = [*tags, *lists, note] if note else [*tags, *lists]
         combined = _FIELD_SEP.join([catalogue, *annotation]) if annotation else catalogue
-        columns = {_ANY: combined}
-        for name in _SHORT_TEXT:
-            columns[name] = texts[name]
-        for name, found in values.items():
-            columns[name] = _values(found)
+        title, author, key, abstract = catalogue_texts
+        columns = [
+            combined, title, author, note, _VENUE_SEARCH(paper, ann), key,
+            _values(tags), _values(lists), _values(_STATUS_VALUES(paper, ann)), _values(_TRACK_VALUES(paper, ann)),
+        ]
         year = _NO_YEAR if paper.year is None else paper.year
         return columns, len(catalogue) - len(abstract), len(catalogue), year
 
-    def _append_row(self, pid: str) -> None:
-        columns, abstract_at, ann_at, year = self._fields(pid)
-        for name, value in columns.items():
-            self._columns[name].append(value)
-        self._abstract_at.append(abstract_at)
-        self._ann_at.append(ann_at)
-        self._year.append(year)
-        row = len(self._year) - 1
-        if len(columns[_ANY]) > ann_at:
-            self._annotated.add(row)
-            self._annotation_text = None
-        if self._word is not None:
-            self._stale.add(row)
+    def _append_rows(self, ids: Sequence[str]) -> None:
+        columns = [self._columns[name] for name in _COLUMNS]
+        combined = columns[0]
+        abstract_at, ann_at, years = self._abstract_at, self._ann_at, self._year
+        for pid in ids:
+            values, abstract_start, annotation_start, year = self._fields(pid)
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+            abstract_at.append(abstract_start)
+            ann_at.append(annotation_start)
+            years.append(year)
+            row = len(years) - 1
+            if len(combined[row]) > annotation_start:
+                self._annotated.add(row)
+                self._annotation_text = None
+            if self._word is not None:
+                self._stale.add(row)
         self._masks.clear()
 
-    def _set_row(self, row: int, pid: str) -> None:
-        columns, abstract_at, ann_at, year = self._fields(pid)
-        text = columns[_ANY]
+    def _update_row(self, row: int, paper_id: str) -> None:
+        values, abstract_at, ann_at, year = self._fields(paper_id)
+        text = values[0]
         unchanged = text == self._columns[_ANY][row]  # a status or rating edit: no searchable text changed
-        for name, value in columns.items():
+        for name, value in zip(_COLUMNS, values, strict=True):
             self._columns[name][row] = value
         self._abstract_at[row] = abstract_at
         self._ann_at[row] = ann_at
@@ -337,7 +342,7 @@ class SearchIndex(DerivedIndex):
     def _word_mask(self, word: str) -> Mask:
         """Rows (all of them) whose text, catalogue or annotation, contains ``word`` (no whitespace).
 
-        The caller must not change the mask: it is remembered (and kept exact by ``_set_row``).
+        The caller must not change the mask: it is remembered (and kept exact by ``_update_row``).
         """
         mask = self._masks.pop(word, None)
         if mask is None:
@@ -395,7 +400,7 @@ class SearchIndex(DerivedIndex):
 
         Ids the library does not have match nothing.
         """
-        self._sync()
+        self.sync()
         scope = self._rows_for(ids)
         if query.is_empty:
             if ids is None:
@@ -411,7 +416,7 @@ class SearchIndex(DerivedIndex):
         (or None both times; do not change that list in place between calls) and the index has not
         changed since. Use it for the search box; use ``filter`` for one-off questions.
         """
-        self._sync()
+        self.sync()
         previous = self._previous
         rows: Rows | None
         if (
@@ -593,10 +598,10 @@ def _clause_cost(clause: tuple[Term, ...], indexed: bool = False) -> int:
 
 
 _STATE: Final = (
-    "_order", "_pos", "_columns", "_abstract_at", "_ann_at", "_year", "_built", "_annotated", "_word", "_stale",
+    "_columns", "_abstract_at", "_ann_at", "_year", "_annotated", "_word", "_stale",
     "_masks", "_order_array", "word_index_source", "_annotation_text", "_saver",
 )
-"""What ``finish_build`` takes over from the index built in the worker thread."""
+"""What ``finish_build`` takes over from the index built anew in steps (besides the rows' ids)."""
 
 
 def filter_papers(library: Library, text: str) -> list[str]:
