@@ -253,8 +253,12 @@ class PaperTableModel(QAbstractTableModel):
         name = COLUMN_NAMES[column]
         cache = self._key_cache.get(name)
         if cache is None:
-            compute = self._key_function(column)
-            cache = {pid: compute(pid) for pid in self._library.papers}
+            field = FIELDS[name]
+            key, papers, stored = field.sort_key, self._library.papers.items(), self._library.stored_annotation
+            if field.annotated:
+                cache = {pid: key(paper, stored(pid) or NO_ANNOTATION) for pid, paper in papers}
+            else:
+                cache = {pid: key(paper, NO_ANNOTATION) for pid, paper in papers}
             self._key_cache[name] = cache
         return cache.__getitem__
 

@@ -49,12 +49,14 @@ def _active(selection: Selection) -> dict[str, frozenset[str]]:
     return {facet: chosen for facet, chosen in selection.items() if chosen}
 
 
-def _keeps(library: Library, pid: str, active: Mapping[str, frozenset[str]], skip: str = "") -> bool:
-    paper, ann = library.papers[pid], library.stored_annotation(pid) or NO_ANNOTATION
-    for facet, chosen in active.items():
-        if facet != skip and chosen.isdisjoint(_VALUES[facet](paper, ann)):
-            return False
-    return True
+def _keeps(paper: Paper, ann: Annotation, active: Mapping[str, frozenset[str]]) -> bool:
+    return all(not chosen.isdisjoint(_VALUES[facet](paper, ann)) for facet, chosen in active.items())
+
+
+def _read(library: Library, ids: Sequence[str]) -> list[tuple[Paper, Annotation]]:
+    """Each paper and its annotation (``NO_ANNOTATION`` if it has none), read once per question."""
+    papers, stored = library.papers, library.stored_annotation
+    return [(papers[pid], stored(pid) or NO_ANNOTATION) for pid in ids]
 
 
 def apply(library: Library, ids: Sequence[str], selection: Selection) -> list[str]:
@@ -62,7 +64,7 @@ def apply(library: Library, ids: Sequence[str], selection: Selection) -> list[st
     active = _active(selection)
     if not active:
         return list(ids)
-    return [pid for pid in ids if _keeps(library, pid, active)]
+    return [pid for pid, (paper, ann) in zip(ids, _read(library, ids), strict=True) if _keeps(paper, ann, active)]
 
 
 def counts(library: Library, ids: Sequence[str], selection: Selection) -> dict[str, Counter[str]]:
@@ -73,28 +75,19 @@ def counts(library: Library, ids: Sequence[str], selection: Selection) -> dict[s
     """
     active = _active(selection)
     result: dict[str, Counter[str]] = {}
-    kept_by_all = apply(library, ids, selection) if len(active) > 1 else None
-    read_from: Sequence[str] | None = None  # the scope ``read`` holds the papers of
-    read: list[tuple[Paper, Annotation]] = []
+    read = _read(library, ids)
+    kept_by_all = [row for row in read if _keeps(*row, active)] if len(active) > 1 else None
     for facet in FACET_NAMES:
         others = {f: c for f, c in active.items() if f != facet}
         if not others:
-            scope: Sequence[str] = ids
+            scope = read
         elif kept_by_all is not None and facet not in active:
             scope = kept_by_all
         else:
-            scope = [pid for pid in ids if _keeps(library, pid, others)]
+            scope = [row for row in read if _keeps(*row, others)]
         value_of = _VALUES[facet]
-        if scope is not read_from:
-            read_from, read = scope, _read(library, scope)
-        result[facet] = Counter(v for paper, ann in read for v in value_of(paper, ann))
+        result[facet] = Counter(v for paper, ann in scope for v in value_of(paper, ann))
     return result
-
-
-def _read(library: Library, ids: Sequence[str]) -> list[tuple[Paper, Annotation]]:
-    """Each paper and its annotation (``NO_ANNOTATION`` if it has none)."""
-    papers, stored = library.papers, library.stored_annotation
-    return [(papers[pid], stored(pid) or NO_ANNOTATION) for pid in ids]
 
 
 class FacetCounter(DerivedIndex):

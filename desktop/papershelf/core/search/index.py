@@ -48,8 +48,6 @@ _VALUE_SEP: Final = "\x1f"
 _NO_YEAR: Final = -1
 _MAX_YEAR: Final = 10**9
 _SHORT_TEXT: Final = tuple(f for f in SUBSTRING_FIELDS if f != "abstract")
-
-
 _ANY: Final = "any"
 _SAMPLE_FROM: Final = 5000  # below this many rows, ordering words by a sample costs more than it saves
 _SAMPLE_SIZE: Final = 400
