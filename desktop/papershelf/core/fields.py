@@ -129,7 +129,7 @@ YEAR: Final = Field(
     "year", "Year",
     text=_year_text,
     sort_key=lambda paper, ann: paper.year or 0,
-    values=lambda paper, ann: (_year_text(paper, ann),),
+    values=lambda paper, ann: (str(paper.year) if paper.year else "",),
 )
 VENUE: Final = Field(
     "venue", "Venue",

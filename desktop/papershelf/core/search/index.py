@@ -72,7 +72,7 @@ _COLUMNS: Final = (_ANY, "title", "author", "note", "venue", "key", *VALUE_FIELD
 assert set(_COLUMNS[1:6]) == set(_SHORT_TEXT)
 assert VALUE_FIELDS == ("tag", "list", "status", "track")
 _QUERY_NAME: Final = {field.name: name for name, field in FIELD_OF.items()}
-_CATALOGUE_SEARCH: Final = [_search_of(_QUERY_NAME[field.name]) for field in CATALOGUE_TEXT]
+_TITLE_SEARCH, _AUTHOR_SEARCH, _KEY_SEARCH, _ABSTRACT_SEARCH = (_search_of(_QUERY_NAME[f.name]) for f in CATALOGUE_TEXT)
 assert [_QUERY_NAME[field.name] for field in CATALOGUE_TEXT] == ["title", "author", "key", "abstract"]
 _NOTE_SEARCH: Final = _search_of("note")
 _VENUE_SEARCH: Final = _search_of("venue")
@@ -212,14 +212,15 @@ class SearchIndex(DerivedIndex):
         start in the ``any`` text, and its year."""
         paper = self.library.papers[pid]
         ann = self.library.stored_annotation(pid) or NO_ANNOTATION
-        catalogue_texts = [search(paper, ann) for search in _CATALOGUE_SEARCH]
-        catalogue = _FIELD_SEP.join(catalogue_texts)
+        title, author, key, abstract = (
+            _TITLE_SEARCH(paper, ann), _AUTHOR_SEARCH(paper, ann), _KEY_SEARCH(paper, ann), _ABSTRACT_SEARCH(paper, ann)
+        )
+        catalogue = _FIELD_SEP.join((title, author, key, abstract))
         tags = _TAG_VALUES(paper, ann)
         lists = _LIST_VALUES(paper, ann)
         note = _NOTE_SEARCH(paper, ann)
         annotation = [*tags, *lists, note] if note else [*tags, *lists]
         combined = _FIELD_SEP.join([catalogue, *annotation]) if annotation else catalogue
-        title, author, key, abstract = catalogue_texts
         columns = [
             combined, title, author, note, _VENUE_SEARCH(paper, ann), key,
             _values(tags), _values(lists), _values(_STATUS_VALUES(paper, ann)), _values(_TRACK_VALUES(paper, ann)),
