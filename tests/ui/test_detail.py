@@ -7,8 +7,9 @@ from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import PRIORITIES, STATUSES, Paper
+from papershelf.core.names import from_text
 from papershelf.ui.app_controller import AppController
-from papershelf.ui.detail import DetailPane, doi_link, safe_link, split_names
+from papershelf.ui.detail import DetailPane, doi_link, safe_link
 from tests.ui.conftest import pid
 
 
@@ -122,4 +123,4 @@ def test_only_web_links_are_links(qtbot: QtBot, controller: AppController) -> No
 
 
 def test_names_are_split_on_commas() -> None:
-    assert split_names(" gnn ,, chemistry , gnn") == ["gnn", "chemistry"]
+    assert from_text(" gnn ,, chemistry , gnn") == ["gnn", "chemistry"]

@@ -23,7 +23,7 @@ from papershelf.core.model import (
     validate_rating,
     validate_status,
 )
-from papershelf.core.names import edit_names, every_spelling, spelled, spellings_in_use
+from papershelf.core.names import edit_names, every_spelling, spelled, spelled_as_in_use, spellings_in_use
 from papershelf.core.storage.migrations import ANNOTATIONS, LISTS
 from papershelf.core.storage.store import META_TABLE, Store
 
@@ -211,7 +211,7 @@ class Annotations:
         return AnnotationsChanged(tuple(annotations), fields)
 
     def create_list(self, name: str) -> None:
-        name = name.strip()
+        name = spelled_as_in_use(name, self.list_names())
         if not name:
             raise ValueError("a reading list needs a name")
         if name in self._lists:

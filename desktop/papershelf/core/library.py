@@ -21,6 +21,7 @@ from papershelf.core.events import Events
 from papershelf.core.history import NoteVersion
 from papershelf.core.memory import gc_paused
 from papershelf.core.model import Annotation, Paper, now_iso
+from papershelf.core.names import spelled_as_in_use
 from papershelf.core.storage import backup
 from papershelf.core.storage.migrations import (
     ANNOTATIONS_FILE,
@@ -276,7 +277,7 @@ class Library:
 
     def rename_list(self, old: str, new: str) -> list[str]:
         """Rename a reading list on every paper in it, in one write; returns the ids changed."""
-        new = new.strip()
+        new = spelled_as_in_use(new, [n for n in self.list_names() if n != old])  # a change of case is the user's
         if not new:
             raise ValueError("a reading list needs a name")
         return self.annotations.rewrite_list(old, new)

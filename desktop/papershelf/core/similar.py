@@ -1,4 +1,4 @@
-"""More like this: papers similar by text (TF-IDF over title and abstract, cosine similarity).
+"""More like this: papers similar by text (TF-IDF over title and abstract, ``fields.about``; cosine similarity).
 
 Each paper is a vector of term weights: ``(1 + ln tf) * idf`` per term, where ``tf`` counts a title
 word ``TITLE_WEIGHT`` times and an abstract word once, and ``idf = ln(N / df)``; vectors have unit
@@ -43,6 +43,7 @@ from typing import Any, Final
 
 import orjson
 
+from papershelf.core.fields import about
 from papershelf.core.library import Library
 from papershelf.core.model import Paper, fold
 from papershelf.core.storage import cachefile
@@ -141,8 +142,9 @@ def terms(text: str) -> list[str]:
 
 def term_counts(paper: Paper) -> Counter[str]:
     """Weighted term frequencies of a paper: a title term counts ``TITLE_WEIGHT`` times."""
-    counts = _count_terms(_words(paper.abstract))
-    for term, n in _count_terms(_words(paper.title)).items():
+    title, abstract = about(paper)
+    counts = _count_terms(_words(abstract))
+    for term, n in _count_terms(_words(title)).items():
         counts[term] += n * TITLE_WEIGHT
     counts.pop("", None)
     return counts
@@ -161,7 +163,8 @@ def _count_terms(words: Sequence[str | bytes]) -> Counter[str]:
 
 def text_checksum(paper: Paper) -> int:
     """A checksum of what the index reads from a paper; a change means the paper must be re-indexed."""
-    return zlib.crc32(f"{paper.title}\x1f{paper.abstract}".encode())
+    title, abstract = about(paper)
+    return zlib.crc32(f"{title}\x1f{abstract}".encode())
 
 
 class CacheError(ValueError):

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 from urllib.parse import quote, unquote
 
+from papershelf.core import names
 from papershelf.core.model import STATUSES
 from papershelf.formats.common import Problem
 
@@ -151,8 +152,8 @@ def normalise_note(text: str) -> str:
 
 
 def canonical_tag(tag: str) -> str:
-    """A tag as written in the file: inner whitespace runs (newlines included) become one space."""
-    return " ".join(tag.split())
+    """A tag as written in the file: spelled by the library's rule (``names.clean``)."""
+    return names.clean(tag)
 
 
 def canonical_tags(tags: Iterable[str]) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from papershelf.core import names
 from papershelf.core.library import AnnotationChange
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES, Paper
 from papershelf.sync import state as sync_state
@@ -53,15 +54,6 @@ def doi_link(doi: str) -> str:
         return ""
     href = html.escape("https://doi.org/" + quote(doi, safe="/:;()._-"), quote=True)
     return f'<a href="{href}">doi:{html.escape(doi)}</a>'
-
-
-def split_names(text: str) -> list[str]:
-    names: list[str] = []
-    for part in text.split(","):
-        name = part.strip()
-        if name and name not in names:
-            names.append(name)
-    return names
 
 
 class _FocusOut(QObject):
@@ -388,7 +380,7 @@ class DetailPane(QWidget):
         if self.paper_id is None:
             return
         current = self.controller.library.annotation(self.paper_id).tags
-        wanted = split_names(self.tags.text())
+        wanted = names.from_text(self.tags.text())
         if wanted != current:
             self._change(
                 AnnotationChange(add_tags=tuple(wanted), remove_tags=tuple(t for t in current if t not in wanted)),
@@ -399,7 +391,7 @@ class DetailPane(QWidget):
         if self.paper_id is None:
             return
         current = self.controller.library.annotation(self.paper_id).lists
-        wanted = split_names(self.lists.text())
+        wanted = names.from_text(self.lists.text())
         if wanted != current:
             self._change(
                 AnnotationChange(add_lists=tuple(wanted), remove_lists=tuple(x for x in current if x not in wanted)),

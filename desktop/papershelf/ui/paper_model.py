@@ -8,10 +8,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, QPointF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-from papershelf.core.citekeys import last_name
 from papershelf.core.events import AnnotationsChanged, PapersAdded, PapersChanged, PapersRemoved
+from papershelf.core.fields import FIELDS, NO_ANNOTATION, authors_text
+from papershelf.core.fields import STATUS_LABELS as STATUS_LABELS  # shown by the sidebar, detail pane, stats
 from papershelf.core.library import Library
-from papershelf.core.model import PRIORITIES, STATUSES, TRACKS, Annotation, fold
+from papershelf.core.model import STATUSES
 from papershelf.sync import state as sync_state
 from papershelf.ui.text import plain_tooltip
 
@@ -22,19 +23,9 @@ PAPER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PAPER_KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 MIME_KEYS = "application/x-papershelf-keys"
 
-# (name, header). The name is what settings and sorting refer to.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("title", "Title"),
-    ("authors", "Authors"),
-    ("venue", "Venue"),
-    ("track", "Track"),
-    ("status", "Status"),
-    ("priority", "Priority"),
-    ("rating", "Rating"),
-    ("tags", "Tags"),
-    ("added", "Added"),
-)
-COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
+# The fields shown, by name (what settings and sorting refer to); each cell is its field's text (core/fields).
+COLUMN_NAMES = ("title", "authors", "venue", "track", "status", "priority", "rating", "tags", "added")
+COLUMNS: tuple[tuple[str, str], ...] = tuple((name, FIELDS[name].label) for name in COLUMN_NAMES)
 
 STATUS_COLOURS = {
     "new": "#9aa0a6",
@@ -43,10 +34,7 @@ STATUS_COLOURS = {
     "read": "#188038",
     "skipped": "#b3261e",
 }
-STATUS_LABELS = {"new": "New", "to-read": "To read", "reading": "Reading", "read": "Read", "skipped": "Skipped"}
-_TRACK_ORDER = {t: i for i, t in enumerate(TRACKS)}
-_ANNOTATION_COLUMNS = ("status", "priority", "rating", "tags", "added")
-_STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
+_ANNOTATION_COLUMNS = tuple(name for name in COLUMN_NAMES if FIELDS[name].annotated)
 _MAX_INSERT_RUNS = 64  # new papers scattered over more places than this: one reset is cheaper
 
 
@@ -77,7 +65,7 @@ def warning_icon(size: int = 12) -> QIcon:
 
 def authors_short(authors: Sequence[str]) -> str:
     """First three authors, then 'et al.'."""
-    return ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
+    return authors_text(authors)
 
 
 class PaperTableModel(QAbstractTableModel):
@@ -299,27 +287,7 @@ class PaperTableModel(QAbstractTableModel):
         return None
 
     def _display(self, pid: str, column: str) -> str:
-        paper = self._library.papers[pid]
-        if column == "title":
-            return paper.title
-        if column == "authors":
-            return authors_short(paper.authors)
-        if column == "venue":
-            return " ".join(str(x) for x in (paper.venue, paper.year) if x)
-        if column == "track":
-            return paper.track or ""
-        ann = self._library.annotation(pid)
-        if column == "status":
-            return STATUS_LABELS.get(ann.status, ann.status)
-        if column == "priority":
-            return PRIORITIES[ann.priority].capitalize() if ann.priority else ""
-        if column == "rating":
-            return "★" * ann.rating
-        if column == "tags":
-            return ", ".join(ann.tags)
-        if column == "added":
-            return ann.added[:10] or paper.added[:10]
-        return ""
+        return FIELDS[column].text(self._library.papers[pid], self._library.stored_annotation(pid) or NO_ANNOTATION)
 
     def mimeTypes(self) -> list[str]:
         return [MIME_KEYS]
@@ -375,33 +343,23 @@ class PaperTableModel(QAbstractTableModel):
         name = COLUMN_NAMES[column]
         cache = self._key_cache.get(name)
         if cache is None:
-            compute = self._key_function(column)
-            cache = {pid: compute(pid) for pid in self._library.papers}
+            field = FIELDS[name]
+            key, papers, stored = field.sort_key, self._library.papers.items(), self._library.stored_annotation
+            if field.annotated:
+                cache = {pid: key(paper, stored(pid) or NO_ANNOTATION) for pid, paper in papers}
+            else:
+                cache = {pid: key(paper, NO_ANNOTATION) for pid, paper in papers}
             self._key_cache[name] = cache
         return cache.__getitem__
 
     def _key_function(self, column: int) -> Callable[[str], Any]:
         papers = self._library.papers
         stored = self._library.stored_annotation  # None for papers never annotated: no object built
-        default = Annotation()
-        name = COLUMN_NAMES[column]
-        if name == "title":
-            return lambda pid: fold(papers[pid].title)
-        if name == "authors":
-            return lambda pid: fold(last_name(papers[pid].authors[0])) if papers[pid].authors else "\uffff"
-        if name == "venue":
-            return lambda pid: (papers[pid].year or 0, fold(papers[pid].venue))
-        if name == "track":
-            return lambda pid: _TRACK_ORDER.get(papers[pid].track or "", len(TRACKS))
-        if name == "status":
-            return lambda pid: _STATUS_ORDER.get((stored(pid) or default).status, 0)
-        if name == "priority":
-            return lambda pid: (stored(pid) or default).priority
-        if name == "rating":
-            return lambda pid: (stored(pid) or default).rating
-        if name == "tags":
-            return lambda pid: fold(", ".join((stored(pid) or default).tags))
-        return lambda pid: (stored(pid) or default).added or papers[pid].added
+        field = FIELDS[COLUMN_NAMES[column]]
+        key = field.sort_key
+        if not field.annotated:
+            return lambda pid: key(papers[pid], NO_ANNOTATION)
+        return lambda pid: key(papers[pid], stored(pid) or NO_ANNOTATION)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):

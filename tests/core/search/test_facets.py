@@ -107,3 +107,17 @@ def test_papers_imported_while_a_sync_is_under_way_are_counted(tmp_path: Path) -
     counts = counter.counts(list(library.papers), {})
     assert counts["year"] == Counter({"2020": 3000, "2021": 1})
     counter_agrees(library, counter)
+
+
+def test_a_rebuild_in_steps_answers_from_the_old_codes_meanwhile(iclr_library_dir: Path) -> None:
+    library = Library(iclr_library_dir)
+    counter = facets.FacetCounter(library)
+    library.events.connect_ids(counter.invalidate)
+    ids = list(library.papers)
+    assert counter.counts(ids, {})["status"] == Counter({"new": 860})
+    counter.start_rebuild()
+    library.annotate(ids[:3], AnnotationChange(status="read"))
+    assert counter.counts(ids, {})["status"] == Counter({"new": 857, "read": 3})
+    assert counter.syncing  # the question did not need the rebuild to finish
+    counter.finish()
+    counter_agrees(library, counter)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papershelf.core.model import Annotation, Paper, fold
+from papershelf.core.model import Annotation, Paper
 from papershelf.core.search.query import (
     FIELDS,
     QUERY_HELP,
@@ -14,7 +14,6 @@ from papershelf.core.search.query import (
     QueryError,
     Term,
     parse_query,
-    search_form,
 )
 
 
@@ -417,11 +416,6 @@ def test_str_parses_back_to_the_same_query(text: str) -> None:
     except QueryError:
         return
     assert parse_query(str(query)) == query
-
-
-@given(st.text())
-def test_search_form_is_fold_with_whitespace_collapsed(text: str) -> None:
-    assert search_form(text) == " ".join(fold(text).split())
 
 
 def test_an_error_message_is_one_line_even_for_a_query_with_line_breaks() -> None:

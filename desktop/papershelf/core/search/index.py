@@ -34,9 +34,11 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from papershelf.core.fields import CATALOGUE_TEXT, NO_ANNOTATION, Text
 from papershelf.core.library import Library
-from papershelf.core.search.query import SUBSTRING_FIELDS, VALUE_FIELDS, YEAR, Query, Term, parse_query, search_form
-from papershelf.core.search.steps import advance, run
+from papershelf.core.search.derived import DerivedIndex
+from papershelf.core.search.query import FIELD_OF, SUBSTRING_FIELDS, VALUE_FIELDS, YEAR, Query, Term, parse_query
+from papershelf.core.search.steps import run
 from papershelf.core.search.wordindex import Joined, Mask, WordIndex, WordIndexError, checksum
 
 # Both separators are whitespace, which search_form never leaves inside a value or a query term, so
@@ -57,6 +59,24 @@ _STALE_SHARE: Final = REBUILD_STALE_SHARE  # ... and a cached one with more chan
 _IN_WORD_INDEX: Final = frozenset({"title", "author", "key", "abstract", "note"})  # fields inside the "any" text
 _STEP_ROWS: Final = 256  # a step of a build in steps: this many papers (a few ms)
 _MASK_CACHE: Final = 64  # words whose rows are remembered (typing "graph neural" looks up "graph" once)
+
+
+def _search_of(name: str) -> Text:
+    search = FIELD_OF[name].search
+    assert search is not None, f"{name} is not a text field"
+    return search
+
+
+# Each column's text is its field's search text or values, as core/fields defines them.
+_COLUMNS: Final = (_ANY, "title", "author", "note", "venue", "key", *VALUE_FIELDS)
+assert set(_COLUMNS[1:6]) == set(_SHORT_TEXT)
+assert VALUE_FIELDS == ("tag", "list", "status", "track")
+_QUERY_NAME: Final = {field.name: name for name, field in FIELD_OF.items()}
+_TITLE_SEARCH, _AUTHOR_SEARCH, _KEY_SEARCH, _ABSTRACT_SEARCH = (_search_of(_QUERY_NAME[f.name]) for f in CATALOGUE_TEXT)
+assert [_QUERY_NAME[field.name] for field in CATALOGUE_TEXT] == ["title", "author", "key", "abstract"]
+_NOTE_SEARCH: Final = _search_of("note")
+_VENUE_SEARCH: Final = _search_of("venue")
+_TAG_VALUES, _LIST_VALUES, _STATUS_VALUES, _TRACK_VALUES = (FIELD_OF[name].search_values for name in VALUE_FIELDS)
 
 Rows = list[int] | npt.NDArray[np.int64]
 
@@ -80,7 +100,7 @@ class _Scope:
     array: npt.NDArray[np.int64] | None = None
 
 
-class SearchIndex:
+class SearchIndex(DerivedIndex):
     """Per-paper folded fields of one library, built on first use in one pass.
 
     Columns (``_columns[name][row]``): ``any`` is the catalogue text (title, authors, key and the
@@ -88,20 +108,19 @@ class SearchIndex:
     from ``_abstract_at[row]`` to ``_ann_at[row]`` and the annotation text starts there, so neither
     needs a copy of its own. Then the short text fields each; the value fields as
     ``\\x1fvalue\\x1fvalue\\x1f`` (empty when there is none); ``_year[row]`` (-1 when unknown).
+    Each field's text is its ``search`` text (or values) as ``core/fields`` defines it.
     """
 
+    STEP_ROWS = _STEP_ROWS
+
     def __init__(self, library: Library, *, word_index: bool = False, word_index_from: int = WORD_INDEX_FROM) -> None:
-        self.library = library
+        super().__init__(library)
         self.word_index_enabled = word_index
         self.word_index_from = word_index_from
-        self._order: list[str] = []
-        self._pos: dict[str, int] = {}
         self._columns: dict[str, list[str]] = {}
         self._abstract_at: list[int] = []
         self._ann_at: list[int] = []
         self._year: list[int] = []
-        self._built = False
-        self._generation = 0
         self._previous: _Previous | None = None
         self._scope: _Scope | None = None
         # the word index and what it does not cover
@@ -113,43 +132,15 @@ class SearchIndex:
         self._order_array: npt.NDArray[Any] | None = None
         self.word_index_source = ""  # "cache", "built" or "" (none); for the status line and tests
         self._saver: threading.Thread | None = None  # writing search.cache after a build in steps
-        # a build in steps (start_build / build_step / finish_build)
-        self._steps: Iterator[None] | None = None
-        self._fresh: SearchIndex | None = None
-        self._pending: set[str] = set()
 
-    # -- keeping current ---------------------------------------------------------------------------
-
-    def invalidate(self, ids: Sequence[str]) -> None:
-        """Recompute these papers (an annotation changed); new papers are picked up on the next filter.
-
-        Meant as a library listener: ``library.events.connect_ids(index.invalidate)``.
-        """
-        self._generation += 1
-        if self._steps is not None:
-            self._pending.update(ids)  # the build in progress may have read them before the change
-        if not self._built:
-            return
-        papers = self.library.papers
-        for pid in ids:
-            row = self._pos.get(pid)
-            if row is None:
-                continue
-            if pid not in papers:
-                self._built = False  # a paper went away: rebuild on next use
-                self._word = None
-                return
-            self._set_row(row, pid)
+    # -- keeping current (see DerivedIndex) --------------------------------------------------------
 
     def build(self) -> None:
         """Compute every paper's fields now (otherwise the first filter does it), and the word index."""
-        run(self._build_steps(in_steps=False))
+        run(self._build_steps(anew=True, in_steps=False))
 
-    def _build_steps(self, *, in_steps: bool = True) -> Generator[None, None, None]:
-        """``build``, pausing (yielding) every ``_STEP_ROWS`` rows or so."""
-        self._order = list(self.library.papers)
-        self._pos = {pid: row for row, pid in enumerate(self._order)}
-        self._columns = {name: [] for name in (_ANY, *_SHORT_TEXT, *VALUE_FIELDS)}
+    def _clear(self) -> None:
+        self._columns = {name: [] for name in _COLUMNS}
         self._abstract_at = []
         self._ann_at = []
         self._year = []
@@ -162,24 +153,16 @@ class SearchIndex:
         self._scope = None
         self._previous = None
         self.word_index_source = ""
-        for row, pid in enumerate(self._order):
-            self._append_row(pid)
-            if row % _STEP_ROWS == _STEP_ROWS - 1:
-                yield
-        self._built = True
-        self._generation += 1
-        if self.word_index_enabled and len(self._order) >= self.word_index_from:
+
+    def _rows_added(self, first: int, *, in_steps: bool) -> Generator[None, None, None]:
+        self._order_array = None
+        if not first and self.word_index_enabled and len(self._order) >= self.word_index_from:
             yield from self._attach_word_index(in_steps)
 
     @property
     def word_indexed(self) -> bool:
         """True once words are looked up in a word index rather than scanned for."""
         return self._word is not None
-
-    @property
-    def ready(self) -> bool:
-        """True once there is something to answer from (a build in steps may be under way for a rebuild)."""
-        return self._built
 
     @property
     def stale_share(self) -> float:
@@ -193,7 +176,7 @@ class SearchIndex:
     @property
     def building(self) -> bool:
         """True from ``start_build`` until the build is finished and adopted."""
-        return self._steps is not None
+        return self.working
 
     def start_build(self) -> None:
         """Start building anew, to be advanced by ``build_step`` (a window's idle timer) in small steps.
@@ -202,118 +185,73 @@ class SearchIndex:
         finish the build at once if not (the window waits for ``build_step`` to return True instead).
         Changes reported to ``invalidate`` meanwhile are applied when the new build is adopted.
         """
-        if self._steps is not None:
-            return
-        fresh = SearchIndex(self.library, word_index=self.word_index_enabled, word_index_from=self.word_index_from)
-        self._pending = set()
-        self._fresh = fresh
-        self._steps = fresh._build_steps()
+        self.start_rebuild()
+
+    def _fresh_copy(self) -> SearchIndex:
+        return SearchIndex(self.library, word_index=self.word_index_enabled, word_index_from=self.word_index_from)
 
     def build_step(self, seconds: float = 0.01) -> bool:
         """Build for about ``seconds`` (one step at least); True once the build is done and adopted.
 
         Each step is a few hundred papers; loading the cached word index is one step of ~0.2 s at 100k.
         """
-        steps = self._steps
-        if steps is None:
-            return True
-        try:
-            if not advance(steps, seconds):
-                return False
-        except BaseException:
-            self._steps = self._fresh = None
-            raise
-        self._adopt()
-        return True
+        return self.step(seconds)
 
     def finish_build(self) -> None:
         """Do the rest of the build started by ``start_build`` now, and adopt it."""
-        while not self.build_step(60.0):
-            pass
+        self.finish()
 
-    def _adopt(self) -> None:
-        fresh = self._fresh
-        self._steps = self._fresh = None
-        pending, self._pending = self._pending, set()
-        assert fresh is not None
-        assert fresh._built
+    def _adopt(self, fresh: SearchIndex) -> None:
         for name in _STATE:
             setattr(self, name, getattr(fresh, name))
-        self._generation += 1
         self._previous = None
         self._scope = None
-        self.invalidate(sorted(pending))
-        self._sync()
 
-    def _sync(self) -> None:
-        if self._steps is not None and not self._built:
-            self.finish_build()  # nothing to answer from yet (a rebuild leaves the old state answering)
-        papers = self.library.papers
-        if not self._built:
-            self.build()
-            return
-        if len(papers) == len(self._order):
-            return
-        ids = list(papers)
-        known = len(self._order)
-        if len(ids) < known or ids[:known] != self._order:
-            self.build()
-            return
-        for pid in ids[known:]:
-            self._pos[pid] = len(self._order)
-            self._order.append(pid)
-            self._append_row(pid)
-        self._order_array = None
-        self._generation += 1
-
-    def _fields(self, pid: str) -> tuple[dict[str, str], int, int, int]:
+    def _fields(self, pid: str) -> tuple[list[str], int, int, int]:
+        """The paper's column values (in ``_COLUMNS`` order), where its abstract and annotation text
+        start in the ``any`` text, and its year."""
         paper = self.library.papers[pid]
-        ann = self.library.annotation(pid)
-        title = search_form(paper.title)
-        author = search_form("; ".join(paper.authors))
-        key = search_form(" ".join((paper.key, *paper.aliases)) if paper.aliases else paper.key)  # key: finds aliases
-        note = search_form(ann.note)
-        abstract = search_form(paper.abstract)
-        tags = [search_form(t) for t in ann.tags]
-        lists = [search_form(name) for name in ann.lists]
-        catalogue = _FIELD_SEP.join([title, author, key, abstract])
+        ann = self.library.stored_annotation(pid) or NO_ANNOTATION
+        title, author, key, abstract = (
+            _TITLE_SEARCH(paper, ann), _AUTHOR_SEARCH(paper, ann), _KEY_SEARCH(paper, ann), _ABSTRACT_SEARCH(paper, ann)
+        )
+        catalogue = _FIELD_SEP.join((title, author, key, abstract))
+        tags = _TAG_VALUES(paper, ann)
+        lists = _LIST_VALUES(paper, ann)
+        note = _NOTE_SEARCH(paper, ann)
         annotation = [*tags, *lists, note] if note else [*tags, *lists]
         combined = _FIELD_SEP.join([catalogue, *annotation]) if annotation else catalogue
-        columns = {
-            _ANY: combined,
-            "title": title,
-            "author": author,
-            "note": note,
-            "venue": search_form(paper.venue),
-            "key": key,
-            "tag": _values(tags),
-            "list": _values(lists),
-            "status": _values([search_form(ann.status)]),
-            "track": _values([search_form(paper.track)] if paper.track else []),
-        }
+        columns = [
+            combined, title, author, note, _VENUE_SEARCH(paper, ann), key,
+            _values(tags), _values(lists), _values(_STATUS_VALUES(paper, ann)), _values(_TRACK_VALUES(paper, ann)),
+        ]
         year = _NO_YEAR if paper.year is None else paper.year
         return columns, len(catalogue) - len(abstract), len(catalogue), year
 
-    def _append_row(self, pid: str) -> None:
-        columns, abstract_at, ann_at, year = self._fields(pid)
-        for name, value in columns.items():
-            self._columns[name].append(value)
-        self._abstract_at.append(abstract_at)
-        self._ann_at.append(ann_at)
-        self._year.append(year)
-        row = len(self._year) - 1
-        if len(columns[_ANY]) > ann_at:
-            self._annotated.add(row)
-            self._annotation_text = None
-        if self._word is not None:
-            self._stale.add(row)
+    def _append_rows(self, ids: Sequence[str]) -> None:
+        columns = [self._columns[name] for name in _COLUMNS]
+        combined = columns[0]
+        abstract_at, ann_at, years = self._abstract_at, self._ann_at, self._year
+        for pid in ids:
+            values, abstract_start, annotation_start, year = self._fields(pid)
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+            abstract_at.append(abstract_start)
+            ann_at.append(annotation_start)
+            years.append(year)
+            row = len(years) - 1
+            if len(combined[row]) > annotation_start:
+                self._annotated.add(row)
+                self._annotation_text = None
+            if self._word is not None:
+                self._stale.add(row)
         self._masks.clear()
 
-    def _set_row(self, row: int, pid: str) -> None:
-        columns, abstract_at, ann_at, year = self._fields(pid)
-        text = columns[_ANY]
+    def _update_row(self, row: int, paper_id: str) -> None:
+        values, abstract_at, ann_at, year = self._fields(paper_id)
+        text = values[0]
         unchanged = text == self._columns[_ANY][row]  # a status or rating edit: no searchable text changed
-        for name, value in columns.items():
+        for name, value in zip(_COLUMNS, values, strict=True):
             self._columns[name][row] = value
         self._abstract_at[row] = abstract_at
         self._ann_at[row] = ann_at
@@ -403,7 +341,7 @@ class SearchIndex:
     def _word_mask(self, word: str) -> Mask:
         """Rows (all of them) whose text, catalogue or annotation, contains ``word`` (no whitespace).
 
-        The caller must not change the mask: it is remembered (and kept exact by ``_set_row``).
+        The caller must not change the mask: it is remembered (and kept exact by ``_update_row``).
         """
         mask = self._masks.pop(word, None)
         if mask is None:
@@ -461,7 +399,7 @@ class SearchIndex:
 
         Ids the library does not have match nothing.
         """
-        self._sync()
+        self.sync()
         scope = self._rows_for(ids)
         if query.is_empty:
             if ids is None:
@@ -477,7 +415,7 @@ class SearchIndex:
         (or None both times; do not change that list in place between calls) and the index has not
         changed since. Use it for the search box; use ``filter`` for one-off questions.
         """
-        self._sync()
+        self.sync()
         previous = self._previous
         rows: Rows | None
         if (
@@ -659,10 +597,10 @@ def _clause_cost(clause: tuple[Term, ...], indexed: bool = False) -> int:
 
 
 _STATE: Final = (
-    "_order", "_pos", "_columns", "_abstract_at", "_ann_at", "_year", "_built", "_annotated", "_word", "_stale",
+    "_columns", "_abstract_at", "_ann_at", "_year", "_annotated", "_word", "_stale",
     "_masks", "_order_array", "word_index_source", "_annotation_text", "_saver",
 )
-"""What ``finish_build`` takes over from the index built in the worker thread."""
+"""What ``finish_build`` takes over from the index built anew in steps (besides the rows' ids)."""
 
 
 def filter_papers(library: Library, text: str) -> list[str]:

@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from papershelf.core.fields import AUTHORS, LISTS, TAGS, Field, any_texts, search_form
+from papershelf.core.fields import FIELDS as PAPER_FIELDS
 from papershelf.core.model import STATUSES, TRACKS, Annotation, Paper, fold
 
 SUBSTRING_FIELDS: Final = ("title", "author", "abstract", "note", "venue", "key")
@@ -30,6 +32,11 @@ VALUE_FIELDS: Final = ("tag", "list", "status", "track")
 """Fields whose term matches one whole value (a trailing ``*`` makes it a prefix)."""
 YEAR: Final = "year"
 FIELDS: Final = (*SUBSTRING_FIELDS, *VALUE_FIELDS, YEAR)
+FIELD_OF: Final[dict[str, Field]] = {
+    **{name: PAPER_FIELDS[name] for name in FIELDS if name in PAPER_FIELDS},
+    "author": AUTHORS, "tag": TAGS, "list": LISTS,
+}
+"""The paper's field (``core/fields``) that each query field searches."""
 _ALIASES: Final = {"authors": "author", "tags": "tag", "lists": "list", "notes": "note", "years": "year"}
 
 YEAR_HINT: Final = "year needs a number or a range like 2019..2021"
@@ -62,18 +69,6 @@ _OPERATORS: Final = ("OR", "AND")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"'})  # typographic quotes typed on some keyboards
 _STATUS_FORMS: Final = {fold(s): s for s in STATUSES}
 _TRACK_FORMS: Final = {fold(t) for t in TRACKS}
-
-
-def search_form(text: str) -> str:
-    """The form both queries and papers are compared in: folded, whitespace runs made one space.
-
-    Equal to ``" ".join(fold(text).split())``; folding word by word keeps the slow per-character
-    path of ``fold`` to the few words that need it (an abstract with one en dash: 10x faster).
-    """
-    if text.isascii():
-        return " ".join(text.lower().split())
-    words = [w.lower() if w.isascii() else fold(w) for w in text.split()]
-    return " ".join(" ".join(words).split())
 
 
 class QueryError(ValueError):
@@ -142,35 +137,16 @@ class Term:
             if year is None:
                 return False
             return (self.low is None or year >= self.low) and (self.high is None or year <= self.high)
-        if name in VALUE_FIELDS:
-            values = [search_form(v) for v in _raw_values(name, paper, ann)]
+        if name is None:
+            return any(self.value in text for text in any_texts(paper, ann))
+        field = FIELD_OF[name]
+        if field.search is None:  # a value field
+            values = field.search_values(paper, ann)
             if self.prefix:
                 return any(v.startswith(self.value) for v in values)
             return self.value in values
-        if name is None:
-            texts = [paper.title, "; ".join(paper.authors), paper.abstract, paper.key]
-            texts += [*ann.tags, *ann.lists, ann.note]
-            return any(self.value in search_form(t) for t in texts)
-        text = search_form(_raw_text(name, paper, ann))
+        text = field.search(paper, ann)
         return text != "" if not self.value else self.value in text
-
-
-def _raw_values(name: str, paper: Paper, ann: Annotation) -> list[str]:
-    if name == "tag":
-        return ann.tags
-    if name == "list":
-        return ann.lists
-    if name == "status":
-        return [ann.status]
-    return [paper.track] if paper.track else []
-
-
-def _raw_text(name: str, paper: Paper, ann: Annotation) -> str:
-    if name == "author":
-        return "; ".join(paper.authors)
-    if name == "note":
-        return ann.note
-    return str(getattr(paper, name))
 
 
 def _needs_quotes(value: str, *, fielded: bool, prefix: bool) -> bool:

@@ -1,0 +1,234 @@
+"""What each field of a paper is, defined once: its display text, sort key, facet values and search text.
+
+Every view of a field reads it here: the search query and the search index (``core/search``), the
+facets, the table's columns (display text and sort key), the statistics and "more like this". A
+field's functions take the paper and its annotation; a paper the user never annotated has
+``NO_ANNOTATION``, so hot loops over 100k papers build no annotation objects::
+
+    ann = library.stored_annotation(pid) or NO_ANNOTATION
+    FIELDS["title"].sort_key(paper, ann)
+
+Search text is in ``search_form`` (folded, single spaces), which queries are compared in too. A value
+field (status, track, tags, lists, year, venue) has facet values, ``NONE`` when it has no value; its
+search values are those in ``search_form``, without the empty one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from papershelf.core.citekeys import last_name
+from papershelf.core.model import PRIORITIES, STATUSES, TRACKS, Annotation, Paper, fold
+
+NO_ANNOTATION: Final = Annotation()
+"""The annotation of a paper the user never annotated (shared: never change it)."""
+NONE: Final = ("",)
+"""A value field's facet values when the paper has no value (no track, no tag, no year, ...)."""
+NO_TRACK: Final = "No track"
+STATUS_LABELS: Final = {"new": "New", "to-read": "To read", "reading": "Reading", "read": "Read",
+                        "skipped": "Skipped"}
+LAST: Final = "\uffff"
+"""Sorts after any text: papers without authors come last."""
+AUTHORS_SHOWN: Final = 3
+
+_TRACK_ORDER: Final = {t: i for i, t in enumerate(TRACKS)}
+_STATUS_ORDER: Final = {s: i for i, s in enumerate(STATUSES)}
+
+
+def search_form(text: str) -> str:
+    """The form both queries and papers are compared in: folded, whitespace runs made one space.
+
+    Equal to ``" ".join(fold(text).split())``; folding word by word keeps the slow per-character
+    path of ``fold`` to the few words that need it (an abstract with one en dash: 10x faster).
+    """
+    if text.isascii():
+        return " ".join(text.lower().split())
+    words = [w.lower() if w.isascii() else fold(w) for w in text.split()]
+    return " ".join(" ".join(words).split())
+
+
+def authors_text(authors: Sequence[str], shown: int = AUTHORS_SHOWN) -> str:
+    """The first ``shown`` authors, then 'et al.'."""
+    return ", ".join(authors[:shown]) + (" et al." if len(authors) > shown else "")
+
+
+def author_identity(name: str) -> str:
+    """What tells authors apart when counting them: 'Schölkopf' and 'Scholkopf ' are one author."""
+    return fold(" ".join(name.split()))
+
+
+def track_group(track: str | None) -> str:
+    """The track as the statistics group papers: one of ``TRACKS``, or ``NO_TRACK``."""
+    return track if track in TRACKS else NO_TRACK
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+Text = Callable[[Paper, Annotation], str]
+Values = Callable[[Paper, Annotation], Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a paper.
+
+    ``text`` is what a person reads (a table cell), ``sort_key`` orders papers by it, ``values`` are its
+    facet values (value fields only) and ``search`` its text for a substring search (text fields only).
+    ``annotated``: the annotation holds it (an annotation edit can change it).
+    """
+
+    name: str
+    label: str
+    text: Text
+    sort_key: Callable[[Paper, Annotation], Any]
+    values: Values | None = None
+    search: Text | None = None
+    annotated: bool = False
+
+    def search_values(self, paper: Paper, ann: Annotation) -> list[str]:
+        """A value field's values in ``search_form``, without the empty one (``tag:rl`` compares with these)."""
+        assert self.values is not None, f"{self.name} is not a value field"
+        return [search_form(value) for value in self.values(paper, ann) if value]
+
+
+def _year_text(paper: Paper, ann: Annotation) -> str:
+    return str(paper.year) if paper.year else ""
+
+
+def _venue_text(paper: Paper, ann: Annotation) -> str:
+    """The venue and year, as the table's venue column shows (and sorts) them."""
+    return " ".join(str(x) for x in (paper.venue, paper.year) if x)
+
+
+def _first_author_key(paper: Paper, ann: Annotation) -> str:
+    return fold(last_name(paper.authors[0])) if paper.authors else LAST
+
+
+def _added(paper: Paper, ann: Annotation) -> str:
+    """When the paper was annotated first, else when it was imported."""
+    return ann.added or paper.added
+
+
+TITLE: Final = Field(
+    "title", "Title",
+    text=lambda paper, ann: paper.title,
+    sort_key=lambda paper, ann: fold(paper.title),
+    search=lambda paper, ann: search_form(paper.title),
+)
+AUTHORS: Final = Field(
+    "authors", "Authors",
+    text=lambda paper, ann: authors_text(paper.authors),
+    sort_key=_first_author_key,
+    search=lambda paper, ann: search_form("; ".join(paper.authors)),
+)
+YEAR: Final = Field(
+    "year", "Year",
+    text=_year_text,
+    sort_key=lambda paper, ann: paper.year or 0,
+    values=lambda paper, ann: (str(paper.year) if paper.year else "",),
+)
+VENUE: Final = Field(
+    "venue", "Venue",
+    text=_venue_text,
+    sort_key=lambda paper, ann: (paper.year or 0, fold(paper.venue)),
+    values=lambda paper, ann: (paper.venue,),
+    search=lambda paper, ann: search_form(paper.venue),
+)
+TRACK: Final = Field(
+    "track", "Track",
+    text=lambda paper, ann: paper.track or "",
+    sort_key=lambda paper, ann: _TRACK_ORDER.get(paper.track or "", len(TRACKS)),
+    values=lambda paper, ann: (paper.track or "",),
+)
+STATUS: Final = Field(
+    "status", "Status",
+    text=lambda paper, ann: status_label(ann.status),
+    sort_key=lambda paper, ann: _STATUS_ORDER.get(ann.status, 0),
+    values=lambda paper, ann: (ann.status,),
+    annotated=True,
+)
+PRIORITY: Final = Field(
+    "priority", "Priority",
+    text=lambda paper, ann: PRIORITIES[ann.priority].capitalize() if ann.priority else "",
+    sort_key=lambda paper, ann: ann.priority,
+    annotated=True,
+)
+RATING: Final = Field(
+    "rating", "Rating",
+    text=lambda paper, ann: "★" * ann.rating,
+    sort_key=lambda paper, ann: ann.rating,
+    annotated=True,
+)
+TAGS: Final = Field(
+    "tags", "Tags",
+    text=lambda paper, ann: ", ".join(ann.tags),
+    sort_key=lambda paper, ann: fold(", ".join(ann.tags)),
+    values=lambda paper, ann: ann.tags or NONE,
+    annotated=True,
+)
+LISTS: Final = Field(
+    "lists", "Reading lists",
+    text=lambda paper, ann: ", ".join(ann.lists),
+    sort_key=lambda paper, ann: fold(", ".join(ann.lists)),
+    values=lambda paper, ann: ann.lists or NONE,
+    annotated=True,
+)
+KEY: Final = Field(
+    "key", "Key",
+    text=lambda paper, ann: paper.key,
+    sort_key=lambda paper, ann: paper.key,
+    # key: finds a paper by the keys merged into it too (its aliases), as `show` and \cite do
+    search=lambda paper, ann: search_form(" ".join((paper.key, *paper.aliases)) if paper.aliases else paper.key),
+)
+ABSTRACT: Final = Field(
+    "abstract", "Abstract",
+    text=lambda paper, ann: paper.abstract,
+    sort_key=lambda paper, ann: fold(paper.abstract),
+    search=lambda paper, ann: search_form(paper.abstract),
+)
+NOTE: Final = Field(
+    "note", "Note",
+    text=lambda paper, ann: ann.note,
+    sort_key=lambda paper, ann: fold(ann.note),
+    search=lambda paper, ann: search_form(ann.note),
+    annotated=True,
+)
+ADDED: Final = Field(
+    "added", "Added",
+    text=lambda paper, ann: _added(paper, ann)[:10],
+    sort_key=_added,
+    annotated=True,
+)
+
+FIELDS: Final[dict[str, Field]] = {
+    f.name: f
+    for f in (TITLE, AUTHORS, YEAR, VENUE, TRACK, STATUS, PRIORITY, RATING, TAGS, LISTS, KEY, ABSTRACT, NOTE, ADDED)
+}
+
+CATALOGUE_TEXT: Final = (TITLE, AUTHORS, KEY, ABSTRACT)
+"""The catalogue's text fields a word without a field searches (the abstract last: the longest)."""
+ANNOTATION_TEXT: Final = (TAGS, LISTS, NOTE)
+"""... and the annotation's: the tags' and lists' search values, then the note."""
+
+
+def any_texts(paper: Paper, ann: Annotation) -> Iterator[str]:
+    """Every text a word without a field is searched in, each in ``search_form`` (a word matches within one).
+
+    One by one, so that a search can stop at the first that has the word (before folding the abstract).
+    """
+    for field in CATALOGUE_TEXT:
+        if field.search is not None:
+            yield field.search(paper, ann)
+    yield from TAGS.search_values(paper, ann)
+    yield from LISTS.search_values(paper, ann)
+    if ann.note and NOTE.search is not None:
+        yield NOTE.search(paper, ann)
+
+
+def about(paper: Paper) -> tuple[str, str]:
+    """The text that says what a paper is about, as "more like this" compares papers: title and abstract."""
+    return TITLE.text(paper, NO_ANNOTATION), ABSTRACT.text(paper, NO_ANNOTATION)
