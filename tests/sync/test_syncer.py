@@ -306,3 +306,16 @@ def test_the_file_keeps_its_permissions(lib: Library, notes: Path) -> None:
     annotate(lib, B, note="A change to write.")
     assert sync(lib, notes).written
     assert notes.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_section_pasted_into_a_fenced_block_stays_in_the_note(lib: Library, notes: Path) -> None:
+    sync(lib, notes)
+    pasted = "```markdown\n## A study of synced notes, part 3\n<!-- papershelf:key=chen2021study -->\n```"
+    replace_in(notes, "Notes on A.", "Notes on A.\n\n" + pasted)
+    report = sync(lib, notes)
+    assert report.to_library == [pid(lib, A)]
+    assert note(lib, A) == "Notes on A.\n\n" + pasted + "\n\n### Method\nUses ## in text."
+    assert note(lib, C) == ""
+    assert (report.unknown_keys, report.problems, report.conflicts) == ([], [], {})
+    assert sync(lib, notes).written is False
+    assert note(lib, A).startswith("Notes on A.\n\n" + pasted)

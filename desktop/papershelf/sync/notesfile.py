@@ -12,8 +12,13 @@ rendered on GitHub or in Obsidian)::
 Rules that keep any note body from breaking the structure:
 
 - A section starts at a level-2 heading *immediately* followed by a key line, and nowhere else. A ``## ``
-  line in a note is just a heading of that note. Fences are deliberately not tracked: a note with an
-  unclosed fence (common while typing) would otherwise swallow every later section.
+  line in a note is just a heading of that note.
+- Fenced code blocks are found as CommonMark finds them (a run of 3+ backticks or tildes indented at most
+  3 spaces; closed by a run of the same character, at least as long, with nothing after it): inside a
+  fence nothing is structure, so a pasted section stays code. One deviation: a fence that is never closed
+  hides nothing (CommonMark runs it to the end of the file), because a half-typed fence must not turn every
+  later section into code. A note that ends inside a fence is written with a closing fence and the
+  invisible line ``<!-- papershelf:fence-closed -->`` after it; both are dropped again when read.
 - A note line that could be read as one of our machine lines (``<!--`` + ``papershelf:``) is written with
   one backslash more after ``<!--`` (``<!--\\ papershelf:key=x -->``, still an invisible comment) and read
   back with one less. So no note text can ever form a key line or a conflict marker.
@@ -43,6 +48,7 @@ Deleting the block (down to the end marker) resolves the conflict in favour of w
 
 from __future__ import annotations
 
+import bisect
 import re
 import string
 from collections.abc import Iterable, Sequence
@@ -77,6 +83,13 @@ _STATUS_LINE = re.compile(
     r"^[ \t]*(?:\*\*)?status:(?:\*\*)?[ \t]*(?P<status>[^ \t·|]*)[ \t]*"
     r"(?:[·|][ \t]*(?:\*\*)?tags:(?:\*\*)?[ \t]*(?P<tags>.*?))?[ \t]*$",
     re.IGNORECASE,
+)
+# A fence line: an opening or closing run of backticks or tildes (CommonMark 4.5).
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+FENCE_CLOSED: Final = "<!-- papershelf:fence-closed -->"
+# The closing fence the writer added after a note that ends inside a fence, and its mark (see render).
+_ADDED_CLOSER = re.compile(
+    r"(?:^|\n) {0,3}(?:`{3,}|~{3,})[ \t]*\n[ \t]*<!--[ \t]*papershelf:fence-closed[ \t]*-->[ \t]*(?=\n|$)"
 )
 _HEADING_PREFIX = re.compile(r"^ {0,3}##[ \t]*")
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
@@ -212,7 +225,54 @@ def _unescape(line: str) -> str:
 
 
 def _body(lines: Sequence[str]) -> str:
-    return normalise_note("\n".join(_unescape(line) for line in lines))
+    text = "\n".join(lines)
+    if "papershelf:fence-closed" in text:
+        text = _ADDED_CLOSER.sub("", text)
+    if "papershelf:" in text:
+        text = "\n".join(_unescape(line) for line in text.split("\n"))
+    return normalise_note(text)
+
+
+def fences(text: str) -> list[tuple[int, int]]:
+    """The fenced code blocks of ``text``: (start, end) offsets, closed ones only, in order.
+
+    A fence that is never closed is not listed (see the module docstring).
+    """
+    if "```" not in text and "~~~" not in text:
+        return []
+    found: list[tuple[int, int]] = []
+    start, char, length = -1, "", 0
+    for match in _FENCE.finditer(text):
+        run, rest = match.group(1), match.group(2)
+        if start < 0:
+            if run[0] == "`" and "`" in rest:
+                continue  # a backtick fence's info string has no backtick: this is inline code
+            start, char, length = match.start(), run[0], len(run)
+        elif run[0] == char and len(run) >= length and not rest.strip(" \t"):
+            found.append((start, match.end()))
+            start = -1
+    return found
+
+
+def _open_fence(note: str) -> str | None:
+    """The closing fence a note needs when it ends inside a fence (None when it does not)."""
+    if "```" not in note and "~~~" not in note:
+        return None
+    closed = fences(note)
+    after = closed[-1][1] if closed else 0
+    for match in _FENCE.finditer(note, after):
+        run, rest = match.group(1), match.group(2)
+        if run[0] == "`" and "`" in rest:
+            continue
+        return run  # the first opener after the last closed fence is never closed
+    return None
+
+
+def _note_text(note: str) -> str:
+    """A note as written into the file: machine lookalikes escaped, a fence left open closed."""
+    body = _escape_body(note)
+    closer = _open_fence(body)
+    return body if closer is None else f"{body}\n{closer}\n{FENCE_CLOSED}"
 
 
 # -- parse -------------------------------------------------------------------------------------------------
@@ -240,6 +300,9 @@ def split(text: str) -> NotesDocument:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc = NotesDocument(newline=newline, bom=bom, text=text)
     starts = _section_starts(text)
+    code = fences(text)
+    if code:
+        starts = [(start, key) for start, key in starts if not _inside(code, start)]
     doc.preamble = (text[: starts[0][0]] if starts else text).rstrip(" \t\n")
     seen: dict[str, int] = {}
     line_no = 1
@@ -278,6 +341,11 @@ def _section_starts(text: str) -> list[tuple[int, str]]:
         for match in _SECTION_START.finditer("\n" + text)
         for key in (match.group(1),)
     ]
+
+
+def _inside(ranges: Sequence[tuple[int, int]], offset: int) -> bool:
+    i = bisect.bisect_right(ranges, (offset, offset)) - 1
+    return i >= 0 and ranges[i][0] < offset < ranges[i][1]
 
 
 def _trim_blank_lines(chunk: str) -> str:
@@ -364,7 +432,7 @@ def render_conflict(block: ConflictBlock, key: str) -> str:
     parts = [begin, callout, "", status_line(block.status, block.tags)]
     note = normalise_note(block.note)
     if note:
-        parts += ["", _escape_body(note)]
+        parts += ["", _note_text(note)]
     parts.append("<!-- papershelf:end-conflict -->")
     return "\n".join(parts)
 
@@ -379,7 +447,7 @@ def render_section(section: Section) -> str:
     parts = [heading(section.title, section.key), _key_line(section.key), status_line(section.status, section.tags)]
     note = normalise_note(section.note)
     if note:
-        parts += ["", _escape_body(note)]
+        parts += ["", _note_text(note)]
     if section.conflict is not None:
         parts += ["", render_conflict(section.conflict, section.key)]
     return "\n".join(parts)
