@@ -137,6 +137,7 @@ class Section:
     end: int = 0
     raw: str = ""
     verbatim: bool = False
+    duplicate: bool = False  # a later section for a key that has one already
 
 
 @dataclass(slots=True)
@@ -268,11 +269,15 @@ def _open_fence(note: str) -> str | None:
     return None
 
 
+def _closed(text: str) -> str:
+    """``text`` with a fence it leaves open closed (and marked), so it cannot swallow what follows."""
+    closer = _open_fence(text)
+    return text if closer is None else f"{text}\n{closer}\n{FENCE_CLOSED}"
+
+
 def _note_text(note: str) -> str:
     """A note as written into the file: machine lookalikes escaped, a fence left open closed."""
-    body = _escape_body(note)
-    closer = _open_fence(body)
-    return body if closer is None else f"{body}\n{closer}\n{FENCE_CLOSED}"
+    return _closed(_escape_body(note))
 
 
 # -- parse -------------------------------------------------------------------------------------------------
@@ -320,13 +325,13 @@ def split(text: str) -> NotesDocument:
             doc.problems.append(
                 Problem(
                     line_no,
-                    f"a second section for this key (the first is at line {seen[key]}); "
-                    "it is kept as is: merge it into the first by hand",
+                    f"a second section for this key (the first is at line {seen[key]}): the first one counts; "
+                    "what this one says differently is kept as a conflict in it",
                     key=key,
                     severity="warning",
                 )
             )
-            section.verbatim = True
+            section.verbatim = section.duplicate = True
         else:
             seen[key] = line_no
         doc.sections.append(section)
@@ -382,6 +387,27 @@ def read_section(section: Section, problems: list[Problem]) -> None:
     section.note = "\n\n".join(part for part in (_body(rest[:begin]), _body(rest[end + 1 :])) if part)
     block = _parse_conflict(rest[begin + 1 : end], line_no + i + begin + 1, key, problems)
     section.conflict = replace(block, deleted=bool(begin_match.group(1)))
+
+
+def fold_duplicate(first: Section, duplicate: Section) -> None:
+    """Keep a second section for ``first``'s key inside ``first``: what it says differently becomes (or
+    joins) ``first``'s conflict block, so the first section counts and no text of the second is lost.
+
+    Both sections must have been read (:func:`read_section`).
+    """
+    texts = [text for text in (duplicate.note, duplicate.conflict.note if duplicate.conflict else "") if text]
+    block = first.conflict or ConflictBlock(
+        status=first.status if duplicate.status is None else duplicate.status,
+        tags=first.tags if duplicate.tags is None else duplicate.tags,
+        note="",
+    )
+    note = block.note
+    for text in texts:
+        if text != first.note and text not in note:
+            note = f"{note}\n\n{text}" if note else text
+    if first.conflict is None and (block.status, block.tags, note) == (first.status, first.tags, ""):
+        return  # it says nothing the first one does not
+    first.conflict = replace(block, note=note)
 
 
 def _status(
@@ -456,11 +482,12 @@ def render_section(section: Section) -> str:
 def render(preamble: str, sections: Iterable[Section], *, newline: str = "\n", bom: bool = False) -> str:
     """The whole file: the preamble (or the default one), then the sections ordered by key.
 
-    Verbatim sections are written as read; sections with the same key keep the order given.
+    Verbatim sections are written as read (a fence they leave open is closed); sections with the same key
+    keep the order given.
     """
-    parts = [preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE]
+    parts = [_closed(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
     for section in sorted(sections, key=lambda s: s.key):
-        parts.append(section.raw if section.verbatim else render_section(section))
+        parts.append(_closed(section.raw) if section.verbatim else render_section(section))
     text = "\n\n".join(parts) + "\n"
     if newline != "\n":
         text = text.replace("\n", newline)

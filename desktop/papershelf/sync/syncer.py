@@ -255,7 +255,14 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     sections: dict[str, Section] = {}
     out: list[Section] = []
     unchanged: set[str] = set()
+    duplicated = {section.key for section in doc.sections if section.duplicate}
+    read_keys: dict[str, str] = {}  # key -> paper id of the sections read
     for section in doc.sections:
+        if section.duplicate and section.key in read_keys:
+            # The first section counts; this one joins its conflict block (never flips the paper).
+            notesfile.read_section(section, report.problems)
+            notesfile.fold_duplicate(sections[read_keys[section.key]], section)
+            continue
         if not section.verbatim:
             try:
                 pid = library.paper(section.key).id
@@ -264,13 +271,19 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
                 section.verbatim = True
             else:
                 base_doc = stored_base.get(pid) if base_valid else None
-                if base_doc is not None and pid not in records and _unchanged(library, pid, section, base_doc):
+                if (
+                    base_doc is not None
+                    and pid not in records
+                    and section.key not in duplicated
+                    and _unchanged(library, pid, section, base_doc)
+                ):
                     section.verbatim = True  # exactly as last written: write it back as it is
                     unchanged.add(pid)
                     out.append(section)
                     continue
                 notesfile.read_section(section, report.problems)
                 sections[pid] = section
+                read_keys[section.key] = pid
                 continue
         out.append(section)
 
