@@ -319,3 +319,39 @@ def test_a_section_pasted_into_a_fenced_block_stays_in_the_note(lib: Library, no
     assert (report.unknown_keys, report.problems, report.conflicts) == ([], [], {})
     assert sync(lib, notes).written is False
     assert note(lib, A).startswith("Notes on A.\n\n" + pasted)
+
+
+def test_a_notes_file_replaced_by_a_link_is_refused_and_nothing_is_written(
+    lib: Library, notes: Path, tmp_path: Path
+) -> None:
+    sync(lib, notes)
+    chosen = notes.resolve()
+    other = tmp_path / "someone-elses.md"
+    other.write_text("# Not the notes file\n", encoding="utf-8")
+    before = lib.annotation(pid(lib, A)).to_doc()
+    notes.unlink()
+    notes.symlink_to(other)
+    with pytest.raises(SyncError, match=r"is now a link to .*someone-elses\.md.*nothing was written"):
+        sync(lib, notes)
+    with pytest.raises(SyncError, match="is now a link"):
+        sync(lib, chosen)
+    assert other.read_text(encoding="utf-8") == "# Not the notes file\n"
+    assert notes.is_symlink()
+    assert lib.notes_file_path() == chosen
+    assert Library(lib.folder).annotation(pid(lib, A)).to_doc() == before
+
+
+def test_a_link_chosen_as_the_notes_file_is_resolved_once_and_its_target_remembered(
+    lib: Library, tmp_path: Path
+) -> None:
+    target = tmp_path / "synced" / "notes.md"
+    target.parent.mkdir()
+    link = tmp_path / "notes-link.md"
+    link.symlink_to(target)
+    sync(lib, link)
+    assert lib.notes_file_path() == target
+    assert link.is_symlink()
+    assert "Notes on A." in target.read_text(encoding="utf-8")
+    annotate(lib, B, note="Written through the chosen link.")
+    assert sync(lib, lib.notes_file_path() or link).written
+    assert "Written through the chosen link." in target.read_text(encoding="utf-8")

@@ -123,7 +123,7 @@ def sync(
         SyncError: the file cannot be read or written, or kept changing.
         StoreError: the library cannot be written.
     """
-    path = Path(path).expanduser().resolve()
+    path = _resolve_chosen(library, Path(path))
     if not path.parent.is_dir():
         raise SyncError(f"the folder of the notes file does not exist: {path.parent}")
     done_to_library: list[str] = []
@@ -179,6 +179,20 @@ def sync(
         report.file_hash = file_hash(plan.payload) if report.written else state.digest
         return report
     raise SyncError("the notes file kept changing while syncing; nothing was lost, sync again")
+
+
+def _resolve_chosen(library: Library, path: Path) -> Path:
+    """The real path of the notes file. A path given anew is resolved (links followed) and that is what is
+    remembered; the remembered path itself must still be the file, not a link to another one.
+    """
+    given = Path(os.path.abspath(path.expanduser()))
+    resolved = given.resolve()
+    if resolved != given and given == library.notes_file_path():
+        raise SyncError(
+            f"the notes file {given} is now a link to {resolved}; nothing was written. Papershelf writes only "
+            "the file you chose: choose the file again (File → Notes file…, or papershelf sync --notes-file)"
+        )
+    return resolved
 
 
 def _finish_cut_sync(library: Library, path: Path) -> None:

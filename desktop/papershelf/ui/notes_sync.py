@@ -53,8 +53,13 @@ class NotesSync(QObject):
     # -- settings ------------------------------------------------------------------------------------
 
     def set_path(self, path: Path | None) -> None:
-        """Use ``path`` as the notes file (synced at once), or stop syncing with None."""
+        """Use ``path`` as the notes file (synced at once), or stop syncing with None.
+
+        A link is followed now, once: the file it points to is the notes file from then on.
+        """
         self._unwatch()
+        if path is not None:
+            path = path.expanduser().resolve()
         self.path = path
         if path is None and not self.library.read_only:
             try:
