@@ -138,6 +138,7 @@ class Section:
     raw: str = ""
     verbatim: bool = False
     duplicate: bool = False  # a later section for a key that has one already
+    other_side: str = ""  # set on a section from another version of the file (see add_other_side)
 
 
 @dataclass(slots=True)
@@ -387,6 +388,29 @@ def read_section(section: Section, problems: list[Problem]) -> None:
     section.note = "\n\n".join(part for part in (_body(rest[:begin]), _body(rest[end + 1 :])) if part)
     block = _parse_conflict(rest[begin + 1 : end], line_no + i + begin + 1, key, problems)
     section.conflict = replace(block, deleted=bool(begin_match.group(1)))
+
+
+def add_other_side(doc: NotesDocument, other: NotesDocument, source: str) -> None:
+    """Add what another version of the same file says (git's other side, a sync engine's conflict copy).
+
+    Each of its sections that differs from this document's section for the key follows as a duplicate
+    (for :func:`fold_duplicate`), marked with ``source``; sections only it has are added as they are; a
+    preamble it has on top of this one's is appended to it. Identical sections are left out.
+    """
+    first = {s.key: s for s in doc.sections if s.key and not s.duplicate}
+    if other.preamble.strip() and other.preamble.strip() not in doc.preamble:
+        doc.preamble = f"{doc.preamble}\n\n{other.preamble}" if doc.preamble.strip() else other.preamble
+    for section in other.sections:
+        if not section.key or section.duplicate:
+            if section.raw not in doc.text:
+                doc.sections.append(section)  # kept verbatim, never lost
+            continue
+        mine = first.get(section.key)
+        if mine is not None and mine.raw == section.raw:
+            continue
+        section.other_side = source
+        section.verbatim = section.duplicate = mine is not None
+        doc.sections.append(section)
 
 
 def fold_duplicate(first: Section, duplicate: Section) -> None:

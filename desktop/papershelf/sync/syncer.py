@@ -34,13 +34,15 @@ from typing import Any, Final
 from papershelf.core import history
 from papershelf.core.library import Library, UnknownKeyError
 from papershelf.core.model import Annotation, now_iso
+from papershelf.core.storage.backup import BACKUP_DIR
 from papershelf.core.storage.store import atomic_write_bytes
 from papershelf.formats.common import Problem
-from papershelf.sync import notesfile
+from papershelf.sync import engines, notesfile
 from papershelf.sync.merge import DEFAULT, FIELDS, Fields, Merge, Outcome, merge
 from papershelf.sync.notesfile import ConflictBlock, Section
 
 MAX_ATTEMPTS: Final = 5
+GIT: Final = "git"  # the other side of a git merge (see notesfile.add_other_side)
 NEW_FILE_MODE: Final = 0o644
 
 
@@ -62,6 +64,8 @@ class SyncReport:
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
     recreated: bool = False  # the file was missing or empty: rebuilt from the library, nothing cleared
+    git_merged: bool = False  # the file had git conflict markers: both sides were taken in
+    taken_in: list[Path] = field(default_factory=list)  # conflict copies merged, now in the library's backups
     file_hash: str = ""
     attempts: int = 0
 
@@ -176,6 +180,8 @@ def sync(
                 pending=None,
             )
         report.to_library = list(dict.fromkeys(done_to_library + report.to_library))
+        # Only now, with the merge on disk on both sides, is a conflict copy taken in: set it aside once.
+        report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
         report.file_hash = file_hash(plan.payload) if report.written else state.digest
         return report
     raise SyncError("the notes file kept changing while syncing; nothing was lost, sync again")
@@ -214,6 +220,30 @@ def _finish_cut_sync(library: Library, path: Path) -> None:
         )
     else:  # the file was not written after all, or has changed since: merge from the base as it is
         library.commit_notes_sync(pending=None)
+
+
+def _set_aside(library: Library, copy: Path, report: SyncReport) -> Path:
+    """Move a conflict copy that was merged into the library's backups/ (returns where it went)."""
+    folder = library.folder / BACKUP_DIR
+    target = folder / copy.name
+    number = 1
+    while target.exists():
+        number += 1
+        target = folder / f"{copy.stem}-{number}{copy.suffix}"
+    try:
+        folder.mkdir(exist_ok=True)
+        try:
+            os.replace(copy, target)
+        except OSError:  # another file system: copy, then remove
+            atomic_write_bytes(target, copy.read_bytes())
+            copy.unlink()
+    except OSError as exc:
+        report.problems.append(
+            Problem(0, f"the conflict copy {copy.name} was merged but could not be moved to {folder}: "
+                       f"{exc.strerror or exc}; delete it by hand", severity="warning")
+        )
+        return copy
+    return target
 
 
 def _write(path: Path, payload: bytes, state: FileState) -> None:
@@ -258,8 +288,25 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     text = _decode(state.raw, path)
     doc = notesfile.split(text)
     report = SyncReport(path=path, problems=doc.problems)
+    sides = engines.git_sides(doc.text)
+    if sides is not None:
+        ours, theirs = notesfile.split(sides[0]), notesfile.split(sides[1])
+        ours.newline, ours.bom = doc.newline, doc.bom
+        notesfile.add_other_side(ours, theirs, GIT)
+        doc = ours
+        report.problems = doc.problems = [*ours.problems, *theirs.problems]
+        report.git_merged = True
+    for copy in engines.conflict_copies(path):
+        try:
+            copy_text = _decode(copy.path.read_bytes(), copy.path)
+        except (OSError, SyncError) as exc:
+            report.problems.append(Problem(0, f"{copy.engine}'s conflict copy {copy.path.name} was not taken in: {exc}",
+                                           severity="warning"))
+            continue
+        notesfile.add_other_side(doc, notesfile.split(copy_text), copy.path.name)
+        report.taken_in.append(copy.path)
     stamp = now_iso()
-    empty = state.raw is None or not text.strip()
+    empty = state.raw is None or not doc.text.strip()
     report.recreated = empty and library.notes_file_path() == path
     base_valid = library.notes_file_path() == path and not empty
     stored_base = library.sync_base()
@@ -274,8 +321,22 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     for section in doc.sections:
         if section.duplicate and section.key in read_keys:
             # The first section counts; this one joins its conflict block (never flips the paper).
+            first_pid = read_keys[section.key]
             notesfile.read_section(section, report.problems)
-            notesfile.fold_duplicate(sections[read_keys[section.key]], section)
+            if section.other_side == GIT:
+                reason = "git left two versions of this section (conflict markers): this one's stays, "
+                reason += "the other side's differences are kept as a conflict"
+            elif section.other_side:
+                base_doc = stored_base.get(first_pid) if base_valid else None
+                older = {version.note for version in library.note_history(first_pid)}
+                _merge_copy(sections[first_pid], section, Fields.from_doc(base_doc) if base_doc else None, older)
+                reason = f"the conflict copy {section.other_side} was merged into this section"
+            else:
+                reason = ""
+            if reason:
+                report.problems.append(Problem(sections[first_pid].line, reason, key=section.key,
+                                               severity="warning"))
+            notesfile.fold_duplicate(sections[first_pid], section)
             continue
         if not section.verbatim:
             try:
@@ -289,6 +350,7 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
                     base_doc is not None
                     and pid not in records
                     and section.key not in duplicated
+                    and not section.other_side
                     and _unchanged(library, pid, section, base_doc)
                 ):
                     section.verbatim = True  # exactly as last written: write it back as it is
@@ -296,6 +358,10 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
                     out.append(section)
                     continue
                 notesfile.read_section(section, report.problems)
+                if section.other_side and section.other_side != GIT and base_doc is not None:
+                    copied = Fields.of(section.note, section.status or DEFAULT.status, section.tags or ())
+                    if copied == Fields.from_doc(base_doc):
+                        continue  # deleted from the file since the copy was made, unchanged in it
                 sections[pid] = section
                 read_keys[section.key] = pid
                 continue
@@ -328,6 +394,30 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     text_out = notesfile.render(doc.preamble, out, newline=doc.newline, bom=doc.bom)
     plan.payload = text_out.encode("utf-8")
     return plan
+
+
+def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes: set[str]) -> None:
+    """Three-way, field by field, a conflict copy's section into the file's (base: the last sync's values).
+
+    A copy can be older than the last sync, so a value it has that the file does not is only taken when it
+    cannot be an old one: a note this library never had (``older_notes``: the note's history). Any other
+    difference stays in ``copy``, which :func:`notesfile.fold_duplicate` turns into a conflict.
+    """
+    if base is None:
+        return  # no common version: every difference is a conflict
+    mine = Fields.of(first.note, first.status or base.status, first.tags if first.tags is not None else base.tags)
+    theirs = Fields.of(copy.note, copy.status or base.status, copy.tags if copy.tags is not None else base.tags)
+    result = merge(base, mine, theirs)
+    for name in FIELDS:
+        outcome = result.outcomes[name]
+        if outcome is Outcome.CONFLICT or (outcome is Outcome.FROM_FILE and name != "note"):
+            continue  # the copy keeps its value: a conflict, both kept
+        taken = outcome is Outcome.FROM_FILE and theirs.note not in older_notes  # a note new to this library
+        value = theirs.note if taken else mine.get(name)
+        setattr(first, name, value)
+        setattr(copy, name, value)
+    if copy.conflict is not None and copy.conflict.note == first.note:
+        copy.conflict = None
 
 
 def section_hash(text: str) -> str:
