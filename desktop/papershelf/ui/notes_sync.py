@@ -2,7 +2,8 @@
 
 The watcher is re-armed after every change because editors often replace the file (write a new one and
 rename it over the old), which removes the watched path. The app's own writes are recognised by the
-file's hash after the write and ignored.
+file's hash after the write and ignored. The folder is watched too, so a conflict copy that Syncthing or
+Dropbox puts beside the file starts a sync that takes it in.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from papershelf.core.storage.store import StoreError
-from papershelf.sync import syncer
+from papershelf.sync import engines, syncer
 from papershelf.ui.controller import LibraryController
 
 FILE_CHANGE_DELAY_MS = 250  # editors write in bursts; 250 ms keeps "appears within 1 s"
@@ -26,6 +27,10 @@ class NotesSync(QObject):
     synced = Signal(object)  # SyncReport
     failed = Signal(str)
     status_changed = Signal(str)  # one line for the status bar
+    conflicts_changed = Signal(list)  # the ids of the papers in conflict, when that set changes (sync or resolve)
+    # Emitted just before a sync reads the library: whoever holds typed text not yet saved (the note editor)
+    # saves it now, so that it is the app's side of the merge (a conflict if the file changed too).
+    about_to_sync = Signal()
 
     def __init__(self, controller: LibraryController, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +41,7 @@ class NotesSync(QObject):
         self.last_report: syncer.SyncReport | None = None
         self._own_hash = ""
         self._syncing = False
+        self._conflicts: set[str] = set(self.library.conflicts())
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._file_changed)
         self._watcher.directoryChanged.connect(self._file_changed)
@@ -91,6 +97,7 @@ class NotesSync(QObject):
             return None
         self._syncing = True
         try:
+            self.about_to_sync.emit()
             report = syncer.sync(self.library, self.path)
         except (syncer.SyncError, StoreError, OSError) as exc:
             self.failed.emit(str(exc))
@@ -101,6 +108,7 @@ class NotesSync(QObject):
             self._watch()
         self.last_report = report
         self._own_hash = report.file_hash
+        self._check_conflicts()
         self.synced.emit(report)
         self.status_changed.emit(self.status_text())
         return report
@@ -119,13 +127,22 @@ class NotesSync(QObject):
             parts.append(f"{len(report.to_file)} to the file")
         if report.conflicts:
             parts.append(f"{len(report.conflicts)} conflict{'s' if len(report.conflicts) != 1 else ''}")
+        if report.taken_in:
+            parts.append(f"{len(report.taken_in)} conflict cop{'ies' if len(report.taken_in) != 1 else 'y'} taken in")
         if not self.auto:
             parts.append("auto-sync off")
         return " · ".join(parts)
 
     # -- triggers ------------------------------------------------------------------------------------
 
+    def _check_conflicts(self) -> None:
+        conflicts = set(self.library.conflicts())
+        if conflicts != self._conflicts:
+            self._conflicts = conflicts
+            self.conflicts_changed.emit(sorted(conflicts))
+
     def _library_changed(self, ids: list[str]) -> None:
+        self._check_conflicts()  # a conflict resolved in the app: its mark goes now, synced or not
         if self._syncing or not self.auto or self.path is None:
             return
         self._edit_timer.start()
@@ -138,8 +155,8 @@ class NotesSync(QObject):
             digest = syncer.file_hash(self.path.read_bytes())
         except OSError:
             digest = ""
-        if digest and digest == self._own_hash:
-            return  # our own write
+        if digest and digest == self._own_hash and not engines.conflict_copies(self.path):
+            return  # our own write, and no conflict copy from a sync engine beside it
         self._file_timer.start()
 
     def _watch(self) -> None:
