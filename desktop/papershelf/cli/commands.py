@@ -395,6 +395,8 @@ def _print_sync_report(library: Library, report: Any, out: TextIO) -> None:
         out.write(f"to the file: {len(report.to_file)} papers: {_keys(library, report.to_file)}\n")
     if report.resolved:
         out.write(f"conflicts resolved in the file: {_keys(library, report.resolved)}\n")
+    for copy in report.taken_in:
+        out.write(f"conflict copy taken in and set aside: {copy}\n")
     if report.unknown_keys:
         out.write(f"sections with keys not in this library, kept as they are: {', '.join(report.unknown_keys)}\n")
     for problem in report.problems:
