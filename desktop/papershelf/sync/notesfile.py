@@ -85,7 +85,7 @@ _STATUS_LINE = re.compile(
     re.IGNORECASE,
 )
 # A fence line: an opening or closing run of backticks or tildes (CommonMark 4.5).
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+_FENCE = re.compile(r"\n {0,3}(`{3,}|~{3,})([^\n]*)")
 FENCE_CLOSED: Final = "<!-- papershelf:fence-closed -->"
 # The closing fence the writer added after a note that ends inside a fence, and its mark (see render).
 _ADDED_CLOSER = re.compile(
@@ -139,6 +139,7 @@ class Section:
     verbatim: bool = False
     duplicate: bool = False  # a later section for a key that has one already
     other_side: str = ""  # set on a section from another version of the file (see add_other_side)
+    open_fence: bool = False  # ``raw`` leaves a fence open (closed when written back verbatim)
 
 
 @dataclass(slots=True)
@@ -240,40 +241,33 @@ def fences(text: str) -> list[tuple[int, int]]:
 
     A fence that is never closed is not listed (see the module docstring).
     """
-    if "```" not in text and "~~~" not in text:
-        return []
+    return _scan_fences(text)[0]
+
+
+def _scan_fences(text: str) -> tuple[list[tuple[int, int]], int, str]:
+    """(closed fences, offset of the fence left open or -1, its opening run)."""
     found: list[tuple[int, int]] = []
-    start, char, length = -1, "", 0
-    for match in _FENCE.finditer(text):
+    if "```" not in text and "~~~" not in text:
+        return found, -1, ""
+    start, opener = -1, ""
+    # Matched from the newline before the line ("\n" + text: the first line counts too); a literal first
+    # character keeps the scan fast on a large file.
+    for match in _FENCE.finditer("\n" + text):
         run, rest = match.group(1), match.group(2)
         if start < 0:
             if run[0] == "`" and "`" in rest:
                 continue  # a backtick fence's info string has no backtick: this is inline code
-            start, char, length = match.start(), run[0], len(run)
-        elif run[0] == char and len(run) >= length and not rest.strip(" \t"):
-            found.append((start, match.end()))
+            start, opener = match.start(), run
+        elif run[0] == opener[0] and len(run) >= len(opener) and not rest.strip(" \t"):
+            found.append((start, match.end() - 1))
             start = -1
-    return found
-
-
-def _open_fence(note: str) -> str | None:
-    """The closing fence a note needs when it ends inside a fence (None when it does not)."""
-    if "```" not in note and "~~~" not in note:
-        return None
-    closed = fences(note)
-    after = closed[-1][1] if closed else 0
-    for match in _FENCE.finditer(note, after):
-        run, rest = match.group(1), match.group(2)
-        if run[0] == "`" and "`" in rest:
-            continue
-        return run  # the first opener after the last closed fence is never closed
-    return None
+    return found, start, opener if start >= 0 else ""
 
 
 def _closed(text: str) -> str:
     """``text`` with a fence it leaves open closed (and marked), so it cannot swallow what follows."""
-    closer = _open_fence(text)
-    return text if closer is None else f"{text}\n{closer}\n{FENCE_CLOSED}"
+    closer = _scan_fences(text)[2]
+    return f"{text}\n{closer}\n{FENCE_CLOSED}" if closer else text
 
 
 def _note_text(note: str) -> str:
@@ -306,7 +300,7 @@ def split(text: str) -> NotesDocument:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc = NotesDocument(newline=newline, bom=bom, text=text)
     starts = _section_starts(text)
-    code = fences(text)
+    code, open_at, _ = _scan_fences(text)
     if code:
         starts = [(start, key) for start, key in starts if not _inside(code, start)]
     doc.preamble = (text[: starts[0][0]] if starts else text).rstrip(" \t\n")
@@ -318,7 +312,8 @@ def split(text: str) -> NotesDocument:
         line_no += text.count("\n", previous, start)
         previous = start
         raw = _trim_blank_lines(text[start:end])
-        section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw)
+        section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw,
+                          open_fence=start <= open_at < end)
         if not key:
             doc.problems.append(Problem(line_no, "a section has an empty citation key; it is kept as is"))
             section.verbatim = True
@@ -511,7 +506,10 @@ def render(preamble: str, sections: Iterable[Section], *, newline: str = "\n", b
     """
     parts = [_closed(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
     for section in sorted(sections, key=lambda s: s.key):
-        parts.append(_closed(section.raw) if section.verbatim else render_section(section))
+        if section.verbatim:
+            parts.append(_closed(section.raw) if section.open_fence else section.raw)
+        else:
+            parts.append(render_section(section))
     text = "\n\n".join(parts) + "\n"
     if newline != "\n":
         text = text.replace("\n", newline)
