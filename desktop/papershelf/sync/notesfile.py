@@ -313,7 +313,7 @@ def split(text: str) -> NotesDocument:
         previous = start
         raw = _trim_blank_lines(text[start:end])
         section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw,
-                          open_fence=start <= open_at < end)
+                          open_fence=0 <= open_at < end)  # from the fence left open on, scan again
         if not key:
             doc.problems.append(Problem(line_no, "a section has an empty citation key; it is kept as is"))
             section.verbatim = True
