@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +107,49 @@ def test_a_copy_older_than_the_last_sync_does_not_undo_an_edit_made_here(lib: Li
     # has differently may be old or new: both are kept, as a conflict, for the person to choose.
     assert report.conflicts == {pid(lib, A): ("status",), pid(lib, B): ("status",)}
     assert "A, rewritten here after the copy was made." in section_text(notes, A).split("papershelf:conflict")[0]
+
+
+SYNC_KILLED_AFTER_THE_FILE_WRITE = r"""
+import os, signal, sys
+from papershelf.core.library import Library
+from papershelf.sync import syncer
+write = syncer._write
+def write_then_die(*args):
+    write(*args)
+    os.kill(os.getpid(), signal.SIGKILL)
+syncer._write = write_then_die
+syncer.sync(Library(sys.argv[1]), sys.argv[2])
+"""
+
+
+def copy_beside(folder: Path) -> tuple[Library, Path, Path]:
+    """A synced library whose notes file got a Syncthing copy and an edit of its own."""
+    lib = library(folder / "lib")
+    annotate(lib, A, note="A as both machines had it.", status="reading")
+    annotate(lib, B, note="B as both machines had it.", status="to-read")
+    notes = folder / "notes.md"
+    sync(lib, notes)
+    copy = folder / COPIES[0]
+    copy.write_bytes(notes.read_bytes())
+    replace_in(copy, "A as both machines had it.", "A, changed on the other machine only.")
+    replace_in(copy, "**Status:** to-read", "**Status:** skipped")
+    replace_in(notes, "**Status:** to-read", "**Status:** read")
+    return lib, notes, copy
+
+
+def test_a_sync_killed_before_the_copy_is_set_aside_ends_as_an_uninterrupted_one(tmp_path: Path) -> None:
+    lib, notes, copy = copy_beside(tmp_path / "whole")
+    sync(lib, notes)
+    expected = (notes.read_bytes(), {p: lib.annotation(p).to_doc()["note"] for p in lib.papers}, lib.conflicts())
+
+    lib, notes, copy = copy_beside(tmp_path / "killed")
+    proc = subprocess.run([sys.executable, "-c", SYNC_KILLED_AFTER_THE_FILE_WRITE, str(lib.folder), str(notes)],
+                          capture_output=True, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert copy.exists()  # killed after the file write, before the copy was set aside
+    lib = Library(lib.folder)
+    report = sync(lib, notes)
+    assert (notes.read_bytes(), {p: lib.annotation(p).to_doc()["note"] for p in lib.papers}, lib.conflicts()) \
+        == expected
+    assert report.taken_in == [lib.folder / "backups" / copy.name]
+    assert not copy.exists()
