@@ -355,3 +355,26 @@ def test_a_link_chosen_as_the_notes_file_is_resolved_once_and_its_target_remembe
     annotate(lib, B, note="Written through the chosen link.")
     assert sync(lib, lib.notes_file_path() or link).written
     assert "Written through the chosen link." in target.read_text(encoding="utf-8")
+
+
+def test_status_and_tags_taken_from_the_file_are_kept_in_the_history_and_restorable(
+    lib: Library, notes: Path
+) -> None:
+    sync(lib, notes)
+    a = pid(lib, A)
+    notes.write_text(notes.read_text(encoding="utf-8").replace(section_text(notes, A), ""), encoding="utf-8")
+    sync(lib, notes)  # the section was deleted: note, status and tags cleared
+    cleared = lib.annotation(a)
+    assert (cleared.note, cleared.status, cleared.tags) == ("", "new", [])
+    [version] = lib.note_history(a)
+    assert (version.source, version.status, version.tags) == ("file", "reading", ("rl",))
+    assert version.note.startswith("Notes on A.")
+
+    lib.restore_note_version(a, 1)
+    back = Library(lib.folder).annotation(a)
+    assert (back.status, back.tags) == ("reading", ["rl"])
+    assert back.note.startswith("Notes on A.")
+
+    replace_in(notes, "**Status:** read\n", "**Status:** skipped · **Tags:** later\n")  # B, in the file
+    sync(lib, notes)
+    assert (lib.note_history(pid(lib, B))[0].status, lib.note_history(pid(lib, B))[0].tags) == ("read", ())

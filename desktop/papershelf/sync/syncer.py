@@ -467,9 +467,9 @@ def _sync_paper(
         )
     history_doc: Mapping[str, Any] | None = library.note_history_doc(pid)
 
-    def keep(note: str, source: str) -> None:
+    def keep(note: str, source: str, status: str | None = None, tags: list[str] | None = None) -> None:
         nonlocal history_doc
-        pushed = history.push(history_doc, note, source, stamp)
+        pushed = history.push(history_doc, note, source, stamp, status=status, tags=tags)
         if pushed is not None:
             history_doc = plan.history[pid] = pushed
 
@@ -506,8 +506,11 @@ def _sync_paper(
 
     if result.from_file:
         ann = library.annotation(pid).copy()
-        if "note" in result.from_file:
+        if {"status", "tags"} & set(result.from_file) and (ann.note or ann.tags or ann.status != DEFAULT.status):
+            keep(ann.note, history.FILE, ann.status, list(ann.tags))  # status and tags can be restored too
+        elif "note" in result.from_file:
             keep(ann.note, history.FILE)
+        if "note" in result.from_file:
             ann.note = merged.note
         if "status" in result.from_file:
             ann.status = merged.status
