@@ -1,4 +1,5 @@
-"""Issue 13, loss 2: a duplicate section must not flip the paper, and with no edits N syncs change nothing."""
+"""Issue 13, loss 2: a duplicate section must not flip the paper, and with no edits N syncs change nothing
+(also after git conflict markers and with a conflict copy beside the file)."""
 
 from __future__ import annotations
 
@@ -87,17 +88,20 @@ sections = st.builds(
     body=bodies,
     block=st.none() | bodies,
 )
-files = st.tuples(st.sampled_from(["", "# My notes\n\n", "Preamble ```\n\n"]), st.lists(sections, max_size=7))
+git_hunks = st.builds("<<<<<<< HEAD\n{}=======\n{}>>>>>>> 1a2b3c4\n".format, sections, sections)
+files = st.tuples(st.sampled_from(["", "# My notes\n\n", "Preamble ```\n\n"]),
+                  st.lists(st.one_of(sections, git_hunks), max_size=7))
 app_edits = st.lists(st.tuples(st.sampled_from(KEYS[:4]), st.sampled_from(STATUSES), bodies), max_size=3)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(files, app_edits, st.booleans())
+@given(files, app_edits, st.booleans(), st.none() | files)
 def test_with_no_edits_n_syncs_change_nothing(
     tmp_path_factory: pytest.TempPathFactory,
     file: tuple[str, list[str]],
     edits: list[tuple[str, str, str]],
     synced_before: bool,
+    copy: tuple[str, list[str]] | None,
 ) -> None:
     folder = tmp_path_factory.mktemp("idempotent")
     lib = library(folder / "lib")
@@ -108,8 +112,12 @@ def test_with_no_edits_n_syncs_change_nothing(
         sync(lib, notes)  # the file then differs from a base, as after editing it
     preamble, parts = file
     notes.write_text(preamble + "\n".join(parts), encoding="utf-8")
+    if copy is not None:  # and a Syncthing conflict copy beside it
+        (folder / "notes.sync-conflict-20261204-101530-7QXK2LM.md").write_text(copy[0] + "\n".join(copy[1]),
+                                                                             encoding="utf-8")
     sync(lib, notes)
     after_first = state(lib, notes)
+    assert "<<<<<<<" not in notes.read_text(encoding="utf-8").replace("<!--", "")
     for _ in range(3):
         report = sync(lib, notes)
         assert (report.written, report.to_library, report.to_file) == (False, [], [])

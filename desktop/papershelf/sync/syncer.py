@@ -303,7 +303,10 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
             report.problems.append(Problem(0, f"{copy.engine}'s conflict copy {copy.path.name} was not taken in: {exc}",
                                            severity="warning"))
             continue
-        notesfile.add_other_side(doc, notesfile.split(copy_text), copy.path.name)
+        copy_doc = notesfile.split(copy_text)
+        copy_sides = engines.git_sides(copy_doc.text)  # a copy of a file git left markers in: both sides
+        for text in copy_sides or (copy_doc.text,):
+            notesfile.add_other_side(doc, notesfile.split(text), copy.path.name)
         report.taken_in.append(copy.path)
     stamp = now_iso()
     empty = state.raw is None or not doc.text.strip()
