@@ -116,12 +116,16 @@ class _Plan:
 
 
 def sync(
-    library: Library, path: str | os.PathLike[str], *, on_before_write: Callable[[], None] | None = None
+    library: Library,
+    path: str | os.PathLike[str],
+    *,
+    on_before_write: Callable[[], None] | None = None,
+    on_after_write: Callable[[], None] | None = None,
 ) -> SyncReport:
     """Sync the library with the notes file at ``path`` (created if missing) and remember the path.
 
     ``on_before_write`` runs just before the file is checked and replaced (tests use it to edit the file
-    "meanwhile").
+    "meanwhile"); ``on_after_write`` right after it is replaced (tests use it to die there).
 
     Raises:
         SyncError: the file cannot be read or written, or kept changing.
@@ -172,6 +176,8 @@ def sync(
             if not FileState.read(path).same_as(state):
                 continue  # edited meanwhile: merge again, never clobber it
             _write(path, plan.payload, state)
+            if on_after_write is not None:
+                on_after_write()
             report.written = True
             library.commit_notes_sync(
                 base=_diff(library.sync_base(), plan.base),
