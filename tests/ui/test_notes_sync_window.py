@@ -91,7 +91,7 @@ def test_a_conflict_is_shown_and_resolved_from_the_pane(qtbot: QtBot, window: Ma
     assert window.detail.note.toPlainText() == "The app's version."
     assert "The file's version." in notes_path(window).read_text(encoding="utf-8")  # both kept
 
-    window.detail._resolve("file")
+    qtbot.mouseClick(conflict_button(window, "Take the file's"), Qt.MouseButton.LeftButton)
     assert window.library.annotation(pid).note == "The file's version."
     assert not window.detail.conflict.isVisibleTo(window)
     window.notes_sync.sync_now()
@@ -100,11 +100,11 @@ def test_a_conflict_is_shown_and_resolved_from_the_pane(qtbot: QtBot, window: Ma
     assert [v.note for v in window.library.note_history(pid)][:1] == ["The app's version."]
 
 
-def test_history_restores_an_earlier_note(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_history_restores_an_earlier_note(qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     window.detail.note.setPlainText("A newer thought.")
     window.detail.save_note()
     monkeypatch.setattr(dialogs.HistoryDialog, "ask", classmethod(lambda cls, parent, versions: 1))
-    window.detail._show_history()
+    qtbot.mouseClick(window.detail.history_button, Qt.MouseButton.LeftButton)
     assert window.detail.note.toPlainText() == "Written in the app."
 
 
