@@ -115,3 +115,19 @@ def test_git_sides_reads_both_versions_and_ignores_what_is_not_a_conflict() -> N
     assert git_sides(text) == ("same\nours\nend\n", "same\ntheirs\nend\n")
     assert git_sides("no markers\n=======\n") is None
     assert git_sides("<<<<<<< HEAD\nnever closed\n") is None
+
+
+PASTED_CONFLICT = "What git showed me:\n\n<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> 1a2b3c4\n\nand in code:\n\n" \
+    "```\n<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> 1a2b3c4\n```"
+
+
+def test_conflict_markers_typed_into_a_note_are_text_not_a_git_conflict(tmp_path: Path) -> None:
+    lib = library(tmp_path / "lib")
+    notes = tmp_path / NAME
+    annotate(lib, A, note=PASTED_CONFLICT)
+    sync(lib, notes)
+    assert git_sides(notes.read_text(encoding="utf-8")) is None
+    report = sync(lib, notes)
+    assert (report.conflicts, report.written, report.git_merged) == ({}, False, False)
+    assert note(Library(lib.folder), A) == PASTED_CONFLICT
+    assert git_sides("```\n<<<<<<< HEAD\na\n=======\nb\n>>>>>>> x\n```\n") is None  # inside a fence: code

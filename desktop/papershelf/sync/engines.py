@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from papershelf.sync.notesfile import fences
+
 _GIT_OURS = re.compile(r"<{7}(?:[ \t].*)?")
 _GIT_BASE = re.compile(r"\|{7}(?:[ \t].*)?")
 _GIT_SPLIT = re.compile(r"={7}[ \t]*")
@@ -37,23 +39,28 @@ def git_sides(text: str) -> tuple[str, str] | None:
     outside, in_ours, in_base, in_theirs = range(4)
     state = outside
     hunks = 0
+    code = fences(text)  # marker lines inside a fenced code block are code (an example in a note)
+    fence = 0
+    offset = 0
     for line in text.split("\n"):
-        if state == outside and _GIT_OURS.fullmatch(line):
+        start, offset = offset, offset + len(line) + 1
+        while fence < len(code) and code[fence][1] <= start:
+            fence += 1
+        in_code = fence < len(code) and code[fence][0] < start  # an ordinary line, whatever it looks like
+        if not in_code and state == outside and _GIT_OURS.fullmatch(line):
             state = in_ours
-        elif state == in_ours and _GIT_BASE.fullmatch(line):
+        elif not in_code and state == in_ours and _GIT_BASE.fullmatch(line):
             state = in_base
-        elif state in (in_ours, in_base) and _GIT_SPLIT.fullmatch(line):
+        elif not in_code and state in (in_ours, in_base) and _GIT_SPLIT.fullmatch(line):
             state = in_theirs
-        elif state == in_theirs and _GIT_THEIRS.fullmatch(line):
+        elif not in_code and state == in_theirs and _GIT_THEIRS.fullmatch(line):
             state = outside
             hunks += 1
-        elif state == outside:
-            ours.append(line)
-            theirs.append(line)
-        elif state == in_ours:
-            ours.append(line)
-        elif state == in_theirs:
-            theirs.append(line)
+        else:
+            if state in (outside, in_ours):
+                ours.append(line)
+            if state in (outside, in_theirs):
+                theirs.append(line)
     if state != outside or not hunks:
         return None
     return "\n".join(ours), "\n".join(theirs)

@@ -22,6 +22,8 @@ Rules that keep any note body from breaking the structure:
 - A note line that could be read as one of our machine lines (``<!--`` + ``papershelf:``) is written with
   one backslash more after ``<!--`` (``<!--\\ papershelf:key=x -->``, still an invisible comment) and read
   back with one less. So no note text can ever form a key line or a conflict marker.
+- Likewise a note line starting ``<<<<<<<`` (outside fenced code) gets one backslash more in the file, so
+  no note can form git conflict markers (``sync.engines``), and Markdown still shows it the same.
 - The status line is always written, so a note whose first line looks like a status line stays a note.
 - Tags are separated by ", "; a comma or backslash inside a tag is escaped with a backslash.
 - Notes are compared and stored normalised (:func:`normalise_note`): line endings are not content
@@ -91,6 +93,8 @@ FENCE_CLOSED: Final = "<!-- papershelf:fence-closed -->"
 _ADDED_CLOSER = re.compile(
     r"(?:^|\n) {0,3}(?:`{3,}|~{3,})[ \t]*\n[ \t]*<!--[ \t]*papershelf:fence-closed[ \t]*-->[ \t]*(?=\n|$)"
 )
+# A note line that could open a git conflict once written (see _git_lookalikes); group 1: its backslashes.
+_GIT_LOOKALIKE = re.compile(r"(\\*)<{7}")
 _HEADING_PREFIX = re.compile(r"^ {0,3}##[ \t]*")
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
 
@@ -210,13 +214,35 @@ def _key_line(key: str) -> str:
 
 
 def _escape_body(note: str) -> str:
-    if "papershelf:" not in note:
-        return note
-    lines = note.split("\n")
+    if "papershelf:" in note:
+        lines = note.split("\n")
+        for i, line in enumerate(lines):
+            match = _MACHINE.match(line)
+            if match:
+                lines[i] = match.group(1) + "\\" + line[match.end(1) :]
+        note = "\n".join(lines)
+    return _git_lookalikes(note, +1) if "<<<<<<<" in note else note
+
+
+def _git_lookalikes(text: str, step: int) -> str:
+    """Escape (``step`` +1) or unescape (-1) the lines of a note that would open a git conflict.
+
+    Outside fenced code, a line starting ``<<<<<<<`` (after any backslashes) gets one backslash more when
+    written (Markdown shows ``\\<`` as ``<``) and loses one when read, so no note can form conflict
+    markers in the file; inside a fence such lines are code, which the git reader leaves alone anyway.
+    """
+    code = fences(text)
+    lines = text.split("\n")
+    offset, fence = 0, 0
     for i, line in enumerate(lines):
-        match = _MACHINE.match(line)
-        if match:
-            lines[i] = match.group(1) + "\\" + line[match.end(1) :]
+        start, offset = offset, offset + len(line) + 1
+        while fence < len(code) and code[fence][1] <= start:
+            fence += 1
+        if fence < len(code) and code[fence][0] < start:
+            continue
+        match = _GIT_LOOKALIKE.match(line)
+        if match and (step > 0 or match.group(1)):
+            lines[i] = "\\" + line if step > 0 else line[1:]
     return "\n".join(lines)
 
 
@@ -233,6 +259,8 @@ def _body(lines: Sequence[str]) -> str:
         text = _ADDED_CLOSER.sub("", text)
     if "papershelf:" in text:
         text = "\n".join(_unescape(line) for line in text.split("\n"))
+    if "<<<<<<<" in text:
+        text = _git_lookalikes(text, -1)
     return normalise_note(text)
 
 
