@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from papershelf.core.library import Library
 from papershelf.core.model import STATUSES
+from papershelf.sync.engines import git_sides
 from papershelf.sync.syncer import sync
 from tests.sync.helpers import KEYS, annotate, library, note, pid, section_text
 
@@ -117,7 +118,7 @@ def test_with_no_edits_n_syncs_change_nothing(
                                                                              encoding="utf-8")
     sync(lib, notes)
     after_first = state(lib, notes)
-    assert "<<<<<<<" not in notes.read_text(encoding="utf-8").replace("<!--", "")
+    assert git_sides(notes.read_text(encoding="utf-8")) is None  # no git conflict markers left
     for _ in range(3):
         report = sync(lib, notes)
         assert (report.written, report.to_library, report.to_file) == (False, [], [])

@@ -225,7 +225,8 @@ def _escape_body(note: str) -> str:
 
 
 def _git_lookalikes(text: str, step: int) -> str:
-    """Escape (``step`` +1) or unescape (-1) the lines of a note that would open a git conflict.
+    """Escape (``step`` +1) or unescape (-1) the lines of a note that would open a git conflict (0: escape
+    only the lines without a backslash yet, for text written as read).
 
     Outside fenced code, a line starting ``<<<<<<<`` (after any backslashes) gets one backslash more when
     written (Markdown shows ``\\<`` as ``<``) and loses one when read, so no note can form conflict
@@ -241,9 +242,21 @@ def _git_lookalikes(text: str, step: int) -> str:
         if fence < len(code) and code[fence][0] < start:
             continue
         match = _GIT_LOOKALIKE.match(line)
-        if match and (step > 0 or match.group(1)):
-            lines[i] = "\\" + line if step > 0 else line[1:]
+        if match is None:
+            continue
+        if step > 0 or (step == 0 and not match.group(1)):
+            lines[i] = "\\" + line
+        elif step < 0 and match.group(1):
+            lines[i] = line[1:]
     return "\n".join(lines)
+
+
+def _verbatim(text: str) -> str:
+    """A part written as read (preamble, a section for another library), made safe to write back: a
+    fence it leaves open is closed, and a line that would open a git conflict gets a backslash (once)."""
+    if "<<<<<<<" in text:
+        text = _git_lookalikes(text, 0)
+    return _closed(text)
 
 
 def _unescape(line: str) -> str:
@@ -532,10 +545,10 @@ def render(preamble: str, sections: Iterable[Section], *, newline: str = "\n", b
     Verbatim sections are written as read (a fence they leave open is closed); sections with the same key
     keep the order given.
     """
-    parts = [_closed(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
+    parts = [_verbatim(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
     for section in sorted(sections, key=lambda s: s.key):
         if section.verbatim:
-            parts.append(_closed(section.raw) if section.open_fence else section.raw)
+            parts.append(_verbatim(section.raw) if section.open_fence or "<<<<<<<" in section.raw else section.raw)
         else:
             parts.append(render_section(section))
     text = "\n\n".join(parts) + "\n"

@@ -327,7 +327,10 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     unchanged: set[str] = set()
     duplicated = {section.key for section in doc.sections if section.duplicate}
     read_keys: dict[str, str] = {}  # key -> paper id of the sections read
+    dropped: set[str] = set()  # keys whose section in a conflict copy was left out (see below)
     for section in doc.sections:
+        if section.duplicate and section.other_side and section.key in dropped:
+            section.duplicate = section.verbatim = False  # the copy's first version was left out: read this one
         if section.duplicate and section.key in read_keys:
             # The first section counts; this one joins its conflict block (never flips the paper).
             first_pid = read_keys[section.key]
@@ -370,6 +373,7 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
                 if section.other_side and section.other_side != GIT and base_doc is not None:
                     copied = Fields.of(section.note, section.status or DEFAULT.status, section.tags or ())
                     if copied == Fields.from_doc(base_doc):
+                        dropped.add(section.key)
                         continue  # deleted from the file since the copy was made, unchanged in it
                 sections[pid] = section
                 read_keys[section.key] = pid
