@@ -101,3 +101,16 @@ def test_watch_syncs_on_change_until_ctrl_c(lib_dir: Path, tmp_path: Path) -> No
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
     assert "Changed while watched." in papershelf(lib_dir, "show", A).stdout
+
+
+def test_sync_reports_a_conflict_copy_it_took_in(lib_dir: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    assert papershelf(lib_dir, "sync", "--notes-file", str(notes)).returncode == 0
+    copy = tmp_path / "notes (conflicted copy 2026-12-04).md"
+    copy.write_text(notes.read_text(encoding="utf-8").replace("A note written in the app.", "From Dropbox."),
+                    encoding="utf-8")
+    done = papershelf(lib_dir, "sync")
+    assert done.returncode == 0, done.stderr
+    assert f"conflict copy taken in and set aside: {lib_dir / 'backups' / copy.name}" in done.stdout
+    assert "From Dropbox." in notes.read_text(encoding="utf-8")
+    assert not copy.exists()

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from papershelf.core.model import STATUSES
+from papershelf.sync.engines import git_sides
 from papershelf.sync.notesfile import (
     DEFAULT_PREAMBLE,
     ConflictBlock,
@@ -29,6 +30,7 @@ TRICKY = [
     "<!-- papershelf:end-conflict -->", "**Status:** read · **Tags:** a", "Status: reading", "> [!WARNING]",
     "> quote", "---", "===", "- item", "1. one", "    indented code", "\\", ",", "·", "|", "Schölkopf",
     "ễ", "😀", "\u2028", "\x0c", "\x85", "\t", "  ", "",
+    "<<<<<<< HEAD", "\\<<<<<<< HEAD", "=======", ">>>>>>> 1a2b3c4", "||||||| base",
 ]
 LINE_BREAKS = ["\n", "\n", "\n", "\r\n", "\r", "\n\n"]
 
@@ -75,7 +77,9 @@ def test_parse_gives_back_what_was_rendered_and_render_is_a_fixed_point(
 def test_any_note_body_survives_a_round_trip(note: str) -> None:
     section = Section(key="k2021x", title="T", status="reading", tags=("a",), note=note)
     neighbour = Section(key="z2021y", title="Z", status="read", note="after")
-    doc = parse(render("", [section, neighbour]))
+    text = render("", [section, neighbour])
+    assert git_sides(text) is None  # no note can pass for git's conflict markers
+    doc = parse(text)
     assert [s.key for s in doc.sections] == ["k2021x", "z2021y"]
     assert doc.sections[0].note == normalise_note(note)
     assert doc.sections[1].note == "after"
@@ -204,3 +208,48 @@ def test_it_renders_as_markdown_with_one_h2_per_paper_and_hidden_key_lines() -> 
     assert "<blockquote>" in html
     assert "<strong>Sync conflict:</strong>" in html
     assert "<code>## code\n</code>" in html
+
+
+# -- fences (issue 13, loss 3): inside a fenced code block nothing is structure -------------------------------
+
+PASTED_EXAMPLE = (
+    "How my notes file looks:\n\n````markdown\n## Some paper\n<!-- papershelf:key=zz2020other -->\n"
+    "**Status:** read\n\n```\n## Still inside the outer fence\n<!-- papershelf:key=yy2020inner -->\n```\n"
+    "````\n\nAfter the code."
+)
+
+
+def test_a_key_line_typed_inside_a_fence_stays_in_the_note() -> None:
+    text = (
+        "## Paper A\n<!-- papershelf:key=a2021b -->\n**Status:** reading\n\n" + PASTED_EXAMPLE + "\n\n"
+        "## Paper C\n<!-- papershelf:key=c2021d -->\n**Status:** new\n\n~~~\n## x\n<!-- papershelf:key=q -->\n~~~\n"
+    )
+    doc = parse(text)
+    assert [s.key for s in doc.sections] == ["a2021b", "c2021d"]
+    assert doc.sections[0].note == PASTED_EXAMPLE
+    assert doc.sections[1].note == "~~~\n## x\n<!-- papershelf:key=q -->\n~~~"
+    assert doc.problems == []
+    # Written back, the pasted key lines are escaped (still invisible comments) and read back the same.
+    again = parse(render_document(doc))
+    assert [(s.key, s.note) for s in again.sections] == [(s.key, s.note) for s in doc.sections]
+
+
+def test_a_fence_closes_only_with_its_own_kind_and_length() -> None:
+    note = "```\n~~~\n## h\n<!-- papershelf:key=b -->\n``\n```` still closes it"
+    text = "## A\n<!-- papershelf:key=a -->\n\n" + note + "\n"
+    # "```` still closes it" has text after the run: not a closing fence, so the fence is never closed
+    # and, never closed, hides nothing (a half-typed fence must not swallow the sections after it).
+    assert [s.key for s in parse(text).sections] == ["a", "b"]
+    closed = "## A\n<!-- papershelf:key=a -->\n\n```\n~~~\n## h\n<!-- papershelf:key=b -->\n````\n"
+    assert [s.key for s in parse(closed).sections] == ["a"]
+
+
+def test_a_note_ending_inside_a_fence_is_written_so_that_it_cannot_swallow_the_next_section() -> None:
+    sections = [Section(key="a", title="A", note="```\nhalf typed"),
+                Section(key="b", title="B", note="```python\nx = 1\n```"),
+                Section(key="c", title="C", note="c")]
+    text = render("", sections)
+    tokens = MarkdownIt("commonmark").parse(text)
+    h2 = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
+    assert h2 == ["A", "B", "C"]  # a CommonMark reader sees every section too
+    assert [(s.key, s.note) for s in parse(text).sections] == [(s.key, s.note) for s in sections]

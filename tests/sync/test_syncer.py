@@ -307,3 +307,75 @@ def test_the_file_keeps_its_permissions(lib: Library, notes: Path) -> None:
     annotate(lib, B, note="A change to write.")
     assert sync(lib, notes).written
     assert notes.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_section_pasted_into_a_fenced_block_stays_in_the_note(lib: Library, notes: Path) -> None:
+    sync(lib, notes)
+    pasted = "```markdown\n## A study of synced notes, part 3\n<!-- papershelf:key=chen2021study -->\n```"
+    replace_in(notes, "Notes on A.", "Notes on A.\n\n" + pasted)
+    report = sync(lib, notes)
+    assert report.to_library == [pid(lib, A)]
+    assert note(lib, A) == "Notes on A.\n\n" + pasted + "\n\n### Method\nUses ## in text."
+    assert note(lib, C) == ""
+    assert (report.unknown_keys, report.problems, report.conflicts) == ([], [], {})
+    assert sync(lib, notes).written is False
+    assert note(lib, A).startswith("Notes on A.\n\n" + pasted)
+
+
+def test_a_notes_file_replaced_by_a_link_is_refused_and_nothing_is_written(
+    lib: Library, notes: Path, tmp_path: Path
+) -> None:
+    sync(lib, notes)
+    chosen = notes.resolve()
+    other = tmp_path / "someone-elses.md"
+    other.write_text("# Not the notes file\n", encoding="utf-8")
+    before = lib.annotation(pid(lib, A)).to_doc()
+    notes.unlink()
+    notes.symlink_to(other)
+    with pytest.raises(SyncError, match=r"is now a link to .*someone-elses\.md.*nothing was written"):
+        sync(lib, notes)
+    with pytest.raises(SyncError, match="is now a link"):
+        sync(lib, chosen)
+    assert other.read_text(encoding="utf-8") == "# Not the notes file\n"
+    assert notes.is_symlink()
+    assert sync_state.notes_file_path(lib) == chosen
+    assert Library(lib.folder).annotation(pid(lib, A)).to_doc() == before
+
+
+def test_a_link_chosen_as_the_notes_file_is_resolved_once_and_its_target_remembered(
+    lib: Library, tmp_path: Path
+) -> None:
+    target = tmp_path / "synced" / "notes.md"
+    target.parent.mkdir()
+    link = tmp_path / "notes-link.md"
+    link.symlink_to(target)
+    sync(lib, link)
+    assert sync_state.notes_file_path(lib) == target
+    assert link.is_symlink()
+    assert "Notes on A." in target.read_text(encoding="utf-8")
+    annotate(lib, B, note="Written through the chosen link.")
+    assert sync(lib, sync_state.notes_file_path(lib) or link).written
+    assert "Written through the chosen link." in target.read_text(encoding="utf-8")
+
+
+def test_status_and_tags_taken_from_the_file_are_kept_in_the_history_and_restorable(
+    lib: Library, notes: Path
+) -> None:
+    sync(lib, notes)
+    a = pid(lib, A)
+    notes.write_text(notes.read_text(encoding="utf-8").replace(section_text(notes, A), ""), encoding="utf-8")
+    sync(lib, notes)  # the section was deleted: note, status and tags cleared
+    cleared = lib.annotation(a)
+    assert (cleared.note, cleared.status, cleared.tags) == ("", "new", [])
+    [version] = lib.note_history(a)
+    assert (version.source, version.status, version.tags) == ("file", "reading", ("rl",))
+    assert version.note.startswith("Notes on A.")
+
+    lib.restore_note_version(a, 1)
+    back = Library(lib.folder).annotation(a)
+    assert (back.status, back.tags) == ("reading", ["rl"])
+    assert back.note.startswith("Notes on A.")
+
+    replace_in(notes, "**Status:** read\n", "**Status:** skipped · **Tags:** later\n")  # B, in the file
+    sync(lib, notes)
+    assert (lib.note_history(pid(lib, B))[0].status, lib.note_history(pid(lib, B))[0].tags) == ("read", ())

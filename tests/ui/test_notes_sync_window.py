@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
@@ -100,9 +102,138 @@ def test_a_conflict_is_shown_and_resolved_from_the_pane(qtbot: QtBot, window: Ma
     assert [v.note for v in window.library.note_history(pid)][:1] == ["The app's version."]
 
 
-def test_history_restores_an_earlier_note(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_history_restores_an_earlier_note(qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     window.detail.note.setPlainText("A newer thought.")
     window.detail.save_note()
     monkeypatch.setattr(dialogs.HistoryDialog, "ask", classmethod(lambda cls, parent, versions: 1))
     window.detail.history_button.click()
     assert window.detail.note.toPlainText() == "Written in the app."
+
+
+# -- issue 13 -------------------------------------------------------------------------------------------------
+
+
+def make_conflict(window: MainWindow) -> str:
+    """The app's and the file's versions of the shown paper's note differ since the last sync."""
+    window.notes_sync.set_auto(False)
+    window.detail.note.setPlainText("The app's version.")
+    window.detail.save_note()
+    subprocess.run([sys.executable, "-c", EDIT_IN_OTHER_PROCESS, str(notes_path(window)),
+                    "Written in the app.", "The file's version."], check=True)
+    report = window.notes_sync.sync_now()
+    pid = window.library.paper("neitz2021teacher").id
+    assert report is not None
+    assert pid in report.conflicts
+    return pid
+
+
+def conflict_button(window: MainWindow, text: str) -> QToolButton:
+    [button] = [b for b in window.detail.conflict.findChildren(QToolButton) if b.text() == text]
+    return button
+
+
+def status_tooltip(window: MainWindow, pid: str) -> object:
+    return window.model.index(window.model.row_of(pid), COLUMN_NAMES.index("status")).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_after_a_merge_the_conflict_mark_clears_at_once_with_auto_sync_off(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = make_conflict(window)
+    assert status_tooltip(window, pid) is not None
+    shown: list[tuple[str, ...]] = []
+
+    def merge_by_hand(cls: object, parent: object, app_note: str, file_note: str, *, app_time: str = "",
+                      file_time: str = "") -> str:
+        shown.append((app_note, file_note, app_time, file_time))
+        return "Merged by hand."
+
+    monkeypatch.setattr(dialogs.MergedNoteDialog, "ask", classmethod(merge_by_hand))
+    qtbot.mouseClick(conflict_button(window, "Merge…"), Qt.MouseButton.LeftButton)
+    [(app_note, file_note, app_time, file_time)] = shown
+    assert (app_note, file_note) == ("The app's version.", "The file's version.")
+    assert app_time
+    assert file_time
+    assert window.library.annotation(pid).note == "Merged by hand."
+    assert status_tooltip(window, pid) is None  # no sync needed for the mark to go
+    assert not window.detail.conflict.isVisibleTo(window)
+    assert not window.notes_sync.auto
+
+
+def test_the_merge_dialog_says_which_version_is_which_and_when(qtbot: QtBot) -> None:
+    app_time, file_time = "2026-12-04T21:30:00+00:00", "2026-12-04T21:45:00+00:00"
+    dialog = dialogs.MergedNoteDialog(None, "App text", "File text", app_time=app_time, file_time=file_time)
+    qtbot.addWidget(dialog)
+    local = {t: datetime.fromisoformat(t).astimezone().strftime("%Y-%m-%d %H:%M") for t in (app_time, file_time)}
+    labels = [label.text() for label in dialog.findChildren(QLabel)]
+    assert f"In Papershelf (changed {local[app_time]})" in labels
+    assert f"In the notes file (found {local[file_time]})" in labels
+    assert (dialog.app_side.toPlainText(), dialog.file_side.toPlainText()) == ("App text", "File text")
+    assert dialog.app_side.isReadOnly()
+    assert dialog.file_side.isReadOnly()
+    assert "App text" in dialog.merged.toPlainText()
+    assert "File text" in dialog.merged.toPlainText()
+    assert not dialog.merged.isReadOnly()
+
+
+def test_text_typed_but_not_saved_meets_a_file_edit_as_a_conflict(window: MainWindow) -> None:
+    window.notes_sync.set_auto(False)
+    window.detail.note.setPlainText("Typed in the window, not saved yet.")
+    assert window.detail.note_dirty
+    subprocess.run([sys.executable, "-c", EDIT_IN_OTHER_PROCESS, str(notes_path(window)),
+                    "Written in the app.", "Changed in the file meanwhile."], check=True)
+    report = window.notes_sync.sync_now()
+    pid = window.library.paper("neitz2021teacher").id
+    assert report is not None
+    assert report.conflicts == {pid: ("note",)}
+    assert window.detail.note.toPlainText() == "Typed in the window, not saved yet."
+    assert Library(window.library.folder).annotation(pid).note == "Typed in the window, not saved yet."
+    assert window.detail.conflict.isVisibleTo(window)
+    text = notes_path(window).read_text(encoding="utf-8")
+    assert "Typed in the window, not saved yet." in text
+    assert "Changed in the file meanwhile." in text
+
+
+def test_a_conflict_copy_beside_the_file_is_noticed_and_taken_in(qtbot: QtBot, window: MainWindow) -> None:
+    notes = notes_path(window)
+    copy = notes.parent / f"{notes.stem}.sync-conflict-20261204-101530-7QXK2LM.md"
+    tmp = notes.parent / ".syncthing.tmp"
+    tmp.write_text(notes.read_text(encoding="utf-8").replace("Written in the app.", "From the other machine."),
+                   encoding="utf-8")
+    tmp.replace(copy)  # as Syncthing does: a temporary file renamed into place
+    qtbot.waitUntil(lambda: window.detail.note.toPlainText() == "From the other machine.", timeout=3000)
+    assert not copy.exists()
+    assert (window.library.folder / "backups" / copy.name).is_file()
+    assert "From the other machine." in notes.read_text(encoding="utf-8")
+
+
+def test_a_git_conflict_in_the_file_is_shown_and_kept_mine_leaves_a_clean_file(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.notes_sync.set_auto(False)
+    notes = notes_path(window)
+    text = notes.read_text(encoding="utf-8")
+    notes.write_text(text.replace("Written in the app.", "<<<<<<< HEAD\nWritten in the app.\n=======\n"
+                                  "Written on the laptop.\n>>>>>>> 1a2b3c4"), encoding="utf-8")
+    window.notes_sync.sync_now()
+    pid = window.library.paper("neitz2021teacher").id
+    assert window.detail.conflict.isVisibleTo(window)
+    assert status_tooltip(window, pid) is not None
+    qtbot.mouseClick(conflict_button(window, "Keep mine"), Qt.MouseButton.LeftButton)
+    window.notes_sync.sync_now()
+    text = notes.read_text(encoding="utf-8")
+    assert "Written in the app." in text
+    assert "<<<<<<<" not in text
+    assert "papershelf:conflict" not in text
+    assert any(v.note == "Written on the laptop." for v in window.library.note_history(pid))
+
+
+def test_a_link_chosen_as_the_notes_file_is_followed_once(window: MainWindow, tmp_path: Path) -> None:
+    target = tmp_path / "real" / "notes.md"
+    target.parent.mkdir()
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    window.notes_sync.set_path(link)
+    assert window.notes_sync.path == target
+    assert sync_state.notes_file_path(window.library) == target
+    assert "Written in the app." in target.read_text(encoding="utf-8")

@@ -296,11 +296,18 @@ class Annotations:
             )
         stamp = now_iso()
         ann = self.annotation(paper_id).copy()
-        replaced = ann.note
-        ann.note = versions[number - 1].note
+        old = ann.copy()
+        version = versions[number - 1]
+        ann.note = version.note
+        if version.status is not None and version.status != ann.status:  # kept by a sync with the note
+            ann.status, ann.status_changed = version.status, stamp
+        if version.tags is not None:
+            ann.tags = list(version.tags)
         ann.changed = stamp
         ann.added = ann.added or self._papers[paper_id].added or stamp
-        doc = history.push(self.note_history_doc(paper_id), replaced, history.RESTORE, stamp)
+        doc = history.push(self.note_history_doc(paper_id), old.note, history.RESTORE, stamp,
+                           status=old.status if version.status is not None else None,
+                           tags=old.tags if version.tags is not None else None)
         self.commit(annotations={paper_id: ann}, history_docs={paper_id: doc} if doc else None)
         return ann
 

@@ -2,12 +2,14 @@
 
 Kept per paper in the annotations store (table ``note_history``, ``{"versions": [...]}``, oldest first),
 at most :data:`MAX_VERSIONS` per paper. A version equal to one already kept is not kept twice, and an
-empty note is never kept (there is nothing to get back).
+empty note is never kept (there is nothing to get back) unless a status or tags are kept with it: when a
+sync takes a paper's status or tags from the notes file (a deleted section clears them), the values it
+replaced are kept in the version too, and restoring the version puts them back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -29,14 +31,24 @@ class NoteVersion:
     note: str
     replaced: str
     source: str
+    status: str | None = None  # the status replaced with it (None: the status was not replaced)
+    tags: tuple[str, ...] | None = None  # likewise the tags
 
-    def to_doc(self) -> dict[str, str]:
-        return {"note": self.note, "replaced": self.replaced, "source": self.source}
+    def to_doc(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"note": self.note, "replaced": self.replaced, "source": self.source}
+        if self.status is not None:
+            doc["status"] = self.status
+        if self.tags is not None:
+            doc["tags"] = list(self.tags)
+        return doc
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> NoteVersion:
+        tags = doc.get("tags")
         return cls(note=str(doc.get("note", "")), replaced=str(doc.get("replaced", "")),
-                   source=str(doc.get("source", "")))
+                   source=str(doc.get("source", "")),
+                   status=str(doc["status"]) if doc.get("status") is not None else None,
+                   tags=tuple(str(t) for t in tags) if tags is not None else None)
 
 
 def versions(doc: Mapping[str, Any] | None) -> list[NoteVersion]:
@@ -47,15 +59,24 @@ def versions(doc: Mapping[str, Any] | None) -> list[NoteVersion]:
 
 
 def push(
-    doc: Mapping[str, Any] | None, note: str, source: str, stamp: str, limit: int = MAX_VERSIONS
+    doc: Mapping[str, Any] | None,
+    note: str,
+    source: str,
+    stamp: str,
+    limit: int = MAX_VERSIONS,
+    *,
+    status: str | None = None,
+    tags: Sequence[str] | None = None,
 ) -> dict[str, Any] | None:
-    """``doc`` with ``note`` kept as the newest version, or None if there is nothing new to keep."""
-    if not note.strip():
+    """``doc`` with ``note`` (and the ``status``/``tags`` replaced with it, if given) kept as the newest
+    version, or None if there is nothing new to keep."""
+    if not note.strip() and status is None and tags is None:
         return None
+    entry = NoteVersion(note, stamp, source, status, tuple(tags) if tags is not None else None).to_doc()
     kept = list(doc.get("versions", [])) if doc else []
-    if any(v.get("note") == note for v in kept):
+    if any(all(v.get(name) == entry.get(name) for name in ("note", "status", "tags")) for v in kept):
         return None
-    kept.append(NoteVersion(note, stamp, source).to_doc())
+    kept.append(entry)
     while len(kept) > limit:
         # The oldest version goes first, but a conflict's file side is often the only copy left of text
         # typed in the notes file: it goes last.

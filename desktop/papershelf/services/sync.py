@@ -28,6 +28,9 @@ def counts(report: SyncReport, *, every_count: bool = False) -> list[str]:
         parts.append(f"{found[1]} to the file")
     if found[2]:
         parts.append(f"{found[2]} conflict{'s' if found[2] != 1 else ''}")
+    copies = len(report.taken_in)
+    if copies:  # a sync engine's conflict copy (Syncthing, Dropbox) merged and set aside
+        parts.append(f"{copies} conflict cop{'ies' if copies != 1 else 'y'} taken in")
     return parts
 
 
@@ -46,6 +49,7 @@ def report_lines(report: SyncReport, key_of: Callable[[str], str]) -> list[str]:
         lines.append(f"to the file: {len(report.to_file)} papers: {keys(report.to_file)}")
     if report.resolved:
         lines.append(f"conflicts resolved in the file: {keys(report.resolved)}")
+    lines += [f"conflict copy taken in and set aside: {copy}" for copy in report.taken_in]
     if report.unknown_keys:
         lines.append(f"sections with keys not in this library, kept as they are: {', '.join(report.unknown_keys)}")
     lines += [f"  {problem}" for problem in report.problems]

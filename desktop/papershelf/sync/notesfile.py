@@ -12,11 +12,18 @@ rendered on GitHub or in Obsidian)::
 Rules that keep any note body from breaking the structure:
 
 - A section starts at a level-2 heading *immediately* followed by a key line, and nowhere else. A ``## ``
-  line in a note is just a heading of that note. Fences are deliberately not tracked: a note with an
-  unclosed fence (common while typing) would otherwise swallow every later section.
+  line in a note is just a heading of that note.
+- Fenced code blocks are found as CommonMark finds them (a run of 3+ backticks or tildes indented at most
+  3 spaces; closed by a run of the same character, at least as long, with nothing after it): inside a
+  fence nothing is structure, so a pasted section stays code. One deviation: a fence that is never closed
+  hides nothing (CommonMark runs it to the end of the file), because a half-typed fence must not turn every
+  later section into code. A note that ends inside a fence is written with a closing fence and the
+  invisible line ``<!-- papershelf:fence-closed -->`` after it; both are dropped again when read.
 - A note line that could be read as one of our machine lines (``<!--`` + ``papershelf:``) is written with
   one backslash more after ``<!--`` (``<!--\\ papershelf:key=x -->``, still an invisible comment) and read
   back with one less. So no note text can ever form a key line or a conflict marker.
+- Likewise a note line starting ``<<<<<<<`` (outside fenced code) gets one backslash more in the file, so
+  no note can form git conflict markers (``sync.engines``), and Markdown still shows it the same.
 - The status line is always written, so a note whose first line looks like a status line stays a note.
 - Tags are separated by ", "; a comma or backslash inside a tag is escaped with a backslash.
 - Notes are compared and stored normalised (:func:`normalise_note`): line endings are not content
@@ -43,6 +50,7 @@ Deleting the block (down to the end marker) resolves the conflict in favour of w
 
 from __future__ import annotations
 
+import bisect
 import re
 import string
 from collections.abc import Iterable, Sequence
@@ -79,6 +87,15 @@ _STATUS_LINE = re.compile(
     r"(?:[·|][ \t]*(?:\*\*)?tags:(?:\*\*)?[ \t]*(?P<tags>.*?))?[ \t]*$",
     re.IGNORECASE,
 )
+# A fence line: an opening or closing run of backticks or tildes (CommonMark 4.5).
+_FENCE = re.compile(r"\n {0,3}(`{3,}|~{3,})([^\n]*)")
+FENCE_CLOSED: Final = "<!-- papershelf:fence-closed -->"
+# The closing fence the writer added after a note that ends inside a fence, and its mark (see render).
+_ADDED_CLOSER = re.compile(
+    r"(?:^|\n) {0,3}(?:`{3,}|~{3,})[ \t]*\n[ \t]*<!--[ \t]*papershelf:fence-closed[ \t]*-->[ \t]*(?=\n|$)"
+)
+# A note line that could open a git conflict once written (see _git_lookalikes); group 1: its backslashes.
+_GIT_LOOKALIKE = re.compile(r"(\\*)<{7}")
 _HEADING_PREFIX = re.compile(r"^ {0,3}##[ \t]*")
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
 
@@ -125,6 +142,9 @@ class Section:
     end: int = 0
     raw: str = ""
     verbatim: bool = False
+    duplicate: bool = False  # a later section for a key that has one already
+    other_side: str = ""  # set on a section from another version of the file (see add_other_side)
+    open_fence: bool = False  # ``raw`` leaves a fence open (closed when written back verbatim)
 
 
 @dataclass(slots=True)
@@ -195,14 +215,49 @@ def _key_line(key: str) -> str:
 
 
 def _escape_body(note: str) -> str:
-    if "papershelf:" not in note:
-        return note
-    lines = note.split("\n")
+    if "papershelf:" in note:
+        lines = note.split("\n")
+        for i, line in enumerate(lines):
+            match = _MACHINE.match(line)
+            if match:
+                lines[i] = match.group(1) + "\\" + line[match.end(1) :]
+        note = "\n".join(lines)
+    return _git_lookalikes(note, +1) if "<<<<<<<" in note else note
+
+
+def _git_lookalikes(text: str, step: int) -> str:
+    """Escape (``step`` +1) or unescape (-1) the lines of a note that would open a git conflict (0: escape
+    only the lines without a backslash yet, for text written as read).
+
+    Outside fenced code, a line starting ``<<<<<<<`` (after any backslashes) gets one backslash more when
+    written (Markdown shows ``\\<`` as ``<``) and loses one when read, so no note can form conflict
+    markers in the file; inside a fence such lines are code, which the git reader leaves alone anyway.
+    """
+    code = fences(text)
+    lines = text.split("\n")
+    offset, fence = 0, 0
     for i, line in enumerate(lines):
-        match = _MACHINE.match(line)
-        if match:
-            lines[i] = match.group(1) + "\\" + line[match.end(1) :]
+        start, offset = offset, offset + len(line) + 1
+        while fence < len(code) and code[fence][1] <= start:
+            fence += 1
+        if fence < len(code) and code[fence][0] < start:
+            continue
+        match = _GIT_LOOKALIKE.match(line)
+        if match is None:
+            continue
+        if step > 0 or (step == 0 and not match.group(1)):
+            lines[i] = "\\" + line
+        elif step < 0 and match.group(1):
+            lines[i] = line[1:]
     return "\n".join(lines)
+
+
+def _verbatim(text: str) -> str:
+    """A part written as read (preamble, a section for another library), made safe to write back: a
+    fence it leaves open is closed, and a line that would open a git conflict gets a backslash (once)."""
+    if "<<<<<<<" in text:
+        text = _git_lookalikes(text, 0)
+    return _closed(text)
 
 
 def _unescape(line: str) -> str:
@@ -213,7 +268,53 @@ def _unescape(line: str) -> str:
 
 
 def _body(lines: Sequence[str]) -> str:
-    return normalise_note("\n".join(_unescape(line) for line in lines))
+    text = "\n".join(lines)
+    if "papershelf:fence-closed" in text:
+        text = _ADDED_CLOSER.sub("", text)
+    if "papershelf:" in text:
+        text = "\n".join(_unescape(line) for line in text.split("\n"))
+    if "<<<<<<<" in text:
+        text = _git_lookalikes(text, -1)
+    return normalise_note(text)
+
+
+def fences(text: str) -> list[tuple[int, int]]:
+    """The fenced code blocks of ``text``: (start, end) offsets, closed ones only, in order.
+
+    A fence that is never closed is not listed (see the module docstring).
+    """
+    return _scan_fences(text)[0]
+
+
+def _scan_fences(text: str) -> tuple[list[tuple[int, int]], int, str]:
+    """(closed fences, offset of the fence left open or -1, its opening run)."""
+    found: list[tuple[int, int]] = []
+    if "```" not in text and "~~~" not in text:
+        return found, -1, ""
+    start, opener = -1, ""
+    # Matched from the newline before the line ("\n" + text: the first line counts too); a literal first
+    # character keeps the scan fast on a large file.
+    for match in _FENCE.finditer("\n" + text):
+        run, rest = match.group(1), match.group(2)
+        if start < 0:
+            if run[0] == "`" and "`" in rest:
+                continue  # a backtick fence's info string has no backtick: this is inline code
+            start, opener = match.start(), run
+        elif run[0] == opener[0] and len(run) >= len(opener) and not rest.strip(" \t"):
+            found.append((start, match.end() - 1))
+            start = -1
+    return found, start, opener if start >= 0 else ""
+
+
+def _closed(text: str) -> str:
+    """``text`` with a fence it leaves open closed (and marked), so it cannot swallow what follows."""
+    closer = _scan_fences(text)[2]
+    return f"{text}\n{closer}\n{FENCE_CLOSED}" if closer else text
+
+
+def _note_text(note: str) -> str:
+    """A note as written into the file: machine lookalikes escaped, a fence left open closed."""
+    return _closed(_escape_body(note))
 
 
 # -- parse -------------------------------------------------------------------------------------------------
@@ -241,6 +342,9 @@ def split(text: str) -> NotesDocument:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc = NotesDocument(newline=newline, bom=bom, text=text)
     starts = _section_starts(text)
+    code, open_at, _ = _scan_fences(text)
+    if code:
+        starts = [(start, key) for start, key in starts if not _inside(code, start)]
     doc.preamble = (text[: starts[0][0]] if starts else text).rstrip(" \t\n")
     seen: dict[str, int] = {}
     line_no = 1
@@ -250,7 +354,8 @@ def split(text: str) -> NotesDocument:
         line_no += text.count("\n", previous, start)
         previous = start
         raw = _trim_blank_lines(text[start:end])
-        section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw)
+        section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw,
+                          open_fence=0 <= open_at < end)  # from the fence left open on, scan again
         if not key:
             doc.problems.append(Problem(line_no, "a section has an empty citation key; it is kept as is"))
             section.verbatim = True
@@ -258,13 +363,13 @@ def split(text: str) -> NotesDocument:
             doc.problems.append(
                 Problem(
                     line_no,
-                    f"a second section for this key (the first is at line {seen[key]}); "
-                    "it is kept as is: merge it into the first by hand",
+                    f"a second section for this key (the first is at line {seen[key]}): the first one counts; "
+                    "what this one says differently is kept as a conflict in it",
                     key=key,
                     severity="warning",
                 )
             )
-            section.verbatim = True
+            section.verbatim = section.duplicate = True
         else:
             seen[key] = line_no
         doc.sections.append(section)
@@ -279,6 +384,11 @@ def _section_starts(text: str) -> list[tuple[int, str]]:
         for match in _SECTION_START.finditer("\n" + text)
         for key in (match.group(1),)
     ]
+
+
+def _inside(ranges: Sequence[tuple[int, int]], offset: int) -> bool:
+    i = bisect.bisect_right(ranges, (offset, offset)) - 1
+    return i >= 0 and ranges[i][0] < offset < ranges[i][1]
 
 
 def _trim_blank_lines(chunk: str) -> str:
@@ -315,6 +425,50 @@ def read_section(section: Section, problems: list[Problem]) -> None:
     section.note = "\n\n".join(part for part in (_body(rest[:begin]), _body(rest[end + 1 :])) if part)
     block = _parse_conflict(rest[begin + 1 : end], line_no + i + begin + 1, key, problems)
     section.conflict = replace(block, deleted=bool(begin_match.group(1)))
+
+
+def add_other_side(doc: NotesDocument, other: NotesDocument, source: str) -> None:
+    """Add what another version of the same file says (git's other side, a sync engine's conflict copy).
+
+    Each of its sections that differs from this document's section for the key follows as a duplicate
+    (for :func:`fold_duplicate`), marked with ``source``; sections only it has are added as they are; a
+    preamble it has on top of this one's is appended to it. Identical sections are left out.
+    """
+    first = {s.key: s for s in doc.sections if s.key and not s.duplicate}
+    if other.preamble.strip() and other.preamble.strip() not in doc.preamble:
+        doc.preamble = f"{doc.preamble}\n\n{other.preamble}" if doc.preamble.strip() else other.preamble
+    for section in other.sections:
+        if not section.key or section.duplicate:
+            if section.raw not in doc.text:
+                doc.sections.append(section)  # kept verbatim, never lost
+            continue
+        mine = first.get(section.key)
+        if mine is not None and mine.raw == section.raw:
+            continue
+        section.other_side = source
+        section.verbatim = section.duplicate = mine is not None
+        doc.sections.append(section)
+
+
+def fold_duplicate(first: Section, duplicate: Section) -> None:
+    """Keep a second section for ``first``'s key inside ``first``: what it says differently becomes (or
+    joins) ``first``'s conflict block, so the first section counts and no text of the second is lost.
+
+    Both sections must have been read (:func:`read_section`).
+    """
+    texts = [text for text in (duplicate.note, duplicate.conflict.note if duplicate.conflict else "") if text]
+    block = first.conflict or ConflictBlock(
+        status=first.status if duplicate.status is None else duplicate.status,
+        tags=first.tags if duplicate.tags is None else duplicate.tags,
+        note="",
+    )
+    note = block.note
+    for text in texts:
+        if text != first.note and text not in note:
+            note = f"{note}\n\n{text}" if note else text
+    if first.conflict is None and (block.status, block.tags, note) == (first.status, first.tags, ""):
+        return  # it says nothing the first one does not
+    first.conflict = replace(block, note=note)
 
 
 def _status(
@@ -365,7 +519,7 @@ def render_conflict(block: ConflictBlock, key: str) -> str:
     parts = [begin, callout, "", status_line(block.status, block.tags)]
     note = normalise_note(block.note)
     if note:
-        parts += ["", _escape_body(note)]
+        parts += ["", _note_text(note)]
     parts.append("<!-- papershelf:end-conflict -->")
     return "\n".join(parts)
 
@@ -380,7 +534,7 @@ def render_section(section: Section) -> str:
     parts = [heading(section.title, section.key), _key_line(section.key), status_line(section.status, section.tags)]
     note = normalise_note(section.note)
     if note:
-        parts += ["", _escape_body(note)]
+        parts += ["", _note_text(note)]
     if section.conflict is not None:
         parts += ["", render_conflict(section.conflict, section.key)]
     return "\n".join(parts)
@@ -389,11 +543,15 @@ def render_section(section: Section) -> str:
 def render(preamble: str, sections: Iterable[Section], *, newline: str = "\n", bom: bool = False) -> str:
     """The whole file: the preamble (or the default one), then the sections ordered by key.
 
-    Verbatim sections are written as read; sections with the same key keep the order given.
+    Verbatim sections are written as read (a fence they leave open is closed); sections with the same key
+    keep the order given.
     """
-    parts = [preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE]
+    parts = [_verbatim(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
     for section in sorted(sections, key=lambda s: s.key):
-        parts.append(section.raw if section.verbatim else render_section(section))
+        if section.verbatim:
+            parts.append(_verbatim(section.raw) if section.open_fence or "<<<<<<<" in section.raw else section.raw)
+        else:
+            parts.append(render_section(section))
     text = "\n\n".join(parts) + "\n"
     if newline != "\n":
         text = text.replace("\n", newline)

@@ -34,14 +34,15 @@ from typing import Any, Final
 from papershelf.core import history
 from papershelf.core.library import Library, UnknownKeyError
 from papershelf.core.model import Annotation, now_iso
-from papershelf.core.storage.store import atomic_write_bytes
+from papershelf.core.storage.store import BACKUP_DIR, atomic_write_bytes
 from papershelf.formats.common import Problem
-from papershelf.sync import notesfile
+from papershelf.sync import engines, notesfile
 from papershelf.sync import state as sync_state
 from papershelf.sync.merge import DEFAULT, FIELDS, Fields, Merge, Outcome, merge
 from papershelf.sync.notesfile import ConflictBlock, Section
 
 MAX_ATTEMPTS: Final = 5
+GIT: Final = "git"  # the other side of a git merge (see notesfile.add_other_side)
 NEW_FILE_MODE: Final = 0o644
 
 
@@ -63,6 +64,8 @@ class SyncReport:
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
     recreated: bool = False  # the file was missing or empty: rebuilt from the library, nothing cleared
+    git_merged: bool = False  # the file had git conflict markers: both sides were taken in
+    taken_in: list[Path] = field(default_factory=list)  # conflict copies merged, now in the library's backups
     file_hash: str = ""
     attempts: int = 0
 
@@ -113,18 +116,22 @@ class _Plan:
 
 
 def sync(
-    library: Library, path: str | os.PathLike[str], *, on_before_write: Callable[[], None] | None = None
+    library: Library,
+    path: str | os.PathLike[str],
+    *,
+    on_before_write: Callable[[], None] | None = None,
+    on_after_write: Callable[[], None] | None = None,
 ) -> SyncReport:
     """Sync the library with the notes file at ``path`` (created if missing) and remember the path.
 
     ``on_before_write`` runs just before the file is checked and replaced (tests use it to edit the file
-    "meanwhile").
+    "meanwhile"); ``on_after_write`` right after it is replaced (tests use it to die there).
 
     Raises:
         SyncError: the file cannot be read or written, or kept changing.
         StoreError: the library cannot be written.
     """
-    path = Path(path).expanduser().resolve()
+    path = _resolve_chosen(library, Path(path))
     if not path.parent.is_dir():
         raise SyncError(f"the folder of the notes file does not exist: {path.parent}")
     done_to_library: list[str] = []
@@ -171,6 +178,8 @@ def sync(
             if not FileState.read(path).same_as(state):
                 continue  # edited meanwhile: merge again, never clobber it
             _write(path, plan.payload, state)
+            if on_after_write is not None:
+                on_after_write()
             report.written = True
             sync_state.commit(
                 library,
@@ -180,9 +189,25 @@ def sync(
                 pending=None,
             )
         report.to_library = list(dict.fromkeys(done_to_library + report.to_library))
+        # Only now, with the merge on disk on both sides, is a conflict copy taken in: set it aside once.
+        report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
         report.file_hash = file_hash(plan.payload) if report.written else state.digest
         return report
     raise SyncError("the notes file kept changing while syncing; nothing was lost, sync again")
+
+
+def _resolve_chosen(library: Library, path: Path) -> Path:
+    """The real path of the notes file. A path given anew is resolved (links followed) and that is what is
+    remembered; the remembered path itself must still be the file, not a link to another one.
+    """
+    given = Path(os.path.abspath(path.expanduser()))
+    resolved = given.resolve()
+    if resolved != given and given == sync_state.notes_file_path(library):
+        raise SyncError(
+            f"the notes file {given} is now a link to {resolved}; nothing was written. Papershelf writes only "
+            "the file you chose: choose the file again (File → Notes file…, or papershelf sync --notes-file)"
+        )
+    return resolved
 
 
 def _finish_cut_sync(library: Library, path: Path) -> None:
@@ -205,6 +230,30 @@ def _finish_cut_sync(library: Library, path: Path) -> None:
         )
     else:  # the file was not written after all, or has changed since: merge from the base as it is
         sync_state.commit(library, pending=None)
+
+
+def _set_aside(library: Library, copy: Path, report: SyncReport) -> Path:
+    """Move a conflict copy that was merged into the library's backups/ (returns where it went)."""
+    folder = library.folder / BACKUP_DIR
+    target = folder / copy.name
+    number = 1
+    while target.exists():
+        number += 1
+        target = folder / f"{copy.stem}-{number}{copy.suffix}"
+    try:
+        folder.mkdir(exist_ok=True)
+        try:
+            os.replace(copy, target)
+        except OSError:  # another file system: copy, then remove
+            atomic_write_bytes(target, copy.read_bytes())
+            copy.unlink()
+    except OSError as exc:
+        report.problems.append(
+            Problem(0, f"the conflict copy {copy.name} was merged but could not be moved to {folder}: "
+                       f"{exc.strerror or exc}; delete it by hand", severity="warning")
+        )
+        return copy
+    return target
 
 
 def _write(path: Path, payload: bytes, state: FileState) -> None:
@@ -249,8 +298,28 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     text = _decode(state.raw, path)
     doc = notesfile.split(text)
     report = SyncReport(path=path, problems=doc.problems)
+    sides = engines.git_sides(doc.text)
+    if sides is not None:
+        ours, theirs = notesfile.split(sides[0]), notesfile.split(sides[1])
+        ours.newline, ours.bom = doc.newline, doc.bom
+        notesfile.add_other_side(ours, theirs, GIT)
+        doc = ours
+        report.problems = doc.problems = [*ours.problems, *theirs.problems]
+        report.git_merged = True
+    for copy in engines.conflict_copies(path):
+        try:
+            copy_text = _decode(copy.path.read_bytes(), copy.path)
+        except (OSError, SyncError) as exc:
+            report.problems.append(Problem(0, f"{copy.engine}'s conflict copy {copy.path.name} was not taken in: {exc}",
+                                           severity="warning"))
+            continue
+        copy_doc = notesfile.split(copy_text)
+        copy_sides = engines.git_sides(copy_doc.text)  # a copy of a file git left markers in: both sides
+        for text in copy_sides or (copy_doc.text,):
+            notesfile.add_other_side(doc, notesfile.split(text), copy.path.name)
+        report.taken_in.append(copy.path)
     stamp = now_iso()
-    empty = state.raw is None or not text.strip()
+    empty = state.raw is None or not doc.text.strip()
     report.recreated = empty and sync_state.notes_file_path(library) == path
     base_valid = sync_state.notes_file_path(library) == path and not empty
     stored_base = sync_state.base(library)
@@ -260,7 +329,31 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     sections: dict[str, Section] = {}
     out: list[Section] = []
     unchanged: set[str] = set()
+    duplicated = {section.key for section in doc.sections if section.duplicate}
+    read_keys: dict[str, str] = {}  # key -> paper id of the sections read
+    dropped: set[str] = set()  # keys whose section in a conflict copy was left out (see below)
     for section in doc.sections:
+        if section.duplicate and section.other_side and section.key in dropped:
+            section.duplicate = section.verbatim = False  # the copy's first version was left out: read this one
+        if section.duplicate and section.key in read_keys:
+            # The first section counts; this one joins its conflict block (never flips the paper).
+            first_pid = read_keys[section.key]
+            notesfile.read_section(section, report.problems)
+            if section.other_side == GIT:
+                reason = "git left two versions of this section (conflict markers): this one's stays, "
+                reason += "the other side's differences are kept as a conflict"
+            elif section.other_side:
+                base_doc = stored_base.get(first_pid) if base_valid else None
+                older = {version.note for version in library.note_history(first_pid)}
+                _merge_copy(sections[first_pid], section, Fields.from_doc(base_doc) if base_doc else None, older)
+                reason = f"the conflict copy {section.other_side} was merged into this section"
+            else:
+                reason = ""
+            if reason:
+                report.problems.append(Problem(sections[first_pid].line, reason, key=section.key,
+                                               severity="warning"))
+            notesfile.fold_duplicate(sections[first_pid], section)
+            continue
         if not section.verbatim:
             try:
                 pid = library.paper(section.key).id
@@ -271,13 +364,25 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
                 section.verbatim = True
             else:
                 base_doc = stored_base.get(pid) if base_valid else None
-                if base_doc is not None and pid not in records and _unchanged(library, pid, section, base_doc):
+                if (
+                    base_doc is not None
+                    and pid not in records
+                    and section.key not in duplicated
+                    and not section.other_side
+                    and _unchanged(library, pid, section, base_doc)
+                ):
                     section.verbatim = True  # exactly as last written: write it back as it is
                     unchanged.add(pid)
                     out.append(section)
                     continue
                 notesfile.read_section(section, report.problems)
+                if section.other_side and section.other_side != GIT and base_doc is not None:
+                    copied = Fields.of(section.note, section.status or DEFAULT.status, section.tags or ())
+                    if copied == Fields.from_doc(base_doc):
+                        dropped.add(section.key)
+                        continue  # deleted from the file since the copy was made, unchanged in it
                 sections[pid] = section
+                read_keys[section.key] = pid
                 continue
         out.append(section)
 
@@ -308,6 +413,30 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     text_out = notesfile.render(doc.preamble, out, newline=doc.newline, bom=doc.bom)
     plan.payload = text_out.encode("utf-8")
     return plan
+
+
+def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes: set[str]) -> None:
+    """Three-way, field by field, a conflict copy's section into the file's (base: the last sync's values).
+
+    A copy can be older than the last sync, so a value it has that the file does not is only taken when it
+    cannot be an old one: a note this library never had (``older_notes``: the note's history). Any other
+    difference stays in ``copy``, which :func:`notesfile.fold_duplicate` turns into a conflict.
+    """
+    if base is None:
+        return  # no common version: every difference is a conflict
+    mine = Fields.of(first.note, first.status or base.status, first.tags if first.tags is not None else base.tags)
+    theirs = Fields.of(copy.note, copy.status or base.status, copy.tags if copy.tags is not None else base.tags)
+    result = merge(base, mine, theirs)
+    for name in FIELDS:
+        outcome = result.outcomes[name]
+        if outcome is Outcome.CONFLICT or (outcome is Outcome.FROM_FILE and name != "note"):
+            continue  # the copy keeps its value: a conflict, both kept
+        taken = outcome is Outcome.FROM_FILE and theirs.note not in older_notes  # a note new to this library
+        value = theirs.note if taken else mine.get(name)
+        setattr(first, name, value)
+        setattr(copy, name, value)
+    if copy.conflict is not None and copy.conflict.note == first.note:
+        copy.conflict = None
 
 
 def section_hash(text: str) -> str:
@@ -357,9 +486,9 @@ def _sync_paper(
         )
     history_doc: Mapping[str, Any] | None = library.note_history_doc(pid)
 
-    def keep(note: str, source: str) -> None:
+    def keep(note: str, source: str, status: str | None = None, tags: list[str] | None = None) -> None:
         nonlocal history_doc
-        pushed = history.push(history_doc, note, source, stamp)
+        pushed = history.push(history_doc, note, source, stamp, status=status, tags=tags)
         if pushed is not None:
             history_doc = plan.history[pid] = pushed
 
@@ -396,8 +525,11 @@ def _sync_paper(
 
     if result.from_file:
         ann = library.annotation(pid).copy()
-        if "note" in result.from_file:
+        if {"status", "tags"} & set(result.from_file) and (ann.note or ann.tags or ann.status != DEFAULT.status):
+            keep(ann.note, history.FILE, ann.status, list(ann.tags))  # status and tags can be restored too
+        elif "note" in result.from_file:
             keep(ann.note, history.FILE)
+        if "note" in result.from_file:
             ann.note = merged.note
         if "status" in result.from_file:
             ann.status = merged.status

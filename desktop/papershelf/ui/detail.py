@@ -426,7 +426,9 @@ class DetailPane(QWidget):
         self.save_note()
         record = sync_state.conflict_records(self.controller.library).get(self.paper_id, {})
         file_note = str(record.get("file", {}).get("note", ""))
-        merged = MergedNoteDialog.ask(self, self.controller.library.annotation(self.paper_id).note, file_note)
+        ann = self.controller.library.annotation(self.paper_id)
+        merged = MergedNoteDialog.ask(self, ann.note, file_note, app_time=ann.changed,
+                                      file_time=str(record.get("since", "")))
         if merged is not None:
             self.controller.resolve_conflict(self.paper_id, note=merged)
 

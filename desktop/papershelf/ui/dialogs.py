@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QListWidget,
@@ -131,23 +133,55 @@ class HistoryDialog(QDialog):
         return None
 
 
-class MergedNoteDialog:
-    @classmethod
-    def ask(cls, parent: QWidget | None, app_note: str, file_note: str) -> str | None:
-        """Edit the merged note (starting from both versions); None when cancelled."""
-        dialog = QDialog(parent)
-        dialog.setWindowTitle("Resolve the note conflict")
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(QLabel("Both versions are below. Edit them into the note you want to keep:"))
-        editor = QPlainTextEdit()
-        editor.setPlainText(f"{app_note.rstrip()}\n\n---\n\n{file_note.rstrip()}\n")
-        layout.addWidget(editor, 1)
+def _when(stamp: str) -> str:
+    """An ISO time as the person's local "YYYY-MM-DD HH:MM" ("" when unknown)."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return ""
+
+
+class MergedNoteDialog(QDialog):
+    """Both versions of a note in conflict, each labelled with where and when it was written, and an editor
+    for the merged note (starting from both)."""
+
+    def __init__(self, parent: QWidget | None, app_note: str, file_note: str, *, app_time: str = "",
+                 file_time: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Resolve the note conflict")
+        layout = QVBoxLayout(self)
+        sides = QHBoxLayout()
+        self.app_side = self._side(sides, "In Papershelf", "changed", app_time, app_note)
+        self.file_side = self._side(sides, "In the notes file", "found", file_time, file_note)
+        layout.addLayout(sides, 1)
+        layout.addWidget(QLabel("The merged note (edit it into the note you want to keep):"))
+        self.merged = QPlainTextEdit()
+        self.merged.setPlainText(f"{app_note.rstrip()}\n\n{file_note.rstrip()}\n")
+        layout.addWidget(self.merged, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        dialog.resize(720, 520)
-        return editor.toPlainText() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        self.resize(900, 640)
+
+    @staticmethod
+    def _side(row: QHBoxLayout, where: str, verb: str, stamp: str, note: str) -> QPlainTextEdit:
+        column = QVBoxLayout()
+        when = _when(stamp)
+        column.addWidget(QLabel(f"{where} ({verb} {when})" if when else where))
+        view = QPlainTextEdit()
+        view.setPlainText(note)
+        view.setReadOnly(True)
+        column.addWidget(view, 1)
+        row.addLayout(column, 1)
+        return view
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, app_note: str, file_note: str, *, app_time: str = "",
+            file_time: str = "") -> str | None:
+        """The merged note; None when cancelled."""
+        dialog = cls(parent, app_note, file_note, app_time=app_time, file_time=file_time)
+        return dialog.merged.toPlainText() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class _TableDialog(QDialog):

@@ -185,6 +185,8 @@ class MainWindow(QMainWindow):
         self.notes_sync.status_changed.connect(self.sync_label.setText)
         self.notes_sync.failed.connect(self.show_error)
         self.notes_sync.synced.connect(self._notes_synced)
+        self.notes_sync.conflicts_changed.connect(self.model.set_conflicts)
+        self.notes_sync.about_to_sync.connect(self.detail.save_note)
 
     # -- filtering -----------------------------------------------------------------------------------
 

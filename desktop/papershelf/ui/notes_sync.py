@@ -2,7 +2,8 @@
 
 The watcher is re-armed after every change because editors often replace the file (write a new one and
 rename it over the old), which removes the watched path. The app's own writes are recognised by the
-file's hash after the write and ignored.
+file's hash after the write and ignored. The folder is watched too, so a conflict copy that Syncthing or
+Dropbox puts beside the file starts a sync that takes it in.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from papershelf.core.storage.store import StoreError
 from papershelf.services import sync as sync_report
+from papershelf.sync import engines, syncer
 from papershelf.sync import state as sync_state
-from papershelf.sync import syncer
 from papershelf.ui.controller import LibraryController
 
 FILE_CHANGE_DELAY_MS = 250  # editors write in bursts; 250 ms keeps "appears within 1 s"
@@ -28,6 +29,10 @@ class NotesSync(QObject):
     synced = Signal(object)  # SyncReport
     failed = Signal(str)
     status_changed = Signal(str)  # one line for the status bar
+    conflicts_changed = Signal(list)  # the ids of the papers in conflict, when that set changes (sync or resolve)
+    # Emitted just before a sync reads the library: whoever holds typed text not yet saved (the note editor)
+    # saves it now, so that it is the app's side of the merge (a conflict if the file changed too).
+    about_to_sync = Signal()
 
     def __init__(self, controller: LibraryController, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +43,7 @@ class NotesSync(QObject):
         self.last_report: syncer.SyncReport | None = None
         self._own_hash = ""
         self._syncing = False
+        self._conflicts: set[str] = set(sync_state.conflicts(self.library))
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._file_changed)
         self._watcher.directoryChanged.connect(self._file_changed)
@@ -55,8 +61,13 @@ class NotesSync(QObject):
     # -- settings ------------------------------------------------------------------------------------
 
     def set_path(self, path: Path | None) -> None:
-        """Use ``path`` as the notes file (synced at once), or stop syncing with None."""
+        """Use ``path`` as the notes file (synced at once), or stop syncing with None.
+
+        A link is followed now, once: the file it points to is the notes file from then on.
+        """
         self._unwatch()
+        if path is not None:
+            path = path.expanduser().resolve()
         self.path = path
         if path is None and not self.library.read_only:
             try:
@@ -88,6 +99,7 @@ class NotesSync(QObject):
             return None
         self._syncing = True
         try:
+            self.about_to_sync.emit()
             report = syncer.sync(self.library, self.path)
         except (syncer.SyncError, StoreError, OSError) as exc:
             self.failed.emit(str(exc))
@@ -98,6 +110,7 @@ class NotesSync(QObject):
             self._watch()
         self.last_report = report
         self._own_hash = report.file_hash
+        self._check_conflicts()
         self.synced.emit(report)
         self.status_changed.emit(self.status_text())
         return report
@@ -115,7 +128,14 @@ class NotesSync(QObject):
 
     # -- triggers ------------------------------------------------------------------------------------
 
+    def _check_conflicts(self) -> None:
+        conflicts = set(sync_state.conflicts(self.library))
+        if conflicts != self._conflicts:
+            self._conflicts = conflicts
+            self.conflicts_changed.emit(sorted(conflicts))
+
     def _library_changed(self, ids: list[str]) -> None:
+        self._check_conflicts()  # a conflict resolved in the app: its mark goes now, synced or not
         if self._syncing or not self.auto or self.path is None:
             return
         self._edit_timer.start()
@@ -128,8 +148,8 @@ class NotesSync(QObject):
             digest = syncer.file_hash(self.path.read_bytes())
         except OSError:
             digest = ""
-        if digest and digest == self._own_hash:
-            return  # our own write
+        if digest and digest == self._own_hash and not engines.conflict_copies(self.path):
+            return  # our own write, and no conflict copy from a sync engine beside it
         self._file_timer.start()
 
     def _watch(self) -> None:

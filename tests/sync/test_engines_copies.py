@@ -1,0 +1,152 @@
+"""Syncthing and Dropbox: a conflict copy beside the notes file is merged in once, then set aside."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from papershelf.core.library import Library
+from papershelf.sync import state as sync_state
+from papershelf.sync.engines import conflict_copies, conflict_copy_engine
+from papershelf.sync.syncer import sync
+from tests.sync.helpers import KEYS, annotate, library, note, pid, replace_in, section_text
+
+A, B, C = KEYS[:3]
+COPIES = [
+    "notes.sync-conflict-20261204-101530-7QXK2LM.md",
+    "notes (conflicted copy 2026-12-04).md",
+    "notes (Ann Baker's conflicted copy 2026-12-04).md",
+]
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Library:
+    lib = library(tmp_path / "lib")
+    annotate(lib, A, note="A as both machines had it.", status="reading")
+    annotate(lib, B, note="B as both machines had it.", status="to-read")
+    annotate(lib, C, note="C, soon deleted here.")
+    return lib
+
+
+@pytest.mark.parametrize("name", COPIES)
+def test_a_conflict_copy_is_merged_field_by_field_then_moved_to_the_backups(
+    lib: Library, tmp_path: Path, name: str
+) -> None:
+    notes = tmp_path / "sync" / "notes.md"
+    notes.parent.mkdir()
+    sync(lib, notes)
+    # The other machine's version, as the engine left it beside the file.
+    copy = notes.parent / name
+    copy.write_bytes(notes.read_bytes())
+    replace_in(copy, "A as both machines had it.", "A, changed on the other machine only.")
+    replace_in(copy, "**Status:** to-read", "**Status:** skipped")
+    replace_in(copy, "C, soon deleted here.", "C, changed on the other machine.")
+    # Meanwhile here, in the file: B's status changed differently, and C's section deleted.
+    replace_in(notes, "**Status:** to-read", "**Status:** read")
+    notes.write_text(notes.read_text(encoding="utf-8").replace(section_text(notes, C), ""), encoding="utf-8")
+
+    report = sync(lib, notes)
+    assert note(lib, A) == "A, changed on the other machine only."  # changed on one side only: taken
+    assert lib.annotation(pid(lib, B)).status == "read"  # changed on both sides: a conflict, both kept
+    assert report.conflicts == {pid(lib, B): ("status",)}
+    assert "**Status:** skipped" in section_text(notes, B).split("<!-- papershelf:conflict -->")[1]
+    assert note(lib, C) == "C, changed on the other machine."  # the other machine's edit beats a deletion
+    assert not copy.exists()
+    backup = lib.folder / "backups" / name
+    assert report.taken_in == [backup]
+    assert "A, changed on the other machine only." in backup.read_text(encoding="utf-8")
+    assert any(name in p.reason for p in report.problems)
+
+    again = sync(lib, notes)  # taken in once
+    assert (again.taken_in, again.written, again.to_library) == ([], False, [])
+
+
+def test_an_unchanged_copy_of_a_section_deleted_here_does_not_bring_it_back(lib: Library, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    sync(lib, notes)
+    copy = tmp_path / COPIES[0]
+    copy.write_bytes(notes.read_bytes())
+    notes.write_text(notes.read_text(encoding="utf-8").replace(section_text(notes, C), ""), encoding="utf-8")
+    report = sync(lib, notes)
+    assert note(lib, C) == ""
+    assert report.conflicts == {}
+    assert report.taken_in == [lib.folder / "backups" / COPIES[0]]
+
+
+def test_conflict_copies_are_recognised_by_name_only_for_this_notes_file(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    for name in COPIES:
+        assert conflict_copy_engine(notes, name) == ("Syncthing" if "sync-conflict" in name else "Dropbox")
+    for name in ["notes.md", "notes.md.bak", "notes (conflicted copy).md", "other (conflicted copy 2026-12-04).md",
+                 "notes.sync-conflict-2026-ABC.md", "notes.sync-conflict-20261204-101530-7QXK2LM.txt"]:
+        assert conflict_copy_engine(notes, name) is None
+    for name in [*COPIES, "notes.md", "unrelated.md"]:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert sorted(c.path.name for c in conflict_copies(notes)) == sorted(COPIES)
+
+
+def test_a_copy_older_than_the_last_sync_does_not_undo_an_edit_made_here(lib: Library, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    sync(lib, notes)
+    before = notes.read_bytes()
+    annotate(lib, A, note="A, rewritten here after the copy was made.", status="read")
+    sync(lib, notes)
+    # The other machine's version arrives now, made from the file as it was before: it changed B's status
+    # only, and still has A's old note and status.
+    copy = tmp_path / COPIES[1]
+    copy.write_bytes(before)
+    replace_in(copy, "**Status:** to-read", "**Status:** skipped")
+
+    report = sync(lib, notes)
+    a = lib.annotation(pid(lib, A))
+    assert (a.note, a.status) == ("A, rewritten here after the copy was made.", "read")
+    # The old note is one this library replaced (it is in the history): not a change. A status the copy
+    # has differently may be old or new: both are kept, as a conflict, for the person to choose.
+    assert report.conflicts == {pid(lib, A): ("status",), pid(lib, B): ("status",)}
+    assert "A, rewritten here after the copy was made." in section_text(notes, A).split("papershelf:conflict")[0]
+
+
+SYNC_KILLED_AFTER_THE_FILE_WRITE = r"""
+import os, signal, sys
+from papershelf.core.library import Library
+from papershelf.sync import syncer
+syncer.sync(Library(sys.argv[1]), sys.argv[2], on_after_write=lambda: os.kill(os.getpid(), signal.SIGKILL))
+"""
+
+
+def copy_beside(folder: Path) -> tuple[Library, Path, Path]:
+    """A synced library whose notes file got a Syncthing copy and an edit of its own."""
+    lib = library(folder / "lib")
+    annotate(lib, A, note="A as both machines had it.", status="reading")
+    annotate(lib, B, note="B as both machines had it.", status="to-read")
+    notes = folder / "notes.md"
+    sync(lib, notes)
+    copy = folder / COPIES[0]
+    copy.write_bytes(notes.read_bytes())
+    replace_in(copy, "A as both machines had it.", "A, changed on the other machine only.")
+    replace_in(copy, "**Status:** to-read", "**Status:** skipped")
+    replace_in(notes, "**Status:** to-read", "**Status:** read")
+    return lib, notes, copy
+
+
+def test_a_sync_killed_before_the_copy_is_set_aside_ends_as_an_uninterrupted_one(tmp_path: Path) -> None:
+    lib, notes, copy = copy_beside(tmp_path / "whole")
+    sync(lib, notes)
+    expected = (notes.read_bytes(), {p: lib.annotation(p).to_doc()["note"] for p in lib.papers},
+                sync_state.conflicts(lib))
+
+    lib, notes, copy = copy_beside(tmp_path / "killed")
+    proc = subprocess.run([sys.executable, "-c", SYNC_KILLED_AFTER_THE_FILE_WRITE, str(lib.folder), str(notes)],
+                          capture_output=True, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert copy.exists()  # killed after the file write, before the copy was set aside
+    lib = Library(lib.folder)
+    report = sync(lib, notes)
+    notes_now = {p: lib.annotation(p).to_doc()["note"] for p in lib.papers}
+    assert (notes.read_bytes(), notes_now, sync_state.conflicts(lib)) == expected
+    assert report.taken_in == [lib.folder / "backups" / copy.name]
+    assert not copy.exists()
