@@ -120,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("bibtex", "markdown"), help="default: from -o's suffix, else bibtex")
     p.add_argument("--list", dest="list_name", metavar="NAME", help="only papers in this reading list")
     p.add_argument("--utf8", action="store_true", help="BibTeX: UTF-8 instead of LaTeX-escaped ASCII")
-    p.add_argument("--with-abstract", action="store_true", help="include abstracts")
+    p.add_argument("--with-abstract", action="store_true", help="include abstracts (Markdown; BibTeX has them)")
+    p.add_argument("--no-abstract", action="store_true", help="leave abstracts out of a BibTeX export")
     p.add_argument("--with-notes", action="store_true", help="include your notes (BibTeX: as annote)")
     p.add_argument("--group-by", choices=("status", "track", "tag", "list", "none"), default="status",
                    help="Markdown: group papers by (default: status)")
@@ -545,7 +546,7 @@ def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         papers,
         fmt,
         bibtex_options=BibtexOptions(
-            ascii=not args.utf8, abstract=args.with_abstract, notes_as_annote=args.with_notes
+            ascii=not args.utf8, abstract=not args.no_abstract, notes_as_annote=args.with_notes
         ),
         markdown_options=MarkdownOptions(
             title=title, group_by=args.group_by, abstract=args.with_abstract, notes=args.with_notes
@@ -567,7 +568,7 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, t
     if args.output is None or text.strip():
         raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")
     options = (
-        {"ascii": not args.utf8, "abstract": args.with_abstract, "notes_as_annote": args.with_notes}
+        {"ascii": not args.utf8, "abstract": not args.no_abstract, "notes_as_annote": args.with_notes}
         if fmt == "bibtex"
         else {"group_by": args.group_by, "abstract": args.with_abstract, "notes": args.with_notes}
     )
