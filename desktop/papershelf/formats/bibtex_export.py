@@ -105,7 +105,9 @@ def render(
         body = ",\n".join(f"  {name} = {value}" for name, value in values.items())
         entries.append(f"\n@{paper.entry_type or 'misc'}{{{paper.key},\n{body}\n}}\n")
     if preambles or strings:
-        chunks.append("\n" + "".join(encoder.raw(b) + "\n" for b in [*preambles, *strings.values()]))
+        # A bare & in an @string is as much an error as in a field; a preamble's # is a macro argument.
+        blocks = [*preambles, *(latex.escape_bare_specials(b) for b in strings.values())]
+        chunks.append("\n" + "".join(encoder.raw(b) + "\n" for b in blocks))
     chunks += entries
     notes: list[str] = []
     if approximated_in:
