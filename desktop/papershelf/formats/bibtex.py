@@ -290,10 +290,10 @@ def _recover_missing_comma(
     if match is None:
         return value
     at = line + (fld.start_line - (block.start_line or 0) if fld.start_line is not None else 0)
-    at += shown.count("\n", 0, match.start() + 1)
+    at += shown.count("\n", 0, match.start())  # the line the comma is missing at
     problems.append(
-        Problem(at, f"a comma is missing after the field {name}; {match.group(1).lower()} was read as "
-                    "the next field", key, "warning")
+        Problem(at, f"a comma is missing after the field {name}; the next line was read as the field "
+                    f"{match.group(1).lower()}", key, "warning")
     )
     rest = model.Field(match.group(1), shown[match.end() :].strip(), fld.start_line)
     if "\n" in rest.value and "=" in rest.value:
