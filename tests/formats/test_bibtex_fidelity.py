@@ -130,7 +130,7 @@ def test_8_bare_ampersand_is_escaped_and_said(parsed: ParseResult) -> None:
     result = bibtex_export.render(parsed.papers, {})
     assert "  journal = {Perception \\& Psychophysics},\n" in entry_of(result.text, "bare-ampersand")
     assert "  note = {Reprinted, 50\\% smaller}\n" in entry_of(result.text, "bare-ampersand")
-    assert "  url = {https://example.org/a_b%20c}\n" in entry_of(result.text, "macro-concat")  # a URL is no LaTeX
+    assert "  url = {https://example.org/a_b#c}\n" in entry_of(result.text, "macro-concat")  # a URL is no LaTeX
     (note,) = [n for n in result.notes if "bare &" in n]
     assert note.startswith("3 entries had a bare &, % or # (a LaTeX error), written escaped")
     warnings = [p.reason for p in parsed.problems if p.key == "bare-ampersand"]
