@@ -102,9 +102,18 @@ class Paper:
             "url": self.url,
             "doi": self.doi,
             "entry_type": self.entry_type,
-            "fields": dict(self.fields),
+            "fields": self._stored_fields(),
             "added": self.added,
         }
+
+    def _stored_fields(self) -> dict[str, str]:
+        """``fields`` as stored: a title or abstract whose source is its display text is not stored twice."""
+        fields = dict(self.fields)
+        if fields.get("abstract") == self.abstract and self.abstract:
+            fields["abstract"] = SAME_AS_SHOWN
+        if fields.get("title") == self.title and self.title:
+            fields["title"] = SAME_AS_SHOWN
+        return fields
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Paper:
@@ -112,7 +121,8 @@ class Paper:
 
         Values that many papers share (venue, track, type, import time, booktitle, a file's
         ``@preamble``, ...) are interned: one string for all of them instead of one per paper (~25 MB
-        less at 100k papers). A title or abstract whose source is the same text is kept once.
+        less at 100k papers). A title or abstract whose source is the same text is kept once, as
+        stored (``SAME_AS_SHOWN``).
         """
         get = doc.get
         fields = get("fields") or {}
@@ -121,10 +131,10 @@ class Paper:
         for name, value in fields.items():
             if type(value) is str and (len(value) <= _SHARED_UP_TO or name[:1] == "@"):
                 fields[name] = intern(value)
-        if fields.get("abstract") == abstract:
+        if fields.get("abstract") == SAME_AS_SHOWN:
             fields["abstract"] = abstract
-        if fields.get("title") == title:
-            fields["title"] = title = intern(title)
+        if fields.get("title") == SAME_AS_SHOWN:
+            fields["title"] = title
         return cls(
             doc["id"],
             doc["key"],
@@ -143,6 +153,8 @@ class Paper:
 
 
 _SHARED_UP_TO: Final = 200  # characters; longer field values are rarely shared
+# A stored source field that is the same text as the attribute shown (most titles and abstracts).
+SAME_AS_SHOWN: Final = "\x00"
 
 
 def _interned(value: Any) -> Any:
