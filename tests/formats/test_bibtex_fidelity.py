@@ -143,3 +143,19 @@ def test_9_fields_an_entry_came_with_are_exported_by_default(parsed: ParseResult
     assert "  edition = {Second},\n" in entry_of(exported, "noopsort")
     stripped = bibtex_export.render(parsed.papers, {}, BibtexOptions(abstract=False)).text
     assert "abstract" not in stripped
+
+
+def test_1_two_missing_commas_in_one_entry() -> None:
+    text = (
+        "@article{two,\n"
+        "  title = {First}\n"
+        "  author = {Doe, Jane}\n"
+        "  journal = {Third},\n"
+        "  year = 2020}\n"
+    )
+    result = bibtex.parse(text)
+    (paper,) = result.papers
+    assert (paper.title, paper.authors, paper.venue, paper.year) == ("First", ["Jane Doe"], "Third", 2020)
+    assert [(p.line, p.reason.split(";")[0]) for p in result.problems] == [
+        (2, "a comma is missing after the field title"), (3, "a comma is missing after the field author"),
+    ]

@@ -296,11 +296,12 @@ def _recover_missing_comma(
         Problem(at, f"a comma is missing after the field {name}; the next line was read as the field "
                     f"{match.group(1).lower()}", key, "warning")
     )
-    rest = model.Field(match.group(1), shown[match.end() :].strip(), fld.start_line)
-    if "\n" in rest.value and "=" in rest.value:
-        rest.value = _recover_missing_comma(block, rest, rest.key, rest.value, line, key, problems, [])
+    start_line = None if fld.start_line is None else fld.start_line + shown.count("\n", 0, match.end())
+    rest = model.Field(match.group(1), shown[match.end() :].strip(), start_line)
     index = next(i for i, f in enumerate(block.fields) if f is fld)
     block.fields.insert(index + 1, rest)
+    if "\n" in rest.value and "=" in rest.value:  # another comma missing further on
+        rest.value = _recover_missing_comma(block, rest, rest.key, rest.value, line, key, problems, [])
     return shown[:end]
 
 
