@@ -116,6 +116,13 @@ def test_raw_values_only_lose_non_ascii() -> None:
     assert latex.Encoder(ascii=False).raw("Ballé") == "Ballé"
 
 
+def test_text_in_ascii_keeps_combining_accents() -> None:
+    encoder = latex.Encoder()
+    assert encoder.text("Ce\u0301line q\u0301 & co") == "C{\\'e}line {\\'q} \\& co"
+    assert encoder.name("Ce\u0301line") == "C{\\'e}line"
+    assert encoder.approximated == {}
+
+
 def test_raw_values_in_ascii_keep_math_and_combining_accents() -> None:
     encoder = latex.Encoder()
     # ICML's "$\ell_∞$": inside math a symbol gets its math form, so that it stays math (and stays put).

@@ -206,7 +206,8 @@ _ESCAPE_TABLE: Final = str.maketrans(_ESCAPES)
 _SPECIALS = re.compile(r"[\\{}$&%#_~^<>|]|--|``|''|[?!]`")
 # Between two characters TeX would join into a ligature (-- `` '' ?` !`): written as "{}" there.
 _LIGATURE_BREAK = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# A letter with accents Unicode has no single character for (NFC left them apart), or one non-ASCII character.
+_NON_ASCII = re.compile(r"[A-Za-z][\u0300-\u036f]+|[^\x00-\x7f]")
 _SPECIAL_CHARS = re.compile(r"[\\{}$&%#_~^<>|]")  # a character class: scanned for at C speed
 _LIGATURE_MARK: Final = "\ue002"  # private use: where "{}" goes between two characters
 _LIGATURE_PAIRS: Final = tuple((a + b, a + _LIGATURE_MARK + b) for a, b in ("--", "``", "''", "?`", "!`"))
@@ -421,7 +422,11 @@ class Encoder:
         return _NON_ASCII.sub(self._form, text) if forms else text
 
     def _form(self, match: re.Match[str]) -> str:
-        return self._forms[ord(match.group())]
+        found = match.group()
+        if len(found) == 1:
+            return self._forms[ord(found)]
+        form = _accent_form(found)  # q + U+0301 -> {\\'q}
+        return form if form is not None else found[0] + "".join(self._forms[ord(mark)] for mark in found[1:])
 
     def _math_split(self, text: str) -> list[tuple[bool, str]]:
         """Text cut into (is_math, part); math parts include their dollars."""
