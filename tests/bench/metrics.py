@@ -33,7 +33,8 @@ METRICS = (
     "filter_proxy_p95_ms_100k", "sort_ms_100k", "bulk_status_10k_ms", "annotation_write_ms_100k",
     "annotation_write_stock_tinydb_ms_100k", "import_bibtex_10k_s", "parse_bibtexparser_raw_10k_s",
     "export_bibtex_10k_s", "write_bibtexparser_raw_10k_s", "export_markdown_10k_s", "sync_10k_nochange_ms",
-    "sync_10k_100changed_ms", "rss_mb_100k", "import_bibtex_1k_s", "papis_import_1k_s", "papis_export_1k_s",
+    "sync_10k_100changed_ms", "rss_mb_100k", "rss_mb_10k_bib", "import_bibtex_1k_s", "papis_import_1k_s",
+    "papis_export_1k_s",
     "similarity_build_10k_s", "similarity_load_10k_s", "similar_top10_ms_10k", "similar_top10_ms_100k",
     "latex_decode_40k_s",
 )
@@ -584,6 +585,24 @@ def bench_import(report: Report, cfg: Config, work: Work) -> None:
                 text = path.read_text(encoding="utf-8")
                 detail["parse_only_s"] = repeat(lambda b=bibtex, t=text: b.parse(t), 3).summary()
             report.note(name, detail)
+            if size == "10k":
+                _bench_bib_library_rss(report, work, library.folder)
+
+
+def _bench_bib_library_rss(report: Report, work: Work, folder: Path) -> None:
+    """Peak RSS of a process that opens the library imported from the 10k .bib (every field's source kept)."""
+    with report.guard("rss_mb_10k_bib", "rss_mb_10k_bib"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "tests.bench.probes", "rss", str(folder)],
+            capture_output=True, text=True, cwd=ROOT, env=app_env(work.path("home")), timeout=300, check=False,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "probe failed")
+        result: dict[str, Any] = orjson.loads(proc.stdout.strip().splitlines()[-1])
+        report.set("rss_mb_10k_bib", result["hwm_mb"], 1)
+        report.note("rss_mb_10k_bib", {"what": "peak RSS (VmHWM) of a process that opened the library imported "
+                                               "from the 10k .bib, built PaperTableModel and the SearchIndex",
+                                       "probe": result})
 
 
 def bench_export(report: Report, cfg: Config, work: Work) -> None:

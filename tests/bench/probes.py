@@ -56,6 +56,9 @@ def rss(library_dir: str) -> dict[str, object]:
         "rows": model.rowCount(),
         "search_index": index_built,
         "peak_mb": round(peak_mb, 1),
+        # ru_maxrss of a process spawned (vfork + exec) by a large one starts at the parent's peak; the
+        # high-water mark of this process's own memory does not.
+        "hwm_mb": round(_status_mb("VmHWM"), 1),
         "rss_mb": round(_status_mb("VmRSS"), 1),
         "steps_rss_mb": {k: round(v, 1) for k, v in steps.items()},
         "seconds": round(seconds, 3),

@@ -52,6 +52,7 @@ TARGETS: dict[str, tuple[str, float | None, str, list[tuple[str, str]]]] = {
     "sync_10k_nochange_ms": ("Notes sync, 10k, nothing changed", 200, "ms", []),
     "sync_10k_100changed_ms": ("Notes sync, 10k, 100 changed", 300, "ms", []),
     "rss_mb_100k": ("Peak RSS, 100k library + model + index", 500, "MB", []),
+    "rss_mb_10k_bib": ("Peak RSS, 10k library imported from .bib", None, "MB", []),
     "similarity_build_10k_s": ("Similarity index build, 10k", 3.0, "s", []),
     "similarity_load_10k_s": ("Similarity index load from cache, 10k", 0.3, "s", []),
     "similar_top10_ms_10k": ("More like this, top 10, 10k", 20, "ms", []),

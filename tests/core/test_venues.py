@@ -61,7 +61,7 @@ def test_proceedings_series_name_the_venue_when_the_conference_is_not_a_major_on
 
 @pytest.mark.parametrize(("name", "short", "count", "booktitle"), [
     ("neurips2020.bib", "NeurIPS", 1898, "Advances in Neural Information Processing Systems"),
-    ("icml2020.bib", "ICML", 60, "Proceedings of the 37th International Conference on Machine Learning"),
+    ("icml2020.bib", "ICML", 1084, "Proceedings of the 37th International Conference on Machine Learning"),
 ])
 def test_imported_proceedings_show_the_short_name_and_export_the_booktitle(
     tmp_path: Path, name: str, short: str, count: int, booktitle: str

@@ -7,7 +7,7 @@ from pathlib import Path
 import bibtexparser
 
 from papershelf.core.model import Annotation, Paper
-from papershelf.formats import bibtex, bibtex_export
+from papershelf.formats import bibtex, bibtex_export, latex
 from papershelf.formats.bibtex_export import BibtexOptions
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -49,7 +49,7 @@ def test_iclr_paper_becomes_inproceedings() -> None:
         "  title = {Certify or Predict: Boosting Certified Robustness with Compositional Architectures},\n"
         "  booktitle = {International Conference on Learning Representations},\n"
         "  year = {2021},\n"
-        "  note = {Spotlight}\n"
+        "  abstract = {A line of work on 100\\% certified robustness.}\n"
         "}\n"
     )
 
@@ -67,11 +67,24 @@ def test_options_add_abstract_keywords_and_annote() -> None:
     assert fields["keywords"] == "robustness, R\\&D"
     assert fields["annote"] == "Good {\\textbraceleft}baseline{\\textbraceright}.\n\nSee {\\S}3, 50\\% faster."
     assert "note" not in fields
-    plain = entry(bibtex_export.render([iclr_paper()], {"p1": ann}, BibtexOptions(tags_as_keywords=False)).text,
+    plain = entry(bibtex_export.render([iclr_paper()], {"p1": ann}, BibtexOptions(tags_as_keywords=False,
+                                                                                  abstract=False)).text,
                   "mueller2021certify")
     assert "keywords" not in plain
     assert "annote" not in plain
     assert "abstract" not in plain
+    assert "note" not in plain  # the track is no note by default
+
+
+def test_track_as_note_does_not_stack() -> None:
+    options = BibtexOptions(track_as_note=True)
+    first = bibtex_export.render([iclr_paper()], {}, options).text
+    assert entry(first, "mueller2021certify")["note"] == "Spotlight"
+    (back,) = bibtex.parse(first).papers
+    back.track = "Spotlight"  # as if matched to the catalogue paper again
+    assert bibtex_export.render([back], {}, options).text == first
+    own = iclr_paper(fields={"booktitle": "International Conference on Learning Representations", "note": "Mine"})
+    assert entry(bibtex_export.render([own], {}, options).text, "mueller2021certify")["note"] == "Mine. Spotlight"
 
 
 def test_utf8_mode_keeps_characters() -> None:
@@ -89,9 +102,15 @@ def test_imported_entries_keep_type_and_fields() -> None:
     child = entry(result.text, "dblp:child")
     assert child["ENTRYTYPE"] == "inproceedings"
     assert child["author"] == "Ludwig van Beethoven and De Fauw, Jeffrey and Smith, Jr., John"  # raw: "De Fauw"
-    assert child["editor"] == "Hal {Daum\\'e III} and Aarti Singh"
     assert child["pages"] == "1--10"
-    assert "crossref" not in child
+    # The cross-referenced entry is exported too: the link stays, what it gave the child is left to BibTeX.
+    assert child["crossref"] == "DBLP:conf/icml/2020"
+    assert "booktitle" not in child
+    assert result.text.index("@inproceedings{dblp:child,") < result.text.index("@proceedings{DBLP:conf/icml/2020,")
+    alone = entry(bibtex_export.render([p for p in papers if p.key == "dblp:child"], {}).text, "dblp:child")
+    assert "crossref" not in alone  # without it, the child carries what it took from there
+    assert alone["editor"] == "Hal {Daum\\'e III} and Aarti Singh"
+    assert alone["booktitle"] == "Proceedings of the 37th International Conference on Machine Learning"
     corporate = entry(result.text, "corporate")
     assert corporate["author"].startswith("{Soci{\\'e}t{\\'e} G{\\'e}n{\\'e}rale} and {The {GPT} Team}")
     assert "  month = dec,\n" in result.text  # a month macro stays a macro
@@ -102,7 +121,10 @@ def test_imported_entries_keep_type_and_fields() -> None:
         assert (again.title, again.authors, again.year, again.venue, again.doi, again.url, again.abstract) == (
             paper.title, paper.authors, paper.year, paper.venue, paper.doi, paper.url, paper.abstract
         )
-        assert again.fields == paper.fields
+        # As read, but a bare % & # (a LaTeX error) escaped: the one repair.
+        repaired = {name: value if name in bibtex.VERBATIM_FIELDS or name[0] == "@" else
+                    latex.escape_bare_specials(value) for name, value in paper.fields.items()}
+        assert again.fields == repaired
         assert again.entry_type == paper.entry_type
 
 
@@ -110,7 +132,7 @@ def test_ascii_mode_escapes_raw_fields_non_ascii_only() -> None:
     paper = Paper(id="x", key="k", title="T", authors=["A B"], fields={"publisher": "Ballé & {Co}", "pages": "1--2"})
     text = bibtex_export.render([paper], {}).text
     assert "  pages = {1--2},\n" in text
-    assert "  publisher = {Ball{\\'e} & {Co}}\n" in text
+    assert "  publisher = {Ball{\\'e} \\& {Co}}\n" in text  # the bare & escaped: the one repair
 
 
 def test_braces_stay_balanced_whatever_the_user_typed() -> None:

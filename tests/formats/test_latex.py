@@ -87,10 +87,11 @@ def test_encode_utf8_escapes_only_markup() -> None:
         ("BERT and DeBERTa beat GANs", "{BERT} and {DeBERTa} beat {GAN}s"),
         ("Q-learning in 3D with L2 loss", "{Q}-learning in {3D} with {L2} loss"),
         ("A Title In Title Case With Bayesian Words", "A Title In Title Case With Bayesian Words"),
-        (
-            "Inference with Pólya-gamma and Gaussian processes",
-            "Inference with {P{\\'o}lya}-gamma and {Gaussian} processes",
-        ),
+        # Capitalised words are never braced: a style sentence-cases them as in any other title.
+        ("Inference with Pólya-gamma and Gaussian processes", "Inference with P{\\'o}lya-gamma and Gaussian processes"),
+        ("POLITEX: Regret Bounds for Policy Iteration", "{POLITEX}: Regret Bounds for Policy Iteration"),
+        ("Fast, Provably convergent IRLS Algorithm", "Fast, Provably convergent {IRLS} Algorithm"),
+        ("ReLUs and GANs", "{ReLUs} and {GAN}s"),
         ("Bounds for $O(N)$ time", "Bounds for {$O(N)$} time"),
     ],
 )
@@ -105,6 +106,40 @@ def test_names_brace_commas_and_the_word_and() -> None:
 def test_raw_values_only_lose_non_ascii() -> None:
     assert latex.Encoder().raw("Hal {Daum\\'e} III, Ballé & co") == "Hal {Daum\\'e} III, Ball{\\'e} & co"
     assert latex.Encoder(ascii=False).raw("Ballé") == "Ballé"
+
+
+def test_text_in_ascii_keeps_combining_accents() -> None:
+    encoder = latex.Encoder()
+    assert encoder.text("Ce\u0301line q\u0301 & co") == "C{\\'e}line {\\'q} \\& co"
+    assert encoder.name("Ce\u0301line") == "C{\\'e}line"
+    assert encoder.approximated == {}
+
+
+def test_raw_values_in_ascii_keep_math_and_combining_accents() -> None:
+    encoder = latex.Encoder()
+    # ICML's "$\ell_∞$": inside math a symbol gets its math form, so that it stays math (and stays put).
+    assert encoder.raw("On $\\ell_∞$-bounds") == "On $\\ell_{\\infty}$-bounds"
+    # Decomposed accents (e + U+0301) are joined first; a letter with no precomposed form keeps its accent.
+    assert encoder.raw("Ce\u0301line q\u0301") == "C{\\'e}line {\\'q}"
+    # {\'i}, not {\'\i}: biber would turn the dotless one into a combining accent that pdflatex rejects.
+    assert encoder.raw("Urpí") == "Urp{\\'i}"
+    assert encoder.raw("Paul {\\={P}}ot") == "Paul {\\={P}}ot"
+    assert encoder.approximated == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "repaired"),
+    [
+        ("Perception & Psychophysics", "Perception \\& Psychophysics"),
+        ("100% of C# and \\& done", "100\\% of C\\# and \\& done"),
+        ("see \\url{http://x.org/a%20b#c} & more", "see \\url{http://x.org/a%20b#c} \\& more"),
+        ("a line break \\\\& then", "a line break \\\\\\& then"),
+    ],
+)
+def test_bare_specials_are_escaped_outside_urls(value: str, repaired: str) -> None:
+    assert latex.has_bare_special(value)
+    assert latex.escape_bare_specials(value) == repaired
+    assert not latex.has_bare_special(repaired)
 
 
 @pytest.mark.parametrize(

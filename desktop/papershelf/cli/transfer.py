@@ -59,7 +59,8 @@ def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int
 @argument("--format", choices=exporting.FORMATS, help="default: from -o's suffix, else bibtex")
 @argument("--list", dest="list_name", metavar="NAME", help="only papers in this reading list")
 @argument("--utf8", action="store_true", help="BibTeX: UTF-8 instead of LaTeX-escaped ASCII")
-@argument("--with-abstract", action="store_true", help="include abstracts")
+@argument("--with-abstract", action="store_true", help="include abstracts (Markdown; BibTeX has them)")
+@argument("--no-abstract", action="store_true", help="leave abstracts out of a BibTeX export")
 @argument("--with-notes", action="store_true", help="include your notes (BibTeX: as annote)")
 @argument("--alias-ids", action="store_true",
           help="BibTeX: merged-away keys as biblatex ids fields, not as copies of the entry")
@@ -81,7 +82,7 @@ def export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
             list_name=args.list_name,
             query=query,
             bibtex_options=BibtexOptions(
-                ascii=not args.utf8, abstract=args.with_abstract, notes_as_annote=args.with_notes,
+                ascii=not args.utf8, abstract=not args.no_abstract, notes_as_annote=args.with_notes,
                 aliases="ids" if args.alias_ids else "copies",
             ),
             markdown_options=MarkdownOptions(
@@ -106,7 +107,7 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, q
         raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")
     # Only what was asked for on the command line is stored with the tie: the rest follows the defaults.
     options: dict[str, Any] = (
-        {"ascii": not args.utf8, "abstract": args.with_abstract, "notes_as_annote": args.with_notes,
+        {"ascii": not args.utf8, "abstract": not args.no_abstract, "notes_as_annote": args.with_notes,
          "aliases": "ids" if args.alias_ids else "copies"}
         if fmt == "bibtex"
         else {"group_by": args.group_by, "abstract": args.with_abstract, "notes": args.with_notes}

@@ -67,7 +67,13 @@ def paper_id_for(title: str, first_author: str, year: int | None, doi: str = "")
 
 @dataclass(slots=True)
 class Paper:
-    """A bibliographic record. ``fields`` keeps any other BibTeX fields verbatim."""
+    """A bibliographic record: display text in the attributes, BibTeX source in ``fields``.
+
+    ``fields`` keeps every BibTeX field as read from a .bib file, verbatim (the mapped ones too:
+    ``title``, ``author``, ``abstract``, ... are exported from there while the attribute still says
+    what they decode to). Names starting with ``@`` are Papershelf's own (the file's ``@preamble``
+    and ``@string`` definitions, fields taken from a crossref), never written as fields.
+    """
 
     id: str
     key: str
@@ -98,34 +104,51 @@ class Paper:
             "url": self.url,
             "doi": self.doi,
             "entry_type": self.entry_type,
-            "fields": dict(self.fields),
+            "fields": self._stored_fields(),
             "added": self.added,
         }
         if self.aliases:  # most papers have none: no empty list in every stored document
             doc["aliases"] = list(self.aliases)
         return doc
 
+    def _stored_fields(self) -> dict[str, str]:
+        """``fields`` as stored: a title or abstract whose source is its display text is not stored twice."""
+        fields = dict(self.fields)
+        if fields.get("abstract") == self.abstract and self.abstract:
+            fields["abstract"] = SAME_AS_SHOWN
+        if fields.get("title") == self.title and self.title:
+            fields["title"] = SAME_AS_SHOWN
+        return fields
+
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Paper:
         """A paper from its stored document (whose lists and dicts it takes over, not copies).
 
-        Values that many papers share (venue, track, type, import time, booktitle, ...) are interned:
-        one string for all of them instead of one per paper (~25 MB less at 100k papers).
+        Values that many papers share (venue, track, type, import time, booktitle, a file's
+        ``@preamble``, ...) are interned: one string for all of them instead of one per paper (~25 MB
+        less at 100k papers). A title or abstract whose source is the same text is kept once, as
+        stored (``SAME_AS_SHOWN``).
         """
         get = doc.get
         fields = get("fields") or {}
+        title = get("title", "")
+        abstract = get("abstract", "")
         for name, value in fields.items():
-            if type(value) is str and len(value) <= _SHARED_UP_TO:
+            if type(value) is str and (len(value) <= _SHARED_UP_TO or name[:1] == "@"):
                 fields[name] = intern(value)
+        if fields.get("abstract") == SAME_AS_SHOWN:
+            fields["abstract"] = abstract
+        if fields.get("title") == SAME_AS_SHOWN:
+            fields["title"] = title
         return cls(
             doc["id"],
             doc["key"],
-            get("title", ""),
+            title,
             get("authors") or [],
             get("year"),
             _interned(get("venue", "")),
             _interned(get("track")),
-            get("abstract", ""),
+            abstract,
             get("url", ""),
             get("doi", ""),
             _interned(get("entry_type", "article")),
@@ -136,6 +159,8 @@ class Paper:
 
 
 _SHARED_UP_TO: Final = 200  # characters; longer field values are rarely shared
+# A stored source field that is the same text as the attribute shown (most titles and abstracts).
+SAME_AS_SHOWN: Final = "\x00"
 
 
 def _interned(value: Any) -> Any:

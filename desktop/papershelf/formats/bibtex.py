@@ -5,24 +5,28 @@ and the inside of long values hidden from it, see ``_split``); everything else i
 pass per entry:
 
 - values: ``{...}``, ``"..."``, numbers, ``@string`` macros and ``#`` concatenation, month macros;
-- entry types and field names in any case; ``@preamble`` and ``@comment`` are skipped;
+- entry types and field names in any case; ``@comment`` is skipped; the file's ``@preamble`` and
+  ``@string`` definitions are kept with each of its papers (see ``PREAMBLE``) and exported again;
 - ``crossref``: an entry takes the fields it lacks from the entry it names (a ``@proceedings``
-  title becomes its ``booktitle``); a ``@proceedings`` entry that is only cross-referenced is not
-  a paper and is not imported;
+  title becomes its ``booktitle``) for display and for an export without that entry; which ones
+  it took is kept (``INHERITED``) so that an export with both writes the entry as it was;
 - names: "Last, First", "First Last", "von Last, Jr., First", ``{Corporate Author}``, shown as
   "First von Last, Jr." (or the corporate name);
 - LaTeX is decoded for display and search by ``latex.decode``.
 
 What a paper gets: ``key`` (the entry key, proposed: the library pins it), ``title``, ``authors``,
 ``year``, ``venue`` (booktitle, journal or howpublished, decoded), ``doi``, ``url``, ``abstract`` and
-``entry_type`` (lower case). ``fields`` keeps every other field as its raw BibTeX value (macros and
-concatenations resolved; a lone month macro as ``jan``) so that an export writes it back as it was.
-Two mapped fields are also kept raw when the mapped value cannot say them: ``author`` when BibTeX
-would split a display name differently (a corporate author, a multi-word last name such as
-"De Fauw"), and ``year`` when it is not just a year ("2020a", "in press").
+``entry_type`` (lower case): display text, decoded from LaTeX. ``fields`` keeps every field as its
+raw BibTeX source (macros and concatenations resolved; a lone month macro as ``jan``), the mapped
+ones too (``title``, ``author``, ``abstract``, ``doi``, ``url``; ``year`` when it is not just a
+year, "2020a"), so that an export writes back the LaTeX that was read as long as the display text
+still is what it decodes to. Names starting with ``@`` are Papershelf's own, never BibTeX fields.
 
-Malformed entries, duplicate keys and entries without a title are reported with their line and
-skipped; everything else is imported.
+An entry without a title is imported with its key as the title shown (``UNTITLED`` remembers it,
+so that the export writes no title) and a warning. A missing comma between two fields is repaired
+when the next line plainly starts ``name =``, and reported. A bare ``&``, ``%`` or ``#`` is
+reported (the export escapes it). Malformed entries and duplicate keys are reported with their
+line and skipped; an ``@comment`` that cannot be read is skipped with a warning.
 """
 
 from __future__ import annotations
@@ -48,14 +52,21 @@ MONTHS: Final = {
     "jul": "July", "aug": "August", "sep": "September", "oct": "October", "nov": "November",
     "dec": "December",
 }
-# Fields that become Paper attributes (not kept raw in Paper.fields).
+# Fields that become Paper attributes; Paper.fields keeps their LaTeX source too.
 MAPPED_FIELDS: Final = frozenset({"title", "author", "year", "doi", "url", "abstract"})
-# Entry types that stand for a volume, not a paper, when other entries cross-reference them.
-_VOLUME_TYPES: Final = frozenset({"proceedings", "mvproceedings", "periodical", "collection", "mvcollection"})
+# Papershelf's own entries in Paper.fields (an "@" never starts a BibTeX field name):
+PREAMBLE: Final = "@preamble"  # the file's @preamble blocks as exported, one per line group
+STRINGS: Final = "@string"  # the file's @string definitions as exported
+INHERITED: Final = "@inherited"  # names of the fields taken from the crossref'd entry, space-separated
+UNTITLED: Final = "@untitled"  # the title shown for an entry that has none (its key)
 _NOT_INHERITED: Final = frozenset({"crossref", "ids", "key", "title", "entryset"})
+# Fields whose value is not LaTeX text: a bare & % # there is no error.
+VERBATIM_FIELDS: Final = frozenset({"url", "doi", "file", "pdf", "eprint", "urldate", "ids", "crossref", "isbn",
+                                    "issn", "archiveprefix", "primaryclass", "eprinttype", "keywords"})
+_MISSING_COMMA = re.compile(r"\n[ \t]*([A-Za-z][\w:.+-]*)[ \t]*=")
 _BAD_KEY_CHARS = re.compile(r"[\s\"#%'(),={}\\~]+")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _AND_OR_BRACE = re.compile(r"[{}]|\s+and\s+", re.IGNORECASE)
 _COMMA_OR_BRACE = re.compile(r"[{},]")
@@ -96,6 +107,8 @@ def _parse(text: str) -> ParseResult:
     result = ParseResult()
     problems = result.problems
     strings: dict[str, str] = {}
+    definitions: dict[str, str] = {}  # @string name (folded) -> its block as exported
+    preambles: list[str] = []
     entries: list[_Entry] = []
     first_line: dict[str, int] = {}
     blocks, hidden = _split(text)
@@ -122,19 +135,29 @@ def _parse(text: str) -> ParseResult:
             entries.append(entry)
         elif isinstance(block, model.String):
             value = _shown(block.value, hidden)
-            strings[block.key.strip().lower()] = _resolve(value, strings, problems, line, block.key)[0]
+            name = block.key.strip()
+            resolved = _resolve(value, strings, problems, line, name)[0]
+            strings[name.lower()] = resolved
+            definitions[name.lower()] = f"@string{{{name} = {{{resolved}}}}}"
+        elif isinstance(block, model.Preamble):
+            resolved = _resolve(_shown(block.value, hidden), strings, problems, line, "")[0]
+            preambles.append(f"@preamble{{{{{resolved}}}}}")
         elif isinstance(block, model.ParsingFailedBlock):
             problems.append(_failure(block, line, hidden))
     by_key = {e.key.casefold(): e for e in entries if e.key}
-    volumes = _resolve_crossrefs(entries, by_key, problems)
+    _resolve_crossrefs(entries, by_key, problems)
     names: dict[str, tuple[str, bool]] = {}
+    # One string per file, shared by its papers (and interned when a library is read back).
+    preamble = "\n".join(dict.fromkeys(preambles))
+    defined = "\n".join(definitions.values())
     for entry in entries:
-        if volumes and entry.key.casefold() in volumes:
-            continue
         paper = _paper(entry, problems, names)
-        if paper is not None:
-            result.papers.append(paper)
-            result.lines.append(entry.line)
+        if preamble:
+            paper.fields[PREAMBLE] = preamble
+        if defined:
+            paper.fields[STRINGS] = defined
+        result.papers.append(paper)
+        result.lines.append(entry.line)
     problems.sort(key=lambda p: p.line)
     return result
 
@@ -194,6 +217,8 @@ def _shown(text: str, hidden: list[str]) -> str:
 
 def _failure(block: model.Block, line: int, hidden: list[str]) -> Problem:
     raw = _shown(block.raw or "", hidden)
+    if re.match(r"@\s*comment\b", raw, re.IGNORECASE):
+        return Problem(line, "an @comment with an unbalanced brace was skipped", severity="warning")
     key_match = re.match(r"@\w+\s*[{(]\s*([^,\s{}()=]*)", raw)
     key = key_match.group(1) if key_match else ""
     error = getattr(block, "error", None)
@@ -227,6 +252,8 @@ def _read_entry(
             problems.append(Problem(line, f"field {name} is given twice; the first value is used", key, "warning"))
             continue
         value = fld.value
+        if "\n" in value and "=" in value:
+            value = _recover_missing_comma(block, fld, name, value, line, key, problems, hidden)
         if hidden and _HIDDEN_START in value:
             whole = _PLACEHOLDER.fullmatch(value, 1, len(value) - 1)
             if whole is not None and value[0] == "{" and value[-1] == "}":
@@ -245,6 +272,61 @@ def _read_entry(
             if month and name == "month":
                 entry.month_macro = True
     return entry
+
+
+def _recover_missing_comma(
+    block: model.Entry, fld: model.Field, name: str, value: str, line: int, key: str, problems: list[Problem],
+    hidden: list[str],
+) -> str:
+    """``value`` cut where a line plainly starts the next field (``name =``) after a complete value.
+
+    The fields found after the cut are appended to ``block.fields`` (read next, in order).
+    """
+    shown = _shown(value, hidden)
+    end = _value_end(shown)
+    if end is None:
+        return value
+    match = _MISSING_COMMA.match(shown, end)
+    if match is None:
+        return value
+    at = line + (fld.start_line - (block.start_line or 0) if fld.start_line is not None else 0)
+    at += shown.count("\n", 0, match.start())  # the line the comma is missing at
+    problems.append(
+        Problem(at, f"a comma is missing after the field {name}; the next line was read as the field "
+                    f"{match.group(1).lower()}", key, "warning")
+    )
+    start_line = None if fld.start_line is None else fld.start_line + shown.count("\n", 0, match.end())
+    rest = model.Field(match.group(1), shown[match.end() :].strip(), start_line)
+    index = next(i for i, f in enumerate(block.fields) if f is fld)
+    block.fields.insert(index + 1, rest)
+    if "\n" in rest.value and "=" in rest.value:  # another comma missing further on
+        rest.value = _recover_missing_comma(block, rest, rest.key, rest.value, line, key, problems, [])
+    return shown[:end]
+
+
+def _value_end(value: str) -> int | None:
+    """Where a value made of ``{...}``, ``"..."``, numbers and macros joined by ``#`` ends; None if malformed."""
+    pos = 0
+    length = len(value)
+    while True:
+        match = _VALUE_PART.match(value, pos)
+        if match is None:
+            return None
+        if match.group(1):
+            pos = _closing_brace(value, match.end()) + 1
+        elif match.group(2):
+            pos = _closing_quote(value, match.end()) + 1
+        else:
+            pos = match.end()
+        if pos > length:
+            return None
+        after = pos
+        while after < length and value[after] in " \t":
+            after += 1
+        if after < length and value[after] == "#":
+            pos = after + 1
+            continue
+        return pos
 
 
 def _resolve(
@@ -318,9 +400,8 @@ def _closing_quote(text: str, start: int) -> int:
     return len(text)
 
 
-def _resolve_crossrefs(entries: list[_Entry], by_key: dict[str, _Entry], problems: list[Problem]) -> set[str]:
-    """Copy missing fields from cross-referenced entries; returns the keys of volumes to skip."""
-    children: dict[str, int] = {}
+def _resolve_crossrefs(entries: list[_Entry], by_key: dict[str, _Entry], problems: list[Problem]) -> None:
+    """Copy missing fields from cross-referenced entries, noting which (``INHERITED``)."""
     for entry in entries:
         ref = entry.fields.get("crossref")
         if ref is None:
@@ -332,59 +413,53 @@ def _resolve_crossrefs(entries: list[_Entry], by_key: dict[str, _Entry], problem
             )
             continue
         fields = entry.fields
+        inherited: list[str] = []
         for name, value in parent.fields.items():
-            if name not in _NOT_INHERITED and name not in fields:
+            if name not in _NOT_INHERITED and name not in fields and name[:1] != "@":
                 fields[name] = value
+                inherited.append(name)
         if "title" in parent.fields and "booktitle" not in fields:
             fields["booktitle"] = parent.fields["title"]
+            inherited.append("booktitle")
         if parent.month_macro and fields.get("month") == parent.fields.get("month"):
             entry.month_macro = True
-        del fields["crossref"]
-        children[parent.key.casefold()] = children.get(parent.key.casefold(), 0) + 1
-    volumes: set[str] = set()
-    for folded, count in children.items():
-        parent = by_key[folded]
-        if parent.entry_type in _VOLUME_TYPES:
-            volumes.add(folded)
-            problems.append(
-                Problem(
-                    parent.line,
-                    f"@{parent.entry_type} {parent.key} is only cross-referenced: its fields were copied "
-                    f"into {count} {'entry' if count == 1 else 'entries'} and it is not imported as a paper",
-                    parent.key,
-                    "warning",
-                )
-            )
-    return volumes
+        if inherited:
+            fields[INHERITED] = " ".join(sorted(inherited))
 
 
-def _paper(entry: _Entry, problems: list[Problem], names: dict[str, tuple[str, bool]]) -> Paper | None:
+def _paper(entry: _Entry, problems: list[Problem], names: dict[str, tuple[str, bool]]) -> Paper:
     fields = entry.fields
-    raw_title = fields.pop("title", "")
-    title = latex.decode(raw_title)
+    title = latex.decode(fields.get("title", ""))
     if not title:
-        problems.append(Problem(entry.line, "the entry has no title; it was skipped", entry.key))
-        return None
-    raw_authors = fields.pop("author", "")
-    authors, faithful = parse_names(raw_authors, names)
-    if not faithful:
-        fields["author"] = raw_authors
-    raw_year = fields.pop("year", "")
+        title = entry.key or "(no title)"
+        fields[UNTITLED] = title
+        problems.append(Problem(entry.line, "the entry has no title; its key is shown instead", entry.key, "warning"))
+    authors = parse_names(fields["author"], names)[0] if "author" in fields else []
+    raw_year = fields.get("year", "")
     year: int | None = None
     if raw_year:
         match = _YEAR.search(raw_year)
         if match:
             year = int(match.group(1))
-        if match is None or match.group(1) != raw_year.strip():
-            fields["year"] = raw_year  # "2020a", "in press": written back as it was
+        if match is not None and match.group(1) == raw_year.strip():
+            del fields["year"]  # just the year: Paper.year says it
     venue_raw = fields.get("booktitle") or fields.get("journal") or fields.get("howpublished") or ""
-    doi = fields.pop("doi", "")
+    doi = fields.get("doi", "")
     if doi:
-        doi = _DOI_PREFIX.sub("", latex.decode_verbatim(doi))
-    url = fields.pop("url", "")
-    abstract = fields.pop("abstract", "")
+        doi = DOI_PREFIX.sub("", latex.decode_verbatim(doi))
+    url = fields.get("url", "")
+    abstract = fields.get("abstract", "")
     if entry.month_macro:
         fields["month"] = fields["month"].lower()
+    for name, value in fields.items():
+        # "in" looks for one character at C speed: most values have none of the three.
+        if ("&" in value or "%" in value or "#" in value) and name not in VERBATIM_FIELDS and (
+            latex.has_bare_special(value)
+        ):
+            problems.append(
+                Problem(entry.line, f"the field {name} has a bare & % or # (a LaTeX error); the export escapes it",
+                        entry.key, "warning")
+            )
     return Paper(
         id="",
         key=entry.key,
@@ -568,4 +643,7 @@ def parse_names(raw: str, cache: dict[str, tuple[str, bool]] | None = None) -> t
     return names, faithful
 
 
-__all__ = ["MAPPED_FIELDS", "MONTHS", "name_parts", "parse", "parse_names", "split_display_name", "split_names"]
+__all__ = [
+    "DOI_PREFIX", "INHERITED", "MAPPED_FIELDS", "MONTHS", "PREAMBLE", "STRINGS", "UNTITLED", "VERBATIM_FIELDS",
+    "name_parts", "parse", "parse_names", "split_display_name", "split_names",
+]

@@ -1,11 +1,17 @@
 """Writing papers as a .bib file that BibTeX, biblatex and bibtexparser all read back.
 
-Deterministic: entries sorted by citation key, fields in a fixed order, no dates; the same papers and
-options give byte-identical text. Display text (title, authors, abstract, tags, notes) is escaped by
-``latex.Encoder``; fields kept raw from an imported .bib are written as they came (in ASCII mode
-with their non-ASCII characters replaced). Imported entries keep their type and fields; ICLR papers
-of the bundled catalogue become ``@inproceedings`` in "International Conference on Learning
-Representations".
+Deterministic: entries sorted by citation key (an entry others cross-reference after them, as BibTeX
+needs), fields in a fixed order, no dates; the same papers and options give byte-identical text, and
+an export read back and exported again gives the same text.
+
+What came in as LaTeX goes out as the same LaTeX: a field read from a .bib (``Paper.fields``) is
+written as it came, the mapped ones (title, author, abstract, DOI, URL) as long as the display text
+is still what their source decodes to (in ASCII mode with non-ASCII characters in their LaTeX
+forms); the file's ``@preamble`` and ``@string`` definitions go first. The one repair: a bare ``&``,
+``%`` or ``#`` (a LaTeX error) is escaped, and ``ExportResult.notes`` says where. What never was
+LaTeX (the bundled catalogue, what the user typed or edited) is escaped by ``latex.Encoder``, and
+only words a style would wrongly lower-case are braced in titles (``{BERT}``). ICLR papers of the
+bundled catalogue become ``@inproceedings`` in "International Conference on Learning Representations".
 
 ASCII mode (the default) writes only ASCII that pdflatex with its default OT1 encoding typesets:
 characters without such a form are transliterated and ``ExportResult.notes`` says which.
@@ -48,9 +54,9 @@ class BibtexOptions:
     """What goes into the .bib besides the bibliographic record."""
 
     ascii: bool = True  # LaTeX-escaped ASCII; False writes UTF-8 (for biber, XeLaTeX, LuaLaTeX)
-    abstract: bool = False
+    abstract: bool = True  # a paper's abstract, as read or as the catalogue has it
     tags_as_keywords: bool = True
-    track_as_note: bool = True
+    track_as_note: bool = False  # "Oral", "Poster": every reference in a bibliography would end with it
     notes_as_annote: bool = False
     # How a merged-away key (Paper.aliases) stays citable: "copies" (BibTeX: the entry again under each
     # alias) or "ids" (biblatex/biber: one ``ids`` field; biber refuses an alias that is also an entry).
@@ -73,29 +79,44 @@ def render(
 ) -> ExportResult:
     """The .bib text for ``papers``; ``annotations`` by paper id (papers without one have none)."""
     encoder = latex.Encoder(ascii=options.ascii)
-    ordered = sorted(papers, key=lambda p: p.key)
-    keys = {p.key for p in ordered}
+    ordered = _in_order(papers)
+    context = _Context(encoder, options, {p.key.casefold() for p in ordered})
     chunks: list[str] = [f"% {len(ordered)} {_entries(len(ordered))} exported by Papershelf\n"]
     approximated_in: list[str] = []
-    unbalanced: list[str] = []
     missing: dict[str, list[str]] = {"author": [], "year": []}
     bad_keys: list[str] = []
+    entries: list[str] = []
+    preambles: dict[str, None] = {}
+    strings: dict[str, str] = {}
     for paper in ordered:
         before = encoder.approximated_count
-        values = _fields(paper, annotations.get(paper.id), options, encoder, keys, unbalanced)
+        values = _fields(paper, annotations.get(paper.id), context)
+        fields = paper.fields
+        if bibtex.PREAMBLE in fields:
+            preambles.update(dict.fromkeys(_BLOCK_START.split(fields[bibtex.PREAMBLE])))
+        if bibtex.STRINGS in fields:
+            for block in _BLOCK_START.split(fields[bibtex.STRINGS]):
+                name = block[len("@string{") :].partition(" =")[0].casefold()
+                if strings.setdefault(name, block) != block:
+                    context.conflicting_strings.add(name)
         if encoder.approximated_count != before:
             approximated_in.append(paper.key)
         for name, found in missing.items():
-            if name not in values and not (name == "author" and "editor" in values):
+            if name not in values and not (name == "author" and "editor" in values) and "crossref" not in values:
                 found.append(paper.key)
         if _BAD_KEY.search(paper.key) or not paper.key:
             bad_keys.append(paper.key)
         if paper.aliases and options.aliases == "ids":
             values = _with_ids(values, paper)
         body = ",\n".join(f"  {name} = {value}" for name, value in values.items())
-        chunks.append(f"\n@{paper.entry_type or 'misc'}{{{paper.key},\n{body}\n}}\n")
+        entries.append(f"\n@{paper.entry_type or 'misc'}{{{paper.key},\n{body}\n}}\n")
         if paper.aliases and options.aliases != "ids":
-            chunks += _alias_copies(paper, values)
+            entries += _alias_copies(paper, values)
+    if preambles or strings:
+        # A bare & in an @string is as much an error as in a field; a preamble's # is a macro argument.
+        blocks = [*preambles, *(latex.escape_bare_specials(b) for b in strings.values())]
+        chunks.append("\n" + "".join(encoder.raw(b) + "\n" for b in blocks))
+    chunks += entries
     notes: list[str] = []
     if approximated_in:
         chars = ", ".join(f"{_shown(c)} -> {f or '(nothing)'}" for c, f in sorted(encoder.approximated.items()))
@@ -103,10 +124,20 @@ def render(
             f"{len(approximated_in)} {_entries(len(approximated_in))} had characters with no LaTeX form, "
             f"written as ASCII look-alikes ({chars}): {_some(approximated_in)}. Export as UTF-8 to keep them."
         )
-    if unbalanced:
+    if context.repaired:
         notes.append(
-            f"{len(unbalanced)} {_entries(len(unbalanced))} had fields with unbalanced braces, "
-            f"written as plain text: {_some(unbalanced)}"
+            f"{len(context.repaired)} {_entries(len(context.repaired))} had a bare &, % or # (a LaTeX error), "
+            f"written escaped (\\&): {_some(context.repaired)}"
+        )
+    if context.unbalanced:
+        notes.append(
+            f"{len(context.unbalanced)} {_entries(len(context.unbalanced))} had fields with unbalanced braces, "
+            f"written as plain text: {_some(context.unbalanced)}"
+        )
+    if context.conflicting_strings:
+        notes.append(
+            "@string definitions with the same name but different values came from different files; the "
+            f"first is written: {_some(sorted(context.conflicting_strings))}"
         )
     for name, found in missing.items():
         if found:
@@ -141,6 +172,36 @@ def _with_ids(values: dict[str, str], paper: Paper) -> dict[str, str]:
     return {**values, "ids": "{" + ", ".join(ids) + "}"}
 
 
+_BLOCK_START = re.compile(r"\n(?=@(?:preamble|string)\{)")
+
+
+@dataclass(slots=True)
+class _Context:
+    """What one export shares across its entries, and what it found to tell the user."""
+
+    encoder: latex.Encoder
+    options: BibtexOptions
+    keys: set[str]  # case-folded, as BibTeX matches a crossref
+    names: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    unbalanced: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    conflicting_strings: set[str] = field(default_factory=set)
+
+
+def _in_order(papers: Sequence[Paper]) -> list[Paper]:
+    """By key, but an entry that others in the export cross-reference after them (BibTeX needs it so)."""
+    ordered = sorted(papers, key=lambda p: p.key)
+    keys = {p.key.casefold() for p in ordered}
+    referenced = {
+        ref.strip().casefold() for p in ordered if (ref := p.fields.get("crossref")) and ref.strip().casefold() in keys
+    }
+    if not referenced:
+        return ordered
+    return [p for p in ordered if p.key.casefold() not in referenced] + [
+        p for p in ordered if p.key.casefold() in referenced
+    ]
+
+
 def _shown(char: str) -> str:
     """A character as a message can show it: combining marks and invisible ones by code point."""
     return f"U+{ord(char):04X}" if unicodedata.combining(char) or not char.isprintable() else char
@@ -162,20 +223,21 @@ def _some(keys: list[str], limit: int = 5) -> str:
     return ", ".join(keys[:limit]) + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
-def _fields(
-    paper: Paper,
-    ann: Annotation | None,
-    options: BibtexOptions,
-    encoder: latex.Encoder,
-    keys: set[str],
-    unbalanced: list[str],
-) -> dict[str, str]:
+def _fields(paper: Paper, ann: Annotation | None, context: _Context) -> dict[str, str]:
     values: dict[str, str] = {}
     raw = paper.fields
-    author = _authors(paper, encoder)
+    encoder = context.encoder
+    options = context.options
+    crossref = raw.get("crossref")
+    linked = crossref is not None and crossref.strip().casefold() in context.keys
+    # With the entry it cross-references in the file, BibTeX fills in what it took from there.
+    skipped = frozenset(raw.get(bibtex.INHERITED, "").split()) if linked else frozenset()
+    author = _authors(paper, context) if "author" not in skipped else ""
     if author:
         values["author"] = "{" + author + "}"
-    values["title"] = "{" + encoder.title(" ".join(paper.title.split())) + "}"
+    title = _title(paper, context)
+    if title is not None:
+        values["title"] = "{" + title + "}"
     if paper.venue and "booktitle" not in raw and "journal" not in raw:
         venue = VENUE_BOOKTITLES.get(paper.venue.upper(), paper.venue)
         if paper.entry_type in _PROCEEDINGS_TYPES:
@@ -185,32 +247,71 @@ def _fields(
         elif paper.entry_type == "misc" and "howpublished" not in raw:
             values["howpublished"] = "{" + encoder.text(venue) + "}"
     for name, value in raw.items():
-        if name in bibtex.MAPPED_FIELDS and name != "year":
-            continue  # author: written above from the display names, or raw when they match
-        if name == "crossref" and value.strip() not in keys:
+        if name in _WRITTEN_APART or name in skipped or name[:1] == "@":
+            continue
+        if name == "crossref" and not linked:
             continue  # BibTeX warns about a cross-reference to an entry not in the file
         if name == "month" and value in bibtex.MONTHS:
             values[name] = value
             continue
-        if not _balanced(value):
-            if paper.key not in unbalanced[-1:]:
-                unbalanced.append(paper.key)
-            value = encoder.text(latex.decode(value))
-        values[name] = "{" + _protect_at(encoder.raw(value)) + "}"
-    if "year" not in values and paper.year is not None:
+        values[name] = "{" + _source(name, value, paper.key, context) + "}"
+    if "year" not in values and paper.year is not None and "year" not in skipped:
         values["year"] = "{" + str(paper.year) + "}"
-    if paper.doi:
-        values["doi"] = "{" + _verbatim(paper.doi) + "}"
-    if paper.url:
-        values["url"] = "{" + _verbatim(paper.url) + "}"
-    if options.abstract and paper.abstract:
-        values["abstract"] = "{" + _protect_at(encoder.text(paper.abstract)) + "}"
+    for name, shown in (("doi", paper.doi), ("url", paper.url)):
+        if shown and name not in skipped:
+            source = raw.get(name)
+            if source is not None and _verbatim_display(name, source) == shown and latex.is_balanced(source):
+                values[name] = "{" + source + "}"
+            else:
+                values[name] = "{" + _verbatim(shown) + "}"
+    if options.abstract and paper.abstract and "abstract" not in skipped:
+        source = raw.get("abstract")
+        if source is not None and latex.decode_paragraphs(source) == paper.abstract:
+            values["abstract"] = "{" + _source("abstract", source, paper.key, context) + "}"
+        else:
+            values["abstract"] = "{" + _protect_at(encoder.text(paper.abstract)) + "}"
     if ann is not None:
         _annotation_fields(values, raw, ann, options, encoder)
     if options.track_as_note and paper.track:
-        track = encoder.text(paper.track)
-        values["note"] = "{" + (encoder.raw(raw["note"]) + ". " + track if raw.get("note") else track) + "}"
+        note = raw.get("note", "")
+        # Not again on a note that says it already (an export read back): a round trip changes nothing.
+        if latex.decode(note).rstrip(".").rpartition(". ")[2] != paper.track:
+            track = encoder.text(paper.track)
+            values["note"] = "{" + (values["note"][1:-1] + ". " + track if note else track) + "}"
     return dict(sorted(values.items(), key=lambda item: (_RANK.get(item[0], 500), item[0])))
+
+
+# Written from the paper's own attributes (from their source when it still says the same).
+_WRITTEN_APART: Final = frozenset({"author", "title", "doi", "url", "abstract"})
+
+
+def _source(name: str, value: str, key: str, context: _Context) -> str:
+    """A field's LaTeX source as read, for the file: balanced braces, no bare ``& % #``, ASCII if asked."""
+    if not _balanced(value):
+        if key not in context.unbalanced[-1:]:
+            context.unbalanced.append(key)
+        return _protect_at(context.encoder.text(latex.decode(value)))
+    if name not in bibtex.VERBATIM_FIELDS and latex.has_bare_special(value):
+        value = latex.escape_bare_specials(value)
+        if key not in context.repaired[-1:]:
+            context.repaired.append(key)
+    return _protect_at(context.encoder.raw(value))
+
+
+def _title(paper: Paper, context: _Context) -> str | None:
+    """The title's source if the title is still what it says; the title escaped if edited or never LaTeX."""
+    fields = paper.fields
+    if bibtex.UNTITLED in fields and paper.title == fields[bibtex.UNTITLED]:
+        return None  # the entry had none: its key is only shown in its place
+    source = fields.get("title")
+    if source is not None and latex.decode(source) == paper.title:
+        return _source("title", source, paper.key, context)
+    return context.encoder.title(" ".join(paper.title.split()))
+
+
+def _verbatim_display(name: str, source: str) -> str:
+    shown = latex.decode_verbatim(source)
+    return bibtex.DOI_PREFIX.sub("", shown) if name == "doi" else shown
 
 
 def _annotation_fields(
@@ -228,11 +329,11 @@ def _annotation_fields(
         values["annote"] = "{" + note + "}"
 
 
-def _authors(paper: Paper, encoder: latex.Encoder) -> str:
+def _authors(paper: Paper, context: _Context) -> str:
     raw = paper.fields.get("author")
-    if raw is not None and bibtex.parse_names(raw)[0] == paper.authors:
-        return encoder.raw(raw)  # as imported: keeps {Corporate Names} and multi-word last names
-    return " and ".join(render_name(name, encoder) for name in paper.authors if name.strip())
+    if raw is not None and bibtex.parse_names(raw, context.names)[0] == paper.authors:
+        return _source("author", raw, paper.key, context)  # as read: {Corporate Names}, {\relax Ch}ristopher
+    return " and ".join(render_name(name, context.encoder) for name in paper.authors if name.strip())
 
 
 def render_name(display: str, encoder: latex.Encoder) -> str:

@@ -12,8 +12,11 @@ Encoding (``encode``) writes display text so that LaTeX prints it and BibTeX can
 ``\\{`` as a brace and an unbalanced one would end the field); a ``$...$`` span that reads as math
 is kept; ``--``, ````` and ``''`` are broken up so they stay literal. In ASCII mode every other
 character gets its LaTeX form if it has one that works in LaTeX's default OT1 encoding, and is
-otherwise transliterated (the caller is told which). ``protect=True`` braces the words a style
-would wrongly lower-case (``{BERT}``, ``{DeBERTa}``, ``{GAN}s``) and math.
+otherwise transliterated (the caller is told which). ``Encoder.title`` braces the words a style
+would wrongly lower-case (``{BERT}``, ``{DeBERTa}``, ``{GAN}s``) and math, never Title-Case words.
+``Encoder.raw`` writes LaTeX read from a .bib as it is (in ASCII mode with its non-ASCII
+characters in their LaTeX forms, math forms inside math); ``escape_bare_specials`` repairs a bare
+``& % #`` in it.
 
 ``decode(encode(text, ascii=False))`` is ``text`` with whitespace runs made single spaces.
 """
@@ -203,6 +206,12 @@ _ESCAPE_TABLE: Final = str.maketrans(_ESCAPES)
 _SPECIALS = re.compile(r"[\\{}$&%#_~^<>|]|--|``|''|[?!]`")
 # Between two characters TeX would join into a ligature (-- `` '' ?` !`): written as "{}" there.
 _LIGATURE_BREAK = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
+# A letter with accents Unicode has no single character for (NFC left them apart), or one non-ASCII character.
+_NON_ASCII = re.compile(r"[A-Za-z][\u0300-\u036f]+|[^\x00-\x7f]")
+_SPECIAL_CHARS = re.compile(r"[\\{}$&%#_~^<>|]")  # a character class: scanned for at C speed
+_LIGATURE_MARK: Final = "\ue002"  # private use: where "{}" goes between two characters
+_LIGATURE_PAIRS: Final = tuple((a + b, a + _LIGATURE_MARK + b) for a, b in ("--", "``", "''", "?`", "!`"))
+_ESCAPE_TABLE_WITH_MARK: Final = str.maketrans({**_ESCAPES, _LIGATURE_MARK: "{}"})
 
 # Characters whose LaTeX form works in the default OT1 encoding (no fontenc, no textcomp glyphs).
 # Forms made of ligature characters are braced so they cannot join with a neighbour (– then -).
@@ -241,8 +250,8 @@ def _accent_form(char: str) -> str | None:
         command = _ACCENT_COMMANDS.get(mark)
         if command is None:
             return None
-        if index == 0 and base in "ij" and command in _ABOVE:
-            inner = "\\" + base  # a dotless i or j under an accent
+        if index == 0 and base == "j" and command in _ABOVE:
+            inner = "\\j"  # a dotless j under an accent (LaTeX swaps in the dotless i itself)
         if index == 0 and not command.isalpha() and len(inner) == 1:
             inner = f"\\{command}{inner}"
         else:
@@ -315,14 +324,13 @@ class Encoder:
     def title(self, text: str) -> str:
         """Escaped text in which math and the words a style would wrongly lower-case are braced.
 
-        Those are acronyms and CamelCase words (``{BERT}``, ``{DeBERTa}``, ``{GAN}s``, ``{L2}``, ``{Q}``)
-        and, in a title not in Title Case, capitalised words after the first (``with {Pólya}-gamma``).
+        Those are acronyms and CamelCase words (``{BERT}``, ``{DeBERTa}``, ``{GAN}s``, ``{L2}``, ``{Q}``);
+        never ordinary capitalised words, which a style's sentence-casing may lower-case as it would
+        for any title.
         """
         if self.ascii and not text.isascii():
             text = unicodedata.normalize("NFC", text)
         out: list[str] = []
-        proper_nouns = _is_sentence_case(text)
-        first_word = True
         for math, part in self._math_split(text) if "$" in text else ((False, text),):
             if math:
                 out.append("{" + part + "}")
@@ -330,9 +338,7 @@ class Encoder:
             pos = 0
             for match in _WORD.finditer(part):
                 word = match.group()
-                capitalised = proper_nouns and not first_word and word[0].isupper()
-                first_word = False
-                if not (capitalised or needs_protection(word)):
+                if not needs_protection(word):
                     continue
                 out.append(self._plain(part[pos : match.start()]))
                 if _PLURAL_ACRONYM.fullmatch(word):
@@ -357,21 +363,70 @@ class Encoder:
         return "".join(out)
 
     def raw(self, value: str) -> str:
-        """A raw BibTeX value as it is, only its non-ASCII characters replaced in ASCII mode."""
+        """A raw BibTeX value as it is, only its non-ASCII characters replaced in ASCII mode.
+
+        Combining accents are joined to their letter first (NFC), and any left over written as the
+        accent command over it; inside ``$...$`` a symbol gets its math form (``\\infty``, not ``$\\infty$``).
+        """
         if not self.ascii or value.isascii():
             return value
+        value = unicodedata.normalize("NFC", value)
+        if _COMBINING.search(value):
+            value = _COMBINED.sub(self._combined, value)
+            if value.isascii():
+                return value
+        if "$" in value:
+            return "".join(
+                self._math_raw(part) if math else self._text_raw(part) for math, part in _math_spans(value)
+            )
+        return self._text_raw(value)
+
+    def _text_raw(self, text: str) -> str:
         forms = self._forms
-        return "".join(ch if ch < "\x80" else forms[ord(ch)] for ch in unicodedata.normalize("NFC", value))
+        return "".join(ch if ch < "\x80" else forms[ord(ch)] for ch in text)
+
+    def _math_raw(self, text: str) -> str:
+        out: list[str] = []
+        for ch in text:
+            if ch < "\x80":
+                out.append(ch)
+                continue
+            form = self._forms[ord(ch)]
+            math = _IN_MATH.fullmatch(form)
+            out.append("{" + math.group(1) + "}" if math else form)
+        return "".join(out)
+
+    def _combined(self, match: re.Match[str]) -> str:
+        form = _accent_form(match.group())
+        if form is not None:
+            return form
+        return match.group()
 
     def _plain(self, text: str) -> str:
         if not text:
             return text
-        table = self._forms if self.ascii and not text.isascii() else _ESCAPE_TABLE
-        if _SPECIALS.search(text) is None:
-            return text.translate(table) if table is self._forms else text
-        if "-" in text or "`" in text or "'" in text:
-            return "{}".join(part.translate(table) for part in _LIGATURE_BREAK.split(text))
-        return text.translate(table)
+        forms = self.ascii and not text.isascii()
+        if "--" in text or "``" in text or "''" in text or "?`" in text or "!`" in text:
+            if _LIGATURE_MARK in text:  # the mark itself in the text: the slower way round
+                table = self._forms if forms else _ESCAPE_TABLE
+                return "{}".join(part.translate(table) for part in _LIGATURE_BREAK.split(text))
+            # A mark between the two characters (all of them, "---" too), written as "{}" by the translation.
+            for pair, broken in _LIGATURE_PAIRS:
+                while pair in text:
+                    text = text.replace(pair, broken)
+            text = text.translate(_ESCAPE_TABLE_WITH_MARK)
+        elif _SPECIAL_CHARS.search(text):
+            text = text.translate(_ESCAPE_TABLE)
+        # The escapes are ASCII: the LaTeX forms of the other characters go in after them, one by one
+        # (a translation of the whole text would look every character up).
+        return _NON_ASCII.sub(self._form, text) if forms else text
+
+    def _form(self, match: re.Match[str]) -> str:
+        found = match.group()
+        if len(found) == 1:
+            return self._forms[ord(found)]
+        form = _accent_form(found)  # q + U+0301 -> {\\'q}
+        return form if form is not None else found[0] + "".join(self._forms[ord(mark)] for mark in found[1:])
 
     def _math_split(self, text: str) -> list[tuple[bool, str]]:
         """Text cut into (is_math, part); math parts include their dollars."""
@@ -402,6 +457,42 @@ class Encoder:
 
 
 _WORD = re.compile(r"[^\W_]+")
+_COMBINING = re.compile("[\u0300-\u036f]")
+_COMBINED = re.compile("[A-Za-z][\u0300-\u036f]+")
+_IN_MATH = re.compile(r"\{\$(.*)\$\}", re.DOTALL)
+_MATH_SPAN = re.compile(r"(?<!\\)\$(?:[^$\\]|\\.)*\$", re.DOTALL)
+_BARE_SPECIAL = re.compile(r"[&%#]")
+_BARE_OR_SKIPPED = re.compile(
+    r"\\(?:url|href|path)\s*\{[^{}]*\}|\\.|[&%#]", re.DOTALL  # a \url{...}; an escape (\& or \\); a bare one
+)
+
+
+def _math_spans(text: str) -> list[tuple[bool, str]]:
+    """``text`` cut into (is_math, part) at its ``$...$`` spans."""
+    parts: list[tuple[bool, str]] = []
+    pos = 0
+    for match in _MATH_SPAN.finditer(text):
+        if match.start() > pos:
+            parts.append((False, text[pos : match.start()]))
+        parts.append((True, match.group()))
+        pos = match.end()
+    if pos < len(text):
+        parts.append((False, text[pos:]))
+    return parts
+
+
+def has_bare_special(value: str) -> bool:
+    """Whether LaTeX source has an unescaped ``&``, ``%`` or ``#`` outside ``\\url{...}`` (a LaTeX error)."""
+    if "&" not in value and "%" not in value and "#" not in value:
+        return False
+    return any(m.group() in "&%#" for m in _BARE_OR_SKIPPED.finditer(value))
+
+
+def escape_bare_specials(value: str) -> str:
+    """``value`` with each bare ``&``, ``%`` and ``#`` escaped (``\\&``), ``\\url{...}`` left alone."""
+    if _BARE_SPECIAL.search(value) is None:
+        return value
+    return _BARE_OR_SKIPPED.sub(lambda m: "\\" + m.group() if m.group() in "&%#" else m.group(), value)
 _AND_WORD = re.compile(r"(?<!\S)and(?!\S)", re.IGNORECASE)
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
 
@@ -431,7 +522,7 @@ def needs_protection(word: str) -> bool:
     if len(word) == 1:
         return word.isupper() and word != "A"
     rest = word[1:]
-    return rest != rest.lower() or (word[0].isupper() and any(c.isdigit() for c in word))
+    return rest != rest.lower() or (word[0].isupper() and not word.isalpha() and any(c.isdigit() for c in word))
 
 
 _MATH_BODY = re.compile(r"(?:[^$\\]|\\.)*", re.DOTALL)
@@ -482,6 +573,8 @@ __all__ = [
     "decode_paragraphs",
     "decode_verbatim",
     "escape",
+    "escape_bare_specials",
+    "has_bare_special",
     "is_balanced",
     "is_math",
     "needs_protection",
