@@ -51,7 +51,7 @@ def assert_typesets_the_same(source: str, export: str, keys: list[str], repaired
     assert len(exported.warnings) <= len(original.warnings)
 
 
-@pytest.mark.parametrize("name", ["neurips2020.bib", "icml2020.bib", "fidelity.bib"])
+@pytest.mark.parametrize("name", ["xampl.bib", "neurips2020.bib", "icml2020.bib", "fidelity.bib"])
 def test_imported_then_exported_typesets_the_same(name: str, tmp_path: Path) -> None:
     path = FIXTURES / name
     source = path.read_text(encoding="utf-8")
