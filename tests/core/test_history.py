@@ -45,9 +45,9 @@ def test_restoring_a_version_keeps_the_note_it_replaces(library: Library) -> Non
     [pid] = library.papers
     library.annotate([pid], AnnotationChange(note="old thoughts"))
     library.annotate([pid], AnnotationChange(note="new thoughts"))
-    writes = library._annotations_store.storage.writes
+    writes = library.write_counts()["annotations"]
     library.restore_note_version(pid, 1)
-    assert library._annotations_store.storage.writes == writes + 1  # note and history in one write
+    assert library.write_counts()["annotations"] == writes + 1  # note and history in one write
     assert library.annotation(pid).note == "old thoughts"
     assert [(v.note, v.source) for v in library.note_history(pid)] == [("new thoughts", "restore"),
                                                                         ("old thoughts", "edit")]
@@ -59,9 +59,9 @@ def test_restoring_a_version_keeps_the_note_it_replaces(library: Library) -> Non
 def test_an_edit_and_the_note_it_replaces_are_one_write(library: Library) -> None:
     [pid] = library.papers
     library.annotate([pid], AnnotationChange(note="v1"))
-    writes = library._annotations_store.storage.writes
+    writes = library.write_counts()["annotations"]
     library.annotate([pid], AnnotationChange(note="v2"))
-    assert library._annotations_store.storage.writes == writes + 1
+    assert library.write_counts()["annotations"] == writes + 1
     assert [v.note for v in Library(library.folder).note_history(pid)] == ["v1"]
     library.annotate([pid], AnnotationChange(note="v3"), keep_note_history=False)
     assert [v.note for v in library.note_history(pid)] == ["v1"]

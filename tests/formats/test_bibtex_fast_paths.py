@@ -44,7 +44,7 @@ two lines},
 
 
 def test_long_values_hidden_from_the_splitter_come_back_verbatim() -> None:
-    hidden = bibtex._split(CASES)[1]
+    hidden = bibtex.split_blocks(CASES)[1]
     assert "Kept as written, {Braces} and all, over\ntwo lines" in hidden  # the fast path was taken
 
     result = bibtex.parse(CASES)

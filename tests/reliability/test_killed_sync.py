@@ -34,12 +34,7 @@ SYNC_KILLED_AFTER_THE_FILE_WRITE = r"""
 import os, signal, sys
 from papershelf.core.library import Library
 from papershelf.sync import syncer
-write = syncer._write
-def write_then_die(*args):
-    write(*args)
-    os.kill(os.getpid(), signal.SIGKILL)
-syncer._write = write_then_die
-syncer.sync(Library(sys.argv[1]), sys.argv[2])
+syncer.sync(Library(sys.argv[1]), sys.argv[2], on_after_write=lambda: os.kill(os.getpid(), signal.SIGKILL))
 """
 
 

@@ -1,7 +1,7 @@
 """Reading BibTeX files as written by Zotero, Better BibTeX, JabRef, DBLP and proceedings sites.
 
 bibtexparser 2 splits the file into blocks (its raw splitter only: its middlewares cost 10-30x more;
-and the inside of long values hidden from it, see ``_split``); everything else is done here in one
+and the inside of long values hidden from it, see ``split_blocks``); everything else is done here in one
 pass per entry:
 
 - values: ``{...}``, ``"..."``, numbers, ``@string`` macros and ``#`` concatenation, month macros;
@@ -111,7 +111,7 @@ def _parse(text: str) -> ParseResult:
     preambles: list[str] = []
     entries: list[_Entry] = []
     first_line: dict[str, int] = {}
-    blocks, hidden = _split(text)
+    blocks, hidden = split_blocks(text)
     for found in blocks:
         block: model.Block | None = found
         while isinstance(block, (model.DuplicateBlockKeyBlock, model.DuplicateFieldKeyBlock)):
@@ -188,7 +188,7 @@ _PLACEHOLDER = re.compile(_HIDDEN_START + r"(\d+)" + _HIDDEN_END + r"\n*")
 _HIDE_FROM: Final = 24  # shorter values are not worth a placeholder
 
 
-def _split(text: str) -> tuple[list[model.Block], list[str]]:
+def split_blocks(text: str) -> tuple[list[model.Block], list[str]]:
     """The splitter's blocks, read from ``text`` with long values hidden; the hidden values."""
     hidden: list[str] = []
 

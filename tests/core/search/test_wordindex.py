@@ -78,7 +78,9 @@ def test_building_in_chunks_gives_the_same_index(corpus: tuple[list[str], WordIn
     chunked = WordIndex.build(whole.ids, texts, chunk_rows=7)  # 429 chunks; the vocabulary grows between them
     assert chunked.vocab == whole.vocab
     assert chunked.df.tolist() == whole.df.tolist()
-    assert chunked._postings.tolist() == whole._postings.tolist()
+    assert [chunked.rows_of_token(t) for t in range(len(whole.vocab))] == [
+        whole.rows_of_token(t) for t in range(len(whole.vocab))
+    ]
     assert chunked.checksums.tolist() == whole.checksums.tolist()
 
 
@@ -208,7 +210,7 @@ def test_a_cache_that_disagrees_with_the_papers_never_gives_a_wrong_answer(libra
     ids = list(library.papers)
     scanner = SearchIndex(library)
     scanner.build()
-    texts = [scanner._catalogue_text(row) for row in range(len(ids))]
+    texts = [scanner.catalogue_text(row) for row in range(len(ids))]
     # three papers' texts as they are not: their checksums differ, so those rows are scanned instead
     for row in (3, 50, 120):
         texts[row] = "wrong text wombat"

@@ -274,7 +274,8 @@ class SearchIndex(DerivedIndex):
 
     # -- the word index ----------------------------------------------------------------------------
 
-    def _catalogue_text(self, row: int) -> str:
+    def catalogue_text(self, row: int) -> str:
+        """What the word index indexes for ``row``: its title, authors, key and abstract, searchable."""
         return self._columns[_ANY][row][: self._ann_at[row]]
 
     def _attach_word_index(self, in_steps: bool) -> Iterator[None]:
@@ -296,7 +297,7 @@ class SearchIndex(DerivedIndex):
                 for start in range(0, n, _STEP_ROWS * 8):
                     yield
                     end = min(start + _STEP_ROWS * 8, n)
-                    stale.update(r for r in range(start, end) if checksum(self._catalogue_text(r)) != sums[r])
+                    stale.update(r for r in range(start, end) if checksum(self.catalogue_text(r)) != sums[r])
                 stale.update(range(n, len(order)))
                 if len(stale) > _STALE_SHARE * len(order):
                     word = None
@@ -306,7 +307,7 @@ class SearchIndex(DerivedIndex):
                     except (TypeError, ValueError, IndexError):  # damaged in a way load() did not see
                         word = None
         if word is None:
-            texts = (self._catalogue_text(r) for r in range(len(order)))
+            texts = (self.catalogue_text(r) for r in range(len(order)))
             word = yield from WordIndex.building(order, texts, pause_every=_STEP_ROWS)
             stale = set()
             self.word_index_source = "built"

@@ -182,6 +182,10 @@ class WordIndex:
 
     # -- queries --------------------------------------------------------------------------------------
 
+    def rows_of_token(self, number: int) -> list[int]:
+        """The rows holding token ``number`` (its position in ``vocab``), ascending."""
+        return self._postings[self._starts[number] : self._starts[number + 1]].tolist()
+
     def rows_with(self, word: str, verify: Verify) -> Mask:
         """A mask of the rows whose text contains ``word`` (no whitespace in it) as a substring.
 
