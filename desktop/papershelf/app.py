@@ -75,10 +75,3 @@ def run(library_dir: str | os.PathLike[str] | None = None, files: Sequence[str] 
     finally:
         instance.close()
         access.release()
-
-
-def main() -> int:
-    """The gui-scripts entry: no console window on Windows."""
-    from papershelf.main import main as entry
-
-    return entry()

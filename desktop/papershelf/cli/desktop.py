@@ -15,7 +15,7 @@ from papershelf.cli.registry import command_without_library
     "$XDG_DATA_HOME/icons/hicolor (default $XDG_DATA_HOME: ~/.local/share).",
 )
 def install_desktop(args: argparse.Namespace, out: TextIO) -> int:
-    from papershelf import desktop_entry
+    from papershelf.services import desktop_entry
 
     written = desktop_entry.install()
     for path in written:
@@ -26,7 +26,7 @@ def install_desktop(args: argparse.Namespace, out: TextIO) -> int:
 
 @command_without_library("uninstall-desktop", help="remove what install-desktop wrote")
 def uninstall_desktop(args: argparse.Namespace, out: TextIO) -> int:
-    from papershelf import desktop_entry
+    from papershelf.services import desktop_entry
 
     removed = desktop_entry.uninstall()
     for path in removed:

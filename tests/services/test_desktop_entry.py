@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from papershelf import desktop_entry
 from papershelf.core.resources import resources_dir
+from papershelf.services import desktop_entry
 
 VALIDATE = shutil.which("desktop-file-validate")
 needs_validator = pytest.mark.skipif(VALIDATE is None, reason="desktop-file-validate (desktop-file-utils) missing")
