@@ -64,7 +64,7 @@ def run(library_dir: str | os.PathLike[str] | None = None, files: Sequence[str] 
             QMessageBox.warning(window, "Papershelf", notice)
         window.show()
         if files:
-            window.import_files([Path(f) for f in files])
+            window.transfers.import_files([Path(f) for f in files])
         # For tests and the start-up benchmark: report the moment the window is on screen (and exit).
         if os.environ.get("PAPERSHELF_EXIT_WHEN_SHOWN") or os.environ.get("PAPERSHELF_REPORT_SHOWN"):
             print("window-shown", flush=True)

@@ -17,6 +17,7 @@ from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.ui import dialogs
 from papershelf.ui.main_window import MainWindow
 from papershelf.ui.paper_model import COLUMN_NAMES
+from papershelf.ui.transfer import dropped_paths
 
 
 @pytest.fixture
@@ -376,8 +377,8 @@ def test_import_runs_in_background_and_reports(
                         classmethod(lambda cls, parent, title, text, failed: shown.append((title, text, failed))))
     good = _paper_list(tmp_path / "neurips2030-accepted.md", ["Analytical Engines", "Bernoulli Numbers"])
     bad = _paper_list(tmp_path / "broken.md", ["Notes on Notes"], junk=True)
-    with qtbot.waitSignal(window.import_finished, timeout=10000) as blocker:
-        window.import_files([good, bad, tmp_path / "missing.md"])
+    with qtbot.waitSignal(window.transfers.import_finished, timeout=10000) as blocker:
+        window.transfers.import_files([good, bad, tmp_path / "missing.md"])
     report = blocker.args[0]
     assert report.imported == 3
     assert len(window.library) == 863
@@ -405,10 +406,10 @@ def test_dropping_files_on_the_window_imports_them(
     other.write_text("x", encoding="utf-8")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(good)), QUrl.fromLocalFile(str(other))])
-    assert window.dropped_paths(mime) == [good]
+    assert dropped_paths(mime) == [good]
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(window.import_finished, timeout=10000):
+    with qtbot.waitSignal(window.transfers.import_finished, timeout=10000):
         window.dropEvent(event)
     assert window.library.has_key("lovelace2030dropped")
 
@@ -418,9 +419,9 @@ def test_cancelled_import_imports_nothing_more(
 ) -> None:
     monkeypatch.setattr(dialogs.ImportSummaryDialog, "ask", classmethod(lambda cls, *a: None))
     files = [_paper_list(tmp_path / f"conf{i}2030.md", [f"Paper {i}"]) for i in range(3)]
-    job = window.import_files(files)
+    job = window.transfers.import_files(files)
     job.cancel()
-    with qtbot.waitSignal(window.import_finished, timeout=10000) as blocker:
+    with qtbot.waitSignal(window.transfers.import_finished, timeout=10000) as blocker:
         pass
     assert blocker.args[0].cancelled
     assert len(window.library) == 860
@@ -513,7 +514,7 @@ def test_export_dialog_writes_the_selection(
     dialog.path.setText(str(tmp_path / "chosen.bib"))
     request = dialog.request()
     monkeypatch.setattr(ExportDialog, "ask", classmethod(lambda cls, *a, **k: request))
-    window.export_dialog()
+    window.transfers.export_dialog()
     text = (tmp_path / "chosen.bib").read_text(encoding="utf-8")
     assert sorted(line.split("{", 1)[1].rstrip(",") for line in text.splitlines() if line.startswith("@")) == keys
     assert "Exported 3 papers to chosen.bib" in window.statusBar().currentMessage()
@@ -525,7 +526,7 @@ def test_a_reading_list_export_is_kept_updated(qtbot: QtBot, window: MainWindow,
     ids = [window.model.paper_id(r) for r in range(2)]
     window.controller.annotate(ids[:1], AnnotationChange(add_lists=("Thesis",)), "add")
     target = tmp_path / "thesis.md"
-    assert window.export(ExportRequest(path=target, fmt="markdown", scope="list", list_name="Thesis",
+    assert window.transfers.export(ExportRequest(path=target, fmt="markdown", scope="list", list_name="Thesis",
                                        keep_updated=True))
     first_title = window.library.papers[ids[0]].title
     assert first_title in target.read_text(encoding="utf-8")
@@ -538,7 +539,7 @@ def test_export_to_an_unwritable_place_says_why(window: MainWindow, tmp_path: Pa
     from papershelf.ui.export_dialog import ExportRequest
 
     bad = tmp_path / "missing-folder" / "out.bib"
-    assert not window.export(ExportRequest(path=bad, fmt="bibtex", scope="all"))
+    assert not window.transfers.export(ExportRequest(path=bad, fmt="bibtex", scope="all"))
     assert "could not export" in window.banner.text()
 
 

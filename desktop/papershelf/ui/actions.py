@@ -36,9 +36,9 @@ class WindowActions(QObject):
     def _build_menus(self) -> None:
         w = self.window
         file_menu = w.menuBar().addMenu("&File")
-        self.import_action = file_menu.addAction("&Import…", w.import_dialog)
+        self.import_action = file_menu.addAction("&Import…", w.transfers.import_dialog)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.export_action = file_menu.addAction("&Export…", w.export_dialog)
+        self.export_action = file_menu.addAction("&Export…", w.transfers.export_dialog)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         file_menu.addSeparator()
         file_menu.addAction("&Notes file…", w.choose_notes_file)

@@ -5,17 +5,14 @@ pane and More like this, and connects them to the controller. What happens lives
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
-    QProgressDialog,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -25,26 +22,22 @@ from PySide6.QtWidgets import (
 
 from papershelf.core.library import Library
 from papershelf.core.resources import resources_dir
-from papershelf.formats.bibtex_export import BibtexOptions
-from papershelf.services import exporting
 from papershelf.services.importing import supported_suffixes
 from papershelf.sync import state as sync_state
 from papershelf.ui import window_state
 from papershelf.ui.actions import WindowActions
 from papershelf.ui.app_controller import LARGE_LIBRARY, AppController
 from papershelf.ui.detail import DetailPane
-from papershelf.ui.dialogs import ImportSummaryDialog, NotesFileDialog
-from papershelf.ui.export_dialog import ExportDialog, ExportRequest
-from papershelf.ui.importer import ImportJob, ImportReport
+from papershelf.ui.dialogs import NotesFileDialog
 from papershelf.ui.library_menu import install_library_menu
 from papershelf.ui.notes_sync import NotesSync
 from papershelf.ui.paper_model import PAPER_ID_ROLE, PaperTableModel
 from papershelf.ui.paper_table import EmptyPage, PaperTable
-from papershelf.ui.preferences import export_defaults
 from papershelf.ui.search_panel import SearchPanel
 from papershelf.ui.sidebar import FacetPanel
 from papershelf.ui.similar_panel import SimilarPanel
 from papershelf.ui.stats import StatsView
+from papershelf.ui.transfer import Transfers, dropped_paths, importable
 
 __all__ = ["LARGE_LIBRARY", "MainWindow", "app_icon"]
 
@@ -57,7 +50,6 @@ def app_icon() -> QIcon:
 
 
 class MainWindow(QMainWindow):
-    import_finished = Signal(object)  # ImportReport
     search_index_ready = Signal()  # a large library's search index is built (or loaded) and in use
 
     def __init__(self, library: Library, parent: QWidget | None = None,
@@ -67,11 +59,11 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.controller = AppController(library, self)
         self.auto_export = self.controller.auto_export
-        self.import_job: ImportJob | None = None
         self._pending = window_state.Pending()
         self.setWindowTitle("Papershelf")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
+        self.transfers = Transfers(self)  # File → Import / Export, drops, files from another start
         self._build_layout()
         self.notes_sync = NotesSync(self.controller, self)
         self.notes_sync.auto = str(self.settings.value("notes/auto", "true")).lower() != "false"
@@ -164,7 +156,7 @@ class MainWindow(QMainWindow):
         panel.submitted.connect(self.table.setFocus)
         panel.facet_counts_due.connect(self.update_facet_counts)
         self.empty_page.clear_requested.connect(self.clear_filters)
-        self.empty_page.import_requested.connect(self.import_dialog)
+        self.empty_page.import_requested.connect(self.transfers.import_dialog)
         sidebar.selection_changed.connect(self.apply_filters)
         sidebar.new_list_requested.connect(self.window_actions.new_list)
         sidebar.rename_list_requested.connect(self.window_actions.rename_list)
@@ -308,84 +300,7 @@ class MainWindow(QMainWindow):
         self.banner.setText(text)
         self.banner.show()
 
-    # -- importing -----------------------------------------------------------------------------------
-
-    def export_dialog(self) -> None:
-        selection = self.selected_ids() if self.table.selectionModel().selectedRows() else []
-        counts = {"selection": len(selection), "filter": self.model.rowCount(), "all": len(self.library)}
-        chosen_lists = sorted(self.sidebar.selected.get("lists", set()))
-        request = ExportDialog.ask(self, counts, self.library.list_names(), self.export_defaults(),
-                                   chosen_lists[0] if chosen_lists else None)
-        if request is not None:
-            self.export(request, selection)
-
-    def export_defaults(self) -> BibtexOptions:
-        """The BibTeX options chosen in Preferences."""
-        return export_defaults(self.settings)
-
-    def export(self, request: ExportRequest, selection: Sequence[str] = ()) -> bool:
-        """Write an export (and tie the file when asked); False, with the reason shown, if it failed."""
-        scope_ids: list[str] | None = {
-            "selection": list(selection), "filter": list(self.model.ids()), "list": None, "all": None,
-        }[request.scope]
-        notes: list[str] = []
-        try:
-            if request.keep_updated:
-                tie = self.auto_export.tie(request.path, list_name=request.list_name, fmt=request.fmt,
-                                           options=request.options())
-                count = len(tie.members)
-            else:
-                result = exporting.export(self.library, request.fmt, path=request.path, ids=scope_ids,
-                                          list_name=request.list_name, bibtex_options=request.bibtex,
-                                          markdown_options=request.markdown)
-                count, notes = result.count, result.notes
-        except (OSError, ValueError, KeyError) as exc:
-            self.show_error(f"could not export to {request.path}: {getattr(exc, 'strerror', None) or exc}")
-            return False
-        message = f"Exported {count} papers to {request.path.name}"
-        if request.keep_updated:
-            message += " (kept updated)"
-        self.statusBar().showMessage(" · ".join([message, *notes]), 10000)
-        return True
-
-    def import_dialog(self) -> None:
-        patterns = " ".join(f"*{s}" for s in supported_suffixes())
-        files, _ = QFileDialog.getOpenFileNames(self, "Import papers", "", f"Paper files ({patterns})")
-        if files:
-            self.import_files([Path(f) for f in files])
-
-    def import_files(self, paths: Sequence[Path]) -> ImportJob:
-        """Import in the background with a progress dialog; a summary is shown at the end."""
-        if self.library.read_only:
-            self.show_error("the library is open read-only")
-        job = ImportJob(self.library, paths, self)
-        progress = QProgressDialog("Importing…", "Cancel", 0, len(paths), self)
-        progress.setWindowTitle("Import")
-        progress.setMinimumDuration(300)
-        progress.setAutoClose(True)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.canceled.connect(job.cancel)
-
-        def step(done: int, total: int, name: str) -> None:
-            progress.setMaximum(total)
-            progress.setValue(done)
-            if name:
-                progress.setLabelText(f"Importing {name}…")
-
-        def finished(report: ImportReport) -> None:
-            progress.reset()
-            progress.deleteLater()
-            self.import_job = None
-            title = "Import cancelled" if report.cancelled else "Import finished"
-            first = f"{report.imported} papers imported."
-            ImportSummaryDialog.ask(self, title, f"{first}\n{report.text()}", report.failed)
-            self.import_finished.emit(report)
-
-        job.progress.connect(step)
-        job.finished.connect(finished)
-        self.import_job = job
-        job.start()
-        return job
+    # -- import and export (ui/transfer.py) --------------------------------------------------------------
 
     def _notes_synced(self, _report: object) -> None:
         self.model.set_conflicts(list(sync_state.conflicts(self.library)))
@@ -408,28 +323,19 @@ class MainWindow(QMainWindow):
         self.activateWindow()
         files = message.get("files")
         if isinstance(files, list) and files:
-            suffixes = set(supported_suffixes())
-            paths = [Path(str(f)) for f in files if Path(str(f)).suffix.lower() in suffixes]
+            paths = importable([Path(str(f)) for f in files])
             if paths:
-                self.import_files(paths)
+                self.transfers.import_files(paths)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.dropped_paths(event.mimeData()):
+        if dropped_paths(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = self.dropped_paths(event.mimeData())
+        paths = dropped_paths(event.mimeData())
         if paths:
             event.acceptProposedAction()
-            self.import_files(paths)
-
-    @staticmethod
-    def dropped_paths(mime: QMimeData) -> list[Path]:
-        if not mime.hasUrls():
-            return []
-        suffixes = set(supported_suffixes())
-        paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
-        return [p for p in paths if p.suffix.lower() in suffixes]
+            self.transfers.import_files(paths)
 
     # -- state ---------------------------------------------------------------------------------------
 
@@ -454,8 +360,7 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(pending)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.import_job is not None:
-            self.import_job.stop()
+        self.transfers.stop()
         self.detail.save_note()
         self.auto_export.flush()
         if self.notes_sync.auto and self.notes_sync.path is not None:
