@@ -584,3 +584,26 @@ def test_a_paper_filtered_out_leaves_the_detail_and_more_like_this_panes(qtbot: 
     assert window.current_paper_id() is None
     assert panel.model.rowCount() == 0
     assert "Select a paper" in panel.message.text()
+
+
+def test_triage_by_keyboard_returns_to_the_table_after_a_tag_or_a_note(qtbot: QtBot, window: MainWindow) -> None:
+    """t, a tag, Return, then j/n go on in the table; n, a note, Esc: back in the table, the note saved."""
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(window.table.hasFocus)
+    pid = window.current_paper_id() or window.model.paper_id(0)
+    window.select_paper(pid)
+
+    qtbot.keyClick(window.table, Qt.Key.Key_T)
+    assert window.detail.tags.hasFocus()
+    qtbot.keyClicks(window.detail.tags, "gnn")
+    qtbot.keyClick(window.detail.tags, Qt.Key.Key_Return)
+    assert window.table.hasFocus()
+    assert window.library.annotation(pid).tags == ["gnn"]
+
+    qtbot.keyClick(window.table, Qt.Key.Key_N)
+    assert window.detail.note.hasFocus()
+    qtbot.keyClicks(window.detail.note, "Read section 3 first.")
+    qtbot.keyClick(window.detail.note, Qt.Key.Key_Escape)
+    assert window.table.hasFocus()
+    assert window.library.annotation(pid).note == "Read section 3 first."

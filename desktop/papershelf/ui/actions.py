@@ -112,6 +112,14 @@ class WindowActions(QObject):
         on_table("L", self.add_selection_to_list)
         on_table("Shift+L", self.remove_selection_from_list)
         on_table("/", w.search_panel.focus)
+        # Back to the table from the detail pane's editors (t, n), so triage goes on with the keyboard:
+        # Return in the tags or lists field (which saves it), Esc anywhere in the pane (the note saves on
+        # focus loss).
+        w.detail.tags.returnPressed.connect(w.table.setFocus)
+        w.detail.lists.returnPressed.connect(w.table.setFocus)
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), w.detail)
+        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back.activated.connect(w.table.setFocus)
 
     # -- commands on the selection -------------------------------------------------------------------
 
