@@ -61,8 +61,8 @@ def test_bundled_entry_is_valid_and_complete() -> None:
     assert values["Icon"] == "papershelf"
     assert values["Terminal"] == "false"
     assert values["Type"] == "Application"
-    assert values["Categories"] == "Office;Education;Science;"
-    assert values["MimeType"] == "text/x-bibtex;text/markdown;"
+    assert values["Categories"] == "Office;"  # one main category (desktop-file-validate)
+    assert values["MimeType"] == "text/x-bibtex;"  # BibTeX only: not every Markdown file
     assert values["StartupWMClass"] == "papershelf"
     assert values["Comment"]
     assert "BibTeX" in values["Keywords"]

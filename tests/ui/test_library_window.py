@@ -607,3 +607,16 @@ def test_triage_by_keyboard_returns_to_the_table_after_a_tag_or_a_note(qtbot: Qt
     qtbot.keyClick(window.detail.note, Qt.Key.Key_Escape)
     assert window.table.hasFocus()
     assert window.library.annotation(pid).note == "Read section 3 first."
+
+
+def test_the_window_title_names_a_library_that_is_not_the_default_one(
+    qtbot: QtBot, iclr_library_dir: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papershelf.ui.main_window import window_title
+
+    other = MainWindow(Library(iclr_library_dir), settings=settings)
+    qtbot.addWidget(other)
+    assert other.windowTitle() == f"{iclr_library_dir.name} — Papershelf"
+    monkeypatch.setenv("PAPERSHELF_HOME", str(iclr_library_dir))
+    assert window_title(iclr_library_dir) == "Papershelf"
+    assert window_title(iclr_library_dir, read_only=True) == "Papershelf (read-only)"

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from papershelf.core.library import Library
+from papershelf.core.paths import default_library_dir
 from papershelf.core.resources import resources_dir
 from papershelf.services.importing import supported_suffixes
 from papershelf.sync import state as sync_state
@@ -49,6 +50,13 @@ def app_icon() -> QIcon:
         return QIcon()
 
 
+def window_title(folder: Path, *, read_only: bool = False) -> str:
+    """"Papershelf" for the default library, "<folder> — Papershelf" for another, so two windows differ."""
+    default = folder.expanduser().resolve() == default_library_dir().expanduser().resolve()
+    title = "Papershelf" if default else f"{folder.name} — Papershelf"
+    return title + (" (read-only)" if read_only else "")
+
+
 class MainWindow(QMainWindow):
     search_index_ready = Signal()  # a large library's search index is built (or loaded) and in use
 
@@ -60,7 +68,7 @@ class MainWindow(QMainWindow):
         self.controller = AppController(library, self)
         self.auto_export = self.controller.auto_export
         self._pending = window_state.Pending()
-        self.setWindowTitle("Papershelf")
+        self.setWindowTitle(window_title(library.folder, read_only=library.read_only))
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.transfers = Transfers(self)  # File → Import / Export, drops, files from another start
