@@ -53,6 +53,8 @@ def test_files_are_imported_with_progress_and_a_report(qtbot: QtBot, tmp_path: P
     assert "iclr2030.md: 2 imported, 0 already present, 0 failed" in text
     assert "refs.bib: 2 imported" in text
     assert Library(library.folder).keys() == library.keys()  # on disk
+    # the broken entry is counted in the headline, not only behind a warning icon
+    assert report.headline() == "4 papers imported, 1 entry could not be read."
 
 
 def test_importing_again_finds_the_papers_already_there(qtbot: QtBot, tmp_path: Path) -> None:
@@ -62,6 +64,7 @@ def test_importing_again_finds_the_papers_already_there(qtbot: QtBot, tmp_path: 
     report, _ = run(qtbot, library, [source])
     assert report.imported == 0
     assert "1 already present" in report.text()
+    assert report.headline() == "1 already here."  # not "0 papers imported"
     assert len(library) == 1
 
 
@@ -70,6 +73,7 @@ def test_a_missing_file_is_reported_and_the_others_imported(qtbot: QtBot, tmp_pa
     report, _ = run(qtbot, library, [tmp_path / "gone.bib", paper_list(tmp_path / "x.md", ["Only one"])])
     assert report.failed
     assert "gone.bib: not imported: no such file" in report.text()
+    assert report.headline() == "1 paper imported, 1 file could not be read."
     assert [p.title for p in library.papers.values()] == ["Only one"]
 
 

@@ -50,6 +50,22 @@ class ImportReport:
     def failed(self) -> bool:
         return any(o.summary is None or o.summary.failed for o in self.outcomes)
 
+    def headline(self) -> str:
+        """Every count in one line, with its plural: "1 imported, 1 could not be read, 1,084 already here"."""
+        summaries = [o.summary for o in self.outcomes if o.summary is not None]
+        unread = sum(1 for o in self.outcomes if o.summary is None)
+        counts = [
+            (sum(len(s.imported) for s in summaries), "paper imported", "papers imported"),
+            (sum(len(s.merged) for s in summaries), "merged into a paper already here",
+             "merged into papers already here"),
+            (sum(len(s.present) for s in summaries), "already here", "already here"),
+            (sum(len(s.suspected) for s in summaries), "possible duplicate", "possible duplicates"),
+            (sum(s.failed for s in summaries), "entry could not be read", "entries could not be read"),
+            (unread, "file could not be read", "files could not be read"),
+        ]
+        parts = [f"{n:,} {one if n == 1 else many}" for n, one, many in counts if n]
+        return (", ".join(parts) or "Nothing to import") + "."
+
     def text(self) -> str:
         lines = [line for o in self.outcomes for line in o.lines()]
         if self.cancelled:

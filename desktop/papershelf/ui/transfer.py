@@ -116,8 +116,7 @@ class Transfers(QObject):
             progress.deleteLater()
             self.import_job = None
             title = "Import cancelled" if report.cancelled else "Import finished"
-            first = f"{report.imported} papers imported."
-            ImportSummaryDialog.ask(w, title, f"{first}\n{report.text()}", report.failed)
+            ImportSummaryDialog.ask(w, title, f"{report.headline()}\n{report.text()}", report.failed)
             self.import_finished.emit(report)
 
         job.progress.connect(step)
