@@ -100,3 +100,32 @@ def test_ask_returns_the_request_or_none(
         assert result.path == tmp_path / "all.bib"
     else:
         assert result is None
+
+
+def test_a_markdown_title_is_the_chosen_lists_name_unless_one_was_typed(qtbot: QtBot) -> None:
+    export = dialog(qtbot)
+    export.fmt.setCurrentIndex(export.fmt.findData("markdown"))
+    assert export.md_title.text() == "Reading list"
+    export.scope_buttons["list"].setChecked(True)
+    export.list_combo.setCurrentText("Later")
+    assert export.md_title.text() == "Later"
+    assert export.request().markdown.title == "Later"
+    export.md_title.selectAll()
+    qtbot.keyClicks(export.md_title, "For the reading group")
+    export.list_combo.setCurrentText("Group")
+    assert export.md_title.text() == "For the reading group"
+
+
+def test_the_next_export_starts_from_the_last_ones_choices(qtbot: QtBot, tmp_path: Path) -> None:
+    from papershelf.formats.markdown_export import MarkdownOptions
+
+    last = ExportRequest(path=tmp_path / "later.md", fmt="markdown", scope="all",
+                         bibtex=BibtexOptions(ascii=False, abstract=False),
+                         markdown=MarkdownOptions(group_by="tag", abstract=True, notes=True))
+    export = ExportDialog(None, COUNTS, ["Group", "Later"], BibtexOptions(), None, last)
+    qtbot.addWidget(export)
+    request = export.request()
+    assert (request.fmt, request.path) == ("markdown", tmp_path / "later.md")
+    assert (request.markdown.group_by, request.markdown.abstract, request.markdown.notes) == ("tag", True, True)
+    assert (request.bibtex.ascii, request.bibtex.abstract) == (False, False)
+    assert export.export_button.isEnabled()

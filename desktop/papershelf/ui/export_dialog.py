@@ -55,6 +55,7 @@ class ExportDialog(QDialog):
         list_names: Sequence[str],
         bibtex_defaults: BibtexOptions,
         current_list: str | None = None,
+        last: ExportRequest | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
@@ -152,8 +153,24 @@ class ExportDialog(QDialog):
         for button in self.scope_buttons.values():
             button.toggled.connect(self._update)
         self.path.textChanged.connect(self._update)
+        self.list_combo.currentTextChanged.connect(self._update)
+        if last is not None:
+            self._start_from(last)
         self._update()
         self.resize(620, 520)
+
+    def _start_from(self, last: ExportRequest) -> None:
+        """The choices of the last export in this window: format, file, and each format's options."""
+        self.fmt.setCurrentIndex(max(self.fmt.findData(last.fmt), 0))
+        self.path.setText(str(last.path))
+        bib = last.bibtex
+        for box, value in ((self.bib_utf8, not bib.ascii), (self.bib_abstract, bib.abstract),
+                           (self.bib_keywords, bib.tags_as_keywords), (self.bib_track, bib.track_as_note),
+                           (self.bib_notes, bib.notes_as_annote)):
+            box.setChecked(value)
+        self.md_group.setCurrentIndex(max(self.md_group.findData(last.markdown.group_by), 0))
+        self.md_abstract.setChecked(last.markdown.abstract)
+        self.md_notes.setChecked(last.markdown.notes)
 
     def _format_changed(self) -> None:
         fmt = self.fmt.currentData()
@@ -175,6 +192,9 @@ class ExportDialog(QDialog):
         return next(s for s, b in self.scope_buttons.items() if b.isChecked())
 
     def _update(self) -> None:
+        if not self.md_title.isModified():  # a title the user typed stays; otherwise the list's name
+            chosen = self.list_combo.currentText() if self.scope() == "list" else ""
+            self.md_title.setText(chosen or "Reading list")
         tieable = self.scope() in ("list", "all")
         self.keep_updated.setEnabled(tieable)
         if not tieable:
@@ -212,6 +232,7 @@ class ExportDialog(QDialog):
         list_names: Sequence[str],
         bibtex_defaults: BibtexOptions,
         current_list: str | None = None,
+        last: ExportRequest | None = None,
     ) -> ExportRequest | None:
-        dialog = cls(parent, counts, list_names, bibtex_defaults, current_list)
+        dialog = cls(parent, counts, list_names, bibtex_defaults, current_list, last)
         return dialog.request() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QObject, Qt, Signal
+from PySide6.QtCore import QMimeData, QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
 from papershelf.services import exporting
@@ -36,6 +36,16 @@ def dropped_paths(mime: QMimeData) -> list[Path]:
     return importable([Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()])
 
 
+def last_folder(settings: QSettings, purpose: str) -> str:
+    """The folder a file dialog for ``purpose`` ("import", ...) last ended in, if it still exists; else ""."""
+    folder = str(settings.value(f"folders/{purpose}", "") or "")
+    return folder if folder and Path(folder).is_dir() else ""
+
+
+def remember_folder(settings: QSettings, purpose: str, folder: Path) -> None:
+    settings.setValue(f"folders/{purpose}", str(folder))
+
+
 class Transfers(QObject):
     """File → Import and File → Export for one window."""
 
@@ -45,6 +55,7 @@ class Transfers(QObject):
         super().__init__(window)
         self.window = window
         self.import_job: ImportJob | None = None
+        self.last_export: ExportRequest | None = None
 
     # -- export ----------------------------------------------------------------------------------------
 
@@ -54,8 +65,9 @@ class Transfers(QObject):
         counts = {"selection": len(selection), "filter": w.model.rowCount(), "all": len(w.library)}
         chosen_lists = sorted(w.sidebar.selected.get("lists", set()))
         request = ExportDialog.ask(w, counts, w.library.list_names(), export_defaults(w.settings),
-                                   chosen_lists[0] if chosen_lists else None)
+                                   chosen_lists[0] if chosen_lists else None, self.last_export)
         if request is not None:
+            self.last_export = request  # the next export in this window starts from these choices
             self.export(request, selection)
 
     def export(self, request: ExportRequest, selection: Sequence[str] = ()) -> bool:
@@ -88,8 +100,10 @@ class Transfers(QObject):
 
     def import_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in supported_suffixes())
-        files, _ = QFileDialog.getOpenFileNames(self.window, "Import papers", "", f"Paper files ({patterns})")
+        start = last_folder(self.window.settings, "import")
+        files, _ = QFileDialog.getOpenFileNames(self.window, "Import papers", start, f"Paper files ({patterns})")
         if files:
+            remember_folder(self.window.settings, "import", Path(files[0]).parent)
             self.import_files([Path(f) for f in files])
 
     def import_files(self, paths: Sequence[Path]) -> ImportJob:
