@@ -49,8 +49,16 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
 class ListNameDialog:
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
-        name, ok = QInputDialog.getText(parent, title, label, text=text)
-        return name.strip() if ok and name.strip() else None
+        dialog = QInputDialog(parent)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        dialog.setTextValue(text)
+        # wide enough for its title: the window manager cut "New reading list" to "New r… ng list"
+        dialog.setMinimumWidth(max(360, dialog.fontMetrics().horizontalAdvance(title) + 160))
+        if dialog.exec() != QInputDialog.DialogCode.Accepted:
+            return None
+        name = dialog.textValue().strip()
+        return name or None
 
 
 class ListChooser:

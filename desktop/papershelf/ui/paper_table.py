@@ -12,7 +12,7 @@ from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, PaperTableMod
 ROW_HEIGHT: Final = 24
 DEFAULT_WIDTHS: Final = {"title": 250, "authors": 140, "venue": 76, "track": 70, "status": 86,
                          "priority": 64, "rating": 64, "tags": 100, "added": 86}
-DEFAULT_HIDDEN: Final = ("priority", "rating", "added")
+DEFAULT_HIDDEN: Final = ("rating", "added")  # priority shows: `p` sets it from the table
 
 
 class PaperTable(QTableView):
