@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -620,3 +621,30 @@ def test_the_window_title_names_a_library_that_is_not_the_default_one(
     monkeypatch.setenv("PAPERSHELF_HOME", str(iclr_library_dir))
     assert window_title(iclr_library_dir) == "Papershelf"
     assert window_title(iclr_library_dir, read_only=True) == "Papershelf (read-only)"
+
+
+def test_a_long_url_never_widens_the_detail_pane_and_the_table_keeps_its_room(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from papershelf.core.model import Paper
+    from papershelf.ui.detail import LINK_CHARS
+
+    url = "https://example.org/" + "very-long-path-segment/" * 20 + "paper.pdf"
+    window.library.import_papers([Paper(id="", key="long2021url", title="A paper with a long address",
+                                        authors=["Ada Lovelace"], year=2021, url=url, doi="10.1234/" + "x" * 80)])
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    before = window.tabs.width()
+    assert before >= 0.55 * window.width()  # the table gets the room by default
+
+    assert window.select_paper(window.library.paper("long2021url").id)
+    QApplication.processEvents()
+    assert window.tabs.width() == before  # the divider did not move
+    links = QTextDocument()
+    links.setHtml(window.detail.links.text())
+    assert url not in links.toPlainText()  # shown cut ...
+    assert len(links.toPlainText()) <= 2 * LINK_CHARS + 10
+    assert url in window.detail.links.text()  # (the link itself goes to the whole address)
+    shown = QTextDocument()
+    shown.setHtml(window.detail.links.toolTip())
+    assert url in shown.toPlainText()  # ... in full in the tooltip

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -34,7 +35,7 @@ from papershelf.sync import state as sync_state
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
 from papershelf.ui.paper_model import STATUS_LABELS, status_icon
-from papershelf.ui.text import ResourceFreeBrowser
+from papershelf.ui.text import ResourceFreeBrowser, plain_tooltip
 
 NOTE_SAVE_DELAY_MS = 700
 
@@ -45,7 +46,7 @@ def safe_link(url: str) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return ""
     href = html.escape(url.strip(), quote=True)
-    return f'<a href="{href}">{html.escape(url.strip())}</a>'
+    return f'<a href="{href}">{html.escape(elided(url.strip()))}</a>'
 
 
 def doi_link(doi: str) -> str:
@@ -53,7 +54,18 @@ def doi_link(doi: str) -> str:
     if not doi:
         return ""
     href = html.escape("https://doi.org/" + quote(doi, safe="/:;()._-"), quote=True)
-    return f'<a href="{href}">doi:{html.escape(doi)}</a>'
+    return f'<a href="{href}">doi:{html.escape(elided(doi))}</a>'
+
+
+LINK_CHARS = 40  # a link's text is cut to this (the full address is in the tooltip): the pane never widens
+
+
+def elided(text: str, limit: int = LINK_CHARS) -> str:
+    """``text`` cut in the middle to ``limit`` characters ("https://exam…/paper.pdf")."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 3
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
 
 
 class _FocusOut(QObject):
@@ -152,15 +164,20 @@ class DetailPane(QWidget):
         self._list_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.lists.setCompleter(self._list_completer)
 
+        # The pane never asks for more width than the layout gives it (the table keeps its room): the
+        # combos size to a few characters rather than their longest item, the links are cut (see elided).
+        for combo in (self.status, self.priority, self.rating):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(5)
+        self.links.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         editors = QFormLayout()
         editors.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        row = QHBoxLayout()
-        row.addWidget(self.status, 2)
-        row.addWidget(QLabel("Priority"))
+        editors.addRow("Status", self.status)
+        row = QHBoxLayout()  # priority and rating share a row: three combos in one made the pane too wide
         row.addWidget(self.priority, 1)
         row.addWidget(QLabel("Rating"))
         row.addWidget(self.rating, 1)
-        editors.addRow("Status", row)
+        editors.addRow("Priority", row)
         editors.addRow("Tags", self.tags)
         editors.addRow("Lists", self.lists)
 
@@ -263,6 +280,8 @@ class DetailPane(QWidget):
         self.meta.setText(" · ".join(x for x in (paper.venue, str(paper.year or ""), paper.track or "") if x))
         self.key.setText(paper.key)
         self.links.setText("  ".join(x for x in (safe_link(paper.url), doi_link(paper.doi)) if x))
+        full = "\n".join(x for x in (paper.url.strip(), paper.doi.strip() and f"doi:{paper.doi.strip()}") if x)
+        self.links.setToolTip(plain_tooltip(full) if full else "")
         self._show_abstract(paper)
         self._load_annotation(force_note=True)
 
