@@ -40,10 +40,21 @@ def test_a_broken_query_says_why_and_the_last_good_one_is_kept(qtbot: QtBot) -> 
     assert query.words == ("graph",)
     assert search.hint.isVisible()
     assert "quote" in search.hint.text().lower()
-    assert "last valid search" in search.hint.text()
+    assert "the table shows “graph”" in search.hint.text()  # names what the table shows
     search.set_text_quietly("kernel")
     assert search.query().words == ("kernel",)
     assert not search.hint.isVisible()
+
+
+def test_a_broken_first_query_says_the_table_shows_everything_and_the_hint_moves_nothing(qtbot: QtBot) -> None:
+    search = panel(qtbot)
+    search.show()
+    qtbot.waitExposed(search)
+    height = search.height()
+    search.set_text_quietly('title:"unclosed')
+    assert search.query().words == ()
+    assert search.hint.text().endswith("the table shows all papers (no search)")
+    assert search.sizeHint().height() == height  # the hint's line was there already
 
 
 def test_setting_text_quietly_asks_for_nothing(qtbot: QtBot) -> None:

@@ -33,6 +33,7 @@ class SearchPanel(QWidget):
         super().__init__(parent)
         self.waits_for_pause = waits_for_pause
         self.last_query: Query = parse_query("")  # the last query that parsed
+        self.last_text = ""  # ... as it was typed
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles, authors, abstracts, tags, notes…   (Ctrl+F)")
@@ -45,6 +46,10 @@ class SearchPanel(QWidget):
         self.clear_filters_button = QPushButton("Clear filters")
         self.clear_filters_button.clicked.connect(self.clear_requested)
         self.hint = QLabel()
+        # its line stays when hidden: a hint appearing or going never moves the table
+        policy = self.hint.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.hint.setSizePolicy(policy)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)  # the hint quotes what was typed
         self.hint.setObjectName("queryHint")
         self.hint.hide()
@@ -99,9 +104,11 @@ class SearchPanel(QWidget):
         try:
             query = parse_query(self.search.text())
         except QueryError as exc:
-            self.show_hint(f"{exc} — showing results for the last valid search", error=True)
+            # Say which search the table shows, so the hint never claims one thing and shows another.
+            shown = f"“{self.last_text.strip()}”" if self.last_text.strip() else "all papers (no search)"
+            self.show_hint(f"{exc} — the table shows {shown}", error=True)
             return self.last_query
-        self.last_query = query
+        self.last_query, self.last_text = query, self.search.text()
         self.hint.hide()
         return query
 
