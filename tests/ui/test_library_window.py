@@ -648,3 +648,9 @@ def test_a_long_url_never_widens_the_detail_pane_and_the_table_keeps_its_room(
     shown = QTextDocument()
     shown.setHtml(window.detail.links.toolTip())
     assert url in shown.toPlainText()  # ... in full in the tooltip
+
+
+def test_the_first_start_shows_the_first_paper_not_an_empty_pane(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.current_paper_id() is not None)
+    assert window.current_paper_id() == window.model.paper_id(0)
+    assert window.detail.title.text() == window.library.papers[window.model.paper_id(0)].title

@@ -352,13 +352,15 @@ class MainWindow(QMainWindow):
 
     def restore_state(self) -> None:
         self._pending = window_state.restore_state(self, self.settings)
-        if self._pending.key:
-            QTimer.singleShot(0, self._restore_current)
+        # the paper selected last time, or (first start) the first one: never an empty detail pane
+        QTimer.singleShot(0, self._restore_current)
 
     def _restore_current(self) -> None:
         key = self._pending.key
         if key and self.library.has_key(key):
             self.select_paper(self.library.paper(key).id, centre=True)
+        elif self.current_paper_id() is None and self.model.rowCount():
+            self.select_paper(self.model.paper_id(0))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
