@@ -36,7 +36,7 @@ METRICS = (
     "sync_10k_100changed_ms", "rss_mb_100k", "rss_mb_10k_bib", "import_bibtex_1k_s", "papis_import_1k_s",
     "papis_export_1k_s",
     "similarity_build_10k_s", "similarity_load_10k_s", "similar_top10_ms_10k", "similar_top10_ms_100k",
-    "latex_decode_40k_s",
+    "latex_decode_40k_s", "query_worst_s_10k",
 )
 
 
@@ -749,3 +749,44 @@ def bench_similarity(report: Report, cfg: Config, work: Work) -> None:
             report.note(f"similar_top10_ms_{size}", {"ms": query.summary(1000, "ms")})
             del index, library
             gc.collect()
+
+
+def worst_queries(terms: int, chars: int) -> dict[str, str]:
+    """The slowest queries found within the query bound: ``terms`` terms that each scan every paper's
+    text (an abstract, or a phrase over all the text) and that neither end the search early nor are
+    answered by the word index."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    families = {
+        "excluded abstract words": [f"-abstract:e{letters[i % 26]}q" for i in range(terms)],
+        "excluded phrases": [f'-"{letters[i % 26]} {letters[i // 26]}q"' for i in range(terms)],
+        "phrases ORed, none found": [f'"e {letters[i % 26]}q"' for i in range(terms)],
+    }
+    joined = {name: (" OR " if "ORed" in name else " ").join(parts) for name, parts in families.items()}
+    assert all(len(text) <= chars for text in joined.values())
+    return joined
+
+
+def bench_query_bound(report: Report, cfg: Config, work: Work) -> None:
+    """A query at the bound (issue 14): the slowest of ``worst_queries`` on the 10k library, each on a
+    freshly built index (nothing remembered from an earlier run), as the window and the CLI run it."""
+    name = "query_worst_s_10k"
+    with report.guard("query-bound", name):
+        from papershelf.core.library import Library
+        from papershelf.core.search.index import SearchIndex
+        from papershelf.core.search.query import MAX_QUERY_CHARS, MAX_QUERY_TERMS, parse_query
+
+        library = Library(work.copy("lib-10k"))
+        SearchIndex(library, word_index=True).build()  # writes search.cache: later builds load it
+        per_query: dict[str, Samples] = {}
+        for label, text in worst_queries(MAX_QUERY_TERMS, MAX_QUERY_CHARS).items():
+            samples = per_query[label] = Samples()
+            for _ in range(cfg.runs(3, 1)):
+                index = SearchIndex(library, word_index=True)
+                index.build()
+                seconds, _ = timed(lambda ix=index, t=text: ix.filter(parse_query(t)))
+                samples.add(seconds)
+        report.set(name, max(s.median() for s in per_query.values()))
+        report.note(name, {
+            "what": f"parse_query + SearchIndex.filter, {MAX_QUERY_TERMS} terms, <= {MAX_QUERY_CHARS} characters",
+            "per_query_s": {label: s.summary() for label, s in per_query.items()},
+        })

@@ -57,6 +57,7 @@ TARGETS: dict[str, tuple[str, float | None, str, list[tuple[str, str]]]] = {
     "similarity_load_10k_s": ("Similarity index load from cache, 10k", 0.3, "s", []),
     "similar_top10_ms_10k": ("More like this, top 10, 10k", 20, "ms", []),
     "similar_top10_ms_100k": ("More like this, top 10, 100k", 150, "ms", []),
+    "query_worst_s_10k": ("Slowest query within the bound, 10k", 1.0, "s", []),
 }
 
 
@@ -155,6 +156,7 @@ def run(quick: bool, out: Path) -> Report:
         metrics.bench_latex_decode(report, cfg)
         metrics.bench_sync(report, cfg, work)
         metrics.bench_similarity(report, cfg, work)
+        metrics.bench_query_bound(report, cfg, work)
         metrics.bench_papis(report)
     finally:
         work.close()

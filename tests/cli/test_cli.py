@@ -168,6 +168,17 @@ def test_invalid_query_is_a_clear_error(iclr_library_dir: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_an_oversized_query_is_one_line_naming_the_limit(iclr_library_dir: Path) -> None:
+    words = [f"w{i}" for i in range(30_000)]  # issue 14: this took 12.8 s before queries were bounded
+    for query, limit in ((words, "the limit is 2,000"), (words[:33], "the limit is 32 words or field terms")):
+        result = papershelf(iclr_library_dir, "list", *query)
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert result.stderr.startswith("papershelf: error: invalid query:")
+        assert limit in result.stderr
+        assert result.stderr.count("\n") == 1
+
+
 def test_export_keep_updated_follows_cli_edits(iclr_library_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "thesis.bib"
     papershelf(iclr_library_dir, "annotate", "neitz2021teacher", "--add-to-list", "Thesis")

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from papershelf.core.model import Annotation, Paper
 from papershelf.core.search.query import (
     FIELDS,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_TERMS,
     QUERY_HELP,
     Query,
     QueryError,
@@ -325,6 +327,57 @@ def test_lenient_parse_keeps_what_it_can_read() -> None:
         ("author: needs a value right after the colon", 6),
     ]
     assert parse_query("a OR", lenient=True) == parse_query("a")
+
+
+# -- the bound on a query's size (a pasted page must not hang the window) -----------------------------
+
+
+TOO_MANY = "too many terms: the limit is 32 words or field terms"
+
+
+def words(count: int) -> str:
+    return " ".join(f"w{i}" for i in range(count))
+
+
+def test_a_query_at_the_bound_is_read_whole() -> None:
+    assert len(parse_query(words(MAX_QUERY_TERMS)).clauses) == MAX_QUERY_TERMS
+    ored = " OR ".join(f"w{i}" for i in range(MAX_QUERY_TERMS))
+    assert [len(c) for c in parse_query(ored).clauses] == [MAX_QUERY_TERMS]
+    longest = '"' + "a" * (MAX_QUERY_CHARS - 2) + '"'
+    assert parse_query(longest).clauses == ((Term(None, "a" * (MAX_QUERY_CHARS - 2)),),)
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "position"),
+    [
+        pytest.param("x" * (MAX_QUERY_CHARS + 1), "query too long: 2,001 characters; the limit is 2,000", 2000,
+                     id="one-character-too-many"),
+        pytest.param(words(30_000), "query too long: 198,889 characters; the limit is 2,000", 2000,
+                     id="30000-words"),
+        pytest.param(words(MAX_QUERY_TERMS + 1), TOO_MANY, len(words(MAX_QUERY_TERMS)) + 1, id="one-term-too-many"),
+        pytest.param(" OR ".join(f"tag:t{i}" for i in range(40)), TOO_MANY,
+                     len(" OR ".join(f"tag:t{i}" for i in range(32))) + 4, id="ored-field-terms"),
+    ],
+)
+def test_an_oversized_query_is_refused_naming_the_limit(text: str, message: str, position: int) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_query(text)
+    assert str(caught.value) == message
+    assert caught.value.position == position
+
+
+def test_operators_and_skipped_words_do_not_count_as_terms() -> None:
+    text = " AND ".join(f"w{i}" for i in range(MAX_QUERY_TERMS)) + " * AND"
+    assert len(parse_query(text).clauses) == MAX_QUERY_TERMS
+
+
+def test_lenient_parse_of_an_oversized_query_searches_with_what_fits() -> None:
+    query = parse_query(words(MAX_QUERY_TERMS + 10) + " OR", lenient=True)
+    assert query == parse_query(words(MAX_QUERY_TERMS))
+    assert [e.message for e in query.errors] == ["too many terms: the limit is 32 words or field terms"]
+    long = parse_query("graph " + "z" * MAX_QUERY_CHARS, lenient=True)
+    assert long == parse_query("graph " + "z" * (MAX_QUERY_CHARS - len("graph ")))
+    assert [e.position for e in long.errors] == [MAX_QUERY_CHARS]
 
 
 # -- narrowing (incremental filtering while typing) -------------------------------------------------

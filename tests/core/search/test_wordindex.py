@@ -280,10 +280,10 @@ def test_a_cache_file_with_damaged_parts_is_refused_and_rebuilt(library: Library
 
     SearchIndex(library, word_index=True, word_index_from=0).build()
     path = library.folder / CACHE_FILE
-    header, raw, at = cachefile.read(path, wordindex._MAGIC, ValueError)
+    header, raw, at = cachefile.read(path, wordindex.MAGIC, ValueError)
     header.pop("byteorder")
     for damaged in ({"vocab": [None, *header["vocab"][1:]]}, {"ids": [7, *header["ids"][1:]]}):
-        cachefile.write(path, wordindex._MAGIC, {**header, **damaged}, [memoryview(raw)[at:]])
+        cachefile.write(path, wordindex.MAGIC, {**header, **damaged}, [memoryview(raw)[at:]])
         with pytest.raises(WordIndexError):
             WordIndex.load(path)
         index = SearchIndex(library, word_index=True, word_index_from=0)
@@ -294,7 +294,7 @@ def test_a_cache_file_with_damaged_parts_is_refused_and_rebuilt(library: Library
     df[0], df[1] = df[0] + df[1] + 1, -1  # the right total, a negative count
     body = bytearray(raw[at:])
     body[4 * len(header["ids"]) : 4 * (len(header["ids"]) + len(df))] = df.tobytes()
-    cachefile.write(path, wordindex._MAGIC, header, [bytes(body)])
+    cachefile.write(path, wordindex.MAGIC, header, [bytes(body)])
     with pytest.raises(WordIndexError):
         WordIndex.load(path)
 
@@ -316,4 +316,50 @@ def test_a_rebuild_in_steps_answers_from_the_old_index_meanwhile(library: Librar
     index.finish_build()
     assert index.stale_share == 0.0
     assert index.filter(parse_query("wombat")) == [pid]
+    check(index, library)
+
+
+def test_a_cache_whose_postings_were_changed_on_disk_is_detected_and_rebuilt(library: Library) -> None:
+    from papershelf.core.search import wordindex
+    from papershelf.core.storage import cachefile
+
+    SearchIndex(library, word_index=True, word_index_from=0).build()
+    path = library.folder / CACHE_FILE
+    header, raw, at = cachefile.read(path, wordindex.MAGIC, ValueError)
+    rows, tokens = len(header["ids"]), len(header["vocab"])
+    start = at + 4 * rows + 4 * tokens  # the blobs: checksums (uint32), df (int32), postings (int32)
+    postings = np.frombuffer(raw, np.int32, offset=start).copy()
+    # every token now names its papers' neighbours: in range, the same counts, the text checksums all
+    # still right; structurally a valid file whose answers are wrong
+    shifted = (postings + 1) % rows
+    path.write_bytes(raw[:start] + shifted.tobytes())
+    with pytest.raises(WordIndexError, match="do not match their checksum"):
+        WordIndex.load(path)
+    index = SearchIndex(library, word_index=True, word_index_from=0)
+    index.build()
+    assert index.word_index_source == "built"
+    check(index, library)  # every query's result equals Query.matches over every paper
+    reopened = SearchIndex(library, word_index=True, word_index_from=0)
+    reopened.build()
+    assert reopened.word_index_source == "cache"  # the file was written again, whole and right
+    check(reopened, library)
+
+
+def test_a_cache_whose_tokens_were_swapped_is_detected(library: Library) -> None:
+    from papershelf.core.search import wordindex
+    from papershelf.core.storage import cachefile
+
+    SearchIndex(library, word_index=True, word_index_from=0).build()
+    path = library.folder / CACHE_FILE
+    header, raw, at = cachefile.read(path, wordindex.MAGIC, ValueError)
+    header.pop("byteorder")
+    vocab = header["vocab"]
+    first, second = vocab.index("graph"), vocab.index("kernel")
+    vocab[first], vocab[second] = vocab[second], vocab[first]
+    cachefile.write(path, wordindex.MAGIC, header, [memoryview(raw)[at:]])
+    with pytest.raises(WordIndexError):
+        WordIndex.load(path)
+    index = SearchIndex(library, word_index=True, word_index_from=0)
+    index.build()
+    assert index.word_index_source == "built"
     check(index, library)

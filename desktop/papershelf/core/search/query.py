@@ -40,6 +40,10 @@ FIELD_OF: Final[dict[str, Field]] = {
 _ALIASES: Final = {"authors": "author", "tags": "tag", "lists": "list", "notes": "note", "years": "year"}
 
 YEAR_HINT: Final = "year needs a number or a range like 2019..2021"
+MAX_QUERY_CHARS: Final = 2000
+"""The longest query read, in characters: far beyond anything typed, short enough to answer at once."""
+MAX_QUERY_TERMS: Final = 32
+"""The most terms (words, phrases, field terms; not AND/OR) in one query."""
 
 QUERY_HELP: Final[list[tuple[str, str, str]]] = [
     ("word word", "graph attention", "papers containing every word (title, authors, abstract, tags, note)"),
@@ -279,9 +283,16 @@ class _Parser:
         return tokens
 
     def parse(self) -> Query:
+        if len(self.text) > MAX_QUERY_CHARS:
+            self.fail(
+                f"query too long: {len(self.text):,} characters; the limit is {MAX_QUERY_CHARS:,}",
+                MAX_QUERY_CHARS,
+            )
+            self.text = self.text[:MAX_QUERY_CHARS]  # lenient: search with what fits
         clauses: list[tuple[Term, ...]] = []
         current: list[Term] = []
         pending_or: int | None = None  # position of an OR waiting for its right-hand term
+        terms = 0
         for token in self.tokens():
             operator = self.operator(token)
             if operator == "AND":
@@ -295,6 +306,11 @@ class _Parser:
             term = self.term(token)
             if term is None:
                 continue
+            if terms == MAX_QUERY_TERMS:
+                self.fail(f"too many terms: the limit is {MAX_QUERY_TERMS} words or field terms", token.start)
+                pending_or = None
+                break  # lenient: search with the first ones
+            terms += 1
             if pending_or is not None:
                 current.append(term)
                 pending_or = None

@@ -38,11 +38,11 @@ from papershelf.core.memory import gc_paused
 from papershelf.core.search.steps import run
 from papershelf.core.storage import cachefile
 
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2  # 2: the header holds a checksum over the index's contents
 DENSE_SHARE: Final = 32  # a token in more than 1/32 of the rows keeps a bitset instead of a row list
 _CHUNK_ROWS: Final = 2048  # rows tokenised and sorted at a time while building (a ~20 ms sort)
 _SCAN_COST: Final = 80  # checking one row's text costs about as much as gathering this many postings
-_MAGIC: Final = b"PAPERSHELF-WORDINDEX\n"
+MAGIC: Final = b"PAPERSHELF-WORDINDEX\n"  # the first line of a word index file
 _SEP: Final = "\n"  # between vocabulary tokens; whitespace, so never inside a token or a query word
 
 Mask = npt.NDArray[np.bool_]
@@ -57,6 +57,18 @@ class WordIndexError(ValueError):
 def checksum(text: str) -> int:
     """What ``WordIndex`` records per row to tell later whether that row's text changed."""
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def contents_checksum(
+    ids: Sequence[str], vocab: Sequence[str], arrays: Sequence[npt.NDArray[Any]]
+) -> int:
+    """A CRC-32 over everything an index file holds: a file whose rows, tokens or postings were changed
+    after it was written no longer agrees with it (~30 ms for the 60 MB of 100k papers)."""
+    crc = zlib.crc32(_SEP.join(ids).encode("utf-8", "surrogatepass"))
+    crc = zlib.crc32(_SEP.join(vocab).encode("utf-8", "surrogatepass"), crc)
+    for array_ in arrays:
+        crc = zlib.crc32(np.ascontiguousarray(array_).data.cast("B"), crc)
+    return crc
 
 
 class WordIndex:
@@ -234,8 +246,9 @@ class WordIndex:
             "vocab": self.vocab,
             "extra": extra or {},
             "blobs": [[name, blob.dtype.str, len(blob)] for name, blob in blobs],
+            "crc32": contents_checksum(self.ids, self.vocab, [blob for _, blob in blobs]),
         }
-        cachefile.write(path, _MAGIC, header, [np.ascontiguousarray(blob).data.cast("B") for _, blob in blobs])
+        cachefile.write(path, MAGIC, header, [np.ascontiguousarray(blob).data.cast("B") for _, blob in blobs])
 
     @classmethod
     def load(cls, path: Path, *, prepare: bool = True) -> tuple[WordIndex, dict[str, Any]]:
@@ -243,9 +256,10 @@ class WordIndex:
 
         Raises:
             FileNotFoundError: there is no file.
-            WordIndexError: the file is damaged or from another version.
+            WordIndexError: the file is damaged (its contents disagree with the checksum written with
+                them) or from another version.
         """
-        header, raw, at = cachefile.read(path, _MAGIC, WordIndexError)
+        header, raw, at = cachefile.read(path, MAGIC, WordIndexError)
         if header.get("format") != FORMAT_VERSION:
             raise WordIndexError("written by another version")
         blobs: dict[str, npt.NDArray[Any]] = {}
@@ -267,6 +281,9 @@ class WordIndex:
             raise WordIndexError("the file's parts are damaged")
         if len(postings) and (int(postings.min()) < 0 or int(postings.max()) >= len(ids)):
             raise WordIndexError("the file names rows it does not have")
+        if header.get("crc32") != contents_checksum(ids, vocab, [checksums, df, postings]):
+            # well-formed but not what was written (a flipped bit, an edit): its answers would be wrong
+            raise WordIndexError("the file's contents do not match their checksum")
         extra = header.get("extra")
         index = cls(
             ids, checksums.astype(np.uint32, copy=False), vocab, df.astype(np.int32, copy=False),
