@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from papershelf import __version__
@@ -71,6 +71,7 @@ def run(library_dir: str | os.PathLike[str] | None = None, files: Sequence[str] 
             if os.environ.get("PAPERSHELF_EXIT_WHEN_SHOWN"):
                 window.close()
                 return 0
+        QTimer.singleShot(0, window.offer_drafts)  # notes an earlier run could not save, once the window is up
         return app.exec()
     finally:
         instance.close()

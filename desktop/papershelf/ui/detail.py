@@ -7,6 +7,7 @@ resource.
 
 from __future__ import annotations
 
+import contextlib
 import html
 from urllib.parse import quote, urlsplit
 
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from papershelf.core import names
 from papershelf.core.library import AnnotationChange
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES, Paper
+from papershelf.services.drafts import DraftError, DraftStore
 from papershelf.sync import state as sync_state
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
@@ -249,6 +251,9 @@ class DetailPane(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
 
+        self.drafts = DraftStore(controller.library.folder)
+        self.draft_error: str | None = None  # why the last draft could not be kept, if it could not
+
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(NOTE_SAVE_DELAY_MS)
@@ -363,6 +368,7 @@ class DetailPane(QWidget):
         if self.controller.library.annotation(self.paper_id).note == text:
             self._note_dirty = False
             self.note_state.setText("Saved")
+            self._forget_draft(self.paper_id)
             return
         if self._new_note_session:
             self._note_session += 1
@@ -375,10 +381,30 @@ class DetailPane(QWidget):
             self._new_note_session = False
             self._note_dirty = False
             self.note_state.setText("Saved")
+            self._forget_draft(self.paper_id)
             self.note_saved.emit(self.paper_id)
         else:
-            # Keep the text in the editor so the user can retry; try again on the next edit.
+            # Keep the text in the editor so the user can retry; try again on the next edit. It is also
+            # kept outside the library, so a quit (or a crash) before the retry does not lose it.
             self.note_state.setText("Not saved")
+            self._keep_draft(self.paper_id, text)
+
+    # -- drafts: notes the library could not take, kept outside it (services/drafts.py) -----------------
+
+    def _keep_draft(self, paper_id: str, text: str) -> None:
+        try:
+            self.drafts.keep(paper_id, self.controller.library.papers[paper_id].key, text)
+        except DraftError as exc:
+            self.draft_error = str(exc)
+            self.note_state.setToolTip(f"The draft could not be kept either: {exc}")
+        else:
+            self.draft_error = None
+            self.note_state.setToolTip("Kept as a draft outside the library; offered again on the next start")
+
+    def _forget_draft(self, paper_id: str) -> None:
+        self.note_state.setToolTip("")
+        with contextlib.suppress(DraftError):  # still listed: offered again, and the saved note shown
+            self.drafts.clear(paper_id)
 
     def _change(self, change: AnnotationChange, text: str) -> None:
         if self._loading or self.paper_id is None:

@@ -106,6 +106,49 @@ class NotesFileDialog:
         return path or None
 
 
+class UnsavedDraftsDialog:
+    @classmethod
+    def ask(cls, parent: QWidget | None, keys: Sequence[str], problem: str | None = None) -> bool:
+        """Quit with notes the library could not save? True: quit (each kept as a draft for next time)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved notes",
+                          f"{len(keys)} note(s) could not be saved in the library: {', '.join(keys)}.",
+                          QMessageBox.StandardButton.NoButton, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        if problem:
+            box.setInformativeText(f"They could not be kept as drafts either ({problem}): quitting loses them.")
+            quit_button = box.addButton("Quit and lose the notes", QMessageBox.ButtonRole.DestructiveRole)
+        else:
+            box.setInformativeText("They are kept as drafts outside the library and offered on the next start.")
+            quit_button = box.addButton("Quit and keep the draft for next time", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is quit_button
+
+
+class DraftOfferDialog:
+    RESTORE = "restore"
+    DISCARD = "discard"
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, key: str, text: str, saved_at: str) -> str | None:
+        """A note typed earlier that the library could not save: ``RESTORE``, ``DISCARD`` or None (later)."""
+        when = _when(saved_at)
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved note",
+                          f"A note for {key}{f' typed before {when}' if when else ''} could not be saved then.",
+                          QMessageBox.StandardButton.NoButton, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText("Restore it into the note? The note it replaces stays in the note history.")
+        box.setDetailedText(text)
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        clicked = box.clickedButton()
+        return cls.RESTORE if clicked is restore else cls.DISCARD if clicked is discard else None
+
+
 class HistoryDialog(QDialog):
     """Earlier versions of a note, newest first; ``ask`` returns the version number to restore."""
 

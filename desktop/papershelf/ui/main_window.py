@@ -5,6 +5,7 @@ pane and More like this, and connects them to the controller. What happens lives
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
@@ -23,13 +24,14 @@ from PySide6.QtWidgets import (
 from papershelf.core.library import Library
 from papershelf.core.paths import default_library_dir
 from papershelf.core.resources import resources_dir
+from papershelf.services.drafts import Draft, DraftError
 from papershelf.services.importing import supported_suffixes
 from papershelf.sync import state as sync_state
 from papershelf.ui import window_state
 from papershelf.ui.actions import WindowActions
 from papershelf.ui.app_controller import LARGE_LIBRARY, AppController
 from papershelf.ui.detail import DetailPane
-from papershelf.ui.dialogs import NotesFileDialog
+from papershelf.ui.dialogs import DraftOfferDialog, NotesFileDialog, UnsavedDraftsDialog
 from papershelf.ui.library_menu import install_library_menu
 from papershelf.ui.notes_sync import NotesSync
 from papershelf.ui.paper_model import PAPER_ID_ROLE, PaperTableModel
@@ -370,11 +372,58 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(pending)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.transfers.stop()
         self.detail.save_note()
+        if not self._may_quit_with_unsaved_notes():
+            event.ignore()
+            return
+        self.transfers.stop()
         self.auto_export.flush()
         if self.notes_sync.auto and self.notes_sync.path is not None:
             self.notes_sync.sync_now()  # the last edits reach the file before the window goes
         self.save_state()
         self.controller.index.wait_for_cache()  # a search index just built is still being cached: finish it
         super().closeEvent(event)
+
+    # -- drafts: notes the library could not save, kept outside it (services/drafts.py) ----------------
+
+    def _may_quit_with_unsaved_notes(self) -> bool:
+        keys = [draft.key for draft in self.detail.drafts.drafts()]
+        if self.detail.note_dirty and self.detail.paper_id is not None:
+            key = self.library.papers[self.detail.paper_id].key
+            if key not in keys:
+                keys.append(key)  # its draft could not be kept either
+        return not keys or UnsavedDraftsDialog.ask(self, keys, self.detail.draft_error)
+
+    def offer_drafts(self) -> None:
+        """Offer each note kept as a draft since the last start: restore it (as an edit, so the note it
+        replaces goes into the history), discard it, or leave it for later. Called once the window is up."""
+        if self.library.read_only:
+            return  # nothing could be restored now; the drafts wait for a start that can write
+        for draft in self.detail.drafts.drafts():
+            paper_id = self._draft_paper(draft)
+            if paper_id is None:
+                continue  # the paper is gone from this library; the draft stays in the recovery file
+            choice = DraftOfferDialog.ask(self, draft.key, draft.text, draft.saved_at)
+            if choice == DraftOfferDialog.RESTORE:
+                self.restore_draft(paper_id, draft)
+            elif choice == DraftOfferDialog.DISCARD:
+                with contextlib.suppress(DraftError):
+                    self.detail.drafts.clear(draft.paper_id)
+
+    def _draft_paper(self, draft: Draft) -> str | None:
+        if draft.paper_id in self.library.papers:
+            return draft.paper_id
+        return self.library.paper(draft.key).id if self.library.has_key(draft.key) else None
+
+    def restore_draft(self, paper_id: str, draft: Draft) -> None:
+        """Put the draft into the paper's note through the note editor and save it like typing would."""
+        if not self.select_paper(paper_id):
+            self.clear_filters()
+            self.select_paper(paper_id)
+        if self.detail.paper_id != paper_id:
+            self.detail.show_paper(paper_id)
+        self.detail.note.setPlainText(draft.text)
+        self.detail.save_note()  # a failure keeps the draft (and the text in the editor)
+        if not self.detail.note_dirty and draft.paper_id != paper_id:
+            with contextlib.suppress(DraftError):
+                self.detail.drafts.clear(draft.paper_id)  # kept under an id the paper no longer has
