@@ -17,7 +17,9 @@ from papershelf.core.events import AnnotationsChanged, Events, ListsChanged
 from papershelf.core.memory import gc_paused
 from papershelf.core.model import (
     Annotation,
+    BadRecordError,
     Paper,
+    RecordProblem,
     now_iso,
     validate_priority,
     validate_rating,
@@ -95,10 +97,45 @@ class Annotations:
         self._write = commit
         self._events = events
         self._papers = papers
-        self._annotations: dict[str, Annotation] = {
-            pid: Annotation.from_doc(doc) for pid, doc in store.documents(ANNOTATIONS)
-        }
-        self._lists: dict[str, dict[str, Any]] = dict(store.documents(LISTS))
+        # Records repaired or set aside on load (wrong contents in valid JSON); the library reports them.
+        self.load_problems: list[RecordProblem] = []
+        self._annotations: dict[str, Annotation] = self._load(store)
+        self._lists: dict[str, dict[str, Any]] = {}
+        for name, doc in store.documents(LISTS):
+            if type(doc) is not dict:
+                self.load_problems.append(RecordProblem(f"list {name}", "its record was not an object; "
+                                                        "now an empty one", doc, set_aside=False))
+                doc = {}
+            self._lists[name] = doc
+
+    def _load(self, store: Store) -> dict[str, Annotation]:
+        annotations: dict[str, Annotation] = {}
+        from_doc = Annotation.from_doc
+        repairs: list[str] = []
+        for pid, doc in store.documents(ANNOTATIONS):
+            try:
+                annotations[pid] = from_doc(doc, repairs)
+            except BadRecordError as exc:
+                self.load_problems.append(RecordProblem(pid, str(exc), doc, set_aside=True))
+                continue
+            if repairs:
+                self.load_problems.append(RecordProblem(pid, "; ".join(repairs), doc, set_aside=False))
+                repairs = []
+        return annotations
+
+    def rewrite_repaired(self) -> None:
+        """Write the repaired annotations and lists and leave out those set aside: one durable write,
+        so the next open finds the store clean."""
+        changes: dict[str, dict[str, Any]] = {}
+        for problem in self.load_problems:
+            if problem.record_id.startswith("list "):
+                name = problem.record_id.removeprefix("list ")
+                changes.setdefault(LISTS, {})[name] = self._lists[name]
+            else:
+                annotation = self._annotations.get(problem.record_id)
+                changes.setdefault(ANNOTATIONS, {})[problem.record_id] = annotation and annotation.to_doc()
+        if changes:
+            self._write(changes)
 
     # -- reading -----------------------------------------------------------------------------------
 
