@@ -95,7 +95,11 @@ class Catalogue:
         has already, gets a new one (otherwise ``show KEY`` could never reach it)."""
         by_key: dict[str, str] = {}
         renamed: list[str] = []
-        for pid, paper in self.papers.items():
+        self._problem_at = {p.record_id: i for i, p in enumerate(self.load_problems)}
+        papers: Iterable[tuple[str, Paper]] = self.papers.items()
+        if self._problem_at:  # a sound paper keeps its key before one that needed repairs
+            papers = sorted(papers, key=lambda item: item[0] in self._problem_at)
+        for pid, paper in papers:
             if paper.key and paper.key not in by_key:
                 by_key[paper.key] = pid
             else:
@@ -107,7 +111,7 @@ class Catalogue:
             paper.key = citekeys.unique_key(wanted, by_key)
             by_key[paper.key] = pid
             reason = (f"the citation key {old!r} was another paper's too, now {paper.key!r}" if old
-                      else f"it had no citation key, now {paper.key!r}")
+                      else f"given the citation key {paper.key!r}")
             self._report_repair(pid, reason, old)
         for pid, paper in self.papers.items():
             if not paper.aliases:
@@ -121,13 +125,15 @@ class Catalogue:
 
     def _report_repair(self, pid: str, reason: str, stored_key: str | None = None) -> None:
         """Add ``reason`` to the paper's load problem (``stored_key``: its key as stored, if changed)."""
-        for i, problem in enumerate(self.load_problems):
-            if problem.record_id == pid and not problem.set_aside:
-                self.load_problems[i] = RecordProblem(pid, f"{problem.reason}; {reason}", problem.record, False)
-                return
+        at = self._problem_at.get(pid)
+        if at is not None:
+            problem = self.load_problems[at]
+            self.load_problems[at] = RecordProblem(pid, f"{problem.reason}; {reason}", problem.record, False)
+            return
         record = self.papers[pid].to_doc()
         if stored_key is not None:
             record["key"] = stored_key
+        self._problem_at[pid] = len(self.load_problems)
         self.load_problems.append(RecordProblem(pid, reason, record, set_aside=False))
 
     def rewrite_repaired(self) -> None:

@@ -138,7 +138,7 @@ class Library:
             aside = sum(p.set_aside for p in problems)
             what = [f"{len(problems) - aside} record(s) repaired" if len(problems) > aside else "",
                     f"{aside} set aside (not loaded)" if aside else ""]
-            shown = "; ".join(f"{p.record_id}: {'set aside, ' if p.set_aside else ''}{p.reason}"
+            shown = "; ".join(f"{self._record_name(p.record_id)}: {'set aside, ' if p.set_aside else ''}{p.reason}"
                               for p in problems[:_PROBLEMS_SHOWN])
             more = f"; and {len(problems) - _PROBLEMS_SHOWN} more" if len(problems) > _PROBLEMS_SHOWN else ""
             notice = f"{store.path.name} had wrong contents: {' and '.join(w for w in what if w)} ({shown}{more})"
@@ -153,6 +153,11 @@ class Library:
                 else:
                     notice += f". The records as they were are kept in {kept.name}."
             self.notices.append(notice)
+
+    def _record_name(self, record_id: str) -> str:
+        """A record as the user knows it: the paper's citation key where there is a paper."""
+        paper = self.papers.get(record_id)
+        return f"{paper.key} (id {record_id})" if paper is not None else record_id
 
     def _open_store(self, name: str, kind: str, version: int) -> Store:
         path = self.folder / name

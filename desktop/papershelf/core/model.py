@@ -277,10 +277,15 @@ def _repair_paper(doc: dict[str, Any], repairs: list[str]) -> None:
     """Make a paper document well typed in place, saying what changed in ``repairs``."""
     if type(doc.get("id")) is not str or not doc["id"]:
         raise BadRecordError(f"its id is {_json_type(doc.get('id')) if 'id' in doc else 'missing'}")
-    if type(doc.get("key")) is not str:
+    key = doc.get("key")
+    if type(key) is not str:
         # An empty key is given a new one by the catalogue, which knows the keys in use.
-        repairs.append(f"its citation key was {_json_type(doc['key']) if 'key' in doc else 'missing'}")
-        doc["key"] = str(doc["key"]) if isinstance(doc.get("key"), int) and not isinstance(doc["key"], bool) else ""
+        if isinstance(key, int) and not isinstance(key, bool):
+            doc["key"] = str(key)
+            repairs.append(f"its citation key {key} was a number, now text")
+        else:
+            repairs.append(f"its citation key was {_json_type(key) if 'key' in doc else 'missing'}")
+            doc["key"] = ""
     if type(doc.get("fields")) is not dict:
         if doc.get("fields") is not None:
             repairs.append(f"fields was {_json_type(doc['fields'])}, not an object; left out")

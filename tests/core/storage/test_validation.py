@@ -80,6 +80,7 @@ def _check_loaded_rest(folder: Path, before: Library, after: Library, changed_pi
 
 PAPER_REPAIRS: list[tuple[str, Callable[[dict[str, Any]], None], Callable[[Paper], bool]]] = [
     ("missing key", lambda d: d.pop("key"), lambda p: p.key == "one2019neural"),
+    ("key a number", lambda d: d.update(key=7), lambda p: p.key == "7"),
     ("missing id", lambda d: d.pop("id"), lambda p: p.title == TITLES[2]),
     ("fields a list", lambda d: d.update(fields=[["pages", "2-11"]]), lambda p: p.fields == {}),
     ("title null", lambda d: d.update(title=None), lambda p: p.title == ""),
@@ -130,6 +131,15 @@ def test_a_paper_that_is_not_an_object_is_set_aside_and_the_rest_loads(folder: P
     assert [(r["id"], r["outcome"], r["record"]) for r in _rejected(folder, CATALOGUE_FILE)] == [
         (pid, "set aside", ["not", "a", "paper"])]
     assert pid not in _tables(folder, CATALOGUE_FILE)[PAPERS]
+
+
+def test_a_missing_key_is_named_in_the_notice(folder: Path) -> None:
+    pid = _pid(folder, "paper2")
+    _rewrite(folder, CATALOGUE_FILE, PAPERS, lambda papers: papers[pid].pop("key"))
+
+    notices = Library(folder).notices
+
+    assert "its citation key was missing; given the citation key 'one2019neural'" in notices[0]
 
 
 def test_two_papers_with_one_key_are_both_reachable(folder: Path) -> None:
