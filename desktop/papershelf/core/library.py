@@ -87,7 +87,10 @@ class Library:
 
         A store file that cannot be read (empty, truncated, not JSON, or from a newer Papershelf) is set
         aside as ``NAME.corrupt-<timestamp>``; the annotations are restored from the newest good backup.
-        What happened is in ``notices``, in plain words.
+        A record with wrong contents (valid JSON, wrong types: ``Paper.from_doc``, ``Annotation.from_doc``)
+        is repaired where its meaning is plain and set aside otherwise; the rest loads. Unless read-only,
+        each such record is kept as it was in ``NAME.rejected-<timestamp>.json`` and the store is written
+        repaired. What happened is in ``notices``, in plain words.
 
         Raises:
             StoreError: the folder cannot be created or a store cannot be opened at all.

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from papershelf.core.library import Library
 from papershelf.core.model import Annotation, Paper
-from papershelf.core.storage.migrations import ANNOTATIONS, ANNOTATIONS_FILE, CATALOGUE_FILE, PAPERS
+from papershelf.core.storage.migrations import ANNOTATIONS, ANNOTATIONS_FILE, CATALOGUE_FILE, LISTS, PAPERS
 
 Tables = dict[str, dict[str, Any]]
 
@@ -208,6 +208,17 @@ def test_an_annotation_that_is_a_list_is_set_aside(folder: Path) -> None:
     _check_loaded_rest(folder, before, library, pid)
     assert [(r["id"], r["outcome"], r["record"]) for r in _rejected(folder, ANNOTATIONS_FILE)] == [
         (pid, "set aside", ["read"])]
+
+
+def test_a_reading_list_record_that_is_not_an_object_is_repaired(folder: Path) -> None:
+    _rewrite(folder, ANNOTATIONS_FILE, LISTS, lambda lists: lists.update(todo="2026-01-01"))
+
+    library = Library(folder)
+
+    assert library.list_names() == ["todo"]
+    assert "list todo: its record was not an object; now an empty one" in library.notices[0]
+    assert _tables(folder, ANNOTATIONS_FILE)[LISTS]["todo"] == {}
+    assert _rejected(folder, ANNOTATIONS_FILE)[0]["record"] == "2026-01-01"
 
 
 def test_read_only_reports_and_changes_nothing_on_disk(folder: Path) -> None:
