@@ -37,6 +37,16 @@ _OWN_TABLES = frozenset({ANNOTATIONS, LISTS, META_TABLE, history.TABLE})
 _FIELDS = ("status", "priority", "rating", "tags", "lists", "note", "added")
 
 
+def _is_version_doc(doc: object) -> bool:
+    """A stored note-history version ``history.NoteVersion.from_doc`` reads as it was written."""
+    if type(doc) is not dict:
+        return False
+    tags = doc.get("tags")
+    return (all(type(doc.get(name, "")) is str for name in ("note", "replaced", "source"))
+            and type(doc.get("status") or "") is str
+            and (tags is None or (type(tags) is list and all(type(t) is str for t in tags))))
+
+
 @dataclass(frozen=True, slots=True)
 class AnnotationChange:
     """One edit applied to every paper given: ``None`` / empty means 'leave as is'."""
@@ -103,10 +113,35 @@ class Annotations:
         self._lists: dict[str, dict[str, Any]] = {}
         for name, doc in store.documents(LISTS):
             if type(doc) is not dict:
-                self.load_problems.append(RecordProblem(f"list {name}", "its record was not an object; "
-                                                        "now an empty one", doc, set_aside=False))
+                self.load_problems.append(RecordProblem(name, "its record was not an object; now an empty one",
+                                                        doc, set_aside=False, table=LISTS))
                 doc = {}
             self._lists[name] = doc
+        self._repaired_history = self._check_history(store)
+
+    def _check_history(self, store: Store) -> dict[str, dict[str, Any] | None]:
+        """Note-history documents with wrong contents, repaired (None: set aside); in ``load_problems``."""
+        repaired: dict[str, dict[str, Any] | None] = {}
+        for pid, doc in store.documents(history.TABLE):
+            versions = doc.get("versions", []) if type(doc) is dict else None
+            if type(versions) is not list:
+                self.load_problems.append(RecordProblem(pid, "its note history is not a list of versions",
+                                                        doc, set_aside=True, table=history.TABLE))
+                repaired[pid] = None
+                continue
+            kept = [v for v in versions if _is_version_doc(v)]
+            if len(kept) < len(versions):
+                self.load_problems.append(RecordProblem(
+                    pid, f"{len(versions) - len(kept)} version(s) of its note history had wrong contents; left out",
+                    doc, set_aside=False, table=history.TABLE))
+                repaired[pid] = {**doc, "versions": kept}
+        table = (store.storage.read() or {}).get(history.TABLE, {})
+        for pid, fixed in repaired.items():  # in memory too: a read-only library is never written
+            if fixed is None:
+                del table[pid]
+            else:
+                table[pid] = fixed
+        return repaired
 
     def _load(self, store: Store) -> dict[str, Annotation]:
         annotations: dict[str, Annotation] = {}
@@ -128,9 +163,10 @@ class Annotations:
         so the next open finds the store clean."""
         changes: dict[str, dict[str, Any]] = {}
         for problem in self.load_problems:
-            if problem.record_id.startswith("list "):
-                name = problem.record_id.removeprefix("list ")
-                changes.setdefault(LISTS, {})[name] = self._lists[name]
+            if problem.table == LISTS:
+                changes.setdefault(LISTS, {})[problem.record_id] = self._lists[problem.record_id]
+            elif problem.table == history.TABLE:
+                changes.setdefault(history.TABLE, {})[problem.record_id] = self._repaired_history[problem.record_id]
             else:
                 annotation = self._annotations.get(problem.record_id)
                 changes.setdefault(ANNOTATIONS, {})[problem.record_id] = annotation and annotation.to_doc()

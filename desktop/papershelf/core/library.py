@@ -23,7 +23,7 @@ from papershelf.core.catalogue import Catalogue, ImportSummary, UnknownKeyError
 from papershelf.core.events import Events
 from papershelf.core.history import NoteVersion
 from papershelf.core.memory import gc_paused
-from papershelf.core.model import Annotation, Paper, now_iso
+from papershelf.core.model import Annotation, Paper, RecordProblem, now_iso
 from papershelf.core.names import spelled_as_in_use
 from papershelf.core.storage import backup
 from papershelf.core.storage.migrations import (
@@ -141,7 +141,7 @@ class Library:
             aside = sum(p.set_aside for p in problems)
             what = [f"{len(problems) - aside} record(s) repaired" if len(problems) > aside else "",
                     f"{aside} set aside (not loaded)" if aside else ""]
-            shown = "; ".join(f"{self._record_name(p.record_id)}: {'set aside, ' if p.set_aside else ''}{p.reason}"
+            shown = "; ".join(f"{self._record_name(p)}: {'set aside, ' if p.set_aside else ''}{p.reason}"
                               for p in problems[:_PROBLEMS_SHOWN])
             more = f"; and {len(problems) - _PROBLEMS_SHOWN} more" if len(problems) > _PROBLEMS_SHOWN else ""
             notice = f"{store.path.name} had wrong contents: {' and '.join(w for w in what if w)} ({shown}{more})"
@@ -157,10 +157,11 @@ class Library:
                     notice += f". The records as they were are kept in {kept.name}."
             self.notices.append(notice)
 
-    def _record_name(self, record_id: str) -> str:
+    def _record_name(self, problem: RecordProblem) -> str:
         """A record as the user knows it: the paper's citation key where there is a paper."""
-        paper = self.papers.get(record_id)
-        return f"{paper.key} (id {record_id})" if paper is not None else record_id
+        paper = self.papers.get(problem.record_id)
+        name = f"{paper.key} (id {problem.record_id})" if paper is not None else problem.record_id
+        return f"{problem.table} {name}" if problem.table else name
 
     def _open_store(self, name: str, kind: str, version: int) -> Store:
         path = self.folder / name

@@ -206,10 +206,12 @@ class RecordProblem:
     reason: str
     record: Any  # the document as stored
     set_aside: bool  # True: not loaded at all; False: loaded repaired
+    table: str = ""  # for a record that is not a paper or an annotation: its table ("lists", ...)
 
     def to_doc(self) -> dict[str, Any]:
-        return {"id": self.record_id, "reason": self.reason,
-                "outcome": "set aside" if self.set_aside else "repaired", "record": self.record}
+        doc = {"id": self.record_id, "reason": self.reason,
+               "outcome": "set aside" if self.set_aside else "repaired", "record": self.record}
+        return {"table": self.table, **doc} if self.table else doc
 
 
 def _repaired_paper(doc: dict[str, Any], repairs: list[str] | None) -> dict[str, Any]:

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papershelf.core.library import Library
+from papershelf.core.history import TABLE as HISTORY
+from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Annotation, Paper
 from papershelf.core.storage.migrations import ANNOTATIONS, ANNOTATIONS_FILE, CATALOGUE_FILE, LISTS, PAPERS
 
@@ -216,9 +217,30 @@ def test_a_reading_list_record_that_is_not_an_object_is_repaired(folder: Path) -
     library = Library(folder)
 
     assert library.list_names() == ["todo"]
-    assert "list todo: its record was not an object; now an empty one" in library.notices[0]
+    assert "lists todo: its record was not an object; now an empty one" in library.notices[0]
     assert _tables(folder, ANNOTATIONS_FILE)[LISTS]["todo"] == {}
     assert _rejected(folder, ANNOTATIONS_FILE)[0]["record"] == "2026-01-01"
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_note_history_with_wrong_contents_loses_only_the_bad_versions(folder: Path, read_only: bool) -> None:
+    library = Library(folder)
+    pid = library.paper("paper0").id
+    library.annotate([pid], AnnotationChange(note="second"))
+    library.annotate([pid], AnnotationChange(note="third"))
+    other = library.paper("paper1").id
+    _rewrite(folder, ANNOTATIONS_FILE, HISTORY, lambda docs: docs[pid]["versions"].extend([[1], {"note": 5}]))
+    _rewrite(folder, ANNOTATIONS_FILE, HISTORY, lambda docs: docs.update({other: {"versions": "x"}}))
+
+    reopened = Library(folder, read_only=read_only)
+
+    assert [v.note for v in reopened.note_history(pid)] == ["second", "good"]
+    assert reopened.note_history(other) == []
+    assert "2 version(s) of its note history had wrong contents; left out" in reopened.notices[0]
+    assert "set aside, its note history is not a list of versions" in reopened.notices[0]
+    result = _papershelf(folder, "history", "paper0")
+    assert result.returncode == 0, result.stderr
+    assert "second" in result.stdout
 
 
 def test_read_only_reports_and_changes_nothing_on_disk(folder: Path) -> None:
