@@ -63,9 +63,18 @@ class Catalogue:
     def _load(self, store: Store) -> dict[str, Paper]:
         """Every paper of the store; one that cannot be a paper is left out, one with wrong contents is
         repaired (both in ``load_problems``)."""
-        papers: dict[str, Paper] = {}
         from_doc = Paper.from_doc
         repairs: list[str] = []
+        try:  # the common case, as fast as it can be: every paper sound
+            papers = {pid: from_doc(doc, repairs) for pid, doc in store.documents(PAPERS)}
+        except BadRecordError:
+            pass
+        else:
+            if not repairs and all(paper.id == pid for pid, paper in papers.items()):
+                return papers
+        # Again, one by one (``from_doc`` gives the same paper twice: reading a document changes nothing).
+        papers = {}
+        repairs = []
         for pid, doc in store.documents(PAPERS):
             try:
                 papers[pid] = from_doc(doc, repairs)
