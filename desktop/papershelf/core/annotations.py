@@ -17,7 +17,9 @@ from papershelf.core.events import AnnotationsChanged, Events, ListsChanged
 from papershelf.core.memory import gc_paused
 from papershelf.core.model import (
     Annotation,
+    BadRecordError,
     Paper,
+    RecordProblem,
     now_iso,
     validate_priority,
     validate_rating,
@@ -33,6 +35,16 @@ _OWN_TABLES = frozenset({ANNOTATIONS, LISTS, META_TABLE, history.TABLE})
 # What ``AnnotationsChanged.fields`` may name: the time stamps ("changed", "status_changed") say when, not
 # what (two edits in one second would otherwise differ in what they announce).
 _FIELDS = ("status", "priority", "rating", "tags", "lists", "note", "added")
+
+
+def _is_version_doc(doc: object) -> bool:
+    """A stored note-history version ``history.NoteVersion.from_doc`` reads as it was written."""
+    if type(doc) is not dict:
+        return False
+    tags = doc.get("tags")
+    return (all(type(doc.get(name, "")) is str for name in ("note", "replaced", "source"))
+            and type(doc.get("status") or "") is str
+            and (tags is None or (type(tags) is list and all(type(t) is str for t in tags))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +107,71 @@ class Annotations:
         self._write = commit
         self._events = events
         self._papers = papers
-        self._annotations: dict[str, Annotation] = {
-            pid: Annotation.from_doc(doc) for pid, doc in store.documents(ANNOTATIONS)
-        }
-        self._lists: dict[str, dict[str, Any]] = dict(store.documents(LISTS))
+        # Records repaired or set aside on load (wrong contents in valid JSON); the library reports them.
+        self.load_problems: list[RecordProblem] = []
+        self._annotations: dict[str, Annotation] = self._load(store)
+        self._lists: dict[str, dict[str, Any]] = {}
+        for name, doc in store.documents(LISTS):
+            if type(doc) is not dict:
+                self.load_problems.append(RecordProblem(name, "its record was not an object; now an empty one",
+                                                        doc, set_aside=False, table=LISTS))
+                doc = {}
+            self._lists[name] = doc
+        self._repaired_history = self._check_history(store)
+
+    def _check_history(self, store: Store) -> dict[str, dict[str, Any] | None]:
+        """Note-history documents with wrong contents, repaired (None: set aside); in ``load_problems``."""
+        repaired: dict[str, dict[str, Any] | None] = {}
+        for pid, doc in store.documents(history.TABLE):
+            versions = doc.get("versions", []) if type(doc) is dict else None
+            if type(versions) is not list:
+                self.load_problems.append(RecordProblem(pid, "its note history is not a list of versions",
+                                                        doc, set_aside=True, table=history.TABLE))
+                repaired[pid] = None
+                continue
+            kept = [v for v in versions if _is_version_doc(v)]
+            if len(kept) < len(versions):
+                self.load_problems.append(RecordProblem(
+                    pid, f"{len(versions) - len(kept)} version(s) of its note history had wrong contents; left out",
+                    doc, set_aside=False, table=history.TABLE))
+                repaired[pid] = {**doc, "versions": kept}
+        table = (store.storage.read() or {}).get(history.TABLE, {})
+        for pid, fixed in repaired.items():  # in memory too: a read-only library is never written
+            if fixed is None:
+                del table[pid]
+            else:
+                table[pid] = fixed
+        return repaired
+
+    def _load(self, store: Store) -> dict[str, Annotation]:
+        annotations: dict[str, Annotation] = {}
+        from_doc = Annotation.from_doc
+        repairs: list[str] = []
+        for pid, doc in store.documents(ANNOTATIONS):
+            try:
+                annotations[pid] = from_doc(doc, repairs)
+            except BadRecordError as exc:
+                self.load_problems.append(RecordProblem(pid, str(exc), doc, set_aside=True))
+                continue
+            if repairs:
+                self.load_problems.append(RecordProblem(pid, "; ".join(repairs), doc, set_aside=False))
+                repairs = []
+        return annotations
+
+    def rewrite_repaired(self) -> None:
+        """Write the repaired annotations and lists and leave out those set aside: one durable write,
+        so the next open finds the store clean."""
+        changes: dict[str, dict[str, Any]] = {}
+        for problem in self.load_problems:
+            if problem.table == LISTS:
+                changes.setdefault(LISTS, {})[problem.record_id] = self._lists[problem.record_id]
+            elif problem.table == history.TABLE:
+                changes.setdefault(history.TABLE, {})[problem.record_id] = self._repaired_history[problem.record_id]
+            else:
+                annotation = self._annotations.get(problem.record_id)
+                changes.setdefault(ANNOTATIONS, {})[problem.record_id] = annotation and annotation.to_doc()
+        if changes:
+            self._write(changes)
 
     # -- reading -----------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any
 from papershelf.core import citekeys, duplicates
 from papershelf.core.events import Events, PapersAdded, PapersChanged, PapersRemoved
 from papershelf.core.memory import gc_paused
-from papershelf.core.model import Paper, now_iso, paper_id_for
+from papershelf.core.model import BadRecordError, Paper, RecordProblem, now_iso, paper_id_for
 from papershelf.core.storage.migrations import PAPERS
 from papershelf.core.storage.store import META_ID, META_TABLE, Store
 
@@ -54,10 +54,104 @@ class Catalogue:
         self._store = store
         self._write = commit
         self._events = events
-        self.papers: dict[str, Paper] = {pid: Paper.from_doc(doc) for pid, doc in store.documents(PAPERS)}
+        # Records repaired or set aside on load (wrong contents in valid JSON); the library reports them.
+        self.load_problems: list[RecordProblem] = []
+        self.papers: dict[str, Paper] = self._load(store)
         store.release(PAPERS, lambda: {pid: p.to_doc() for pid, p in self.papers.items()})
-        self._by_key: dict[str, str] = {p.key: pid for pid, p in self.papers.items()}
-        self._by_key.update({a: pid for pid, p in self.papers.items() if p.aliases for a in p.aliases})
+        self._by_key: dict[str, str] = self._index_keys()
+
+    def _load(self, store: Store) -> dict[str, Paper]:
+        """Every paper of the store; one that cannot be a paper is left out, one with wrong contents is
+        repaired (both in ``load_problems``)."""
+        from_doc = Paper.from_doc
+        repairs: list[str] = []
+        try:  # the common case, as fast as it can be: every paper sound
+            papers = {pid: from_doc(doc, repairs) for pid, doc in store.documents(PAPERS)}
+        except BadRecordError:
+            pass
+        else:
+            if not repairs and all(paper.id == pid for pid, paper in papers.items()):
+                return papers
+        # Again, one by one (``from_doc`` gives the same paper twice: reading a document changes nothing).
+        papers = {}
+        repairs = []
+        for pid, doc in store.documents(PAPERS):
+            try:
+                papers[pid] = from_doc(doc, repairs)
+            except BadRecordError as exc:
+                if type(doc) is dict and type(doc.get("id")) is not str:
+                    # Stored under its id: which id it has is plain.
+                    repairs.append("its id was missing, now the one it is stored under")
+                    try:
+                        papers[pid] = from_doc({**doc, "id": pid}, repairs)
+                    except BadRecordError as again:
+                        self.load_problems.append(RecordProblem(pid, str(again), doc, set_aside=True))
+                        repairs = []
+                        continue
+                else:
+                    self.load_problems.append(RecordProblem(pid, str(exc), doc, set_aside=True))
+                    continue
+            if papers[pid].id != pid:  # annotations and the search index know a paper by where it is stored
+                repairs.append(f"its id {papers[pid].id!r} was not the one it is stored under, now that one")
+                papers[pid].id = pid
+            if repairs:
+                self.load_problems.append(RecordProblem(pid, "; ".join(repairs), doc, set_aside=False))
+                repairs = []
+        return papers
+
+    def _index_keys(self) -> dict[str, str]:
+        """Paper ids by citation key and alias. A paper without a key, or with a key another paper
+        has already, gets a new one (otherwise ``show KEY`` could never reach it)."""
+        by_key: dict[str, str] = {}
+        renamed: list[str] = []
+        self._problem_at = {p.record_id: i for i, p in enumerate(self.load_problems)}
+        papers: Iterable[tuple[str, Paper]] = self.papers.items()
+        if self._problem_at:  # a sound paper keeps its key before one that needed repairs
+            papers = sorted(papers, key=lambda item: item[0] in self._problem_at)
+        for pid, paper in papers:
+            if paper.key and paper.key not in by_key:
+                by_key[paper.key] = pid
+            else:
+                renamed.append(pid)
+        for pid in renamed:
+            paper = self.papers[pid]
+            old = paper.key
+            wanted = old or citekeys.base_key(paper.authors, paper.year, paper.title)
+            paper.key = citekeys.unique_key(wanted, by_key)
+            by_key[paper.key] = pid
+            reason = (f"the citation key {old!r} was another paper's too, now {paper.key!r}" if old
+                      else f"given the citation key {paper.key!r}")
+            self._report_repair(pid, reason, old)
+        for pid, paper in self.papers.items():
+            if not paper.aliases:
+                continue
+            taken = [a for a in paper.aliases if by_key.get(a, pid) != pid]
+            if taken:
+                paper.aliases = [a for a in paper.aliases if a not in taken]
+                self._report_repair(pid, f"the alias {', '.join(taken)} is another paper's key; dropped")
+            by_key.update({a: pid for a in paper.aliases})
+        return by_key
+
+    def _report_repair(self, pid: str, reason: str, stored_key: str | None = None) -> None:
+        """Add ``reason`` to the paper's load problem (``stored_key``: its key as stored, if changed)."""
+        at = self._problem_at.get(pid)
+        if at is not None:
+            problem = self.load_problems[at]
+            self.load_problems[at] = RecordProblem(pid, f"{problem.reason}; {reason}", problem.record, False)
+            return
+        record = self.papers[pid].to_doc()
+        if stored_key is not None:
+            record["key"] = stored_key
+        self._problem_at[pid] = len(self.load_problems)
+        self.load_problems.append(RecordProblem(pid, reason, record, set_aside=False))
+
+    def rewrite_repaired(self) -> None:
+        """Write the repaired papers and leave out those set aside: one durable write, so the next
+        open finds the store clean."""
+        if self.load_problems:
+            changes = {p.record_id: (None if p.set_aside else self.papers[p.record_id].to_doc())
+                       for p in self.load_problems}
+            self._write({PAPERS: changes})
 
     def __len__(self) -> int:
         return len(self.papers)

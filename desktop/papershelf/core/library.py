@@ -11,8 +11,11 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from papershelf.core import duplicates
 from papershelf.core.annotations import AnnotationChange, Annotations, Docs
@@ -20,7 +23,7 @@ from papershelf.core.catalogue import Catalogue, ImportSummary, UnknownKeyError
 from papershelf.core.events import Events
 from papershelf.core.history import NoteVersion
 from papershelf.core.memory import gc_paused
-from papershelf.core.model import Annotation, Paper, now_iso
+from papershelf.core.model import Annotation, Paper, RecordProblem, now_iso
 from papershelf.core.names import spelled_as_in_use
 from papershelf.core.storage import backup
 from papershelf.core.storage.migrations import (
@@ -30,9 +33,33 @@ from papershelf.core.storage.migrations import (
     CATALOGUE_SCHEMA,
     MIGRATIONS,
 )
-from papershelf.core.storage.store import CorruptStoreError, NewerSchemaError, Store, StoreError, set_aside
+from papershelf.core.storage.store import (
+    CorruptStoreError,
+    NewerSchemaError,
+    Store,
+    StoreError,
+    atomic_write_bytes,
+    set_aside,
+)
 
 __all__ = ["AnnotationChange", "ImportSummary", "Library", "ReadOnlyError", "UnknownKeyError"]
+
+
+_PROBLEMS_SHOWN = 5  # records named in a notice; the rejected file has them all
+
+
+def write_rejected(path: Path, records: list[dict[str, Any]]) -> Path:
+    """Write ``records`` (each with its reason) to a new ``NAME.rejected-<time>.json`` beside ``path``,
+    atomically; never overwrites an earlier one."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.stem}.rejected-{stamp}.json")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.stem}.rejected-{stamp}-{n}.json")
+        n += 1
+    payload = {"store": path.name, "records": records}
+    atomic_write_bytes(target, orjson.dumps(payload, option=orjson.OPT_INDENT_2))
+    return target
 
 
 class ReadOnlyError(StoreError):
@@ -60,7 +87,10 @@ class Library:
 
         A store file that cannot be read (empty, truncated, not JSON, or from a newer Papershelf) is set
         aside as ``NAME.corrupt-<timestamp>``; the annotations are restored from the newest good backup.
-        What happened is in ``notices``, in plain words.
+        A record with wrong contents (valid JSON, wrong types: ``Paper.from_doc``, ``Annotation.from_doc``)
+        is repaired where its meaning is plain and set aside otherwise; the rest loads. Unless read-only,
+        each such record is kept as it was in ``NAME.rejected-<timestamp>.json`` and the store is written
+        repaired. What happened is in ``notices``, in plain words.
 
         Raises:
             StoreError: the folder cannot be created or a store cannot be opened at all.
@@ -84,6 +114,7 @@ class Library:
                 self._annotations_store, self._writer(self._annotations_store), self.events, self.catalogue.papers
             )
         self.papers: dict[str, Paper] = self.catalogue.papers  # by id; read-only for callers
+        self._report_load_problems()
         if seeder is not None and not self.papers and not self.is_seeded() and not self.read_only:
             seeder(self)
             self.mark_seeded()
@@ -98,6 +129,39 @@ class Library:
                 backup.take_backup(self.folder, name)
             except OSError as exc:
                 self.notices.append(f"could not back up {name}: {exc.strerror or exc}")
+
+    def _report_load_problems(self) -> None:
+        """Say which records were repaired or set aside on load. Writable: every such record is kept as it
+        was in ``NAME.rejected-<time>.json`` beside the store (with the reason), then the store is written
+        repaired, so the next open is clean and nothing was lost."""
+        for store, source in ((self._catalogue, self.catalogue), (self._annotations_store, self.annotations)):
+            problems = source.load_problems
+            if not problems:
+                continue
+            aside = sum(p.set_aside for p in problems)
+            what = [f"{len(problems) - aside} record(s) repaired" if len(problems) > aside else "",
+                    f"{aside} set aside (not loaded)" if aside else ""]
+            shown = "; ".join(f"{self._record_name(p)}: {'set aside, ' if p.set_aside else ''}{p.reason}"
+                              for p in problems[:_PROBLEMS_SHOWN])
+            more = f"; and {len(problems) - _PROBLEMS_SHOWN} more" if len(problems) > _PROBLEMS_SHOWN else ""
+            notice = f"{store.path.name} had wrong contents: {' and '.join(w for w in what if w)} ({shown}{more})"
+            if self.read_only:
+                notice += ". Nothing was changed: the library is open read-only."
+            else:
+                try:
+                    kept = write_rejected(store.path, [p.to_doc() for p in problems])
+                    source.rewrite_repaired()
+                except (OSError, StoreError) as exc:
+                    notice += f". Could not save the repairs ({exc}); the file is unchanged."
+                else:
+                    notice += f". The records as they were are kept in {kept.name}."
+            self.notices.append(notice)
+
+    def _record_name(self, problem: RecordProblem) -> str:
+        """A record as the user knows it: the paper's citation key where there is a paper."""
+        paper = self.papers.get(problem.record_id)
+        name = f"{paper.key} (id {problem.record_id})" if paper is not None else problem.record_id
+        return f"{problem.table} {name}" if problem.table else name
 
     def _open_store(self, name: str, kind: str, version: int) -> Store:
         path = self.folder / name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import unicodedata
@@ -121,41 +122,211 @@ class Paper:
         return fields
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Paper:
+    def from_doc(cls, doc: dict[str, Any], repairs: list[str] | None = None) -> Paper:
         """A paper from its stored document (whose lists and dicts it takes over, not copies).
 
         Values that many papers share (venue, track, type, import time, booktitle, a file's
         ``@preamble``, ...) are interned: one string for all of them instead of one per paper (~25 MB
         less at 100k papers). A title or abstract whose source is the same text is kept once, as
         stored (``SAME_AS_SHOWN``).
+
+        A document with wrong contents (valid JSON, wrong types) is repaired where what it meant is
+        plain, each repair described in ``repairs`` if given; a repaired copy is used, ``doc`` is left
+        as it was (the caller may keep it).
+
+        Raises:
+            BadRecordError: the document cannot be a paper (not an object, no id).
         """
+        if type(doc) is not dict:
+            raise BadRecordError(f"is a {_json_type(doc)}, not an object")
         get = doc.get
         fields = get("fields") or {}
         title = get("title", "")
         abstract = get("abstract", "")
+        pid: Any = get("id")
+        key: Any = get("key")
+        authors, year, venue, track = get("authors"), get("year"), get("venue", ""), get("track")
+        url, doi, entry_type, added, aliases = get("url", ""), get("doi", ""), get("entry_type", "article"), \
+            get("added", ""), get("aliases")
+        # One pass of cheap type tests (~0.2 us a paper); anything unexpected takes the slow, careful way.
+        # Joining a list is the quickest test that all its items are strings (TypeError if not).
+        try:
+            well_typed = (
+                type(fields) is dict and type(title) is str and type(abstract) is str and type(pid) is str
+                and type(key) is str and type(venue) is str and type(url) is str and type(doi) is str
+                and type(entry_type) is str and type(added) is str and (year is None or type(year) is int)
+                and (track is None or type(track) is str)
+                and (authors is None or (type(authors) is list and _join(authors) is not None))
+                and (aliases is None or (type(aliases) is list and _join(aliases) is not None))
+            )
+        except TypeError:
+            well_typed = False
+        if not well_typed:
+            return cls.from_doc(_repaired_paper(doc, repairs))
         for name, value in fields.items():
-            if type(value) is str and (len(value) <= _SHARED_UP_TO or name[:1] == "@"):
-                fields[name] = intern(value)
+            if type(value) is str:
+                if len(value) <= _SHARED_UP_TO or name[:1] == "@":
+                    fields[name] = intern(value)
+            else:
+                return cls.from_doc(_repaired_paper(doc, repairs))
         if fields.get("abstract") == SAME_AS_SHOWN:
             fields["abstract"] = abstract
         if fields.get("title") == SAME_AS_SHOWN:
             fields["title"] = title
         return cls(
-            doc["id"],
-            doc["key"],
+            pid,
+            key,
             title,
-            get("authors") or [],
-            get("year"),
-            _interned(get("venue", "")),
-            _interned(get("track")),
+            authors or [],
+            year,
+            intern(venue),
+            intern(track) if track else track,
             abstract,
-            get("url", ""),
-            get("doi", ""),
-            _interned(get("entry_type", "article")),
+            url,
+            doi,
+            intern(entry_type),
             fields,
-            _interned(get("added", "")),
-            get("aliases") or [],
+            intern(added),
+            aliases or [],
         )
+
+
+_join = "".join
+
+
+class BadRecordError(ValueError):
+    """A stored record that cannot be loaded even with repairs; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProblem:
+    """A stored record that was repaired or set aside on load: what it was and why."""
+
+    record_id: str
+    reason: str
+    record: Any  # the document as stored
+    set_aside: bool  # True: not loaded at all; False: loaded repaired
+    table: str = ""  # for a record that is not a paper or an annotation: its table ("lists", ...)
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = {"id": self.record_id, "reason": self.reason,
+               "outcome": "set aside" if self.set_aside else "repaired", "record": self.record}
+        return {"table": self.table, **doc} if self.table else doc
+
+
+def _repaired_paper(doc: dict[str, Any], repairs: list[str] | None) -> dict[str, Any]:
+    doc = copy.deepcopy(doc)
+    _repair_paper(doc, repairs if repairs is not None else [])
+    return doc
+
+
+_PAPER_TEXTS: Final = ("venue", "abstract", "url", "doi", "added")
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
+def _as_text(doc: dict[str, Any], name: str, default: str, repairs: list[str]) -> None:
+    """Make ``doc[name]`` a string: null becomes ``default``, a number its digits; anything else is
+    dropped (kept in the record set aside)."""
+    if name not in doc or type(doc[name]) is str:
+        return
+    value = doc[name]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        doc[name] = str(value)
+        repairs.append(f"{name} {value!r} was a number, now text")
+    else:
+        doc[name] = default
+        repairs.append(f"{name} was {_json_type(value)}, now {'empty' if not default else repr(default)}")
+
+
+def _as_names(doc: dict[str, Any], name: str, repairs: list[str]) -> None:
+    """Make ``doc[name]`` a list of non-empty strings: one string becomes a list of that one (never split
+    into characters), numbers become text, nulls and other values are dropped."""
+    value = doc.get(name)
+    if name not in doc or (type(value) is list and all(type(v) is str for v in value)):
+        return
+    if value is None:
+        doc[name] = []
+        repairs.append(f"{name} was null, now empty")
+        return
+    if type(value) is str:
+        doc[name] = [value] if value.strip() else []
+        repairs.append(f"{name} was the text {value!r}, now a list of it")
+        return
+    if type(value) is not list:
+        doc[name] = []
+        repairs.append(f"{name} was {_json_type(value)}, now empty")
+        return
+    kept = [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value]
+    kept = [v for v in kept if type(v) is str and v.strip()]
+    doc[name] = kept
+    repairs.append(f"{name} {value!r} had values that are not text, now {kept!r}")
+
+
+def _repair_paper(doc: dict[str, Any], repairs: list[str]) -> None:
+    """Make a paper document well typed in place, saying what changed in ``repairs``."""
+    if type(doc.get("id")) is not str or not doc["id"]:
+        raise BadRecordError(f"its id is {_json_type(doc.get('id')) if 'id' in doc else 'missing'}")
+    key = doc.get("key")
+    if type(key) is not str:
+        # An empty key is given a new one by the catalogue, which knows the keys in use.
+        if isinstance(key, int) and not isinstance(key, bool):
+            doc["key"] = str(key)
+            repairs.append(f"its citation key {key} was a number, now text")
+        else:
+            repairs.append(f"its citation key was {_json_type(key) if 'key' in doc else 'missing'}")
+            doc["key"] = ""
+    if type(doc.get("fields")) is not dict:
+        if doc.get("fields") is not None:
+            repairs.append(f"fields was {_json_type(doc['fields'])}, not an object; left out")
+        doc["fields"] = {}
+    fields: dict[str, Any] = doc["fields"]
+    for name, value in list(fields.items()):
+        if type(value) is str:
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            fields[name] = str(value)
+            repairs.append(f"field {name} {value!r} was a number, now text")
+        else:
+            del fields[name]
+            repairs.append(f"field {name} was {_json_type(value)}; left out")
+    title = doc.get("title")
+    if type(title) is not str and "title" in doc:
+        source = fields.get("title")
+        _as_text(doc, "title", source if source and source != SAME_AS_SHOWN else "", repairs)
+    _as_text(doc, "abstract", "", repairs)
+    for name in _PAPER_TEXTS:
+        _as_text(doc, name, "", repairs)
+    _as_text(doc, "entry_type", "article", repairs)
+    track = doc.get("track")
+    if track is not None and type(track) is not str:
+        doc["track"] = None
+        repairs.append(f"track was {_json_type(track)}, now none")
+    year = doc.get("year")
+    if year is not None and type(year) is not int:
+        if type(year) is str and year.strip().isdecimal():
+            doc["year"] = int(year)
+            repairs.append(f"year {year!r} was text, now a number")
+        elif type(year) is float and year.is_integer():
+            doc["year"] = int(year)
+            repairs.append(f"year {year!r} is now a whole number")
+        else:
+            doc["year"] = None
+            repairs.append(f"year was {_json_type(year)} {year!r}, now none")
+    _as_names(doc, "authors", repairs)
+    _as_names(doc, "aliases", repairs)
 
 
 _SHARED_UP_TO: Final = 200  # characters; longer field values are rarely shared
@@ -195,23 +366,69 @@ class Annotation:
         }
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Annotation:
-        return cls(
-            status=doc.get("status", "new"),
-            priority=int(doc.get("priority", 0)),
-            rating=int(doc.get("rating", 0)),
-            tags=list(doc.get("tags", [])),
-            lists=list(doc.get("lists", [])),
-            note=doc.get("note", ""),
-            added=doc.get("added", ""),
-            changed=doc.get("changed", ""),
-            status_changed=doc.get("status_changed", ""),
-        )
+    def from_doc(cls, doc: dict[str, Any], repairs: list[str] | None = None) -> Annotation:
+        """An annotation from its stored document, repaired where what it meant is plain (each repair
+        described in ``repairs`` if given; a repaired copy is used, ``doc`` is left as it was).
+
+        Raises:
+            BadRecordError: the document is not an object.
+        """
+        if type(doc) is not dict:
+            raise BadRecordError(f"is a {_json_type(doc)}, not an object")
+        get = doc.get
+        status = get("status", "new")
+        priority = get("priority", 0)
+        rating = get("rating", 0)
+        tags = get("tags", [])
+        lists = get("lists", [])
+        note = get("note", "")
+        if not (status in STATUSES and type(priority) is int and 0 <= priority < len(PRIORITIES)
+                and type(rating) is int and 0 <= rating <= MAX_RATING and type(note) is str
+                and type(tags) is list and all(type(t) is str for t in tags)
+                and type(lists) is list and all(type(n) is str for n in lists)
+                and type(get("added", "")) is str and type(get("changed", "")) is str
+                and type(get("status_changed", "")) is str):
+            doc = copy.deepcopy(doc)
+            _repair_annotation(doc, repairs if repairs is not None else [])
+            get = doc.get
+            status, priority, rating = get("status", "new"), get("priority", 0), get("rating", 0)
+            tags, lists, note = get("tags", []), get("lists", []), get("note", "")
+        return cls(status, priority, rating, list(tags), list(lists), note,
+                   get("added", ""), get("changed", ""), get("status_changed", ""))
 
     def copy(self) -> Annotation:
         # Spelled out: dataclasses.replace costs 7 us a call, which a bulk edit of 10k papers notices.
         return Annotation(self.status, self.priority, self.rating, list(self.tags), list(self.lists), self.note,
                           self.added, self.changed, self.status_changed)
+
+
+def _repair_annotation(doc: dict[str, Any], repairs: list[str]) -> None:
+    """Make an annotation document well typed in place, saying what changed in ``repairs``.
+
+    A value out of range or unknown becomes the default (what a paper never annotated has): guessing
+    what 99 stars meant would put words in the user's mouth. The record as it was is set aside.
+    """
+    status = doc.get("status", "new")
+    if status not in STATUSES:
+        spelled = status.strip().lower() if type(status) is str else None
+        doc["status"] = spelled if spelled in STATUSES else "new"
+        repairs.append(f"status {status!r} is not one of {', '.join(STATUSES)}; now {doc['status']!r}")
+    for name, top, words in (("priority", len(PRIORITIES) - 1, PRIORITIES), ("rating", MAX_RATING, ())):
+        value = doc.get(name, 0)
+        if type(value) is int and 0 <= value <= top:
+            continue
+        number: Any = value
+        if type(value) is str and value.strip().lower() in words:
+            number = words.index(value.strip().lower())
+        elif (type(value) is str and value.strip().isdecimal()) or (type(value) is float and value.is_integer()):
+            number = int(value)
+        doc[name] = number if type(number) is int and 0 <= number <= top else 0
+        repairs.append(f"{name} {value!r} is not 0-{top}; now {doc[name]}")
+    _as_names(doc, "tags", repairs)
+    _as_names(doc, "lists", repairs)
+    _as_text(doc, "note", "", repairs)
+    for name in ("added", "changed", "status_changed"):
+        _as_text(doc, name, "", repairs)
 
 
 def validate_status(status: str) -> str:
