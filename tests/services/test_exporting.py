@@ -296,3 +296,21 @@ def test_an_export_through_a_symlink_writes_the_target_and_keeps_the_link(librar
     assert set(bib_keys(target)) == {p.key for p in library.papers.values()}
     assert (target.stat().st_mode & 0o777) == 0o640
     assert list(repo.iterdir()) == [link]  # no temp file left beside the link
+
+
+def test_a_list_whose_paper_was_set_aside_as_damaged_still_exports(library: Library, tmp_path: Path) -> None:
+    """A catalogue record of the wrong shape is set aside on load; its annotation stays, without a paper."""
+    first, second = list(library.papers)[:2]
+    library.annotate([first, second], AnnotationChange(add_lists=("Set aside",)))
+    catalogue = library.folder / "catalogue.json"
+    data = orjson.loads(catalogue.read_bytes())
+    data["papers"][second] = ["not", "a", "paper"]
+    catalogue.write_bytes(orjson.dumps(data))
+
+    reopened = Library(library.folder)
+    assert second not in reopened.papers
+    assert second in reopened.annotated_ids()
+    target = tmp_path / "set-aside.bib"
+    tie = AutoExport(reopened).tie(target, list_name="Set aside", fmt="bibtex")
+    assert set(tie.members) == {first}
+    assert bib_keys(target) == [reopened.papers[first].key]

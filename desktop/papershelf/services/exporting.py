@@ -91,8 +91,10 @@ def select(
 
 
 def list_members(library: Library, list_name: str) -> list[str]:
-    """Ids of the papers in a reading list, in library order."""
-    return [pid for pid in library.annotated_ids() if list_name in library.annotation(pid).lists]
+    """Ids of the papers in a reading list, in library order (an annotation whose paper is gone, set aside
+    as a damaged record, is no member: there is nothing to export)."""
+    papers = library.papers
+    return [pid for pid in library.annotated_ids() if pid in papers and list_name in library.annotation(pid).lists]
 
 
 def annotations_of(library: Library, papers: Sequence[Paper]) -> dict[str, Annotation]:
