@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
@@ -46,19 +47,31 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
 )
 
 
-class ListNameDialog:
+class ListNameDialog(QDialog):
+    """A name for a reading list (or a tag): one line, wide enough for its title."""
+
+    def __init__(self, parent: QWidget | None, title: str, label: str, text: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        caption = QLabel(label)
+        caption.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(caption)
+        self.name = QLineEdit(text)
+        layout.addWidget(self.name)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        # QInputDialog sized itself to its line edit: the window manager cut "New reading list" to "New r… ng list"
+        self.setMinimumWidth(max(360, self.fontMetrics().horizontalAdvance(title) + 200))
+
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
-        dialog = QInputDialog(parent)
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
-        dialog.setTextValue(text)
-        # wide enough for its title: the window manager cut "New reading list" to "New r… ng list"
-        dialog.setMinimumWidth(max(360, dialog.fontMetrics().horizontalAdvance(title) + 160))
-        if dialog.exec() != QInputDialog.DialogCode.Accepted:
+        dialog = cls(parent, title, label, text)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        name = dialog.textValue().strip()
-        return name or None
+        return dialog.name.text().strip() or None
 
 
 class ListChooser:
