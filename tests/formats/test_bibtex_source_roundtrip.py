@@ -49,7 +49,10 @@ def bib_files(draw: st.DrawFn) -> str:
             fields.append(f"  title = {{{draw(TEXT)}}}")
         venue = draw(TEXT)
         if defined and draw(st.booleans()):
-            venue_value = draw(st.sampled_from(defined)) + (f' # " {venue}"' if draw(st.booleans()) else "")
+            # Inside a quoted string BibTeX ends the string at any double quote not in braces, so a valid
+            # file braces an accent written with one: "{\"o}" (an unbraced \"o there is a broken file).
+            quoted = venue.replace('\\"o', '{\\"o}')
+            venue_value = draw(st.sampled_from(defined)) + (f' # " {quoted}"' if draw(st.booleans()) else "")
         else:
             venue_value = "{" + venue + "}"
         fields.append(f"  journal = {venue_value}")
