@@ -231,3 +231,20 @@ def test_taken_key_is_renamed_and_said(tmp_path: Path) -> None:
     summary = import_file(library, bib)
     assert summary.renamed == [("smith2020", "smith2020a")]
     assert library.paper("smith2020a").title == "Second"
+
+
+def test_an_unbraced_double_quote_inside_a_quoted_value_is_reported_and_kept_as_written() -> None:
+    """BibTeX ends "..." at an unbraced double quote: `" \\"o C"` is a broken value, not an umlaut."""
+    from papershelf.formats import bibtex_export
+
+    source = ('@string{jmlr = {Deep}}\n\n@article{x,\n  author = {Smith, Jane},\n'
+              '  journal = jmlr # " \\"o C\\#",\n  year = 2020\n}\n')
+    result = bibtex.parse(source)
+    [problem] = [p for p in result.problems if "must be in braces" in p.reason]
+    assert (problem.key, problem.line) == ("x", 3)  # the entry, as for its other value problems
+    [paper] = result.papers
+    assert paper.fields["journal"] == 'jmlr # " \\"o C\\#"'  # what the file says, not a guess
+    exported = bibtex_export.render(result.papers, {}, bibtex_export.BibtexOptions(ascii=False)).text
+    again = bibtex.parse(exported)
+    assert again.errors == []
+    assert [p.key for p in again.papers] == ["x"]

@@ -369,6 +369,11 @@ def _resolve(
             pos += 1
         if pos < len(value) and value[pos] == "#":
             pos += 1
+        elif pos < len(value):  # BibTeX reads no further: e.g. an unbraced double quote ended a "..." early
+            problems.append(Problem(
+                line, f"the value {value!r} goes on after its end (a double quote inside \"...\" must be in "
+                "braces: {\\\"o}); it was kept as written", key, "warning"))
+            return value, False
     if month and parts > 1:
         return "".join(MONTHS.get(p, p) for p in out), False
     return "".join(out), month and parts == 1
