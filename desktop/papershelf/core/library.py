@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from papershelf.core.storage.store import (
     StoreError,
     atomic_write_bytes,
     set_aside,
+    unused_stamped_path,
 )
 
 __all__ = ["AnnotationChange", "ImportSummary", "Library", "ReadOnlyError", "UnknownKeyError"]
@@ -51,12 +51,7 @@ _PROBLEMS_SHOWN = 5  # records named in a notice; the rejected file has them all
 def write_rejected(path: Path, records: list[dict[str, Any]]) -> Path:
     """Write ``records`` (each with its reason) to a new ``NAME.rejected-<time>.json`` beside ``path``,
     atomically; never overwrites an earlier one."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.stem}.rejected-{stamp}.json")
-    n = 1
-    while target.exists():
-        target = path.with_name(f"{path.stem}.rejected-{stamp}-{n}.json")
-        n += 1
+    target = unused_stamped_path(lambda stamp: path.with_name(f"{path.stem}.rejected-{stamp}.json"))
     payload = {"store": path.name, "records": records}
     atomic_write_bytes(target, orjson.dumps(payload, option=orjson.OPT_INDENT_2))
     return target

@@ -23,7 +23,7 @@ from pathlib import Path
 import orjson
 import platformdirs
 
-from papershelf.core.storage.store import atomic_write_bytes
+from papershelf.core.storage.store import atomic_write_bytes, set_aside
 
 FORMAT = 1
 
@@ -79,9 +79,8 @@ class DraftStore:
                 for d in data["drafts"]
             }
         except (orjson.JSONDecodeError, KeyError, TypeError):
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             with contextlib.suppress(OSError):
-                os.replace(self.path, self.path.with_name(f"{self.path.name}.corrupt-{stamp}"))
+                set_aside(self.path)  # never over an earlier one
             return {}
         return drafts
 

@@ -107,14 +107,20 @@ def remove_stale_temp_files(path: Path) -> list[Path]:
     return removed
 
 
+def unused_stamped_path(named: Callable[[str], Path]) -> Path:
+    """``named(stamp)`` for the current UTC time, or with ``-1``, ``-2``... after the stamp if that exists."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = named(stamp)
+    n = 1
+    while target.exists():
+        target = named(f"{stamp}-{n}")
+        n += 1
+    return target
+
+
 def set_aside(path: Path) -> Path:
     """Rename a bad file to ``NAME.corrupt-<timestamp>`` (never overwriting an earlier one)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while aside.exists():
-        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
-        n += 1
+    aside = unused_stamped_path(lambda stamp: path.with_name(f"{path.name}.corrupt-{stamp}"))
     os.replace(path, aside)
     fsync_dir(path.parent)
     return aside
