@@ -161,3 +161,23 @@ def test_a_paper_imported_again_after_emptying_comes_back_outside_the_trash(libr
     library.import_papers([paper("Deep Nets", ["Wei Chen"])])
     assert library.has_key("chen2021deep")
     assert library.trashed_ids() == []
+
+
+def test_more_like_this_and_recommendations_never_offer_a_paper_in_the_trash(iclr_library_dir: Path) -> None:
+    from papershelf.core.similar import SimilarityIndex
+
+    library = Library(iclr_library_dir)
+    index = SimilarityIndex.load_or_build(library)
+    seed = library.paper("chen2021drnas").id
+    library.annotate([seed], AnnotationChange(status="read"))
+    nearest = [pid for pid, _ in index.similar(seed, 5)]
+    recommended = [pid for pid, _ in index.recommend(library, 5)]
+    library.trash([nearest[0], recommended[0]])
+
+    again = [pid for pid, _ in index.similar(seed, 5, hidden=library.trashed_ids())]
+    assert nearest[0] not in again
+    assert again[:3] == [pid for pid in nearest if pid != nearest[0]][:3]  # the rest move up
+    assert recommended[0] not in [pid for pid, _ in index.recommend(library, 20)]
+
+    library.trash([seed])  # a paper read and then put in the Trash no longer votes
+    assert index.recommend(library, 5) == []
