@@ -207,9 +207,16 @@ class FacetCounter(DerivedIndex):
 
     # -- questions ---------------------------------------------------------------------------------
 
-    def _rows(self, ids: Sequence[str]) -> npt.NDArray[np.int64]:
+    def _rows(self, ids: Sequence[str]) -> tuple[Sequence[str], npt.NDArray[np.int64]]:
+        """``ids`` and their rows, without ids the library no longer has (a view that asks before it heard
+        they went)."""
         self.sync()
-        return np.fromiter(map(self._pos.__getitem__, ids), np.int64, len(ids))
+        pos = self._pos
+        try:
+            return ids, np.fromiter(map(pos.__getitem__, ids), np.int64, len(ids))
+        except KeyError:
+            known = [pid for pid in ids if pid in pos]
+            return known, np.fromiter(map(pos.__getitem__, known), np.int64, len(known))
 
     def _keeps(self, facet: str, chosen: frozenset[str]) -> Mask:
         """Rows (all of them) with at least one of the chosen values for ``facet``."""
@@ -224,7 +231,7 @@ class FacetCounter(DerivedIndex):
     def apply(self, ids: Sequence[str], selection: Selection) -> list[str]:
         """Like ``facets.apply``: the ids (order kept) that match every facet with a choice."""
         active = _active(selection)
-        rows = self._rows(ids)
+        ids, rows = self._rows(ids)
         if active == {"trash": NOT_IN_TRASH} and IN_TRASH not in self._code["trash"]:
             return list(ids)  # nothing was ever in the Trash: the usual case, at no cost
         keep = np.ones(len(self._order), np.bool_)
@@ -235,7 +242,7 @@ class FacetCounter(DerivedIndex):
     def counts(self, ids: Sequence[str], selection: Selection) -> dict[str, Counter[str]]:
         """Like ``facets.counts``: per facet, how many of ``ids`` have each value, ignoring its own choice."""
         active = _active(selection)
-        rows = self._rows(ids)
+        _ids, rows = self._rows(ids)
         keeps = {facet: self._keeps(facet, chosen) for facet, chosen in active.items()}
         result: dict[str, Counter[str]] = {}
         for facet in FACET_NAMES:
