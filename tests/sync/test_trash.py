@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from papershelf.services import sync as sync_report
+from papershelf.services import trash
 from papershelf.sync.notesfile import parse
-from papershelf.sync.syncer import sync
+from papershelf.sync.syncer import resolve, sync
 from tests.sync.helpers import KEYS, annotate, library, note, pid, replace_in, section_text
 
 A, B, C = KEYS[:3]
@@ -61,3 +64,22 @@ def test_a_paper_emptied_from_the_trash_keeps_its_section_as_an_unknown_key(tmp_
     report = sync(lib, notes)
     assert report.unknown_keys == [C]
     assert "Notes on C." in notes.read_text(encoding="utf-8")
+
+
+def test_the_trash_is_not_emptied_while_a_paper_in_it_has_an_open_conflict(tmp_path: Path) -> None:
+    lib = library(tmp_path / "lib")
+    annotate(lib, A, note="Notes on A.")
+    notes = tmp_path / "notes.md"
+    sync(lib, notes)
+    annotate(lib, A, note="Notes on A, from the app.")
+    replace_in(notes, "Notes on A.", "Notes on A, from the file.")
+    assert pid(lib, A) in sync(lib, notes).conflicts
+    lib.trash([pid(lib, A)])
+    assert trash.in_conflict(lib, lib.trashed_ids()) == [A]
+    before = (lib.folder / "catalogue.json").read_bytes()
+    with pytest.raises(ValueError, match=f"{A} has a notes-file conflict; resolve it first"):
+        trash.empty_trash(lib)
+    assert (lib.folder / "catalogue.json").read_bytes() == before
+    a = pid(lib, A)
+    resolve(lib, a, take="file")
+    assert trash.empty_trash(lib) == [a]

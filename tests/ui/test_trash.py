@@ -62,6 +62,8 @@ def test_delete_moves_the_selection_to_the_trash_and_selects_the_next_paper(qtbo
     assert window.detail.paper_id == window.current_paper_id()
     assert window.window_actions.trash.notice_text() == "Moved 2 papers to the Trash — Undo"
     assert trash_count(window) == "2"
+    window.window_actions.trash.hide_notice()
+    assert window.statusBar().currentMessage() == "4 of 4 papers"  # the Trash is not in the library's count
     assert sorted(window.library.papers[p].key for p in window.library.trashed_ids()) == sorted(chosen)
     assert Library(window.library.folder).trashed_ids() == window.library.trashed_ids()  # saved
     window.search.setText(window.library.paper(chosen[0]).title)
@@ -121,6 +123,7 @@ def test_the_trash_facet_shows_only_papers_in_the_trash_and_restores_them(qtbot:
 
     window.sidebar.toggle("trash", "trash")
     assert sorted(shown_keys(window)) == ["ada2020graph", "dan2019reward"]
+    assert window.statusBar().currentMessage() == "2 of 2 papers in the Trash"
     window.update_facet_counts()
     assert window.sidebar.count_text("status", "read") == "1"  # the other facets count within the Trash
 

@@ -14,6 +14,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES
 from papershelf.core.search.index import filter_papers
 from papershelf.core.search.query import QueryError
+from papershelf.services import trash as trash_service
 from papershelf.services.files import MAX_NOTE_BYTES, UnreadableFileError, read_regular_file
 from papershelf.services.trash import emptying_words
 
@@ -172,12 +173,16 @@ def empty_trash(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     if not ids:
         status("the Trash is empty")
         return 0
+    blocked = trash_service.in_conflict(library, ids)
+    if blocked:
+        raise CommandError(f"{', '.join(blocked)} has a notes-file conflict; resolve it first "
+                           "(papershelf sync --resolve), then empty the Trash")
     if not args.yes:
         for line in emptying_words(library, ids):
             status(line)
         raise CommandError("nothing was removed; run papershelf empty-trash --yes to remove them for good")
     keys = [library.papers[pid].key for pid in ids]
-    library.empty_trash(ids)
+    trash_service.empty_trash(library)
     for key in keys:
         out.write(f"{key}: removed for good\n")
     return 0

@@ -118,6 +118,8 @@ class Annotations:
         # Records repaired or set aside on load (wrong contents in valid JSON); the library reports them.
         self.load_problems: list[RecordProblem] = []
         self._annotations: dict[str, Annotation] = self._load(store)
+        # Papers in the Trash, kept current with the annotations: asked on every status line and filter.
+        self.trashed: set[str] = {pid for pid, ann in self._annotations.items() if ann.trashed}
         self._lists: dict[str, dict[str, Any]] = {}
         for name, doc in store.documents(LISTS):
             if type(doc) is not dict:
@@ -289,6 +291,11 @@ class Annotations:
                 found.update(name for name in _FIELDS if name not in found and getattr(old, name) != getattr(ann, name))
             fields = frozenset(found)
         self._annotations.update(annotations)
+        for pid, ann in annotations.items():
+            if ann.trashed:
+                self.trashed.add(pid)
+            else:
+                self.trashed.discard(pid)
         return AnnotationsChanged(tuple(annotations), fields)
 
     def create_list(self, name: str) -> None:
@@ -332,6 +339,7 @@ class Annotations:
         self._write({ANNOTATIONS: {keep_id: combined.to_doc(), gone_id: None}})
         event = self._took({keep_id: combined})
         self._annotations.pop(gone_id, None)
+        self.trashed.discard(gone_id)
         self._events.emit(event)
 
     def commit(
@@ -376,6 +384,7 @@ class Annotations:
         self._write(changes)
         for pid in paper_ids:
             self._annotations.pop(pid, None)
+            self.trashed.discard(pid)
 
     # -- note history ------------------------------------------------------------------------------
 

@@ -350,19 +350,20 @@ class Library:
     # -- the Trash ------------------------------------------------------------------------------------
 
     def is_trashed(self, paper_id: str) -> bool:
-        ann = self.annotations.stored_annotation(paper_id)
-        return ann is not None and bool(ann.trashed)
+        return paper_id in self.annotations.trashed
 
     def trashed_ids(self) -> list[str]:
-        """The papers in the Trash, in catalogue order."""
-        stored = self.annotations.stored_annotation
-        return [pid for pid in self.annotations.annotated_ids()
-                if pid in self.papers and (ann := stored(pid)) is not None and ann.trashed]
+        """The papers in the Trash (in the order their annotations were first made)."""
+        trashed = self.annotations.trashed
+        if not trashed:
+            return []
+        papers = self.papers
+        return [pid for pid in self.annotations.annotated_ids() if pid in trashed and pid in papers]
 
     def live_ids(self) -> list[str]:
         """Every paper not in the Trash, in catalogue order: what exports, the notes file, statistics,
         duplicates and "more like this" see."""
-        trashed = set(self.trashed_ids())
+        trashed = self.annotations.trashed
         return [pid for pid in self.papers if pid not in trashed] if trashed else list(self.papers)
 
     def trash(self, paper_ids: Sequence[str]) -> list[str]:
@@ -439,9 +440,7 @@ class Library:
     def _finish_emptying(self) -> None:
         """Trashed annotations of papers no longer in the catalogue: an emptying that a crash cut short
         between its two writes; keep what they hold and drop them (one write), as it would have."""
-        stored = self.annotations.stored_annotation
-        left = [pid for pid in self.annotations.annotated_ids()
-                if pid not in self.papers and (ann := stored(pid)) is not None and ann.trashed]
+        left = sorted(pid for pid in self.annotations.trashed if pid not in self.papers)
         if left:
             self.annotations.forget(self._kept_when_removed(left), left)
 

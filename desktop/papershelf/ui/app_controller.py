@@ -21,6 +21,7 @@ from papershelf.core.search.index import REBUILD_STALE_SHARE, WORD_INDEX_FROM
 from papershelf.core.search.query import Query
 from papershelf.core.similar import SimilarityKeeper
 from papershelf.core.storage.store import StoreError
+from papershelf.services import trash as trash_service
 from papershelf.services.exporting import AutoExport
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.paper_model import STATUS_LABELS
@@ -195,7 +196,7 @@ class AppController(LibraryController):
         """Remove every paper in the Trash for good (the caller asked first); the ids removed. Not undoable:
         the undo steps before it may name those papers, so they go too."""
         try:
-            removed = self.library.empty_trash()
+            removed = trash_service.empty_trash(self.library)
         except (StoreError, ValueError) as exc:
             self.error.emit(str(exc))
             return []

@@ -11,7 +11,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QMessageBox, QToolButton, QWidget
 
 from papershelf.core.fields import IN_TRASH
-from papershelf.services.trash import emptying_words
+from papershelf.services.trash import emptying_words, in_conflict
 
 if TYPE_CHECKING:
     from papershelf.ui.main_window import MainWindow
@@ -127,6 +127,11 @@ class TrashActions(QObject):
         ids = w.library.trashed_ids()
         if not ids:
             w.statusBar().showMessage("The Trash is empty", MESSAGE_MS)
+            return
+        blocked = in_conflict(w.library, ids)
+        if blocked:
+            w.statusBar().showMessage(f"Not emptied: {', '.join(blocked)} has a notes-file conflict; resolve it "
+                                      "first (in the notes file, or from the detail pane)", MESSAGE_MS)
             return
         if not EmptyTrashDialog.ask(w, len(ids), emptying_words(w.library, ids)):
             return
