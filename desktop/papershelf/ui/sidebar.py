@@ -22,7 +22,7 @@ COUNT_COLUMN = 1  # a value's label is in column 0, its count in this one
 
 _NONE_LABELS = {"track": "No track", "tags": "Untagged", "lists": "In no list", "year": "No year",
                 "venue": "No venue"}
-_TRASH_LABEL = "Papers in the Trash"  # the Trash facet's one row: checked, the table shows only them
+_TRASH_LABEL = "In the Trash"  # the Trash facet's one row: checked, the table shows only them
 
 
 class FacetModel(QStandardItemModel):
