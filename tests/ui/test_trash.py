@@ -90,6 +90,11 @@ def test_ctrl_z_and_the_notices_undo_bring_the_papers_back_selected(qtbot: QtBot
     assert current_key(window) == chosen[0]
     assert window.library.trashed_ids() == []
     assert trash_count(window) == "0"
+    redo = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.table, Qt.Key.Key_Z, redo)  # and redo moves them again
+    assert shown_keys(window) == [before[0], *before[3:]]
+    qtbot.keyClick(window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert shown_keys(window) == before
 
     window.select_paper(window.model.paper_id(0))
     qtbot.keyClick(window.table, Qt.Key.Key_Delete)
