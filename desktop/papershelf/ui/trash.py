@@ -40,9 +40,9 @@ class EmptyTrashDialog:
 class TrashActions(QObject):
     """Moving the selection to the Trash and back, and emptying it, for one window (``window_actions.trash``).
 
-    When papers go into the Trash or come out of it (an action, undo or redo, the CLI beside the window)
-    the table is filtered again: the papers leave the view they were in, and the selection moves to the
-    paper after them, as in a mail client; papers that come back into view are selected.
+    When papers go into the Trash or come out of it (an action, undo or redo) the table is filtered again:
+    the papers leave the view they were in, and the selection moves to the paper after them, as in a mail
+    client; papers that come back into view are selected.
     """
 
     def __init__(self, window: MainWindow) -> None:
@@ -184,8 +184,10 @@ class TrashActions(QObject):
         return self.notice_label.text() + (f" {self.undo_button.text()}" if not self.undo_button.isHidden() else "")
 
     def hide_notice(self) -> None:
-        if not self.notice.isHidden():
-            self.notice.hide()
+        was_up = not self.notice.isHidden()
+        self.notice.hide()  # explicitly: one the status bar hid for a message would come back after it
+        self.notice_timer.stop()
+        if was_up:
             self.window.update_status()
 
     def _undo(self) -> None:
