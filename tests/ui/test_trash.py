@@ -198,3 +198,17 @@ def test_statistics_leave_papers_in_the_trash_out(small_library: Library) -> Non
     assert stats.total == 4
     assert sum(stats.by_status["read"].values()) == 1
     assert sum(stats.by_status["new"].values()) == 3
+
+
+def test_the_notice_goes_after_its_time_and_stays_gone(qtbot: QtBot, window: MainWindow) -> None:
+    trash = window.window_actions.trash
+    window.table.setFocus()
+    window.select_paper(window.model.paper_id(0))
+    qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    assert trash.notice.isVisible()
+    window.statusBar().showMessage("another message")  # the status bar hides the notice meanwhile
+    assert not trash.notice.isVisible()
+    trash.notice_timer.timeout.emit()  # its time is up
+    window.statusBar().clearMessage()
+    assert not trash.notice.isVisible()
+    assert trash.notice_text() == ""
