@@ -67,7 +67,7 @@ def test_every_field_is_named_as_it_is_listed_and_labelled() -> None:
         assert field.name == name
         assert field.label
     assert {f.name for f in FIELDS.values() if f.annotated} == {"status", "priority", "rating", "tags", "lists",
-                                                               "note", "added"}
+                                                               "note", "added", "trash"}
 
 
 def test_display_text_of_each_field() -> None:
@@ -88,6 +88,7 @@ def test_display_text_of_each_field() -> None:
         "abstract": "Linear  attention\nfor long sequences — in Zürich.",
         "note": "Compare with Performer.",
         "added": "2024-02-03",
+        "trash": "",
     }
 
 
@@ -97,6 +98,7 @@ def test_display_text_of_missing_values_is_empty() -> None:
         "title": "", "authors": "", "year": "", "venue": "", "track": "", "status": "New", "priority": "",
         "rating": "", "tags": "", "lists": "", "key": "anon", "abstract": "", "note": "",
         "added": "2024-05-06",  # a paper never annotated: when it was imported
+        "trash": "",
     }
     assert AUTHORS.text(paper(authors=["A", "B", "C"]), NO_ANNOTATION) == "A, B, C"
 
@@ -133,11 +135,13 @@ def test_facet_values_and_none() -> None:
     values = {name: field.values(p, ANNOTATION) for name, field in FIELDS.items() if field.values is not None}
     assert {name: list(v) for name, v in values.items()} == {
         "year": ["2021"], "venue": ["Neural Information Processing Systems"], "track": ["Spotlight"],
-        "status": ["reading"], "tags": ["Deep learning", "RL"], "lists": ["Thèse"],
+        "status": ["reading"], "tags": ["Deep learning", "RL"], "lists": ["Thèse"], "trash": [""],
     }
     missing = {name: tuple(field.values(BARE, NO_ANNOTATION)) for name, field in FIELDS.items()
                if field.values is not None}
-    assert missing == {"year": NONE, "venue": NONE, "track": NONE, "status": ("new",), "tags": NONE, "lists": NONE}
+    assert missing == {"year": NONE, "venue": NONE, "track": NONE, "status": ("new",), "tags": NONE, "lists": NONE,
+                       "trash": NONE}
+    assert FIELDS["trash"].values(BARE, Annotation(trashed="2026-01-01T00:00:00+00:00")) == ("trash",)
     assert TAGS.values(BARE, NO_ANNOTATION) is NONE  # the facet counter recognises "none" by identity
 
 

@@ -43,7 +43,7 @@ def similar(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     from papershelf.core.similar import SimilarityIndex  # imported when needed: the other commands start faster
 
     paper = library.paper(args.key)
-    ranked = SimilarityIndex.load_or_build(library).similar(paper.id, args.n)
+    ranked = SimilarityIndex.load_or_build(library).similar(paper.id, args.n, hidden=library.trashed_ids())
     _print_scored(library, ranked, args.format, out)
     if not ranked:
         status(f"no paper shares title or abstract words with {paper.key}")

@@ -1,4 +1,5 @@
-"""Reading the library and annotating papers: ``list``, ``show``, ``annotate``."""
+"""Reading the library, annotating and removing papers: ``list``, ``show``, ``annotate``, ``remove``,
+``restore``, ``empty-trash``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES
 from papershelf.core.search.index import filter_papers
 from papershelf.core.search.query import QueryError
+from papershelf.services import trash as trash_service
 from papershelf.services.files import MAX_NOTE_BYTES, UnreadableFileError, read_regular_file
+from papershelf.services.trash import emptying_words
 
 
 def priority(text: str) -> int:
@@ -45,9 +48,10 @@ def rating(text: str) -> int:
 @command("list", help="list papers matching a query", writes=False, query_words=True)
 @argument("query", nargs="*", help="search query (words are ANDed; see the window's search help)")
 @argument("--format", choices=("table", "json", "keys"), default="table")
+@argument("--trash", action="store_true", help="list the papers in the Trash (otherwise they are left out)")
 def list_papers(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     try:
-        ids = filter_papers(library, " ".join(args.query))
+        ids = filter_papers(library, " ".join(args.query), in_trash=args.trash)
     except QueryError as exc:
         raise CommandError(f"invalid query: {exc}") from None
     papers = [library.papers[pid] for pid in ids]
@@ -90,6 +94,7 @@ def show(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         ("Rating", str(ann.rating) if ann.rating else ""),
         ("Tags", ", ".join(ann.tags)),
         ("Lists", ", ".join(ann.lists)),
+        ("Trash", f"moved to the Trash {ann.trashed[:10]}; papershelf restore {paper.key}" if ann.trashed else ""),
     ]
     for label, value in rows:
         if value:
@@ -137,3 +142,48 @@ def annotate(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     changed = library.annotate(ids, change)
     status(f"{len(changed)} of {len(ids)} papers changed")
     return 0
+
+
+@command("remove", help="move papers to the Trash (left out of lists, exports and the notes file)", writes=True)
+@argument("keys", nargs="+", metavar="KEY")
+def remove(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    ids = library.ids_for_keys(args.keys)  # an unknown key: one line, nothing moved
+    moved = set(library.trash(ids))
+    for pid in ids:
+        key = library.papers[pid].key
+        out.write(f"{key}: moved to the Trash\n" if pid in moved else f"{key}: already in the Trash\n")
+    return 0
+
+
+@command("restore", help="take papers out of the Trash", writes=True)
+@argument("keys", nargs="+", metavar="KEY")
+def restore(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    ids = library.ids_for_keys(args.keys)
+    back = set(library.restore_from_trash(ids))
+    for pid in ids:
+        key = library.papers[pid].key
+        out.write(f"{key}: restored from the Trash\n" if pid in back else f"{key}: was not in the Trash\n")
+    return 0
+
+
+@command("empty-trash", help="remove the papers in the Trash from the library for good", writes=True)
+@argument("--yes", action="store_true", help="do it (without it: say what would be removed, remove nothing)")
+def empty_trash(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    ids = library.trashed_ids()
+    if not ids:
+        status("the Trash is empty")
+        return 0
+    blocked = trash_service.in_conflict(library, ids)
+    if blocked:
+        raise CommandError(f"{', '.join(blocked)} has a notes-file conflict; resolve it first "
+                           "(papershelf sync --resolve), then empty the Trash")
+    if not args.yes:
+        for line in emptying_words(library, ids):
+            status(line)
+        raise CommandError("nothing was removed; run papershelf empty-trash --yes to remove them for good")
+    keys = [library.papers[pid].key for pid in ids]
+    trash_service.empty_trash(library)
+    for key in keys:
+        out.write(f"{key}: removed for good\n")
+    return 0
+

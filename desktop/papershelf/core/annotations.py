@@ -31,10 +31,14 @@ from papershelf.core.storage.store import META_TABLE, Store
 
 Docs = Mapping[str, Mapping[str, Any] | None]
 Commit = Callable[[Mapping[str, Docs]], None]
-_OWN_TABLES = frozenset({ANNOTATIONS, LISTS, META_TABLE, history.TABLE})
+REMOVED = "removed_papers"
+"""What the user gave papers later removed for good (emptied from the Trash), kept: "<time> <paper id>" ->
+{"removed": time, "paper": key, title, authors, ...; "annotation": its document; "note_history": its
+document or null}. Nothing a person typed is lost when the papers go."""
+_OWN_TABLES = frozenset({ANNOTATIONS, LISTS, META_TABLE, history.TABLE, REMOVED})
 # What ``AnnotationsChanged.fields`` may name: the time stamps ("changed", "status_changed") say when, not
 # what (two edits in one second would otherwise differ in what they announce).
-_FIELDS = ("status", "priority", "rating", "tags", "lists", "note", "added")
+_FIELDS = ("status", "priority", "rating", "tags", "lists", "note", "added", "trashed")
 
 
 def _is_version_doc(doc: object) -> bool:
@@ -59,6 +63,7 @@ class AnnotationChange:
     add_lists: tuple[str, ...] = ()
     remove_lists: tuple[str, ...] = ()
     note: str | None = None
+    trashed: str | None = None  # a time: moved to the Trash; "": out of it
 
     def validate(self) -> None:
         if self.status is not None:
@@ -94,6 +99,9 @@ class AnnotationChange:
         if self.note is not None and self.note != ann.note:
             ann.note = self.note
             changed.add("note")
+        if self.trashed is not None and bool(self.trashed) != bool(ann.trashed):  # in stays in (its first time)
+            ann.trashed = self.trashed
+            changed.add("trashed")
         if changed:
             ann.changed = stamp
         return frozenset(changed)
@@ -110,6 +118,8 @@ class Annotations:
         # Records repaired or set aside on load (wrong contents in valid JSON); the library reports them.
         self.load_problems: list[RecordProblem] = []
         self._annotations: dict[str, Annotation] = self._load(store)
+        # Papers in the Trash, kept current with the annotations: asked on every status line and filter.
+        self.trashed: set[str] = {pid for pid, ann in self._annotations.items() if ann.trashed}
         self._lists: dict[str, dict[str, Any]] = {}
         for name, doc in store.documents(LISTS):
             if type(doc) is not dict:
@@ -281,6 +291,11 @@ class Annotations:
                 found.update(name for name in _FIELDS if name not in found and getattr(old, name) != getattr(ann, name))
             fields = frozenset(found)
         self._annotations.update(annotations)
+        for pid, ann in annotations.items():
+            if ann.trashed:
+                self.trashed.add(pid)
+            else:
+                self.trashed.discard(pid)
         return AnnotationsChanged(tuple(annotations), fields)
 
     def create_list(self, name: str) -> None:
@@ -324,6 +339,7 @@ class Annotations:
         self._write({ANNOTATIONS: {keep_id: combined.to_doc(), gone_id: None}})
         event = self._took({keep_id: combined})
         self._annotations.pop(gone_id, None)
+        self.trashed.discard(gone_id)
         self._events.emit(event)
 
     def commit(
@@ -353,6 +369,22 @@ class Annotations:
         self._write(changes)
         if annotations:
             self._events.emit(self._took({pid: ann.copy() for pid, ann in annotations.items()}))
+
+    def forget(self, kept: Mapping[str, Mapping[str, Any]], paper_ids: Sequence[str]) -> None:
+        """Remove the annotations and note histories of ``paper_ids`` (papers gone from the catalogue) and
+        add ``kept`` to the ``REMOVED`` table, in one durable write; no event (the library announces
+        ``PapersRemoved``)."""
+        gone: dict[str, None] = dict.fromkeys(paper_ids)
+        changes: dict[str, Docs] = {ANNOTATIONS: gone}
+        held = self.table(history.TABLE)
+        if any(pid in held for pid in paper_ids):
+            changes[history.TABLE] = {pid: None for pid in paper_ids if pid in held}
+        if kept:
+            changes[REMOVED] = kept
+        self._write(changes)
+        for pid in paper_ids:
+            self._annotations.pop(pid, None)
+            self.trashed.discard(pid)
 
     # -- note history ------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -257,6 +257,17 @@ class Catalogue:
         self._by_key.update({key: keep_id for key in (merged.key, *merged.aliases)})
         self._events.emit(PapersChanged((keep_id,), frozenset(_changed_fields(before, merged))))
         self._events.emit(PapersRemoved((other_id,)))
+
+    def remove(self, paper_ids: Sequence[str]) -> None:
+        """Remove these papers from the catalogue in one write; no event (the library announces it)."""
+        self._write({PAPERS: dict.fromkeys(paper_ids)})
+        for pid in paper_ids:
+            paper = self.papers.pop(pid, None)
+            if paper is None:
+                continue
+            for key in (paper.key, *paper.aliases):
+                if self._by_key.get(key) == pid:
+                    del self._by_key[key]
 
     # -- seeding -----------------------------------------------------------------------------------
 

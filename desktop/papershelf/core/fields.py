@@ -204,9 +204,20 @@ ADDED: Final = Field(
     annotated=True,
 )
 
+IN_TRASH: Final = "trash"
+"""The Trash facet's value of a paper in the Trash (the others have ``NONE``)."""
+TRASH: Final = Field(
+    "trash", "Trash",
+    text=lambda paper, ann: "In the Trash" if ann.trashed else "",
+    sort_key=lambda paper, ann: ann.trashed,
+    values=lambda paper, ann: (IN_TRASH,) if ann.trashed else NONE,
+    annotated=True,
+)
+
 FIELDS: Final[dict[str, Field]] = {
     f.name: f
-    for f in (TITLE, AUTHORS, YEAR, VENUE, TRACK, STATUS, PRIORITY, RATING, TAGS, LISTS, KEY, ABSTRACT, NOTE, ADDED)
+    for f in (TITLE, AUTHORS, YEAR, VENUE, TRACK, STATUS, PRIORITY, RATING, TAGS, LISTS, KEY, ABSTRACT, NOTE, ADDED,
+              TRASH)
 }
 
 CATALOGUE_TEXT: Final = (TITLE, AUTHORS, KEY, ABSTRACT)

@@ -17,9 +17,9 @@ from typing import Any
 import orjson
 
 from papershelf.core import duplicates
-from papershelf.core.annotations import AnnotationChange, Annotations, Docs
+from papershelf.core.annotations import REMOVED, AnnotationChange, Annotations, Docs
 from papershelf.core.catalogue import Catalogue, ImportSummary, UnknownKeyError
-from papershelf.core.events import Events
+from papershelf.core.events import Events, PapersRemoved
 from papershelf.core.history import NoteVersion
 from papershelf.core.memory import gc_paused
 from papershelf.core.model import Annotation, Paper, RecordProblem, now_iso
@@ -110,6 +110,8 @@ class Library:
             )
         self.papers: dict[str, Paper] = self.catalogue.papers  # by id; read-only for callers
         self._report_load_problems()
+        if not self.read_only and self._catalogue.problem is None:  # a lost catalogue is no emptying
+            self._finish_emptying()
         if seeder is not None and not self.papers and not self.is_seeded() and not self.read_only:
             seeder(self)
             self.mark_seeded()
@@ -344,6 +346,103 @@ class Library:
     def delete_list(self, name: str) -> list[str]:
         """Remove a reading list (the papers stay in the library); returns the ids changed."""
         return self.annotations.rewrite_list(name, None)
+
+    # -- the Trash ------------------------------------------------------------------------------------
+
+    def is_trashed(self, paper_id: str) -> bool:
+        return paper_id in self.annotations.trashed
+
+    def trashed_ids(self) -> list[str]:
+        """The papers in the Trash (in the order their annotations were first made)."""
+        trashed = self.annotations.trashed
+        if not trashed:
+            return []
+        papers = self.papers
+        return [pid for pid in self.annotations.annotated_ids() if pid in trashed and pid in papers]
+
+    def live_ids(self) -> list[str]:
+        """Every paper not in the Trash, in catalogue order: what exports, the notes file, statistics,
+        duplicates and "more like this" see."""
+        trashed = self.annotations.trashed
+        return [pid for pid in self.papers if pid not in trashed] if trashed else list(self.papers)
+
+    def trash(self, paper_ids: Sequence[str]) -> list[str]:
+        """Move papers to the Trash (one write of the annotations; a paper already there keeps its time).
+
+        They are hidden from every view but the Trash facet, and left out of exports, the notes file,
+        statistics, duplicates and recommendations; nothing else of their annotation changes, so
+        ``restore_from_trash`` (or undo) gives them back as they were. Returns the ids moved.
+        Event: ``AnnotationsChanged`` with "trashed" in its fields.
+        """
+        return self.annotate(paper_ids, AnnotationChange(trashed=now_iso()))
+
+    def restore_from_trash(self, paper_ids: Sequence[str]) -> list[str]:
+        """Take papers out of the Trash (one write); returns the ids that were in it."""
+        return self.annotate(paper_ids, AnnotationChange(trashed=""))
+
+    def trash_losses(self, paper_ids: Sequence[str]) -> dict[str, int]:
+        """What emptying these papers from the Trash removes: "papers", and of them how many have a
+        "note", "tags" or "lists" (kept, see ``empty_trash``), for a confirmation to say."""
+        anns = [self.annotation(pid) for pid in paper_ids]
+        return {"papers": len(anns), "note": sum(bool(a.note) for a in anns),
+                "tags": sum(bool(a.tags) for a in anns), "lists": sum(bool(a.lists) for a in anns)}
+
+    def empty_trash(self, paper_ids: Sequence[str] | None = None) -> list[str]:
+        """Remove papers in the Trash from the library for good (all of them by default); returns their ids.
+
+        What the user gave such a paper (status, note, tags, lists, rating, priority, the note history) is
+        kept in the annotations store's ``REMOVED`` table with the paper's key, title and authors: nothing a
+        person typed is lost. Two stores, two writes, in the order that loses nothing: the catalogue first,
+        then the annotations (dropped and kept in one write). A crash between them leaves trashed
+        annotations of papers no longer there; ``Library`` finishes the job when it next opens.
+        Event: ``PapersRemoved``.
+
+        Raises:
+            ValueError: a paper given is not in the Trash (nothing changed).
+        """
+        if paper_ids is None:
+            paper_ids = self.trashed_ids()
+        else:
+            outside = [self.papers[pid].key for pid in paper_ids if not self.is_trashed(pid)]
+            if outside:
+                raise ValueError(f"not in the Trash: {', '.join(outside)}")
+        ids = list(dict.fromkeys(paper_ids))
+        if not ids:
+            return []
+        kept = self._kept_when_removed(ids)
+        self.catalogue.remove(ids)
+        self.annotations.forget(kept, ids)
+        self.events.emit(PapersRemoved(tuple(ids)))
+        return ids
+
+    def _kept_when_removed(self, paper_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``REMOVED`` documents for the papers whose annotation or note history holds what the user gave."""
+        stamp = now_iso()
+        kept: dict[str, dict[str, Any]] = {}
+        for pid in paper_ids:
+            ann = self.annotations.stored_annotation(pid)
+            history_doc = self.note_history_doc(pid)
+            if not history_doc and (ann is None or not ann.holds_user_text()):
+                continue
+            paper = self.papers.get(pid)
+            summary = {"id": pid} if paper is None else {
+                "id": pid, "key": paper.key, "title": paper.title, "authors": list(paper.authors),
+                "year": paper.year, "venue": paper.venue, "doi": paper.doi, "url": paper.url}
+            kept[f"{stamp} {pid}"] = {"removed": stamp, "paper": summary,
+                                      "annotation": ann.to_doc() if ann else None,
+                                      "note_history": dict(history_doc) if history_doc else None}
+        return kept
+
+    def removed_papers(self) -> list[dict[str, Any]]:
+        """What was kept of papers emptied from the Trash (see ``REMOVED``), oldest first."""
+        return [dict(doc) for _name, doc in sorted(self.table(REMOVED).items())]
+
+    def _finish_emptying(self) -> None:
+        """Trashed annotations of papers no longer in the catalogue: an emptying that a crash cut short
+        between its two writes; keep what they hold and drop them (one write), as it would have."""
+        left = sorted(pid for pid in self.annotations.trashed if pid not in self.papers)
+        if left:
+            self.annotations.forget(self._kept_when_removed(left), left)
 
     # -- note history, and the tables other layers keep in the annotations store -----------------------
 

@@ -351,9 +351,12 @@ class Annotation:
     added: str = ""
     changed: str = ""
     status_changed: str = ""
+    # When the user moved the paper to the Trash ("" = not in it). The user's act, so the user's store:
+    # moving is one small write of the annotations file, and undo puts the annotation back as it was.
+    trashed: str = ""
 
     def to_doc(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "status": self.status,
             "priority": self.priority,
             "rating": self.rating,
@@ -364,6 +367,9 @@ class Annotation:
             "changed": self.changed,
             "status_changed": self.status_changed,
         }
+        if self.trashed:  # most papers never are: no empty field in every stored document
+            doc["trashed"] = self.trashed
+        return doc
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any], repairs: list[str] | None = None) -> Annotation:
@@ -387,19 +393,23 @@ class Annotation:
                 and type(tags) is list and all(type(t) is str for t in tags)
                 and type(lists) is list and all(type(n) is str for n in lists)
                 and type(get("added", "")) is str and type(get("changed", "")) is str
-                and type(get("status_changed", "")) is str):
+                and type(get("status_changed", "")) is str and type(get("trashed", "")) is str):
             doc = copy.deepcopy(doc)
             _repair_annotation(doc, repairs if repairs is not None else [])
             get = doc.get
             status, priority, rating = get("status", "new"), get("priority", 0), get("rating", 0)
             tags, lists, note = get("tags", []), get("lists", []), get("note", "")
         return cls(status, priority, rating, list(tags), list(lists), note,
-                   get("added", ""), get("changed", ""), get("status_changed", ""))
+                   get("added", ""), get("changed", ""), get("status_changed", ""), get("trashed", ""))
 
     def copy(self) -> Annotation:
         # Spelled out: dataclasses.replace costs 7 us a call, which a bulk edit of 10k papers notices.
         return Annotation(self.status, self.priority, self.rating, list(self.tags), list(self.lists), self.note,
-                          self.added, self.changed, self.status_changed)
+                          self.added, self.changed, self.status_changed, self.trashed)
+
+    def holds_user_text(self) -> bool:
+        """Whether the user gave this paper anything besides moving it to the Trash (a status, note, ...)."""
+        return bool(self.note or self.tags or self.lists or self.rating or self.priority or self.status != "new")
 
 
 def _repair_annotation(doc: dict[str, Any], repairs: list[str]) -> None:
@@ -427,7 +437,7 @@ def _repair_annotation(doc: dict[str, Any], repairs: list[str]) -> None:
     _as_names(doc, "tags", repairs)
     _as_names(doc, "lists", repairs)
     _as_text(doc, "note", "", repairs)
-    for name in ("added", "changed", "status_changed"):
+    for name in ("added", "changed", "status_changed", "trashed"):
         _as_text(doc, name, "", repairs)
 
 

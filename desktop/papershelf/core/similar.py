@@ -478,15 +478,17 @@ class SimilarityIndex:
         best.sort(key=lambda doc: (-scores[doc], doc))  # equal scores: the earlier paper first
         return [(doc, scores[doc]) for doc in best if scores[doc] > _SCALE_EPS]
 
-    def similar(self, paper_id: str, n: int = 10) -> list[tuple[str, float]]:
-        """The ``n`` papers most similar to ``paper_id``, best first, with their cosine similarity (0-1).
+    def similar(self, paper_id: str, n: int = 10, hidden: Iterable[str] = ()) -> list[tuple[str, float]]:
+        """The ``n`` papers most similar to ``paper_id``, best first, with their cosine similarity (0-1);
+        never one of ``hidden`` (the papers in the Trash: ``Library.trashed_ids``).
 
         Raises:
             KeyError: the paper is not in the index.
         """
         doc = self._doc_of[paper_id]
         ids = self.ids
-        return [(ids[d], score) for d, score in self._top(self._query_of(doc), n, {doc})]
+        exclude = {doc, *(d for pid in hidden if (d := self._doc_of.get(pid)) is not None)}
+        return [(ids[d], score) for d, score in self._top(self._query_of(doc), n, exclude)]
 
     def recommend(self, library: Library, n: int = 20) -> list[tuple[str, float]]:
         """Untriaged papers (status "new") ranked by similarity to those read or rated 4-5.
@@ -494,7 +496,7 @@ class SimilarityIndex:
         Each seed (read, or rated 4-5; at most the ``RECOMMEND_SEEDS`` most recently changed) votes for its
         ``RECOMMEND_NEIGHBOURS`` nearest untriaged papers with its similarity to them, times 1.5 for a
         rating of 5 and 1.25 for 4; a paper's score is the sum of its votes, so papers close to several of
-        the user's favourites rank first.
+        the user's favourites rank first. A paper in the Trash is neither recommended nor a seed.
         """
         seeds: list[tuple[str, str, float]] = []  # (changed, id, weight)
         triaged: set[int] = set()
@@ -503,6 +505,9 @@ class SimilarityIndex:
             if doc is None:
                 continue
             ann = library.annotation(pid)
+            if ann.trashed:
+                triaged.add(doc)
+                continue
             if ann.status != "new":
                 triaged.add(doc)
             if ann.status == "read" or ann.rating >= GOOD_RATING:

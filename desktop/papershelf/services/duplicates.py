@@ -21,11 +21,13 @@ class PossibleDuplicate:
 
 def possible_duplicates(library: Library) -> list[PossibleDuplicate]:
     """Pairs of papers that look like one paper, in library order (older papers first), but those the user
-    kept apart."""
+    kept apart, and those in the Trash (on their way out: no merge is offered for them)."""
     papers = library.papers
+    trashed = set(library.trashed_ids())
+    live = {pid: paper for pid, paper in papers.items() if pid not in trashed} if trashed else papers
     return [
         PossibleDuplicate(papers[pair.first], papers[pair.second], pair.reason)
-        for pair in duplicates.suspected_pairs(papers, library.kept_apart)
+        for pair in duplicates.suspected_pairs(live, library.kept_apart)
     ]
 
 

@@ -85,16 +85,16 @@ def select(
         if list_name not in library.list_names():
             raise UnknownListError(list_name)
         narrow(list_members(library, list_name))
-    if chosen is None:
-        return list(library.papers.values())
-    return [paper for pid, paper in library.papers.items() if pid in chosen]
+    papers = library.papers  # papers in the Trash are never exported, even when named
+    return [papers[pid] for pid in library.live_ids() if chosen is None or pid in chosen]
 
 
 def list_members(library: Library, list_name: str) -> list[str]:
     """Ids of the papers in a reading list, in library order (an annotation whose paper is gone, set aside
-    as a damaged record, is no member: there is nothing to export)."""
+    as a damaged record, is no member: there is nothing to export; nor is a paper in the Trash)."""
     papers = library.papers
-    return [pid for pid in library.annotated_ids() if pid in papers and list_name in library.annotation(pid).lists]
+    return [pid for pid in library.annotated_ids()
+            if pid in papers and list_name in (ann := library.annotation(pid)).lists and not ann.trashed]
 
 
 def annotations_of(library: Library, papers: Sequence[Paper]) -> dict[str, Annotation]:
@@ -337,7 +337,7 @@ class AutoExport:
 
     def _ids(self, tie: Tie) -> list[str]:
         if tie.list_name is None:
-            return list(self.library.papers)
+            return self.library.live_ids()
         return list_members(self.library, tie.list_name)
 
     def _options(self, tie: Tie) -> tuple[BibtexOptions | None, MarkdownOptions | None]:

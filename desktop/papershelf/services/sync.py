@@ -52,6 +52,8 @@ def report_lines(report: SyncReport, key_of: Callable[[str], str]) -> list[str]:
     lines += [f"conflict copy taken in and set aside: {copy}" for copy in report.taken_in]
     if report.unknown_keys:
         lines.append(f"sections with keys not in this library, kept as they are: {', '.join(report.unknown_keys)}")
+    if report.trashed_keys:
+        lines.append(f"sections of papers in the Trash, kept as they are: {', '.join(report.trashed_keys)}")
     lines += [f"  {problem}" for problem in report.problems]
     if report.conflicts:
         lines.append(f"conflicts: {len(report.conflicts)}")

@@ -13,6 +13,8 @@ at the last sync, kept with the notes file's path in ``sync.state`` (tables of t
   library instead (a vanished file never clears notes).
 - Every note the sync replaces (and the file's side of a conflict) goes into the note history.
 - Sections with a key this library does not know are kept verbatim and reported.
+- A paper in the Trash is not synced: its section, if the file has one, is kept verbatim (with its base, so
+  the sync goes on from there once the paper is restored) and reported; none is written for it.
 
 Crash safety: the sync writes the library first (the changes taken from the file, the history, conflict
 records, and the base only for fields the file on disk already shows), then the notes file (atomically,
@@ -61,6 +63,7 @@ class SyncReport:
     new_conflicts: list[str] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)  # conflicts resolved in the file (block deleted)
     unknown_keys: list[str] = field(default_factory=list)
+    trashed_keys: list[str] = field(default_factory=list)  # sections of papers in the Trash, kept as they are
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
     recreated: bool = False  # the file was missing or empty: rebuilt from the library, nothing cleared
@@ -363,6 +366,12 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
                 report.unknown_keys.append(section.key)
                 section.verbatim = True
             else:
+                if library.is_trashed(pid):
+                    report.trashed_keys.append(section.key)
+                    section.verbatim = True
+                    unchanged.add(pid)  # its section and its base stay as they are
+                    out.append(section)
+                    continue
                 base_doc = stored_base.get(pid) if base_valid else None
                 if (
                     base_doc is not None
@@ -389,7 +398,7 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     annotated = [pid for pid in library.annotated_ids() if pid not in unchanged and _has_fields(library, pid)]
     candidates = dict.fromkeys([*sections, *records, *annotated, *(stored_base if base_valid else ())])
     for pid in candidates:
-        if pid not in library.papers or pid in unchanged:
+        if pid not in library.papers or pid in unchanged or library.is_trashed(pid):
             continue
         rendered = _sync_paper(
             library, pid, plan, stamp, base_valid,

@@ -18,6 +18,7 @@ from papershelf.core.model import STATUSES
 from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
 from papershelf.ui.duplicates_dialog import DuplicatesDialog
 from papershelf.ui.paper_model import COLUMN_NAMES, STATUS_LABELS
+from papershelf.ui.trash import TrashActions
 
 if TYPE_CHECKING:
     from papershelf.ui.main_window import MainWindow
@@ -30,6 +31,7 @@ class WindowActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
+        self.trash = TrashActions(window)  # Delete, Restore, Empty Trash… (ui/trash.py)
         self._build_menus()
         self._build_shortcuts()
 
@@ -68,6 +70,7 @@ class WindowActions(QObject):
         edit_menu.addAction("New reading list…", self.new_list)
         self.duplicates_action = edit_menu.addAction("Possible &duplicates…",
                                                      lambda: DuplicatesDialog.ask(w, w.controller))
+        self.trash.add_to_edit_menu(edit_menu)
 
         view_menu = w.menuBar().addMenu("&View")
         self.columns_menu = view_menu.addMenu("&Columns")
@@ -225,6 +228,7 @@ class WindowActions(QObject):
         menu.addAction("Remove tag…", lambda: self.tag_selection(remove=True))
         menu.addSeparator()
         menu.addAction("Copy citation keys", self.copy_keys)
+        self.trash.add_to_table_menu(menu, ids)
         return menu
 
     def show_table_menu(self, pos: QPoint) -> QMenu | None:

@@ -16,10 +16,12 @@ from typing import Final
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from papershelf.core.library import AnnotationChange, Library
-from papershelf.core.model import PRIORITIES
+from papershelf.core.model import PRIORITIES, now_iso
 from papershelf.core.search.index import REBUILD_STALE_SHARE, WORD_INDEX_FROM
 from papershelf.core.search.query import Query
 from papershelf.core.similar import SimilarityKeeper
+from papershelf.core.storage.store import StoreError
+from papershelf.services import trash as trash_service
 from papershelf.services.exporting import AutoExport
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.paper_model import STATUS_LABELS
@@ -175,6 +177,32 @@ class AppController(LibraryController):
             self.auto_export.rename_list(old, new)  # a file tied to the list stays tied to it
             self.export_timer.start()
         return ok
+
+    # -- the Trash ------------------------------------------------------------------------------------
+
+    def move_to_trash(self, ids: Sequence[str]) -> list[str]:
+        """Move ``ids`` to the Trash as one undo step (Ctrl+Z brings them back); the ids moved."""
+        moved = [pid for pid in ids if not self.library.is_trashed(pid)]
+        text = f"Move {len(moved)} papers to the Trash" if len(moved) > 1 else "Move to the Trash"
+        return moved if moved and self.annotate(moved, AnnotationChange(trashed=now_iso()), text) else []
+
+    def restore_from_trash(self, ids: Sequence[str]) -> list[str]:
+        """Take ``ids`` out of the Trash as one undo step; the ids restored."""
+        back = [pid for pid in ids if self.library.is_trashed(pid)]
+        text = f"Restore {len(back)} papers from the Trash" if len(back) > 1 else "Restore from the Trash"
+        return back if back and self.annotate(back, AnnotationChange(trashed=""), text) else []
+
+    def empty_trash(self) -> list[str]:
+        """Remove every paper in the Trash for good (the caller asked first); the ids removed. Not undoable:
+        the undo steps before it may name those papers, so they go too."""
+        try:
+            removed = trash_service.empty_trash(self.library)
+        except (StoreError, ValueError) as exc:
+            self.error.emit(str(exc))
+            return []
+        if removed:
+            self.undo_stack.clear()
+        return removed
 
     # -- keeping things current ----------------------------------------------------------------------
 

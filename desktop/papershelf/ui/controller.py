@@ -63,6 +63,7 @@ class LibraryController(QObject):
     papers_changed = Signal(list)  # paper ids whose record an import filled in
     papers_removed = Signal(list)  # paper ids gone from the catalogue (merged into another)
     lists_changed = Signal()  # reading lists created, renamed or deleted, or papers joined or left one
+    trash_changed = Signal(list)  # paper ids moved to the Trash or out of it (after annotations_changed)
     error = Signal(str)  # a change could not be saved; the message is for the user
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
@@ -181,6 +182,8 @@ class _LibraryAdapter:
         self.controller.annotations_changed.emit(list(event.ids))
         if "lists" in event.fields:
             self.controller.lists_changed.emit()
+        if "trashed" in event.fields:
+            self.controller.trash_changed.emit(list(event.ids))
 
     def lists_changed(self, _event: ListsChanged) -> None:
         self.controller.lists_changed.emit()

@@ -34,6 +34,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("N", "Edit the note (Esc: back to the table, the note saved)"),
     ("L", "Add the selection to a reading list"),
     ("Shift+L", "Remove the selection from a reading list"),
+    ("Delete", "Move the selection to the Trash (Ctrl+Z brings it back)"),
     ("Ctrl+F or /", "Search"),
     ("Esc", "Clear the search (in the search box)"),
     ("Ctrl+Z", "Undo"),

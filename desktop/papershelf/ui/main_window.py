@@ -239,9 +239,11 @@ class MainWindow(QMainWindow):
         self.table_stack.setCurrentIndex(1)
 
     def update_status(self) -> None:
-        shown, total = self.model.rowCount(), len(self.library)
+        shown, trashed = self.model.rowCount(), len(self.library.trashed_ids())
+        in_trash = "trash" in self.sidebar.selected.get("trash", set())  # the Trash facet: its papers only
+        total = trashed if in_trash else len(self.library) - trashed
         selected = len(self.table.selectionModel().selectedRows())
-        message = f"{shown:,} of {total:,} papers"
+        message = f"{shown:,} of {total:,} papers" + (" in the Trash" if in_trash else "")
         if selected > 1:
             message += f" · {selected:,} selected"
         self.statusBar().showMessage(message)

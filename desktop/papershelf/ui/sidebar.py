@@ -9,6 +9,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QPoint
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
+from papershelf.core.fields import IN_TRASH
 from papershelf.core.model import STATUSES, TRACKS
 from papershelf.core.search.facets import FACETS, NONE_VALUE
 from papershelf.ui.paper_model import MIME_KEYS, STATUS_LABELS, status_icon
@@ -21,6 +22,7 @@ COUNT_COLUMN = 1  # a value's label is in column 0, its count in this one
 
 _NONE_LABELS = {"track": "No track", "tags": "Untagged", "lists": "In no list", "year": "No year",
                 "venue": "No venue"}
+_TRASH_LABEL = "In the Trash"  # the Trash facet's one row: checked, the table shows only them
 
 
 class FacetModel(QStandardItemModel):
@@ -66,6 +68,7 @@ class FacetPanel(QTreeView):
     new_list_requested = Signal()
     rename_list_requested = Signal(str)
     delete_list_requested = Signal(str)
+    empty_trash_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -141,6 +144,8 @@ class FacetPanel(QTreeView):
         if facet == "lists":
             names = list(list_names)
             return [*names, NONE_VALUE]
+        if facet == "trash":
+            return [IN_TRASH]  # always there, even empty: where deleted papers went
         present = {v for v in counter if counter[v]} | chosen
         if facet == "year":
             return sorted(present, key=lambda v: (v == NONE_VALUE, -int(v) if v.isdigit() else 0))
@@ -150,7 +155,9 @@ class FacetPanel(QTreeView):
         return ordered
 
     def _row(self, facet: str, value: str, count: int) -> list[QStandardItem]:
-        if value == NONE_VALUE:
+        if facet == "trash":
+            label = _TRASH_LABEL
+        elif value == NONE_VALUE:
             label = _NONE_LABELS.get(facet, "None")
         elif facet == "status":
             label = STATUS_LABELS.get(value, value)
@@ -209,6 +216,11 @@ class FacetPanel(QTreeView):
     def _context_menu(self, pos: QPoint) -> None:
         index = self.indexAt(pos)
         facet = index.data(FACET_ROLE) if index.isValid() else None
+        if facet == "trash":
+            menu = QMenu(self)
+            menu.addAction("Empty Trash…", self.empty_trash_requested.emit)
+            menu.popup(self.viewport().mapToGlobal(pos))
+            return
         if facet != "lists":
             return
         menu = QMenu(self)

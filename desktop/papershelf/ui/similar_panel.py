@@ -277,7 +277,7 @@ class SimilarPanel(QWidget):
             return
         index = self.index_provider()
         try:
-            rows = index.similar(pid, SIMILAR_COUNT)
+            rows = index.similar(pid, SIMILAR_COUNT, hidden=self.library.trashed_ids())
         except KeyError:
             rows = None
         self.model.set_rows(rows or [])

@@ -113,6 +113,10 @@ def compute_stats(library: Library, today: date | None = None, tracks: Counter[s
         if paper is None:
             continue
         ann = library.annotation(pid)
+        if ann.trashed:  # papers in the Trash are left out: take it back out of the catalogue's totals
+            by_status["new"][track_group(paper.track)] -= 1
+            stats.total -= 1
+            continue
         status = ann.status
         if status != "new" and status in by_status:
             track = track_group(paper.track)

@@ -39,6 +39,8 @@ SELECTIONS: list[facets.Selection] = [
     {"tags": frozenset({"rl"}), "lists": frozenset({"Group", ""}), "year": frozenset({"2021"})},
     {"venue": frozenset({"ICLR", ""}), "tags": frozenset({""}), "status": frozenset({"reading"})},
     {"tags": frozenset({"no such tag"})},
+    {"trash": frozenset({"trash"})},
+    {"trash": frozenset({"trash", ""}), "status": frozenset({"read"})},
 ]
 
 
@@ -64,6 +66,11 @@ def test_the_counter_answers_as_the_reference_and_follows_edits_and_imports(iclr
     library.annotate(ids[5:15], AnnotationChange(add_lists=("Group",), remove_tags=("rl",), status="reading"))
     counter_agrees(library, counter)
     assert counter.counts(ids, {})["tags"]["rl"] == 5
+    library.trash(ids[3:7])
+    counter_agrees(library, counter)
+    assert counter.counts(ids, {})["tags"]["rl"] == 3  # the Trash hides two of them
+    library.restore_from_trash(ids[3:5])
+    counter_agrees(library, counter)
     library.import_papers([Paper(id="", key="", title="A new paper", authors=["Ana Lee"], year=2019, venue="ICML")])
     counter_agrees(library, counter)
     assert counter.counts(list(library.papers), {})["venue"]["ICML"] == 1

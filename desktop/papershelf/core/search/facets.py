@@ -1,9 +1,16 @@
-"""Facets: the values a paper has for status, track, tags, reading lists, year and venue, and their counts.
+"""Facets: the values a paper has for status, track, tags, reading lists, year, venue and the Trash, and
+their counts.
 
 Within one facet the chosen values are alternatives (OR); across facets they all apply (AND). The count
 shown beside a value is the number of papers in the current result that would match if that facet's own
 choice were ignored, the way faceted search usually counts, so choosing "Poster" does not make "Oral"
 read zero.
+
+The Trash facet is always chosen: with nothing chosen in it, it keeps the papers *not* in the Trash
+(``NOT_IN_TRASH``), so a paper moved to the Trash leaves every view, count and search result; choosing
+its value ``IN_TRASH`` shows only the papers in the Trash (the other facets still apply and count them).
+Its own count ignores that choice, as every facet's does: the count beside "Trash" is how many of the
+current result are in it.
 """
 
 from __future__ import annotations
@@ -16,16 +23,18 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from papershelf.core.fields import FIELDS, NO_ANNOTATION, NONE, Values
+from papershelf.core.fields import FIELDS, IN_TRASH, NO_ANNOTATION, NONE, Values
 from papershelf.core.library import Library
 from papershelf.core.search.derived import DerivedIndex
 
 Mask = npt.NDArray[np.bool_]
 
-FACET_NAMES: Final = ("status", "track", "lists", "tags", "year", "venue")
+FACET_NAMES: Final = ("status", "track", "lists", "tags", "year", "venue", "trash")
 FACETS: Final = tuple((name, FIELDS[name].label) for name in FACET_NAMES)
 """(name, label) of each facet, in the order the sidebar shows them."""
-NONE_VALUE: Final = NONE[0]  # papers without a track, tag, list, year or venue
+NONE_VALUE: Final = NONE[0]  # papers without a track, tag, list, year or venue (or not in the Trash)
+NOT_IN_TRASH: Final = frozenset({NONE_VALUE})
+"""The Trash facet's choice when the user chose nothing in it: the papers outside the Trash."""
 
 Selection = Mapping[str, frozenset[str]]
 
@@ -45,7 +54,9 @@ _VALUES: Final = {facet: _values_of(facet) for facet in FACET_NAMES}
 
 
 def _active(selection: Selection) -> dict[str, frozenset[str]]:
-    return {facet: chosen for facet, chosen in selection.items() if chosen}
+    active = {facet: chosen for facet, chosen in selection.items() if chosen}
+    active.setdefault("trash", NOT_IN_TRASH)
+    return active
 
 
 def _keeps(library: Library, pid: str, active: Mapping[str, frozenset[str]]) -> bool:
@@ -196,9 +207,16 @@ class FacetCounter(DerivedIndex):
 
     # -- questions ---------------------------------------------------------------------------------
 
-    def _rows(self, ids: Sequence[str]) -> npt.NDArray[np.int64]:
+    def _rows(self, ids: Sequence[str]) -> tuple[Sequence[str], npt.NDArray[np.int64]]:
+        """``ids`` and their rows, without ids the library no longer has (a view that asks before it heard
+        they went)."""
         self.sync()
-        return np.fromiter(map(self._pos.__getitem__, ids), np.int64, len(ids))
+        pos = self._pos
+        try:
+            return ids, np.fromiter(map(pos.__getitem__, ids), np.int64, len(ids))
+        except KeyError:
+            known = [pid for pid in ids if pid in pos]
+            return known, np.fromiter(map(pos.__getitem__, known), np.int64, len(known))
 
     def _keeps(self, facet: str, chosen: frozenset[str]) -> Mask:
         """Rows (all of them) with at least one of the chosen values for ``facet``."""
@@ -213,9 +231,9 @@ class FacetCounter(DerivedIndex):
     def apply(self, ids: Sequence[str], selection: Selection) -> list[str]:
         """Like ``facets.apply``: the ids (order kept) that match every facet with a choice."""
         active = _active(selection)
-        if not active:
-            return list(ids)
-        rows = self._rows(ids)
+        ids, rows = self._rows(ids)
+        if active == {"trash": NOT_IN_TRASH} and IN_TRASH not in self._code["trash"]:
+            return list(ids)  # nothing was ever in the Trash: the usual case, at no cost
         keep = np.ones(len(self._order), np.bool_)
         for facet, chosen in active.items():
             keep &= self._keeps(facet, chosen)
@@ -224,7 +242,7 @@ class FacetCounter(DerivedIndex):
     def counts(self, ids: Sequence[str], selection: Selection) -> dict[str, Counter[str]]:
         """Like ``facets.counts``: per facet, how many of ``ids`` have each value, ignoring its own choice."""
         active = _active(selection)
-        rows = self._rows(ids)
+        _ids, rows = self._rows(ids)
         keeps = {facet: self._keeps(facet, chosen) for facet, chosen in active.items()}
         result: dict[str, Counter[str]] = {}
         for facet in FACET_NAMES:
@@ -244,5 +262,5 @@ class FacetCounter(DerivedIndex):
         return result
 
 
-_SINGLE: Final = ("status", "track", "year", "venue")
+_SINGLE: Final = ("status", "track", "year", "venue", "trash")
 _MULTI: Final = ("tags", "lists")

@@ -604,10 +604,12 @@ _STATE: Final = (
 """What ``finish_build`` takes over from the index built anew in steps (besides the rows' ids)."""
 
 
-def filter_papers(library: Library, text: str) -> list[str]:
-    """Ids of the papers matching a query text, in library order (for the CLI).
+def filter_papers(library: Library, text: str, *, in_trash: bool = False) -> list[str]:
+    """Ids of the papers matching a query text, in library order (for the CLI): those outside the Trash,
+    or (``in_trash``) those in it, as the window's Trash facet does.
 
     Raises:
         QueryError: the text is not a valid query.
     """
-    return SearchIndex(library).filter(parse_query(text))
+    query = parse_query(text)
+    return SearchIndex(library).filter(query, library.trashed_ids() if in_trash else library.live_ids())
