@@ -156,6 +156,11 @@ class Library:
                               for p in problems[:_PROBLEMS_SHOWN])
             more = f"; and {len(problems) - _PROBLEMS_SHOWN} more" if len(problems) > _PROBLEMS_SHOWN else ""
             notice = f"{store.path.name} had wrong contents: {' and '.join(w for w in what if w)} ({shown}{more})"
+            annotated = sum(1 for p in problems if p.set_aside and source is self.catalogue
+                            and self.stored_annotation(p.record_id) is not None)
+            if annotated:  # an annotation is never dropped: it is there again once its paper is
+                notice += (f"; {annotated} of them {'has an annotation' if annotated == 1 else 'have annotations'}, "
+                           "kept for when the paper is back (import it again or restore a backup)")
             if self.read_only:
                 notice += ". Nothing was changed: the library is open read-only."
             else:

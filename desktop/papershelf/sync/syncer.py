@@ -405,7 +405,7 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
 
     final: dict[str, Mapping[str, Any] | None] = {**records, **plan.conflicts}
     for pid, rec in final.items():
-        if rec is not None and not rec.get("resolved"):
+        if rec is not None and not rec.get("resolved") and pid in library.papers:  # else kept for its paper
             report.conflicts[pid] = tuple(rec["fields"])
     # Drop the base of papers no longer synced (another file, or gone from both sides).
     for pid, doc_ in stored_base.items():
