@@ -175,10 +175,10 @@ def test_catalogue_backups_past_the_size_bound_are_dropped_but_the_newest_two_ar
                                       b'{"papers": {"p": 5}}', b'{"papers": []}', b"[]"],
                          ids=["empty-object", "no-papers", "paper-not-an-object", "papers-a-list", "list"])
 def test_an_unusable_newest_catalogue_backup_is_passed_over_and_the_notice_names_the_one_used_and_what_is_missing(
-        iclr_library_dir: Path, unusable: bytes) -> None:
+        iclr_library_dir: Path, tmp_path: Path, unusable: bytes) -> None:
     ids = _import_and_annotate(iclr_library_dir, {"one.bib": ["alpha2024"]})
     good = _catalogue_backups(iclr_library_dir)[-1]
-    _import_and_annotate(iclr_library_dir, {"two.bib": ["gamma2024", "delta2024"]})
+    ids |= _import_and_annotate(iclr_library_dir, {"two.bib": ["gamma2024", "delta2024"]})
     newest = _catalogue_backups(iclr_library_dir)[-1]
     newest.write_bytes(unusable)  # valid JSON (mostly), nothing to restore
     damaged = (iclr_library_dir / "catalogue.json").read_bytes()
@@ -195,6 +195,9 @@ def test_an_unusable_newest_catalogue_backup_is_passed_over_and_the_notice_names
     assert "1 paper imported after that backup is missing (annotations kept): gamma2024" in notice
     assert "as far as the damaged file could be read" in notice
     assert "alpha2024" not in notice
+    import_file(library, tmp_path / "two.bib")  # imported again: the papers are back with their annotations
+    assert library.annotation(library.paper("gamma2024").id).note == "on gamma2024"
+    assert library.paper("gamma2024").id == ids["gamma2024"]
 
 
 def test_a_catalogue_that_cannot_be_read_at_all_says_nothing_could_be_compared(iclr_library_dir: Path) -> None:
