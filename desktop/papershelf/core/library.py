@@ -221,6 +221,8 @@ class Library:
                     "yourself need to be imported again (your annotations are kept).")
             unused = backup.backups_of(self.folder, path.name)
             return damaged, said + (f" ({len(unused)} backup(s) could not be used.)" if unused else "")
+        lacking = self._lacking(damaged, table, found.data.get(table, {}))
+        found.data = {}  # a large catalogue's parsed backup is not held while the store parses it again
         backup.restore_backup(found.path, path)
         store = Store(path, kind, version, migrations=MIGRATIONS.get(kind))
         when = found.taken.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -229,7 +231,7 @@ class Library:
         if found.passed_over:
             said += "; newer backups could not be used: " + ", ".join(
                 f"{p.name} {why}" for p, why in found.passed_over[:_PROBLEMS_SHOWN])
-        return store, said + "; " + self._lacking(damaged, table, found.data.get(table, {})) + "."
+        return store, f"{said}; {lacking}."
 
     def _lacking(self, damaged: Store, table: str, restored: Mapping[str, Any]) -> str:
         """What a restored backup lacks compared with the damaged file (set aside), as far as it reads."""

@@ -248,3 +248,16 @@ def test_a_newest_backup_that_parses_but_holds_no_store_is_passed_over(iclr_libr
 
     assert library.annotation(pid).note == "kept in the older backup"
     assert "restored from backups/annotations-" in library.notices[0]
+
+
+def test_readable_documents_are_those_before_the_damage() -> None:
+    store = {"_meta": {"schema": {"version": 1}},
+             "papers": {"a": {"key": "a2024", "title": 'says "papers": {'}, "b": {"key": "b2024"},
+                        "c": {"key": "c2024", "title": "cut off here"}}}
+    pretty = orjson.dumps(store, option=orjson.OPT_INDENT_2)
+
+    assert backup.readable_documents(pretty, "papers") == (store["papers"], True)
+    docs, whole = backup.readable_documents(pretty[: pretty.index(b"cut off")], "papers") or ({}, True)
+    assert (docs, whole) == ({"a": store["papers"]["a"], "b": {"key": "b2024"}}, False)
+    assert backup.readable_documents(b"\x00\x01 not a store", "papers") is None
+    assert backup.readable_documents(b"[1, 2]", "papers") is None
