@@ -41,6 +41,7 @@ from papershelf.core.storage.store import (
     Store,
     StoreError,
     atomic_write_bytes,
+    remove_stale_temp_files_in,
     set_aside,
     unused_stamped_path,
 )
@@ -112,6 +113,9 @@ class Library:
             raise StoreError(f"cannot create the library folder {self.folder}: {exc.strerror}") from exc
         # read_only: the caller knows another process holds the library (see core/storage/lock.py); never write.
         self.read_only = read_only or not os.access(self.folder, os.W_OK)
+        if not self.read_only:  # what killed writes of caches and backups left (the stores: ``Store``)
+            for folder in (self.folder, self.folder / BACKUP_DIR):
+                remove_stale_temp_files_in(folder)
         with gc_paused():
             # Loading makes millions of objects and none of them are garbage: without the pause the
             # cyclic collector runs again and again over them (3.6 s instead of 0.9 s at 100k papers).
