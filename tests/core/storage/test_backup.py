@@ -261,3 +261,13 @@ def test_readable_documents_are_those_before_the_damage() -> None:
     assert (docs, whole) == ({"a": store["papers"]["a"], "b": {"key": "b2024"}}, False)
     assert backup.readable_documents(b"\x00\x01 not a store", "papers") is None
     assert backup.readable_documents(b"[1, 2]", "papers") is None
+
+
+def test_a_change_within_one_tick_of_a_coarse_clock_is_still_backed_up(tmp_path: Path) -> None:
+    source = tmp_path / "catalogue.json"
+    for content in (b'{"papers": {"a": {}}}', b'{"papers": {"a": {}, "b": {}}}'):
+        source.write_bytes(content)
+        os.utime(source, ns=(4 * 10**18, 4 * 10**18))  # both writes in one tick
+        backup.take_backup(tmp_path, "catalogue.json")
+    (newest,) = backup.backups_of(tmp_path, "catalogue.json")
+    assert newest.read_bytes() == b'{"papers": {"a": {}, "b": {}}}'

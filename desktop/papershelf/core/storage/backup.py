@@ -61,13 +61,14 @@ def take_backup(library_folder: Path, name: str) -> Path | None:
     """Copy the store file ``name`` into backups/ if it changed since the newest backup; rotate old ones."""
     source = library_folder / name
     try:
-        stamp = source.stat().st_mtime_ns
+        stat = source.stat()
     except FileNotFoundError:
         return None
     stem = Path(name).stem
-    target = backup_folder(library_folder) / f"{stem}-{stamp}.json"
+    target = backup_folder(library_folder) / f"{stem}-{stat.st_mtime_ns}.json"
     existing = backups_of(library_folder, name)
-    if existing and existing[0] == target:
+    # The same time but another size: two imports within one tick of a coarse clock; the newer wins.
+    if existing and existing[0] == target and target.stat().st_size == stat.st_size:
         return None
     target.parent.mkdir(exist_ok=True)
     atomic_write_bytes(target, source.read_bytes())
