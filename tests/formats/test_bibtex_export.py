@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import bibtexparser
+import pytest
 
 from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, bibtex_export, latex
 from papershelf.formats.bibtex_export import BibtexOptions
+from tests.helpers import bbl
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -186,3 +188,44 @@ def test_raw_field_bibtex_would_misread_is_written_as_text() -> None:
     result = bibtex_export.render([paper], {}, BibtexOptions(track_as_note=False))
     assert "  note = {a {\\textbraceleft} b}\n" in result.text
     assert any("unbalanced braces" in note and "k" in note for note in result.notes)
+
+
+def _unbalanced_paper() -> Paper:
+    """A paper whose sources do not balance, in every place the exporter writes a source from."""
+    return Paper(id="x", key="broken2024", title="A title", authors=["Ann Writer"], year=2024,
+                 entry_type="article",
+                 fields={"journal": "Journal of {Open Braces", "note": "closes } early", "pages": "1--2",
+                         "keywords": "graphs}, trees", "annote": "read {this",
+                         bibtex.STRINGS: "@string{jo = {Journal {of} Things}"})
+
+
+def test_unbalanced_sources_are_named_by_key_and_field_and_never_written_unbalanced() -> None:
+    ann = Annotation(tags=["mine"], note="My own note")
+    result = bibtex_export.render([_unbalanced_paper()], {"x": ann}, BibtexOptions(notes_as_annote=True))
+
+    fields = entry(result.text, "broken2024")
+    assert fields["journal"] == "Journal of Open Braces"  # the decoded text, written safely
+    assert fields["note"] == "closes early"
+    assert fields["pages"] == "1--2"  # a sound field of the same entry is untouched
+    assert "mine" in fields["keywords"]
+    assert "My own note" in fields["annote"]
+    assert latex.is_balanced(result.text.partition("\n@article")[2])
+    (note,) = [n for n in result.notes if "unbalanced braces, written as plain text" in n]
+    for where in ("broken2024 (journal)", "broken2024 (note)", "broken2024 (keywords)", "broken2024 (annote)"):
+        assert where in note
+    assert any("@string" in n and "left out" in n for n in result.notes)
+    assert "@string{jo" not in result.text
+
+
+@pytest.mark.skipif(not bbl.TOOLS_PRESENT, reason="needs pdflatex and bibtex (texlive-latex-base)")
+def test_an_export_with_unbalanced_sources_is_read_by_bibtex_without_an_error(tmp_path: Path) -> None:
+    ann = Annotation(tags=["mine"], note="My own note")
+    result = bibtex_export.render([_unbalanced_paper()], {"x": ann}, BibtexOptions(notes_as_annote=True))
+
+    typeset = bbl.bibliography(result.text, ["broken2024"], tmp_path)
+    ran = bbl.run(tmp_path, "bibtex", "doc")
+
+    assert "error message" not in ran.stdout, ran.stdout
+    assert ran.returncode == 0, ran.stdout
+    assert "Journal of Open Braces" in typeset.items["broken2024"]
+    assert "closes early" in typeset.items["broken2024"]

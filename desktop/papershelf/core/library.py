@@ -26,18 +26,22 @@ from papershelf.core.model import Annotation, Paper, RecordProblem, now_iso
 from papershelf.core.names import spelled_as_in_use
 from papershelf.core.storage import backup
 from papershelf.core.storage.migrations import (
+    ANNOTATIONS,
     ANNOTATIONS_FILE,
     ANNOTATIONS_SCHEMA,
     CATALOGUE_FILE,
     CATALOGUE_SCHEMA,
     MIGRATIONS,
+    PAPERS,
 )
 from papershelf.core.storage.store import (
+    BACKUP_DIR,
     CorruptStoreError,
     NewerSchemaError,
     Store,
     StoreError,
     atomic_write_bytes,
+    remove_stale_temp_files_in,
     set_aside,
     unused_stamped_path,
 )
@@ -46,6 +50,16 @@ __all__ = ["AnnotationChange", "ImportSummary", "Library", "ReadOnlyError", "Unk
 
 
 _PROBLEMS_SHOWN = 5  # records named in a notice; the rejected file has them all
+
+
+def _counted(ids: list[str], said: str, name: Callable[[str], str]) -> str:
+    """'2 papers imported after that backup are missing: a, b' (``said`` in the singular, ``{is}``)."""
+    shown = ", ".join(name(pid) for pid in ids[:_PROBLEMS_SHOWN])
+    more = f" and {len(ids) - _PROBLEMS_SHOWN} more" if len(ids) > _PROBLEMS_SHOWN else ""
+    if len(ids) == 1:
+        return f"1 {said.replace('{is}', 'is')}: {shown}"
+    noun, _, rest = said.partition(" ")
+    return f"{len(ids)} {noun}s {rest.replace('{is}', 'are')}: {shown}{more}"
 
 
 def write_rejected(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -99,6 +113,9 @@ class Library:
             raise StoreError(f"cannot create the library folder {self.folder}: {exc.strerror}") from exc
         # read_only: the caller knows another process holds the library (see core/storage/lock.py); never write.
         self.read_only = read_only or not os.access(self.folder, os.W_OK)
+        if not self.read_only:  # what killed writes of caches and backups left (the stores: ``Store``)
+            for folder in (self.folder, self.folder / BACKUP_DIR):
+                remove_stale_temp_files_in(folder)
         with gc_paused():
             # Loading makes millions of objects and none of them are garbage: without the pause the
             # cyclic collector runs again and again over them (3.6 s instead of 0.9 s at 100k papers).
@@ -115,17 +132,20 @@ class Library:
         if seeder is not None and not self.papers and not self.is_seeded() and not self.read_only:
             seeder(self)
             self.mark_seeded()
-        self.backup()
+        self.notices += self.backup()
 
-    def backup(self) -> None:
-        """Back up each store file that changed since its newest backup (on start, and daily in the app)."""
+    def backup(self, names: Sequence[str] = (ANNOTATIONS_FILE, CATALOGUE_FILE)) -> list[str]:
+        """Back up each store file that changed since its newest backup (on start, daily in the app, and
+        the catalogue after each import: ``services.importing``); returns what could not be backed up."""
         if self.read_only:
-            return
-        for name in (ANNOTATIONS_FILE, CATALOGUE_FILE):
+            return []
+        failed = []
+        for name in names:
             try:
                 backup.take_backup(self.folder, name)
             except OSError as exc:
-                self.notices.append(f"could not back up {name}: {exc.strerror or exc}")
+                failed.append(f"could not back up {name}: {exc.strerror or exc}")
+        return failed
 
     def _report_load_problems(self) -> None:
         """Say which records were repaired or set aside on load. Writable: every such record is kept as it
@@ -142,6 +162,11 @@ class Library:
                               for p in problems[:_PROBLEMS_SHOWN])
             more = f"; and {len(problems) - _PROBLEMS_SHOWN} more" if len(problems) > _PROBLEMS_SHOWN else ""
             notice = f"{store.path.name} had wrong contents: {' and '.join(w for w in what if w)} ({shown}{more})"
+            annotated = sum(1 for p in problems if p.set_aside and source is self.catalogue
+                            and self.stored_annotation(p.record_id) is not None)
+            if annotated:  # an annotation is never dropped: it is there again once its paper is
+                notice += (f"; {annotated} of them {'has an annotation' if annotated == 1 else 'have annotations'}, "
+                           "kept for when the paper is back (import it again or restore a backup)")
             if self.read_only:
                 notice += ". Nothing was changed: the library is open read-only."
             else:
@@ -178,21 +203,74 @@ class Library:
         notice = str(store.problem)
         if self.read_only:
             notice += ". Nothing was changed: the library is open read-only."
-        elif kind == "annotations":
-            found = backup.newest_good_backup(self.folder, name, lambda data: Store.schema_of(data) <= version)
-            if found is None:
-                notice += ". No backup was found: your annotations start empty."
-            else:
-                backup.restore_backup(found[0], path)
-                store = Store(path, kind, version, migrations=MIGRATIONS.get(kind))
-                when = found[1].astimezone().strftime("%Y-%m-%d %H:%M")
-                notice += (f". Your annotations were restored from the backup of {when}; "
-                           "changes made after that time are not in it.")
         else:
-            notice += (". The bundled catalogue was loaded again; papers you imported yourself need to be "
-                       "imported again (your annotations are kept).")
+            store, said = self._restore_from_backup(store, kind, version)
+            notice += said
         self.notices.append(notice)
         return store
+
+    def _restore_from_backup(self, damaged: Store, kind: str, version: int) -> tuple[Store, str]:
+        """Put the newest usable backup in place of a store that was set aside; the store opened and
+        what to tell the user: which backup, the newer ones passed over, what it lacks."""
+        path = damaged.path
+        table = PAPERS if kind == "catalogue" else ANNOTATIONS
+
+        def unusable(data: dict[str, Any]) -> str | None:
+            if Store.schema_of(data) > version:
+                return "is from a newer Papershelf"
+            return "holds no papers" if kind == "catalogue" and not data.get(PAPERS) else None
+
+        found = backup.newest_usable_backup(self.folder, path.name, unusable)
+        if found is None:
+            said = (". No backup was found: your annotations start empty." if kind == "annotations" else
+                    ". No backup of it was found: the bundled catalogue was loaded again; papers you imported "
+                    "yourself need to be imported again (your annotations are kept).")
+            unused = backup.backups_of(self.folder, path.name)
+            return damaged, said + (f" ({len(unused)} backup(s) could not be used.)" if unused else "")
+        lacking = self._lacking(damaged, table, found.data.get(table, {}))
+        found.data = {}  # a large catalogue's parsed backup is not held while the store parses it again
+        backup.restore_backup(found.path, path)
+        store = Store(path, kind, version, migrations=MIGRATIONS.get(kind))
+        when = found.taken.astimezone().strftime("%Y-%m-%d %H:%M")
+        what = "Your annotations were" if kind == "annotations" else "The catalogue was"
+        said = f". {what} restored from {BACKUP_DIR}/{found.path.name} (taken {when})"
+        if found.passed_over:
+            said += "; newer backups could not be used: " + ", ".join(
+                f"{p.name} {why}" for p, why in found.passed_over[:_PROBLEMS_SHOWN])
+        return store, f"{said}; {lacking}."
+
+    def _lacking(self, damaged: Store, table: str, restored: Mapping[str, Any]) -> str:
+        """What a restored backup lacks compared with the damaged file (set aside), as far as it reads."""
+        aside = damaged.problem.aside if damaged.problem else None
+        try:
+            readable = backup.readable_documents(aside.read_bytes(), table) if aside else None
+        except OSError:
+            readable = None
+        if readable is None:
+            return "the damaged file could not be read at all, so nothing could be compared with it"
+        docs, whole = readable
+        lost = [pid for pid in docs if pid not in restored]
+        older = [pid for pid in docs if pid in restored and docs[pid] != restored[pid]]
+        if table == PAPERS:
+            def name(pid: str) -> str:
+                doc = docs[pid]
+                return doc["key"] if isinstance(doc, dict) and isinstance(doc.get("key"), str) else pid
+            lost_said = "paper imported after that backup {is} missing (annotations kept)"
+            older_said = "paper changed by a later import {is} as it was then"
+        else:
+            papers = (self._catalogue.storage.read() or {}).get(PAPERS, {})
+
+            def name(pid: str) -> str:
+                doc = papers.get(pid)
+                return doc["key"] if isinstance(doc, dict) and isinstance(doc.get("key"), str) else pid
+            lost_said = older_said = "annotation made or changed after that backup {is} not in it"
+            lost, older = lost + older, []
+        parts = [_counted(ids, said, name) for ids, said in ((lost, lost_said), (older, older_said)) if ids]
+        compared = "; ".join(parts) if parts else "nothing the damaged file holds is missing"
+        if whole:
+            return compared
+        noun = "papers" if table == PAPERS else "annotations"
+        return f"as far as the damaged file could be read ({len(docs)} {noun}), {compared}"
 
     def write_counts(self) -> dict[str, int]:
         """Durable writes made so far to each store file ("catalogue", "annotations"), e.g. to check that

@@ -108,6 +108,9 @@ def render(
             bad_keys.append(paper.key)
         if paper.aliases and options.aliases == "ids":
             values = _with_ids(values, paper)
+        for name in [name for name, value in values.items() if not _balanced(value)]:
+            del values[name]  # the last guard: an unbalanced brace would make BibTeX skip the rest of the file
+            context.left_out.append(f"{paper.key} ({name})")
         body = ",\n".join(f"  {name} = {value}" for name, value in values.items())
         entries.append(f"\n@{paper.entry_type or 'misc'}{{{paper.key},\n{body}\n}}\n")
         if paper.aliases and options.aliases != "ids":
@@ -115,6 +118,8 @@ def render(
     if preambles or strings:
         # A bare & in an @string is as much an error as in a field; a preamble's # is a macro argument.
         blocks = [*preambles, *(latex.escape_bare_specials(b) for b in strings.values())]
+        context.left_out += [b.partition("\n")[0][:40] for b in blocks if not _balanced(b)]
+        blocks = [b for b in blocks if _balanced(b)]
         chunks.append("\n" + "".join(encoder.raw(b) + "\n" for b in blocks))
     chunks += entries
     notes: list[str] = []
@@ -131,8 +136,13 @@ def render(
         )
     if context.unbalanced:
         notes.append(
-            f"{len(context.unbalanced)} {_entries(len(context.unbalanced))} had fields with unbalanced braces, "
-            f"written as plain text: {_some(context.unbalanced)}"
+            f"{len(context.unbalanced)} {_fields_word(len(context.unbalanced))} had unbalanced braces, written as "
+            f"plain text: {_some(list(context.unbalanced))}"
+        )
+    if context.left_out:
+        notes.append(
+            f"{len(context.left_out)} {_fields_word(len(context.left_out))} had unbalanced braces and "
+            f"{_were(len(context.left_out))} left out: {_some(context.left_out)}"
         )
     if context.conflicting_strings:
         notes.append(
@@ -183,7 +193,8 @@ class _Context:
     options: BibtexOptions
     keys: set[str]  # case-folded, as BibTeX matches a crossref
     names: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    unbalanced: list[str] = field(default_factory=list)
+    unbalanced: dict[str, None] = field(default_factory=dict)  # "key (field)", written as decoded text
+    left_out: list[str] = field(default_factory=list)  # "key (field)" or a @string/@preamble, not written
     repaired: list[str] = field(default_factory=list)
     conflicting_strings: set[str] = field(default_factory=set)
 
@@ -209,6 +220,14 @@ def _shown(char: str) -> str:
 
 def _entries(n: int) -> str:
     return "entry" if n == 1 else "entries"
+
+
+def _fields_word(n: int) -> str:
+    return "field" if n == 1 else "fields"
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
 
 
 def _have(n: int) -> str:
@@ -271,7 +290,7 @@ def _fields(paper: Paper, ann: Annotation | None, context: _Context) -> dict[str
         else:
             values["abstract"] = "{" + _protect_at(encoder.text(paper.abstract)) + "}"
     if ann is not None:
-        _annotation_fields(values, raw, ann, options, encoder)
+        _annotation_fields(values, paper, ann, context)
     if options.track_as_note and paper.track:
         note = raw.get("note", "")
         # Not again on a note that says it already (an export read back): a round trip changes nothing.
@@ -288,8 +307,7 @@ _WRITTEN_APART: Final = frozenset({"author", "title", "doi", "url", "abstract"})
 def _source(name: str, value: str, key: str, context: _Context) -> str:
     """A field's LaTeX source as read, for the file: balanced braces, no bare ``& % #``, ASCII if asked."""
     if not _balanced(value):
-        if key not in context.unbalanced[-1:]:
-            context.unbalanced.append(key)
+        context.unbalanced[f"{key} ({name})"] = None
         return _protect_at(context.encoder.text(latex.decode(value)))
     if name not in bibtex.VERBATIM_FIELDS and latex.has_bare_special(value):
         value = latex.escape_bare_specials(value)
@@ -314,18 +332,18 @@ def _verbatim_display(name: str, source: str) -> str:
     return bibtex.DOI_PREFIX.sub("", shown) if name == "doi" else shown
 
 
-def _annotation_fields(
-    values: dict[str, str], raw: Mapping[str, str], ann: Annotation, options: BibtexOptions, encoder: latex.Encoder
-) -> None:
+def _annotation_fields(values: dict[str, str], paper: Paper, ann: Annotation, context: _Context) -> None:
+    raw, options, encoder = paper.fields, context.options, context.encoder
     if options.tags_as_keywords and ann.tags:
-        existing = [k.strip() for k in raw.get("keywords", "").split(",") if k.strip()]
+        keywords = _source("keywords", raw["keywords"], paper.key, context) if raw.get("keywords") else ""
+        existing = [k.strip() for k in keywords.split(",") if k.strip()]
         folded = {k.casefold() for k in existing}
         tags = [encoder.text(t) for t in ann.tags if t.casefold() not in folded]
-        values["keywords"] = "{" + ", ".join([encoder.raw(k) for k in existing] + tags) + "}"
+        values["keywords"] = "{" + ", ".join(existing + tags) + "}"
     if options.notes_as_annote and ann.note.strip():
         note = _protect_at(encoder.text(ann.note.strip()))
         if raw.get("annote"):
-            note = encoder.raw(raw["annote"]) + "\n\n" + note
+            note = _source("annote", raw["annote"], paper.key, context) + "\n\n" + note
         values["annote"] = "{" + note + "}"
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from papershelf.core.library import ImportSummary, Library
+from papershelf.core.storage.migrations import CATALOGUE_FILE
 from papershelf.core.venues import venue_shown
 from papershelf.formats import bibtex, paperlist
 from papershelf.formats.common import ParseResult, Problem
@@ -87,6 +88,8 @@ def add_parsed(library: Library, result: ParseResult, *, source: str = "") -> Im
         StoreError: the library cannot be written (nothing was added).
     """
     summary = library.import_papers(result.papers)
+    if summary.imported or summary.merged:  # the catalogue changed: its papers go into a backup at once
+        summary.problems += library.backup([CATALOGUE_FILE])
     summary.problems += [f"{source}: {problem}" if source else str(problem) for problem in result.problems]
     summary.failed += len(result.errors)
     return summary

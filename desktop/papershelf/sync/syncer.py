@@ -36,7 +36,7 @@ from typing import Any, Final
 from papershelf.core import history
 from papershelf.core.library import Library, UnknownKeyError
 from papershelf.core.model import Annotation, now_iso
-from papershelf.core.storage.store import BACKUP_DIR, atomic_write_bytes
+from papershelf.core.storage.store import BACKUP_DIR, STALE_TEMP_AGE_S, atomic_write_bytes, remove_stale_temp_files
 from papershelf.formats.common import Problem
 from papershelf.sync import engines, notesfile
 from papershelf.sync import state as sync_state
@@ -137,6 +137,8 @@ def sync(
     path = _resolve_chosen(library, Path(path))
     if not path.parent.is_dir():
         raise SyncError(f"the folder of the notes file does not exist: {path.parent}")
+    if not library.read_only:  # what killed writes of the notes file left (store.py: only our own, aged)
+        remove_stale_temp_files(path, older_than=STALE_TEMP_AGE_S)
     done_to_library: list[str] = []
     _finish_cut_sync(library, path)
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -412,7 +414,7 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
 
     final: dict[str, Mapping[str, Any] | None] = {**records, **plan.conflicts}
     for pid, rec in final.items():
-        if rec is not None and not rec.get("resolved"):
+        if rec is not None and not rec.get("resolved") and pid in library.papers:  # else kept for its paper
             report.conflicts[pid] = tuple(rec["fields"])
     # Drop the base of papers no longer synced (another file, or gone from both sides).
     for pid, doc_ in stored_base.items():

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import orjson
 import pytest
 
+from papershelf.core.library import Library
 from papershelf.core.storage import store as store_module
-from papershelf.core.storage.store import AtomicJSONStorage, NewerSchemaError, Store
+from papershelf.core.storage.store import STALE_TEMP_AGE_S, AtomicJSONStorage, NewerSchemaError, Store
 
 
 def test_round_trip_on_a_real_file(tmp_path: Path) -> None:
@@ -185,3 +187,26 @@ def test_a_read_only_open_leaves_temp_files_alone(tmp_path: Path) -> None:
     Store(path, "annotations", 1, read_only=True)
 
     assert left.exists()
+
+
+def test_opening_a_library_removes_abandoned_temp_files_of_caches_and_backups_only(tmp_path: Path) -> None:
+    folder = tmp_path / "lib"
+    Library(folder)
+    (folder / "backups").mkdir(exist_ok=True)
+    old = time.time() - 2 * STALE_TEMP_AGE_S
+    abandoned = [_killed_write(folder / "search.cache"), _killed_write(folder / "backups" / "catalogue-1.json")]
+    recent = _killed_write(folder / "similarity.cache")  # a read-only process may be writing it right now
+    persons = folder / ".my-notes.draft1234.tmp"  # the shape, but not mkstemp's mode
+    persons.write_text("mine")
+    persons.chmod(0o644)
+    for path in (*abandoned, persons):
+        os.utime(path, (old, old))
+
+    Library(folder)
+
+    assert not any(path.exists() for path in abandoned)
+    assert recent.exists()
+    assert persons.exists()
+    os.utime(recent, (old, old))
+    Library(folder, read_only=True)  # another process holds the lock: nothing is ours to remove
+    assert recent.exists()

@@ -11,8 +11,11 @@ Documents are keyed by our own string ids (paper id), never by TinyDB's integer 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,20 +91,64 @@ def atomic_write_bytes(path: Path, payload: bytes | Sequence[bytes | memoryview]
     fsync_dir(path.parent)
 
 
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")  # tempfile.mkstemp(prefix=".NAME.", suffix=".tmp")
+
+
 def temp_files_of(path: Path) -> list[Path]:
-    """The temp files ``atomic_write_bytes`` makes for ``path`` (left behind only by a killed write)."""
+    """The temp files ``atomic_write_bytes`` makes for ``path`` (left behind only by a killed write):
+    exactly ``tempfile.mkstemp``'s names (``.NAME.`` + 8 of ``[a-z0-9_]`` + ``.tmp``), regular files."""
+    return _temp_files(path.parent, f".{glob.escape(path.name)}.*.tmp", path.name)
+
+
+def _temp_files(folder: Path, pattern: str, name: str | None = None) -> list[Path]:
+    found = []
     try:
-        return [p for p in path.parent.glob(f".{path.name}.*.tmp") if p.is_file() and not p.is_symlink()]
+        for p in folder.glob(pattern):
+            match = _TEMP_NAME.fullmatch(p.name)
+            if match and (name is None or match["name"] == name) and p.is_file() and not p.is_symlink():
+                found.append(p)
     except OSError:
         return []
+    return found
 
 
-def remove_stale_temp_files(path: Path) -> list[Path]:
-    """Delete what killed writes of ``path`` left behind; only the lock holder may call this (a writer
-    in another process would lose its temp file). Returns what was removed."""
+# A temp file of ours unchanged this long was left by a killed write, never one still going on (a write
+# takes milliseconds to seconds); used where a process without our lock may write (the notes file).
+STALE_TEMP_AGE_S = 3600.0
+
+
+def _made_by_mkstemp(stat: os.stat_result) -> bool:
+    """Owned by this user with mkstemp's mode (0600; a file a person made is almost never that)."""
+    if os.name != "posix":
+        return True
+    return stat.st_uid == os.getuid() and stat.st_mode & 0o777 == 0o600
+
+
+def remove_stale_temp_files(path: Path, *, older_than: float | None = None) -> list[Path]:
+    """Delete what killed writes of ``path`` left behind (our own temp files only: their exact name shape,
+    owner and mode). Returns what was removed.
+
+    Without ``older_than``, only the lock holder may call this (a writer in another process would lose its
+    temp file). ``older_than`` (seconds): only temp files unchanged that long, for a file that a process
+    not holding our lock may be writing (the notes file another library syncs too).
+    """
+    return _remove_stale(temp_files_of(path), older_than)
+
+
+def remove_stale_temp_files_in(folder: Path, *, older_than: float = STALE_TEMP_AGE_S) -> list[Path]:
+    """Delete every temp file of ours in ``folder`` that killed writes left (caches, exports' ties, backups)
+    once unchanged for ``older_than`` seconds: a read-only process may be writing a cache there now."""
+    return _remove_stale(_temp_files(folder, ".*.tmp"), older_than)
+
+
+def _remove_stale(temps: list[Path], older_than: float | None) -> list[Path]:
     removed = []
-    for tmp in temp_files_of(path):
+    now = time.time()
+    for tmp in temps:
         with contextlib.suppress(OSError):
+            stat = tmp.stat()
+            if not _made_by_mkstemp(stat) or (older_than is not None and now - stat.st_mtime < older_than):
+                continue
             tmp.unlink()
             removed.append(tmp)
     return removed
