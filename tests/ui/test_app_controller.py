@@ -11,6 +11,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
 from papershelf.core.search.index import WORD_INDEX_FROM
 from papershelf.core.search.query import parse_query
+from papershelf.core.storage.store import backup_folder
 from papershelf.ui.app_controller import AppController
 from tests.ui.conftest import SMALL, pid
 
@@ -190,3 +191,19 @@ def test_a_detached_controller_hears_nothing_more(qtbot: QtBot, controller: AppC
 def test_the_fixture_is_what_the_tests_assume(small_library: Library, count: int) -> None:
     assert len(small_library) == count
     assert [k for k, *_ in SMALL] == sorted(small_library.keys())
+
+
+def test_a_daily_backup_that_fails_is_said_in_the_window(qtbot: QtBot, controller: AppController) -> None:
+    """The backup timer's failures reach the window's error line instead of vanishing."""
+    library = controller.library
+    backups = backup_folder(library.folder)
+    if backups.exists():
+        for item in backups.iterdir():
+            item.unlink()
+        backups.rmdir()
+    backups.write_text("a file where the backups folder should be\n")
+    library.annotate([pid(library, "ada2020graph")], AnnotationChange(note="changed since the last backup"))
+    with qtbot.waitSignal(controller.error) as blocker:
+        controller.backup()
+    assert "could not back up" in blocker.args[0]
+    assert backups.read_text() == "a file where the backups folder should be\n"

@@ -70,13 +70,18 @@ class AppController(LibraryController):
         self.export_timer.timeout.connect(self.auto_export.flush)
         self.backup_timer = QTimer(self)
         self.backup_timer.setInterval(BACKUP_INTERVAL_MS)
-        self.backup_timer.timeout.connect(library.backup)
+        self.backup_timer.timeout.connect(self.backup)
         self.backup_timer.start()
 
         self.annotations_changed.connect(self._annotations_changed)
         self.papers_changed.connect(self._annotations_changed)  # an import filled in fields: export again
         self.papers_removed.connect(self._annotations_changed)
         self.papers_added.connect(self._papers_added)
+
+    def backup(self) -> None:
+        """The daily backup; a store that could not be backed up is said in the window (``error``)."""
+        for failure in self.library.backup():
+            self.error.emit(failure)
 
     # -- searching -----------------------------------------------------------------------------------
 
