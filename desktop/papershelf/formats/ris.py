@@ -33,6 +33,7 @@ write anything else. Writing (``render``) goes the other way with rispy's writer
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,6 +77,10 @@ _KEY = re.compile(r"[A-Za-z][\w:.+/-]*")
 _ISSN = re.compile(r"\d{4}-?\d{3}[\dXx]")
 _PAGE_RANGE = re.compile(r"\s*([^-–—\s]+)\s*(?:-+|–|—)\s*(\S+)\s*$")
 _MONTH_MACROS: Final = tuple(bibtex.MONTHS)  # "jan" ... "dec", in order
+_MONTH_NAME = re.compile(r"\b(" + "|".join(_MONTH_MACROS) + r")[a-z]*\b\.?", re.IGNORECASE)
+_HTML_BREAK = re.compile(r"\s*(?:</p>|</div>|<br\s*/?>)\s*", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^<>]*>")
+_URL_LIST = re.compile(r"\s*;\s*(?=https?://)")  # "UR  - http://a; http://b" (a ; inside one URL stays)
 
 
 @dataclass(slots=True)
@@ -104,6 +109,7 @@ def _parse(text: str) -> ParseResult:
     record: _Record | None = None
     values: list[str] | None = None  # the lines of the value being read (continuations join it)
     seen_record = False
+    stray = False  # within a run of tag lines outside any record (reported at its first line)
     outside_from = 0  # first line of a run of text outside any record, reported once
     match = _TAG_LINE.match
     for number, line in enumerate(text.splitlines(), start=1):
@@ -119,6 +125,7 @@ def _parse(text: str) -> ParseResult:
             problems.append(Problem(outside_from, "text between records ignored", severity="warning"))
             outside_from = 0
         if tag == "TY":
+            stray = False
             if record is not None:
                 problems.append(Problem(record.line, f"the record has no ER line; it ends before line {number}",
                                         severity="warning"))
@@ -128,8 +135,10 @@ def _parse(text: str) -> ParseResult:
             seen_record = True
             continue
         if record is None:
-            if tag != "ER" or value:
-                problems.append(Problem(number, f"{tag} line outside a record (no TY before it); ignored"))
+            if (tag != "ER" or value) and not stray:
+                problems.append(Problem(number, f"{tag} line outside a record (no TY before it); the lines up to "
+                                                "the next TY were ignored"))
+                stray = True
             seen_record = True
             continue
         if tag == "ER":
@@ -202,7 +211,7 @@ def _paper(record: _Record, problems: list[Problem]) -> Paper | None:
     editors = tags.get("A2", []) + tags.get("ED", [])
     if editors and entry_type in ("inproceedings", "incollection", "book", "proceedings"):
         fields["editor"] = " and ".join(_bibtex_name(a) for a in editors)
-    year, month = _date(first("PY", "Y1"), first("DA"))
+    year, month = _date(first("PY", "Y1"), first("DA") or first("Y1"))
     date_text = first("PY", "Y1") or first("DA")
     if year is None and date_text:
         problems.append(Problem(line, f"the date {date_text!r} has no year; imported without one", severity="warning"))
@@ -243,9 +252,9 @@ def _paper(record: _Record, problems: list[Problem]) -> Paper | None:
     notes = tags.get("N1", [])
     if notes:
         # RIS notes are the reader's notes (Zotero's child notes): BibTeX's annote, which styles never print.
-        fields["annote"] = "\n\n".join(_tex(n) for n in notes)
+        fields["annote"] = "\n\n".join(_tex(_html_as_text(n)) for n in notes)
     doi = bibtex.DOI_PREFIX.sub("", first("DO")).strip()
-    urls = [u.strip() for value in tags.get("UR", []) for u in value.split(";") if u.strip()]
+    urls = [u.strip() for value in tags.get("UR", []) for u in _URL_LIST.split(value) if u.strip()]
     if not doi:
         doi = next((bibtex.DOI_PREFIX.sub("", u) for u in urls if bibtex.DOI_PREFIX.match(u)), "")
     abstract = first("AB", "N2")
@@ -266,6 +275,14 @@ def _paper(record: _Record, problems: list[Problem]) -> Paper | None:
     )
 
 
+def _html_as_text(note: str) -> str:
+    """A note Zotero wrote as HTML (``<p>...</p>``) as plain paragraphs; other notes as they are."""
+    if "<" not in note or not _HTML_TAG.search(note):
+        return note
+    paragraphs = _HTML_TAG.sub("", _HTML_BREAK.sub("\n\n", note)).split("\n\n")
+    return "\n\n".join(" ".join(html.unescape(p).split()) for p in paragraphs if p.strip())
+
+
 def _date(published: str, date: str) -> tuple[int | None, int | None]:
     """(year, month) from ``PY`` ("2020", "2020///", "2020/05/12/") and ``DA`` ("2020/05/12")."""
     year: int | None = None
@@ -279,9 +296,13 @@ def _date(published: str, date: str) -> tuple[int | None, int | None]:
             if found.group(2) and 1 <= int(found.group(2)) <= 12:
                 month = month or int(found.group(2))
         elif year is None:
-            loose = _YEAR.search(text)  # "Spring 2019", "2019 Jan"
+            loose = _YEAR.search(text)  # "Spring 2019", "27-30 June 2016" (IEEE Xplore)
             if loose:
                 year = int(loose.group(1))
+        if month is None:
+            named = _MONTH_NAME.search(text)  # "MAY 28" (Web of Science), "Oct. 2010" (IEEE Xplore)
+            if named:
+                month = _MONTH_MACROS.index(named.group(1).lower()) + 1
     return year, month
 
 
@@ -351,7 +372,6 @@ class _Writer(RisWriter):
 
 
 _NAMES: Final = TAG_KEY_MAPPING  # tag -> rispy's name for it
-_CONTINUATION_AS_TAG = re.compile(r"^(?=[A-Z][A-Z0-9]  -)", re.MULTILINE)
 
 
 def render(
@@ -379,10 +399,10 @@ def _one_line(text: str) -> str:
 
 
 def _multi_line(text: str) -> str:
-    """Paragraphs kept (a blank line between them); a line that would read as a tag is indented."""
+    """Paragraphs kept (a blank line between them), each on one line with its spaces squeezed: no line
+    of it can read as a tag (``XY  - `` needs two spaces)."""
     paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
-    joined = "\n\n".join(p for p in paragraphs if p)
-    return _CONTINUATION_AS_TAG.sub(" ", joined) if "  -" in joined else joined
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def _reference(paper: Paper, ann: Annotation | None, options: RisOptions) -> dict[str, object]:
