@@ -50,7 +50,8 @@ def render(
     options: BibtexOptions = _DEFAULTS,
 ) -> ExportResult:
     """The biblatex .bib text for ``papers``; ``annotations`` by paper id (papers without one have none)."""
-    renamed = [as_biblatex(paper) for paper in papers]
+    keys = {p.key.casefold(): p.key for p in papers}
+    renamed = [as_biblatex(paper, keys) for paper in papers]
     result = render_bibtex(renamed, annotations, dataclasses.replace(options, aliases="ids"))
     # The BibTeX export counts papers without a year; here a year is in their date.
     undated = [p.key for p in renamed if "date" not in p.fields and p.year is None and "year" not in p.fields]
@@ -62,8 +63,12 @@ def render(
     return result
 
 
-def as_biblatex(paper: Paper) -> Paper:
-    """A copy of ``paper`` whose type and fields have their biblatex names; its LaTeX is left as it is."""
+def as_biblatex(paper: Paper, keys: Mapping[str, str] | None = None) -> Paper:
+    """A copy of ``paper`` whose type and fields have their biblatex names; its LaTeX is left as it is.
+
+    ``keys`` (the exported keys by their case-folded form) spell a ``crossref`` as its entry's key is
+    spelled: BibTeX matches keys in any case, biber only in the same.
+    """
     raw = paper.fields
     fields: dict[str, str] = {}
     for name, value in raw.items():
@@ -72,11 +77,18 @@ def as_biblatex(paper: Paper) -> Paper:
     if thesis_type and "type" not in fields:
         fields["type"] = thesis_type
     year = paper.year
-    if "date" not in fields and year is not None and not (raw.get("year") and not _PLAIN_YEAR.fullmatch(raw["year"])):
-        month = _month(fields.pop("month", ""))
-        fields["date"] = f"{year:04d}-{month:02d}" if month else f"{year:04d}"
-        fields.pop("year", None)
-        year = None
+    if "date" not in fields and (year is not None or "year" in fields):
+        date = _date(fields.get("year", str(year)), fields.get("month", ""))
+        if date is not None:
+            fields["date"], sortyear = date
+            if sortyear:
+                fields.setdefault("sortyear", sortyear)
+            fields.pop("year", None)
+            fields.pop("month", None)
+            year = None
+    crossref = fields.get("crossref")
+    if crossref is not None and keys is not None:
+        fields["crossref"] = keys.get(crossref.strip().casefold(), crossref)
     if "eprint" not in fields:
         found = _ARXIV_DOI.search(paper.doi) or _ARXIV_URL.match(paper.url)
         if found:
@@ -86,11 +98,47 @@ def as_biblatex(paper: Paper) -> Paper:
     if venue and entry_type == "article" and not ({"journaltitle", "booktitle"} & fields.keys()):
         # The BibTeX export would write the venue shown as ``journal``; biblatex calls it journaltitle.
         fields["journaltitle"] = _TEXT.text(VENUE_BOOKTITLES.get(venue.upper(), venue))
-        venue = ""
+    if "journaltitle" in fields:
+        venue = ""  # written from there (the BibTeX export would add a journal for an article's venue)
     return dataclasses.replace(paper, entry_type=entry_type, fields=fields, year=year, venue=venue)
 
 
 _TEXT: Final = latex.Encoder(ascii=False)  # to LaTeX source; the export makes it ASCII when asked
+_NOOPSORT = re.compile(r"\{\\noopsort\{([^{}]*)\}\}")
+_YEAR_IN = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_DAY = re.compile(r"(?<![\d-])(\d{1,2})(?!\d)")
+_MONTH_WORD = re.compile(r"\b(" + "|".join(bibtex.MONTHS) + r")[a-z]*\b", re.IGNORECASE)
+
+
+def _date(year_source: str, month_source: str) -> tuple[str, str] | None:
+    """biblatex's ``date`` (and a ``sortyear``) for a BibTeX year and month, or None to keep them as they are.
+
+    ``2020`` and ``may`` -> ``2020-05``; ``10~jan`` -> ``2020-01-10``; ``jun # "-" # aug`` ->
+    ``2020-06/2020-08``; ``{\noopsort{1973c}}1981`` (a sorting trick) -> ``1981`` sorted as ``1973c``.
+    """
+    sortyear = ""
+    found = _NOOPSORT.search(year_source)
+    if found:
+        sortyear = found.group(1)
+        year_source = year_source[: found.start()] + year_source[found.end() :]
+    year_match = _YEAR_IN.search(year_source)
+    if year_match is None:
+        return None
+    year = year_match.group(1)
+    if not month_source.strip():
+        return year, sortyear
+    month_text = latex.decode(bibtex.MONTHS.get(month_source.strip(), month_source))
+    months = [_MONTH_NUMBERS[m.group(1).lower()] for m in _MONTH_WORD.finditer(month_text)]
+    if not months and month_text.strip().isdigit() and 1 <= int(month_text) <= 12:
+        months = [int(month_text)]
+    if len(months) == 1:
+        day = _DAY.search(_MONTH_WORD.sub("", month_text)) if not month_text.strip().isdigit() else None
+        if day and 1 <= int(day.group(1)) <= 31:
+            return f"{year}-{months[0]:02d}-{int(day.group(1)):02d}", sortyear
+        return f"{year}-{months[0]:02d}", sortyear
+    if len(months) == 2 and months[0] < months[1]:
+        return f"{year}-{months[0]:02d}/{year}-{months[1]:02d}", sortyear
+    return None
 
 
 def _month(value: str) -> int | None:
