@@ -76,7 +76,7 @@ def as_biblatex(paper: Paper, keys: Mapping[str, str] | None = None) -> Paper:
     entry_type, thesis_type = TYPES.get(paper.entry_type, (paper.entry_type, ""))
     if thesis_type and "type" not in fields:
         fields["type"] = thesis_type
-    year = paper.year
+    year = None if "date" in fields else paper.year  # the date says it (a biblatex import's year is from it)
     if "date" not in fields and (year is not None or "year" in fields):
         date = _date(fields.get("year", str(year)), fields.get("month", ""))
         if date is not None:
