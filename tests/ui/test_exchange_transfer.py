@@ -100,3 +100,18 @@ def test_the_window_exports_ris(qtbot: QtBot, window: MainWindow, tmp_path: Path
     assert window.transfers.export(request)
     assert len(rispy.loads(target.read_text(encoding="utf-8"))) == len(window.library)
     assert window.statusBar().currentMessage().startswith(f"Exported {len(window.library)} papers to all.ris")
+
+
+def test_a_typed_file_name_picks_its_format(qtbot: QtBot) -> None:
+    export = dialog(qtbot)
+    export.path.setFocus()
+    qtbot.keyClicks(export.path, "refs.ris")
+    assert export.fmt.currentData() == "ris"
+    export.path.selectAll()
+    qtbot.keyClicks(export.path, "list.md")
+    assert export.fmt.currentData() == "markdown"
+    export.fmt.setCurrentIndex(export.fmt.findData("biblatex"))
+    assert export.path.text() == "list.bib"
+    export.path.selectAll()
+    qtbot.keyClicks(export.path, "other.bib")
+    assert export.fmt.currentData() == "biblatex"  # a .bib is BibTeX or biblatex: the choice stays

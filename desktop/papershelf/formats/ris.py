@@ -409,7 +409,8 @@ def _reference(paper: Paper, ann: Annotation | None, options: RisOptions) -> dic
     raw = paper.fields
     ris_type = TYPES_OUT.get(paper.entry_type, "GEN")
     ref: dict[str, object] = {"type_of_reference": ris_type}
-    ref[_NAMES["ID"]] = paper.key
+    if paper.key:
+        ref[_NAMES["ID"]] = paper.key
     names = _ris_names(raw.get("author"), paper.authors)
     if names:
         ref[_NAMES["AU"]] = names

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.formats.markdown_export import GROUPINGS, MarkdownOptions
 from papershelf.formats.ris import RisOptions
-from papershelf.services.exporting import SUFFIX_OF
+from papershelf.services.exporting import SUFFIX_OF, format_for
 
 SCOPES = ("selection", "filter", "list", "all")
 
@@ -185,6 +185,7 @@ class ExportDialog(QDialog):
         for button in self.scope_buttons.values():
             button.toggled.connect(self._update)
         self.path.textChanged.connect(self._update)
+        self.path.textEdited.connect(self._follow_suffix)
         self.list_combo.currentTextChanged.connect(self._update)
         if last is not None:
             self._start_from(last)
@@ -220,9 +221,17 @@ class ExportDialog(QDialog):
         path, _ = QFileDialog.getSaveFileName(self, "Export to", default, _PATTERNS[fmt])
         if path:
             self.path.setText(path)
+            self._follow_suffix()
 
     def scope(self) -> str:
         return next(s for s, b in self.scope_buttons.items() if b.isChecked())
+
+    def _follow_suffix(self) -> None:
+        """A file name typed or chosen with another format's suffix (``.ris``, ``.md``) picks that format."""
+        wanted = format_for(Path(self.path.text().strip()), default="")
+        current = str(self.fmt.currentData())
+        if wanted and wanted != current and SUFFIX_OF[current] != SUFFIX_OF[wanted]:
+            self.fmt.setCurrentIndex(self.fmt.findData(wanted))
 
     def _update(self) -> None:
         if not self.md_title.isModified():  # a title the user typed stays; otherwise the list's name
