@@ -38,3 +38,16 @@ def test_generated_lines(text: str) -> None:
 def test_fixtures_cut_and_spliced(source: str, at: int, cut: int, inserted: str) -> None:
     at = min(at, len(source))
     check(source[:at] + inserted + source[at + cut :])
+
+
+WOS = (FIXTURES / "ris" / "savedrecs.txt").read_text(encoding="utf-8")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2000), st.integers(0, 200), st.text(max_size=12))
+def test_web_of_science_text_cut_and_spliced(at: int, cut: int, inserted: str) -> None:
+    text = WOS[:at] + inserted + WOS[at + cut :]
+    result = ris.parse_wos(text)
+    assert len(result.lines) == len(result.papers)
+    assert all(p.title for p in result.papers)
+    assert all(0 <= problem.line <= len(text.splitlines()) for problem in result.problems)

@@ -248,3 +248,30 @@ def test_no_abstract_or_keywords_when_asked() -> None:
     assert "KW  - gamma" not in text
     assert "KW  - alpha" in text  # the paper's own keywords are part of the record
 
+
+
+def test_web_of_science_plain_text() -> None:
+    """Web of Science's field-tagged "Plain text file": full names (AF), wrapped abstracts, DT for the type."""
+    result = ris.parse_wos((RIS / "savedrecs.txt").read_text(encoding="utf-8"))
+    assert result.problems == []
+    assert result.lines == [3, 40]
+    review, paper = result.papers
+    assert review.authors == ["Yann LeCun", "Yoshua Bengio", "Geoffrey Hinton"]
+    assert (review.entry_type, review.year, review.venue, review.doi) == ("article", 2015, "NATURE",
+                                                                         "10.1038/nature14539")
+    assert review.abstract == ("Deep learning allows computational models that are composed of multiple processing "
+                               "layers to learn representations of data with multiple levels of abstraction.")
+    assert review.fields == {"month": "may", "journal": "NATURE", "volume": "521", "number": "7553",
+                             "language": "English", "publisher": "NATURE PORTFOLIO", "pages": "436--444",
+                             "issn": "0028-0836", "keywords": "deep learning, representation learning"}
+    assert paper.entry_type == "inproceedings"  # PT S, DT Proceedings Paper
+    assert paper.fields["editor"] == "Guyon, I and Luxburg, UV"
+    assert (paper.fields["series"], paper.fields["pages"]) == ("Advances in Neural Information Processing Systems",
+                                                               "6000")
+
+
+def test_web_of_science_problems_have_lines() -> None:
+    text = "FN Web of Science\nVR 1.0\nAU Stray, S\nPT J\nTI One\nPT J\nTI Two\nER\nPT J\nAU No, Title\nER\nEF\n"
+    result = ris.parse_wos(text)
+    assert [p.title for p in result.papers] == ["One", "Two"]
+    assert [(p.line, p.severity) for p in result.problems] == [(3, "error"), (4, "warning"), (9, "error")]

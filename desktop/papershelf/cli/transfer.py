@@ -17,8 +17,8 @@ from papershelf.services import exporting
 from papershelf.services.importing import import_file
 
 
-@command("import", help="import BibTeX (.bib), RIS (.ris) or paper-list Markdown (.md) files; a .txt holding one "
-                         "of them is read by its content", writes=True)
+@command("import", help="import BibTeX (.bib), RIS (.ris), Web of Science (.ciw) or paper-list Markdown (.md) "
+                         "files; a .txt holding one of them is read by its content", writes=True)
 @argument("files", nargs="+", type=Path, metavar="FILE")
 def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     failed = 0

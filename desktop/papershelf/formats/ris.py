@@ -352,6 +352,97 @@ def _bibtex_name(name: str) -> str:
     return f"{part(last)}, {part(given)}" if given else part(last)
 
 
+# -- Web of Science's field-tagged text ("Plain text file", savedrecs.txt / .ciw) ------------------------
+# Not RIS, but what most people export from Web of Science: "XX value" lines, continuation lines indented
+# by three spaces (one name each for the author tags), records ending "ER", the file "EF". Read into the
+# RIS tags above (rispy's WOK tables name them) and made papers the same way.
+
+_WOS_LINE = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?$")
+_WOS_LISTS: Final = frozenset({"AU", "AF", "BA", "BF", "CA", "GP", "BE", "CR", "C1", "RI", "OI", "WC", "SC"})
+# Web of Science tag -> the RIS tag ``_paper`` reads (AF, the full names, is preferred to AU below).
+_WOS_AS_RIS: Final = {
+    "TI": "TI", "SO": "T2", "SE": "T3", "BE": "ED", "PY": "PY", "PD": "DA", "VL": "VL", "IS": "IS", "BP": "SP",
+    "EP": "EP", "DI": "DO", "AB": "AB", "DE": "KW", "PU": "PB", "SN": "SN", "BN": "SN", "LA": "LA",
+}
+
+
+def parse_wos(text: str) -> ParseResult:
+    """Read Web of Science's field-tagged text. Never raises on a bad record: it becomes a Problem."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    result = ParseResult()
+    problems = result.problems
+    records: list[tuple[_Record, dict[str, list[list[str]]]]] = []
+    tags: dict[str, list[list[str]]] | None = None
+    last = ""
+    stray = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("   ") and tags is not None and last:
+            value = line.strip()
+            if last in _WOS_LISTS:
+                tags[last].append([value])
+            else:
+                tags[last][-1].append(value)
+            continue
+        found = _WOS_LINE.match(line)
+        if found is None:
+            if line.strip() and tags is not None:
+                problems.append(Problem(number, f"line not understood, ignored: {line[:60]!r}", severity="warning"))
+            continue
+        tag, value = found.group(1), (found.group(2) or "").strip()
+        if tag == "PT":
+            if tags is not None:
+                problems.append(Problem(records[-1][0].line, f"the record has no ER line; it ends before line "
+                                                             f"{number}", severity="warning"))
+            record = _Record(number, value.upper())
+            tags = {}
+            records.append((record, tags))
+            stray = False
+            last = ""
+        elif tag == "ER":
+            if tags is not None:
+                records[-1][0].ended = True
+            tags = None
+        elif tags is None:
+            if tag not in ("FN", "VR", "EF") and not stray:
+                problems.append(Problem(number, f"{tag} line outside a record (no PT before it); the lines up to "
+                                                "the next PT were ignored"))
+                stray = True
+        else:
+            tags.setdefault(tag, []).append([value])
+            last = tag
+    if tags is not None and records:
+        problems.append(Problem(records[-1][0].line, "the file ends inside this record (no ER line); it was read "
+                                                     "as it is", severity="warning"))
+    for record, wos in records:
+        record.type = _wos_type(record.type, " ".join(" ".join(v) for v in wos.get("DT", [])))
+        record.tags = {ris_tag: wos[tag] for tag, ris_tag in _WOS_AS_RIS.items() if tag in wos}
+        record.tags["AU"] = wos.get("AF") or wos.get("AU") or []
+        if "T2" not in record.tags and "CT" in wos:
+            record.tags["T2"] = wos["CT"]
+        if "SP" not in record.tags and "AR" in wos:
+            record.tags["SP"] = wos["AR"]  # an article number stands for its pages
+        paper = _paper(record, problems)
+        if paper is not None:
+            result.papers.append(paper)
+            result.lines.append(record.line)
+    problems.sort(key=lambda p: p.line)
+    return result
+
+
+def _wos_type(publication_type: str, document_type: str) -> str:
+    """The RIS type of a Web of Science record, from its PT (J, B, S, P) and DT ("Article; Proceedings Paper")."""
+    if "Proceedings Paper" in document_type:
+        return "CPAPER"
+    if "Book Chapter" in document_type:
+        return "CHAP"
+    if publication_type == "B":
+        return "BOOK"
+    if publication_type == "P":
+        return "GEN"  # a patent
+    return "JOUR" if publication_type in ("J", "S") else publication_type
+
+
 # -- writing ---------------------------------------------------------------------------------------------
 
 
@@ -505,4 +596,4 @@ def _is_braced_whole(name: str) -> bool:
     return name.startswith("{") and name.endswith("}") and latex.is_balanced(name[1:-1])
 
 
-__all__ = ["TYPES_IN", "TYPES_OUT", "RisOptions", "parse", "render"]
+__all__ = ["TYPES_IN", "TYPES_OUT", "RisOptions", "parse", "parse_wos", "render"]

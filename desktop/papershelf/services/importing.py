@@ -59,15 +59,23 @@ def _parse_ris(text: str, path: Path) -> ParseResult:
     return ris.parse(text)
 
 
+def _parse_wos(text: str, path: Path) -> ParseResult:
+    return ris.parse_wos(text)
+
+
 PARSERS: dict[str, Parser] = {".md": _parse_paperlist, ".markdown": _parse_paperlist}
 PARSERS[".bib"] = _parse_bibtex
 PARSERS[".ris"] = _parse_ris
+PARSERS[".ciw"] = _parse_wos
 # Suffixes that say nothing about the format: such a file is imported when its content shows one.
 SNIFFED_SUFFIXES: tuple[str, ...] = (".txt",)
 _SNIFF_CHARS = 64 * 1024  # the start of a file that ``sniff`` looks at
 # The first sign of each format, by the PARSERS suffix that reads it. The earliest in the file wins.
 _SIGNS: dict[str, re.Pattern[str]] = {
     ".ris": re.compile(r"^TY  - ", re.MULTILINE),
+    # Web of Science's field-tagged text (its "Plain text file", savedrecs.txt): a header or a record's PT line
+    ".ciw": re.compile(r"^(?:FN (?:Clarivate Analytics |Thomson Reuters )?Web of Science|PT [JBSP][ \t]*$)",
+                       re.MULTILINE),
     ".bib": re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(]", re.MULTILINE),
     ".md": re.compile(r"^## .*\n+- .*\n+- abstract@\[", re.MULTILINE),
 }
@@ -80,7 +88,8 @@ def supported_suffixes() -> list[str]:
 
 
 def sniff(text: str, *, at_start: bool = False) -> str | None:
-    """The suffix of the format ``text`` is in, by its content: ``.ris`` (a ``TY  - `` line), ``.bib`` (an
+    """The suffix of the format ``text`` is in, by its content: ``.ris`` (a ``TY  - `` line), ``.ciw`` (Web of
+    Science's field-tagged text: ``FN ... Web of Science`` or a ``PT J`` line), ``.bib`` (an
     ``@type{`` line), ``.json`` (CSL-JSON: a list of objects with "type" and "id"), ``.md`` (a paper list);
     None when it shows none of them. The first sign in the text wins; with ``at_start`` it must be on the
     first line that is not blank (enough to overrule a file's suffix)."""
@@ -159,7 +168,8 @@ def parse_file(path: Path) -> ParseResult:
     return result
 
 
-_NAMES = {".ris": "RIS", ".bib": "BibTeX", ".json": "CSL-JSON", ".md": "a paper list", ".markdown": "a paper list"}
+_NAMES = {".ris": "RIS", ".ciw": "Web of Science text", ".bib": "BibTeX", ".json": "CSL-JSON",
+          ".md": "a paper list", ".markdown": "a paper list"}
 
 
 def add_parsed(library: Library, result: ParseResult, *, source: str = "") -> ImportSummary:
