@@ -115,3 +115,12 @@ def test_a_typed_file_name_picks_its_format(qtbot: QtBot) -> None:
     export.path.selectAll()
     qtbot.keyClicks(export.path, "other.bib")
     assert export.fmt.currentData() == "biblatex"  # a .bib is BibTeX or biblatex: the choice stays
+
+
+def test_the_window_keeps_a_biblatex_file_updated(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    target = tmp_path / "all.bib"
+    request = ExportRequest(path=target, fmt="biblatex", scope="all", keep_updated=True)
+    assert window.transfers.export(request)
+    (tie,) = window.controller.auto_export.ties
+    assert (tie.path, tie.format, tie.options["aliases"]) == (target, "biblatex", "ids")
+    assert "  date = {2021}" in target.read_text(encoding="utf-8")
