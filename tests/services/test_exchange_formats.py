@@ -50,6 +50,15 @@ def test_web_of_science_plain_text_is_read_by_its_content(tmp_path: Path) -> Non
     assert ([p.title for p in result.papers], result.problems) == (["Deep learning", "Attention Is All You Need"], [])
 
 
+def test_ris_venues_are_shown_by_their_short_names_as_bibtex_ones_are(tmp_path: Path) -> None:
+    venues = {p.title: p.venue for p in parse_file(RIS / "ieee.ris").papers + parse_file(RIS / "wos.ris").papers}
+    assert venues["Deep Residual Learning for Image Recognition"] == "CVPR"
+    assert venues["Attention Is All You Need"] == "NeurIPS"
+    assert venues["A Survey on Transfer Learning"] == "IEEE Transactions on Knowledge and Data Engineering"
+    (paper,) = [p for p in parse_file(RIS / "wos.ris").papers if p.venue == "NeurIPS"]
+    assert paper.fields["booktitle"] == "ADVANCES IN NEURAL INFORMATION PROCESSING SYSTEMS 30 (NIPS 2017)"
+
+
 def test_a_bib_holding_ris_is_read_as_ris_and_says_so(tmp_path: Path) -> None:
     source = tmp_path / "refs.bib"
     shutil.copy(RIS / "zotero.ris", source)

@@ -48,7 +48,10 @@ def _parse_paperlist(text: str, path: Path) -> ParseResult:
 
 
 def _parse_bibtex(text: str, path: Path) -> ParseResult:
-    result = bibtex.parse(text)
+    return _venues_shown(bibtex.parse(text))
+
+
+def _venues_shown(result: ParseResult) -> ParseResult:
     for paper in result.papers:  # the column and facet show "ICML"; the export keeps the booktitle
         if paper.venue:
             paper.venue = venue_shown(paper.venue, paper.fields.get("series", ""), paper.fields.get("volume", ""))
@@ -56,11 +59,11 @@ def _parse_bibtex(text: str, path: Path) -> ParseResult:
 
 
 def _parse_ris(text: str, path: Path) -> ParseResult:
-    return ris.parse(text)
+    return _venues_shown(ris.parse(text))
 
 
 def _parse_wos(text: str, path: Path) -> ParseResult:
-    return ris.parse_wos(text)
+    return _venues_shown(ris.parse_wos(text))
 
 
 PARSERS: dict[str, Parser] = {".md": _parse_paperlist, ".markdown": _parse_paperlist}
