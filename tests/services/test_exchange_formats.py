@@ -59,6 +59,15 @@ def test_ris_venues_are_shown_by_their_short_names_as_bibtex_ones_are(tmp_path: 
     assert paper.fields["booktitle"] == "ADVANCES IN NEURAL INFORMATION PROCESSING SYSTEMS 30 (NIPS 2017)"
 
 
+def test_a_file_without_a_suffix_is_read_by_its_content(tmp_path: Path) -> None:
+    source = tmp_path / "citations"
+    shutil.copy(RIS / "ieee.ris", source)
+    assert can_import(source)
+    assert len(parse_file(source).papers) == 2
+    (tmp_path / "README").write_text("nothing to import\n", encoding="utf-8")
+    assert not can_import(tmp_path / "README")
+
+
 def test_a_bib_holding_ris_is_read_as_ris_and_says_so(tmp_path: Path) -> None:
     source = tmp_path / "refs.bib"
     shutil.copy(RIS / "zotero.ris", source)

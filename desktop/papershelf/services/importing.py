@@ -70,7 +70,8 @@ PARSERS: dict[str, Parser] = {".md": _parse_paperlist, ".markdown": _parse_paper
 PARSERS[".bib"] = _parse_bibtex
 PARSERS[".ris"] = _parse_ris
 PARSERS[".ciw"] = _parse_wos
-# Suffixes that say nothing about the format: such a file is imported when its content shows one.
+# Suffixes that say nothing about the format: such a file is imported when its content shows one. A file
+# with no suffix at all (a download saved as "citations") is read the same way.
 SNIFFED_SUFFIXES: tuple[str, ...] = (".txt",)
 _SNIFF_CHARS = 64 * 1024  # the start of a file that ``sniff`` looks at
 # The first sign of each format, by the PARSERS suffix that reads it. The earliest in the file wins.
@@ -118,18 +119,22 @@ _CONTENT = re.compile(r"\S")
 def _refused(path: Path) -> ValueError:
     also = " and ".join(SNIFFED_SUFFIXES)
     return ValueError(
-        f"{path.name}: cannot import {path.suffix or 'files without a suffix'} files "
-        f"(Papershelf imports {', '.join(supported_suffixes())}, and {also} files that hold one of them)"
+        f"{path.name}: cannot import {path.suffix} files (Papershelf imports {', '.join(supported_suffixes())}, "
+        f"and {also} files or files without a suffix that hold one of them)"
     )
 
 
+def _sniffed(suffix: str) -> bool:
+    return suffix in SNIFFED_SUFFIXES or not suffix
+
+
 def can_import(path: Path) -> bool:
-    """Whether ``path`` is a file Papershelf would import: a known suffix, or a ``.txt`` whose start shows a
-    known format (for drag and drop and files passed by the file manager; reads at most 64 KB)."""
+    """Whether ``path`` is a file Papershelf would import: a known suffix, or a ``.txt`` (or no suffix) whose
+    start shows a known format (for drag and drop and files passed by the file manager; reads at most 64 KB)."""
     suffix = path.suffix.lower()
     if suffix in PARSERS:
         return True
-    if suffix not in SNIFFED_SUFFIXES:
+    if not _sniffed(suffix):
         return False
     try:
         if not path.is_file():  # no FIFO or device: reading one could block or never end
@@ -151,7 +156,7 @@ def parse_file(path: Path) -> ParseResult:
         OSError: the file cannot be read.
     """
     suffix = path.suffix.lower()
-    if suffix not in PARSERS and suffix not in SNIFFED_SUFFIXES:
+    if suffix not in PARSERS and not _sniffed(suffix):
         raise _refused(path)
     text, problems = decode(read_regular_file(path, limit=MAX_IMPORT_BYTES, what="import file"))
     shown = sniff(text, at_start=suffix in PARSERS)
