@@ -37,6 +37,7 @@ METRICS = (
     "papis_export_1k_s",
     "similarity_build_10k_s", "similarity_load_10k_s", "similar_top10_ms_10k", "similar_top10_ms_100k",
     "latex_decode_40k_s", "query_worst_s_10k",
+    "import_ris_10k_s", "export_ris_10k_s", "import_biblatex_10k_s", "export_biblatex_10k_s",
 )
 
 
@@ -625,6 +626,56 @@ def bench_export(report: Report, cfg: Config, work: Work) -> None:
             report.note(name, {"what": f"{module_name}.render(papers, annotations) with default options, "
                                        f"{len(papers)} papers, {len(annotations)} annotations",
                                "output_mb": round(len(text.encode()) / 1e6, 2), "s": samples.summary()})
+
+
+def bench_exchange(report: Report, cfg: Config, work: Work) -> None:
+    """RIS and biblatex, 10k papers each way: the lib-10k papers rendered (export), and those files read
+    into an empty library through ``import_file`` (import), as the BibTeX rows measure."""
+    from papershelf.core.library import Library
+
+    library = Library(work.copy("lib-10k"))
+    papers = list(library.papers.values())
+    annotations = {pid: library.annotation(pid) for pid in library.annotated_ids()}
+    files: dict[str, Path] = {}
+    for fmt, module_name, suffix in (("ris", "papershelf.formats.ris", ".ris"),
+                                     ("biblatex", "papershelf.formats.biblatex_export", ".bib")):
+        name = f"export_{fmt}_10k_s"
+        with report.guard(name, name):
+            module = optional(module_name)
+            if module is None or not hasattr(module, "render"):
+                report.note(name, f"{module_name}.render does not exist yet")
+                continue
+            out: list[Any] = []
+            samples = repeat(lambda m=module, o=out: o.append(m.render(papers, annotations)), cfg.runs(5, 2))
+            text = out[-1].text
+            report.set(name, samples.median())
+            report.note(name, {"what": f"{module_name}.render(papers, annotations) with default options, "
+                                       f"{len(papers)} papers, {len(annotations)} annotations",
+                               "output_mb": round(len(text.encode()) / 1e6, 2), "s": samples.summary()})
+            files[fmt] = work.path(f"papers-10k-{fmt}").with_suffix(suffix)
+            files[fmt].write_text(text, encoding="utf-8")
+    importing = optional("papershelf.services.importing")
+    for fmt, path in files.items():
+        name = f"import_{fmt}_10k_s"
+        with report.guard(name, name):
+            if importing is None:
+                raise LookupError("papershelf.services.importing does not exist yet")
+            samples = Samples()
+            for _ in range(cfg.runs(3, 1)):
+                gc.collect()
+
+                def run(p: Path = path) -> Any:
+                    imported = Library(work.path("import"))
+                    return imported, importing.import_file(imported, p)
+
+                seconds, (target, summary) = timed(run)
+                samples.add(seconds)
+                if len(target) != len(papers):
+                    raise RuntimeError(f"imported {len(target)} of {len(papers)} papers ({summary.problems[:3]})")
+            report.set(name, samples.median())
+            report.note(name, {"what": f"services.importing.import_file(Library(empty), the {fmt} export of "
+                                       f"lib-10k): read, sniff, decode, parse, add", "s": samples.summary(),
+                               "file_mb": round(path.stat().st_size / 1e6, 2)})
 
 
 def bench_latex_decode(report: Report, cfg: Config) -> None:

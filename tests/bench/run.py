@@ -48,6 +48,10 @@ TARGETS: dict[str, tuple[str, float | None, str, list[tuple[str, str]]]] = {
                             [("write_bibtexparser_raw_10k_s", "bibtexparser.write_string"),
                              ("papis_export_1k_s", "papis export of 1k")]),
     "export_markdown_10k_s": ("Export Markdown, 10k papers", 0.5, "s", []),
+    "import_ris_10k_s": ("Import RIS, 10k records", 1.5, "s", []),
+    "export_ris_10k_s": ("Export RIS, 10k papers", 1.0, "s", []),
+    "import_biblatex_10k_s": ("Import biblatex .bib, 10k entries", 1.5, "s", []),
+    "export_biblatex_10k_s": ("Export biblatex, 10k papers", 1.0, "s", []),
     "latex_decode_40k_s": ("LaTeX to text, 40k field values", 1.0, "s", []),
     "sync_10k_nochange_ms": ("Notes sync, 10k, nothing changed", 200, "ms", []),
     "sync_10k_100changed_ms": ("Notes sync, 10k, 100 changed", 300, "ms", []),
@@ -153,6 +157,7 @@ def run(quick: bool, out: Path) -> Report:
         metrics.bench_import(report, cfg, work)
         metrics.bench_bibtexparser_raw(report, cfg, work)
         metrics.bench_export(report, cfg, work)
+        metrics.bench_exchange(report, cfg, work)
         metrics.bench_latex_decode(report, cfg)
         metrics.bench_sync(report, cfg, work)
         metrics.bench_similarity(report, cfg, work)

@@ -62,7 +62,7 @@ def test_bundled_entry_is_valid_and_complete() -> None:
     assert values["Terminal"] == "false"
     assert values["Type"] == "Application"
     assert values["Categories"] == "Office;"  # one main category (desktop-file-validate)
-    assert values["MimeType"] == "text/x-bibtex;"  # BibTeX only: not every Markdown file
+    assert values["MimeType"] == "text/x-bibtex;application/x-research-info-systems;"  # BibTeX, RIS: not every .md
     assert values["StartupWMClass"] == "papershelf"
     assert values["Comment"]
     assert "BibTeX" in values["Keywords"]

@@ -12,11 +12,13 @@ from papershelf.core.library import Library
 from papershelf.core.search.query import QueryError
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.formats.markdown_export import GROUPINGS, MarkdownOptions
+from papershelf.formats.ris import RisOptions
 from papershelf.services import exporting
 from papershelf.services.importing import import_file
 
 
-@command("import", help="import BibTeX (.bib) or paper-list Markdown (.md) files", writes=True)
+@command("import", help="import BibTeX (.bib), RIS (.ris), Web of Science (.ciw) or paper-list Markdown (.md) "
+                         "files; a .txt holding one of them is read by its content", writes=True)
 @argument("files", nargs="+", type=Path, metavar="FILE")
 def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     failed = 0
@@ -51,17 +53,17 @@ def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int
 
 @command(
     "export",
-    help="export papers as BibTeX or a Markdown reading list",
+    help="export papers as BibTeX, biblatex, RIS or a Markdown reading list",
     epilog="Without QUERY or --list, every paper. A query starting with '-' goes after '--'.",
     writes=lambda args: bool(args.keep_updated),
 )
 @argument("query", nargs="*", help="only papers matching this search query")
 @argument("--format", choices=exporting.FORMATS, help="default: from -o's suffix, else bibtex")
 @argument("--list", dest="list_name", metavar="NAME", help="only papers in this reading list")
-@argument("--utf8", action="store_true", help="BibTeX: UTF-8 instead of LaTeX-escaped ASCII")
-@argument("--with-abstract", action="store_true", help="include abstracts (Markdown; BibTeX has them)")
-@argument("--no-abstract", action="store_true", help="leave abstracts out of a BibTeX export")
-@argument("--with-notes", action="store_true", help="include your notes (BibTeX: as annote)")
+@argument("--utf8", action="store_true", help="BibTeX, biblatex: UTF-8 instead of LaTeX-escaped ASCII")
+@argument("--with-abstract", action="store_true", help="include abstracts (Markdown; BibTeX and RIS have them)")
+@argument("--no-abstract", action="store_true", help="leave abstracts out of a BibTeX, biblatex or RIS export")
+@argument("--with-notes", action="store_true", help="include your notes (BibTeX: as annote; RIS: as N1)")
 @argument("--alias-ids", action="store_true",
           help="BibTeX: merged-away keys as biblatex ids fields, not as copies of the entry")
 @argument("--group-by", choices=GROUPINGS, default="status", help="Markdown: group papers by (default: status)")
@@ -88,6 +90,7 @@ def export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
             markdown_options=MarkdownOptions(
                 title=title, group_by=args.group_by, abstract=args.with_abstract, notes=args.with_notes
             ),
+            ris_options=RisOptions(abstract=not args.no_abstract, notes=args.with_notes),
         )
     except QueryError as exc:
         raise CommandError(f"invalid query: {exc}") from None
@@ -106,12 +109,14 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, q
     if args.output is None or query.strip():
         raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")
     # Only what was asked for on the command line is stored with the tie: the rest follows the defaults.
-    options: dict[str, Any] = (
-        {"ascii": not args.utf8, "abstract": not args.no_abstract, "notes_as_annote": args.with_notes,
-         "aliases": "ids" if args.alias_ids else "copies"}
-        if fmt == "bibtex"
-        else {"group_by": args.group_by, "abstract": args.with_abstract, "notes": args.with_notes}
-    )
+    options: dict[str, Any]
+    if fmt in ("bibtex", "biblatex"):
+        options = {"ascii": not args.utf8, "abstract": not args.no_abstract, "notes_as_annote": args.with_notes,
+                   "aliases": "ids" if args.alias_ids or fmt == "biblatex" else "copies"}
+    elif fmt == "ris":
+        options = {"abstract": not args.no_abstract, "notes": args.with_notes}
+    else:
+        options = {"group_by": args.group_by, "abstract": args.with_abstract, "notes": args.with_notes}
     auto = exporting.AutoExport(library)
     try:
         tie = auto.tie(args.output, list_name=args.list_name, fmt=fmt, options=options)

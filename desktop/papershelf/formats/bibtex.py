@@ -440,15 +440,16 @@ def _paper(entry: _Entry, problems: list[Problem], names: dict[str, tuple[str, b
         fields[UNTITLED] = title
         problems.append(Problem(entry.line, "the entry has no title; its key is shown instead", entry.key, "warning"))
     authors = parse_names(fields["author"], names)[0] if "author" in fields else []
-    raw_year = fields.get("year", "")
+    raw_year = fields.get("year", "") or fields.get("date", "")  # biblatex: date = {2020-05-12}
     year: int | None = None
     if raw_year:
         match = _YEAR.search(raw_year)
         if match:
             year = int(match.group(1))
-        if match is not None and match.group(1) == raw_year.strip():
+        if match is not None and match.group(1) == raw_year.strip() and "year" in fields:
             del fields["year"]  # just the year: Paper.year says it
-    venue_raw = fields.get("booktitle") or fields.get("journal") or fields.get("howpublished") or ""
+    venue_raw = (fields.get("booktitle") or fields.get("journal") or fields.get("journaltitle")
+                 or fields.get("howpublished") or "")
     doi = fields.get("doi", "")
     if doi:
         doi = DOI_PREFIX.sub("", latex.decode_verbatim(doi))

@@ -30,14 +30,18 @@ from papershelf.core.library import Library
 from papershelf.core.model import Annotation, Paper
 from papershelf.core.search.index import filter_papers
 from papershelf.core.storage.store import atomic_write_bytes
-from papershelf.formats import bibtex_export, markdown_export
+from papershelf.formats import biblatex_export, bibtex_export, markdown_export, ris
 from papershelf.formats.bibtex_export import BibtexOptions, ExportResult
 from papershelf.formats.markdown_export import MarkdownOptions
+from papershelf.formats.ris import RisOptions
 
-FORMATS: Final = ("bibtex", "markdown")
+FORMATS: Final = ("bibtex", "markdown", "ris", "biblatex")
 TIES_FILE: Final = "auto-export.json"
 TIES_SCHEMA: Final = 1
-_SUFFIXES: Final = {".md": "markdown", ".markdown": "markdown", ".bib": "bibtex", ".bibtex": "bibtex"}
+# A .bib is BibTeX unless biblatex is asked for by name (both are .bib files).
+_SUFFIXES: Final = {".md": "markdown", ".markdown": "markdown", ".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris"}
+# The suffix a file of each format gets (the export dialog proposes it).
+SUFFIX_OF: Final = {"bibtex": ".bib", "markdown": ".md", "ris": ".ris", "biblatex": ".bib"}
 
 
 class UnknownListError(KeyError):
@@ -48,7 +52,7 @@ class UnknownListError(KeyError):
 
 
 def format_for(path: Path, default: str = "bibtex") -> str:
-    """The export format a file name asks for: ``.md`` -> markdown, ``.bib`` -> bibtex."""
+    """The export format a file name asks for: ``.md`` -> markdown, ``.bib`` -> bibtex, ``.ris`` -> ris."""
     return _SUFFIXES.get(path.suffix.lower(), default)
 
 
@@ -108,8 +112,9 @@ def render(
     *,
     bibtex_options: BibtexOptions | None = None,
     markdown_options: MarkdownOptions | None = None,
+    ris_options: RisOptions | None = None,
 ) -> ExportResult:
-    """``papers`` as ``fmt`` ("bibtex" or "markdown") text.
+    """``papers`` as ``fmt`` (one of ``FORMATS``) text; biblatex takes the BibTeX options.
 
     Raises:
         ValueError: an unknown format or grouping.
@@ -118,6 +123,10 @@ def render(
         return bibtex_export.render(papers, annotations_of(library, papers), bibtex_options or BibtexOptions())
     if fmt == "markdown":
         return markdown_export.render(papers, annotations_of(library, papers), markdown_options or MarkdownOptions())
+    if fmt == "ris":
+        return ris.render(papers, annotations_of(library, papers), ris_options or RisOptions())
+    if fmt == "biblatex":
+        return biblatex_export.render(papers, annotations_of(library, papers), bibtex_options or BibtexOptions())
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -150,6 +159,7 @@ def export(
     query: str = "",
     bibtex_options: BibtexOptions | None = None,
     markdown_options: MarkdownOptions | None = None,
+    ris_options: RisOptions | None = None,
 ) -> ExportResult:
     """The export both the CLI and the window run: choose the papers, render them, write ``path`` if given.
 
@@ -164,7 +174,8 @@ def export(
     """
     query_ids = filter_papers(library, query) if query.strip() else None
     papers = select(library, ids=ids, list_name=list_name, query_ids=query_ids)
-    result = render(library, papers, fmt, bibtex_options=bibtex_options, markdown_options=markdown_options)
+    result = render(library, papers, fmt, bibtex_options=bibtex_options, markdown_options=markdown_options,
+                    ris_options=ris_options)
     if path is not None:
         write(path, result)
     return result
@@ -251,7 +262,7 @@ class AutoExport:
         """Tie ``path`` to a reading list (or, with None, the whole library) and write it now.
 
         An existing tie of the same file is replaced. ``options`` are ``BibtexOptions`` or
-        ``MarkdownOptions`` fields by name.
+        ``MarkdownOptions`` or ``RisOptions`` fields by name (biblatex: ``BibtexOptions``).
 
         Raises:
             UnknownListError: no reading list has this name.
@@ -340,12 +351,15 @@ class AutoExport:
             return self.library.live_ids()
         return list_members(self.library, tie.list_name)
 
-    def _options(self, tie: Tie) -> tuple[BibtexOptions | None, MarkdownOptions | None]:
+    def _options(self, tie: Tie) -> dict[str, Any]:
+        """The tie's options as ``render``'s keyword arguments."""
         try:
-            if tie.format == "bibtex":
-                return BibtexOptions(**tie.options), None
+            if tie.format in ("bibtex", "biblatex"):
+                return {"bibtex_options": BibtexOptions(**tie.options)}
+            if tie.format == "ris":
+                return {"ris_options": RisOptions(**tie.options)}
             title = tie.options.get("title") or tie.list_name or "Reading list"
-            return None, MarkdownOptions(**{**tie.options, "title": title})
+            return {"markdown_options": MarkdownOptions(**{**tie.options, "title": title})}
         except TypeError as exc:
             raise ValueError(f"bad export options for {tie.path.name}: {exc}") from None
 
@@ -354,11 +368,8 @@ class AutoExport:
         if not self._exists(tie):
             raise ValueError(f"the reading list {tie.list_name!r} no longer exists; the file was left as it was")
         ids = self._ids(tie)
-        bibtex_options, markdown_options = self._options(tie)
         papers = [self.library.papers[pid] for pid in ids]
-        result = render(
-            self.library, papers, tie.format, bibtex_options=bibtex_options, markdown_options=markdown_options
-        )
+        result = render(self.library, papers, tie.format, **self._options(tie))
         payload = result.text.encode("utf-8")
         try:
             same = tie.path.read_bytes() == payload
@@ -394,6 +405,7 @@ class AutoExport:
 
 __all__ = [
     "FORMATS",
+    "SUFFIX_OF",
     "TIES_FILE",
     "AutoExport",
     "Tie",

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.formats.markdown_export import GROUPINGS, MarkdownOptions
+from papershelf.formats.ris import RisOptions
+from papershelf.services.exporting import SUFFIX_OF, format_for
 
 SCOPES = ("selection", "filter", "list", "all")
 
@@ -35,16 +37,35 @@ class ExportRequest:
     """What the user asked for in the export dialog."""
 
     path: Path
-    fmt: str  # "bibtex" or "markdown"
+    fmt: str  # one of services.exporting.FORMATS
     scope: str  # one of SCOPES
     list_name: str | None = None
     keep_updated: bool = False
     bibtex: BibtexOptions = field(default_factory=BibtexOptions)
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
+    ris: RisOptions = field(default_factory=RisOptions)
 
     def options(self) -> dict[str, Any]:
         """The chosen format's options by name (what a keep-updated tie stores)."""
-        return dict(asdict(self.bibtex) if self.fmt == "bibtex" else asdict(self.markdown))
+        if self.fmt == "biblatex":
+            return {**asdict(self.bibtex), "aliases": "ids"}  # biber resolves merged-away keys by ids
+        if self.fmt == "bibtex":
+            return asdict(self.bibtex)
+        return asdict(self.ris) if self.fmt == "ris" else asdict(self.markdown)
+
+
+# Each format's row in the format list, and its options page (an index into the stack below).
+FORMAT_LABELS = (
+    ("bibtex", "BibTeX (.bib)"),
+    ("biblatex", "biblatex (.bib, for biber: date, journaltitle, eprint)"),
+    ("ris", "RIS (.ris: EndNote, Mendeley, Zotero, Word)"),
+    ("markdown", "Markdown reading list (.md)"),
+)
+_PAGES = {"bibtex": 0, "biblatex": 0, "markdown": 1, "ris": 2}
+_PATTERNS = {"bibtex": "BibTeX (*.bib)", "biblatex": "biblatex (*.bib)", "ris": "RIS (*.ris)",
+             "markdown": "Markdown (*.md)"}
+_DEFAULT_NAMES = {"bibtex": "references.bib", "biblatex": "references.bib", "ris": "references.ris",
+                  "markdown": "reading-list.md"}
 
 
 class ExportDialog(QDialog):
@@ -62,8 +83,8 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
 
         self.fmt = QComboBox()
-        self.fmt.addItem("BibTeX (.bib)", "bibtex")
-        self.fmt.addItem("Markdown reading list (.md)", "markdown")
+        for fmt, label in FORMAT_LABELS:
+            self.fmt.addItem(label, fmt)
 
         scope_box = QGroupBox("Papers")
         scope_layout = QVBoxLayout(scope_box)
@@ -121,9 +142,20 @@ class ExportDialog(QDialog):
         md_layout.addRow(self.md_abstract)
         md_layout.addRow(self.md_notes)
 
+        self.ris_abstract = QCheckBox("Include abstracts")
+        self.ris_abstract.setChecked(True)
+        self.ris_keywords = QCheckBox("Tags as keywords (KW)")
+        self.ris_keywords.setChecked(True)
+        self.ris_notes = QCheckBox("My notes as notes (N1)")
+        ris_page = QWidget()
+        ris_layout = QVBoxLayout(ris_page)
+        for box in (self.ris_abstract, self.ris_keywords, self.ris_notes):
+            ris_layout.addWidget(box)
+
         self.options = QStackedWidget()
         self.options.addWidget(bib_page)
         self.options.addWidget(md_page)
+        self.options.addWidget(ris_page)
 
         self.path = QLineEdit()
         self.path.setPlaceholderText("where to write the file")
@@ -153,6 +185,7 @@ class ExportDialog(QDialog):
         for button in self.scope_buttons.values():
             button.toggled.connect(self._update)
         self.path.textChanged.connect(self._update)
+        self.path.textEdited.connect(self._follow_suffix)
         self.list_combo.currentTextChanged.connect(self._update)
         if last is not None:
             self._start_from(last)
@@ -171,25 +204,34 @@ class ExportDialog(QDialog):
         self.md_group.setCurrentIndex(max(self.md_group.findData(last.markdown.group_by), 0))
         self.md_abstract.setChecked(last.markdown.abstract)
         self.md_notes.setChecked(last.markdown.notes)
+        for box, value in ((self.ris_abstract, last.ris.abstract), (self.ris_keywords, last.ris.tags_as_keywords),
+                           (self.ris_notes, last.ris.notes)):
+            box.setChecked(value)
 
     def _format_changed(self) -> None:
-        fmt = self.fmt.currentData()
-        self.options.setCurrentIndex(0 if fmt == "bibtex" else 1)
+        fmt = str(self.fmt.currentData())
+        self.options.setCurrentIndex(_PAGES[fmt])
         text = self.path.text().strip()
         if text:
-            suffix = ".bib" if fmt == "bibtex" else ".md"
-            self.path.setText(str(Path(text).with_suffix(suffix)))
+            self.path.setText(str(Path(text).with_suffix(SUFFIX_OF[fmt])))
 
     def _browse(self) -> None:
-        fmt = self.fmt.currentData()
-        pattern = "BibTeX (*.bib)" if fmt == "bibtex" else "Markdown (*.md)"
-        default = self.path.text() or ("references.bib" if fmt == "bibtex" else "reading-list.md")
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", default, pattern)
+        fmt = str(self.fmt.currentData())
+        default = self.path.text() or _DEFAULT_NAMES[fmt]
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", default, _PATTERNS[fmt])
         if path:
             self.path.setText(path)
+            self._follow_suffix()
 
     def scope(self) -> str:
         return next(s for s, b in self.scope_buttons.items() if b.isChecked())
+
+    def _follow_suffix(self) -> None:
+        """A file name typed or chosen with another format's suffix (``.ris``, ``.md``) picks that format."""
+        wanted = format_for(Path(self.path.text().strip()), default="")
+        current = str(self.fmt.currentData())
+        if wanted and wanted != current and SUFFIX_OF[current] != SUFFIX_OF[wanted]:
+            self.fmt.setCurrentIndex(self.fmt.findData(wanted))
 
     def _update(self) -> None:
         if not self.md_title.isModified():  # a title the user typed stays; otherwise the list's name
@@ -221,6 +263,11 @@ class ExportDialog(QDialog):
                 group_by=str(self.md_group.currentData()),
                 abstract=self.md_abstract.isChecked(),
                 notes=self.md_notes.isChecked(),
+            ),
+            ris=RisOptions(
+                abstract=self.ris_abstract.isChecked(),
+                tags_as_keywords=self.ris_keywords.isChecked(),
+                notes=self.ris_notes.isChecked(),
             ),
         )
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QMimeData, QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
 from papershelf.services import exporting
-from papershelf.services.importing import supported_suffixes
+from papershelf.services.importing import SNIFFED_SUFFIXES, can_import, supported_suffixes
 from papershelf.ui.dialogs import ImportSummaryDialog
 from papershelf.ui.export_dialog import ExportDialog, ExportRequest
 from papershelf.ui.importer import ImportJob, ImportReport
@@ -24,9 +24,8 @@ if TYPE_CHECKING:
 
 
 def importable(paths: Sequence[Path]) -> list[Path]:
-    """The paths Papershelf can import (by suffix), in their order."""
-    suffixes = set(supported_suffixes())
-    return [p for p in paths if p.suffix.lower() in suffixes]
+    """The paths Papershelf can import (by suffix, or a .txt by its content), in their order."""
+    return [p for p in paths if can_import(p)]
 
 
 def dropped_paths(mime: QMimeData) -> list[Path]:
@@ -85,7 +84,7 @@ class Transfers(QObject):
             else:
                 result = exporting.export(w.library, request.fmt, path=request.path, ids=scope_ids,
                                           list_name=request.list_name, bibtex_options=request.bibtex,
-                                          markdown_options=request.markdown)
+                                          markdown_options=request.markdown, ris_options=request.ris)
                 count, notes = result.count, result.notes
         except (OSError, ValueError, KeyError) as exc:
             w.show_error(f"could not export to {request.path}: {getattr(exc, 'strerror', None) or exc}")
@@ -99,7 +98,7 @@ class Transfers(QObject):
     # -- import ----------------------------------------------------------------------------------------
 
     def import_dialog(self) -> None:
-        patterns = " ".join(f"*{s}" for s in supported_suffixes())
+        patterns = " ".join(f"*{s}" for s in [*supported_suffixes(), *SNIFFED_SUFFIXES])
         start = last_folder(self.window.settings, "import")
         files, _ = QFileDialog.getOpenFileNames(self.window, "Import papers", start, f"Paper files ({patterns})")
         if files:
