@@ -23,9 +23,18 @@ def by_title(result: ParseResult) -> dict[str, Paper]:
     return {p.title: p for p in result.papers}
 
 
+def only_unread_tags(result: ParseResult) -> str:
+    """The tags the one problem of ``result`` reports as not imported (a file with no other problem)."""
+    [problem] = result.problems
+    assert problem.severity == "warning"
+    return problem.reason.split("were not imported: ", 1)[1]
+
+
 def test_web_of_science_export() -> None:
     result = read("wos.ris")
-    assert result.problems == []
+    assert only_unread_tags(result) == (
+        "AD (1 record), AN (2 records), CL (1 record), CP (1 record), J9 (2 records), JI (1 record), "
+        "PA (1 record), PI (1 record), PU (1 record)")
     nature = by_title(result)["Deep learning"]
     assert nature.entry_type == "article"
     assert nature.authors == ["Yann Lecun", "Yoshua Bengio", "Geoffrey Hinton"]
@@ -43,7 +52,8 @@ def test_web_of_science_export() -> None:
 
 def test_scopus_export() -> None:
     result = read("scopus.ris")
-    assert result.problems == []  # the "Scopus / EXPORT DATE" header before the first record is no record
+    # the "Scopus / EXPORT DATE" header before the first record is no record
+    assert only_unread_tags(result) == "C2 (1 record), DB (2 records), M3 (2 records)"
     go, kernels = result.papers
     assert go.authors == ["D. Silver", "J. Schrittwieser", "K. Simonyan", "G. van den Driessche"]
     assert go.url.startswith("https://www.scopus.com/inward/record.uri?eid=2-s2.0-85031918331&doi=")
@@ -61,7 +71,7 @@ def test_scopus_export() -> None:
 
 def test_ieee_xplore_export_with_crlf_and_first_last_names() -> None:
     result = read("ieee.ris")
-    assert result.problems == []
+    assert only_unread_tags(result) == "VO (2 records)"
     resnet, survey = result.papers
     assert resnet.authors == ["K. He", "X. Zhang", "S. Ren", "J. Sun"]
     assert (resnet.entry_type, resnet.year, resnet.fields["pages"]) == ("inproceedings", 2016, "770--778")
@@ -75,7 +85,7 @@ def test_ieee_xplore_export_with_crlf_and_first_last_names() -> None:
 
 def test_zotero_export_every_type() -> None:
     result = read("zotero.ris")
-    assert result.problems == []
+    assert only_unread_tags(result) == "M3 (1 record), ST (1 record), Y2 (1 record)"
     types = {p.title.split(":")[0]: p.entry_type for p in result.papers}
     assert types == {
         "BERT": "inproceedings", "Learning Deep Generative Models": "phdthesis",
@@ -275,3 +285,22 @@ def test_web_of_science_problems_have_lines() -> None:
     result = ris.parse_wos(text)
     assert [p.title for p in result.papers] == ["One", "Two"]
     assert [(p.line, p.severity) for p in result.problems] == [(3, "error"), (4, "warning"), (9, "error")]
+
+
+def test_tags_with_no_field_are_reported_not_dropped_unsaid() -> None:
+    text = (
+        "TY  - JOUR\nTI  - First\nAU  - Doe, Jane\nPY  - 2020\nAN  - WOS:000123\nDB  - Scopus\nER  - \n\n"
+        "TY  - JOUR\nTI  - Second\nAU  - Roe, Rick\nPY  - 2021\nAN  - WOS:000456\nER  - \n"
+    )
+    result = ris.parse(text)
+    assert [p.title for p in result.papers] == ["First", "Second"]
+    [problem] = [p for p in result.problems if "not imported" in p.reason]
+    assert problem.severity == "warning"
+    assert problem.line == 1
+    assert "AN (2 records)" in problem.reason
+    assert "DB (1 record)" in problem.reason
+
+
+def test_a_file_whose_tags_are_all_read_has_no_such_report() -> None:
+    result = ris.parse("TY  - JOUR\nTI  - Only\nAU  - Doe, Jane\nPY  - 2020\nDO  - 10.1/x\nER  - \n")
+    assert not [p for p in result.problems if "not imported" in p.reason]

@@ -80,6 +80,10 @@ _MONTH_MACROS: Final = tuple(bibtex.MONTHS)  # "jan" ... "dec", in order
 _MONTH_NAME = re.compile(r"\b(" + "|".join(_MONTH_MACROS) + r")[a-z]*\b\.?", re.IGNORECASE)
 _HTML_BREAK = re.compile(r"\s*(?:</p>|</div>|<br\s*/?>)\s*", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^<>]*>")
+# The tags ``_paper`` reads; any other tag in a record is counted and reported, never dropped unsaid.
+_READ_TAGS: Final = frozenset({
+    "TI", "T1", "CT", "BT", "AU", "A1", "A2", "ED", "PY", "Y1", "DA", "T2", "JF", "JO", "JA", "J2", "T3",
+    "VL", "IS", "ET", "CY", "LA", "PB", "SP", "EP", "SN", "KW", "N1", "DO", "UR", "AB", "N2", "ID"})
 _URL_LIST = re.compile(r"\s*;\s*(?=https?://)")  # "UR  - http://a; http://b" (a ; inside one URL stays)
 
 
@@ -152,11 +156,20 @@ def _parse(text: str) -> ParseResult:
     if record is not None:
         problems.append(Problem(record.line, "the file ends inside this record (no ER line); it was read as it is",
                                 severity="warning"))
+    unread: dict[str, int] = {}  # tag -> records it was in, for papers that were imported
+    first_unread = 0
     for rec in records:
         paper = _paper(rec, problems)
         if paper is not None:
             result.papers.append(paper)
             result.lines.append(rec.line)
+            for tag in rec.tags.keys() - _READ_TAGS:
+                unread[tag] = unread.get(tag, 0) + 1
+                first_unread = first_unread or rec.line
+    if unread:
+        shown = ", ".join(f"{tag} ({count} record{'s' if count > 1 else ''})" for tag, count in sorted(unread.items()))
+        problems.append(Problem(first_unread, f"RIS tags Papershelf keeps no field for were not imported: {shown}",
+                                severity="warning"))
     problems.sort(key=lambda p: p.line)
     return result
 
