@@ -61,7 +61,8 @@ class Attachment:
     def location(self, library_folder: Path) -> Path:
         """Where the file is on disk."""
         path = Path(self.path)
-        return path if path.is_absolute() else library_folder / path
+        # A link is where it says (a Windows path read on another system stays as written, and missing).
+        return path if self.linked or path.is_absolute() else library_folder / path
 
     def to_doc(self) -> dict[str, Any]:
         return {"path": self.path, "linked": self.linked, "type": self.type, "description": self.description,
@@ -259,8 +260,8 @@ def link_imported_files(
         entries, bad = filefield.parse(value)
         problems += [f"[{paper.key}] {problem}" for problem in bad]
         key = keys_given.get(paper.key, paper.key)
-        if not library.has_key(key):
-            continue
+        if not library.has_key(key) or library.paper(key).fields.get("file") != value:
+            continue  # not this entry's paper (a key taken by another), or one that kept its own files
         pid = library.paper(key).id
         current = changes.get(pid) or attachments(library, pid)
         known = {a.path for a in current}

@@ -33,6 +33,7 @@ from papershelf.core.storage.store import atomic_write_bytes
 from papershelf.formats import bibtex_export, markdown_export
 from papershelf.formats.bibtex_export import BibtexOptions, ExportResult
 from papershelf.formats.markdown_export import MarkdownOptions
+from papershelf.services import attachments
 
 FORMATS: Final = ("bibtex", "markdown")
 TIES_FILE: Final = "auto-export.json"
@@ -108,14 +109,21 @@ def render(
     *,
     bibtex_options: BibtexOptions | None = None,
     markdown_options: MarkdownOptions | None = None,
+    written_to: Path | None = None,
 ) -> ExportResult:
-    """``papers`` as ``fmt`` ("bibtex" or "markdown") text.
+    """``papers`` as ``fmt`` ("bibtex" or "markdown") text; ``written_to``: the file it goes to, if any
+    (BibTeX ``with_files``: attached files inside its folder are written relative to it).
 
     Raises:
         ValueError: an unknown format or grouping.
     """
     if fmt == "bibtex":
-        return bibtex_export.render(papers, annotations_of(library, papers), bibtex_options or BibtexOptions())
+        options = bibtex_options or BibtexOptions()
+        files = None
+        if options.with_files:
+            base = written_to.resolve().parent if written_to is not None else None
+            files = attachments.file_fields(library, [p.id for p in papers], base)
+        return bibtex_export.render(papers, annotations_of(library, papers), options, files)
     if fmt == "markdown":
         return markdown_export.render(papers, annotations_of(library, papers), markdown_options or MarkdownOptions())
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -164,7 +172,8 @@ def export(
     """
     query_ids = filter_papers(library, query) if query.strip() else None
     papers = select(library, ids=ids, list_name=list_name, query_ids=query_ids)
-    result = render(library, papers, fmt, bibtex_options=bibtex_options, markdown_options=markdown_options)
+    result = render(library, papers, fmt, bibtex_options=bibtex_options, markdown_options=markdown_options,
+                    written_to=path)
     if path is not None:
         write(path, result)
     return result
@@ -357,7 +366,8 @@ class AutoExport:
         bibtex_options, markdown_options = self._options(tie)
         papers = [self.library.papers[pid] for pid in ids]
         result = render(
-            self.library, papers, tie.format, bibtex_options=bibtex_options, markdown_options=markdown_options
+            self.library, papers, tie.format, bibtex_options=bibtex_options, markdown_options=markdown_options,
+            written_to=tie.path,
         )
         payload = result.text.encode("utf-8")
         try:
