@@ -17,6 +17,7 @@ from papershelf import __version__
 from papershelf.core.model import STATUSES
 from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
 from papershelf.ui.duplicates_dialog import DuplicatesDialog
+from papershelf.ui.paper_files import AttachFileDialog, TableFileDrop, attach_files, open_paper
 from papershelf.ui.paper_model import COLUMN_NAMES, STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -112,6 +113,7 @@ class WindowActions(QObject):
         on_table("L", self.add_selection_to_list)
         on_table("Shift+L", self.remove_selection_from_list)
         on_table("/", w.search_panel.focus)
+        self._build_file_actions()
         # Back to the table from the detail pane's editors (t, n), so triage goes on with the keyboard:
         # Return in the tags or lists field (which saves it), Esc anywhere in the pane (the note saves on
         # focus loss).
@@ -120,6 +122,28 @@ class WindowActions(QObject):
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), w.detail)
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         back.activated.connect(w.table.setFocus)
+
+    # -- opening papers and their files (ui/paper_files.py) -------------------------------------------
+
+    def _build_file_actions(self) -> None:
+        w = self.window
+        self.open_shortcut = QShortcut(QKeySequence("O"), w.table)
+        self.open_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.open_shortcut.activated.connect(self.open_current)
+        self.table_drop = TableFileDrop(w.table, w.library, w.model.paper_id)
+        self.table_drop.attached.connect(lambda text: w.statusBar().showMessage(text, 8000))
+        w.detail.paper_files.message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+
+    def open_current(self) -> None:
+        """Open the current paper's PDF, or its best link, in the system's application (``o``)."""
+        w = self.window
+        if (pid := w.current_paper_id()) is not None:
+            w.statusBar().showMessage(open_paper(w.library, pid), 5000)
+
+    def attach_to_current(self) -> None:
+        w = self.window
+        if (pid := w.current_paper_id()) is not None and (paths := AttachFileDialog.ask(w)):
+            w.statusBar().showMessage(attach_files(w.library, pid, paths), 8000)
 
     # -- commands on the selection -------------------------------------------------------------------
 
@@ -223,6 +247,10 @@ class WindowActions(QObject):
                 remove_menu.addAction(name, partial(controller.remove_from_list, ids, name))
         menu.addAction("Add tag…", self.tag_selection)
         menu.addAction("Remove tag…", lambda: self.tag_selection(remove=True))
+        if len(ids) == 1:
+            open_action = menu.addAction("Open", self.open_current)
+            open_action.setShortcut(QKeySequence("O"))
+            menu.addAction("Attach file…", self.attach_to_current).setEnabled(not w.library.read_only)
         menu.addSeparator()
         menu.addAction("Copy citation keys", self.copy_keys)
         return menu
