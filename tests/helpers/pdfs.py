@@ -14,6 +14,10 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
+from papershelf.core.model import Paper
+from papershelf.core.resources import data_dir
+from papershelf.formats import paperlist
+
 _SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "%": r"\%", "#": r"\#",
              "_": r"\_", "^": r"\^{}", "~": r"\~{}", "<": r"\textless{}", ">": r"\textgreater{}"}
 
@@ -77,3 +81,9 @@ def encrypted_copy(pdf: Path, target: Path, password: str = "secret") -> Path:
     with target.open("wb") as out:
         writer.write(out)
     return target
+
+
+def catalogue_papers() -> list[Paper]:
+    """The bundled ICLR 2021 papers, parsed (not in any library)."""
+    text = (data_dir() / "iclr2021-accepted.md").read_text(encoding="utf-8")
+    return paperlist.parse(text, venue="ICLR", year=2021).papers

@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from papershelf.cli.output import dump, warn
+from papershelf.cli.output import dump, status, warn
 from papershelf.cli.registry import CommandError, argument, command
 from papershelf.core.library import Library
-from papershelf.services import attachments
+from papershelf.services import attachments, pdfmatch
 from papershelf.services.attachments import Attachment, AttachmentError
 from papershelf.services.links import reading_links
 
@@ -83,4 +83,49 @@ def files(args: argparse.Namespace, library: Library, out: TextIO) -> int:
 def links(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     for link in reading_links(library.paper(args.key)):
         out.write(f"{link.label}\t{link.url}\n")
+    return 0
+
+
+@command("match-pdfs", help="find the paper of each PDF in a folder (arXiv id, DOI or title on its first page)",
+         writes=lambda args: bool(args.attach))
+@argument("folder", type=Path, metavar="DIR")
+@argument("--attach", action="store_true", help="attach each confident match (copied, or linked with --link)")
+@argument("--link", action="store_true", help="with --attach: link the PDFs where they are instead of copying")
+@argument("--json", action="store_true", help="print JSON")
+def match_pdfs(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    if not args.folder.is_dir():
+        raise CommandError(f"{args.folder}: no such folder")
+    if args.link and not args.attach:
+        raise CommandError("--link goes with --attach")
+    results = pdfmatch.match_folder(library, pdfmatch.pdfs_in(args.folder))
+    attached = 0
+    rows = []
+    for result in results:
+        name = str(result.path.relative_to(args.folder))
+        paper = library.papers[result.paper_id] if result.confident and result.paper_id else None
+        note = ""
+        if paper is not None and args.attach:
+            try:
+                done = attachments.attach(library, paper.id, result.path, link=args.link)
+            except AttachmentError as exc:
+                note = f"not attached: {exc}"
+            else:
+                attached += not done.already
+                note = "already attached" if done.already else ("linked" if args.link else "attached")
+        best = [(library.papers[pid].key, score) for pid, score in result.candidates]
+        rows.append({"file": name, "key": paper.key if paper else None, "score": result.score, "how": result.how,
+                     "candidates": best, "problem": result.problem, "done": note})
+        if args.json:
+            continue
+        if paper is not None:
+            out.write(f"{name}\t{paper.key}\t{result.score:.2f}\t{result.how}{f'; {note}' if note else ''}\n")
+        else:
+            why = result.problem or ("unsure; best: " + ", ".join(f"{k} {s:.2f}" for k, s in best) if best
+                                     else "no paper of the library")
+            out.write(f"{name}\t-\t{result.score:.2f}\tunmatched: {why}\n")
+    if args.json:
+        dump(rows, out)
+    matched = sum(1 for r in rows if r["key"])
+    status(f"{len(rows)} PDFs: {matched} matched, {len(rows) - matched} unmatched"
+           + (f"; {attached} attached" if args.attach else ""))
     return 0
