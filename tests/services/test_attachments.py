@@ -186,3 +186,20 @@ def test_jabref_file_field_of_the_attachments_is_relative_where_it_can_be(librar
     # Without a folder to be relative to, every path is absolute.
     absolute = filefield.parse(attachments.file_field(library, pid))[0]
     assert absolute[0].path == str(library.folder / "files" / KEY / "papers.pdf")
+
+
+def test_merging_two_papers_keeps_the_files_of_both(library: Library, pdf: Path, tmp_path: Path) -> None:
+    from papershelf.services import duplicates
+
+    keep, other = KEY, sorted(set(library.keys()) - {KEY})[0]
+    attach(library, _pid(library, keep), pdf)
+    second = tmp_path / "second.pdf"
+    second.write_bytes(pdf.read_bytes() + b"\n% other\n")
+    moved = attach(library, _pid(library, other), second).attachment
+    other_id = _pid(library, other)
+    duplicates.merge(library, keep, other)
+    files = attachments.attachments(library, _pid(library, keep))
+    assert [a.name for a in files] == ["papers.pdf", "second.pdf"]
+    assert files[1] == moved
+    assert not attachments.is_missing(library, moved)
+    assert attachments.attachments(library, other_id) == []

@@ -240,6 +240,18 @@ def rename(library: Library, paper_id: str, attachment: Attachment, new_name: st
     return renamed
 
 
+def combine_files(library: Library, keep_id: str, other_id: str) -> None:
+    """After a merge of ``other_id`` into ``keep_id``: the other paper's files join the kept paper's (they stay
+    where they are on disk); one write, none when the other had no files."""
+    moved = attachments(library, other_id)
+    if not moved or library.read_only:
+        return
+    kept = attachments(library, keep_id)
+    combined = kept + [a for a in moved if a not in kept]
+    library.commit(tables={TABLE: {keep_id: {"files": [a.to_doc() for a in combined]}, other_id: None}})
+    library.events.emit(AnnotationsChanged((keep_id,), frozenset({FILES_EVENT_FIELD})))
+
+
 def link_imported_files(
     library: Library, parsed: Sequence[Paper], keys_given: Mapping[str, str], base: Path
 ) -> list[str]:
