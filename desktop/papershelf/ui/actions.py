@@ -11,14 +11,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QToolButton
 
 from papershelf import __version__
 from papershelf.core.model import STATUSES
+from papershelf.core.storage.store import StoreError
+from papershelf.services import pdfinbox
 from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
 from papershelf.ui.duplicates_dialog import DuplicatesDialog
 from papershelf.ui.paper_files import AttachFileDialog, TableFileDrop, attach_files, open_paper
 from papershelf.ui.paper_model import COLUMN_NAMES, STATUS_LABELS
+from papershelf.ui.pdf_inbox import PdfInboxWatcher, UnmatchedPdfsDialog, WatchFolderDialog
 
 if TYPE_CHECKING:
     from papershelf.ui.main_window import MainWindow
@@ -41,6 +44,7 @@ class WindowActions(QObject):
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.export_action = file_menu.addAction("&Export…", w.transfers.export_dialog)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self._build_pdf_folder_menu(file_menu)
         file_menu.addSeparator()
         file_menu.addAction("&Notes file…", w.choose_notes_file)
         self.sync_action = file_menu.addAction("&Sync notes now", w.notes_sync.sync_now)
@@ -133,6 +137,44 @@ class WindowActions(QObject):
         self.table_drop = TableFileDrop(w.table, w.library, w.model.paper_id)
         self.table_drop.attached.connect(lambda text: w.statusBar().showMessage(text, 8000))
         w.detail.paper_files.message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+
+    def _build_pdf_folder_menu(self, file_menu: QMenu) -> None:
+        w = self.window
+        file_menu.addSeparator()
+        self.watch_action = file_menu.addAction("&Watch a folder for PDFs…", self.choose_pdf_folder)
+        self.unmatched_action = file_menu.addAction("&Unmatched PDFs…", lambda: UnmatchedPdfsDialog.ask(w, w.library))
+        self.pdf_inbox = PdfInboxWatcher(w.library, self)
+        w.installEventFilter(self.pdf_inbox)  # stops its worker when the window closes
+        self.pdf_progress = QLabel()
+        self.pdf_cancel = QToolButton()
+        self.pdf_cancel.setText("Cancel")
+        self.pdf_cancel.clicked.connect(self.pdf_inbox.cancel)
+        for widget in (self.pdf_progress, self.pdf_cancel):
+            w.statusBar().addPermanentWidget(widget)
+            widget.hide()
+
+        def progress(done: int, total: int) -> None:
+            self.pdf_progress.setText(f"Matching PDFs {done}/{total}")
+            for widget in (self.pdf_progress, self.pdf_cancel):
+                widget.setVisible(done < total)
+
+        self.pdf_inbox.progress.connect(progress)
+        self.pdf_inbox.finished.connect(lambda _report: progress(1, 1))
+        self.pdf_inbox.message.connect(lambda text: w.statusBar().showMessage(text, 10000))
+
+    def choose_pdf_folder(self) -> None:
+        w = self.window
+        library = w.library
+        answer = WatchFolderDialog.ask(w, pdfinbox.watched_folder(library), pdfinbox.moves_matched(library))
+        if answer is None:
+            return
+        try:
+            pdfinbox.set_watched_folder(library, answer[0], move=answer[1])
+        except (ValueError, StoreError) as exc:
+            w.statusBar().showMessage(f"Not changed: {exc}", 8000)
+            return
+        self.pdf_inbox.follow()
+        w.statusBar().showMessage(f"Watching {answer[0]} for PDFs" if answer[0] else "No folder is watched", 5000)
 
     def open_current(self) -> None:
         """Open the current paper's PDF, or its best link, in the system's application (``o``)."""
