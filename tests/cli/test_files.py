@@ -131,3 +131,15 @@ def test_export_keeps_the_file_field_as_read_and_with_files_writes_jabref_s_form
     again = Library(other)
     paths = [a.path for a in attachments.attachments(again, again.paper("smith2020graphs").id)]
     assert paths[0] == str(shelf / "papers" / "smith.pdf")
+
+
+def test_list_with_a_fulltext_query_reads_the_attached_pdfs_once(
+    run_cli: RunCli, iclr_library_dir: Path, tmp_path: Path
+) -> None:
+    book = typeset([Page("Certify or Predict", ["M. Mueller"], "The zebrafinch manoeuvre, ablated.")], tmp_path, "z")
+    lib = str(iclr_library_dir)
+    run_cli("--library", lib, "attach", KEY, str(book))
+    done = run_cli("--library", lib, "list", 'text:"zebrafinch manoeuvre"', "--format", "keys")
+    assert (done.code, done.out) == (0, f"{KEY}\n")
+    assert (iclr_library_dir / "fulltext.cache").is_file()
+    assert run_cli("--library", lib, "list", "fulltext:zebrafinch", "-fulltext:ablated", "--format", "keys").out == ""
