@@ -126,3 +126,26 @@ def test_choosing_the_folder_from_the_menu(
     monkeypatch.setattr(pdf_inbox.WatchFolderDialog, "ask", classmethod(lambda cls, parent, f, m: (None, False)))
     window.window_actions.watch_action.trigger()
     assert window.window_actions.pdf_inbox.watcher.directories() == []
+
+
+def test_attached_pdfs_are_read_in_the_background_and_searched_with_fulltext(
+    qtbot: QtBot, iclr_library_dir: Path, tmp_path: Path
+) -> None:
+    library = Library(iclr_library_dir)
+    key = key_of(library, 5)
+    book = typeset([Page("Some title", ["Some One"], "The zebrafinch manoeuvre is ablated here.")], tmp_path, "z")
+    attachments.attach(library, library.paper(key).id, book)
+    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    job = window.window_actions.fulltext_job
+    with qtbot.waitSignal(job.finished, timeout=WAIT_MS) as read:
+        window.show()
+    assert read.args == [1]
+    qtbot.keyClicks(window.search, 'text:"zebrafinch manoeuvre"')
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT_MS)
+    assert window.model.paper_id(0) == library.paper(key).id
+    window.select_paper(library.paper(key).id)
+    snippet = window.detail.paper_files.snippet
+    qtbot.waitUntil(snippet.isVisible)
+    assert "zebrafinch manoeuvre" in snippet.text()
+    assert snippet.text().startswith("In the PDF: ")

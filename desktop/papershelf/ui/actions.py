@@ -21,7 +21,7 @@ from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHel
 from papershelf.ui.duplicates_dialog import DuplicatesDialog
 from papershelf.ui.paper_files import AttachFileDialog, TableFileDrop, attach_files, open_paper
 from papershelf.ui.paper_model import COLUMN_NAMES, STATUS_LABELS
-from papershelf.ui.pdf_inbox import PdfInboxWatcher, UnmatchedPdfsDialog, WatchFolderDialog
+from papershelf.ui.pdf_inbox import FullTextJob, PdfInboxWatcher, UnmatchedPdfsDialog, WatchFolderDialog
 
 if TYPE_CHECKING:
     from papershelf.ui.main_window import MainWindow
@@ -161,6 +161,19 @@ class WindowActions(QObject):
         self.pdf_inbox.progress.connect(progress)
         self.pdf_inbox.finished.connect(lambda _report: progress(1, 1))
         self.pdf_inbox.message.connect(lambda text: w.statusBar().showMessage(text, 10000))
+        # The attached files' text, read in a worker after files come (fulltext: in the search box)
+        self.fulltext_job = FullTextJob(w.library, self)
+        w.installEventFilter(self.fulltext_job)
+
+        def reading(done: int, total: int) -> None:
+            self.pdf_progress.setText(f"Reading PDF text {done}/{total}")
+            self.pdf_progress.setVisible(done < total)
+
+        self.fulltext_job.progress.connect(reading)
+        w.controller.annotations_changed.connect(lambda _ids: self.fulltext_job.soon())
+        self.fulltext_job.soon()  # files attached while the window was closed, or by the CLI
+        w.detail.paper_files.full = self.fulltext_job.full
+        w.search.textChanged.connect(w.detail.paper_files.set_query)
 
     def choose_pdf_folder(self) -> None:
         w = self.window

@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from papershelf.core.library import Library
+from papershelf.core.search.query import FULLTEXT, QueryError, parse_query
 from papershelf.core.storage.store import StoreError
-from papershelf.services import attachments, links
+from papershelf.services import attachments, fulltext, links
 from papershelf.services.attachments import Attachment, AttachmentError
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.text import plain_tooltip
@@ -145,6 +146,14 @@ class PaperFilesPane(QWidget):
         self.more_button.setMenu(more)
         self.files.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.files.customContextMenuRequested.connect(lambda pos: more.popup(self.files.mapToGlobal(pos)))
+        self.snippet = QLabel()  # where the search's fulltext: words are in the PDF
+        self.snippet.setTextFormat(Qt.TextFormat.PlainText)
+        self.snippet.setWordWrap(True)
+        self.snippet.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.snippet.setObjectName("fulltextSnippet")
+        self.snippet.hide()
+        self._fulltext_values: list[str] = []
+        self.full: fulltext.FullText | None = None
         self.notice = QLabel()
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
         self.notice.setWordWrap(True)
@@ -159,6 +168,7 @@ class PaperFilesPane(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.links)
         layout.addWidget(self.files)
+        layout.addWidget(self.snippet)
         layout.addLayout(buttons)
         layout.addWidget(self.notice)
         self.setAcceptDrops(True)
@@ -211,6 +221,28 @@ class PaperFilesPane(QWidget):
             self.files.setCurrentRow(0)
         self.files.setVisible(self.files.count() > 0)
         self._enable()
+        self._show_snippet()
+
+    def set_query(self, text: str) -> None:
+        """The search box's query: where its ``fulltext:`` words are in this paper's files is shown."""
+        try:
+            query = parse_query(text, lenient=True)
+        except QueryError:
+            return
+        values = [t.value for clause in query.clauses for t in clause
+                  if t.field == FULLTEXT and t.value and not t.negated]
+        if values != self._fulltext_values:
+            self._fulltext_values = values
+            self._show_snippet()
+
+    def _show_snippet(self) -> None:
+        found = ""
+        if self.full is not None and self.paper_id is not None:
+            for value in self._fulltext_values:
+                if found := self.full.snippet(self.paper_id, value):
+                    break
+        self.snippet.setText(f"In the PDF: {found}" if found else "")
+        self.snippet.setVisible(bool(found))
 
     def _enable(self) -> None:
         chosen = self.selected()

@@ -9,7 +9,7 @@ from the best candidates or by its citation key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, Qt, QThread, QTimer, QUrl, Signal, Slot
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from papershelf.core.library import Library
 from papershelf.core.storage.store import StoreError
-from papershelf.services import pdfinbox
+from papershelf.services import fulltext, pdfinbox
 from papershelf.services.attachments import AttachmentError
 from papershelf.services.pdfmatch import PdfFacts, PdfMatcher, read_pdf
 
@@ -39,14 +39,15 @@ SETTLE_MS = 1500  # a pause after the folder changes before its PDFs are read
 
 
 class _Reader(QObject):
-    """Reads PDFs in the worker thread; ``read`` emits ``facts`` for each, then ``done``."""
+    """Reads files in the worker thread with ``read_one`` (pure); emits ``facts`` for each, then ``done``."""
 
-    facts = Signal(int, int, object)  # number, total, PdfFacts
+    facts = Signal(int, int, object)  # number, total, what read_one returned
     done = Signal()
 
-    def __init__(self, paths: Sequence[Path]) -> None:
+    def __init__(self, paths: Sequence[Path], read_one: Callable[[Path], object]) -> None:
         super().__init__()
         self.paths = list(paths)
+        self.read_one = read_one
         self.cancelled = False
 
     @Slot()
@@ -54,7 +55,7 @@ class _Reader(QObject):
         for number, path in enumerate(self.paths, 1):
             if self.cancelled:
                 break
-            self.facts.emit(number, len(self.paths), read_pdf(path))
+            self.facts.emit(number, len(self.paths), self.read_one(path))
         self.done.emit()
 
 
@@ -105,7 +106,7 @@ class PdfInboxWatcher(QObject):
         if not paths:
             return
         self._facts = []
-        self._reader = _Reader(paths)
+        self._reader = _Reader(paths, read_pdf)
         self._thread = QThread(self)
         self._reader.moveToThread(self._thread)
         self._thread.started.connect(self._reader.read)
@@ -152,6 +153,86 @@ class PdfInboxWatcher(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Close:  # installed on the window: no thread outlives it
+            self.stop()
+        return False
+
+
+class FullTextJob(QObject):
+    """Reads the text of attached files not read yet, in a worker thread, whenever files were attached
+    (so ``fulltext:`` never reads a PDF while the search box waits)."""
+
+    progress = Signal(int, int)  # files read, files in this round
+    finished = Signal(int)  # files read
+
+    def __init__(self, library: Library, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.full = fulltext.attach_to(library)
+        self.full.read_on_lookup = False
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SETTLE_MS)
+        self.timer.timeout.connect(self.start)
+        self._thread: QThread | None = None
+        self._reader: _Reader | None = None
+        self._read: list[fulltext.Extracted] = []
+        self._again = False
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None
+
+    def soon(self) -> None:
+        """Look for files to read after a pause (called on every change; the pause gathers them)."""
+        self.timer.start()
+
+    def start(self) -> None:
+        if self.busy:
+            self._again = True
+            return
+        stale = self.full.stale()
+        if not stale:
+            return
+        self._read = []
+        self._reader = _Reader(stale, fulltext.extract_text)
+        self._thread = QThread(self)
+        self._reader.moveToThread(self._thread)
+        self._thread.started.connect(self._reader.read)
+        self._reader.facts.connect(self._one_read)
+        self._reader.done.connect(self._done)
+        self.progress.emit(0, len(stale))
+        self._thread.start()
+
+    def _one_read(self, number: int, total: int, item: fulltext.Extracted | None) -> None:
+        if item is not None:
+            self._read.append(item)
+        self.progress.emit(number, total)
+
+    def cancel(self) -> None:
+        if self._reader is not None:
+            self._reader.cancelled = True
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.cancel()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+
+    def _done(self) -> None:
+        assert self._thread is not None
+        self._thread.quit()
+        self._thread.wait()
+        self._thread = None
+        self._reader = None
+        self.full.put(self._read)  # on the UI thread: the search index hears of the new text here
+        self.finished.emit(len(self._read))
+        if self._again:
+            self._again = False
+            self.timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
             self.stop()
         return False
 
