@@ -85,3 +85,16 @@ def test_detached_files_leave_the_cache_and_unreadable_ones_never_stop_the_rest(
     assert full.lookup("zebrafinch") == set()
     cached = orjson.loads((library.folder / fulltext.CACHE_FILE).read_bytes())["files"]
     assert sorted(Path(name).name for name in cached) == ["broken.pdf", "locked.pdf"]
+
+
+def test_plain_words_can_also_search_the_pdfs(library: Library) -> None:
+    from papershelf.core.search.index import SearchIndex
+    from papershelf.core.search.query import parse_query
+
+    pid = library.paper(KEY).id
+    widened = fulltext.with_fulltext(parse_query('zebrafinch "certify or" -kernels'))
+    assert str(widened) == ('zebrafinch OR fulltext:zebrafinch "certify or" OR fulltext:"certify or" '
+                            "-kernels -fulltext:kernels")
+    index = SearchIndex(library)
+    assert index.filter(widened) == [pid]
+    assert index.filter(parse_query("zebrafinch")) == []

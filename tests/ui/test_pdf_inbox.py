@@ -149,3 +149,8 @@ def test_attached_pdfs_are_read_in_the_background_and_searched_with_fulltext(
     qtbot.waitUntil(snippet.isVisible)
     assert "zebrafinch manoeuvre" in snippet.text()
     assert snippet.text().startswith("In the PDF: ")
+    window.search.setText("zebrafinch")  # a plain word: the record only ...
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=WAIT_MS)
+    window.window_actions.search_pdf_text.setChecked(True)  # ... unless the PDFs' text is searched too
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT_MS)
+    assert window.settings.value("search/fulltext") == "true"

@@ -26,6 +26,7 @@ import orjson
 from papershelf.core.events import AnnotationsChanged
 from papershelf.core.fields import search_form
 from papershelf.core.library import Library
+from papershelf.core.search.query import FULLTEXT, Query, Term
 from papershelf.core.storage.store import atomic_write_bytes
 from papershelf.services import attachments
 
@@ -203,6 +204,24 @@ class FullText:
         start = text.rfind(" ", 0, start) + 1 if start > 0 else 0  # from the start of a word
         end = min(len(text), max(start + width, at + len(value)))
         return ("…" if start > 0 else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+def with_fulltext(query: Query) -> Query:
+    """``query`` with each plain word or phrase also searched in the attached files' text: ``graph`` becomes
+    ``graph OR fulltext:graph``; ``-graph`` becomes ``-graph -fulltext:graph`` (in neither)."""
+    clauses: list[tuple[Term, ...]] = []
+    for clause in query.clauses:
+        if len(clause) == 1 and clause[0].field is None and clause[0].negated:
+            word = clause[0]
+            clauses += [clause, (Term(FULLTEXT, word.value, negated=True),)]
+            continue
+        widened: list[Term] = []
+        for term in clause:
+            widened.append(term)
+            if term.field is None and not term.negated:
+                widened.append(Term(FULLTEXT, term.value))
+        clauses.append(tuple(widened))
+    return Query(tuple(clauses), query.text, query.warnings, query.errors)
 
 
 _ATTACHED: weakref.WeakKeyDictionary[Library, FullText] = weakref.WeakKeyDictionary()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QToolButton
 from papershelf import __version__
 from papershelf.core.model import STATUSES
 from papershelf.core.storage.store import StoreError
-from papershelf.services import pdfinbox
+from papershelf.services import fulltext, pdfinbox
 from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
 from papershelf.ui.duplicates_dialog import DuplicatesDialog
 from papershelf.ui.paper_files import AttachFileDialog, TableFileDrop, attach_files, open_paper
@@ -174,6 +174,21 @@ class WindowActions(QObject):
         self.fulltext_job.soon()  # files attached while the window was closed, or by the CLI
         w.detail.paper_files.full = self.fulltext_job.full
         w.search.textChanged.connect(w.detail.paper_files.set_query)
+        self.search_pdf_text = QAction("Search PDF text too", self)
+        self.search_pdf_text.setCheckable(True)
+        self.search_pdf_text.setToolTip("Plain words in the search box also find papers whose attached PDFs have them")
+        on = str(w.settings.value("search/fulltext", "false")).lower() == "true"
+        self.search_pdf_text.setChecked(on)
+        w.search_panel.widen = fulltext.with_fulltext if on else None
+        self.search_pdf_text.toggled.connect(self.set_search_pdf_text)
+        file_menu.addAction(self.search_pdf_text)
+
+    def set_search_pdf_text(self, on: bool) -> None:
+        """Plain words also search the attached files' text (a preference, kept in the settings)."""
+        w = self.window
+        w.settings.setValue("search/fulltext", "true" if on else "false")
+        w.search_panel.widen = fulltext.with_fulltext if on else None
+        w.apply_filters()
 
     def choose_pdf_folder(self) -> None:
         w = self.window
