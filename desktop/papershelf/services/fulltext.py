@@ -14,6 +14,7 @@ search index forgets the answers it had for those papers.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -90,6 +91,37 @@ def extract_text(path: Path) -> Extracted | None:
     return Extracted(path, stamp[0], stamp[1], search_form(text[:MAX_CHARS]), problem)
 
 
+class _Vocabulary:
+    """The distinct words of some texts, joined in one string to find the words containing a needle fast."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.source = texts
+        postings: dict[str, set[str]] = {}
+        for pid, text in texts.items():
+            for word in set(text.split()):
+                postings.setdefault(word, set()).add(pid)
+        self.words = list(postings)
+        self.postings = [postings[w] for w in self.words]
+        self.joined = "\n" + "\n".join(self.words) + "\n"
+        self.starts: list[int] = []
+        at = 1
+        for word in self.words:
+            self.starts.append(at)
+            at += len(word) + 1
+
+    def papers_with(self, needle: str) -> set[str]:
+        """The papers having a word that contains ``needle`` (which has no whitespace)."""
+        found: set[str] = set()
+        joined, starts = self.joined, self.starts
+        at = joined.find(needle)
+        while at >= 0:
+            n = bisect.bisect_right(starts, at) - 1
+            found |= self.postings[n]
+            following = starts[n + 1] if n + 1 < len(starts) else len(joined)
+            at = joined.find(needle, following)  # the next word: one hit per word is enough
+        return found
+
+
 class FullText:
     """The library's attached files' text: what is read (the cache), what is not yet, and the lookup."""
 
@@ -101,6 +133,7 @@ class FullText:
         self.path = library.folder / CACHE_FILE
         self._files: dict[str, dict[str, Any]] | None = None
         self._by_paper: dict[str, str] | None = None
+        self._vocabulary: _Vocabulary | None = None
         library.events.connect(AnnotationsChanged, self._annotations_changed)
 
     def _annotations_changed(self, event: AnnotationsChanged) -> None:
@@ -185,14 +218,35 @@ class FullText:
                     self._by_paper[pid] = text
         return self._by_paper
 
+    def _words(self) -> _Vocabulary:
+        """Every whitespace-separated word of the texts, with the papers that have it (built on demand)."""
+        if self._vocabulary is None or self._vocabulary.source is not self.texts():
+            self._vocabulary = _Vocabulary(self.texts())
+        return self._vocabulary
+
     def lookup(self, value: str) -> set[str]:
-        """Ids of the papers whose files' text has ``value`` (in ``search_form``; "" means any text)."""
+        """Ids of the papers whose files' text has ``value`` (in ``search_form``; "" means any text).
+
+        Substring search, as everywhere in the query language, without scanning every text: each word of
+        ``value`` lies inside one word of a text, so the papers having a word that contains it are the
+        only candidates; a phrase is then checked on those texts alone.
+        """
         if self.read_on_lookup:
             self.read_on_lookup = False  # once per process: what is attached later is read then
             self.refresh(notify=False)  # asked by the search index in the middle of a filter
+        texts = self.texts()
         if not value:
-            return set(self.texts())
-        return {pid for pid, text in self.texts().items() if value in text}
+            return set(texts)
+        vocabulary = self._words()
+        found: set[str] | None = None
+        for word in sorted(set(value.split()), key=len, reverse=True):  # longer words are rarer
+            having = vocabulary.papers_with(word)
+            found = having if found is None else found & having
+            if not found:
+                return set()
+        if found is None or " " not in value:
+            return found or set()
+        return {pid for pid in found if value in texts[pid]}
 
     def snippet(self, paper_id: str, value: str, width: int = 160) -> str:
         """The words around the first place ``value`` is in the paper's files ("" if it is not)."""
