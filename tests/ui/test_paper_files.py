@@ -113,6 +113,10 @@ def test_attach_open_show_rename_and_detach_through_the_pane(
     assert files.files.count() == 0
     assert "the copy is kept in" in files.notice.text()
     assert len(list((library.folder / "trash" / "files" / "ada2020graph").iterdir())) == 1
+    files.link_action.trigger()  # the same file, linked where it is this time
+    assert files.files.item(0).text() == "graphs.pdf (link)"
+    files.detach_action.trigger()
+    assert pdfs[1].is_file()  # a linked file is never touched
 
 
 def test_a_pdf_dropped_on_the_pane_is_attached_and_a_missing_file_is_shown_missing(

@@ -136,9 +136,11 @@ class PaperFilesPane(QWidget):
             "Attach file…", self.choose_files, "Copy files into the library for this paper")
         self.open_button = self._button("Open", self.open_selected, "Open the file in your PDF viewer")
         # The rest in a menu: five buttons in a row would widen the pane and take the table's room.
-        self.more_button = self._button("File", lambda: None, "Show in folder, rename or detach the file")
+        self.more_button = self._button("File", lambda: None, "Link a file; show in folder, rename or detach one")
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         more = QMenu(self.more_button)
+        self.link_action = more.addAction("Link a file (keep it where it is)…", self.choose_files_to_link)
+        more.addSeparator()
         self.folder_action = more.addAction("Show in folder", self.show_selected_in_folder)
         self.rename_action = more.addAction("Rename…", self.rename_selected)
         self.detach_action = more.addAction("Detach", self.detach_selected)
@@ -253,7 +255,8 @@ class PaperFilesPane(QWidget):
         self.folder_action.setEnabled(present)
         self.rename_action.setEnabled(present and writable)
         self.detach_action.setEnabled(chosen is not None and writable)
-        self.more_button.setEnabled(chosen is not None)
+        self.link_action.setEnabled(self.paper_id is not None and writable)
+        self.more_button.setEnabled(self.paper_id is not None)
 
     def _annotations_changed(self, ids: list[str]) -> None:
         if self.paper_id in ids:
@@ -276,6 +279,9 @@ class PaperFilesPane(QWidget):
 
     def choose_files(self) -> None:
         self.attach(AttachFileDialog.ask(self))
+
+    def choose_files_to_link(self) -> None:
+        self.attach(AttachFileDialog.ask(self), link=True)
 
     def _open(self, url: QUrl) -> None:
         if not open_in_system(url):
