@@ -98,3 +98,20 @@ def test_plain_words_can_also_search_the_pdfs(library: Library) -> None:
     index = SearchIndex(library)
     assert index.filter(widened) == [pid]
     assert index.filter(parse_query("zebrafinch")) == []
+
+
+def test_a_word_list_built_elsewhere_is_used_only_for_the_texts_it_was_built_from(
+    library: Library, pdfs: list[Path]
+) -> None:
+    full = fulltext.attach_to(library)
+    full.refresh()
+    texts, copy = full.snapshot()
+    assert not full.word_list_ready
+    assert full.adopt(texts, fulltext.WordList(copy))
+    assert full.word_list_ready
+    assert full.lookup("manoeuvre") == {library.paper(KEY).id}
+    texts, copy = full.snapshot()
+    attachments.attach(library, library.paper(KEY).id, pdfs[1])  # the texts change meanwhile
+    full.refresh()
+    assert not full.adopt(texts, fulltext.WordList(copy))
+    assert full.lookup("kernels") == {library.paper(KEY).id}  # built anew, with the new text

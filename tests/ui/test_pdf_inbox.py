@@ -141,6 +141,7 @@ def test_attached_pdfs_are_read_in_the_background_and_searched_with_fulltext(
     with qtbot.waitSignal(job.finished, timeout=WAIT_MS) as read:
         window.show()
     assert read.args == [1]
+    assert job.full.word_list_ready  # built in the worker too: the first fulltext: query does not wait
     qtbot.keyClicks(window.search, 'text:"zebrafinch manoeuvre"')
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT_MS)
     assert window.model.paper_id(0) == library.paper(key).id

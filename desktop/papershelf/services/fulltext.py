@@ -91,11 +91,13 @@ def extract_text(path: Path) -> Extracted | None:
     return Extracted(path, stamp[0], stamp[1], search_form(text[:MAX_CHARS]), problem)
 
 
-class _Vocabulary:
-    """The distinct words of some texts, joined in one string to find the words containing a needle fast."""
+class WordList:
+    """The distinct words of some texts, joined in one string to find the words containing a needle fast.
+
+    Pure: a worker thread may build one from a copy of ``FullText.texts()`` (``FullText.adopt``).
+    """
 
     def __init__(self, texts: Mapping[str, str]) -> None:
-        self.source = texts
         postings: dict[str, set[str]] = {}
         for pid, text in texts.items():
             for word in set(text.split()):
@@ -133,7 +135,8 @@ class FullText:
         self.path = library.folder / CACHE_FILE
         self._files: dict[str, dict[str, Any]] | None = None
         self._by_paper: dict[str, str] | None = None
-        self._vocabulary: _Vocabulary | None = None
+        self._vocabulary: WordList | None = None
+        self._vocabulary_of: Mapping[str, str] | None = None  # the texts it was built from
         library.events.connect(AnnotationsChanged, self._annotations_changed)
 
     def _annotations_changed(self, event: AnnotationsChanged) -> None:
@@ -218,11 +221,31 @@ class FullText:
                     self._by_paper[pid] = text
         return self._by_paper
 
-    def _words(self) -> _Vocabulary:
-        """Every whitespace-separated word of the texts, with the papers that have it (built on demand)."""
-        if self._vocabulary is None or self._vocabulary.source is not self.texts():
-            self._vocabulary = _Vocabulary(self.texts())
+    def _words(self) -> WordList:
+        """Every whitespace-separated word of the texts, with the papers that have it (built on demand,
+        unless a worker built it already: ``adopt``)."""
+        texts = self.texts()
+        if self._vocabulary is None or self._vocabulary_of is not texts:
+            self._vocabulary = WordList(texts)
+            self._vocabulary_of = texts
         return self._vocabulary
+
+    @property
+    def word_list_ready(self) -> bool:
+        """Whether the next lookup finds the word list built (no pause to build it)."""
+        return self._vocabulary is not None and self._vocabulary_of is self.texts()
+
+    def snapshot(self) -> tuple[Mapping[str, str], dict[str, str]]:
+        """The texts now (to tell ``adopt`` which they were) and a copy a worker may build a WordList of."""
+        texts = self.texts()
+        return texts, dict(texts)
+
+    def adopt(self, texts: Mapping[str, str], words: WordList) -> bool:
+        """Use ``words`` (built from a copy of ``texts``) if the texts are still those; whether it was used."""
+        if texts is not self.texts():
+            return False
+        self._vocabulary, self._vocabulary_of = words, texts
+        return True
 
     def lookup(self, value: str) -> set[str]:
         """Ids of the papers whose files' text has ``value`` (in ``search_form``; "" means any text).

@@ -226,6 +226,25 @@ class FullTextJob(QObject):
         self._thread = None
         self._reader = None
         self.full.put(self._read)  # on the UI thread: the search index hears of the new text here
+        if self._read:
+            # The word list fulltext: looks words up in, built in the worker too (0.6 s at 1,000 PDFs).
+            texts, copy = self.full.snapshot()
+            self._reader = _Reader([Path()], lambda _path: fulltext.WordList(copy))
+            self._thread = QThread(self)
+            self._reader.moveToThread(self._thread)
+            self._thread.started.connect(self._reader.read)
+            self._reader.facts.connect(lambda _n, _total, words: self.full.adopt(texts, words))
+            self._reader.done.connect(self._word_list_done)
+            self._thread.start()
+            return
+        self._word_list_done(stop_thread=False)
+
+    def _word_list_done(self, stop_thread: bool = True) -> None:
+        if stop_thread and self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = None
+            self._reader = None
         self.finished.emit(len(self._read))
         if self._again:
             self._again = False
