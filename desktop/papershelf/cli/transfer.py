@@ -66,6 +66,8 @@ def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int
 @argument("--with-notes", action="store_true", help="include your notes (BibTeX: as annote; RIS: as N1)")
 @argument("--alias-ids", action="store_true",
           help="BibTeX: merged-away keys as biblatex ids fields, not as copies of the entry")
+@argument("--with-files", action="store_true",
+          help="BibTeX: the attached files as a JabRef file field (relative to -o's folder where inside it)")
 @argument("--group-by", choices=GROUPINGS, default="status", help="Markdown: group papers by (default: status)")
 @argument("-o", "--output", type=Path, metavar="FILE", help="write FILE (atomically) instead of stdout")
 @argument("--keep-updated", action="store_true",
@@ -85,7 +87,7 @@ def export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
             query=query,
             bibtex_options=BibtexOptions(
                 ascii=not args.utf8, abstract=not args.no_abstract, notes_as_annote=args.with_notes,
-                aliases="ids" if args.alias_ids else "copies",
+                aliases="ids" if args.alias_ids else "copies", with_files=args.with_files,
             ),
             markdown_options=MarkdownOptions(
                 title=title, group_by=args.group_by, abstract=args.with_abstract, notes=args.with_notes
@@ -112,7 +114,8 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, q
     options: dict[str, Any]
     if fmt in ("bibtex", "biblatex"):
         options = {"ascii": not args.utf8, "abstract": not args.no_abstract, "notes_as_annote": args.with_notes,
-                   "aliases": "ids" if args.alias_ids or fmt == "biblatex" else "copies"}
+                   "aliases": "ids" if args.alias_ids or fmt == "biblatex" else "copies",
+                   **({"with_files": True} if args.with_files and fmt == "bibtex" else {})}
     elif fmt == "ris":
         options = {"abstract": not args.no_abstract, "notes": args.with_notes}
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,9 @@ class Library:
         self.folder = Path(folder).expanduser()
         self.notices: list[str] = []
         self.events = Events()
+        # The ids of papers whose attached files' text has a value (``fulltext:`` in queries); set by
+        # services.fulltext, which reads the files. None: no paper matches a full-text term.
+        self.fulltext: Callable[[str], Collection[str]] | None = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -61,6 +61,9 @@ class BibtexOptions:
     # How a merged-away key (Paper.aliases) stays citable: "copies" (BibTeX: the entry again under each
     # alias) or "ids" (biblatex/biber: one ``ids`` field; biber refuses an alias that is also an entry).
     aliases: str = "copies"
+    # The ``file`` field from the papers' attached files (``render``'s ``files``), in JabRef's form; without
+    # it, a ``file`` field read from a .bib is written as it was read.
+    with_files: bool = False
 
 
 @dataclass(slots=True)
@@ -76,11 +79,16 @@ def render(
     papers: Sequence[Paper],
     annotations: Mapping[str, Annotation],
     options: BibtexOptions = BibtexOptions(),
+    files: Mapping[str, str] | None = None,
 ) -> ExportResult:
-    """The .bib text for ``papers``; ``annotations`` by paper id (papers without one have none)."""
+    """The .bib text for ``papers``; ``annotations`` by paper id (papers without one have none).
+
+    ``files``: with ``options.with_files``, each paper's ``file`` field (JabRef's form) by paper id; a
+    paper not in it gets none.
+    """
     encoder = latex.Encoder(ascii=options.ascii)
     ordered = _in_order(papers)
-    context = _Context(encoder, options, {p.key.casefold() for p in ordered})
+    context = _Context(encoder, options, {p.key.casefold() for p in ordered}, files=files or {})
     chunks: list[str] = [f"% {len(ordered)} {_entries(len(ordered))} exported by Papershelf\n"]
     approximated_in: list[str] = []
     missing: dict[str, list[str]] = {"author": [], "year": []}
@@ -197,6 +205,7 @@ class _Context:
     left_out: list[str] = field(default_factory=list)  # "key (field)" or a @string/@preamble, not written
     repaired: list[str] = field(default_factory=list)
     conflicting_strings: set[str] = field(default_factory=set)
+    files: Mapping[str, str] = field(default_factory=dict)  # paper id -> ``file`` field (with_files)
 
 
 def _in_order(papers: Sequence[Paper]) -> list[Paper]:
@@ -289,6 +298,12 @@ def _fields(paper: Paper, ann: Annotation | None, context: _Context) -> dict[str
             values["abstract"] = "{" + _source("abstract", source, paper.key, context) + "}"
         else:
             values["abstract"] = "{" + _protect_at(encoder.text(paper.abstract)) + "}"
+    if options.with_files:
+        values.pop("file", None)
+        if linked_files := context.files.get(paper.id):
+            # A path is a path: written as it is (UTF-8 even in ASCII mode), never LaTeX-escaped.
+            values["file"] = "{" + linked_files + "}" if latex.is_balanced(linked_files) else \
+                "{" + _verbatim(linked_files) + "}"
     if ann is not None:
         _annotation_fields(values, paper, ann, context)
     if options.track_as_note and paper.track:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from papershelf.core import duplicates
 from papershelf.core.library import Library
 from papershelf.core.model import Paper
+from papershelf.services import attachments
 from papershelf.sync import state as sync_state
 
 
@@ -40,11 +41,13 @@ def merge(library: Library, keep_key: str, other_key: str) -> Paper:
         StoreError: the library could not be written.
     """
     conflicts = sync_state.conflicts(library)
-    for key, pid in zip((keep_key, other_key), library.ids_for_keys([keep_key]) + library.ids_for_keys([other_key]),
-                        strict=True):
+    ids = library.ids_for_keys([keep_key]) + library.ids_for_keys([other_key])
+    for key, pid in zip((keep_key, other_key), ids, strict=True):
         if pid in conflicts:
             raise ValueError(f"{key} has a notes-file conflict; resolve it first (papershelf sync --resolve)")
-    return library.merge_papers(keep_key, other_key)
+    merged = library.merge_papers(keep_key, other_key)
+    attachments.combine_files(library, *ids)  # the merged-away paper's files go with it
+    return merged
 
 
 def keep_apart(library: Library, key: str, other_key: str) -> None:

@@ -34,6 +34,7 @@ from papershelf.formats import biblatex_export, bibtex_export, markdown_export, 
 from papershelf.formats.bibtex_export import BibtexOptions, ExportResult
 from papershelf.formats.markdown_export import MarkdownOptions
 from papershelf.formats.ris import RisOptions
+from papershelf.services import attachments
 
 FORMATS: Final = ("bibtex", "markdown", "ris", "biblatex")
 TIES_FILE: Final = "auto-export.json"
@@ -113,14 +114,22 @@ def render(
     bibtex_options: BibtexOptions | None = None,
     markdown_options: MarkdownOptions | None = None,
     ris_options: RisOptions | None = None,
+    written_to: Path | None = None,
 ) -> ExportResult:
-    """``papers`` as ``fmt`` (one of ``FORMATS``) text; biblatex takes the BibTeX options.
+    """``papers`` as ``fmt`` (one of ``FORMATS``) text; biblatex takes the BibTeX options. ``written_to``:
+    the file it goes to, if any (BibTeX ``with_files``: attached files inside its folder are written
+    relative to it).
 
     Raises:
         ValueError: an unknown format or grouping.
     """
     if fmt == "bibtex":
-        return bibtex_export.render(papers, annotations_of(library, papers), bibtex_options or BibtexOptions())
+        options = bibtex_options or BibtexOptions()
+        files = None
+        if options.with_files:
+            base = written_to.resolve().parent if written_to is not None else None
+            files = attachments.file_fields(library, [p.id for p in papers], base)
+        return bibtex_export.render(papers, annotations_of(library, papers), options, files)
     if fmt == "markdown":
         return markdown_export.render(papers, annotations_of(library, papers), markdown_options or MarkdownOptions())
     if fmt == "ris":
@@ -175,7 +184,7 @@ def export(
     query_ids = filter_papers(library, query) if query.strip() else None
     papers = select(library, ids=ids, list_name=list_name, query_ids=query_ids)
     result = render(library, papers, fmt, bibtex_options=bibtex_options, markdown_options=markdown_options,
-                    ris_options=ris_options)
+                    ris_options=ris_options, written_to=path)
     if path is not None:
         write(path, result)
     return result
@@ -369,7 +378,7 @@ class AutoExport:
             raise ValueError(f"the reading list {tie.list_name!r} no longer exists; the file was left as it was")
         ids = self._ids(tie)
         papers = [self.library.papers[pid] for pid in ids]
-        result = render(self.library, papers, tie.format, **self._options(tie))
+        result = render(self.library, papers, tie.format, **self._options(tie), written_to=tie.path)
         payload = result.text.encode("utf-8")
         try:
             same = tie.path.read_bytes() == payload

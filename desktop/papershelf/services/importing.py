@@ -16,6 +16,7 @@ from papershelf.core.storage.migrations import CATALOGUE_FILE
 from papershelf.core.venues import venue_shown
 from papershelf.formats import bibtex, paperlist, ris
 from papershelf.formats.common import ParseResult, Problem
+from papershelf.services import attachments
 from papershelf.services.files import MAX_IMPORT_BYTES, read_regular_file
 
 Parser = Callable[[str, Path], ParseResult]
@@ -181,10 +182,11 @@ _NAMES = {".ris": "RIS", ".ciw": "Web of Science text", ".bib": "BibTeX", ".json
           ".md": "a paper list", ".markdown": "a paper list"}
 
 
-def add_parsed(library: Library, result: ParseResult, *, source: str = "") -> ImportSummary:
+def add_parsed(library: Library, result: ParseResult, *, source: str = "", base: Path | None = None) -> ImportSummary:
     """Add a parsed file's papers to ``library`` in one write; its problems and failures join the summary.
 
-    ``source`` (a file name) is put before each problem when given.
+    ``source`` (a file name) is put before each problem when given. ``base``: the folder of the file read;
+    its entries' ``file`` fields are then attached as links, relative to it (a second write).
 
     Raises:
         StoreError: the library cannot be written (nothing was added).
@@ -194,9 +196,13 @@ def add_parsed(library: Library, result: ParseResult, *, source: str = "") -> Im
         summary.problems += library.backup([CATALOGUE_FILE])
     summary.problems += [f"{source}: {problem}" if source else str(problem) for problem in result.problems]
     summary.failed += len(result.errors)
+    if base is not None:
+        given = dict(summary.renamed) | {old: existing for old, existing in summary.merged if old}
+        linked = attachments.link_imported_files(library, result.papers, given, base)
+        summary.problems += [f"{source}: {problem}" if source else problem for problem in linked]
     return summary
 
 
 def import_file(library: Library, path: Path) -> ImportSummary:
     """Parse ``path`` and add its papers to ``library`` in one write; problems carry the file name."""
-    return add_parsed(library, parse_file(path), source=path.name)
+    return add_parsed(library, parse_file(path), source=path.name, base=path.resolve().parent)

@@ -21,6 +21,7 @@ from types import TracebackType
 
 from papershelf.core.library import Library
 from papershelf.core.storage.lock import LibraryLock, LibraryLockedError, LibraryReadOnlyError
+from papershelf.services import fulltext
 from papershelf.services.seed import import_bundled_catalogue
 
 
@@ -30,7 +31,9 @@ def open_library(folder: str | os.PathLike[str], *, read_only: bool = False, see
     Raises:
         StoreError: the folder cannot be created or a store cannot be opened at all.
     """
-    return Library(folder, seeder=import_bundled_catalogue if seed else None, read_only=read_only)
+    library = Library(folder, seeder=import_bundled_catalogue if seed else None, read_only=read_only)
+    fulltext.attach_to(library)  # fulltext: terms search the attached files' text, read once and cached
+    return library
 
 
 class LibraryAccess:

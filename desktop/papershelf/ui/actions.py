@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QToolButton
 
 from papershelf import __version__
 from papershelf.core.model import STATUSES
+from papershelf.core.storage.store import StoreError
+from papershelf.services import fulltext, pdfinbox
 from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
 from papershelf.ui.duplicates_dialog import DuplicatesDialog
+from papershelf.ui.paper_files import AttachFileDialog, TableFileDrop, attach_files, open_paper
 from papershelf.ui.paper_model import COLUMN_NAMES, STATUS_LABELS
+from papershelf.ui.pdf_inbox import FullTextJob, PdfInboxWatcher, UnmatchedPdfsDialog, WatchFolderDialog
 from papershelf.ui.trash import TrashActions
 
 if TYPE_CHECKING:
@@ -42,6 +46,7 @@ class WindowActions(QObject):
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.export_action = file_menu.addAction("&Export…", w.transfers.export_dialog)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self._build_pdf_folder_menu(file_menu)
         file_menu.addSeparator()
         file_menu.addAction("&Notes file…", w.choose_notes_file)
         self.sync_action = file_menu.addAction("&Sync notes now", w.notes_sync.sync_now)
@@ -115,6 +120,7 @@ class WindowActions(QObject):
         on_table("L", self.add_selection_to_list)
         on_table("Shift+L", self.remove_selection_from_list)
         on_table("/", w.search_panel.focus)
+        self._build_file_actions()
         # Back to the table from the detail pane's editors (t, n), so triage goes on with the keyboard:
         # Return in the tags or lists field (which saves it), Esc anywhere in the pane (the note saves on
         # focus loss).
@@ -123,6 +129,94 @@ class WindowActions(QObject):
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), w.detail)
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         back.activated.connect(w.table.setFocus)
+
+    # -- opening papers and their files (ui/paper_files.py) -------------------------------------------
+
+    def _build_file_actions(self) -> None:
+        w = self.window
+        self.open_shortcut = QShortcut(QKeySequence("O"), w.table)
+        self.open_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.open_shortcut.activated.connect(self.open_current)
+        self.table_drop = TableFileDrop(w.table, w.library, w.model.paper_id)
+        self.table_drop.attached.connect(lambda text: w.statusBar().showMessage(text, 8000))
+        w.detail.paper_files.message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+
+    def _build_pdf_folder_menu(self, file_menu: QMenu) -> None:
+        w = self.window
+        file_menu.addSeparator()
+        self.watch_action = file_menu.addAction("&Watch a folder for PDFs…", self.choose_pdf_folder)
+        self.unmatched_action = file_menu.addAction("&Unmatched PDFs…", lambda: UnmatchedPdfsDialog.ask(w, w.library))
+        self.pdf_inbox = PdfInboxWatcher(w.library, self)
+        w.installEventFilter(self.pdf_inbox)  # stops its worker when the window closes
+        self.pdf_progress = QLabel()
+        self.pdf_cancel = QToolButton()
+        self.pdf_cancel.setText("Cancel")
+        self.pdf_cancel.clicked.connect(self.pdf_inbox.cancel)
+        for widget in (self.pdf_progress, self.pdf_cancel):
+            w.statusBar().addPermanentWidget(widget)
+            widget.hide()
+
+        def progress(done: int, total: int) -> None:
+            self.pdf_progress.setText(f"Matching PDFs {done}/{total}")
+            for widget in (self.pdf_progress, self.pdf_cancel):
+                widget.setVisible(done < total)
+
+        self.pdf_inbox.progress.connect(progress)
+        self.pdf_inbox.finished.connect(lambda _report: progress(1, 1))
+        self.pdf_inbox.message.connect(lambda text: w.statusBar().showMessage(text, 10000))
+        # The attached files' text, read in a worker after files come (fulltext: in the search box)
+        self.fulltext_job = FullTextJob(w.library, self)
+        w.installEventFilter(self.fulltext_job)
+
+        def reading(done: int, total: int) -> None:
+            self.pdf_progress.setText(f"Reading PDF text {done}/{total}")
+            self.pdf_progress.setVisible(done < total)
+
+        self.fulltext_job.progress.connect(reading)
+        w.controller.annotations_changed.connect(lambda _ids: self.fulltext_job.soon())
+        self.fulltext_job.soon()  # files attached while the window was closed, or by the CLI
+        w.detail.paper_files.full = self.fulltext_job.full
+        w.search.textChanged.connect(w.detail.paper_files.set_query)
+        self.search_pdf_text = QAction("Search PDF text too", self)
+        self.search_pdf_text.setCheckable(True)
+        self.search_pdf_text.setToolTip("Plain words in the search box also find papers whose attached PDFs have them")
+        on = str(w.settings.value("search/fulltext", "false")).lower() == "true"
+        self.search_pdf_text.setChecked(on)
+        w.search_panel.widen = fulltext.with_fulltext if on else None
+        self.search_pdf_text.toggled.connect(self.set_search_pdf_text)
+        file_menu.addAction(self.search_pdf_text)
+
+    def set_search_pdf_text(self, on: bool) -> None:
+        """Plain words also search the attached files' text (a preference, kept in the settings)."""
+        w = self.window
+        w.settings.setValue("search/fulltext", "true" if on else "false")
+        w.search_panel.widen = fulltext.with_fulltext if on else None
+        w.apply_filters()
+
+    def choose_pdf_folder(self) -> None:
+        w = self.window
+        library = w.library
+        answer = WatchFolderDialog.ask(w, pdfinbox.watched_folder(library), pdfinbox.moves_matched(library))
+        if answer is None:
+            return
+        try:
+            pdfinbox.set_watched_folder(library, answer[0], move=answer[1])
+        except (ValueError, StoreError) as exc:
+            w.statusBar().showMessage(f"Not changed: {exc}", 8000)
+            return
+        self.pdf_inbox.follow()
+        w.statusBar().showMessage(f"Watching {answer[0]} for PDFs" if answer[0] else "No folder is watched", 5000)
+
+    def open_current(self) -> None:
+        """Open the current paper's PDF, or its best link, in the system's application (``o``)."""
+        w = self.window
+        if (pid := w.current_paper_id()) is not None:
+            w.statusBar().showMessage(open_paper(w.library, pid), 5000)
+
+    def attach_to_current(self) -> None:
+        w = self.window
+        if (pid := w.current_paper_id()) is not None and (paths := AttachFileDialog.ask(w)):
+            w.statusBar().showMessage(attach_files(w.library, pid, paths), 8000)
 
     # -- commands on the selection -------------------------------------------------------------------
 
@@ -226,6 +320,10 @@ class WindowActions(QObject):
                 remove_menu.addAction(name, partial(controller.remove_from_list, ids, name))
         menu.addAction("Add tag…", self.tag_selection)
         menu.addAction("Remove tag…", lambda: self.tag_selection(remove=True))
+        if len(ids) == 1:
+            open_action = menu.addAction("Open", self.open_current)
+            open_action.setShortcut(QKeySequence("O"))
+            menu.addAction("Attach file…", self.attach_to_current).setEnabled(not w.library.read_only)
         menu.addSeparator()
         menu.addAction("Copy citation keys", self.copy_keys)
         self.trash.add_to_table_menu(menu, ids)

@@ -36,6 +36,7 @@ from papershelf.services.drafts import DraftError, DraftStore
 from papershelf.sync import state as sync_state
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
+from papershelf.ui.paper_files import PaperFilesPane
 from papershelf.ui.paper_model import STATUS_LABELS, status_icon
 from papershelf.ui.text import ResourceFreeBrowser, plain_tooltip
 
@@ -238,6 +239,8 @@ class DetailPane(QWidget):
         layout.addWidget(self.authors)
         layout.addWidget(self.meta)
         layout.addLayout(key_row)
+        self.paper_files = PaperFilesPane(controller, self)  # links, title searches and attached files
+        layout.addWidget(self.paper_files)
         layout.addWidget(self.abstract, 3)
         layout.addLayout(editors)
         layout.addLayout(note_header)
@@ -276,6 +279,7 @@ class DetailPane(QWidget):
             self._new_note_session = True
         self.paper_id = paper_id
         if paper_id is None:
+            self.paper_files.show_paper(None)
             self.stack.setCurrentWidget(self.placeholder)
             return
         paper = self.controller.library.papers[paper_id]
@@ -287,6 +291,7 @@ class DetailPane(QWidget):
         self.links.setText("  ".join(x for x in (safe_link(paper.url), doi_link(paper.doi)) if x))
         full = "\n".join(x for x in (paper.url.strip(), paper.doi.strip() and f"doi:{paper.doi.strip()}") if x)
         self.links.setToolTip(plain_tooltip(full) if full else "")
+        self.paper_files.show_paper(paper_id)
         self._show_abstract(paper)
         self._load_annotation(force_note=True)
 

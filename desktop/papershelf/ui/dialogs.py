@@ -30,6 +30,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("K / Up", "Previous paper"),
     ("1 … 5", "Status: new, to read, reading, read, skipped"),
     ("P", "Cycle priority (none, low, medium, high)"),
+    ("O", "Open the paper: its PDF, else its link or a title search, in your viewer or browser"),
     ("T", "Edit tags (Return: save and back to the table)"),
     ("N", "Edit the note (Esc: back to the table, the note saved)"),
     ("L", "Add the selection to a reading list"),

@@ -138,7 +138,7 @@ class ImportJob(QObject):
             return
         else:
             try:
-                summary = add_parsed(self.library, result)  # the same use case as `papershelf import`
+                summary = add_parsed(self.library, result, base=path.resolve().parent)  # as `papershelf import`
             except StoreError as exc:
                 self.report.outcomes.append(FileOutcome(path, error=str(exc)))
             else:

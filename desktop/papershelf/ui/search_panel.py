@@ -33,6 +33,7 @@ class SearchPanel(QWidget):
         super().__init__(parent)
         self.waits_for_pause = waits_for_pause
         self.last_query: Query = parse_query("")  # the last query that parsed
+        self.widen: Callable[[Query], Query] | None = None  # e.g. plain words also in the PDFs' text
         self.last_text = ""  # ... as it was typed
 
         self.search = QLineEdit()
@@ -103,6 +104,7 @@ class SearchPanel(QWidget):
         self.filter_timer.stop()  # searching now: a pending pause-search is no longer needed
         try:
             query = parse_query(self.search.text())
+            query = self.widen(query) if self.widen is not None else query
         except QueryError as exc:
             # Say which search the table shows, so the hint never claims one thing and shows another.
             shown = f"“{self.last_text.strip()}”" if self.last_text.strip() else "all papers (no search)"

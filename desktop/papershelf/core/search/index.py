@@ -37,7 +37,16 @@ import numpy.typing as npt
 from papershelf.core.fields import CATALOGUE_TEXT, NO_ANNOTATION, Text
 from papershelf.core.library import Library
 from papershelf.core.search.derived import DerivedIndex
-from papershelf.core.search.query import FIELD_OF, SUBSTRING_FIELDS, VALUE_FIELDS, YEAR, Query, Term, parse_query
+from papershelf.core.search.query import (
+    FIELD_OF,
+    FULLTEXT,
+    SUBSTRING_FIELDS,
+    VALUE_FIELDS,
+    YEAR,
+    Query,
+    Term,
+    parse_query,
+)
 from papershelf.core.search.steps import run
 from papershelf.core.search.wordindex import Joined, Mask, WordIndex, WordIndexError, checksum
 
@@ -522,6 +531,11 @@ class SearchIndex(DerivedIndex):
         """Rows that ``term`` accepts. Each case is its own comprehension: no call per row."""
         candidates: Sequence[int] = range(len(self._order)) if rows is None else rows
         value = term.value
+        if term.field == FULLTEXT:  # the attached files' text, which the library's lookup knows (or nothing)
+            lookup = self.library.fulltext
+            pos = self._pos
+            hit = {pos[pid] for pid in (lookup(value) if lookup is not None else ()) if pid in pos}
+            return [r for r in candidates if (r in hit) != term.negated]
         if value and not term.negated and term.field in _IN_WORD_INDEX and self._word is not None:
             # the field's text is part of the paper's searchable text: only papers whose text has
             # every word of the value anywhere can have it in the field (author:smith looks at ~500)
@@ -587,6 +601,8 @@ def _term_cost(term: Term, indexed: bool = False) -> int:
         cost = 2  # looked up, then checked on the few papers found
     elif term.field in _SHORT_TEXT:
         cost = 2
+    elif term.field == FULLTEXT:
+        cost = 5
     else:  # scans the abstract
         cost = 10
     # an excluded term scans every row to its end; a longer needle is usually rarer

@@ -31,13 +31,16 @@ SUBSTRING_FIELDS: Final = ("title", "author", "abstract", "note", "venue", "key"
 VALUE_FIELDS: Final = ("tag", "list", "status", "track")
 """Fields whose term matches one whole value (a trailing ``*`` makes it a prefix)."""
 YEAR: Final = "year"
-FIELDS: Final = (*SUBSTRING_FIELDS, *VALUE_FIELDS, YEAR)
+FULLTEXT: Final = "fulltext"
+"""The text of the paper's attached files: only the index answers it, through ``Library.fulltext``."""
+FIELDS: Final = (*SUBSTRING_FIELDS, *VALUE_FIELDS, YEAR, FULLTEXT)
 FIELD_OF: Final[dict[str, Field]] = {
     **{name: PAPER_FIELDS[name] for name in FIELDS if name in PAPER_FIELDS},
     "author": AUTHORS, "tag": TAGS, "list": LISTS,
 }
 """The paper's field (``core/fields``) that each query field searches."""
-_ALIASES: Final = {"authors": "author", "tags": "tag", "lists": "list", "notes": "note", "years": "year"}
+_ALIASES: Final = {"authors": "author", "tags": "tag", "lists": "list", "notes": "note", "years": "year",
+                   "text": FULLTEXT}
 
 YEAR_HINT: Final = "year needs a number or a range like 2019..2021"
 MAX_QUERY_CHARS: Final = 2000
@@ -61,6 +64,7 @@ QUERY_HELP: Final[list[tuple[str, str, str]]] = [
     ("venue:name", "venue:iclr", "the venue"),
     ("key:text", "key:bengio2021", "the citation key"),
     ("year:...", "year:2021  year:2019..2021  year:>=2020  year:<2020", "publication year or range"),
+    ("fulltext:word", 'fulltext:ablation  text:"a phrase"', "in the text of the paper's attached PDFs"),
     ("-field:value", "-tag:read-later  -status:skipped", "exclude what the field term matches"),
 ]
 """(syntax, example, meaning) rows for the search box's help popup."""
@@ -143,6 +147,8 @@ class Term:
             return (self.low is None or year >= self.low) and (self.high is None or year <= self.high)
         if name is None:
             return any(self.value in text for text in any_texts(paper, ann))
+        if name == FULLTEXT:
+            return False  # a paper alone does not know its files' text: SearchIndex asks Library.fulltext
         field = FIELD_OF[name]
         if field.search is None:  # a value field
             values = field.search_values(paper, ann)
@@ -369,7 +375,7 @@ class _Parser:
         if not value and not prefix:
             self.fail(f"{name}: needs a value right after the colon", token.start)
             return None
-        if name in SUBSTRING_FIELDS:
+        if name in SUBSTRING_FIELDS or name == FULLTEXT:
             return Term(name, value, negated, prefix=not value)
         if name == "status" and not prefix and value not in _STATUS_FORMS:
             self.fail(f"unknown status '{raw}'; use {', '.join(STATUSES)}", value_start)

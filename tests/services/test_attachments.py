@@ -1,0 +1,205 @@
+"""Attaching files to papers: copies in the library folder, links by path, renames, detaches, file fields."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from papershelf.core.events import AnnotationsChanged
+from papershelf.core.library import Library, ReadOnlyError
+from papershelf.formats import filefield
+from papershelf.services import attachments
+from papershelf.services.attachments import AttachmentError, attach, detach, rename
+from papershelf.services.library import open_library
+from tests.helpers.pdfs import Page, encrypted_copy, typeset
+
+KEY = "mueller2021certify"
+
+
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("pdf")
+    return typeset([Page("Certify or Predict", ["Mark Niklas Mueller"], "We study certified robustness.")], folder)
+
+
+@pytest.fixture
+def library(iclr_library_dir: Path) -> Library:
+    return open_library(iclr_library_dir)
+
+
+def _pid(library: Library, key: str = KEY) -> str:
+    return library.paper(key).id
+
+
+def test_a_copy_goes_into_files_key_and_survives_reopening(library: Library, pdf: Path) -> None:
+    heard: list[AnnotationsChanged] = []
+    library.events.connect(AnnotationsChanged, heard.append)
+    writes = library.write_counts()["annotations"]
+    done = attach(library, _pid(library), pdf)
+    assert done.attachment.path == f"files/{KEY}/papers.pdf"
+    assert not done.attachment.linked
+    assert done.note == ""
+    assert not done.already
+    copied = library.folder / "files" / KEY / "papers.pdf"
+    assert copied.read_bytes() == pdf.read_bytes()
+    assert library.write_counts()["annotations"] == writes + 1  # one attach, one durable write
+    assert heard == [AnnotationsChanged((_pid(library),), frozenset({"files"}))]
+    assert not [p for p in copied.parent.iterdir() if p.name.startswith(".attach-")]  # no temp file left
+    reopened = Library(library.folder)
+    assert attachments.attachments(reopened, _pid(reopened)) == [done.attachment]
+    assert attachments.best_file(reopened, _pid(reopened)) == copied
+
+
+def test_the_same_file_again_is_the_same_attachment_and_a_different_one_never_overwrites(
+    library: Library, pdf: Path, tmp_path: Path
+) -> None:
+    pid = _pid(library)
+    first = attach(library, pid, pdf).attachment
+    again = attach(library, pid, pdf)
+    assert again.already
+    assert again.attachment == first
+    other = tmp_path / "other" / "papers.pdf"  # same name, other bytes
+    other.parent.mkdir()
+    other.write_bytes(pdf.read_bytes() + b"\n% another version\n")
+    second = attach(library, pid, other).attachment
+    assert second.path == f"files/{KEY}/papers (2).pdf"
+    assert (library.folder / first.path).read_bytes() == pdf.read_bytes()  # the first is untouched
+    assert [a.path for a in attachments.attachments(library, pid)] == [first.path, second.path]
+
+
+def test_a_link_keeps_the_file_where_it_is_and_detaching_it_never_touches_it(library: Library, pdf: Path) -> None:
+    pid = _pid(library)
+    linked = attach(library, pid, pdf, link=True).attachment
+    assert linked.linked
+    assert linked.path == str(pdf.resolve())
+    assert not (library.folder / "files").exists()
+    assert detach(library, pid, linked) is None
+    assert pdf.is_file()
+    assert attachments.attachments(library, pid) == []
+
+
+def test_detaching_a_copy_moves_it_to_the_trash_never_deletes_it(library: Library, pdf: Path) -> None:
+    pid = _pid(library)
+    copy = attach(library, pid, pdf).attachment
+    trashed = detach(library, pid, copy)
+    assert trashed is not None
+    assert trashed.parent == library.folder / "trash" / "files" / KEY
+    assert trashed.read_bytes() == pdf.read_bytes()
+    assert not (library.folder / copy.path).exists()
+    assert attachments.attachments(library, pid) == []
+    with pytest.raises(AttachmentError, match="is not attached"):
+        detach(library, pid, copy)
+
+
+def test_renaming_renames_on_disk_keeps_the_suffix_and_never_overwrites(library: Library, pdf: Path) -> None:
+    pid = _pid(library)
+    first = attach(library, pid, pdf).attachment
+    renamed = rename(library, pid, first, "Mueller 2021 - Certify or Predict")
+    assert renamed.path == f"files/{KEY}/Mueller 2021 - Certify or Predict.pdf"
+    assert (library.folder / renamed.path).is_file()
+    assert not (library.folder / first.path).exists()
+    other = library.folder / "files" / KEY / "taken.pdf"
+    other.write_bytes(b"someone else's file")
+    with pytest.raises(AttachmentError, match="already there"):
+        rename(library, pid, renamed, "taken.pdf")
+    with pytest.raises(AttachmentError, match="not a file name"):
+        rename(library, pid, renamed, "../escape.pdf")
+    assert other.read_bytes() == b"someone else's file"
+    assert attachments.attachments(library, pid) == [renamed]
+
+
+def test_a_missing_file_is_listed_as_missing_and_never_raises(library: Library, pdf: Path, tmp_path: Path) -> None:
+    pid = _pid(library)
+    gone = tmp_path / "gone.pdf"
+    gone.write_bytes(pdf.read_bytes())
+    linked = attach(library, pid, gone, link=True).attachment
+    gone.unlink()
+    reopened = Library(library.folder)
+    assert attachments.attachments(reopened, pid) == [linked]
+    assert attachments.is_missing(reopened, linked)
+    assert attachments.best_file(reopened, pid) is None
+
+
+def test_unreadable_and_encrypted_pdfs_attach_with_a_note(library: Library, pdf: Path, tmp_path: Path) -> None:
+    pid = _pid(library)
+    locked = attach(library, pid, encrypted_copy(pdf, tmp_path / "locked.pdf"))
+    assert "encrypted" in locked.note
+    assert (library.folder / locked.attachment.path).is_file()
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.5\nthis is not the rest of a PDF")
+    done = attach(library, pid, broken)
+    assert "could not be read as a PDF" in done.note
+    assert len(attachments.attachments(library, pid)) == 2
+
+
+def test_what_is_not_a_file_is_refused_and_nothing_changes(library: Library, tmp_path: Path) -> None:
+    pid = _pid(library)
+    before = sorted(p.name for p in library.folder.iterdir())
+    with pytest.raises(AttachmentError, match="no such file"):
+        attach(library, pid, tmp_path / "nothing.pdf")
+    with pytest.raises(AttachmentError, match="is not a file"):
+        attach(library, pid, tmp_path)
+    assert sorted(p.name for p in library.folder.iterdir()) == before
+    assert attachments.attachments(library, pid) == []
+
+
+def test_a_read_only_library_refuses_before_copying(iclr_library_dir: Path, pdf: Path) -> None:
+    library = Library(iclr_library_dir, read_only=True)
+    with pytest.raises(ReadOnlyError):
+        attach(library, _pid(library), pdf)
+    assert not (iclr_library_dir / "files").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_failed_write_leaves_no_copy_behind(iclr_library_dir: Path, pdf: Path) -> None:
+    library = Library(iclr_library_dir)
+    pid = _pid(library)
+    (iclr_library_dir / "files" / KEY).mkdir(parents=True)
+    store = iclr_library_dir / "annotations.json"
+    os.chmod(iclr_library_dir, 0o555)  # the store's temp file cannot be made: the write fails
+    try:
+        with pytest.raises(Exception, match=r"could not save|cannot be written"):
+            attach(library, pid, pdf)
+    finally:
+        os.chmod(iclr_library_dir, 0o755)
+    assert list((iclr_library_dir / "files" / KEY).iterdir()) == []
+    assert attachments.attachments(Library(iclr_library_dir), pid) == []
+    assert store.is_file()
+
+
+def test_jabref_file_field_of_the_attachments_is_relative_where_it_can_be(library: Library, pdf: Path) -> None:
+    pid = _pid(library)
+    attach(library, pid, pdf)
+    attach(library, pid, pdf, link=True, description="Full: Text; v2")
+    text = attachments.file_field(library, pid, relative_to=library.folder)
+    entries, problems = filefield.parse(text)
+    assert problems == []
+    assert entries == [
+        filefield.FileEntry(f"files/{KEY}/papers.pdf", "", "PDF"),
+        filefield.FileEntry(str(pdf.resolve()), "Full: Text; v2", "PDF"),
+    ]
+    other = sorted(set(library.keys()) - {KEY})[0]
+    # A paper without files gets no empty field.
+    assert attachments.file_fields(library, [pid, _pid(library, other)], library.folder) == {pid: text}
+    # Without a folder to be relative to, every path is absolute.
+    absolute = filefield.parse(attachments.file_field(library, pid))[0]
+    assert absolute[0].path == str(library.folder / "files" / KEY / "papers.pdf")
+
+
+def test_merging_two_papers_keeps_the_files_of_both(library: Library, pdf: Path, tmp_path: Path) -> None:
+    from papershelf.services import duplicates
+
+    keep, other = KEY, sorted(set(library.keys()) - {KEY})[0]
+    attach(library, _pid(library, keep), pdf)
+    second = tmp_path / "second.pdf"
+    second.write_bytes(pdf.read_bytes() + b"\n% other\n")
+    moved = attach(library, _pid(library, other), second).attachment
+    other_id = _pid(library, other)
+    duplicates.merge(library, keep, other)
+    files = attachments.attachments(library, _pid(library, keep))
+    assert [a.name for a in files] == ["papers.pdf", "second.pdf"]
+    assert files[1] == moved
+    assert not attachments.is_missing(library, moved)
+    assert attachments.attachments(library, other_id) == []

@@ -1,0 +1,157 @@
+"""The watched folder in the window: PDFs arriving there are matched in a worker and attached; the
+unsure ones are picked in the Unmatched PDFs dialog."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from papershelf.core.library import Library
+from papershelf.services import attachments, pdfinbox
+from papershelf.ui import pdf_inbox
+from papershelf.ui.main_window import MainWindow
+from papershelf.ui.pdf_inbox import PdfInboxWatcher, UnmatchedPdfsDialog
+from tests.helpers.pdfs import Page, catalogue_papers, split, typeset
+
+WAIT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """PDFs of ICLR papers 0-3 (paper 2 with other authors: unsure), by file name."""
+    papers = catalogue_papers()
+    folder = tmp_path_factory.mktemp("made")
+    pages = [Page(p.title, p.authors if n != 2 else ["Nobody Known"], p.abstract) for n, p in enumerate(papers[:4])]
+    names = [f"paper{n}.pdf" for n in range(4)]
+    return dict(zip(names, split(typeset(pages, folder), names, folder / "one"), strict=True))
+
+
+def key_of(library: Library, n: int) -> str:
+    title = catalogue_papers()[n].title
+    return next(p.key for p in library.papers.values() if p.title == title)
+
+
+@pytest.fixture
+def downloads(tmp_path: Path) -> Path:
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    return folder
+
+
+def test_pdfs_already_there_and_arriving_later_are_attached(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    library = Library(iclr_library_dir)
+    pdfinbox.set_watched_folder(library, downloads)
+    shutil.copy(pdfs["paper0.pdf"], downloads)
+    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    inbox = window.window_actions.pdf_inbox
+    with qtbot.waitSignal(inbox.finished, timeout=WAIT_MS) as first:
+        window.show()
+    assert first.args[0].attached == [(downloads / "paper0.pdf", key_of(library, 0))]
+    with qtbot.waitSignal(inbox.finished, timeout=WAIT_MS) as later:
+        shutil.copy(pdfs["paper1.pdf"], downloads)  # the watcher notices the folder change
+        shutil.copy(pdfs["paper2.pdf"], downloads)
+    report = later.args[0]
+    assert report.attached == [(downloads / "paper1.pdf", key_of(library, 1))]
+    assert report.unmatched == [downloads / "paper2.pdf"]
+    assert "1 PDF not matched" in window.statusBar().currentMessage()
+    assert [a.name for a in attachments.attachments(library, library.paper(key_of(library, 1)).id)] == ["paper1.pdf"]
+
+
+def test_a_cancelled_look_leaves_the_unread_pdfs_for_the_next(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, pdfs: dict[str, Path]
+) -> None:
+    library = Library(iclr_library_dir)
+    for path in pdfs.values():
+        shutil.copy(path, downloads)
+    pdfinbox.set_watched_folder(library, downloads)
+    inbox = PdfInboxWatcher(library)
+    inbox.timer.stop()
+    with qtbot.waitSignal(inbox.finished, timeout=WAIT_MS) as done:
+        inbox.look()
+        inbox.cancel()
+    report = done.args[0]
+    looked_at = {p for p, _key in report.attached} | set(report.unmatched)
+    left = set(pdfinbox.new_pdfs(library, downloads))
+    assert looked_at | left == {downloads / name for name in pdfs}
+    assert not looked_at & left
+    inbox.stop()
+
+
+def test_the_unmatched_dialog_attaches_to_the_chosen_paper_or_dismisses(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    library = Library(iclr_library_dir)
+    pdfinbox.set_watched_folder(library, downloads)
+    unsure = Path(shutil.copy(pdfs["paper2.pdf"], downloads))
+    other = Path(shutil.copy(pdfs["paper3.pdf"], downloads / "other.pdf"))
+    from papershelf.services.pdfmatch import match_folder
+
+    results = match_folder(library, [unsure, other])
+    results[1].paper_id = None  # taken as unsure (as a title without its authors would be): both are listed
+    pdfinbox.settle(library, results)
+    dialog = UnmatchedPdfsDialog(library)
+    qtbot.addWidget(dialog)
+    assert [dialog.files.item(n).text() for n in range(dialog.files.count())] == ["other.pdf", "paper2.pdf"]
+    dialog.files.setCurrentRow(1)
+    assert key_of(library, 2) in dialog.candidates.item(0).text()  # the title's paper is offered first
+    dialog.attach_button.click()
+    assert dialog.status.text() == f"Attached paper2.pdf to {key_of(library, 2)}"
+    dialog.key.setText("nosuchkey")
+    dialog.attach_button.click()
+    assert dialog.status.text() == "No paper has the citation key 'nosuchkey'"
+    dialog.dismiss_button.click()
+    assert dialog.files.count() == 0
+    assert pdfinbox.unmatched(library) == []
+    assert other.is_file()  # dismissing never touches the file
+
+
+def test_choosing_the_folder_from_the_menu(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = MainWindow(Library(iclr_library_dir),
+                        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    monkeypatch.setattr(pdf_inbox.WatchFolderDialog, "ask", classmethod(lambda cls, parent, f, m: (downloads, True)))
+    window.window_actions.watch_action.trigger()
+    assert pdfinbox.watched_folder(window.library) == downloads.resolve()
+    assert pdfinbox.moves_matched(window.library)
+    assert window.window_actions.pdf_inbox.watcher.directories() == [str(downloads.resolve())]
+    monkeypatch.setattr(pdf_inbox.WatchFolderDialog, "ask", classmethod(lambda cls, parent, f, m: (None, False)))
+    window.window_actions.watch_action.trigger()
+    assert window.window_actions.pdf_inbox.watcher.directories() == []
+
+
+def test_attached_pdfs_are_read_in_the_background_and_searched_with_fulltext(
+    qtbot: QtBot, iclr_library_dir: Path, tmp_path: Path
+) -> None:
+    library = Library(iclr_library_dir)
+    key = key_of(library, 5)
+    book = typeset([Page("Some title", ["Some One"], "The zebrafinch manoeuvre is ablated here.")], tmp_path, "z")
+    attachments.attach(library, library.paper(key).id, book)
+    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    job = window.window_actions.fulltext_job
+    with qtbot.waitSignal(job.finished, timeout=WAIT_MS) as read:
+        window.show()
+    assert read.args == [1]
+    assert job.full.word_list_ready  # built in the worker too: the first fulltext: query does not wait
+    qtbot.keyClicks(window.search, 'text:"zebrafinch manoeuvre"')
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT_MS)
+    assert window.model.paper_id(0) == library.paper(key).id
+    window.select_paper(library.paper(key).id)
+    snippet = window.detail.paper_files.snippet
+    qtbot.waitUntil(snippet.isVisible)
+    assert "zebrafinch manoeuvre" in snippet.text()
+    assert snippet.text().startswith("In the PDF: ")
+    window.search.setText("zebrafinch")  # a plain word: the record only ...
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=WAIT_MS)
+    window.window_actions.search_pdf_text.setChecked(True)  # ... unless the PDFs' text is searched too
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT_MS)
+    assert window.settings.value("search/fulltext") == "true"
