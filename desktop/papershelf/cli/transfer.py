@@ -16,7 +16,7 @@ from papershelf.services import exporting
 from papershelf.services.importing import import_file
 
 
-@command("import", help="import BibTeX (.bib) or paper-list Markdown (.md) files", writes=True)
+@command("import", help="import BibTeX (.bib), CSL-JSON (.json) or paper-list Markdown (.md) files", writes=True)
 @argument("files", nargs="+", type=Path, metavar="FILE")
 def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     failed = 0
@@ -51,7 +51,7 @@ def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int
 
 @command(
     "export",
-    help="export papers as BibTeX or a Markdown reading list",
+    help="export papers as BibTeX, CSL-JSON or a Markdown reading list",
     epilog="Without QUERY or --list, every paper. A query starting with '-' goes after '--'.",
     writes=lambda args: bool(args.keep_updated),
 )
@@ -109,7 +109,7 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, q
     options: dict[str, Any] = (
         {"ascii": not args.utf8, "abstract": not args.no_abstract, "notes_as_annote": args.with_notes,
          "aliases": "ids" if args.alias_ids else "copies"}
-        if fmt == "bibtex"
+        if fmt != "markdown"
         else {"group_by": args.group_by, "abstract": args.with_abstract, "notes": args.with_notes}
     )
     auto = exporting.AutoExport(library)

@@ -30,14 +30,15 @@ from papershelf.core.library import Library
 from papershelf.core.model import Annotation, Paper
 from papershelf.core.search.index import filter_papers
 from papershelf.core.storage.store import atomic_write_bytes
-from papershelf.formats import bibtex_export, markdown_export
+from papershelf.formats import bibtex_export, csljson, markdown_export
 from papershelf.formats.bibtex_export import BibtexOptions, ExportResult
 from papershelf.formats.markdown_export import MarkdownOptions
 
-FORMATS: Final = ("bibtex", "markdown")
+FORMATS: Final = ("bibtex", "markdown", "csl-json")
 TIES_FILE: Final = "auto-export.json"
 TIES_SCHEMA: Final = 1
-_SUFFIXES: Final = {".md": "markdown", ".markdown": "markdown", ".bib": "bibtex", ".bibtex": "bibtex"}
+_SUFFIXES: Final = {".md": "markdown", ".markdown": "markdown", ".bib": "bibtex", ".bibtex": "bibtex",
+                      ".json": "csl-json"}
 
 
 class UnknownListError(KeyError):
@@ -118,6 +119,9 @@ def render(
         return bibtex_export.render(papers, annotations_of(library, papers), bibtex_options or BibtexOptions())
     if fmt == "markdown":
         return markdown_export.render(papers, annotations_of(library, papers), markdown_options or MarkdownOptions())
+    if fmt == "csl-json":  # takes the BibTeX export's abstract, keywords and notes choices
+        options = csljson.CslJsonOptions.like(bibtex_options or BibtexOptions())
+        return csljson.render(papers, annotations_of(library, papers), options)
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -342,7 +346,7 @@ class AutoExport:
 
     def _options(self, tie: Tie) -> tuple[BibtexOptions | None, MarkdownOptions | None]:
         try:
-            if tie.format == "bibtex":
+            if tie.format in ("bibtex", "csl-json"):
                 return BibtexOptions(**tie.options), None
             title = tie.options.get("title") or tie.list_name or "Reading list"
             return None, MarkdownOptions(**{**tie.options, "title": title})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from papershelf.core.library import ImportSummary, Library
 from papershelf.core.venues import venue_shown
-from papershelf.formats import bibtex, paperlist
+from papershelf.formats import bibtex, csljson, paperlist
 from papershelf.formats.common import ParseResult, Problem
 from papershelf.services.files import MAX_IMPORT_BYTES, read_regular_file
 
@@ -52,6 +52,7 @@ def _parse_bibtex(text: str, path: Path) -> ParseResult:
 
 PARSERS: dict[str, Parser] = {".md": _parse_paperlist, ".markdown": _parse_paperlist}
 PARSERS[".bib"] = _parse_bibtex
+PARSERS[".json"] = lambda text, path: csljson.parse(text)  # CSL-JSON (Zotero, pandoc)
 
 
 def supported_suffixes() -> list[str]:

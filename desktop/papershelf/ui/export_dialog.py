@@ -44,7 +44,7 @@ class ExportRequest:
 
     def options(self) -> dict[str, Any]:
         """The chosen format's options by name (what a keep-updated tie stores)."""
-        return dict(asdict(self.bibtex) if self.fmt == "bibtex" else asdict(self.markdown))
+        return dict(asdict(self.markdown) if self.fmt == "markdown" else asdict(self.bibtex))
 
 
 class ExportDialog(QDialog):
@@ -64,6 +64,7 @@ class ExportDialog(QDialog):
         self.fmt = QComboBox()
         self.fmt.addItem("BibTeX (.bib)", "bibtex")
         self.fmt.addItem("Markdown reading list (.md)", "markdown")
+        self.fmt.addItem("CSL-JSON (.json: pandoc, Quarto, Zotero)", "csl-json")  # BibTeX's options apply
 
         scope_box = QGroupBox("Papers")
         scope_layout = QVBoxLayout(scope_box)
@@ -174,16 +175,18 @@ class ExportDialog(QDialog):
 
     def _format_changed(self) -> None:
         fmt = self.fmt.currentData()
-        self.options.setCurrentIndex(0 if fmt == "bibtex" else 1)
+        self.options.setCurrentIndex(1 if fmt == "markdown" else 0)
         text = self.path.text().strip()
         if text:
-            suffix = ".bib" if fmt == "bibtex" else ".md"
+            suffix = {"bibtex": ".bib", "markdown": ".md", "csl-json": ".json"}.get(fmt, Path(text).suffix)
             self.path.setText(str(Path(text).with_suffix(suffix)))
 
     def _browse(self) -> None:
         fmt = self.fmt.currentData()
-        pattern = "BibTeX (*.bib)" if fmt == "bibtex" else "Markdown (*.md)"
-        default = self.path.text() or ("references.bib" if fmt == "bibtex" else "reading-list.md")
+        pattern = {"bibtex": "BibTeX (*.bib)", "markdown": "Markdown (*.md)", "csl-json": "CSL-JSON (*.json)"}.get(
+            fmt, "")
+        default = self.path.text() or {"bibtex": "references.bib", "markdown": "reading-list.md",
+                                       "csl-json": "references.json"}.get(fmt, "")
         path, _ = QFileDialog.getSaveFileName(self, "Export to", default, pattern)
         if path:
             self.path.setText(path)
