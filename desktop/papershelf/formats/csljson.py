@@ -138,7 +138,7 @@ def item(
     out: dict[str, Any] = {"id": paper.key, "type": csl_type}
     rich_title = extra.pop("title", None)
     if bibtex.UNTITLED not in fields or paper.title != fields[bibtex.UNTITLED]:
-        out["title"] = rich_title if rich_title is not None and _plain(rich_title) == paper.title else _unicode(
+        out["title"] = rich_title if rich_title is not None and plain_text(rich_title) == paper.title else _unicode(
             paper.title)
     authors = _names(paper, names if names is not None else {})
     if authors:
@@ -196,7 +196,7 @@ def _unicode(text: str) -> str:
     return _MATH.sub(lambda m: latex.decode(m.group(1)), text) if "$" in text else text
 
 
-def _plain(rich: str) -> str:
+def plain_text(rich: str) -> str:
     """CSL rich text (``<i>``, ``<sup>``, ``<span class="nocase">``) as the text it shows."""
     if "<" not in rich and "&" not in rich:
         return " ".join(rich.split())
@@ -311,7 +311,7 @@ def paper_from_item(csl: Mapping[str, Any], problems: list[str] | None = None) -
     encoder = latex.Encoder(ascii=False)
     key = _key(csl)
     rich_title = _text(csl, "title", said)
-    title = _plain(rich_title)
+    title = plain_text(rich_title)
     extra: dict[str, Any] = {k: v for k, v in csl.items() if k not in _MAPPED}
     if rich_title != title:
         extra["title"] = rich_title
@@ -328,7 +328,7 @@ def paper_from_item(csl: Mapping[str, Any], problems: list[str] | None = None) -
     if editors_raw:
         fields["editor"] = editors_raw
     year = _date(csl, fields, said)
-    container = _plain(_text(csl, "container-title", said))
+    container = plain_text(_text(csl, "container-title", said))
     if container:
         where = {"article": "journal", "misc": "howpublished"}.get(entry_type, "booktitle")
         fields[where] = encoder.text(container)
@@ -507,5 +507,5 @@ def _item_lines(text: str, count: int) -> Iterator[int]:
 
 __all__ = [
     "CSL_EXTRA", "TEXT_FIELDS", "TYPE_FROM_CSL", "TYPE_TO_CSL", "CslJsonOptions", "item", "paper_from_item",
-    "parse", "render",
+    "parse", "plain_text", "render",
 ]
