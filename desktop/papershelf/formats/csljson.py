@@ -83,6 +83,7 @@ _PAGE_RANGE = re.compile(r"(?<=\d)\s*[-\u2013\u2014]+\s*(?=\d)")
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+"|[\[\]{},]|[^\s\[\]{},"]++')
 _ENTITIES: Final = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#38;": "&"}
 _ENTITY = re.compile("|".join(_ENTITIES))
+_MATH_COMMAND = re.compile(r"\\([A-Za-z]+)")
 _MATH = re.compile(r"(?<!\\)\$((?:[^$\\]|\\.)+)\$")
 
 
@@ -193,7 +194,12 @@ def item(
 
 def _unicode(text: str) -> str:
     """Display text with its ``$...$`` math as Unicode too (``$\\alpha$`` -> α): CSL is not LaTeX."""
-    return _MATH.sub(lambda m: latex.decode(m.group(1)), text) if "$" in text else text
+    return _MATH.sub(_math_text, text) if "$" in text else text
+
+
+def _math_text(match: re.Match[str]) -> str:
+    # Symbols become characters; what is left of a command is a math word such as \log, printed as "log".
+    return " ".join(_MATH_COMMAND.sub(r" \1 ", latex.decode(match.group(1))).split())
 
 
 def plain_text(rich: str) -> str:
