@@ -11,6 +11,8 @@ The expected strings are copied from the style guides, not from Papershelf's out
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ import pytest
 from papershelf.formats import bibtex
 from papershelf.services import citations
 from papershelf.services.citations import StyleError, bibliography, citation, load_style
+from tests.conftest import FIXTURES
 
 BIB = r"""
 @article{grady2019,
@@ -171,3 +174,12 @@ def test_latex_and_markup_come_out_as_text() -> None:
 def test_nothing_selected_is_nothing_formatted() -> None:
     assert bibliography([], load_style("apa")).text == ""
     assert citation([], load_style("apa")).html == ""
+
+
+def test_the_html_says_what_the_text_says_in_the_same_order() -> None:
+    """xampl.bib's entries without authors list by their (italic) titles: the HTML must not sort its markup."""
+    papers = bibtex.parse((FIXTURES / "xampl.bib").read_text(encoding="utf-8")).papers
+    tags = re.compile(r"</?(?:i|b|sup|sub|span)(?: [^>]*)?>")
+    for name in citations.STYLES:
+        formatted = bibliography(papers, load_style(name))
+        assert [html.unescape(tags.sub("", entry)) for entry in formatted.html_entries] == formatted.entries, name

@@ -80,7 +80,23 @@ _TAG = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^<>]*)?>", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _KEY_UNFIT = re.compile(r"[\s\"#%'(),={}\\~/]")  # what BibTeX, pandoc and LaTeX cannot take in a key
 _PAGE_RANGE = re.compile(r"(?<=\d)\s*[-\u2013\u2014]+\s*(?=\d)")
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+"|[\[\]{},]|[^\s\[\]{},"]++')
+_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'  # unrolled: a long abstract is one run, not a match per character
+_DEPTH = 5
+
+
+def _nested(depth: int) -> str:
+    inner = r'(?:[^{}\[\]"]++|' + _STRING
+    if depth:
+        inner += r"|\{" + _nested(depth - 1) + r"\}|\[" + _nested(depth - 1) + r"\]"
+    return inner + ")*+"
+
+
+_ELEMENT = re.compile(r"\s*+(\{" + _nested(_DEPTH) + r"\}|\[" + _nested(_DEPTH) + r"\]|" + _STRING
+                      + r'|[^\s,\]]++)\s*+(?:,|(?=\]))')
+# What latex.Encoder.name would change in a name part (or a space it would squeeze): none in most names.
+_NAME_NEEDS_CARE = re.compile(r"[\\{}$&%#_~^<>|,]|[^\S ]|--|``|''|[?!]`|(?<!\S)and(?!\S)|^ | $|  ",
+                              re.IGNORECASE)
+_TOKENS = re.compile(_STRING + r'|[\[\]{},]|[^\s\[\]{},"]++')
 _ENTITIES: Final = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#38;": "&"}
 _ENTITY = re.compile("|".join(_ENTITIES))
 _MATH_COMMAND = re.compile(r"\\([A-Za-z]+)")
@@ -155,24 +171,28 @@ def item(
     if container is None and entry_type == "misc":
         container = fields.get("howpublished")
     if container is not None:
-        out["container-title"] = latex.decode(container)
+        if latex.decode(container):
+            out["container-title"] = latex.decode(container)
     elif paper.venue and entry_type not in ("book", "phdthesis", "mastersthesis", "techreport", "misc"):
         out["container-title"] = VENUE_BOOKTITLES.get(paper.venue.upper(), paper.venue)
     for name, variable in TEXT_FIELDS:
         value = fields.get(name)
         if value is not None and (name != "annote" or not options.notes_as_annote):
-            out[variable] = _page(value) if name == "pages" else latex.decode_paragraphs(value)
+            text = _page(value) if name == "pages" else latex.decode_paragraphs(value)
+            if text:  # "~" is a space in LaTeX: nothing to say in CSL
+                out[variable] = text
     if options.notes_as_annote and annotation is not None and annotation.note.strip():
         prior = latex.decode_paragraphs(fields["annote"]) if "annote" in fields else ""
         out["annote"] = (prior + "\n\n" if prior else "") + annotation.note.strip()
-    if "number" in fields:
-        out["number" if entry_type in _REPORT_TYPES else "issue"] = latex.decode(fields["number"])
-    publisher = fields.get("school") or fields.get("institution") or fields.get("organization")
-    if publisher is not None and "publisher" not in fields:
-        out["publisher"] = latex.decode(publisher)
-    genre = fields.get("type")
-    if genre is not None:
-        out["genre"] = latex.decode(genre)
+    number = latex.decode(fields.get("number", ""))
+    if number:
+        out["number" if entry_type in _REPORT_TYPES else "issue"] = number
+    publisher = latex.decode(fields.get("school") or fields.get("institution") or fields.get("organization") or "")
+    if publisher and "publisher" not in out:
+        out["publisher"] = publisher
+    genre = latex.decode(fields.get("type", ""))
+    if genre:
+        out["genre"] = genre
     elif entry_type in _THESIS_GENRE:
         out["genre"] = _THESIS_GENRE[entry_type]
     if paper.doi:
@@ -292,29 +312,49 @@ def parse(text: str) -> ParseResult:
         result.problems.append(Problem(1, "not CSL-JSON: expected a list of items (objects with a type and title)"))
         return result
     lines = _item_lines(text, len(data))
-    for index, element in enumerate(data):
-        line = next(lines)
-        if not isinstance(element, dict):
-            result.problems.append(Problem(line, f"item {index + 1} is not an object; skipped"))
-            continue
-        problems: list[str] = []
-        paper = paper_from_item(element, problems)
-        result.papers.append(paper)
-        result.lines.append(line)
-        result.problems += [Problem(line, reason, paper.key, "warning") for reason in problems]
+    reading = _Reading()
+    with gc_paused():
+        for index, element in enumerate(data):
+            _read_item(result, index, element, next(lines), reading)
     return result
 
 
-def paper_from_item(csl: Mapping[str, Any], problems: list[str] | None = None) -> Paper:
+def _read_item(result: ParseResult, index: int, element: Any, line: int, reading: _Reading) -> None:
+    if not isinstance(element, dict):
+        result.problems.append(Problem(line, f"item {index + 1} is not an object; skipped"))
+        return
+    problems: list[str] = []
+    paper = paper_from_item(element, problems, reading)
+    result.papers.append(paper)
+    result.lines.append(line)
+    if problems:
+        result.problems += [Problem(line, reason, paper.key, "warning") for reason in problems]
+
+
+class _Reading:
+    """What reading one file's items shares: the encoder, and names already read (authors recur)."""
+
+    __slots__ = ("displays", "encoder", "written")
+
+    def __init__(self) -> None:
+        self.encoder = latex.Encoder(ascii=False)
+        self.written: dict[tuple[Any, ...], str | None] = {}
+        self.displays: dict[str, tuple[str, bool]] = {}
+
+
+def paper_from_item(
+    csl: Mapping[str, Any], problems: list[str] | None = None, reading: _Reading | None = None
+) -> Paper:
     """A paper (without id; its key proposed) from one CSL item; what was left out is said in ``problems``."""
     said = problems if problems is not None else []
+    reading = reading or _Reading()
     csl_type = _text(csl, "type", said) or "document"
     entry_type = TYPE_FROM_CSL.get(csl_type, "misc")
     genre = _text(csl, "genre", said)
     if entry_type == "phdthesis" and "master" in genre.casefold():
         entry_type = "mastersthesis"
     fields: dict[str, str] = {}
-    encoder = latex.Encoder(ascii=False)
+    encoder = reading.encoder
     key = _key(csl)
     rich_title = _text(csl, "title", said)
     title = plain_text(rich_title)
@@ -327,10 +367,10 @@ def paper_from_item(csl: Mapping[str, Any], problems: list[str] | None = None) -
         title = key or "(no title)"
         fields[bibtex.UNTITLED] = title
         said.append("the item has no title; its key is shown instead")
-    authors_raw = _bibtex_names(csl, "author", encoder, said)
+    authors_raw = _bibtex_names(csl, "author", reading, said)
     if authors_raw:
         fields["author"] = authors_raw
-    editors_raw = _bibtex_names(csl, "editor", encoder, said)
+    editors_raw = _bibtex_names(csl, "editor", reading, said)
     if editors_raw:
         fields["editor"] = editors_raw
     year = _date(csl, fields, said)
@@ -355,7 +395,7 @@ def paper_from_item(csl: Mapping[str, Any], problems: list[str] | None = None) -
     if extra:
         fields[CSL_EXTRA] = orjson.dumps(extra, option=orjson.OPT_SORT_KEYS).decode("utf-8")
     doi = bibtex.DOI_PREFIX.sub("", _text(csl, "DOI", said))
-    authors = bibtex.parse_names(authors_raw)[0] if authors_raw else []
+    authors = bibtex.parse_names(authors_raw, reading.displays)[0] if authors_raw else []
     return Paper(
         id="",
         key=key,
@@ -403,7 +443,7 @@ def _bibtex_pages(value: str) -> str:
     return _PAGE_RANGE.sub("--", latex.escape(value, ascii=False))
 
 
-def _bibtex_names(csl: Mapping[str, Any], role: str, encoder: latex.Encoder, said: list[str]) -> str:
+def _bibtex_names(csl: Mapping[str, Any], role: str, reading: _Reading, said: list[str]) -> str:
     """The item's names in ``role`` as a BibTeX name list ("van der Maaten, Laurens and {WHO}")."""
     names = csl.get(role)
     if names is None:
@@ -413,7 +453,18 @@ def _bibtex_names(csl: Mapping[str, Any], role: str, encoder: latex.Encoder, sai
         return ""
     out: list[str] = []
     for name in names:
-        written = _bibtex_name(name, encoder) if isinstance(name, dict) else None
+        if isinstance(name, dict):
+            get = name.get
+            seen = (get("family"), get("given"), get("literal"), get("non-dropping-particle"),
+                    get("dropping-particle"), get("suffix"))
+            try:
+                written = reading.written[seen]
+            except KeyError:
+                written = reading.written[seen] = _bibtex_name(name, reading.encoder)
+            except TypeError:  # a list where a name part should be: not a key, and no name
+                written = _bibtex_name(name, reading.encoder)
+        else:
+            written = None
         if written is None:
             said.append(f"an {role} name {str(name)[:40]!r} has no family, given or literal name; left out")
         elif written:
@@ -422,6 +473,12 @@ def _bibtex_names(csl: Mapping[str, Any], role: str, encoder: latex.Encoder, sai
 
 
 def _bibtex_name(name: Mapping[str, Any], encoder: latex.Encoder) -> str | None:
+    if len(name) == 2:  # {"family": ..., "given": ...}: most names; plain ones need no escaping
+        family, given = name.get("family"), name.get("given")
+        if (type(family) is str and type(given) is str and family and given and " " not in family
+                and _NAME_NEEDS_CARE.search(family + " " + given) is None):
+            return f"{family}, {given}"
+
     def part(key: str) -> str:
         value = name.get(key)
         return " ".join(value.split()) if isinstance(value, str) else ""
@@ -486,7 +543,33 @@ def _line_of(text: str, pos: int) -> int:
 
 
 def _item_lines(text: str, count: int) -> Iterator[int]:
-    """The line each element of the top-level array starts on (1 for every one if the file is one item)."""
+    """The line each element of the top-level array starts on (1 for every one if the file is one item).
+
+    One regex match per element (a JSON value nested up to ``_DEPTH`` deep, strings skipped whole); a file
+    nested deeper is scanned token by token instead.
+    """
+    starts: list[int] = []
+    opening = len(text) - len(text.lstrip())
+    if text[opening:opening + 1] == "[":
+        position = opening + 1
+        for _ in range(count):
+            match = _ELEMENT.match(text, position)
+            if match is None:
+                break
+            starts.append(match.start(1))
+            position = match.end()
+    if len(starts) != count:
+        starts = _token_starts(text)
+    if len(starts) != count:
+        starts = [0] * count
+    line, done = 1, 0
+    for start in starts:
+        line += text.count("\n", done, start)
+        done = start
+        yield line
+
+
+def _token_starts(text: str) -> list[int]:
     starts: list[int] = []
     depth = 0
     expect = False
@@ -502,13 +585,7 @@ def _item_lines(text: str, count: int) -> Iterator[int]:
             depth -= 1
         elif token == "," and depth == 1:
             expect = True
-    if len(starts) != count:
-        starts = [0] * count
-    line, done = 1, 0
-    for start in starts:
-        line += text.count("\n", done, start)
-        done = start
-        yield line
+    return starts
 
 
 __all__ = [

@@ -38,6 +38,8 @@ DEFAULT_STYLE: Final = "apa"
 _CSL_NS: Final = "{http://purl.org/net/xbiblio/csl}"
 _OUT_OF_QUOTE = re.compile(r"([”’])([.,])")
 _LABEL = re.compile(r"^((?:<[^>]+>)*(?:\[\d+\]|\d+\.)(?:</[^>]+>)*)(?=\S)")
+# citeproc-py's HTML misses a period already there behind a closing tag ("<i>et al.</i>."): one is enough.
+_DOUBLED_PERIOD = re.compile(r"\.((?:</[a-z]+>)+)\.")
 _ITEM_OPTIONS: Final = csljson.CslJsonOptions(abstract=False, tags_as_keywords=False)
 
 
@@ -172,9 +174,12 @@ def bibliography(papers: Sequence[Paper], style: Style) -> Formatted:
     if not papers:
         return Formatted()
     source = items(papers)
-    plain = _bibliography(source, style, formatter.plain)
-    rich = _bibliography(source, style, formatter.html)
-    return Formatted(plain, rich)
+    plain, order = _bibliography(source, style, formatter.plain)
+    # The HTML in the plain text's order: citeproc-py sorts by the rendered keys, and an HTML key starts
+    # with its markup ("<i>Title" would sort before every author).
+    by_id = {item["id"]: item for item in source}
+    rich, _ = _bibliography([by_id[i] for i in order], style, formatter.html, sort=False)
+    return Formatted(plain, [_DOUBLED_PERIOD.sub(r".\1", entry) for entry in rich])
 
 
 def citation(papers: Sequence[Paper], style: Style) -> Formatted:
@@ -194,20 +199,25 @@ def citation(papers: Sequence[Paper], style: Style) -> Formatted:
     return out
 
 
-def _bibliography(source: list[dict[str, Any]], style: Style, fmt: Any) -> list[str]:
+def _bibliography(
+    source: list[dict[str, Any]], style: Style, fmt: Any, sort: bool = True
+) -> tuple[list[str], list[str]]:
+    """The rendered references, and the ids of the items in their order."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
     bib = CitationStylesBibliography(style.csl, CiteProcJSON(source), fmt)
     for item in source:
         bib.register(Citation([CitationItem(item["id"])]))
-    bib.sort()  # by the style's sort keys; a numeric style without them keeps the order given
+    if sort:
+        bib.sort()  # by the style's sort keys; a numeric style without them keeps the order given
+    order = [str(entry.key) for entry in bib.items]
     entries = [str(entry) for entry in bib.bibliography()]
     if style.punctuation_in_quote:
         entries = [_OUT_OF_QUOTE.sub(r"\2\1", entry) for entry in entries]
     if style.labelled:
         entries = [_LABEL.sub(r"\1 ", entry) for entry in entries]
-    return entries
+    return entries, order
 
 
 def _ignore(_item: object) -> None:
