@@ -195,7 +195,8 @@ def test_broken_files_are_one_clear_problem_with_a_line() -> None:
 
 
 def test_bad_items_are_reported_with_their_line_and_the_rest_imports() -> None:
-    text = '[\n  {"id": "a", "title": "A"},\n  42,\n  {"id": "c",\n   "author": "Smith",\n   "title": ["x"]}\n]'
+    text = ('[\n  {"id": "a", "title": "A"},\n  42,\n  {"id": "c",\n   "author": "Smith",\n   "title": ["x"]},\n'
+            '  {"name": "left-pad", "version": "1.3.0"}\n]')
     result = csljson.parse(text)
     assert [p.key for p in result.papers] == ["a", "c"]
     assert result.lines == [2, 4]
@@ -204,6 +205,7 @@ def test_bad_items_are_reported_with_their_line_and_the_rest_imports() -> None:
         "line 4 [c]: title is list, not text; left out",
         "line 4 [c]: the item has no title; its key is shown instead",
         "line 4 [c]: author is not a list of names; left out",
+        "line 7: item 4 is not a CSL item (it has no type or title); skipped",
     ]
     assert result.papers[1].title == "c"
     (item,) = json.loads(csljson.render(result.papers[1:], {}).text)

@@ -323,6 +323,9 @@ def _read_item(result: ParseResult, index: int, element: Any, line: int, reading
     if not isinstance(element, dict):
         result.problems.append(Problem(line, f"item {index + 1} is not an object; skipped"))
         return
+    if "type" not in element and "title" not in element:  # some other JSON's objects: no junk papers
+        result.problems.append(Problem(line, f"item {index + 1} is not a CSL item (it has no type or title); skipped"))
+        return
     problems: list[str] = []
     paper = paper_from_item(element, problems, reading)
     result.papers.append(paper)
