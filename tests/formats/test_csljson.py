@@ -227,3 +227,9 @@ def test_dates_written_as_text() -> None:
     assert (a.year, b.year, c.year) == (2019, 2020, None)
     assert b.fields["year"] == "2020a"
     assert [p.reason for p in result.problems] == []
+
+
+def test_kept_csl_variables_that_are_damaged_are_left_out() -> None:
+    paper = Paper(id="x", key="k", title="T", fields={csljson.CSL_EXTRA: "{not json", "volume": "3"})
+    (item,) = json.loads(csljson.render([paper], {}).text)
+    assert item == {"id": "k", "type": "article-journal", "title": "T", "volume": "3"}

@@ -149,7 +149,7 @@ def item(
 ) -> dict[str, Any]:
     """One paper as a CSL item (a dict ready for ``json.dumps`` or citeproc)."""
     fields = paper.fields
-    extra: dict[str, Any] = orjson.loads(fields[CSL_EXTRA]) if CSL_EXTRA in fields else {}
+    extra = _extra(fields[CSL_EXTRA]) if CSL_EXTRA in fields else {}
     entry_type = paper.entry_type or "misc"
     csl_type = extra.pop("type", None) or TYPE_TO_CSL.get(entry_type, "document")
     out: dict[str, Any] = {"id": paper.key, "type": csl_type}
@@ -210,6 +210,15 @@ def item(
     for variable, value in extra.items():
         out.setdefault(variable, value)
     return out
+
+
+def _extra(stored: str) -> dict[str, Any]:
+    """The kept CSL variables; none if what was stored is not a JSON object (a damaged library)."""
+    try:
+        extra = orjson.loads(stored)
+    except orjson.JSONDecodeError:
+        return {}
+    return extra if isinstance(extra, dict) else {}
 
 
 def _unicode(text: str) -> str:
