@@ -233,3 +233,10 @@ def test_kept_csl_variables_that_are_damaged_are_left_out() -> None:
     paper = Paper(id="x", key="k", title="T", fields={csljson.CSL_EXTRA: "{not json", "volume": "3"})
     (item,) = json.loads(csljson.render([paper], {}).text)
     assert item == {"id": "k", "type": "article-journal", "title": "T", "volume": "3"}
+
+
+def test_a_better_bibtex_key_in_zotero_s_note_is_the_citation_key() -> None:
+    zotero = [{"id": "http://zotero.org/users/local/x/items/Q", "type": "book", "title": "T",
+               "note": "Some remark\nCitation Key: knuth1984tex"}]
+    (paper,) = csljson.parse(json.dumps(zotero)).papers
+    assert paper.key == "knuth1984tex"

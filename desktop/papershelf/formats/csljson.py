@@ -79,6 +79,7 @@ _MONTH_NAMES: Final = {name.casefold(): n for n, name in enumerate(bibtex.MONTHS
 _TAG = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^<>]*)?>", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _KEY_UNFIT = re.compile(r"[\s\"#%'(),={}\\~/]")  # what BibTeX, pandoc and LaTeX cannot take in a key
+_NOTE_KEY = re.compile(r"^\s*Citation Key:\s*(\S+)\s*$", re.MULTILINE | re.IGNORECASE)
 _PAGE_RANGE = re.compile(r"(?<=\d)\s*[-\u2013\u2014]+\s*(?=\d)")
 _STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'  # unrolled: a long abstract is one run, not a match per character
 _DEPTH = 5
@@ -424,9 +425,13 @@ def paper_from_item(
 
 
 def _key(csl: Mapping[str, Any]) -> str:
-    """The item's citation key if it can be one; "" lets the library make one (a Zotero URI cannot)."""
-    for name in ("citation-key", "id"):
-        value = csl.get(name)
+    """The item's citation key if it can be one; "" lets the library make one (a Zotero URI cannot).
+
+    Zotero writes a Better BibTeX key into the note ("Citation Key: smith2020") when it has no field for it.
+    """
+    note = csl.get("note")
+    pinned = _NOTE_KEY.search(note) if isinstance(note, str) else None
+    for value in (csl.get("citation-key"), pinned.group(1) if pinned else None, csl.get("id")):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if isinstance(value, str) and value.strip() and not _KEY_UNFIT.search(value.strip()):
