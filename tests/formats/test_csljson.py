@@ -240,3 +240,4 @@ def test_a_better_bibtex_key_in_zotero_s_note_is_the_citation_key() -> None:
                "note": "Some remark\nCitation Key: knuth1984tex"}]
     (paper,) = csljson.parse(json.dumps(zotero)).papers
     assert paper.key == "knuth1984tex"
+    assert paper.fields["note"] == "Some remark"

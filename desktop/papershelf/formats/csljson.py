@@ -393,6 +393,8 @@ def paper_from_item(
         fields[where] = encoder.text(container)
     for name, variable in TEXT_FIELDS:
         value = _text(csl, variable, said)
+        if name == "note" and "itation" in value:  # the key is the key, not a note to print
+            value = _NOTE_KEY.sub("", value).strip()
         if value:
             fields[name] = _bibtex_pages(value) if name == "pages" else _escape_paragraphs(value, encoder)
     number = _text(csl, "issue", said) or _text(csl, "number", said)
