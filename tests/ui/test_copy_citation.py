@@ -124,3 +124,22 @@ def test_the_context_menu_offers_both(qtbot: QtBot, library: Library, settings: 
     select_keys(win, ["grady2019"])
     menu = win.window_actions.table_menu(win.selected_ids())
     assert {"Copy citation", "Copy bibliography"} <= {a.text() for a in menu.actions()}
+
+
+def test_a_long_selection_asks_first(
+    qtbot: QtBot, iclr_library_dir: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win = open_window(qtbot, Library(iclr_library_dir), settings)
+    win.table.selectAll()
+    asked: list[str] = []
+
+    def decline(cls: object, parent: object, title: str, text: str) -> bool:
+        asked.append(text)
+        return False
+
+    monkeypatch.setattr(actions.Confirm, "ask", classmethod(decline))
+    QApplication.clipboard().setText("kept")
+    assert win.window_actions.copy_bibliography() is None
+    assert asked == ["Format 860 references in APA Style 7th edition? That takes about 9 seconds, and the window "
+                     "waits meanwhile."]
+    assert QApplication.clipboard().text() == "kept"

@@ -110,7 +110,7 @@ def render(
     bibtex_options: BibtexOptions | None = None,
     markdown_options: MarkdownOptions | None = None,
 ) -> ExportResult:
-    """``papers`` as ``fmt`` ("bibtex" or "markdown") text.
+    """``papers`` as ``fmt`` ("bibtex", "markdown" or "csl-json") text.
 
     Raises:
         ValueError: an unknown format or grouping.

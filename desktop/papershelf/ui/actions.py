@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 
 CITE_STYLE_KEY = "cite/style"
+ASK_BEFORE_FORMATTING = 200  # papers; citeproc-py formats about 100 references a second (text and HTML)
+SECONDS_PER_REFERENCE = 0.01
 
 
 class CslFileDialog:
@@ -252,6 +254,12 @@ class WindowActions(QObject):
             style = citations.load_style(self.citation_style)
         except (citations.StyleError, OSError) as exc:
             w.statusBar().showMessage(f"Cannot format: {exc}. Choose another in Edit > Citation style", 8000)
+            return None
+        if len(papers) > ASK_BEFORE_FORMATTING and not Confirm.ask(
+            w, f"Copy {what}",
+            f"Format {len(papers)} references in {style.title}? That takes about "
+            f"{max(len(papers) * SECONDS_PER_REFERENCE, 1):.0f} seconds, and the window waits meanwhile.",
+        ):
             return None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a long selection takes a while
         try:
