@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QObject, QPoint, Qt
@@ -233,7 +234,7 @@ class WindowActions(QObject):
         action = self.style_actions.get(chosen, self.style_file_action)
         action.setChecked(True)
         self.style_file_action.setText(
-            "Other style (.csl file)…" if chosen in self.style_actions else f"Other style: {chosen.rsplit('/', 1)[-1]}…"
+            "Other style (.csl file)…" if chosen in self.style_actions else f"Other style: {Path(chosen).name}…"
         )
 
     def copy_citation(self) -> citations.Formatted | None:
