@@ -241,3 +241,16 @@ def test_a_better_bibtex_key_in_zotero_s_note_is_the_citation_key() -> None:
     (paper,) = csljson.parse(json.dumps(zotero)).papers
     assert paper.key == "knuth1984tex"
     assert paper.fields["note"] == "Some remark"
+
+
+def test_braces_that_protect_case_are_csl_nocase_spans_and_come_back_as_braces() -> None:
+    (paper,) = bibtex.parse(
+        r"@article{a, title={{TDM} and {TWDM} de {B}ruijn networks, {\"U}ber \emph{all}}, year=1997}").papers
+    (item,) = json.loads(csljson.render([paper], {}).text)
+    assert item["title"] == ('<span class="nocase">TDM</span> and <span class="nocase">TWDM</span> de '
+                             '<span class="nocase">B</span>ruijn networks, Über all')
+    (back,) = csljson.parse(json.dumps([item])).papers
+    assert back.title == "TDM and TWDM de Bruijn networks, Über all"
+    assert "title = {{TDM} and {TWDM} de {B}ruijn networks, {\\\"U}ber all}" in bibtex_export.render([back], {}).text
+    (whole,) = bibtex.parse("@article{b, title={{Deep Sets}}}").papers
+    assert json.loads(csljson.render([whole], {}).text)[0]["title"] == '<span class="nocase">Deep Sets</span>'

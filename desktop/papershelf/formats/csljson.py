@@ -22,6 +22,9 @@ export writes. Both ways:
   ``chapter`` <-> ``incollection``, ``thesis`` <-> ``phdthesis``/``mastersthesis``, ``report`` <->
   ``techreport``, ``manuscript`` <-> ``unpublished``, ``pamphlet`` <-> ``booklet``, others <-> ``misc``.
 
+A title's protecting braces (``{BERT}``, ``{B}ruijn``) are CSL's ``<span class="nocase">`` and back, so that
+a style that changes case (pandoc's default, Chicago) leaves those words as written.
+
 What an imported item holds that a paper has no place for (``container-title-short``, ``accessed``, a
 type BibTeX has no word for, a title's rich-text markup) is kept in ``fields[CSL_EXTRA]`` and written
 back by the CSL export, so CSL-JSON -> Papershelf -> CSL-JSON loses nothing a paper did not change.
@@ -100,6 +103,9 @@ _NAME_NEEDS_CARE = re.compile(r"[\\{}$&%#_~^<>|,]|[^\S ]|--|``|''|[?!]`|(?<!\S)a
 _TOKENS = re.compile(_STRING + r'|[\[\]{},]|[^\s\[\]{},"]++')
 _ENTITIES: Final = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#38;": "&"}
 _ENTITY = re.compile("|".join(_ENTITIES))
+_OPEN_NOCASE, _CLOSE_NOCASE = "\ue000", "\ue001"  # where a protecting brace group starts and ends
+_AFTER_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])\s*$")  # "\\emph" or "\\'" just before a brace
+_NOCASE = re.compile(r'<span class="nocase">((?:(?!</?span).)*)</span>', re.DOTALL)
 _MATH_COMMAND = re.compile(r"\\([A-Za-z]+)")
 _MATH = re.compile(r"(?<!\\)\$((?:[^$\\]|\\.)+)\$")
 
@@ -156,8 +162,9 @@ def item(
     out: dict[str, Any] = {"id": paper.key, "type": csl_type}
     rich_title = extra.pop("title", None)
     if bibtex.UNTITLED not in fields or paper.title != fields[bibtex.UNTITLED]:
-        out["title"] = rich_title if rich_title is not None and plain_text(rich_title) == paper.title else _unicode(
-            paper.title)
+        if rich_title is None or plain_text(rich_title) != paper.title:
+            rich_title = _protected(fields.get("title"), paper.title)
+        out["title"] = rich_title if rich_title is not None else _unicode(paper.title)
     authors = _names(paper, names if names is not None else {})
     if authors:
         out["author"] = authors
@@ -220,6 +227,66 @@ def _extra(stored: str) -> dict[str, Any]:
     except orjson.JSONDecodeError:
         return {}
     return extra if isinstance(extra, dict) else {}
+
+
+def _protected(source: str | None, title: str) -> str | None:
+    """The title with what its BibTeX source braces (``{BERT}``, ``{B}ruijn``, ``{{Whole Title}}``) in CSL's
+    ``<span class="nocase">``, so that a style that changes case leaves it as written; None if nothing is
+    braced, or the title is no longer what its source says (edited), or it has math.
+
+    A brace group right after a command (``\\emph{x}``) or starting with one (``{\\"U}``) protects nothing,
+    as in BibTeX.
+    """
+    if not source or "{" not in source or "$" in source or "<" in source or "&" in source:
+        return None
+    marked: list[str] = []
+    depth = 0
+    protecting = False
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            marked.append(source[index : index + 2])
+            index += 2
+            continue
+        if char == "{":
+            if depth == 0 and source[index + 1 : index + 2] != "\\" and not _AFTER_COMMAND.search(source, 0, index):
+                protecting = True
+                marked.append(_OPEN_NOCASE)
+            else:
+                marked.append(char)
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0 and protecting:
+                protecting = False
+                marked.append(_CLOSE_NOCASE)
+            else:
+                marked.append(char)
+        else:
+            marked.append(char)
+        index += 1
+    if depth != 0 or _OPEN_NOCASE not in marked:
+        return None
+    rich = latex.decode("".join(marked)).replace(_OPEN_NOCASE + _CLOSE_NOCASE, "")
+    rich = rich.replace(_OPEN_NOCASE, '<span class="nocase">').replace(_CLOSE_NOCASE, "</span>")
+    return rich if "<span" in rich and plain_text(rich) == title else None
+
+
+def _braced(rich: str, encoder: latex.Encoder) -> str | None:
+    """A CSL title's ``nocase`` spans as BibTeX's protecting braces (the rest escaped); None without any."""
+    parts = _NOCASE.split(rich)
+    if len(parts) == 1:
+        return None
+    # split() alternates: text outside a span, a span's text, text outside, ...
+    return "".join(
+        ("{" + encoder.text(_untagged(part)) + "}" if n % 2 else encoder.text(_untagged(part))) if part else ""
+        for n, part in enumerate(parts)
+    )
+
+
+def _untagged(rich: str) -> str:
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group()], _TAG.sub("", rich))
 
 
 def _unicode(text: str) -> str:
@@ -374,6 +441,9 @@ def paper_from_item(
     extra: dict[str, Any] = {k: v for k, v in csl.items() if k not in _MAPPED}
     if rich_title != title:
         extra["title"] = rich_title
+        source = _braced(rich_title, encoder)
+        if source is not None and latex.decode(source) == title:
+            fields["title"] = source  # a .bib export keeps the protection
     if TYPE_TO_CSL.get(entry_type) != csl_type:
         extra["type"] = csl_type
     if not title:
