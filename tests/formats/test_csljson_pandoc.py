@@ -113,3 +113,21 @@ def test_a_bibtex_library_through_pandoc(tmp_path: Path) -> None:
     assert "\\" not in joined  # LaTeX came out as text
     assert "Ünderwood, U." in joined
     assert "An O(n log n / log log n) Sorting Algorithm" in joined  # and math as text
+
+
+def test_protected_words_keep_their_case_in_a_title_case_style(tmp_path: Path) -> None:
+    source = tmp_path / "mine.bib"
+    source.write_text("@article{smith2020forces, author = {Smith, Ann}, title = {Forces with {ab initio} methods},"
+                      " journal = {J. Chem.}, year = 2020}\n", encoding="utf-8")
+    library = Library(tmp_path / "library")
+    importing.import_file(library, source)
+    references = tmp_path / "references.json"
+    exporting.export(library, "csl-json", path=references)
+    document = tmp_path / "paper.md"
+    document.write_text("See [@smith2020forces].\n", encoding="utf-8")
+    done = subprocess.run(  # pandoc's own default style, Chicago author-date, title-cases titles
+        ["pandoc", "--citeproc", "--bibliography", str(references), "-t", "json", str(document)],
+        capture_output=True, text=True, check=True, timeout=120,
+    )
+    entry = bibliography_entries(json.loads(done.stdout))["smith2020forces"]
+    assert "“Forces with ab initio Methods.”" in entry
