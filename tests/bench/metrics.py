@@ -38,6 +38,7 @@ METRICS = (
     "similarity_build_10k_s", "similarity_load_10k_s", "similar_top10_ms_10k", "similar_top10_ms_100k",
     "latex_decode_40k_s", "query_worst_s_10k",
     "import_ris_10k_s", "export_ris_10k_s", "import_biblatex_10k_s", "export_biblatex_10k_s",
+    "import_csljson_10k_s", "export_csljson_10k_s", "cite_apa_1k_s",
 )
 
 
@@ -676,6 +677,53 @@ def bench_exchange(report: Report, cfg: Config, work: Work) -> None:
             report.note(name, {"what": f"services.importing.import_file(Library(empty), the {fmt} export of "
                                        f"lib-10k): read, sniff, decode, parse, add", "s": samples.summary(),
                                "file_mb": round(path.stat().st_size / 1e6, 2)})
+
+
+def bench_csljson(report: Report, cfg: Config, work: Work) -> None:
+    """CSL-JSON export and import of the 10k library, and 1,000 references formatted in APA (text and HTML)."""
+    from papershelf.core.library import Library
+
+    library = Library(work.copy("lib-10k"))
+    papers = list(library.papers.values())
+    annotations = {pid: library.annotation(pid) for pid in library.annotated_ids()}
+    exported = work.path("csl") / "papers-10k.json"
+    name = "export_csljson_10k_s"
+    with report.guard(name, name):
+        from papershelf.formats import csljson
+
+        out: list[Any] = []
+        samples = repeat(lambda: out.append(csljson.render(papers, annotations)), cfg.runs(5, 2))
+        exported.parent.mkdir(parents=True)
+        exported.write_text(out[-1].text, encoding="utf-8")
+        report.set(name, samples.median())
+        report.note(name, {"what": f"formats.csljson.render(papers, annotations), {len(papers)} papers, "
+                                   f"{len(annotations)} annotations",
+                           "output_mb": round(exported.stat().st_size / 1e6, 2), "s": samples.summary()})
+    name = "import_csljson_10k_s"
+    with report.guard(name, name):
+        from papershelf.services import importing
+
+        samples = Samples()
+        for _ in range(cfg.runs(3, 1)):
+            gc.collect()
+            seconds, (imported, summary) = timed(
+                lambda: (lib := Library(work.path("import-csl")), importing.import_file(lib, exported)))
+            samples.add(seconds)
+        if len(imported) != len(papers) or summary.failed:
+            raise RuntimeError(f"imported {len(imported)} of {len(papers)} papers ({summary})")
+        report.set(name, samples.median())
+        report.note(name, {"what": "services.importing.import_file(Library(empty), the 10k export): read, parse, "
+                                   "add", "s": samples.summary()})
+    name = "cite_apa_1k_s"
+    with report.guard(name, name):
+        from papershelf.services import citations
+
+        style = citations.load_style("apa")
+        chosen = papers[:1000]
+        samples = repeat(lambda: citations.bibliography(chosen, style), cfg.runs(3, 1))
+        report.set(name, samples.median())
+        report.note(name, {"what": "services.citations.bibliography(1,000 papers, APA): plain text and HTML, "
+                                   "what Copy bibliography does", "s": samples.summary()})
 
 
 def bench_latex_decode(report: Report, cfg: Config) -> None:

@@ -62,6 +62,9 @@ TARGETS: dict[str, tuple[str, float | None, str, list[tuple[str, str]]]] = {
     "similar_top10_ms_10k": ("More like this, top 10, 10k", 20, "ms", []),
     "similar_top10_ms_100k": ("More like this, top 10, 100k", 150, "ms", []),
     "query_worst_s_10k": ("Slowest query within the bound, 10k", 1.0, "s", []),
+    "import_csljson_10k_s": ("Import CSL-JSON, 10k items", 1.5, "s", []),
+    "export_csljson_10k_s": ("Export CSL-JSON, 10k papers", 1.0, "s", []),
+    "cite_apa_1k_s": ("Format 1,000 references in APA (text + HTML)", None, "s", []),
 }
 
 
@@ -158,6 +161,7 @@ def run(quick: bool, out: Path) -> Report:
         metrics.bench_bibtexparser_raw(report, cfg, work)
         metrics.bench_export(report, cfg, work)
         metrics.bench_exchange(report, cfg, work)
+        metrics.bench_csljson(report, cfg, work)
         metrics.bench_latex_decode(report, cfg)
         metrics.bench_sync(report, cfg, work)
         metrics.bench_similarity(report, cfg, work)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from papershelf import __version__
-from papershelf.cli import desktop, duplicates, files, insight, notes, papers, transfer
+from papershelf.cli import cite, desktop, duplicates, files, insight, notes, papers, transfer
 from papershelf.cli.output import error, warn
 from papershelf.cli.registry import REGISTRY, Command, CommandError, LibraryCommand, PlainCommand
 from papershelf.core.library import UnknownKeyError
@@ -22,7 +22,7 @@ from papershelf.core.storage.lock import LibraryLockedError
 from papershelf.core.storage.store import StoreError
 from papershelf.services.library import LibraryAccess
 
-COMMAND_MODULES = (papers, transfer, files, notes, insight, duplicates, desktop)
+COMMAND_MODULES = (papers, transfer, files, cite, notes, insight, duplicates, desktop)
 LOCK_WAIT_S = 3.0  # a command that writes waits this long for a window or another command to let go
 
 

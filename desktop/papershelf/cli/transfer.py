@@ -17,8 +17,8 @@ from papershelf.services import exporting
 from papershelf.services.importing import import_file
 
 
-@command("import", help="import BibTeX (.bib), RIS (.ris), Web of Science (.ciw) or paper-list Markdown (.md) "
-                         "files; a .txt holding one of them is read by its content", writes=True)
+@command("import", help="import BibTeX (.bib), RIS (.ris), Web of Science (.ciw), CSL-JSON (.json) or paper-list "
+                         "Markdown (.md) files; a .txt holding one of them is read by its content", writes=True)
 @argument("files", nargs="+", type=Path, metavar="FILE")
 def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     failed = 0
@@ -53,7 +53,7 @@ def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int
 
 @command(
     "export",
-    help="export papers as BibTeX, biblatex, RIS or a Markdown reading list",
+    help="export papers as BibTeX, biblatex, RIS, CSL-JSON or a Markdown reading list",
     epilog="Without QUERY or --list, every paper. A query starting with '-' goes after '--'.",
     writes=lambda args: bool(args.keep_updated),
 )
@@ -112,7 +112,7 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, q
         raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")
     # Only what was asked for on the command line is stored with the tie: the rest follows the defaults.
     options: dict[str, Any]
-    if fmt in ("bibtex", "biblatex"):
+    if fmt in ("bibtex", "biblatex", "csl-json"):
         options = {"ascii": not args.utf8, "abstract": not args.no_abstract, "notes_as_annote": args.with_notes,
                    "aliases": "ids" if args.alias_ids or fmt == "biblatex" else "copies",
                    **({"with_files": True} if args.with_files and fmt == "bibtex" else {})}

@@ -30,19 +30,20 @@ from papershelf.core.library import Library
 from papershelf.core.model import Annotation, Paper
 from papershelf.core.search.index import filter_papers
 from papershelf.core.storage.store import atomic_write_bytes
-from papershelf.formats import biblatex_export, bibtex_export, markdown_export, ris
+from papershelf.formats import biblatex_export, bibtex_export, csljson, markdown_export, ris
 from papershelf.formats.bibtex_export import BibtexOptions, ExportResult
 from papershelf.formats.markdown_export import MarkdownOptions
 from papershelf.formats.ris import RisOptions
 from papershelf.services import attachments
 
-FORMATS: Final = ("bibtex", "markdown", "ris", "biblatex")
+FORMATS: Final = ("bibtex", "markdown", "ris", "biblatex", "csl-json")
 TIES_FILE: Final = "auto-export.json"
 TIES_SCHEMA: Final = 1
 # A .bib is BibTeX unless biblatex is asked for by name (both are .bib files).
-_SUFFIXES: Final = {".md": "markdown", ".markdown": "markdown", ".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris"}
+_SUFFIXES: Final = {".md": "markdown", ".markdown": "markdown", ".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris",
+                      ".json": "csl-json"}
 # The suffix a file of each format gets (the export dialog proposes it).
-SUFFIX_OF: Final = {"bibtex": ".bib", "markdown": ".md", "ris": ".ris", "biblatex": ".bib"}
+SUFFIX_OF: Final = {"bibtex": ".bib", "markdown": ".md", "ris": ".ris", "biblatex": ".bib", "csl-json": ".json"}
 
 
 class UnknownListError(KeyError):
@@ -136,6 +137,9 @@ def render(
         return ris.render(papers, annotations_of(library, papers), ris_options or RisOptions())
     if fmt == "biblatex":
         return biblatex_export.render(papers, annotations_of(library, papers), bibtex_options or BibtexOptions())
+    if fmt == "csl-json":  # takes the BibTeX export's abstract, keywords and notes choices
+        csl_options = csljson.CslJsonOptions.like(bibtex_options or BibtexOptions())
+        return csljson.render(papers, annotations_of(library, papers), csl_options)
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -363,7 +367,7 @@ class AutoExport:
     def _options(self, tie: Tie) -> dict[str, Any]:
         """The tie's options as ``render``'s keyword arguments."""
         try:
-            if tie.format in ("bibtex", "biblatex"):
+            if tie.format in ("bibtex", "biblatex", "csl-json"):
                 return {"bibtex_options": BibtexOptions(**tie.options)}
             if tie.format == "ris":
                 return {"ris_options": RisOptions(**tie.options)}

@@ -14,7 +14,7 @@ from pathlib import Path
 from papershelf.core.library import ImportSummary, Library
 from papershelf.core.storage.migrations import CATALOGUE_FILE
 from papershelf.core.venues import venue_shown
-from papershelf.formats import bibtex, paperlist, ris
+from papershelf.formats import bibtex, csljson, paperlist, ris
 from papershelf.formats.common import ParseResult, Problem
 from papershelf.services import attachments
 from papershelf.services.files import MAX_IMPORT_BYTES, read_regular_file
@@ -72,6 +72,7 @@ PARSERS: dict[str, Parser] = {".md": _parse_paperlist, ".markdown": _parse_paper
 PARSERS[".bib"] = _parse_bibtex
 PARSERS[".ris"] = _parse_ris
 PARSERS[".ciw"] = _parse_wos
+PARSERS[".json"] = lambda text, path: csljson.parse(text)  # CSL-JSON (Zotero, pandoc)
 # Suffixes that say nothing about the format: such a file is imported when its content shows one. A file
 # with no suffix at all (a download saved as "citations") is read the same way.
 SNIFFED_SUFFIXES: tuple[str, ...] = (".txt",)

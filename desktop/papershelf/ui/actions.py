@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QToolButton
+from PySide6.QtCore import QMimeData, QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMenu, QMessageBox, QToolButton, QWidget
 
 from papershelf import __version__
 from papershelf.core.model import STATUSES
 from papershelf.core.storage.store import StoreError
-from papershelf.services import fulltext, pdfinbox
+from papershelf.services import citations, fulltext, pdfinbox
 from papershelf.ui.dialogs import Confirm, ListChooser, ListNameDialog, QueryHelpDialog, ShortcutsDialog
 from papershelf.ui.duplicates_dialog import DuplicatesDialog
 from papershelf.ui.paper_files import AttachFileDialog, TableFileDrop, attach_files, open_paper
@@ -26,6 +27,19 @@ from papershelf.ui.trash import TrashActions
 
 if TYPE_CHECKING:
     from papershelf.ui.main_window import MainWindow
+
+
+CITE_STYLE_KEY = "cite/style"
+ASK_BEFORE_FORMATTING = 200  # papers; citeproc-py formats about 100 references a second (text and HTML)
+SECONDS_PER_REFERENCE = 0.01
+
+
+class CslFileDialog:
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> str | None:
+        """A CSL style file (for example one from the Zotero style repository)."""
+        path, _ = QFileDialog.getOpenFileName(parent, "Citation style", "", "CSL styles (*.csl);;All files (*)")
+        return path or None
 
 
 class WindowActions(QObject):
@@ -68,7 +82,8 @@ class WindowActions(QObject):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         copy_keys = edit_menu.addAction("Copy citation &keys", self.copy_keys)
-        copy_keys.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        copy_keys.setShortcut(QKeySequence("Ctrl+Alt+C"))
+        self._build_citation_actions(edit_menu)
         find = edit_menu.addAction("&Find", w.search_panel.focus)
         find.setShortcut(QKeySequence.StandardKey.Find)
         edit_menu.addSeparator()
@@ -261,6 +276,100 @@ class WindowActions(QObject):
             QGuiApplication.clipboard().setText(", ".join(keys))
             w.statusBar().showMessage(f"Copied {len(keys)} citation key(s)", 3000)
 
+    # -- formatted citations -------------------------------------------------------------------------
+    # The selection formatted in a CSL style (services/citations.py), put on the clipboard as plain text
+    # and HTML (so a word processor keeps the italics). The style is chosen in Edit > Citation style and
+    # remembered in the settings (CITE_STYLE_KEY): a short name from citations.STYLES or a .csl file's path.
+
+    def _build_citation_actions(self, edit_menu: QMenu) -> None:
+        self.copy_citation_action = edit_menu.addAction("Copy &citation", self.copy_citation)
+        self.copy_citation_action.setShortcut(QKeySequence("Ctrl+Alt+Shift+C"))
+        self.copy_bibliography_action = edit_menu.addAction("Copy &bibliography", self.copy_bibliography)
+        self.copy_bibliography_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.style_menu = edit_menu.addMenu("Citation st&yle")
+        self.style_group = QActionGroup(self)
+        self.style_actions: dict[str, QAction] = {}
+        for name, (_, label) in citations.STYLES.items():
+            action = self.style_menu.addAction(label, partial(self.set_citation_style, name))
+            action.setCheckable(True)
+            self.style_group.addAction(action)
+            self.style_actions[name] = action
+        self.style_menu.addSeparator()
+        self.style_file_action = self.style_menu.addAction("Other style (.csl file)…", self.choose_style_file)
+        self.style_file_action.setCheckable(True)
+        self.style_group.addAction(self.style_file_action)
+        self._show_citation_style()
+
+    @property
+    def citation_style(self) -> str:
+        """The remembered style: a short name or a .csl file's path (APA if none was chosen)."""
+        return str(self.window.settings.value(CITE_STYLE_KEY, "") or citations.DEFAULT_STYLE)
+
+    def set_citation_style(self, name: str) -> bool:
+        """Remember ``name`` (a short name or a .csl path) if it loads; the status bar says what is wrong if not."""
+        try:
+            style = citations.load_style(name)
+        except (citations.StyleError, OSError) as exc:
+            self.window.statusBar().showMessage(f"Citation style not changed: {exc}", 8000)
+            self._show_citation_style()
+            return False
+        self.window.settings.setValue(CITE_STYLE_KEY, name)
+        self._show_citation_style()
+        self.window.statusBar().showMessage(f"Citation style: {style.title}", 3000)
+        return True
+
+    def choose_style_file(self) -> None:
+        path = CslFileDialog.ask(self.window)
+        if path:
+            self.set_citation_style(path)
+        else:
+            self._show_citation_style()
+
+    def _show_citation_style(self) -> None:
+        chosen = self.citation_style
+        action = self.style_actions.get(chosen, self.style_file_action)
+        action.setChecked(True)
+        self.style_file_action.setText(
+            "Other style (.csl file)…" if chosen in self.style_actions else f"Other style: {Path(chosen).name}…"
+        )
+
+    def copy_citation(self) -> citations.Formatted | None:
+        """The selection's in-text citation ("(Grady et al., 2019)", "[1], [2]") onto the clipboard."""
+        return self._copy_formatted(citations.citation, "citation")
+
+    def copy_bibliography(self) -> citations.Formatted | None:
+        """The selection's references, in the table's order (numeric styles number them so)."""
+        return self._copy_formatted(citations.bibliography, "bibliography")
+
+    def _copy_formatted(self, render: Callable[..., citations.Formatted], what: str) -> citations.Formatted | None:
+        w = self.window
+        papers = [w.library.papers[pid] for pid in w.selected_ids()]
+        if not papers:
+            w.statusBar().showMessage(f"Select papers to copy a {what}", 3000)
+            return None
+        try:
+            style = citations.load_style(self.citation_style)
+        except (citations.StyleError, OSError) as exc:
+            w.statusBar().showMessage(f"Cannot format: {exc}. Choose another in Edit > Citation style", 8000)
+            return None
+        if len(papers) > ASK_BEFORE_FORMATTING and not Confirm.ask(
+            w, f"Copy {what}",
+            f"Format {len(papers)} references in {style.title}? That takes about "
+            f"{max(len(papers) * SECONDS_PER_REFERENCE, 1):.0f} seconds, and the window waits meanwhile.",
+        ):
+            return None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a long selection takes a while
+        try:
+            formatted = render(papers, style)
+        finally:
+            QApplication.restoreOverrideCursor()
+        mime = QMimeData()
+        mime.setText(formatted.text)
+        mime.setHtml(formatted.html if what == "bibliography" else "".join(formatted.html_entries))
+        QGuiApplication.clipboard().setMimeData(mime)
+        w.statusBar().showMessage(f"Copied the {what} of {len(papers)} paper(s) in {style.title}", 3000)
+        return formatted
+
     # -- reading lists -------------------------------------------------------------------------------
 
     def new_list(self) -> None:
@@ -326,6 +435,8 @@ class WindowActions(QObject):
             menu.addAction("Attach file…", self.attach_to_current).setEnabled(not w.library.read_only)
         menu.addSeparator()
         menu.addAction("Copy citation keys", self.copy_keys)
+        menu.addAction("Copy citation", self.copy_citation)
+        menu.addAction("Copy bibliography", self.copy_bibliography)
         self.trash.add_to_table_menu(menu, ids)
         return menu
 

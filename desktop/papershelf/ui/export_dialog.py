@@ -49,7 +49,7 @@ class ExportRequest:
         """The chosen format's options by name (what a keep-updated tie stores)."""
         if self.fmt == "biblatex":
             return {**asdict(self.bibtex), "aliases": "ids"}  # biber resolves merged-away keys by ids
-        if self.fmt == "bibtex":
+        if self.fmt in ("bibtex", "csl-json"):  # CSL-JSON takes BibTeX's abstract, keywords and notes choices
             return asdict(self.bibtex)
         return asdict(self.ris) if self.fmt == "ris" else asdict(self.markdown)
 
@@ -59,12 +59,15 @@ FORMAT_LABELS = (
     ("bibtex", "BibTeX (.bib)"),
     ("biblatex", "biblatex (.bib, for biber: date, journaltitle, eprint)"),
     ("ris", "RIS (.ris: EndNote, Mendeley, Zotero, Word)"),
+    ("csl-json", "CSL-JSON (.json: pandoc, Quarto, Zotero)"),
     ("markdown", "Markdown reading list (.md)"),
 )
-_PAGES = {"bibtex": 0, "biblatex": 0, "markdown": 1, "ris": 2}
+_PAGES = {"bibtex": 0, "biblatex": 0, "csl-json": 0, "markdown": 1, "ris": 2}
 _PATTERNS = {"bibtex": "BibTeX (*.bib)", "biblatex": "biblatex (*.bib)", "ris": "RIS (*.ris)",
+             "csl-json": "CSL-JSON (*.json)",
              "markdown": "Markdown (*.md)"}
 _DEFAULT_NAMES = {"bibtex": "references.bib", "biblatex": "references.bib", "ris": "references.ris",
+                  "csl-json": "references.json",
                   "markdown": "reading-list.md"}
 
 

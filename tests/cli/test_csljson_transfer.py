@@ -1,0 +1,61 @@
+"""CSL-JSON through ``papershelf export`` and ``import``: by format or by suffix, and kept updated."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from papershelf.core.annotations import AnnotationChange
+from papershelf.core.library import Library
+from papershelf.services import exporting
+from tests.cli.conftest import RunCli
+from tests.conftest import FIXTURES
+
+
+def test_export_csl_json_by_format_and_by_suffix(iclr_library_dir: Path, run_cli: RunCli, tmp_path: Path) -> None:
+    shown = run_cli("--library", str(iclr_library_dir), "export", "--format", "csl-json", "track:oral")
+    assert shown.code == 0, shown.err
+    items = json.loads(shown.out)
+    assert len(items) == 53
+    assert {i["type"] for i in items} == {"paper-conference"}
+    assert {i["container-title"] for i in items} == {"International Conference on Learning Representations"}
+    target = tmp_path / "refs.json"
+    written = run_cli("--library", str(iclr_library_dir), "export", "track:oral", "-o", str(target))
+    assert written.code == 0, written.err
+    assert target.read_text(encoding="utf-8") == shown.out
+    lean = run_cli("--library", str(iclr_library_dir), "export", "--format", "csl-json", "--no-abstract", "track:oral")
+    assert not any("abstract" in i for i in json.loads(lean.out))
+
+
+def test_a_csl_json_file_imports_and_a_broken_one_says_where(run_cli: RunCli, tmp_path: Path) -> None:
+    bib_lib, json_lib = str(tmp_path / "a"), str(tmp_path / "b")
+    assert run_cli("--library", bib_lib, "import", str(FIXTURES / "xampl.bib")).code == 0
+    exported = tmp_path / "xampl.json"
+    assert run_cli("--library", bib_lib, "export", "-o", str(exported)).code == 0
+    done = run_cli("--library", json_lib, "import", str(exported))
+    assert done.code == 0, done.out + done.err
+    assert set(Library(json_lib).keys()) >= {p.key for p in Library(bib_lib).papers.values()}
+    broken = tmp_path / "broken.json"
+    broken.write_text('[\n  {"id": "a", "title": "A"}\n  {"id": "b"}\n]\n', encoding="utf-8")
+    failed = run_cli("--library", str(tmp_path / "c"), "import", str(broken))
+    assert failed.code == 1
+    assert "broken.json: line 3: not valid JSON" in failed.out
+
+
+def test_keep_updated_rewrites_a_csl_json_file(iclr_library_dir: Path, run_cli: RunCli, tmp_path: Path) -> None:
+    library = Library(iclr_library_dir)
+    library.create_list("thesis")
+    first = next(iter(library.papers))
+    library.annotate([first], AnnotationChange(add_lists=("thesis",), add_tags=("cite-me",)))
+    target = tmp_path / "thesis.json"
+    done = run_cli("--library", str(iclr_library_dir), "export", "--list", "thesis", "--keep-updated",
+                   "--no-abstract", "-o", str(target))
+    assert done.code == 0, done.err
+    (item,) = json.loads(target.read_text(encoding="utf-8"))
+    assert (item["keyword"], "abstract" in item) == ("cite-me", False)
+    library = Library(iclr_library_dir)
+    auto = exporting.AutoExport(library)
+    second = list(library.papers)[1]
+    library.annotate([second], AnnotationChange(add_lists=("thesis",)))
+    auto.close()
+    assert len(json.loads(target.read_text(encoding="utf-8"))) == 2
