@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import Library
@@ -173,3 +173,33 @@ def test_a_pdf_dropped_on_a_row_is_attached_to_that_row_s_paper(
     assert names == ["graphs.pdf"]
     assert window.statusBar().currentMessage().startswith("Attached 1 file to ")
     assert attachments.papers_with_files(window.library) == [paper_id]
+
+
+def test_file_export_with_files_writes_the_attached_pdf_in_the_file_field_and_is_remembered(
+    window: MainWindow, pdfs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papershelf.formats import filefield
+    from papershelf.ui.export_dialog import ExportDialog
+
+    attachments.attach(window.library, window.library.paper(KEY).id, pdfs[0])
+    target = window.library.folder / "refs.bib"  # the PDF is inside its folder: a relative path
+    offered: list[bool] = []
+
+    def choose(self: ExportDialog) -> int:
+        offered.append(self.bib_files.isChecked())
+        self.scope_buttons["all"].setChecked(True)
+        self.path.setText(str(target))
+        self.bib_files.setChecked(True)
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(ExportDialog, "exec", choose)
+    window.transfers.export_dialog()
+    text = target.read_text(encoding="utf-8")
+    entry = text[text.index(f"{{{KEY},"):]
+    value = entry.split("file = {", 1)[1].split("}", 1)[0]
+    (parsed,), problems = filefield.parse(value)
+    assert problems == []
+    assert parsed.path == f"files/{KEY}/certify.pdf"
+    assert text.count("file = {") == 1  # only the paper with a file has the field
+    window.transfers.export_dialog()
+    assert offered == [False, True]  # the next export starts with the box as it was left
