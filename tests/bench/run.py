@@ -65,6 +65,11 @@ TARGETS: dict[str, tuple[str, float | None, str, list[tuple[str, str]]]] = {
     "import_csljson_10k_s": ("Import CSL-JSON, 10k items", 1.5, "s", []),
     "export_csljson_10k_s": ("Export CSL-JSON, 10k papers", 1.0, "s", []),
     "cite_apa_1k_s": ("Format 1,000 references in APA (text + HTML)", None, "s", []),
+    "fulltext_extract_s_per_pdf": ("Read an attached PDF's text (8 pages), per PDF of 1,000", None, "s", []),
+    "fulltext_query_p95_ms_10k": ("fulltext: query p95, 1,000 PDFs' text (10k library)", 30, "ms", []),
+    "filter_pdf_text_p95_ms_10k": ("Keystroke p95 with Search PDF text too, 10k (1,000 PDFs)", None, "ms",
+                                   [("filter_p95_ms_10k_same_run", "without it")]),
+    "match_pdfs_250_s": ("match-pdfs, 250 PDFs", None, "s", []),
 }
 
 
@@ -166,6 +171,7 @@ def run(quick: bool, out: Path) -> Report:
         metrics.bench_sync(report, cfg, work)
         metrics.bench_similarity(report, cfg, work)
         metrics.bench_query_bound(report, cfg, work)
+        metrics.bench_fulltext(report, cfg, work)
         metrics.bench_papis(report)
     finally:
         work.close()
