@@ -185,9 +185,15 @@ class WindowActions(QObject):
 
         def reading(done: int, total: int) -> None:
             self.pdf_progress.setText(f"Reading PDF text {done}/{total}")
-            self.pdf_progress.setVisible(done < total)
+            for widget in (self.pdf_progress, self.pdf_cancel):
+                widget.setVisible(done < total)
 
         self.fulltext_job.progress.connect(reading)
+        self.fulltext_job.finished.connect(lambda _n: reading(1, 1))
+        self.pdf_cancel.clicked.connect(self.fulltext_job.cancel)
+        self.fulltext_job.cancelled.connect(lambda n: w.statusBar().showMessage(
+            f"Reading PDF text cancelled: {n} file{'s' if n != 1 else ''} not read; fulltext: searches will "
+            "find them after Papershelf starts again", 10000))
         w.controller.annotations_changed.connect(lambda _ids: self.fulltext_job.soon())
         self.fulltext_job.soon()  # files attached while the window was closed, or by the CLI
         w.detail.paper_files.full = self.fulltext_job.full
