@@ -155,6 +155,11 @@ def test_attached_pdfs_are_read_in_the_background_and_searched_with_fulltext(
     window.window_actions.search_pdf_text.setChecked(True)  # ... unless the PDFs' text is searched too
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT_MS)
     assert window.settings.value("search/fulltext") == "true"
+    window.select_paper(library.paper(key).id)
+    qtbot.waitUntil(snippet.isVisible)  # the plain word found in the PDF is shown there too
+    assert "zebrafinch" in snippet.text()
+    window.window_actions.search_pdf_text.setChecked(False)
+    assert not snippet.isVisible()
 
 
 def test_reading_pdf_text_can_be_cancelled_and_is_not_started_again_until_the_next_start(

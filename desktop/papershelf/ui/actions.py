@@ -204,6 +204,7 @@ class WindowActions(QObject):
         on = str(w.settings.value("search/fulltext", "false")).lower() == "true"
         self.search_pdf_text.setChecked(on)
         w.search_panel.widen = fulltext.with_fulltext if on else None
+        w.detail.paper_files.set_widen(w.search_panel.widen)
         self.search_pdf_text.toggled.connect(self.set_search_pdf_text)
         file_menu.addAction(self.search_pdf_text)
 
@@ -212,6 +213,7 @@ class WindowActions(QObject):
         w = self.window
         w.settings.setValue("search/fulltext", "true" if on else "false")
         w.search_panel.widen = fulltext.with_fulltext if on else None
+        w.detail.paper_files.set_widen(w.search_panel.widen)
         w.apply_filters()
 
     def choose_pdf_folder(self) -> None:
