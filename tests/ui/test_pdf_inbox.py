@@ -199,3 +199,24 @@ def test_reading_pdf_text_can_be_cancelled_and_is_not_started_again_until_the_ne
     assert rest.args == [left]
     assert job.full.stale() == []
     later.stop()
+
+
+def test_a_pdf_of_a_paper_in_the_trash_waits_with_the_paper_offered_as_in_the_trash(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, pdfs: dict[str, Path]
+) -> None:
+    library = Library(iclr_library_dir)
+    trashed = library.paper(key_of(library, 0)).id
+    library.trash([trashed])
+    pdfinbox.set_watched_folder(library, downloads)
+    shutil.copy(pdfs["paper0.pdf"], downloads)
+    inbox = PdfInboxWatcher(library)
+    inbox.timer.stop()
+    with qtbot.waitSignal(inbox.finished, timeout=WAIT_MS) as done:
+        inbox.look()
+    assert done.args[0].attached == []
+    assert attachments.attachments(library, trashed) == []
+    dialog = UnmatchedPdfsDialog(library)
+    qtbot.addWidget(dialog)
+    dialog.files.setCurrentRow(0)
+    assert f"{key_of(library, 0)} (in the Trash)" in dialog.candidates.item(0).text()
+    inbox.stop()

@@ -385,7 +385,8 @@ class UnmatchedPdfsDialog(QDialog):
         entry = self.waiting[row] if 0 <= row < len(self.waiting) else None
         for pid, score in entry.candidates if entry else []:
             paper = self.library.papers[pid]
-            item = QListWidgetItem(f"{score:.2f}  {paper.key} — {paper.title}")
+            trashed = " (in the Trash)" if self.library.is_trashed(pid) else ""
+            item = QListWidgetItem(f"{score:.2f}  {paper.key}{trashed} — {paper.title}")
             item.setData(Qt.ItemDataRole.UserRole, pid)
             self.candidates.addItem(item)
         if self.candidates.count():
