@@ -259,3 +259,23 @@ def test_an_emptying_cut_short_after_the_files_were_set_aside_loses_nothing(libr
     (doc,) = record["tables"][attachments.TABLE]["files"]
     assert reopened.folder / doc["path"] == moved
     assert moved.is_file()
+
+
+def test_a_kept_updated_bibtex_file_with_files_follows_attaching_and_detaching(
+    library: Library, pdf: Path, tmp_path: Path
+) -> None:
+    from papershelf.core.library import AnnotationChange
+    from papershelf.services.exporting import AutoExport
+
+    pid = _pid(library)
+    library.annotate([pid], AnnotationChange(add_lists=("thesis",)))
+    target = tmp_path / "out" / "thesis.bib"
+    target.parent.mkdir()
+    AutoExport(library).tie(target, list_name="thesis", fmt="bibtex", options={"with_files": True})
+    assert "file = {" not in target.read_text(encoding="utf-8")
+    done = attach(library, pid, pdf)
+    location = library.folder / done.attachment.path
+    assert f"file = {{{filefield.render([filefield.FileEntry(str(location), '', 'PDF')])}}}" in target.read_text(
+        encoding="utf-8")  # outside the .bib's folder: an absolute path
+    detach(library, pid, done.attachment)
+    assert "file = {" not in target.read_text(encoding="utf-8")
