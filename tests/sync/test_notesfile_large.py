@@ -19,6 +19,7 @@ from papershelf.sync.notesfile import (
     parse,
     read_section,
     render,
+    render_encoded_steps,
     render_steps,
     split,
     split_steps,
@@ -163,3 +164,10 @@ def test_a_section_on_the_first_line_and_a_fence_on_the_first_line() -> None:
     fenced = "```\n" + first + "\n```\n\n" + first.replace("only", "after")
     assert [s.key for s in parse(fenced).sections] == ["after"]  # the first one is code
     assert parse(fenced).preamble.startswith("```\n## Only")
+
+
+@pytest.mark.parametrize(("newline", "bom"), [("\n", False), ("\r\n", False), ("\n", True), ("\r\n", True)])
+def test_rendered_bytes_are_the_rendered_text_encoded(big_sections: list[Section], newline: str, bom: bool) -> None:
+    some = big_sections[:500]
+    text = render("Preamble — “quoted”.", some, newline=newline, bom=bom)
+    assert run(render_encoded_steps("Preamble — “quoted”.", some, newline=newline, bom=bom)) == text.encode("utf-8")

@@ -75,7 +75,7 @@ DEFAULT_PREAMBLE: Final = (
 
 _KEY_SAFE: Final = string.ascii_letters + string.digits + "_.:+-/@"
 STEP_SECTIONS: Final = 64  # the *_steps functions pause after this many sections (well under 10 ms)
-STEP_LINES: Final = 4096  # ... or after this many fence lines or section headings found
+STEP_LINES: Final = 256  # ... or after this many fence lines or section headings found
 
 # A section starts at a "## title" line immediately followed by the key line (no backslash after "<!--").
 _SECTION_START = re.compile(
@@ -582,6 +582,39 @@ def render_steps(
     preamble: str, sections: Iterable[Section], *, newline: str = "\n", bom: bool = False
 ) -> Generator[None, None, str]:
     """:func:`render` in steps: pauses (yields) every few milliseconds, returns the text."""
+    parts = yield from _render_parts(preamble, sections)
+    text = "\n\n".join(parts)
+    del parts
+    yield
+    if newline != "\n":
+        text = text.replace("\n", newline)
+    return "\ufeff" + text if bom else text
+
+
+def render_encoded_steps(
+    preamble: str, sections: Iterable[Section], *, newline: str = "\n", bom: bool = False
+) -> Generator[None, None, bytes]:
+    """:func:`render` encoded as UTF-8, in steps: the bytes of the file, without ever holding its whole text
+    (which takes up to 4 bytes a character: 2 for a file with any character above U+00FF)."""
+    parts = yield from _render_parts(preamble, sections)
+    encoded: list[bytes] = []
+    separator = ("\n\n" if newline == "\n" else newline * 2).encode("utf-8")
+    for number, part in enumerate(parts):
+        if number % STEP_SECTIONS == STEP_SECTIONS - 1:
+            yield
+        if newline != "\n":
+            part = part.replace("\n", newline)
+        encoded.append(part.encode("utf-8"))
+        parts[number] = ""  # each part goes once it is encoded
+    del parts
+    yield
+    payload = separator.join(encoded)
+    return "\ufeff".encode() + payload if bom else payload
+
+
+def _render_parts(preamble: str, sections: Iterable[Section]) -> Generator[None, None, list[str]]:
+    """The file's parts (preamble, sections ordered by key) to join with a blank line; the last one ends
+    with the file's final newline."""
     parts = [_verbatim(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
     for number, section in enumerate(sorted(sections, key=lambda s: s.key)):
         if number % STEP_SECTIONS == STEP_SECTIONS - 1:
@@ -590,13 +623,8 @@ def render_steps(
             parts.append(_verbatim(section.raw) if section.open_fence or "<<<<<<<" in section.raw else section.raw)
         else:
             parts.append(render_section(section))
-    parts[-1] += "\n"  # the file ends with a newline (added to the last part: the whole text is not copied)
-    text = "\n\n".join(parts)
-    del parts
-    yield
-    if newline != "\n":
-        text = text.replace("\n", newline)
-    return "\ufeff" + text if bom else text
+    parts[-1] += "\n"  # added to the last part: the whole text is never copied for it
+    return parts
 
 
 def render_document(doc: NotesDocument) -> str:

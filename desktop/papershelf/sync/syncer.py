@@ -201,6 +201,7 @@ def _attempts(
         else:
             # A conflict record is "pending" until its block is in the file: a kill before the file
             # write must not read as "the user deleted the block".
+            digest = file_hash(plan.payload)  # once: hashing a large file takes a while
             pending = {pid: {**rec, "pending": True} if rec else None for pid, rec in plan.conflicts.items()}
             final_conflicts = {pid: rec for pid, rec in plan.conflicts.items() if rec is not None}
             sync_state.commit(
@@ -213,7 +214,7 @@ def _attempts(
                 # sync finds the file with this hash and completes the sync from here (see below).
                 pending={
                     "path": str(path),
-                    "hash": file_hash(plan.payload),
+                    "hash": digest,
                     "base": dict(_diff(sync_state.base(library), plan.base)),
                     "conflicts": final_conflicts,
                 },
@@ -237,7 +238,7 @@ def _attempts(
         report.to_library = list(dict.fromkeys(done_to_library + report.to_library))
         # Only now, with the merge on disk on both sides, is a conflict copy taken in: set it aside once.
         report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
-        report.file_hash = file_hash(plan.payload) if report.written else state.digest
+        report.file_hash = digest if report.written else state.digest
         return report
     raise SyncError("the notes file kept changing while syncing; nothing was lost, sync again")
 
@@ -366,7 +367,7 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
             notesfile.add_other_side(doc, notesfile.split(text), copy.path.name)
         report.taken_in.append(copy.path)
     stamp = now_iso()
-    empty = state.raw is None or not doc.text.strip()
+    empty = state.raw is None or not doc.text or doc.text.isspace()  # (strip() would copy a large file)
     report.recreated = empty and sync_state.notes_file_path(library) == path
     base_valid = sync_state.notes_file_path(library) == path and not empty
     stored_base = sync_state.base(library)
@@ -461,11 +462,8 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
         if pid not in unchanged:
             plan.base.setdefault(pid, None)
             plan.safe_base.setdefault(pid, doc_ if base_valid else None)
-    if in_steps:
-        text_out = yield from notesfile.render_steps(doc.preamble, out, newline=doc.newline, bom=doc.bom)
-    else:
-        text_out = notesfile.render(doc.preamble, out, newline=doc.newline, bom=doc.bom)
-    plan.payload = text_out.encode("utf-8")
+    rendering = notesfile.render_encoded_steps(doc.preamble, out, newline=doc.newline, bom=doc.bom)
+    plan.payload = (yield from rendering) if in_steps else run(rendering)
     return plan
 
 
