@@ -10,6 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
+from papershelf.core.search.derived import DerivedIndex
+from papershelf.core.search.query import parse_query
 from papershelf.sync.syncer import STEP_SECTIONS, sync
 from papershelf.ui import notes_sync as notes_sync_module
 from papershelf.ui.app_controller import AppController
@@ -94,3 +96,20 @@ def test_choosing_no_notes_file_drops_a_sync_under_way_without_writing(
     assert reports == []
     assert notes.read_bytes() == before
     assert {pid: library.annotation(pid).note for pid in library.papers} == notes_before
+
+
+def test_the_search_index_takes_in_the_synced_notes_in_steps(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(DerivedIndex, "LARGE_CHANGE", PAPERS // 4)  # 400 changed notes count as many
+    library, _notes = large_library(tmp_path)
+    controller = AppController(library)
+    controller.index.build()
+    notes_sync = NotesSync(controller)
+    with qtbot.waitSignal(notes_sync.synced, timeout=60_000):
+        notes_sync.start_sync()
+    assert controller.index.working  # the rows of the 400 notes are recomputed in steps
+    with qtbot.waitSignal(controller.search_index_ready, timeout=60_000):
+        pass
+    assert not controller.index.working
+    assert len(controller.index.filter(parse_query("edited"))) == PAPERS
