@@ -368,6 +368,7 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
         report.taken_in.append(copy.path)
     stamp = now_iso()
     empty = state.raw is None or not doc.text or doc.text.isspace()  # (strip() would copy a large file)
+    doc.text = text = ""  # not needed from here on: each section has its own text (a large file: 2x its size)
     report.recreated = empty and sync_state.notes_file_path(library) == path
     base_valid = sync_state.notes_file_path(library) == path and not empty
     stored_base = sync_state.base(library)
@@ -613,6 +614,8 @@ def _sync_paper(
         conflict=conflict, verbatim=True,
     )
     rendered.raw = notesfile.render_section(rendered)
+    if section is not None and section.raw == rendered.raw:
+        rendered.raw = section.raw  # one copy of the same text (a large file: its size again)
     plan.base[pid] = {**merged.to_doc(), "hash": section_hash(rendered.raw)}
     if section is None or section.raw != rendered.raw:
         report.to_file.append(pid)
