@@ -41,7 +41,7 @@ def test_a_large_change_is_recomputed_in_steps(library: Library) -> None:
     steps = 1
     while not index.step(0.0):
         steps += 1
-    assert steps >= len(ids) // DerivedIndex.STEP_ROWS
+    assert steps >= len(ids) // DerivedIndex.STEP_ROWS * 8
     assert not index.working
     assert index.filter(parse_query("quokka")) == ids
 

@@ -363,3 +363,9 @@ def test_a_cache_whose_tokens_were_swapped_is_detected(library: Library) -> None
     index.build()
     assert index.word_index_source == "built"
     check(index, library)
+
+
+@given(st.lists(st.text(alphabet="ab é\u3042😀", max_size=6).map(lambda t: " ".join(t.split())), max_size=12),
+       st.text(alphabet="abé\u3042😀", min_size=1, max_size=3))
+def test_joined_finds_exactly_the_texts_that_contain_the_word(texts: list[str], word: str) -> None:
+    assert Joined(texts).containing(word).tolist() == [n for n, text in enumerate(texts) if word in text]
