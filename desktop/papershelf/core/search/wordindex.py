@@ -292,6 +292,17 @@ class WordIndex:
         return index, extra if isinstance(extra, dict) else {}
 
 
+def _code_points(text: str) -> npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | npt.NDArray[np.uint32]:
+    """One number per character of ``text``, in the narrowest type that holds them all (a note in Latin-1:
+    1 byte a character, not 4)."""
+    widest = ord(max(text)) if text else 0
+    if widest < 0x100:
+        return np.frombuffer(text.encode("latin-1"), np.uint8)
+    if widest < 0x10000:  # one UTF-16 unit per character (a lone surrogate too, with surrogatepass)
+        return np.frombuffer(text.encode("utf-16-le", "surrogatepass"), np.uint16)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
 class Joined:
     """Texts joined by newlines, to find which of them contain a word (without whitespace) at once."""
 
@@ -299,7 +310,7 @@ class Joined:
         self.count = len(texts)
         self.text = _SEP + _SEP.join(texts) + _SEP if texts else ""
         lengths = np.fromiter((len(t) + 1 for t in texts), np.int64, len(texts))
-        self._codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), np.uint32)
+        self._codes = _code_points(self.text)
         # text i owns its characters and the separator after it, from _starts[i] on; the leading separator is
         # nobody's. (Offsets per text, not an owner per character: that took 4 bytes a character.)
         self._starts = np.cumsum(lengths) - lengths + 1
