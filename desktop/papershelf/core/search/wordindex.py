@@ -23,6 +23,7 @@ off the UI thread and caches it), read by any number of queries, and written to 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import zlib
@@ -295,11 +296,11 @@ class WordIndex:
 def _code_points(text: str) -> npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | npt.NDArray[np.uint32]:
     """One number per character of ``text``, in the narrowest type that holds them all (a note in Latin-1:
     1 byte a character, not 4)."""
-    widest = ord(max(text)) if text else 0
-    if widest < 0x100:
+    with contextlib.suppress(UnicodeEncodeError):  # (max(text) would take seconds on a long text)
         return np.frombuffer(text.encode("latin-1"), np.uint8)
-    if widest < 0x10000:  # one UTF-16 unit per character (a lone surrogate too, with surrogatepass)
-        return np.frombuffer(text.encode("utf-16-le", "surrogatepass"), np.uint16)
+    units = text.encode("utf-16-le", "surrogatepass")  # a lone surrogate is one unit too
+    if len(units) == 2 * len(text):  # no character above U+FFFF: one unit each
+        return np.frombuffer(units, np.uint16)
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
 
 
