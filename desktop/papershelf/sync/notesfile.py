@@ -609,6 +609,8 @@ def render_encoded_steps(
     del parts
     yield
     payload = separator.join(encoded)
+    del encoded
+    yield
     return "\ufeff".encode() + payload if bom else payload
 
 

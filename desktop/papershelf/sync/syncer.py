@@ -343,7 +343,11 @@ def _decode(raw: bytes | None, path: Path) -> str:
 def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) -> Generator[None, None, _Plan]:
     """Merge the library with the file as read, pausing between sections and papers when ``in_steps``;
     nothing is written here."""
+    if in_steps:
+        yield  # the file was read (and hashed)
     text = _decode(state.raw, path)
+    if in_steps:
+        yield
     doc = (yield from notesfile.split_steps(text)) if in_steps else notesfile.split(text)
     report = SyncReport(path=path, problems=doc.problems)
     sides = engines.git_sides(doc.text)
