@@ -15,6 +15,7 @@ search values are those in ``search_form``, without the empty one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -37,16 +38,38 @@ _TRACK_ORDER: Final = {t: i for i, t in enumerate(TRACKS)}
 _STATUS_ORDER: Final = {s: i for i, s in enumerate(STATUSES)}
 
 
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
+_WORD_REST: Final = re.compile(r"\S*")
+
+
 def search_form(text: str) -> str:
     """The form both queries and papers are compared in: folded, whitespace runs made one space.
 
     Equal to ``" ".join(fold(text).split())``; folding word by word keeps the slow per-character
-    path of ``fold`` to the few words that need it (an abstract with one en dash: 10x faster).
+    path of ``fold`` to the few words that need it (an abstract with one en dash: 10x faster), and the
+    stretches of ASCII words between them are lowered at once (a long note: 5x faster than word by word).
     """
     if text.isascii():
         return " ".join(text.lower().split())
-    words = [w.lower() if w.isascii() else fold(w) for w in text.split()]
-    return " ".join(" ".join(words).split())
+    parts: list[str] = []
+    done = 0  # text[:done] is in parts
+    found = _NON_ASCII.search(text)
+    while found is not None:
+        at = found.start()
+        if text[at].isspace():  # a separator (a no-break space ...), not a word
+            found = _NON_ASCII.search(text, at + 1)
+            continue
+        start = at
+        while start > done and not text[start - 1].isspace():
+            start -= 1
+        rest = _WORD_REST.match(text, at)
+        assert rest is not None  # \S* matches anywhere
+        end = rest.end()
+        parts += (text[done:start].lower(), " ", fold(text[start:end]), " ")
+        done = end
+        found = _NON_ASCII.search(text, end)
+    parts.append(text[done:].lower())
+    return " ".join("".join(parts).split())
 
 
 def authors_text(authors: Sequence[str], shown: int = AUTHORS_SHOWN) -> str:
