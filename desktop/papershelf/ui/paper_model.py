@@ -13,7 +13,9 @@ from papershelf.core.fields import FIELDS, NO_ANNOTATION, authors_text
 from papershelf.core.fields import STATUS_LABELS as STATUS_LABELS  # shown by the sidebar, detail pane, stats
 from papershelf.core.library import Library
 from papershelf.core.model import STATUSES
+from papershelf.core.text.latex import Shown, render
 from papershelf.sync import state as sync_state
+from papershelf.ui.rendered import SHOWN_ROLE
 from papershelf.ui.text import plain_tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -84,6 +86,7 @@ class PaperTableModel(QAbstractTableModel):
         self._rows: dict[str, int] | None = None
         self._icons = {status: status_icon(status) for status in STATUSES}
         self._key_cache: dict[str, dict[str, Any]] = {}
+        self._titles: dict[str, Shown] = {}  # each title rendered once (LaTeX: core/text/latex.py)
         self.conflicts: set[str] = set(sync_state.conflicts(library))  # papers whose notes sync is in conflict
         self._conflict_icon = warning_icon()
         self.connect_library()
@@ -145,6 +148,7 @@ class PaperTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Rebuild the full order from the library, re-sort, re-filter (one reset)."""
         self._key_cache.clear()
+        self._titles.clear()
         ids = list(self._library.papers)
         if self._sort_column >= 0:
             ids.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
@@ -201,6 +205,8 @@ class PaperTableModel(QAbstractTableModel):
     def _papers_removed(self, event: PapersRemoved) -> None:
         """Take the papers' rows out (rowsRemoved, from the bottom up so each row number still holds)."""
         gone = set(event.ids)
+        for pid in gone:
+            self._titles.pop(pid, None)
         for cache in self._key_cache.values():
             for pid in gone:
                 cache.pop(pid, None)
@@ -212,6 +218,8 @@ class PaperTableModel(QAbstractTableModel):
             self.endRemoveRows()
 
     def _papers_changed(self, event: PapersChanged) -> None:
+        for pid in event.ids:
+            self._titles.pop(pid, None)
         self.papers_changed(event.ids, columns=COLUMN_NAMES)
 
     def _annotations_changed(self, event: AnnotationsChanged) -> None:
@@ -266,11 +274,13 @@ class PaperTableModel(QAbstractTableModel):
         pid = self._ids[index.row()]
         column = COLUMN_NAMES[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(pid, column)
+            return self.shown_title(pid).text if column == "title" else self._display(pid, column)
+        if role == SHOWN_ROLE and column == "title":
+            return self.shown_title(pid)
         if role == Qt.ItemDataRole.ToolTipRole and column in ("title", "authors", "tags"):
             paper = self._library.papers[pid]
             if column == "title":
-                return plain_tooltip(paper.title)
+                return plain_tooltip(self.shown_title(pid).text)
             if column == "authors":
                 return plain_tooltip(", ".join(paper.authors))
             return plain_tooltip(", ".join(self._library.annotation(pid).tags))
@@ -285,6 +295,13 @@ class PaperTableModel(QAbstractTableModel):
         if role == PAPER_KEY_ROLE:
             return self._library.papers[pid].key
         return None
+
+    def shown_title(self, pid: str) -> Shown:
+        """The paper's title as shown (LaTeX rendered, with its italic and script spans), rendered once."""
+        shown = self._titles.get(pid)
+        if shown is None:
+            shown = self._titles[pid] = render(self._library.papers[pid].title)
+        return shown
 
     def _display(self, pid: str, column: str) -> str:
         return FIELDS[column].text(self._library.papers[pid], self._library.stored_annotation(pid) or NO_ANNOTATION)

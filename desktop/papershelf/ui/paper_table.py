@@ -8,6 +8,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, PaperTableModel
+from papershelf.ui.rendered import ShownDelegate
 
 ROW_HEIGHT: Final = 24
 DEFAULT_WIDTHS: Final = {"title": 250, "authors": 140, "venue": 76, "track": 70, "status": 86,
@@ -34,6 +35,8 @@ class PaperTable(QTableView):
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        # Titles with math or italics are painted with their spans (i-Mix with an italic i, ℓp).
+        self.setItemDelegateForColumn(COLUMN_NAMES.index("title"), ShownDelegate(self))
         vertical = self.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -1,7 +1,7 @@
 """More like this: the papers most similar to the current one, each with a similarity bar.
 
-Titles are painted as plain text (``QPainter.drawText``), never interpreted as HTML; the tooltip,
-which Qt would guess to be rich text, is escaped.
+Titles are painted as text (``QPainter.drawText``, their LaTeX rendered run by run: ``ui/rendered.py``),
+never interpreted as HTML; the tooltip, which Qt would guess to be rich text, is escaped.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ from PySide6.QtWidgets import (
 from papershelf.core.events import PapersChanged, PapersRemoved
 from papershelf.core.library import Library
 from papershelf.core.similar import SimilarityIndex
+from papershelf.core.text.latex import render, shown
 from papershelf.ui.paper_model import PAPER_ID_ROLE, authors_short
+from papershelf.ui.rendered import SHOWN_ROLE, draw_shown
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -89,16 +91,18 @@ class SimilarModel(QAbstractListModel):
         pid, score = self._rows[index.row()]
         paper = self._library.papers[pid]
         if role == Qt.ItemDataRole.DisplayRole:
-            return paper.title
+            return shown(paper.title)
+        if role == SHOWN_ROLE:
+            return render(paper.title)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (f"<p>{html.escape(paper.title)}</p><p>{html.escape(authors_short(paper.authors))}</p>"
+            return (f"<p>{html.escape(shown(paper.title))}</p><p>{html.escape(authors_short(paper.authors))}</p>"
                     f"<p>Similarity {score:.2f} (title and abstract words in common)</p>")
         if role == PAPER_ID_ROLE:
             return pid
         if role == SCORE_ROLE:
             return score
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{paper.title}, similarity {score:.2f}"
+            return f"{shown(paper.title)}, similarity {score:.2f}"
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
@@ -166,11 +170,18 @@ class SimilarDelegate(QStyledItemDelegate):
         painter.setPen(text)
         line_h = metrics.lineSpacing()
         small_h = QFontMetricsF(small).lineSpacing()
-        lines = two_lines(metrics, paper.title, text_w)
+        title = render(paper.title)  # LaTeX rendered: ℓp, i-Mix with an italic i
+        lines = two_lines(metrics, title.text, text_w)
         y = rect.top() + max(0.0, (rect.height() - len(lines) * line_h - small_h) / 2)
-        for line in lines:
-            painter.drawText(QRectF(rect.left(), y, text_w, line_h),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
+        start = 0
+        for number, line in enumerate(lines):
+            line_rect = QRectF(rect.left(), y, text_w, line_h)
+            if title.spans:  # painted run by run; the last line elides itself
+                end = start + len(line) if number < len(lines) - 1 else None
+                draw_shown(painter, line_rect, title, title_font, start, end)
+                start += len(line) + 1
+            else:
+                painter.drawText(line_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
             y += line_h
         details = " · ".join(x for x in (authors_short(paper.authors),
                                           " ".join(str(v) for v in (paper.venue, paper.year) if v)) if x)

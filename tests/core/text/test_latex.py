@@ -132,3 +132,10 @@ def test_search_finds_a_paper_by_its_title_as_written_and_as_shown(index: Search
 def test_no_phrase_spans_the_written_and_the_shown_text(index: SearchIndex) -> None:
     # the title's search text is "...distance\n...ℓp..." : the end of one and the start of the other never join
     assert index.filter(parse_query('"distance concentration"')) == []
+
+
+def test_runs_cut_the_text_at_its_spans() -> None:
+    result = render(r"A $\ell_p$ \emph{norm} bound")
+    assert result.runs() == [("A ℓ", 0), ("p", ITALIC | SUBSCRIPT), (" ", 0), ("norm", ITALIC), (" bound", 0)]
+    assert result.runs(3, 8) == [("p", ITALIC | SUBSCRIPT), (" ", 0), ("nor", ITALIC)]
+    assert "".join(part for part, _ in result.runs()) == result.text

@@ -220,6 +220,24 @@ class Shown:
     text: str
     spans: tuple[Span, ...] = ()
 
+    def runs(self, start: int = 0, end: int | None = None) -> list[tuple[str, int]]:
+        """``text[start:end]`` cut into (part, style) runs, style 0 between the spans."""
+        end = len(self.text) if end is None else end
+        runs: list[tuple[str, int]] = []
+        pos = start
+        for span in self.spans:
+            if span.end <= pos:
+                continue
+            if span.start >= end:
+                break
+            if span.start > pos:
+                runs.append((self.text[pos : span.start], 0))
+            runs.append((self.text[max(pos, span.start) : min(end, span.end)], span.style))
+            pos = min(end, span.end)
+        if pos < end:
+            runs.append((self.text[pos:end], 0))
+        return runs
+
 
 # Text-mode commands whose argument is drawn in a style (the rest of _FORMATTING keep the text plainly).
 _TEXT_STYLES: Final = {
