@@ -274,9 +274,10 @@ class MainWindow(QMainWindow):
             self.select_paper(paper_id)
 
     def sort_by_recommendation(self) -> None:
-        ranked = self.controller.recommended()
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.model.order_by(ranked)
+        # The scores go into the match column, which the table then sorts by (its header shows the arrow).
+        ranked = self.controller.similarity().recommend(self.library, n=len(self.library))
+        self.column_actions["match"].setChecked(True)
+        self.table.sort_by_scores(dict(ranked))
         if ranked:
             self.statusBar().showMessage(f"{len(ranked)} recommended papers first", 5000)
         else:

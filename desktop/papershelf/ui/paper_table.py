@@ -7,13 +7,14 @@ from typing import Final
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, PaperTableModel
+from papershelf.ui.paper_model import COLUMN_NAMES, MATCH, PAPER_ID_ROLE, PaperTableModel
 from papershelf.ui.rendered import ShownDelegate
 
 ROW_HEIGHT: Final = 24
 DEFAULT_WIDTHS: Final = {"title": 250, "authors": 140, "venue": 76, "track": 70, "status": 86,
-                         "priority": 64, "rating": 64, "tags": 100, "added": 86}
-DEFAULT_HIDDEN: Final = ("rating", "added")  # priority shows: `p` sets it from the table
+                         "priority": 64, "rating": 64, "tags": 100, "added": 86, "note": 44, MATCH: 60}
+# Priority shows: `p` sets it from the table. The match column shows once papers are sorted by recommendation.
+DEFAULT_HIDDEN: Final = ("rating", "added", MATCH)
 
 
 class PaperTable(QTableView):
@@ -49,6 +50,14 @@ class PaperTable(QTableView):
         for column, name in enumerate(COLUMN_NAMES):
             header.resizeSection(column, DEFAULT_WIDTHS[name])
             header.setSectionHidden(column, name in DEFAULT_HIDDEN)
+
+    def sort_by_scores(self, scores: dict[str, float]) -> None:
+        """Show ``scores`` in the match column and sort by it, best first: the header's arrow says so."""
+        column = COLUMN_NAMES.index(MATCH)
+        self.paper_model.set_scores(scores)
+        self.setColumnHidden(column, False)
+        self.horizontalHeader().setSortIndicator(column, Qt.SortOrder.DescendingOrder)
+        self.paper_model.sort(column, Qt.SortOrder.DescendingOrder)  # also when the arrow was there already
 
     # -- the selection, by paper id ------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from papershelf.core.text.latex import (
     render,
     render_paragraphs,
     shown,
+    shown_paragraphs,
 )
 from papershelf.formats import latex as formats_latex
 
@@ -139,3 +140,10 @@ def test_runs_cut_the_text_at_its_spans() -> None:
     assert result.runs() == [("A ℓ", 0), ("p", ITALIC | SUBSCRIPT), (" ", 0), ("norm", ITALIC), (" bound", 0)]
     assert result.runs(3, 8) == [("p", ITALIC | SUBSCRIPT), (" ", 0), ("nor", ITALIC)]
     assert "".join(part for part, _ in result.runs()) == result.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"ab $\\_^{}~-'`x1 \n", "\\ell", "\\emph{", "\\frac", "$$", "\n\n"])).map("".join))
+def test_the_plain_text_is_the_rendered_text_without_its_spans(text: str) -> None:
+    assert shown(text) == render(text).text
+    assert shown_paragraphs(text) == render_paragraphs(text).text

@@ -17,7 +17,7 @@ Two functions, one table:
   ``\\textit``/``\\emph`` as italic, and the spans of text to draw italic, bold, as a subscript or
   as a superscript. A sub- or superscript Unicode has exact characters for (digits, ``+ - = ( )``)
   is written with them and needs no span. ``render(x).text`` is plain text for tooltips, sorting and
-  search; it is computed once per text (memoised) and instantly for text with nothing to render.
+  search; text with nothing to render costs one regex scan. The window renders each title once.
 
 Nothing here changes what is stored or exported: both read the source, the window shows ``render``.
 """
@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 _SYMBOL_ACCENTS: Final = {
@@ -530,20 +529,30 @@ def _assemble(pieces: list[Piece]) -> Shown:
     return Shown("".join(parts), tuple(spans))
 
 
-@lru_cache(maxsize=16384)
-def _render(text: str) -> Shown:
+def _plain(text: str) -> str:
+    """What ``render(text).text`` is, without working out the spans (search and sorting need no styles)."""
     pieces: list[Piece] = []
     _pieces(text, 0, pieces)
-    return _assemble(pieces)
+    return " ".join("".join([part for part, _ in pieces]).split())
+
+
+def _is_plain(text: str) -> bool:
+    """Whether ``text`` is shown exactly as it is: nothing to render, whitespace already single spaces."""
+    return (
+        _NEEDS_RENDERING.search(text) is None
+        and text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+    )
 
 
 def render(text: str) -> Shown:
     """``text`` (a title, or one paragraph) as a reader sees it: LaTeX rendered, whitespace runs one space."""
+    if _is_plain(text):
+        return Shown(text)
     if _NEEDS_RENDERING.search(text) is None:
-        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-            return Shown(text)
         return Shown(" ".join(text.split()))
-    return _render(text)
+    pieces: list[Piece] = []
+    _pieces(text, 0, pieces)
+    return _assemble(pieces)
 
 
 def render_paragraphs(text: str) -> Shown:
@@ -567,10 +576,16 @@ def render_paragraphs(text: str) -> Shown:
 
 
 def shown(text: str) -> str:
-    """``render(text).text``: the plain text a reader sees."""
-    return render(text).text
+    """``render(text).text``: the plain text a reader sees (the same string when there is nothing to render)."""
+    if _is_plain(text):
+        return text
+    if _NEEDS_RENDERING.search(text) is None:
+        return " ".join(text.split())
+    return _plain(text)
 
 
 def shown_paragraphs(text: str) -> str:
     """``render_paragraphs(text).text``."""
-    return render_paragraphs(text).text
+    if "\n" not in text:
+        return shown(text)
+    return "\n\n".join(p for p in (shown(part) for part in _PARAGRAPH_BREAK.split(text)) if p)
