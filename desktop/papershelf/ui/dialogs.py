@@ -87,6 +87,10 @@ class ListChooser:
                 parent, "Add to reading list", "Reading list (type a new name to create one):", list(names), 0,
                 True,
             )
+        if parent is not None:
+            # Back to the window, whose focus widget (the table) takes the next key: not every platform
+            # or window manager activates it again when the dialog closes (offscreen does not).
+            parent.window().activateWindow()
         return name.strip() if ok and name.strip() else None
 
 

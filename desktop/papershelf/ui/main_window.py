@@ -364,6 +364,7 @@ class MainWindow(QMainWindow):
             self.select_paper(self.library.paper(key).id, centre=True)
         elif self.current_paper_id() is None and self.model.rowCount():
             self.select_paper(self.model.paper_id(0))
+        self.table.setFocus()  # the window opens ready for triage keys (j, k, 1-5), not on the first facet
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
