@@ -288,6 +288,7 @@ _MORE_MATH: Final = {
 }
 _MATH_COMMAND = re.compile(r"\\([A-Za-z]+)\s*|\\(.)", re.DOTALL)
 _LETTERS = re.compile(r"[A-Za-z]+")
+_MATH_PLAIN = re.compile(r"[^\\_^{}'A-Za-z]+")  # what math shows as written (never empty where used)
 # What makes a text need rendering; text without any of these is shown as it is.
 _NEEDS_RENDERING = re.compile(r"\\|\{|\}|\$|~|--|``|''")
 _SCRIPT_LIMIT: Final = 200  # longer "math" is not math (a stray dollar): shown as written
@@ -373,8 +374,8 @@ def _argument(body: str, i: int) -> tuple[str, int]:
         return body[i + 1 : end - 1] if body[end - 1 : end] == "}" else body[i + 1 : end], end
     if body[i] == "\\":
         command = _MATH_COMMAND.match(body, i)
-        assert command is not None  # a backslash always starts one (\\. matches any character)
-        return body[i : command.end()].rstrip(), command.end()
+        end = command.end() if command is not None else i + 1  # else a backslash at the very end
+        return body[i:end].rstrip() or "\\", end
     return body[i], i + 1
 
 
@@ -390,7 +391,10 @@ def _math(body: str, style: int, out: list[Piece], letters: int = ITALIC) -> Non
         char = body[i]
         if char == "\\":
             command = _MATH_COMMAND.match(body, i)
-            assert command is not None
+            if command is None:  # a backslash at the very end
+                out.append(("\\", style))
+                i += 1
+                continue
             i = command.end()
             name = command.group(1)
             if name is None:
@@ -419,8 +423,10 @@ def _math(body: str, style: int, out: list[Piece], letters: int = ITALIC) -> Non
             out.append((run.group(), style | letters))
             i = run.end()
         else:
-            out.append((char, style))
-            i += 1
+            run = _MATH_PLAIN.match(body, i)  # digits, operators, spaces, other symbols: as they are
+            assert run is not None
+            out.append((run.group(), style))
+            i = run.end()
 
 
 def _math_command(name: str, body: str, i: int, style: int, out: list[Piece], letters: int) -> int:
