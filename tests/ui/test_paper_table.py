@@ -124,3 +124,24 @@ def test_sorting_by_scores_shows_them_in_the_match_column_with_the_header_arrow(
     assert (texts["eve2022causal"], texts["ada2020graph"], texts["fay2018bandit"]) == ("0.90", "0.25", "")
     view.sort_by_scores({pid(small_library, "fay2018bandit"): 0.5})  # again: sorted by the new scores
     assert model.library.papers[model.paper_id(0)].key == "fay2018bandit"
+
+
+def test_dragging_papers_shows_a_small_badge_with_their_number(qtbot: QtBot, small_library: Library) -> None:
+    view = table(qtbot, small_library)
+    model = view.paper_model
+    assert view.drag_for_selection() is None  # nothing selected: nothing to drag
+    selection = view.selectionModel()
+    for row in (0, 2, 3):
+        selection.select(model.index(row, 0),
+                         QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    drag = view.drag_for_selection()
+    assert drag is not None
+    keys = bytes(drag.mimeData().data("application/x-papershelf-keys").data()).decode().split("\n")
+    assert keys == [small_library.papers[model.paper_id(r)].key for r in (0, 2, 3)]
+    badge = drag.pixmap().deviceIndependentSize()
+    row = view.visualRect(model.index(0, 0)).united(view.visualRect(model.index(0, model.columnCount() - 1)))
+    assert badge.height() <= 2 * view.verticalHeader().defaultSectionSize()  # one small line, not three rows
+    assert badge.width() <= 150  # "3 papers", not the rows (whose width is the table's)
+    assert badge.width() < row.width() / 3
+    assert drag.hotSpot().x() < 0  # beside the pointer, not under it: the drop target stays visible
+    assert drag.hotSpot().y() < 0
