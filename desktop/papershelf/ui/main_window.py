@@ -131,9 +131,10 @@ class MainWindow(QMainWindow):
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.addWidget(self.detail)
         self.right.addWidget(self.similar_panel)
-        self.right.setStretchFactor(0, 4)
-        self.right.setStretchFactor(1, 1)
-        self.right.setSizes([600, 180])
+        # More like this keeps the height of its ten rows; the detail pane takes whatever else there is.
+        self.right.setStretchFactor(0, 1)
+        self.right.setStretchFactor(1, 0)
+        self.right.setSizes([600, self.similar_panel.sizeHint().height()])
 
         self.stats_view = StatsView(controller.library)
         self.tabs = QTabWidget()

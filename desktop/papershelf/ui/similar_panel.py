@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QListView,
+    QSplitter,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
@@ -43,7 +44,8 @@ from papershelf.ui.rendered import SHOWN_ROLE, draw_shown
 ModelIndex = QModelIndex | QPersistentModelIndex
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 10
 SIMILAR_COUNT = 10
-ROW_HEIGHT = 26  # one line: the title, then the score and its bar (authors, venue and year in the tooltip)
+MINIMUM_ROWS = 3  # shown however little room there is
+ROW_HEIGHT = 22  # one line: the title, then the score and its bar (authors, venue and year in the tooltip)
 BAR_WIDTH = 40
 SCORE_WIDTH = 30
 WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX: no maximum
@@ -256,11 +258,24 @@ class SimilarPanel(QWidget):
         self.heading.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.stack.setVisible(expanded)
         if expanded:
+            # At least a few rows; the splitter it sits in gives it ``expanded_height`` (its size hint) when
+            # the detail pane above can spare it, and never squeezes that pane below its own minimum.
             self.setMaximumHeight(WIDGET_SIZE_MAX)
-            self.setMinimumHeight(self.expanded_height())
+            self.setMinimumHeight(self.expanded_height() - ROW_HEIGHT * (SIMILAR_COUNT - MINIMUM_ROWS))
         else:
             self.setMinimumHeight(self.heading.sizeHint().height())
             self.setMaximumHeight(self.heading.sizeHint().height())
+        splitter = self.parentWidget()
+        if isinstance(splitter, QSplitter) and splitter.isVisible():
+            # Unfolded, take back the height of the ten rows from the panes beside it (as far as they can
+            # give); folded, give them all but the heading.
+            sizes = splitter.sizes()
+            index = splitter.indexOf(self)
+            others = sum(sizes) - sizes[index]
+            wanted = min(self.sizeHint().height(), sum(sizes))
+            spare = sum(sizes) - wanted
+            splitter.setSizes([wanted if i == index else round(size * spare / max(1, others))
+                               for i, size in enumerate(sizes)])
         if expanded and self._stale:
             self._update()
         self.expanded_changed.emit(expanded)
