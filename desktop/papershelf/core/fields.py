@@ -9,7 +9,8 @@ field's functions take the paper and its annotation; a paper the user never anno
     FIELDS["title"].sort_key(paper, ann)
 
 Titles and abstracts are shown with their LaTeX rendered (``core/text/latex.py``: ``$\\ell_p$`` reads
-ℓp); they sort by what is shown and are searched both as written and as shown.
+ℓp); titles sort by what is shown and are searched both as written and as shown, abstracts as written
+and by their math as shown.
 Search text is in ``search_form`` (folded, single spaces), which queries are compared in too. A value
 field (status, track, tags, lists, year, venue) has facet values, ``NONE`` when it has no value; its
 search values are those in ``search_form``, without the empty one.
@@ -23,7 +24,7 @@ from typing import Any, Final
 
 from papershelf.core.citekeys import last_name
 from papershelf.core.model import PRIORITIES, STATUSES, TRACKS, Annotation, Paper, fold
-from papershelf.core.text.latex import shown, shown_paragraphs
+from papershelf.core.text.latex import shown, shown_math, shown_paragraphs
 
 NO_ANNOTATION: Final = Annotation()
 """The annotation of a paper the user never annotated (shared: never change it)."""
@@ -122,9 +123,9 @@ def _shown_search(text: str, shown_text: str) -> str:
     "l_p" finds ``$\\ell_p$`` and "ℓp" finds it too; the two are joined by a line break, which no
     query word or phrase contains, so nothing matches across them.
     """
-    source = search_form(text)
     if shown_text is text:
-        return source
+        return search_form(text)
+    source = search_form(text)
     seen = search_form(shown_text)
     return source if seen == source else source + "\n" + seen
 
@@ -204,7 +205,8 @@ ABSTRACT: Final = Field(
     "abstract", "Abstract",
     text=lambda paper, ann: shown_paragraphs(paper.abstract),
     sort_key=lambda paper, ann: fold(paper.abstract),
-    search=lambda paper, ann: _shown_search(paper.abstract, shown_paragraphs(paper.abstract)),
+    # as written, then its math as shown (rendering all of every abstract would double the index's build)
+    search=lambda paper, ann: _shown_search(paper.abstract, shown_math(paper.abstract) or paper.abstract),
 )
 NOTE: Final = Field(
     "note", "Note",

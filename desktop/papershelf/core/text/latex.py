@@ -590,6 +590,26 @@ def shown(text: str) -> str:
     return _plain(text)
 
 
+_MATH_IN_TEXT = re.compile(r"(?<!\\)\$(\$?)((?:[^$\\]|\\.)+)\$\1")  # $...$ or $$...$$, not \$
+
+
+def shown_math(text: str) -> str:
+    """Only the math of ``text``, as shown (``$\\ell_p$`` -> ``ℓp``), its spans one space apart; "" if none.
+
+    What long texts (abstracts) are searched by besides their source: rendering the whole of 100k
+    abstracts would double the search index's build for the few words math changes.
+    """
+    if "$" not in text:
+        return ""
+    pieces: list[Piece] = []
+    for match in _MATH_IN_TEXT.finditer(text):
+        body = match.group(2)
+        if _is_math(body, text, match.end()):
+            _math(body, 0, pieces)
+            pieces.append((" ", 0))
+    return " ".join("".join([part for part, _ in pieces]).split())
+
+
 def shown_paragraphs(text: str) -> str:
     """``render_paragraphs(text).text``."""
     if "\n" not in text:
