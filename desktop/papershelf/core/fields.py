@@ -8,6 +8,9 @@ field's functions take the paper and its annotation; a paper the user never anno
     ann = library.stored_annotation(pid) or NO_ANNOTATION
     FIELDS["title"].sort_key(paper, ann)
 
+Titles and abstracts are shown with their LaTeX rendered (``core/text/latex.py``: ``$\\ell_p$`` reads
+ℓp); titles sort by what is shown and are searched both as written and as shown, abstracts as written
+and by their math as shown.
 Search text is in ``search_form`` (folded, single spaces), which queries are compared in too. A value
 field (status, track, tags, lists, year, venue) has facet values, ``NONE`` when it has no value; its
 search values are those in ``search_form``, without the empty one.
@@ -22,6 +25,7 @@ from typing import Any, Final
 
 from papershelf.core.citekeys import last_name
 from papershelf.core.model import PRIORITIES, STATUSES, TRACKS, Annotation, Paper, fold
+from papershelf.core.text.latex import shown, shown_math, shown_paragraphs
 
 NO_ANNOTATION: Final = Annotation()
 """The annotation of a paper the user never annotated (shared: never change it)."""
@@ -136,11 +140,24 @@ def _added(paper: Paper, ann: Annotation) -> str:
     return ann.added or paper.added
 
 
+def _shown_search(text: str, shown_text: str) -> str:
+    """Search text of a field shown rendered: the text as written and, if it differs, as shown.
+
+    "l_p" finds ``$\\ell_p$`` and "ℓp" finds it too; the two are joined by a line break, which no
+    query word or phrase contains, so nothing matches across them.
+    """
+    if shown_text is text:
+        return search_form(text)
+    source = search_form(text)
+    seen = search_form(shown_text)
+    return source if seen == source else source + "\n" + seen
+
+
 TITLE: Final = Field(
     "title", "Title",
-    text=lambda paper, ann: paper.title,
-    sort_key=lambda paper, ann: fold(paper.title),
-    search=lambda paper, ann: search_form(paper.title),
+    text=lambda paper, ann: shown(paper.title),
+    sort_key=lambda paper, ann: fold(shown(paper.title)),
+    search=lambda paper, ann: _shown_search(paper.title, shown(paper.title)),
 )
 AUTHORS: Final = Field(
     "authors", "Authors",
@@ -209,9 +226,10 @@ KEY: Final = Field(
 )
 ABSTRACT: Final = Field(
     "abstract", "Abstract",
-    text=lambda paper, ann: paper.abstract,
+    text=lambda paper, ann: shown_paragraphs(paper.abstract),
     sort_key=lambda paper, ann: fold(paper.abstract),
-    search=lambda paper, ann: search_form(paper.abstract),
+    # as written, then its math as shown (rendering all of every abstract would double the index's build)
+    search=lambda paper, ann: _shown_search(paper.abstract, shown_math(paper.abstract) or paper.abstract),
 )
 NOTE: Final = Field(
     "note", "Note",
@@ -264,5 +282,9 @@ def any_texts(paper: Paper, ann: Annotation) -> Iterator[str]:
 
 
 def about(paper: Paper) -> tuple[str, str]:
-    """The text that says what a paper is about, as "more like this" compares papers: title and abstract."""
-    return TITLE.text(paper, NO_ANNOTATION), ABSTRACT.text(paper, NO_ANNOTATION)
+    """The text that says what a paper is about, as "more like this" compares papers: title and abstract.
+
+    As written (LaTeX not rendered): rendering every abstract would slow the index build for no
+    better neighbours, and a cached index stays valid.
+    """
+    return paper.title, paper.abstract

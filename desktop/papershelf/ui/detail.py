@@ -32,12 +32,14 @@ from PySide6.QtWidgets import (
 from papershelf.core import names
 from papershelf.core.library import AnnotationChange
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES, Paper
+from papershelf.core.text.latex import render, render_paragraphs
 from papershelf.services.drafts import DraftError, DraftStore
 from papershelf.sync import state as sync_state
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
 from papershelf.ui.paper_files import PaperFilesPane
 from papershelf.ui.paper_model import STATUS_LABELS, status_icon
+from papershelf.ui.rendered import show_rendered_title, shown_html
 from papershelf.ui.text import ResourceFreeBrowser, plain_tooltip
 
 NOTE_SAVE_DELAY_MS = 700
@@ -337,7 +339,7 @@ class DetailPane(QWidget):
             return
         paper = self.controller.library.papers[paper_id]
         self.stack.setCurrentWidget(self.body)
-        self.title.setText(paper.title)
+        show_rendered_title(self.title, render(paper.title))
         self.authors.setText(", ".join(paper.authors) or "Unknown authors")
         self.meta.setText(" · ".join(x for x in (paper.venue, str(paper.year or ""), paper.track or "") if x))
         self.key.setText(paper.key)
@@ -349,8 +351,12 @@ class DetailPane(QWidget):
         self._load_annotation(force_note=True)
 
     def _show_abstract(self, paper: Paper) -> None:
-        # Plain text keeps paragraphs and leaves $...$ math readable; nothing is interpreted as markup.
-        self.abstract.setPlainText(paper.abstract or "No abstract.")
+        # LaTeX rendered (core/text/latex.py); the HTML is the escaped text and our own tags only.
+        shown = render_paragraphs(paper.abstract)
+        if shown.spans:
+            self.abstract.setHtml(shown_html(shown))
+        else:
+            self.abstract.setPlainText(shown.text or "No abstract.")
 
     def _load_annotation(self, force_note: bool) -> None:
         assert self.paper_id is not None
