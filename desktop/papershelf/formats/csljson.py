@@ -138,9 +138,12 @@ def render(
     items = [item(paper, annotations.get(paper.id), options, names) for paper in ordered]
     text = orjson.dumps(items, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
     notes: list[str] = []
-    aliased = [p.key for p in ordered if p.aliases]
+    # CSL has no alias variable (Better BibTeX writes none either), and a second item under the old key
+    # would be a second reference: a document citing both keys would list the paper twice. So each paper is
+    # one item under its current key, and the note says which old keys a document must stop citing.
+    aliased = [f"{p.key} (was {', '.join(p.aliases)})" for p in ordered if p.aliases]
     if aliased:
-        shown = ", ".join(aliased[:5]) + (f" and {len(aliased) - 5} more" if len(aliased) > 5 else "")
+        shown = "; ".join(aliased[:5]) + (f"; and {len(aliased) - 5} more" if len(aliased) > 5 else "")
         notes.append(
             f"{len(aliased)} {'paper has' if len(aliased) == 1 else 'papers have'} merged-away keys, which "
             f"CSL-JSON has no place for: cite {'it' if len(aliased) == 1 else 'them'} by the current key ({shown})"
