@@ -190,6 +190,8 @@ def test_a_title_ending_in_a_question_mark_takes_no_period_after_it() -> None:
         formatted = bibliography([paper], load_style(name))
         assert "troll? Commun. ACM" in formatted.text, name
         assert "troll? <i>Commun. ACM</i>" in formatted.html, name
+    chicago = bibliography([paper], load_style("chicago"))  # the period is put inside the quotes first
+    assert "“The Patent Holder's Dilemma: Buy, Sell, or Troll?” Commun. ACM" in chicago.text
 
 
 def test_numeric_styles_number_in_the_order_given_and_author_date_styles_sort() -> None:

@@ -42,7 +42,7 @@ _LABEL = re.compile(r"^((?:<[^>]+>)*(?:\[\d+\]|\d+\.)(?:</[^>]+>)*)(?=\S)")
 # citeproc-py's HTML misses a period already there behind a closing tag ("<i>et al.</i>."): one is enough.
 _DOUBLED_PERIOD = re.compile(r"\.((?:</[a-z]+>)+)\.")
 # A title ending in "?" or "!" takes no period after it (CSL 1.0.1's punctuation rules; citeproc-py writes "?.").
-_PERIOD_AFTER_MARK = re.compile(r"([?!][”’\"]?(?:</[a-z]+>)*)\.(?=\s|$)")
+_PERIOD_AFTER_MARK = re.compile(r"([?!][”’\"]?(?:</[a-z]+>)*)\.(?=\s|$)|(?<=[?!])\.(?=[”’])")
 # CSL 1.0.1's stop words (the specification's "Title" text case): lower-case in a title unless they begin it
 # or follow a colon. citeproc-py has CSL 1.0's 26 of them.
 _STOP_WORDS_TEXT: Final = (
