@@ -80,3 +80,21 @@ def test_a_merged_paper_is_one_item_under_its_key_and_the_export_names_the_old_k
     assert item["DOI"] == "10.1234/one"  # the merged-away entry's fields are the paper's
     assert "theirs" not in target.read_text(encoding="utf-8")
     assert "CSL-JSON has no place for: cite it by the current key (mine (was theirs))" in done.out + done.err
+
+
+def test_import_reads_csl_json_in_a_json_and_in_a_txt(run_cli: RunCli, tmp_path: Path) -> None:
+    items = [{"id": "kept2021", "type": "article-journal", "title": "Kept By Content",
+              "author": [{"family": "Doe", "given": "Jane"}], "issued": {"date-parts": [[2021]]}}]
+    as_txt = tmp_path / "export.txt"
+    as_txt.write_text(json.dumps(items), encoding="utf-8")
+    as_json = tmp_path / "refs.json"
+    as_json.write_text(json.dumps([{**items[0], "id": "other2020", "title": "Other"}]), encoding="utf-8")
+    library = tmp_path / "lib"
+    done = run_cli("--library", str(library), "import", str(as_txt), str(as_json))
+    assert done.code == 0, done.out + done.err
+    assert "export.txt: 1 imported" in done.out
+    assert "refs.json: 1 imported" in done.out
+    papers = {p.key: p for p in Library(library).papers.values()}
+    assert (papers["kept2021"].title, papers["kept2021"].authors, papers["kept2021"].year) == (
+        "Kept By Content", ["Jane Doe"], 2021)
+    assert "other2020" in papers
