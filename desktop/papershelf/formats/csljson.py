@@ -377,10 +377,14 @@ def parse(text: str) -> ParseResult:
     Never raises: a file that is not JSON, or not CSL-JSON, is one Problem; an item that is not an object
     is skipped and reported with its line; a value of the wrong kind is left out with a warning.
     """
+    with gc_paused():  # one pause for the JSON and the papers: the collector walks them once, not twice
+        return _parse(text)
+
+
+def _parse(text: str) -> ParseResult:
     result = ParseResult()
     try:
-        with gc_paused():
-            data = orjson.loads(text)
+        data = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         result.problems.append(Problem(_line_of(text, exc.pos), f"not valid JSON: {exc.msg}"))
         return result
@@ -393,9 +397,8 @@ def parse(text: str) -> ParseResult:
         return result
     lines = _item_lines(text, len(data))
     reading = _Reading()
-    with gc_paused():
-        for index, element in enumerate(data):
-            _read_item(result, index, element, next(lines), reading)
+    for index, element in enumerate(data):
+        _read_item(result, index, element, next(lines), reading)
     return result
 
 
