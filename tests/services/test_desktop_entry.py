@@ -225,3 +225,27 @@ def test_after_install_desktop_ris_files_have_their_type_and_open_with_papershel
     assert papershelf(home, "uninstall-desktop").returncode == 0
     assert query(home, "filetype", str(files / "export.ris")) == before["export.ris"]
     assert query(home, "default", RIS_TYPE) == ""
+
+
+@needs_mime_tools
+def test_uninstall_keeps_the_caches_other_launchers_need(tmp_path: Path) -> None:
+    """A launcher in a subfolder (wine puts them in applications/wine/...) and another MIME package stay
+    known after Papershelf's are gone: the caches are rebuilt for them, not removed."""
+    home = tmp_path / "share"
+    wine = home / "applications" / "wine" / "notepad.desktop"
+    wine.parent.mkdir(parents=True)
+    wine.write_text("[Desktop Entry]\nType=Application\nName=Notepad\nExec=notepad %f\nMimeType=text/plain;\n",
+                    encoding="utf-8")
+    other = home / "mime" / "packages" / "other.xml"
+    other.parent.mkdir(parents=True)
+    other.write_text('<?xml version="1.0"?>\n<mime-info xmlns="http://www.freedesktop.org/standards/shared-mime-info">'
+                     '<mime-type type="application/x-other"><comment>Other</comment><glob pattern="*.oth"/>'
+                     "</mime-type></mime-info>\n", encoding="utf-8")
+    assert papershelf(home, "install-desktop").returncode == 0
+    assert papershelf(home, "uninstall-desktop").returncode == 0
+    cache = (home / "applications" / "mimeinfo.cache").read_text(encoding="utf-8")
+    assert "wine-notepad.desktop" in cache
+    assert "papershelf" not in cache
+    globs = (home / "mime" / "globs2").read_text(encoding="utf-8")
+    assert "application/x-other:*.oth" in globs
+    assert "*.ris" not in globs

@@ -134,7 +134,8 @@ def update_caches(home: Path | None = None) -> list[CacheUpdate]:
     updates = []
     for tool, folder, sources, caches in (
         ("update-mime-database", mime, list((mime / "packages").glob("*.xml")), _MIME_CACHES),
-        ("update-desktop-database", applications, list(applications.glob("*.desktop")), _DESKTOP_CACHES),
+        # Launchers in subfolders count (wine puts its own in applications/wine/...): the cache covers them.
+        ("update-desktop-database", applications, list(applications.rglob("*.desktop")), _DESKTOP_CACHES),
     ):
         found = shutil.which(tool)
         if found is None or not folder.is_dir():
