@@ -119,8 +119,10 @@ class PdfMatcher:
         user may restore it and pick it)."""
         found = self._match(facts)
         if found.paper_id is not None and self.library.is_trashed(found.paper_id):
+            key = self.library.papers[found.paper_id].key
             return PdfMatch(found.path, None, min(found.score, 0.9), found.how,
-                            found.candidates or [(found.paper_id, found.score)], found.problem)
+                            found.candidates or [(found.paper_id, found.score)],
+                            f"its paper {key} was in the Trash (restore it, then pick it)")
         return found
 
     def _match(self, facts: PdfFacts) -> PdfMatch:
