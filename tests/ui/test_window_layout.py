@@ -10,8 +10,8 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, Qt
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtCore import QObject, QRect, QSettings, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -24,6 +24,18 @@ from papershelf.ui.window_state import saved_section_count
 LONG_URL = "https://example.org/" + "very-long-path-segment/" * 20 + "paper.pdf"
 LATEX_TITLE = (r"$i$-Mix and $\ell_p$ robustness: a domain-agnostic strategy for contrastive representation "
                r"learning of \textit{Top-$K$} $\beta$-VAEs under distribution shift, revisited at length")
+
+
+class Opened(QObject):
+    """Receives what ``QDesktopServices.openUrl`` would have handed to the system."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
 
 
 def open_window(qtbot: QtBot, library: Library, settings: QSettings) -> MainWindow:
@@ -107,6 +119,17 @@ def test_the_find_it_links_take_one_line_and_keep_their_addresses(
         assert address in links.toolTip()
     assert "Google Scholar: https://scholar.google.com/" in links.toolTip()  # the full name with its address
     assert links.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+    opened = Opened()
+    QDesktopServices.setUrlHandler("https", opened, "open")  # what the browser would have been given
+    try:
+        links.setFocus()
+        qtbot.keyClick(links, Qt.Key.Key_Tab)  # Tab goes from link to link ...
+        qtbot.keyClick(links, Qt.Key.Key_Return)  # ... and Enter opens the one chosen
+        qtbot.keyClick(links, Qt.Key.Key_Tab)
+        qtbot.keyClick(links, Qt.Key.Key_Return)
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+    assert [url.host() for url in opened.urls] == ["openreview.net", "arxiv.org"]
 
 
 def test_the_table_has_no_horizontal_scrollbar_and_the_title_is_the_widest_column(
@@ -121,6 +144,12 @@ def test_the_table_has_no_horizontal_scrollbar_and_the_title_is_the_widest_colum
     assert {"title", "authors", "venue", "status", "priority", "tags", "note"} <= set(shown)
     assert max(shown, key=shown.__getitem__) == "title"
     assert sum(shown.values()) <= table.viewport().width()
+    priority = COLUMN_NAMES.index("priority")
+    header = table.horizontalHeader()
+    assert table.columnWidth(priority) < header.sectionSizeHint(priority)  # no room kept for an arrow ...
+    table.sortByColumn(priority, Qt.SortOrder.DescendingOrder)
+    assert table.columnWidth(priority) >= header.sectionSizeHint(priority)  # ... until it is sorted by
+    assert table.horizontalScrollBar().maximum() == 0
 
 
 def test_a_header_saved_by_an_older_version_restores_sanely(

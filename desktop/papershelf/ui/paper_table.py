@@ -25,6 +25,7 @@ ROW_HEIGHT: Final = 24
 # to these widths for the ones whose contents are long (a line of names or tags), so at 1280x800 the title
 # is the widest and no horizontal scrollbar shows. Dragging a divider still resizes a column.
 WIDTH_CAPS: Final = {"authors": 130, "venue": 110, "track": 90, "tags": 110}
+HEADER_SLACK: Final = 6
 CONTENT_SAMPLE: Final = 100  # rows measured for a column's width (at 100k rows all of them would take seconds)
 # Priority shows: `p` sets it from the table. The match column shows once papers are sorted by recommendation.
 # The track is a conference's (Oral, Poster), and a facet in the sidebar: shown from View → Columns.
@@ -65,6 +66,8 @@ class PaperTable(QTableView):
             header.setSectionHidden(column, name in DEFAULT_HIDDEN)
             self.fit_column(column)
         self.apply_column_modes()
+        # Sorted by a narrow column: it widens so its label and the arrow both show.
+        header.sortIndicatorChanged.connect(lambda column, _order: self._make_room_for_arrow(column))
 
     def apply_column_modes(self) -> None:
         """The title stretches into the width the others leave; the others keep the width they have.
@@ -100,8 +103,23 @@ class PaperTable(QTableView):
             if width and index.data(Qt.ItemDataRole.DecorationRole) is not None:
                 width += icon
             widest = max(widest, width + padding)
-        width = max(self.horizontalHeader().sectionSizeHint(column), widest)
+        width = max(self.header_width(column), widest)
         return min(width, WIDTH_CAPS.get(COLUMN_NAMES[column], width))
+
+    def header_width(self, column: int) -> int:
+        """The width of the column's header label; with room for the sort arrow only on the sorted column
+        (Qt's size hint keeps that room on every column: 20 px each that the title can use)."""
+        header = self.horizontalHeader()
+        if header.sortIndicatorSection() == column:
+            return header.sectionSizeHint(column)
+        margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+        label = str(self.paper_model.headerData(column, Qt.Orientation.Horizontal) or "")
+        return header.fontMetrics().horizontalAdvance(label) + 2 * margin + HEADER_SLACK
+
+    def _make_room_for_arrow(self, column: int) -> None:
+        header = self.horizontalHeader()
+        if COLUMN_NAMES[column] != "title" and header.sectionSize(column) < header.sectionSizeHint(column):
+            header.resizeSection(column, header.sectionSizeHint(column))
 
     def sort_by_scores(self, scores: dict[str, float]) -> None:
         """Show ``scores`` in the match column and sort by it, best first: the header's arrow says so."""
