@@ -219,8 +219,8 @@ class PaperFilesPane(QWidget):
             self._enable()
             return
         paper = library.papers[self.paper_id]
-        # The URL and DOI are already beside the citation key (DetailPane.links): the arXiv page or the
-        # title searches are what this row adds.
+        # The URL and DOI have their own line under the citation key (DetailPane.links): the arXiv page or
+        # the title searches are what this row adds.
         found = [link for link in links.reading_links(paper) if link.kind not in ("url", "doi")]
         self._found = found
         self._show_links()
