@@ -15,9 +15,15 @@ at the last sync, kept with the notes file's path in ``sync.state`` (tables of t
 - Sections with a key this library does not know are kept verbatim and reported.
 
 Crash safety: the sync writes the library first (the changes taken from the file, the history, conflict
-records, and the base only for fields the file on disk already shows), then the notes file (atomically,
-after checking it did not change since it was read; if it did, everything is merged again), then the rest
-of the base. A kill between any two steps leaves states the next sync merges to the same result.
+records marked pending, the base only for fields the file on disk already shows, and a *pending* record:
+the full new base and conflicts, the hash of the file about to be written, the conflict copies merged),
+then the notes file (atomically, after checking it did not change since it was read; if it did,
+everything is merged again), then moves the merged conflict copies into the backups, then records the
+rest of the base and clears the pending record. A kill between any two steps (or inside a write: its
+temp file is removed) leaves states the next sync merges to exactly what an uninterrupted sync gives:
+it first finishes the cut sync (``_finish_cut_sync``) when the file is the one it wrote (the same bytes,
+or edited since but with a section it changed still as it wrote it), else merges again from the older
+base (where an edit made since can only read as a conflict, both sides kept).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from typing import Any, Final
 from papershelf.core import history
 from papershelf.core.library import Library, UnknownKeyError
 from papershelf.core.model import Annotation, now_iso
-from papershelf.core.storage.store import BACKUP_DIR, atomic_write_bytes
+from papershelf.core.storage.store import BACKUP_DIR, atomic_write_bytes, remove_stale_temp_files
 from papershelf.formats.common import Problem
 from papershelf.sync import engines, notesfile
 from papershelf.sync import state as sync_state
@@ -135,7 +141,8 @@ def sync(
     if not path.parent.is_dir():
         raise SyncError(f"the folder of the notes file does not exist: {path.parent}")
     done_to_library: list[str] = []
-    _finish_cut_sync(library, path)
+    finished = SyncReport(path=path)  # what completing a sync cut short did (conflict copies set aside)
+    _finish_cut_sync(library, path, finished)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         state = FileState.read(path)
         plan = _plan(library, path, state)
@@ -152,6 +159,8 @@ def sync(
                 base=_diff(sync_state.base(library), plan.base),
                 notes_file=notes_file,
             )
+            # The file already held all a conflict copy had; now that the library does too, set it aside.
+            report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
         else:
             # A conflict record is "pending" until its block is in the file: a kill before the file
             # write must not read as "the user deleted the block".
@@ -170,6 +179,7 @@ def sync(
                     "hash": file_hash(plan.payload),
                     "base": dict(_diff(sync_state.base(library), plan.base)),
                     "conflicts": final_conflicts,
+                    "taken_in": [str(copy) for copy in report.taken_in],
                 },
             )
             done_to_library += plan.annotations
@@ -181,6 +191,9 @@ def sync(
             if on_after_write is not None:
                 on_after_write()
             report.written = True
+            # The merge is in the file now: the conflict copies are taken in (set aside, so once), before
+            # the pending record goes; a kill in between is finished by the next sync (_finish_cut_sync).
+            report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
             sync_state.commit(
                 library,
                 base=_diff(sync_state.base(library), plan.base),
@@ -189,8 +202,8 @@ def sync(
                 pending=None,
             )
         report.to_library = list(dict.fromkeys(done_to_library + report.to_library))
-        # Only now, with the merge on disk on both sides, is a conflict copy taken in: set it aside once.
-        report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
+        report.taken_in = [*finished.taken_in, *report.taken_in]
+        report.problems = [*finished.problems, *report.problems]
         report.file_hash = file_hash(plan.payload) if report.written else state.digest
         return report
     raise SyncError("the notes file kept changing while syncing; nothing was lost, sync again")
@@ -210,17 +223,24 @@ def _resolve_chosen(library: Library, path: Path) -> Path:
     return resolved
 
 
-def _finish_cut_sync(library: Library, path: Path) -> None:
+def _finish_cut_sync(library: Library, path: Path, report: SyncReport) -> None:
     """Complete a sync that was killed between writing the notes file and recording what it wrote.
 
     Without this the stored base would still hold the values from before that sync, and the next merge
-    would read the app's own values in the file as edits made in the file.
+    would read the app's own values in the file as edits made in the file; and a conflict copy already
+    merged into the file would be merged again (its older values read as conflicts). Copies set aside
+    here go into ``report``.
     """
     pending = sync_state.pending(library)
     if not pending:
         return
+    if pending.get("path") == str(path):
+        remove_stale_temp_files(path)  # the cut write's temp file (it would travel with the notes file)
     state = FileState.read(path)
-    if pending.get("path") == str(path) and state.raw is not None and state.digest == pending.get("hash"):
+    if pending.get("path") == str(path) and state.raw is not None and _was_written(library, pending, state, path):
+        # The copies first: once the pending record is gone, nothing says they were merged already.
+        copies = [Path(name) for name in pending.get("taken_in") or () if Path(name).is_file()]
+        report.taken_in += [_set_aside(library, copy, report) for copy in copies]
         sync_state.commit(
             library,
             base=pending.get("base") or {},
@@ -230,6 +250,41 @@ def _finish_cut_sync(library: Library, path: Path) -> None:
         )
     else:  # the file was not written after all, or has changed since: merge from the base as it is
         sync_state.commit(library, pending=None)
+
+
+def _was_written(library: Library, pending: Mapping[str, Any], state: FileState, path: Path) -> bool:
+    """Whether the file on disk is the cut sync's write, possibly edited since.
+
+    The same bytes: yes. Edited since: the sections that sync changed tell; any of them as it wrote it
+    and none as it was before says yes. When every one of them was edited since, it cannot be told and
+    the answer is no: the next merge then starts from the older base, where an edit can only show as a
+    conflict (both sides kept), never as the file's value silently taking the app's place.
+    """
+    if state.digest == pending.get("hash"):
+        return True
+    assert state.raw is not None
+    try:
+        doc = notesfile.split(_decode(state.raw, path))
+    except SyncError:
+        return False
+    on_disk: dict[str, str] = {}
+    for section in doc.sections:
+        if section.duplicate or section.key in on_disk:
+            continue
+        with contextlib.suppress(UnknownKeyError):
+            on_disk.setdefault(library.paper(section.key).id, section_hash(section.raw))
+    stored = sync_state.base(library)
+    written = unwritten = False
+    for pid, doc_ in (pending.get("base") or {}).items():
+        new_hash = doc_.get("hash") if doc_ else None
+        old_hash = (stored.get(pid) or {}).get("hash")
+        if new_hash == old_hash:
+            continue
+        if on_disk.get(pid) == new_hash:
+            written = True
+        elif old_hash is not None and on_disk.get(pid) == old_hash:
+            unwritten = True
+    return written and not unwritten
 
 
 def _set_aside(library: Library, copy: Path, report: SyncReport) -> Path:
