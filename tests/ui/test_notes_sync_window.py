@@ -68,6 +68,60 @@ def test_an_edit_by_another_process_appears_in_the_pane(qtbot: QtBot, window: Ma
     qtbot.waitUntil(lambda: window.detail.note.toPlainText() == "And again.", timeout=3000)
 
 
+def notes_seen(window: MainWindow, pid: str) -> list[str]:
+    """Every note the library holds for ``pid`` after each change the window hears of."""
+    seen: list[str] = []
+    window.controller.annotations_changed.connect(
+        lambda ids: seen.append(window.library.annotation(pid).note) if pid in ids else None
+    )
+    return seen
+
+
+def waiting(text: str) -> bool:
+    return "waiting" in text
+
+
+def test_an_editor_that_truncates_then_writes_arrives_once(qtbot: QtBot, window: MainWindow) -> None:
+    notes = notes_path(window)
+    pid = window.library.paper("neitz2021teacher").id
+    seen = notes_seen(window, pid)
+    edited = notes.read_text(encoding="utf-8").replace("Written in the app.", "Rewritten by a truncating editor.")
+    with notes.open("w", encoding="utf-8") as editor:  # truncated; the watcher sees the empty file
+        with qtbot.waitSignal(window.notes_sync.status_changed, check_params_cb=waiting, timeout=3000):
+            pass
+        assert notes.read_text(encoding="utf-8") == ""  # not rebuilt under the editor's feet
+        editor.write(edited)
+    qtbot.waitUntil(lambda: window.detail.note.toPlainText() == "Rewritten by a truncating editor.", timeout=3000)
+
+    assert seen == ["Rewritten by a truncating editor."]  # once, never cleared first
+    assert notes.read_text(encoding="utf-8") == edited
+    assert "Notes synced" in window.sync_label.text()
+
+
+def test_an_editor_that_moves_the_file_away_then_renames_a_new_one_in_arrives_once(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    notes = notes_path(window)
+    pid = window.library.paper("neitz2021teacher").id
+    seen = notes_seen(window, pid)
+    edited = notes.read_text(encoding="utf-8").replace("Written in the app.", "Rewritten by a renaming editor.")
+    with qtbot.waitSignal(window.notes_sync.status_changed, check_params_cb=waiting, timeout=3000):
+        notes.replace(notes.with_name(notes.name + "~"))  # the old file kept as a backup, as vim does
+    assert not notes.exists()  # the missing file was not rebuilt meanwhile
+    temp = notes.with_name(".new-notes.tmp")
+    temp.write_text(edited, encoding="utf-8")
+    temp.replace(notes)
+    qtbot.waitUntil(lambda: window.detail.note.toPlainText() == "Rewritten by a renaming editor.", timeout=3000)
+
+    assert seen == ["Rewritten by a renaming editor."]
+    assert notes.read_text(encoding="utf-8") == edited
+    # The watcher follows the new file: a later edit arrives too.
+    subprocess.run([sys.executable, "-c", EDIT_IN_OTHER_PROCESS, str(notes),
+                    "Rewritten by a renaming editor.", "And again."], check=True)
+    qtbot.waitUntil(lambda: window.detail.note.toPlainText() == "And again.", timeout=3000)
+    assert seen == ["Rewritten by a renaming editor.", "And again."]
+
+
 def test_an_edit_in_the_app_reaches_the_file(qtbot: QtBot, window: MainWindow) -> None:
     window.detail.note.setPlainText("Typed in the window.")
     window.detail.save_note()

@@ -67,6 +67,10 @@ def _watch(library: Library, path: Path, out: TextIO) -> int:
         return library.papers[pid].key
 
     def on_report(report: SyncReport) -> None:
+        if report.waiting:  # an editor is replacing the file: the next change syncs
+            out.write(f"{time.strftime('%H:%M:%S')} {path.name} is empty or missing: waiting for it to be written\n")
+            out.flush()
+            return
         last[:] = [report]
         out.write(f"{time.strftime('%H:%M:%S')} synced: {', '.join(sync_report.counts(report, every_count=True))}\n")
         for line in sync_report.conflict_lines(report, key_of):

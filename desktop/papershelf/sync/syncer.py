@@ -28,6 +28,7 @@ base (where an edit made since can only read as a conflict, both sides kept).
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import os
@@ -71,6 +72,7 @@ class SyncReport:
     written: bool = False
     recreated: bool = False  # the file was missing or empty: rebuilt from the library, nothing cleared
     git_merged: bool = False  # the file had git conflict markers: both sides were taken in
+    waiting: bool = False  # the file was empty or missing, likely mid-replace: nothing done (wait_if_emptied)
     taken_in: list[Path] = field(default_factory=list)  # conflict copies merged, now in the library's backups
     file_hash: str = ""
     attempts: int = 0
@@ -127,8 +129,15 @@ def sync(
     *,
     on_before_write: Callable[[], None] | None = None,
     on_after_write: Callable[[], None] | None = None,
+    wait_if_emptied: bool = False,
 ) -> SyncReport:
     """Sync the library with the notes file at ``path`` (created if missing) and remember the path.
+
+    ``wait_if_emptied``: a watcher's sync after the file changed. An empty or missing file that was
+    synced before is then an editor replacing it (truncated and not yet written, or removed and not yet
+    renamed back): nothing is done (``report.waiting``), the next change syncs. Rebuilding it now would
+    put the library's text where the editor is writing (a truncating editor's text would go to a file
+    no longer there). A sync a person asks for rebuilds such a file from the library instead.
 
     ``on_before_write`` runs just before the file is checked and replaced (tests use it to edit the file
     "meanwhile"); ``on_after_write`` right after it is replaced (tests use it to die there).
@@ -140,6 +149,10 @@ def sync(
     path = _resolve_chosen(library, Path(path))
     if not path.parent.is_dir():
         raise SyncError(f"the folder of the notes file does not exist: {path.parent}")
+    if wait_if_emptied and sync_state.notes_file_path(library) == path:
+        state = FileState.read(path)
+        if state.raw is None or not state.raw.removeprefix(codecs.BOM_UTF8).strip():
+            return SyncReport(path=path, waiting=True, file_hash=state.digest)
     done_to_library: list[str] = []
     finished = SyncReport(path=path)  # what completing a sync cut short did (conflict copies set aside)
     _finish_cut_sync(library, path, finished)
@@ -787,9 +800,9 @@ def watch(
     while not stop.is_set():
         current = stat_key(resolved)
         if first or current != seen:
-            first = False
+            changed, first = not first, False
             try:
-                report = sync(library, resolved)
+                report = sync(library, resolved, wait_if_emptied=changed)
             except (SyncError, OSError) as exc:
                 seen = current
                 if on_error is None:

@@ -1,8 +1,11 @@
 """Live notes-file sync in the window: watch the file, sync after edits on either side, say how it went.
 
 The watcher is re-armed after every change because editors often replace the file (write a new one and
-rename it over the old), which removes the watched path. The app's own writes are recognised by the
-file's hash after the write and ignored. The folder is watched too, so a conflict copy that Syncthing or
+rename it over the old), which removes the watched path. An editor that truncates the file and then
+writes it, or moves it away and then renames a new one in, shows an empty or missing file in between: a
+sync after a file change then waits ("not yet") for the next change instead of rebuilding the file from
+the library under the editor's feet. The app's own writes are recognised by the file's hash after the
+write and ignored. The folder is watched too, so a conflict copy that Syncthing or
 Dropbox puts beside the file starts a sync that takes it in.
 """
 
@@ -50,7 +53,7 @@ class NotesSync(QObject):
         self._file_timer = QTimer(self)
         self._file_timer.setSingleShot(True)
         self._file_timer.setInterval(FILE_CHANGE_DELAY_MS)
-        self._file_timer.timeout.connect(self.sync_now)
+        self._file_timer.timeout.connect(self._sync_after_file_change)
         self._edit_timer = QTimer(self)
         self._edit_timer.setSingleShot(True)
         self._edit_timer.setInterval(EDIT_DELAY_MS)
@@ -91,8 +94,12 @@ class NotesSync(QObject):
 
     # -- syncing -------------------------------------------------------------------------------------
 
-    def sync_now(self) -> syncer.SyncReport | None:
-        """Sync once; returns the report (None if there is no notes file or it failed)."""
+    def sync_now(self, *, wait_if_emptied: bool = False) -> syncer.SyncReport | None:
+        """Sync once; returns the report (None if there is no notes file or it failed).
+
+        ``wait_if_emptied``: the file just changed; if it is empty or missing it is being replaced, and
+        the sync waits for the next change (the report says ``waiting``; nothing else happens).
+        """
         self._file_timer.stop()
         self._edit_timer.stop()
         if self.path is None or self._syncing or self.library.read_only:
@@ -100,7 +107,7 @@ class NotesSync(QObject):
         self._syncing = True
         try:
             self.about_to_sync.emit()
-            report = syncer.sync(self.library, self.path)
+            report = syncer.sync(self.library, self.path, wait_if_emptied=wait_if_emptied)
         except (syncer.SyncError, StoreError, OSError) as exc:
             self.failed.emit(str(exc))
             self.status_changed.emit(f"Notes sync failed: {exc}")
@@ -108,6 +115,9 @@ class NotesSync(QObject):
         finally:
             self._syncing = False
             self._watch()
+        if report.waiting:
+            self.status_changed.emit(f"{self.path.name} is empty or missing: waiting for it to be written")
+            return report
         self.last_report = report
         self._own_hash = report.file_hash
         self._check_conflicts()
@@ -139,6 +149,9 @@ class NotesSync(QObject):
         if self._syncing or not self.auto or self.path is None:
             return
         self._edit_timer.start()
+
+    def _sync_after_file_change(self) -> None:
+        self.sync_now(wait_if_emptied=True)
 
     def _file_changed(self, _path: str) -> None:
         self._watch()  # an editor that replaced the file removed it from the watcher
