@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
+from papershelf.core.history import NoteVersion
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.sync import state as sync_state
 from papershelf.ui import dialogs
@@ -162,6 +163,46 @@ def test_history_restores_an_earlier_note(qtbot: QtBot, window: MainWindow, monk
     monkeypatch.setattr(dialogs.HistoryDialog, "ask", classmethod(lambda cls, parent, versions: 1))
     window.detail.history_button.click()
     assert window.detail.note.toPlainText() == "Written in the app."
+
+
+def test_history_shows_the_status_and_tags_each_version_had(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = window.library.paper("neitz2021teacher").id
+    window.controller.annotate([pid], AnnotationChange(status="reading", add_tags=("distillation", "to-cite")),
+                              "Set status and tags")
+    window.notes_sync.sync_now()
+    notes = notes_path(window)
+    text = notes.read_text(encoding="utf-8")
+    start = text.index("## A teacher-student framework")
+    notes.write_text(text[:start], encoding="utf-8")  # the section deleted: its note, status and tags cleared
+    window.notes_sync.sync_now()
+    assert window.library.annotation(pid).status == "new"
+    shown: dict[str, list[str]] = {}
+
+    def look(cls: type[dialogs.HistoryDialog], parent: object, versions: list[NoteVersion]) -> int | None:
+        dialog = cls(window, versions)
+        qtbot.addWidget(dialog)
+        shown["items"] = [dialog.list.item(row).text() for row in range(dialog.list.count())]
+        shown["fields"] = [dialog.fields.text()]
+        return 1
+
+    monkeypatch.setattr(dialogs.HistoryDialog, "ask", classmethod(look))
+    window.detail.history_button.click()
+
+    assert "status reading" in shown["items"][0]
+    assert "tags distillation, to-cite" in shown["items"][0]
+    assert shown["fields"] == ["Status: reading · Tags: distillation, to-cite"]
+    ann = window.library.annotation(pid)  # and restoring it puts them back
+    assert (ann.note, ann.status, ann.tags) == ("Written in the app.", "reading", ["distillation", "to-cite"])
+
+
+def test_history_of_a_version_kept_without_status_or_tags_says_so(qtbot: QtBot) -> None:
+    dialog = dialogs.HistoryDialog(None, [NoteVersion("Just a note.", "2026-12-01T10:00:00+00:00", "edit")])
+    qtbot.addWidget(dialog)
+    assert dialog.list.item(0).text() == "1. 2026-12-01 10:00 (replaced by edit)"
+    assert dialog.fields.text() == "Status and tags: unchanged by this replacement"
+    assert dialog.preview.toPlainText() == "Just a note."
 
 
 # -- issue 13 -------------------------------------------------------------------------------------------------

@@ -42,6 +42,15 @@ class NoteVersion:
             doc["tags"] = list(self.tags)
         return doc
 
+    def kept_fields(self) -> str:
+        """The status and tags kept with the note, for display: "status reading · tags a, b" ("" if none)."""
+        parts = []
+        if self.status is not None:
+            parts.append(f"status {self.status}")
+        if self.tags is not None:
+            parts.append(f"tags {', '.join(self.tags) if self.tags else '(none)'}")
+        return " · ".join(parts)
+
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> NoteVersion:
         tags = doc.get("tags")
