@@ -678,7 +678,8 @@ def _block_values(block: ConflictBlock, record: Mapping[str, Any]) -> dict[str, 
 def _update_from_block(
     record: Mapping[str, Any], block: ConflictBlock, keep: Callable[[str, str], None]
 ) -> dict[str, Any]:
-    """Edits made inside the block change the file's side of the conflict (the old side is kept)."""
+    """Edits made inside the block change the file's side of the conflict (the old side is kept, and the
+    new one too: deleting the block, or keeping the app's side, must not take text typed there with it)."""
     updated = dict(record)
     values = _block_values(block, record)
     fields = list(record["fields"])
@@ -689,6 +690,7 @@ def _update_from_block(
         old_note = record["file"].get("note", "")
         if values.get("note", old_note) != old_note:
             keep(old_note, history.CONFLICT)
+            keep(values["note"], history.CONFLICT)
         updated["file"] = {**record["file"], **values}
         updated["fields"] = [name for name in FIELDS if name in fields]
     return updated
