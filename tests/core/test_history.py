@@ -75,3 +75,17 @@ def test_a_full_history_evicts_conflict_versions_last() -> None:
         doc = history.push(doc, f"edit {n}", history.EDIT, f"t{n + 1}", limit=3)
     notes = [v.note for v in history.versions(doc)]
     assert notes == ["edit 4", "edit 3", "the file's side of a conflict"]
+
+
+def test_a_full_history_evicts_versions_whose_text_a_newer_one_still_has_first() -> None:
+    """A note typed in steps leaves versions that are each a part of the next: those go before a version
+    with text no other one has (a note the sync replaced by another machine's), however old it is."""
+    doc = history.push(None, "Only this version has these words.", history.FILE, "t0", limit=5)
+    note = "Start."
+    for n in range(8):
+        doc = history.push(doc, note, history.EDIT, f"t{n + 1}", limit=5)
+        note += f"\n\nStep {n}."
+    notes = [v.note for v in history.versions(doc)]
+    assert len(notes) == 5
+    assert notes[-1] == "Only this version has these words."
+    assert notes[0].endswith("Step 6.")
