@@ -446,9 +446,12 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
                 notesfile.read_section(section, report.problems)
                 if section.other_side and section.other_side != GIT and base_doc is not None:
                     copied = Fields.of(section.note, section.status or DEFAULT.status, section.tags or ())
-                    if copied == Fields.from_doc(base_doc):
+                    if copied == Fields.from_doc(base_doc) and not copied.note:
                         dropped.add(section.key)
                         continue  # deleted from the file since the copy was made, unchanged in it
+                    # With a note, the copy may be this machine's own version, which lost the engine's race
+                    # to one that never had the section: the copy's section stands (a deletion made here
+                    # comes back; nothing is lost either way).
                 sections[pid] = section
                 read_keys[section.key] = pid
                 continue
@@ -489,6 +492,11 @@ def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes:
     A copy can be older than the last sync, so a value it has that the file does not is only taken when it
     cannot be an old one: a note this library never had (``older_notes``: the note's history). Any other
     difference stays in ``copy``, which :func:`notesfile.fold_duplicate` turns into a conflict.
+
+    The copy can also be this library's own last version, which lost the engine's race: the copy still
+    has the base's note and the file another one. Taking the file's note would then drop text typed here
+    from the note without a word; so unless the file's note only adds to the base's, an older note of
+    this library's is left out (ours stands) and any other is a conflict (ours stands, it goes in the block).
     """
     if base is None:
         return  # no common version: every difference is a conflict
@@ -499,12 +507,24 @@ def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes:
         outcome = result.outcomes[name]
         if outcome is Outcome.CONFLICT or (outcome is Outcome.FROM_FILE and name != "note"):
             continue  # the copy keeps its value: a conflict, both kept
+        if name == "note" and outcome is Outcome.FROM_APP and not _builds_on(mine.note, base.note):
+            if mine.note in older_notes:
+                first.note = copy.note = theirs.note  # the winner had not seen our note: ours stands
+            else:
+                first.note, copy.note = theirs.note, mine.note  # a conflict: ours stands, the file's in the block
+            continue
         taken = outcome is Outcome.FROM_FILE and theirs.note not in older_notes  # a note new to this library
         value = theirs.note if taken else mine.get(name)
         setattr(first, name, value)
         setattr(copy, name, value)
     if copy.conflict is not None and copy.conflict.note == first.note:
         copy.conflict = None
+
+
+def _builds_on(note: str, base: str) -> bool:
+    """Whether ``note`` keeps every paragraph of ``base`` (an edit that only added to it)."""
+    kept = {part.strip() for part in note.split("\n\n")}
+    return all(part.strip() in kept for part in base.split("\n\n") if part.strip())
 
 
 def section_hash(text: str) -> str:
