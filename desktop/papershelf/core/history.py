@@ -99,7 +99,8 @@ def _paragraphs(note: Any) -> set[str]:
 def _victim(kept: Sequence[Mapping[str, Any]]) -> int:
     """Which version a full history lets go: the oldest whose every paragraph a newer version still has
     (a note typed in steps leaves many such); else the oldest; a conflict's file side (often the only
-    copy left of text typed in the notes file) last of all. Linear in the text kept."""
+    copy left of text typed in the notes file) last of all; the version just kept never. Linear in the
+    text kept."""
     later: set[str] = set()
     redundant = [False] * len(kept)
     for i in range(len(kept) - 1, -1, -1):
@@ -108,5 +109,6 @@ def _victim(kept: Sequence[Mapping[str, Any]]) -> int:
         if version.get("status") is None and version.get("tags") is None:  # nothing else only it has
             redundant[i] = paragraphs <= later
         later |= paragraphs
-    candidates = [i for i, v in enumerate(kept) if v.get("source") != CONFLICT] or [0]
+    older = kept[:-1]  # the version just kept is never the one to go
+    candidates = [i for i, v in enumerate(older) if v.get("source") != CONFLICT] or [0]
     return next((i for i in candidates if redundant[i]), candidates[0])
