@@ -63,9 +63,10 @@ class World:
         """Note which versions a full note history let go since the last look."""
         for machine in self.machines:
             for paper_id in machine.lib.papers:
-                now = {v.note for v in machine.lib.note_history(paper_id)}
+                versions = machine.lib.note_history(paper_id)
+                now = {v.note for v in versions}
                 before = self.history.get((machine.name, paper_id), set())
-                if len(now) >= MAX_VERSIONS:
+                if len(versions) >= MAX_VERSIONS:
                     self.let_go += sorted(before - now)
                 self.history[(machine.name, paper_id)] = now
 
@@ -231,8 +232,10 @@ def resolve_a_conflict(world: World, machine: Machine, *, merge_only: bool = Fal
     pid = world.rng.choice(open_)
     choice = "merge" if merge_only else world.rng.choice(("merge", "merge", "app", "file"))
     mine, theirs = machine.lib.annotation(pid).note, records[pid]["file"].get("note", "")
-    if choice == "merge":
-        resolve(machine.lib, pid, note=(mine + "\n\n" + theirs).strip())
+    if choice == "merge":  # the note, then what only the file's side has
+        paragraphs = {part.strip() for part in mine.split("\n\n")}
+        added = [part for part in theirs.split("\n\n") if part.strip() and part.strip() not in paragraphs]
+        resolve(machine.lib, pid, note="\n\n".join([mine.strip(), *added]).strip())
         return
     resolve(machine.lib, pid, take=choice)
 
