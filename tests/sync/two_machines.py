@@ -234,8 +234,8 @@ def resolve_a_conflict(world: World, machine: Machine, *, merge_only: bool = Fal
     mine, theirs = machine.lib.annotation(pid).note, records[pid]["file"].get("note", "")
     if choice == "merge":  # the note, then what only the file's side has
         paragraphs = {part.strip() for part in mine.split("\n\n")}
-        added = [part for part in theirs.split("\n\n") if part.strip() and part.strip() not in paragraphs]
-        resolve(machine.lib, pid, note="\n\n".join([mine.strip(), *added]).strip())
+        added = [part.strip() for part in theirs.split("\n\n") if part.strip() and part.strip() not in paragraphs]
+        resolve(machine.lib, pid, note="\n\n".join([mine.strip(), *dict.fromkeys(added)]).strip())
         return
     resolve(machine.lib, pid, take=choice)
 
