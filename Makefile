@@ -39,7 +39,7 @@ bundle: $(STAMP)
 # `make soak`: the kill loop at 2,000 kills (make test runs 200), then two machines sharing a notes file
 # through a copied folder and through git for SOAK_ROUNDS rounds each (make test runs 50); prints
 # corruptions, lost writes and lost text, with the seed that replays a failure.
-SOAK_ROUNDS ?= 1000
+SOAK_ROUNDS ?= 200
 soak: $(STAMP)
 	$(BIN)/python -m tests.reliability.killloop --kills 2000
 	$(BIN)/python -m tests.sync.two_machines --engine both --rounds $(SOAK_ROUNDS)
