@@ -611,7 +611,7 @@ class DetailPane(QWidget):
         if self.paper_id is None:
             return
         self.save_note()
-        versions = [(v.replaced, v.source, v.note) for v in self.controller.library.note_history(self.paper_id)]
+        versions = self.controller.library.note_history(self.paper_id)
         if not versions:
             self.note_state.setText("No earlier versions")
             return
