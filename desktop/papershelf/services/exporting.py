@@ -143,6 +143,28 @@ def render(
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
+def export_target(path: Path) -> Path:
+    """The file an export to ``path`` replaces: ``path`` itself, or a symlink's target.
+
+    Raises:
+        OSError: ``path`` is a folder, a device, a FIFO or a socket (the atomic write would put a regular
+            file in its place, and a kept-updated file's comparison would read a device or pipe forever),
+            or its folder does not exist. Nothing was written.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise OSError(f"{path}: the folder {target.parent} does not exist") from None
+        return target
+    if stat.S_ISDIR(mode):
+        raise OSError(f"{path} is a folder; export to a file in it")
+    if not stat.S_ISREG(mode):
+        raise OSError(f"{path} is not a regular file (a device, FIFO or socket); export to a regular file")
+    return target
+
+
 def write(path: Path, result: ExportResult) -> None:
     """Write an export atomically (a reader never sees half a file).
 
@@ -151,8 +173,7 @@ def write(path: Path, result: ExportResult) -> None:
     paper's repository often links to the exported .bib) stays a link: its target is written, atomically,
     in the target's own folder.
     """
-    if path.is_symlink():
-        path = path.resolve()
+    path = export_target(path)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
@@ -385,7 +406,7 @@ class AutoExport:
         result = render(self.library, papers, tie.format, **self._options(tie), written_to=tie.path)
         payload = result.text.encode("utf-8")
         try:
-            same = tie.path.read_bytes() == payload
+            same = export_target(tie.path).read_bytes() == payload
         except OSError:
             same = False
         if not same:
