@@ -44,7 +44,7 @@ from papershelf.core.model import Annotation, Paper
 from papershelf.core.venues import venue_shown
 from papershelf.formats import bibtex, latex
 from papershelf.formats.bibtex_export import VENUE_BOOKTITLES, BibtexOptions, ExportResult
-from papershelf.formats.common import ParseResult, Problem
+from papershelf.formats.common import ParseResult, Problem, fields_left_out
 
 CSL_EXTRA: Final = "@csl"  # Paper.fields: the item's variables no paper attribute or BibTeX field holds (JSON)
 
@@ -70,6 +70,11 @@ TEXT_FIELDS: Final = (
     ("issn", "ISSN"), ("note", "note"), ("annote", "annote"), ("language", "language"),
 )
 _REPORT_TYPES: Final = frozenset({"techreport", "manual", "report", "patent"})
+# The BibTeX fields ``item`` writes (or reads to write a variable); the export names any other it leaves out.
+_CARRIED: Final = frozenset({name for name, _ in TEXT_FIELDS} | {
+    "author", "editor", "title", "journal", "booktitle", "howpublished", "year", "month", "day", "number",
+    "school", "institution", "organization", "type", "doi", "url", "abstract", "keywords",
+})
 # Variables the mapping itself reads; everything else an item has goes to CSL_EXTRA.
 _MAPPED: Final = frozenset(
     {"id", "citation-key", "type", "title", "author", "editor", "issued", "container-title", "issue",
@@ -145,6 +150,7 @@ def render(
             f"{len(aliased)} {'paper has' if len(aliased) == 1 else 'papers have'} merged-away keys, which "
             f"CSL-JSON has no place for: cite {'it' if len(aliased) == 1 else 'them'} by the current key ({shown})"
         )
+    notes += fields_left_out(ordered, _CARRIED, "CSL-JSON")
     return ExportResult(text, notes, len(ordered))
 
 

@@ -46,7 +46,7 @@ from papershelf.core.memory import gc_paused
 from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, latex
 from papershelf.formats.bibtex_export import ExportResult
-from papershelf.formats.common import ParseResult, Problem
+from papershelf.formats.common import ParseResult, Problem, fields_left_out
 
 # RIS type -> BibTeX entry type.
 TYPES_IN: Final = {
@@ -476,6 +476,12 @@ class _Writer(RisWriter):
 
 
 _NAMES: Final = TAG_KEY_MAPPING  # tag -> rispy's name for it
+# The BibTeX fields ``_reference`` writes (or reads to write a tag); the export names any other it leaves out.
+_CARRIED: Final = frozenset({
+    "author", "editor", "title", "journal", "booktitle", "howpublished", "series", "year", "month", "volume",
+    "number", "edition", "address", "language", "publisher", "school", "institution", "organization", "pages",
+    "isbn", "issn", "doi", "url", "abstract", "keywords", "note", "annote",
+})
 
 
 def render(
@@ -490,6 +496,7 @@ def render(
     untyped = sorted({p.entry_type for p in papers if p.entry_type not in TYPES_OUT})
     if untyped:
         notes.append(f"entry types with no RIS type were written as GEN: {', '.join(untyped)}")
+    notes += fields_left_out(papers, _CARRIED, "RIS")
     return ExportResult(text, notes, len(papers))
 
 
