@@ -323,3 +323,13 @@ def test_fields_ris_has_no_tag_for_are_named_in_a_note() -> None:
     untitled = bibtex.parse("@misc{k4, author={Doe, Jane}, year={2020}}").papers
     assert any(name.startswith("@") for name in untitled[0].fields)
     assert ris.render(untitled, {}).notes == []
+
+
+@pytest.mark.parametrize("text", ["garbage\n", "Provider: nobody\nContent: text/plain\n\n"])
+def test_a_file_with_no_record_says_so(text: str) -> None:
+    result = ris.parse(text)
+    assert result.papers == []
+    assert [(p.line, p.severity) for p in result.problems] == [(1, "error")]
+    assert "no RIS record" in result.problems[0].reason
+    assert ris.parse("").problems == []
+    assert ris.parse("\n  \n").problems == []

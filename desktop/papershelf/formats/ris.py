@@ -156,6 +156,8 @@ def _parse(text: str) -> ParseResult:
     if record is not None:
         problems.append(Problem(record.line, "the file ends inside this record (no ER line); it was read as it is",
                                 severity="warning"))
+    if not seen_record and text.strip():
+        problems.append(Problem(1, "no RIS record in the file (a record starts with a 'TY  - ' line)"))
     unread: dict[str, int] = {}  # tag -> records it was in, for papers that were imported
     first_unread = 0
     for rec in records:
