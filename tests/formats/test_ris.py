@@ -263,7 +263,11 @@ def test_no_abstract_or_keywords_when_asked() -> None:
 def test_web_of_science_plain_text() -> None:
     """Web of Science's field-tagged "Plain text file": full names (AF), wrapped abstracts, DT for the type."""
     result = ris.parse_wos((RIS / "savedrecs.txt").read_text(encoding="utf-8"))
-    assert result.problems == []
+    # What no field keeps (addresses, cited references, counts, accession numbers) is named, not dropped unsaid.
+    assert [(p.line, p.severity, p.reason) for p in result.problems] == [(3, "warning", (
+        "Web of Science tags Papershelf keeps no field for were not imported: C1 (1 record), CL (1 record), "
+        "CR (1 record), CY (1 record), EI (1 record), ID (1 record), J9 (1 record), JI (1 record), NR (1 record), "
+        "PI (1 record), TC (1 record), UT (2 records)"))]
     assert result.lines == [3, 40]
     review, paper = result.papers
     assert review.authors == ["Yann LeCun", "Yoshua Bengio", "Geoffrey Hinton"]

@@ -169,11 +169,15 @@ def _parse(text: str) -> ParseResult:
                 unread[tag] = unread.get(tag, 0) + 1
                 first_unread = first_unread or rec.line
     if unread:
-        shown = ", ".join(f"{tag} ({count} record{'s' if count > 1 else ''})" for tag, count in sorted(unread.items()))
-        problems.append(Problem(first_unread, f"RIS tags Papershelf keeps no field for were not imported: {shown}",
-                                severity="warning"))
+        problems.append(_unread_tags(unread, first_unread, "RIS"))
     problems.sort(key=lambda p: p.line)
     return result
+
+
+def _unread_tags(unread: Mapping[str, int], line: int, fmt: str) -> Problem:
+    """The warning that names the tags of imported records no field keeps, with how many records had each."""
+    shown = ", ".join(f"{tag} ({count} record{'s' if count > 1 else ''})" for tag, count in sorted(unread.items()))
+    return Problem(line, f"{fmt} tags Papershelf keeps no field for were not imported: {shown}", severity="warning")
 
 
 def _joined(lines: list[str]) -> str:
@@ -380,6 +384,9 @@ _WOS_AS_RIS: Final = {
     "EP": "EP", "DI": "DO", "AB": "AB", "DE": "KW", "PU": "PB", "SN": "SN", "BN": "SN", "LA": "LA",
 }
 
+# The Web of Science tags ``parse_wos`` reads (besides PT, which starts a record).
+_WOS_READ: Final = frozenset(_WOS_AS_RIS) | {"AF", "AU", "CT", "AR", "DT"}
+
 
 def parse_wos(text: str) -> ParseResult:
     """Read Web of Science's field-tagged text. Never raises on a bad record: it becomes a Problem."""
@@ -429,6 +436,8 @@ def parse_wos(text: str) -> ParseResult:
     if tags is not None and records:
         problems.append(Problem(records[-1][0].line, "the file ends inside this record (no ER line); it was read "
                                                      "as it is", severity="warning"))
+    unread: dict[str, int] = {}  # tag -> records it was in, for papers that were imported
+    first_unread = 0
     for record, wos in records:
         record.type = _wos_type(record.type, " ".join(" ".join(v) for v in wos.get("DT", [])))
         record.tags = {ris_tag: wos[tag] for tag, ris_tag in _WOS_AS_RIS.items() if tag in wos}
@@ -441,6 +450,11 @@ def parse_wos(text: str) -> ParseResult:
         if paper is not None:
             result.papers.append(paper)
             result.lines.append(record.line)
+            for tag in wos.keys() - _WOS_READ:
+                unread[tag] = unread.get(tag, 0) + 1
+                first_unread = first_unread or record.line
+    if unread:
+        problems.append(_unread_tags(unread, first_unread, "Web of Science"))
     problems.sort(key=lambda p: p.line)
     return result
 
