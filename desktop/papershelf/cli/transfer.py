@@ -112,7 +112,7 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, q
         raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")
     # Only what was asked for on the command line is stored with the tie: the rest follows the defaults.
     options: dict[str, Any]
-    if fmt in ("bibtex", "biblatex", "csl-json"):
+    if fmt in exporting.BIBTEX_OPTION_FORMATS:
         options = {"ascii": not args.utf8, "abstract": not args.no_abstract, "notes_as_annote": args.with_notes,
                    "aliases": "ids" if args.alias_ids or fmt == "biblatex" else "copies",
                    **({"with_files": True} if args.with_files and fmt == "bibtex" else {})}

@@ -37,6 +37,9 @@ from papershelf.formats.ris import RisOptions
 from papershelf.services import attachments
 
 FORMATS: Final = ("bibtex", "markdown", "ris", "biblatex", "csl-json")
+# The formats ``BibtexOptions`` set up: biblatex is the BibTeX export under biblatex's names, and CSL-JSON
+# takes the BibTeX export's abstract, keywords and notes choices.
+BIBTEX_OPTION_FORMATS: Final = frozenset({"bibtex", "biblatex", "csl-json"})
 TIES_FILE: Final = "auto-export.json"
 TIES_SCHEMA: Final = 1
 # A .bib is BibTeX unless biblatex is asked for by name (both are .bib files).
@@ -388,7 +391,7 @@ class AutoExport:
     def _options(self, tie: Tie) -> dict[str, Any]:
         """The tie's options as ``render``'s keyword arguments."""
         try:
-            if tie.format in ("bibtex", "biblatex", "csl-json"):
+            if tie.format in BIBTEX_OPTION_FORMATS:
                 return {"bibtex_options": BibtexOptions(**tie.options)}
             if tie.format == "ris":
                 return {"ris_options": RisOptions(**tie.options)}
