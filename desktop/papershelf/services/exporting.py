@@ -169,7 +169,12 @@ def export_target(path: Path) -> Path:
 
 
 def write(path: Path, result: ExportResult) -> None:
-    """Write an export atomically (a reader never sees half a file).
+    """Write an export's text (see ``write_file``)."""
+    write_file(path, result.text.encode("utf-8"))
+
+
+def write_file(path: Path, payload: bytes) -> None:
+    """Write an exported file (a bibliography, a chart) atomically (a reader never sees half a file).
 
     The file keeps its permissions, or gets the usual ones for a new file (the atomic write's temp
     file is private to the user, which an exported bibliography has no reason to be). A symlink (a
@@ -181,7 +186,7 @@ def write(path: Path, result: ExportResult) -> None:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
         mode = 0o666 & ~_umask()
-    atomic_write_bytes(path, result.text.encode("utf-8"))
+    atomic_write_bytes(path, payload)
     with contextlib.suppress(OSError):
         os.chmod(path, mode)
 
