@@ -140,11 +140,4 @@ def _date(year_source: str, month_source: str) -> tuple[str, str] | None:
     return None
 
 
-def _month(value: str) -> int | None:
-    value = value.strip().strip("{}").strip().casefold()
-    if value[:3] in _MONTH_NUMBERS:
-        return _MONTH_NUMBERS[value[:3]]
-    return int(value) if value.isdigit() and 1 <= int(value) <= 12 else None
-
-
 __all__ = ["RENAMED", "TYPES", "as_biblatex", "render"]

@@ -81,9 +81,6 @@ _MAPPED: Final = frozenset(
      "number", "genre", "DOI", "URL", "abstract", "keyword"} | {csl for _, csl in TEXT_FIELDS}
 )
 _MONTHS: Final = tuple(bibtex.MONTHS)  # "jan" ... "dec"
-_MONTH_NAMES: Final = {name.casefold(): n for n, name in enumerate(bibtex.MONTHS.values(), 1)} | {
-    macro: n for n, macro in enumerate(_MONTHS, 1)
-}
 _TAG = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^<>]*)?>", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _KEY_UNFIT = re.compile(r"[\s\"#%'(),={}\\~/]")  # what BibTeX, pandoc and LaTeX cannot take in a key
@@ -355,20 +352,13 @@ def _issued(paper: Paper) -> dict[str, Any] | None:
     if paper.year is None:
         return {"literal": latex.decode(written)} if written else None
     parts: list[int] = [paper.year]
-    month = _month(fields.get("month", ""))
+    month = bibtex.month_number(fields.get("month", ""))
     if month:
         parts.append(month)
         day = fields.get("day", "").strip()
         if day.isdecimal() and 1 <= int(day) <= 31:
             parts.append(int(day))
     return {"date-parts": [parts]}
-
-
-def _month(value: str) -> int | None:
-    text = latex.decode(value).strip().rstrip(".").casefold()
-    if text.isdecimal():
-        return int(text) if 1 <= int(text) <= 12 else None
-    return _MONTH_NAMES.get(text) or _MONTH_NAMES.get(text[:3]) if text else None
 
 
 # -- CSL -> Paper --------------------------------------------------------------------------------------

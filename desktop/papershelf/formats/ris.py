@@ -553,7 +553,7 @@ def _reference(paper: Paper, ann: Annotation | None, options: RisOptions) -> dic
         ref[_NAMES["T3"]] = _one_line(_plain(raw["series"]))
     if paper.year is not None:
         ref[_NAMES["PY"]] = str(paper.year)
-    month = _month(raw.get("month", ""))
+    month = bibtex.month_number(raw.get("month", ""))
     if paper.year is not None and month:
         ref[_NAMES["DA"]] = f"{paper.year}/{month:02d}/"
     for tag, name in (("VL", "volume"), ("IS", "number"), ("ET", "edition"), ("CY", "address"),
@@ -589,13 +589,6 @@ def _reference(paper: Paper, ann: Annotation | None, options: RisOptions) -> dic
     if notes:
         ref[_NAMES["N1"]] = notes
     return ref
-
-
-def _month(value: str) -> int | None:
-    value = value.strip().lower()
-    if value[:3] in bibtex.MONTHS:
-        return _MONTH_MACROS.index(value[:3]) + 1
-    return int(value) if value.isdigit() and 1 <= int(value) <= 12 else None
 
 
 def _ris_names(source: str | None, shown: Sequence[str]) -> list[str]:
