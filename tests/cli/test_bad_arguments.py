@@ -84,6 +84,8 @@ CASES: dict[str, tuple[list[bytes | str], str]] = {
     "keep a FIFO updated": (["export", "--format", "ris", "--keep-updated", "-o", "{out_fifo}"], "not a regular file"),
     "export to an unknown list": (["export", "--format", "ris", "--list", "nolist"], "no reading list named"),
     "export an unknown format": (["export", "--format", "endnote"], "invalid choice"),
+    "files in a RIS export": (["export", "--format", "ris", "--with-files"], "--with-files writes BibTeX's"),
+    "files kept in CSL-JSON": (["export", "--with-files", "--keep-updated", "-o", "{folder}/r.json"], "a csl-json"),
 }
 
 
