@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from papershelf.formats.bibtex_export import BibtexOptions
-from papershelf.ui.export_dialog import ExportDialog, ExportRequest
+from papershelf.services.exporting import FORMATS, format_for
+from papershelf.ui.export_dialog import ExportDialog, ExportRequest, default_name, file_pattern
 
 COUNTS = {"selection": 3, "filter": 40, "all": 860}
 
@@ -129,3 +130,13 @@ def test_the_next_export_starts_from_the_last_ones_choices(qtbot: QtBot, tmp_pat
     assert (request.markdown.group_by, request.markdown.abstract, request.markdown.notes) == ("tag", True, True)
     assert (request.bibtex.ascii, request.bibtex.abstract) == (False, False)
     assert export.export_button.isEnabled()
+
+
+def test_each_format_s_proposed_name_and_filter_use_the_suffix_it_is_read_back_by() -> None:
+    """The dialog's file name and filter for a format name a file the export (and import) takes for it."""
+    for fmt in FORMATS:
+        name = default_name(fmt)
+        suffix = Path(name).suffix
+        assert file_pattern(fmt).endswith(f"(*{suffix})")
+        # biblatex shares .bib with BibTeX, which the suffix alone picks
+        assert format_for(Path(name)) == ("bibtex" if fmt == "biblatex" else fmt)

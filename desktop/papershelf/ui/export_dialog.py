@@ -63,12 +63,17 @@ FORMAT_LABELS = (
     ("markdown", "Markdown reading list (.md)"),
 )
 _PAGES = {fmt: 0 for fmt in BIBTEX_OPTION_FORMATS} | {"markdown": 1, "ris": 2}
-_PATTERNS = {"bibtex": "BibTeX (*.bib)", "biblatex": "biblatex (*.bib)", "ris": "RIS (*.ris)",
-             "csl-json": "CSL-JSON (*.json)",
-             "markdown": "Markdown (*.md)"}
-_DEFAULT_NAMES = {"bibtex": "references.bib", "biblatex": "references.bib", "ris": "references.ris",
-                  "csl-json": "references.json",
-                  "markdown": "reading-list.md"}
+_NAMES = {"bibtex": "BibTeX", "biblatex": "biblatex", "ris": "RIS", "csl-json": "CSL-JSON", "markdown": "Markdown"}
+
+
+def file_pattern(fmt: str) -> str:
+    """The file dialog's filter for ``fmt`` ("RIS (*.ris)"), its suffix from ``exporting.SUFFIX_OF``."""
+    return f"{_NAMES[fmt]} (*{SUFFIX_OF[fmt]})"
+
+
+def default_name(fmt: str) -> str:
+    """The file name the dialog proposes for ``fmt``."""
+    return ("reading-list" if fmt == "markdown" else "references") + SUFFIX_OF[fmt]
 
 
 class ExportDialog(QDialog):
@@ -220,8 +225,8 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         fmt = str(self.fmt.currentData())
-        default = self.path.text() or _DEFAULT_NAMES[fmt]
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", default, _PATTERNS[fmt])
+        default = self.path.text() or default_name(fmt)
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", default, file_pattern(fmt))
         if path:
             self.path.setText(path)
             self._follow_suffix()
