@@ -59,74 +59,7 @@ class _Reader(QObject):
         self.done.emit()
 
 
-class _ThreadedJob(QObject):
-    """One worker thread at a time, reading files with a pure function; results come back on the UI
-    thread. A run asked for while one is going on starts after it (``soon``'s pause again). The window's
-    close waits for the worker (installed as its event filter): no thread outlives it."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(SETTLE_MS)
-        self.timer.timeout.connect(self._due)
-        self._thread: QThread | None = None
-        self._reader: _Reader | None = None
-        self._again = False
-
-    @property
-    def busy(self) -> bool:
-        return self._thread is not None
-
-    def _due(self) -> None:
-        """The timer's pause is over: the subclass starts its run."""
-        raise NotImplementedError
-
-    def _run(self, paths: Sequence[Path], read_one: Callable[[Path], object],
-             each: Callable[..., object], done: Callable[[], object]) -> None:
-        """Start the worker on ``paths``; ``each(number, total, result)`` and then ``done()`` are called
-        as it goes."""
-        self._reader = _Reader(paths, read_one)
-        self._thread = QThread(self)
-        self._reader.moveToThread(self._thread)
-        self._thread.started.connect(self._reader.read)
-        self._reader.facts.connect(each)
-        self._reader.done.connect(done)
-        self._thread.start()
-
-    def _end_thread(self) -> None:
-        """The worker has emitted ``done``: let its thread go."""
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-        self._thread = None
-        self._reader = None
-
-    def _run_again_if_asked(self) -> None:
-        if self._again:
-            self._again = False
-            self.timer.start()
-
-    def cancel(self) -> None:
-        """Stop after the file being read (the PDFs read are matched, the rest are looked at next time)."""
-        if self._reader is not None:
-            self._reader.cancelled = True
-
-    def stop(self) -> None:
-        """Cancel and wait for the worker (the window closes)."""
-        self.timer.stop()
-        self.cancel()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Close:
-            self.stop()
-        return False
-
-
-class PdfInboxWatcher(_ThreadedJob):
+class PdfInboxWatcher(QObject):
     """Watches the library's folder for PDFs (``pdfinbox.watched_folder``) while the window is open."""
 
     progress = Signal(int, int)  # PDFs read, PDFs in this look
@@ -136,10 +69,21 @@ class PdfInboxWatcher(_ThreadedJob):
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SETTLE_MS)
+        self.timer.timeout.connect(self.look)
         self.watcher = QFileSystemWatcher(self)
         self.watcher.directoryChanged.connect(lambda _path: self.timer.start())
+        self._thread: QThread | None = None
+        self._reader: _Reader | None = None
         self._facts: list[PdfFacts] = []
+        self._again = False
         self.follow()
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None
 
     def follow(self) -> None:
         """Watch the folder the library names now (after it was chosen or changed)."""
@@ -149,9 +93,6 @@ class PdfInboxWatcher(_ThreadedJob):
         if folder is not None and folder.is_dir():
             self.watcher.addPath(str(folder))
             self.timer.start()  # what arrived while Papershelf was closed
-
-    def _due(self) -> None:
-        self.look()
 
     def look(self) -> None:
         """Read the folder's new PDFs in a worker thread (once the one before has finished)."""
@@ -165,15 +106,38 @@ class PdfInboxWatcher(_ThreadedJob):
         if not paths:
             return
         self._facts = []
+        self._reader = _Reader(paths, read_pdf)
+        self._thread = QThread(self)
+        self._reader.moveToThread(self._thread)
+        self._thread.started.connect(self._reader.read)
+        self._reader.facts.connect(self._read)
+        self._reader.done.connect(self._done)
         self.progress.emit(0, len(paths))
-        self._run(paths, read_pdf, self._read, self._done)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Stop after the PDF being read; the ones read are matched, the rest are looked at next time."""
+        if self._reader is not None:
+            self._reader.cancelled = True
+
+    def stop(self) -> None:
+        """Cancel and wait for the worker (the window closes)."""
+        self.timer.stop()
+        self.cancel()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
 
     def _read(self, number: int, total: int, facts: PdfFacts) -> None:
         self._facts.append(facts)
         self.progress.emit(number, total)
 
     def _done(self) -> None:
-        self._end_thread()
+        assert self._thread is not None
+        self._thread.quit()
+        self._thread.wait()
+        self._thread = None
+        self._reader = None
         matcher = PdfMatcher(self.library)  # on the UI thread: the library is only read here
         try:
             report = pdfinbox.settle(self.library, [matcher.match(f) for f in self._facts])
@@ -183,10 +147,17 @@ class PdfInboxWatcher(_ThreadedJob):
         self.finished.emit(report)
         if sentence := report.sentence():
             self.message.emit(sentence)
-        self._run_again_if_asked()
+        if self._again:
+            self._again = False
+            self.timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:  # installed on the window: no thread outlives it
+            self.stop()
+        return False
 
 
-class FullTextJob(_ThreadedJob):
+class FullTextJob(QObject):
     """Reads the text of attached files not read yet, in a worker thread, whenever files were attached
     (so ``fulltext:`` never reads a PDF while the search box waits)."""
 
@@ -198,14 +169,22 @@ class FullTextJob(_ThreadedJob):
         self.library = library
         self.full = fulltext.attach_to(library)
         self.full.read_on_lookup = False
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SETTLE_MS)
+        self.timer.timeout.connect(self.start)
+        self._thread: QThread | None = None
+        self._reader: _Reader | None = None
         self._read: list[fulltext.Extracted] = []
+        self._again = False
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None
 
     def soon(self) -> None:
         """Look for files to read after a pause (called on every change; the pause gathers them)."""
         self.timer.start()
-
-    def _due(self) -> None:
-        self.start()
 
     def start(self) -> None:
         if self.busy:
@@ -215,29 +194,66 @@ class FullTextJob(_ThreadedJob):
         if not stale:
             return
         self._read = []
+        self._reader = _Reader(stale, fulltext.extract_text)
+        self._thread = QThread(self)
+        self._reader.moveToThread(self._thread)
+        self._thread.started.connect(self._reader.read)
+        self._reader.facts.connect(self._one_read)
+        self._reader.done.connect(self._done)
         self.progress.emit(0, len(stale))
-        self._run(stale, fulltext.extract_text, self._one_read, self._done)
+        self._thread.start()
 
     def _one_read(self, number: int, total: int, item: fulltext.Extracted | None) -> None:
         if item is not None:
             self._read.append(item)
         self.progress.emit(number, total)
 
+    def cancel(self) -> None:
+        if self._reader is not None:
+            self._reader.cancelled = True
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.cancel()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+
     def _done(self) -> None:
-        self._end_thread()
+        assert self._thread is not None
+        self._thread.quit()
+        self._thread.wait()
+        self._thread = None
+        self._reader = None
         self.full.put(self._read)  # on the UI thread: the search index hears of the new text here
         if self._read:
             # The word list fulltext: looks words up in, built in the worker too (0.6 s at 1,000 PDFs).
             texts, copy = self.full.snapshot()
-            self._run([Path()], lambda _path: fulltext.WordList(copy),
-                      lambda _n, _total, words: self.full.adopt(texts, words), self._word_list_done)
+            self._reader = _Reader([Path()], lambda _path: fulltext.WordList(copy))
+            self._thread = QThread(self)
+            self._reader.moveToThread(self._thread)
+            self._thread.started.connect(self._reader.read)
+            self._reader.facts.connect(lambda _n, _total, words: self.full.adopt(texts, words))
+            self._reader.done.connect(self._word_list_done)
+            self._thread.start()
             return
-        self._word_list_done()
+        self._word_list_done(stop_thread=False)
 
-    def _word_list_done(self) -> None:
-        self._end_thread()
+    def _word_list_done(self, stop_thread: bool = True) -> None:
+        if stop_thread and self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = None
+            self._reader = None
         self.finished.emit(len(self._read))
-        self._run_again_if_asked()
+        if self._again:
+            self._again = False
+            self.timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            self.stop()
+        return False
 
 
 class WatchFolderDialog(QDialog):
