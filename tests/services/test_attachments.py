@@ -145,6 +145,19 @@ def test_what_is_not_a_file_is_refused_and_nothing_changes(library: Library, tmp
     assert attachments.attachments(library, pid) == []
 
 
+def test_a_file_stamp_changes_with_the_file_and_is_none_when_it_is_gone(tmp_path: Path) -> None:
+    """What the full-text cache and the watched folder compare to read a file again."""
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(b"%PDF-1.5 one")
+    first = attachments.file_stamp(path)
+    assert first is not None
+    assert first[0] == len(b"%PDF-1.5 one")
+    path.write_bytes(b"%PDF-1.5 one, then more")
+    assert attachments.file_stamp(path) != first
+    path.unlink()
+    assert attachments.file_stamp(path) is None
+
+
 def test_a_read_only_library_refuses_before_copying(iclr_library_dir: Path, pdf: Path) -> None:
     library = Library(iclr_library_dir, read_only=True)
     with pytest.raises(ReadOnlyError):
@@ -198,16 +211,3 @@ def test_merging_two_papers_keeps_the_files_of_both(library: Library, pdf: Path,
     assert files[1] == moved
     assert not attachments.is_missing(library, moved)
     assert attachments.attachments(library, other_id) == []
-
-
-def test_a_file_stamp_changes_with_the_file_and_is_none_when_it_is_gone(tmp_path: Path) -> None:
-    """What the full-text cache and the watched folder compare to read a file again."""
-    path = tmp_path / "paper.pdf"
-    path.write_bytes(b"%PDF-1.5 one")
-    first = attachments.file_stamp(path)
-    assert first is not None
-    assert first[0] == len(b"%PDF-1.5 one")
-    path.write_bytes(b"%PDF-1.5 one, then more")
-    assert attachments.file_stamp(path) != first
-    path.unlink()
-    assert attachments.file_stamp(path) is None

@@ -56,6 +56,16 @@ def test_switching_format_changes_the_options_and_the_suffix(qtbot: QtBot) -> No
     assert export.options.currentIndex() == 1
 
 
+def test_each_format_s_proposed_name_and_filter_use_the_suffix_it_is_read_back_by() -> None:
+    """The dialog's file name and filter for a format name a file the export (and import) takes for it."""
+    for fmt in FORMATS:
+        name = default_name(fmt)
+        suffix = Path(name).suffix
+        assert file_pattern(fmt).endswith(f"(*{suffix})")
+        # biblatex shares .bib with BibTeX, which the suffix alone picks
+        assert format_for(Path(name)) == ("bibtex" if fmt == "biblatex" else fmt)
+
+
 def test_the_request_carries_every_choice(qtbot: QtBot, tmp_path: Path) -> None:
     export = dialog(qtbot, current="Later", defaults=BibtexOptions(ascii=True, abstract=False))
     assert export.list_combo.currentText() == "Later"
@@ -130,13 +140,3 @@ def test_the_next_export_starts_from_the_last_ones_choices(qtbot: QtBot, tmp_pat
     assert (request.markdown.group_by, request.markdown.abstract, request.markdown.notes) == ("tag", True, True)
     assert (request.bibtex.ascii, request.bibtex.abstract) == (False, False)
     assert export.export_button.isEnabled()
-
-
-def test_each_format_s_proposed_name_and_filter_use_the_suffix_it_is_read_back_by() -> None:
-    """The dialog's file name and filter for a format name a file the export (and import) takes for it."""
-    for fmt in FORMATS:
-        name = default_name(fmt)
-        suffix = Path(name).suffix
-        assert file_pattern(fmt).endswith(f"(*{suffix})")
-        # biblatex shares .bib with BibTeX, which the suffix alone picks
-        assert format_for(Path(name)) == ("bibtex" if fmt == "biblatex" else fmt)
