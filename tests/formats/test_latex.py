@@ -147,3 +147,15 @@ def test_bare_specials_are_escaped_outside_urls(value: str, repaired: str) -> No
 )
 def test_is_balanced(text: str, balanced: bool) -> None:
     assert latex.is_balanced(text) is balanced
+
+
+def test_dollars_around_text_with_no_math_form_are_escaped_not_kept_as_math() -> None:
+    """``$β$`` is math (β has a math command); ``$¡$`` and ``$0®$`` are literal dollars: kept as math they
+    would put text commands inside math mode on an ASCII export, and a RIS or CSL-JSON round trip would
+    read them back as something else."""
+    assert latex.is_math("β", "")
+    assert not latex.is_math("¡", "")
+    assert not latex.is_math("0®", "")
+    assert latex.escape("$¡$", ascii=False) == "\\$¡\\$"
+    assert latex.decode(latex.escape("$¡$")) == "$¡$"
+    assert latex.decode(latex.escape("$^\\circ$0®$x$")) == "$^\\circ$0®$x$"

@@ -360,6 +360,9 @@ _MATH_BODY = re.compile(r"(?:[^$\\]|\\.)*", re.DOTALL)
 _BRACE = re.compile(r"[{}]")
 _UNESCAPED_BRACE = re.compile(r"(?<!\\)[{}]")
 _MATH_FORBIDDEN = re.compile(r"(?<!\\)[%#&]|\n\s*\n")
+# The characters other than ASCII that math may hold: those with a math command (``$β$`` is ``$\\beta$``).
+# Dollars around other text (``$¡$``, ``$0®$``) are money or literal dollars, not math.
+_MATH_CHARS: Final = frozenset(GREEK.values()) | frozenset(MATH_SYMBOLS.values())
 
 
 def _balanced(text: str, pattern: re.Pattern[str]) -> bool:
@@ -381,7 +384,8 @@ def is_math(body: str, after: str) -> bool:
 
     As in Pandoc: no space just inside the dollars and no digit right after (so "$5 and $10" is
     money). And it must be safe to write verbatim: braces balanced both as BibTeX counts them (all)
-    and as bibtexparser does (unescaped ones), no bare ``% # &``, no blank line.
+    and as bibtexparser does (unescaped ones), no bare ``% # &``, no blank line, and no character
+    beyond ASCII that has no math command (``$β$`` is math, ``$¡$`` is not).
     """
     return bool(
         body
@@ -390,6 +394,7 @@ def is_math(body: str, after: str) -> bool:
         and not after[:1].isdigit()
         and _MATH_FORBIDDEN.search(body) is None
         and is_balanced(body)
+        and (body.isascii() or all(ch.isascii() or ch in _MATH_CHARS for ch in body))
     )
 
 
