@@ -1,10 +1,16 @@
-"""Working with many objects at once."""
+"""Working with many objects at once: pausing the collector, reading a large store file in pieces."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import os
+import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, Final
+
+import orjson
 
 
 @contextlib.contextmanager
@@ -21,3 +27,91 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+PIECES_FROM = 16 << 20
+"""Bytes: a store file at least this large is parsed in pieces (a 10k-paper catalogue is ~17 MB)."""
+PIECE_BYTES = 4 << 20
+# Where one document of a table ends and the next begins, in the compact JSON orjson writes: a
+# closing brace, then a key whose value is an object starting with "id". Never inside a string, where
+# every quote is escaped (preceded by a backslash, not by a comma).
+_NEXT_DOCUMENT: Final = re.compile(rb'\},"(?:[^"\\]|\\.)*":\{"id":"')
+
+
+class _NotInPieces(ValueError):
+    """The file's pieces do not make one table's documents: parse it whole."""
+
+
+def load_json_file(path: Path, piece_bytes: int | None = None, pieces_from: int | None = None) -> Any:
+    """The JSON value of a store file, read so that its bytes are never in memory all at once.
+
+    A large store (``pieces_from`` bytes or more) is one large table of documents (``{"_meta": ...,
+    "papers": {id: {"id": ...}, ...}}``): it is read ``piece_bytes`` at a time, cut between two
+    documents, and each piece parsed on its own, so only the parsed documents and one piece are held
+    (at 100k papers the 177 MB of the file are not held beside what they parse to). A file whose
+    pieces do not parse as one table's documents (another shape, or damage) is parsed whole, with the
+    same result or error as ``orjson.loads`` of its bytes. The defaults: ``PIECES_FROM``, ``PIECE_BYTES``.
+
+    Raises:
+        OSError: the file cannot be read.
+        ValueError: the file is empty, or (``orjson.JSONDecodeError``) not JSON.
+    """
+    piece_bytes = PIECE_BYTES if piece_bytes is None else piece_bytes
+    with path.open("rb") as file:
+        if os.fstat(file.fileno()).st_size < (PIECES_FROM if pieces_from is None else pieces_from):
+            raw = file.read()
+            if not raw.strip():
+                raise ValueError("the file is empty")
+            return orjson.loads(raw)
+        try:
+            return _load_in_pieces(file, piece_bytes)
+        except (_NotInPieces, orjson.JSONDecodeError):
+            file.seek(0)
+            return orjson.loads(file.read())
+
+
+def _pieces(file: BinaryIO, piece_bytes: int) -> Iterator[bytes]:
+    """The file's bytes in pieces, each cut just after a document's closing brace (the last: the rest)."""
+    held = b""
+    while block := file.read(piece_bytes):
+        held += block
+        last = None
+        for start in (max(len(held) - (1 << 16), 0), 0):  # the last cut: looked for near the end first
+            for last in _NEXT_DOCUMENT.finditer(held, start):  # noqa: B007 - the last one is wanted
+                pass
+            if last is not None:
+                break
+        if last is not None:
+            yield held[: last.start() + 1]
+            held = held[last.start() + 1 :]
+    yield held
+
+
+def _load_in_pieces(file: BinaryIO, piece_bytes: int) -> Any:
+    pieces = _pieces(file, piece_bytes)
+    first = next(pieces)
+    following = next(pieces, None)
+    if following is None:
+        raise _NotInPieces  # no cut: the whole file is the first piece
+    root = orjson.loads(first + b"}}")  # the table's documents so far, then the end of the table and file
+    if type(root) is not dict or not root:
+        raise _NotInPieces
+    name = next(reversed(root))
+    table = root[name]
+    if type(table) is not dict:
+        raise _NotInPieces
+    for piece in pieces:  # ``following`` is a whole number of documents: ,"id":{...},"id":{...}
+        documents = orjson.loads(b"{" + following[1:] + b"}")
+        if following[:1] != b"," or type(documents) is not dict:
+            raise _NotInPieces
+        table.update(documents)
+        following = piece
+    # the last piece: documents, the end of the table, maybe further tables, the end of the file
+    rest = orjson.loads(b"{" + orjson.dumps(name) + b":{" + following[1:])
+    if following[:1] != b"," or type(rest) is not dict or type(rest.get(name)) is not dict:
+        raise _NotInPieces
+    table.update(rest.pop(name))
+    if rest.keys() & root.keys():
+        raise _NotInPieces
+    root.update(rest)
+    return root

@@ -26,6 +26,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from papershelf.core.memory import load_json_file
+
 META_TABLE = "_meta"
 META_ID = "schema"
 
@@ -188,12 +190,9 @@ class AtomicJSONStorage(Storage):
 
     def _load(self) -> Data | None:
         try:
-            raw = self.path.read_bytes()
+            data = load_json_file(self.path)  # a large file in pieces: not its bytes and their parse at once
         except FileNotFoundError:
             return None
-        if not raw.strip():
-            raise ValueError("the file is empty")
-        data = orjson.loads(raw)
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
             raise ValueError("the file is not a Papershelf database")
         return data
