@@ -39,6 +39,7 @@ METRICS = (
     "latex_decode_40k_s", "query_worst_s_10k",
     "import_ris_10k_s", "export_ris_10k_s", "import_biblatex_10k_s", "export_biblatex_10k_s",
     "import_csljson_10k_s", "export_csljson_10k_s", "cite_apa_1k_s",
+    "notes_sync_50mb_max_stall_ms", "notes_sync_50mb_s", "notes_sync_50mb_peak_rss_x", "note_preview_1mb_ms",
 )
 
 
@@ -889,3 +890,100 @@ def bench_query_bound(report: Report, cfg: Config, work: Work) -> None:
             "what": f"parse_query + SearchIndex.filter, {MAX_QUERY_TERMS} terms, <= {MAX_QUERY_CHARS} characters",
             "per_query_s": {label: s.summary() for label, s in per_query.items()},
         })
+
+
+# -- a large notes file (issue 13) --------------------------------------------------------------------------
+
+
+def bench_notes_large(report: Report, cfg: Config, work: Work) -> None:
+    """The window syncs a 50 MB notes file (2,500 long notes and a 1 MB one, for the 10k library), in a
+    process of its own: the longest the window could not handle an event, the whole sync, and the peak
+    memory it took on top of what the window held, per byte of the file."""
+    names = ("notes_sync_50mb_max_stall_ms", "notes_sync_50mb_s", "notes_sync_50mb_peak_rss_x")
+    with report.guard("notes-large", *names):
+        from papershelf.core.library import Library
+        from tests.bench import synth
+
+        text = synth.notes_file_text(Library(work.cache["lib-10k"])).encode("utf-8")
+        runs: list[dict[str, Any]] = []
+        for _ in range(cfg.runs(3, 1)):
+            library = work.copy("lib-10k")  # a first sync: every section is taken into the library
+            notes_file = work.path("notes") / "papershelf-notes.md"  # the same file each time (a sync rewrites it)
+            notes_file.parent.mkdir(parents=True)
+            notes_file.write_bytes(text)
+            os.sync()
+            proc = subprocess.run(
+                [sys.executable, "-m", "tests.bench.probes", "notes-sync", str(library), str(notes_file)],
+                capture_output=True, text=True, cwd=ROOT, env=app_env(work.path("home")), timeout=900, check=False,
+            )
+            if proc.returncode != 0:
+                raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "probe failed")
+            runs.append(orjson.loads(proc.stdout.strip().splitlines()[-1]))
+            if runs[-1]["outcome"] != "synced":
+                raise RuntimeError(f"the sync did not finish: {runs[-1]['outcome']}")
+        middle = sorted(runs, key=lambda r: r["max_stall_ms"])[len(runs) // 2]
+        report.set(names[0], middle["max_stall_ms"], 1)
+        report.set(names[1], sorted(r["seconds"] for r in runs)[len(runs) // 2])
+        if all(r["peak_over_file"] is not None for r in runs):
+            report.set(names[2], max(r["peak_over_file"] for r in runs), 2)
+        report.note(names[0], {
+            "what": "MainWindow (10k library, search index ready) chooses a 50 MB notes file (File > Notes file): "
+                    "the longest gap between turns of a zero-interval timer until 'synced' and the search index "
+                    "has taken the notes in (median run); "
+                    "seconds: set_path to 'synced'; peak RSS during the sync minus RSS before, over the file's "
+                    "size (largest run; VmHWM reset before); first search keystroke after the sync",
+            "runs": runs,
+        })
+
+
+def bench_note_preview(report: Report, cfg: Config, work: Work) -> None:
+    """The detail pane previews a 1 MB note (Markdown: paragraphs, lists, tables, code); median of runs."""
+    name = "note_preview_1mb_ms"
+    with report.guard(name, name):
+        import random
+
+        from PySide6.QtWidgets import QApplication
+
+        from papershelf.core.library import AnnotationChange, Library
+        from papershelf.ui.app_controller import AppController
+        from papershelf.ui.detail import DetailPane
+        from tests.bench import synth
+
+        app = QApplication.instance() or QApplication([])
+        library = Library(work.copy("lib-860"))
+        controller = AppController(library)
+        rng = random.Random(synth.SEED + 3)
+        sentences = [s for p in synth.base_papers() for s in synth._sentences(p.abstract)]
+        table_rows = "\n".join(f"| {n} | {sentences[n % len(sentences)][:60]} | {n % 7} |" for n in range(14_000))
+        notes = {"mixed": synth.long_note(rng, sentences, synth.HUGE_NOTE_BYTES),
+                 "table": "| # | sentence | score |\n| --- | --- | ---: |\n" + table_rows}
+        pane = DetailPane(controller)
+        pane.resize(420, 800)
+        pane.show()
+        detail: dict[str, Any] = {"what": "DetailPane: Preview toggled on for a paper with a 1 MB note, until "
+                                          "painted (processEvents); 'Show all' once, for comparison"}
+        ids = list(library.papers)[:2]
+        for (kind, note), pid in zip(notes.items(), ids, strict=True):
+            library.annotate([pid], AnnotationChange(note=note))
+            pane.show_paper(pid)
+            app.processEvents()
+            samples = Samples()
+            for _ in range(cfg.runs(7, 3)):
+                pane.preview_toggle.setChecked(False)
+                app.processEvents()
+                seconds, _ = timed(lambda: (pane.preview_toggle.setChecked(True), app.processEvents()))
+                samples.add(seconds)
+            part = pane.preview_is_part
+            whole_s = None
+            if part and not cfg.quick:
+                whole_s, _ = timed(lambda: (pane.show_whole_preview(), app.processEvents()))
+            detail[kind] = {"chars": len(note), "ms": samples.summary(1000, "ms"), "shown_in_part": part,
+                            "show_all_s": None if whole_s is None else round(whole_s, 2)}
+            if kind == "mixed":
+                report.set(name, samples.median() * 1000, 1)
+            pane.preview_toggle.setChecked(False)
+        report.note(name, detail)
+        pane.close()
+        pane.deleteLater()
+        controller.detach()
+        app.processEvents()

@@ -1,4 +1,5 @@
-"""Measurements that need a process of their own: ``python -m tests.bench.probes rss LIBRARY_DIR``.
+"""Measurements that need a process of their own: ``python -m tests.bench.probes rss LIBRARY_DIR`` and
+``python -m tests.bench.probes notes-sync LIBRARY_DIR NOTES_FILE``.
 
 Prints one JSON object on stdout.
 """
@@ -67,11 +68,137 @@ def rss(library_dir: str) -> dict[str, object]:
     return result
 
 
+def _reset_peak() -> bool:
+    """Start VmHWM again from the current RSS (Linux 4.0+); False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def notes_sync(library_dir: str, notes_file: str) -> dict[str, object]:
+    """The window syncs a (large) notes file chosen for a library whose search index is ready.
+
+    While the sync runs, a zero-interval timer records the gaps between its turns: the longest gap is
+    the longest time the window could not handle an event (a keystroke, a repaint), until the search index
+    has taken the synced notes in too. Memory: the peak RSS during all that minus the RSS before it (VmHWM
+    is reset first). Then the first search keystroke, and the longest stall of two more syncs: with nothing
+    changed, and with one section edited in the file (which writes annotations.json again).
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import tempfile
+
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from papershelf.core.library import Library
+    from papershelf.ui.main_window import MainWindow
+
+    app = QApplication([])
+    library = Library(library_dir)
+    with tempfile.TemporaryDirectory() as home:
+        settings = QSettings(str(Path(home) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(library, settings=settings)
+        window.show()
+        app.processEvents()
+        index = window.controller.index
+        if getattr(index, "building", False):
+            index.finish_build()  # the search index the window builds after it opens: ready first
+        app.processEvents()
+        gaps: list[float] = []
+        last = [0.0]
+
+        def tick() -> None:
+            now = time.perf_counter()
+            gaps.append(now - last[0])
+            last[0] = now
+
+        loop = QEventLoop()
+        outcome: list[str] = []
+        window.notes_sync.synced.connect(lambda _report: (outcome.append("synced"), loop.quit()))
+        window.notes_sync.failed.connect(lambda message: (outcome.append(message), loop.quit()))
+        probe = QTimer()
+        probe.setInterval(0)
+        probe.timeout.connect(tick)
+        size = Path(notes_file).stat().st_size
+        reset = _reset_peak()
+        before_mb = _status_mb("VmRSS")
+        started = last[0] = time.perf_counter()
+        probe.start()
+        window.notes_sync.set_path(Path(notes_file))  # as File > Notes file… does
+        if window.notes_sync.syncing:
+            loop.exec()
+        tick()  # the gap up to the end of the sync counts too
+        seconds = time.perf_counter() - started
+        during_sync_ms = round(max(gaps) * 1000, 1)
+        if index.working:  # the search index takes the synced notes in, in steps: the window stays usable
+            window.controller.search_index_ready.connect(loop.quit)
+            loop.exec()
+        probe.stop()
+        tick()
+        index_seconds = time.perf_counter() - started - seconds
+        peak_mb = _status_mb("VmHWM")
+        after_mb = _status_mb("VmRSS")
+        report = window.notes_sync.last_report
+        window.search.blockSignals(True)
+        window.search.setText("g")
+        window.search.blockSignals(False)
+        keystroke_started = time.perf_counter()
+        window.apply_filters()
+        keystroke_s = time.perf_counter() - keystroke_started
+        gaps_ms = sorted(gap * 1000 for gap in gaps)
+
+        def again() -> float:
+            """The longest stall of one more sync (as a file change starts it), in ms."""
+            gaps.clear()
+            probe.start()
+            last[0] = time.perf_counter()
+            window.notes_sync.start_sync()
+            if window.notes_sync.syncing:
+                loop.exec()
+            probe.stop()
+            tick()
+            return round(max(gaps) * 1000, 1)
+
+        unchanged_ms = again()
+        text = Path(notes_file).read_text(encoding="utf-8")
+        at = text.index("\n\n", text.index("papershelf:key=", len(text) // 2))
+        Path(notes_file).write_text(text[:at] + " Edited in another editor." + text[at:], encoding="utf-8")
+        del text
+        one_edit_ms = again()
+        result = {
+            "outcome": outcome[0] if outcome else "synced at once",
+            "file_mb": round(size / 1e6, 2),
+            "to_library": len(report.to_library) if report else None,
+            "seconds": round(seconds, 3),
+            "max_stall_ms": round(gaps_ms[-1], 1),
+            "max_stall_during_sync_ms": during_sync_ms,
+            "longest_stalls_ms": [round(gap, 1) for gap in gaps_ms[-5:]],
+            "index_catch_up_s": round(index_seconds, 3),
+            "turns": len(gaps_ms),
+            "turns_over_100ms": sum(gap > 100 for gap in gaps_ms),
+            "rss_before_mb": round(before_mb, 1),
+            "peak_mb": round(peak_mb, 1) if reset else None,
+            "peak_over_file": round((peak_mb - before_mb) * 2**20 / size, 2) if reset else None,
+            "retained_over_file": round((after_mb - before_mb) * 2**20 / size, 2),
+            "first_keystroke_ms": round(keystroke_s * 1000, 1),
+            "again_unchanged_max_stall_ms": unchanged_ms,
+            "again_one_section_edited_max_stall_ms": one_edit_ms,
+        }
+    return result  # the window is not closed: closing syncs once more
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] != "rss":
-        print("usage: python -m tests.bench.probes rss LIBRARY_DIR", file=sys.stderr)
+    if len(argv) == 2 and argv[0] == "rss":
+        result = rss(argv[1])
+    elif len(argv) == 3 and argv[0] == "notes-sync":
+        result = notes_sync(argv[1], argv[2])
+    else:
+        print("usage: python -m tests.bench.probes rss LIBRARY_DIR | notes-sync LIBRARY_DIR NOTES_FILE",
+              file=sys.stderr)
         return 2
-    print(json.dumps(rss(argv[1])), flush=True)
+    print(json.dumps(result), flush=True)
     return 0
 
 

@@ -14,6 +14,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -65,6 +66,10 @@ TARGETS: dict[str, tuple[str, float | None, str, list[tuple[str, str]]]] = {
     "import_csljson_10k_s": ("Import CSL-JSON, 10k items", 1.5, "s", []),
     "export_csljson_10k_s": ("Export CSL-JSON, 10k papers", 1.0, "s", []),
     "cite_apa_1k_s": ("Format 1,000 references in APA (text + HTML)", None, "s", []),
+    "notes_sync_50mb_max_stall_ms": ("Notes sync of a 50 MB file, longest stall of the window", 100, "ms", []),
+    "notes_sync_50mb_s": ("Notes sync of a 50 MB file, in all", None, "s", []),
+    "notes_sync_50mb_peak_rss_x": ("Notes sync of a 50 MB file, peak memory / file size", 3.0, "x", []),
+    "note_preview_1mb_ms": ("Preview of a 1 MB note", 200, "ms", []),
 }
 
 
@@ -107,15 +112,19 @@ def _fmt(value: float | None, unit: str) -> str:
         return "—"
     if unit == "s":
         return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+    if unit == "x":
+        return f"{value:.2f}x"
     if unit == "ms":
         return f"{value:.2f} ms" if value < 10 else f"{value:.0f} ms" if value >= 100 else f"{value:.1f} ms"
     return f"{value:.0f} {unit}"
 
 
-def table(report: Report) -> str:
+def table(report: Report, only: list[str] | None = None) -> str:
     lines = ["| Metric | Papershelf | Target | Result | Baseline, same run |",
              "| --- | ---: | ---: | :---: | --- |"]
     for name, (label, target, unit, baselines) in TARGETS.items():
+        if only is not None and not any(name.startswith(prefix) for prefix in only):
+            continue
         value = report.metrics.get(name)
         if target is None:
             result = ""
@@ -129,7 +138,13 @@ def table(report: Report) -> str:
     return "\n".join(lines)
 
 
-def run(quick: bool, out: Path) -> Report:
+def run(quick: bool, out: Path, only: list[str] | None = None) -> Report:
+    """Measure everything, or with ``only`` the groups that measure a metric whose name starts with one
+    of those prefixes (``--only notes_sync,note_preview``)."""
+
+    def selected(*names: str) -> bool:
+        return only is None or any(name.startswith(prefix) for name in names for prefix in only)
+
     cfg = Config(quick=quick)
     report = Report()
     started = time.perf_counter()
@@ -140,9 +155,11 @@ def run(quick: bool, out: Path) -> Report:
                           "generator_version": synth.GENERATOR_VERSION, "seed": synth.SEED})
     work = Work(cache, synth.CACHE_ROOT)
     try:
-        metrics.bench_start(report, cfg, work)
-        metrics.bench_rss(report, cfg, work)
-        for size in ("860", "100k"):
+        if selected("start_to_window"):
+            metrics.bench_start(report, cfg, work)
+        if selected("rss_mb_100k"):
+            metrics.bench_rss(report, cfg, work)
+        for size in ("860", "100k") if selected("filter", "sort", "annotation_write") else ():
             with report.guard(f"table-{size}", f"filter_p95_ms_{size}"):
                 table_ = metrics.Table(work.copy(f"lib-{size}"))
                 metrics.bench_filter(report, cfg, table_, size)
@@ -154,19 +171,27 @@ def run(quick: bool, out: Path) -> Report:
                 table_.close()
                 del table_
                 gc.collect()
-        metrics.bench_stock_tinydb(report, cfg, work)
-        gc.collect()
-        metrics.bench_bulk_status(report, cfg, work)
-        metrics.bench_import(report, cfg, work)
-        metrics.bench_bibtexparser_raw(report, cfg, work)
-        metrics.bench_export(report, cfg, work)
-        metrics.bench_exchange(report, cfg, work)
-        metrics.bench_csljson(report, cfg, work)
-        metrics.bench_latex_decode(report, cfg)
-        metrics.bench_sync(report, cfg, work)
-        metrics.bench_similarity(report, cfg, work)
-        metrics.bench_query_bound(report, cfg, work)
-        metrics.bench_papis(report)
+        groups: list[tuple[tuple[str, ...], Callable[[], None]]] = [
+            (("annotation_write_stock",), lambda: metrics.bench_stock_tinydb(report, cfg, work)),
+            (("bulk_status",), lambda: metrics.bench_bulk_status(report, cfg, work)),
+            (("import_bibtex", "rss_mb_10k_bib"), lambda: metrics.bench_import(report, cfg, work)),
+            (("parse_bibtexparser", "write_bibtexparser"), lambda: metrics.bench_bibtexparser_raw(report, cfg, work)),
+            (("export_bibtex", "export_markdown"), lambda: metrics.bench_export(report, cfg, work)),
+            (("import_ris", "export_ris", "import_biblatex", "export_biblatex"),
+             lambda: metrics.bench_exchange(report, cfg, work)),
+            (("import_csljson", "export_csljson", "cite_apa"), lambda: metrics.bench_csljson(report, cfg, work)),
+            (("latex_decode",), lambda: metrics.bench_latex_decode(report, cfg)),
+            (("sync_10k",), lambda: metrics.bench_sync(report, cfg, work)),
+            (("similar",), lambda: metrics.bench_similarity(report, cfg, work)),
+            (("query_worst",), lambda: metrics.bench_query_bound(report, cfg, work)),
+            (("papis",), lambda: metrics.bench_papis(report)),
+            (("notes_sync_50mb",), lambda: metrics.bench_notes_large(report, cfg, work)),
+            (("note_preview",), lambda: metrics.bench_note_preview(report, cfg, work)),
+        ]
+        for names, measure in groups:
+            if selected(*names):
+                measure()
+                gc.collect()
     finally:
         work.close()
     report.note("run", {"quick": quick, "total_s": round(time.perf_counter() - started, 1),
@@ -196,16 +221,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", default=os.environ.get("QUICK", "") not in ("", "0"),
                         help="fewer runs and keystrokes (< 60 s once the cache exists); also QUICK=1")
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("BENCH_OUT") or DEFAULT_OUT))
+    parser.add_argument("--only", type=lambda text: [p for p in text.split(",") if p], default=None,
+                        help="measure only the metrics whose names start with these (comma-separated)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _quiet_qt()
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # its large-library hint, on every write
-    report = run(args.quick, args.out)
+    report = run(args.quick, args.out, args.only)
     mode = "quick" if args.quick else "full"
     print(f"Papershelf benchmarks ({mode}; {report.notes['run']['total_s']} s) -> {args.out}\n")
-    print(table(report))
+    print(table(report, args.only))
     errors = report.notes.get("errors", {})
-    missing = [name for name, value in report.metrics.items() if value is None and name not in errors]
+    missing = [name for name, value in report.metrics.items() if value is None and name not in errors
+               and (args.only is None or any(name.startswith(prefix) for prefix in args.only))]
     if errors:
         print("\nErrors (metric left null):")
         for group, text in errors.items():

@@ -252,3 +252,56 @@ def _stock_tinydb_file(path: Path, library: Path, tables: tuple[str, ...]) -> No
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(orjson.dumps(data))
     tmp.rename(path)
+
+
+# -- a large notes file ---------------------------------------------------------------------------------
+
+NOTES_FILE_MB = 50  # the notes file of issue 13: many long notes, and one huge one
+HUGE_NOTE_BYTES = 1_000_000
+
+_NOTE_EXTRAS = (
+    "### Method\n\n- the loss: cross-entropy plus a KL term (β = 0.1)\n- ablation in §4; compare with the "
+    "2020 version\n- *check* the appendix for the **hyper-parameters**",
+    "```python\n## not a heading inside code\nloss = ce + 0.1 * kl  # Schölkopf's trick\n```",
+    "| dataset | score |\n| --- | ---: |\n| CIFAR-10 | 93.1 |\n| ImageNet | 76.4 |",
+    "> Quoted from the paper: “we observe a 3–5% gain”.\n\n<!-- a comment of mine -->",
+    "1. read again\n2. reproduce table 2\n3. write to the authors — Müller et al.",
+)
+
+
+def long_note(rng: random.Random, sentences: list[str], size: int) -> str:
+    """A Markdown note of about ``size`` characters: paragraphs of real sentences, headings, lists, code."""
+    parts: list[str] = []
+    length = 0
+    while length < size:
+        if rng.random() < 0.25:
+            part = rng.choice(_NOTE_EXTRAS)
+        else:
+            part = " ".join(rng.choice(sentences) for _ in range(rng.randint(2, 6)))
+        parts.append(part)
+        length += len(part) + 2
+    return "\n\n".join(parts)
+
+
+def notes_file_text(library: Library, total_bytes: int = NOTES_FILE_MB * 1_000_000,
+                    huge_note_bytes: int = HUGE_NOTE_BYTES, seed: int = SEED + 2) -> str:
+    """A notes file for ``library`` of about ``total_bytes``: a section for papers in library order, each
+    with a status line and a long note (~``total_bytes`` / papers), the first with a huge note.
+
+    The papers' annotations are not touched: a first sync takes every section in.
+    """
+    from papershelf.sync import notesfile
+
+    rng = random.Random(seed)
+    sentences = [s for p in base_papers() for s in _sentences(p.abstract)]
+    papers = list(library.papers.values())
+    count = min(len(papers), max(1, total_bytes // 20_000))
+    per_note = max(200, (total_bytes - huge_note_bytes) // count)
+    sections = []
+    for number, paper in enumerate(papers[:count]):
+        size = huge_note_bytes if number == 0 else rng.randint(per_note // 2, per_note * 3 // 2)
+        sections.append(notesfile.Section(
+            key=paper.key, title=paper.title, status=rng.choice(STATUSES[1:]),
+            tags=notesfile.canonical_tags(rng.sample(TAGS, rng.randint(0, 3))), note=long_note(rng, sentences, size),
+        ))
+    return notesfile.render("", sections)

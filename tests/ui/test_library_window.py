@@ -338,7 +338,9 @@ def test_hostile_text_is_shown_as_text(qtbot: QtBot, tmp_path: Path, settings: Q
     win.select_paper(win.model.paper_id(0))
     assert win.detail.title.text() == '<b>Bold</b> <img src="http://example.org/x.png">'
     assert win.detail.title.textFormat() == Qt.TextFormat.PlainText
-    assert win.detail.abstract.toPlainText() == "<a href='javascript:alert(1)'>click</a> $x^2$"
+    # the math is rendered (x²), the markup around it still shown as text
+    assert win.detail.abstract.toPlainText() == "<a href='javascript:alert(1)'>click</a> x²"
+    assert "<a " not in win.detail.abstract.toHtml()  # escaped, never a link
     assert win.detail.links.text() == ""  # javascript: URLs never become links
     win.detail.note.setPlainText("<img src='http://example.org/a.png'> **bold**")
     win.detail.preview_toggle.setChecked(True)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.search.facets import NONE_VALUE
 from papershelf.ui.paper_model import MIME_KEYS
+from papershelf.ui.preferences import apply_theme
 from papershelf.ui.sidebar import FacetPanel
 
 COUNTS = {
@@ -82,3 +86,55 @@ def test_papers_dropped_on_a_list_are_reported_with_their_keys(qtbot: QtBot) -> 
     with qtbot.waitSignal(model.papers_dropped) as dropped:
         assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
     assert dropped.args == ["Later", ["ada2020graph", "bob2021kernel"]]
+
+
+# -- zero counts stay readable in every theme: WCAG 2 contrast, computed here from the colours drawn --------
+
+
+def wcag_luminance(colour: QColor) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(v / 255) for v in (colour.red(), colour.green(), colour.blue()))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def wcag_contrast(one: QColor, other: QColor) -> float:
+    a, b = sorted((wcag_luminance(one), wcag_luminance(other)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def zero_count_contrasts(sidebar: FacetPanel) -> list[float]:
+    """The contrast of each zero-count label and count with the row backgrounds the view paints them on."""
+    palette = sidebar.viewport().palette()
+    backgrounds = [palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.AlternateBase)]
+    label = sidebar.value_index("track", "Spotlight")
+    colours = [label.data(Qt.ItemDataRole.ForegroundRole).color(),
+               label.siblingAtColumn(1).data(Qt.ItemDataRole.ForegroundRole).color()]
+    for colour in colours:
+        assert colour.alpha() == 255  # what is drawn is this colour itself, not a blend
+    return [wcag_contrast(colour, background) for colour in colours for background in backgrounds]
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_zero_counts_have_a_contrast_of_at_least_4_5(qtbot: QtBot, qapp: QApplication, theme: str) -> None:
+    try:
+        assert apply_theme(qapp, theme) == theme
+        sidebar = panel(qtbot)
+        assert sidebar.count_text("track", "Spotlight") == "0"
+        assert min(zero_count_contrasts(sidebar)) >= 4.5
+    finally:
+        apply_theme(qapp, "system")
+
+
+def test_zero_counts_stay_readable_when_the_palette_changes(qtbot: QtBot) -> None:
+    sidebar = panel(qtbot)
+    faint = QPalette(sidebar.palette())  # a dark palette whose placeholder grey would be hard to read
+    for role, colour in ((QPalette.ColorRole.Base, "#1f1f1f"), (QPalette.ColorRole.AlternateBase, "#272727"),
+                         (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.PlaceholderText, "#505050")):
+        faint.setColor(role, QColor(colour))
+    assert wcag_contrast(QColor("#505050"), QColor("#1f1f1f")) < 3
+    sidebar.setPalette(faint)
+    assert min(zero_count_contrasts(sidebar)) >= 4.5
+    assert wcag_contrast(sidebar.value_index("track", "Spotlight").data(Qt.ItemDataRole.ForegroundRole).color(),
+                         QColor("#1f1f1f")) < wcag_contrast(QColor("#e6e6e6"), QColor("#1f1f1f"))  # still muted

@@ -116,3 +116,63 @@ def test_titles_are_plain_text(panel: SimilarPanel, library: Library) -> None:
     assert "&lt;b&gt;Bold&lt;/b&gt;" in tooltip
     assert "&amp;amp;" in tooltip
     assert not panel.grab().toImage().isNull()
+
+
+def fully_visible_rows(panel: SimilarPanel) -> int:
+    viewport = panel.view.viewport().rect()
+    model = panel.model
+    return sum(1 for row in range(model.rowCount()) if viewport.contains(panel.view.visualRect(model.index(row))))
+
+
+def test_all_ten_are_shown_in_the_window_at_1280x800_and_the_list_folds_away(
+    qtbot: QtBot, iclr_library_dir: Path, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from papershelf.ui.main_window import MainWindow
+
+    window = MainWindow(Library(iclr_library_dir),
+                        settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    panel = window.similar_panel
+    window.select_paper(window.library.paper("mueller2021certify").id)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 10, timeout=10000)
+    assert fully_visible_rows(panel) == 10
+    assert window.detail.height() >= 300  # the detail pane keeps room for the abstract and the note
+    before = window.detail.height()
+    qtbot.mouseClick(panel.heading, Qt.MouseButton.LeftButton)  # folded: the detail pane gets the room
+    assert not panel.is_expanded()
+    assert not panel.view.isVisible()
+    qtbot.waitUntil(lambda: window.detail.height() > before)
+    qtbot.mouseClick(panel.heading, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: fully_visible_rows(panel) == 10)
+
+
+def test_sort_by_recommendation_shows_the_scores_and_the_header_says_so(
+    qtbot: QtBot, iclr_library_dir: Path, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from papershelf.core.library import AnnotationChange
+    from papershelf.ui.main_window import MainWindow
+    from papershelf.ui.paper_model import COLUMN_NAMES, MATCH
+
+    window = MainWindow(Library(iclr_library_dir),
+                        settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    read = window.library.paper("mueller2021certify").id
+    window.controller.annotate([read], AnnotationChange(status="read", rating=5), "read")
+    window.sort_by_recommendation()
+    match = COLUMN_NAMES.index(MATCH)
+    header = window.table.horizontalHeader()
+    assert not window.table.isColumnHidden(match)
+    assert window.column_actions[MATCH].isChecked()  # View → Columns agrees
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (match, Qt.SortOrder.DescendingOrder)
+    scores = [float(window.model.index(row, match).data()) for row in range(5)]
+    assert scores == sorted(scores, reverse=True)
+    assert scores[-1] > 0
+    assert window.model.index(window.model.row_of(read), match).data() == ""  # read: not recommended

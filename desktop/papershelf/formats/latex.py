@@ -1,11 +1,8 @@
 """LaTeX in BibTeX values: decoding to Unicode for display, and escaping text back for export.
 
-Decoding (``decode``) is one regex pass with a table, not bibtexparser's LatexDecodingMiddleware
-(2 ms per entry, and it reads an unescaped ``%`` as a comment): accents (``\\'e``, ``{\\"o}``,
-``\\v{s}``, nested ``\\~{\\^e}``), letters (``\\ss``, ``\\o``, ``\\L``), symbols (``\\&``,
-``\\textendash``), dashes and quotes (``--``, ````...''``), ties; formatting commands (``\\emph``,
-``\\textbf``) keep their text; braces go; ``$...$`` math is kept verbatim, delimiters included.
-A command it does not know is kept as written (``\\foo{x}``) so nothing vanishes silently.
+Decoding (``decode``, ``decode_paragraphs``, ``decode_verbatim``) lives in ``core/text/latex.py``, with
+the rendering the window shows (math, italics), because the core's search reads it too; it is
+re-exported here for the formats.
 
 Encoding (``encode``) writes display text so that LaTeX prints it and BibTeX can read it back:
 ``& % # _ $ ~ ^ \\ { } < > |`` are escaped (braces as ``{\\textbraceleft}``, because BibTeX counts
@@ -27,173 +24,7 @@ import re
 import unicodedata
 from typing import Final
 
-# -- decoding ------------------------------------------------------------------------------------------
-
-_SYMBOL_ACCENTS: Final = {
-    "`": "\u0300", "'": "\u0301", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307",
-}
-_LETTER_ACCENTS: Final = {
-    "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a",
-    "b": "\u0331", "d": "\u0323", "t": "\u0361",
-}
-_ACCENTS: Final = {**_SYMBOL_ACCENTS, **_LETTER_ACCENTS}
-# An accent over nothing (``\^{}``) is the accent character itself.
-_BARE_ACCENTS: Final = {"`": "`", "'": "'", "^": "^", '"': '"', "~": "~", "=": "¯", ".": "˙"}
-
-_GREEK: Final = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
-    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ",
-    "nu": "ν", "xi": "ξ", "pi": "π", "varpi": "ϖ", "rho": "ρ", "varrho": "ϱ", "sigma": "σ",
-    "varsigma": "ς", "tau": "τ", "upsilon": "υ", "phi": "ϕ", "varphi": "φ", "chi": "χ", "psi": "ψ",
-    "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
-    "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
-}
-_MATH_SYMBOLS: Final = {
-    "ell": "ℓ", "infty": "∞", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠",
-    "times": "×", "pm": "±", "mp": "∓", "div": "÷", "cdot": "⋅", "approx": "≈", "sim": "∼", "simeq": "≃",
-    "equiv": "≡", "propto": "∝", "ll": "≪", "gg": "≫", "rightarrow": "→", "to": "→", "leftarrow": "←",
-    "gets": "←", "leftrightarrow": "↔", "Rightarrow": "⇒", "Leftarrow": "⇐", "Leftrightarrow": "⇔",
-    "mapsto": "↦", "partial": "∂", "nabla": "∇", "sum": "∑", "prod": "∏", "int": "∫", "in": "∈",
-    "notin": "∉", "forall": "∀", "exists": "∃", "emptyset": "∅", "cap": "∩", "cup": "∪", "subset": "⊂",
-    "subseteq": "⊆", "supset": "⊃", "supseteq": "⊇", "wedge": "∧", "land": "∧", "vee": "∨", "lor": "∨",
-    "neg": "¬", "lnot": "¬", "oplus": "⊕", "otimes": "⊗", "circ": "∘", "ast": "∗", "star": "⋆",
-    "surd": "√", "hbar": "ℏ", "aleph": "ℵ", "langle": "⟨", "rangle": "⟩", "cdots": "⋯",
-}
-_SYMBOLS: Final = {
-    "ss": "ß", "SS": "SS", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å",
-    "AA": "Å", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð", "th": "þ", "TH": "Þ",
-    "ng": "ŋ", "NG": "Ŋ", "dj": "đ", "DJ": "Đ",
-    "textbackslash": "\\", "textbraceleft": "{", "textbraceright": "}", "textasciitilde": "~",
-    "textasciicircum": "^", "textless": "<", "textgreater": ">", "textbar": "|", "textunderscore": "_",
-    "textdollar": "$", "textendash": "–", "textemdash": "—", "textquoteleft": "‘", "textquoteright": "’",
-    "textquotedblleft": "“", "textquotedblright": "”", "textquotesingle": "'", "textquotedbl": '"',
-    "textasciigrave": "`", "guillemotleft": "«", "guillemotright": "»", "guilsinglleft": "‹",
-    "guilsinglright": "›", "quotedblbase": "„", "quotesinglbase": "‚", "ldots": "…", "dots": "…",
-    "textellipsis": "…", "S": "§", "P": "¶", "textsection": "§", "textparagraph": "¶", "dag": "†",
-    "ddag": "‡", "textdagger": "†", "textdaggerdbl": "‡", "copyright": "©", "textcopyright": "©",
-    "textregistered": "®", "texttrademark": "™", "pounds": "£", "textsterling": "£", "euro": "€",
-    "texteuro": "€", "textyen": "¥", "textcent": "¢", "textdegree": "°", "textperiodcentered": "·",
-    "textbullet": "•", "textexclamdown": "¡", "textquestiondown": "¿", "textmu": "µ", "textonehalf": "½",
-    "textordfeminine": "ª", "textordmasculine": "º", "textasteriskcentered": "*", "textpm": "±",
-    "texttimes": "×", "textdiv": "÷", "textminus": "−", "textnumero": "№", "textvisiblespace": "␣",
-    "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "TeX": "TeX", "BibTeX": "BibTeX", "slash": "/",
-    "quad": " ", "qquad": " ", "enspace": " ", "thinspace": " ", "space": " ", "nobreakspace": " ",
-    "newline": " ", "linebreak": " ", "par": " ", "relax": "", "protect": "", "noopsort": "",
-    "bf": "", "it": "", "em": "", "sc": "", "rm": "", "tt": "", "sf": "", "sl": "", "up": "",
-    "bfseries": "", "itshape": "", "scshape": "", "rmfamily": "", "ttfamily": "", "sffamily": "",
-    "normalfont": "", "upshape": "", "mdseries": "", "small": "", "footnotesize": "", "large": "",
-    "Large": "", "tiny": "", "normalsize": "", "/": "",
-    **_GREEK,
-    **_MATH_SYMBOLS,
-}
-_MATH_NAMES: Final = frozenset(_GREEK) | frozenset(_MATH_SYMBOLS)
-# Commands whose argument is the text (their name is dropped).
-_FORMATTING: Final = frozenset(
-    (
-        "emph", "textit", "textbf", "textsc", "texttt", "textrm", "textsf", "textsl", "textup", "textmd",
-        "textnormal", "mbox", "hbox", "text", "textsuperscript", "textsubscript", "url", "path", "NoCaseChange",
-        "nocase", "textcase", "MakeUppercase", "MakeLowercase", "uppercase", "lowercase", "underline", "uline",
-        "enquote", "mkbibquote", "foreignlanguage", "textenglish", "ensuremath",
-    )
-)
-_SINGLE: Final = {
-    "&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", " ": " ", "\n": " ", "\t": " ",
-    ",": " ", ";": " ", ":": " ", "!": "", "@": "", "/": "", "-": "", "\\": " ", "|": "‖", ">": " ",
-}
-
-_GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, up to three levels deep
-# Every alternative starts with a literal character, so that the regex engine scans plain text for
-# those characters at C speed instead of trying each alternative at every position (10x on abstracts).
-# Braces, ties, dashes and quotes have no group: ``_replace`` tells them apart by the text matched.
-_TOKEN = re.compile(
-    r"\\(?P<acc>[`'^\"~=.])\s*(?P<aarg>" + _GROUP + r"|\\[A-Za-z]+\s*|[A-Za-z])?"
-    r"|\\(?P<lacc>[uvHckrbdt])(?![A-Za-z])\s*(?P<larg>" + _GROUP + r"|\\[A-Za-z]+\s*|[A-Za-z])?"
-    r"|\\href\s*\{[^{}]*\}"
-    r"|\\(?P<name>[A-Za-z]+)(?P<space>\s*)(?P<group>" + _GROUP + r")?"
-    r"|\\(?P<char>.)"
-    r"|\$(?P<math>(?:[^$\\]|\\.)*)\$"
-    r"|\{|\}|~|---?|``|''",
-    re.DOTALL,
-)
-# Anything that needs the slow path; plain text only has its whitespace normalised.
-_NEEDS_DECODING = re.compile(r"\\|\{|\}|\$|~|--|``|''")
-_PLAIN: Final = {"{": "", "}": "", "~": " ", "--": "–", "---": "—", "``": "“", "''": "”"}
-_DOTLESS: Final = {"ı": "i", "ȷ": "j"}
-
-
-def _accented(mark: str, arg: str | None) -> str:
-    if not arg:
-        return _BARE_ACCENTS.get(mark, "")
-    base = _decode_fragment(arg[1:-1]) if arg.startswith("{") else _decode_fragment(arg)
-    if not base:
-        return _BARE_ACCENTS.get(mark, "")
-    first = _DOTLESS.get(base[0], base[0])
-    return unicodedata.normalize("NFC", first + _ACCENTS[mark]) + base[1:]
-
-
-def _replace(match: re.Match[str]) -> str:
-    group = match.group
-    mark = group("acc") or group("lacc")
-    if mark:
-        return _accented(mark, group("aarg") if group("acc") else group("larg"))
-    name = group("name")
-    if name is not None:
-        arg = group("group")
-        if name in _FORMATTING:
-            return _decode_fragment(arg[1:-1]) if arg else group("space")
-        symbol = _SYMBOLS.get(name)
-        if symbol is not None:
-            # A text command eats the space after it (\ss x -> ßx); "\leq \infty" outside math reads better spaced.
-            space = " " if group("space") and name in _MATH_NAMES else ""
-            return symbol + space + (_decode_fragment(arg[1:-1]) if arg else "")
-        # Unknown: kept as written, so the reader sees what the file says.
-        return "\\" + name + group("space") + (arg or "")
-    char = group("char")
-    if char is not None:
-        return _SINGLE.get(char, char)
-    if group("math") is not None:
-        return group()
-    # A brace, tie, dash or quote; else \href{url}, whose link text follows as a group.
-    return _PLAIN.get(group(), "")
-
-
-def _decode_fragment(text: str) -> str:
-    return _TOKEN.sub(_replace, text) if _NEEDS_DECODING.search(text) else text
-
-
-def decode(text: str) -> str:
-    """A BibTeX value as Unicode text for display and search, whitespace runs made one space."""
-    if _NEEDS_DECODING.search(text):
-        if text[0] == "{" and text[-1] == "}" and _NEEDS_DECODING.search(text, 1, len(text) - 1) is None:
-            text = text[1:-1]  # plain text in one pair of braces, as most titles are: "{Deep Sets}"
-        else:
-            text = _TOKEN.sub(_replace, text)
-    # Every whitespace character but the space is unprintable: text that is printable, has no double
-    # space and no space at either end is already as ``split``/``join`` would make it (most values).
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.split())
-
-
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-
-
-def decode_paragraphs(text: str) -> str:
-    """Like ``decode`` but blank lines stay paragraph breaks (``\\n\\n``), as for abstracts."""
-    if "\n" not in text:
-        return decode(text)
-    return "\n\n".join(p for p in (decode(part) for part in _PARAGRAPH_BREAK.split(text)) if p)
-
-
-_VERBATIM_ESCAPE = re.compile(r"\\([_%&#$~])|[{}]")
-
-
-def decode_verbatim(text: str) -> str:
-    """A URL or DOI value: braces and escapes of ``_ % & # $`` removed, nothing else touched."""
-    if "\\" not in text and "{" not in text:
-        return text.strip()
-    return _VERBATIM_ESCAPE.sub(lambda m: m.group(1) or "", text).strip()
-
+from papershelf.core.text.latex import ACCENTS, GREEK, MATH_SYMBOLS, decode, decode_paragraphs, decode_verbatim
 
 # -- encoding ------------------------------------------------------------------------------------------
 
@@ -224,14 +55,14 @@ _LATEX_FORMS: Final = {
     "¡": "{\\textexclamdown}", "¿": "{\\textquestiondown}", "\u00a0": "~", "\u00ad": "\\-",
     "\u2009": "\\,", "\u202f": "\\,", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
     "°": "{$^\\circ$}", "µ": "{$\\mu$}", "·": "{$\\cdot$}", "−": "{$-$}", "′": "{$'$}",
-    **{ch: "{$\\" + name + "$}" for name, ch in _GREEK.items() if name != "varepsilon"},
-    **{ch: "{$\\" + name + "$}" for name, ch in _MATH_SYMBOLS.items()
+    **{ch: "{$\\" + name + "$}" for name, ch in GREEK.items() if name != "varepsilon"},
+    **{ch: "{$\\" + name + "$}" for name, ch in MATH_SYMBOLS.items()
        if name not in ("le", "ge", "ne", "to", "gets", "land", "lor", "lnot")},
     **{ch: "{$^" + d + "$}" for ch, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)},
     **{ch: "{$_" + d + "$}" for ch, d in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True)},
 }
 # ogonek (\k) exists only in T1; comma below (ș, ț) is usually typeset as a cedilla.
-_ACCENT_COMMANDS: Final = {mark: cmd for cmd, mark in _ACCENTS.items() if cmd != "k"} | {"\u0326": "c"}
+_ACCENT_COMMANDS: Final = {mark: cmd for cmd, mark in ACCENTS.items() if cmd != "k"} | {"\u0326": "c"}
 _ABOVE: Final = frozenset("`'^\"~=.uvHr")
 _EXTRA_TRANSLITERATIONS: Final = {
     "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ŋ": "ng", "Ŋ": "NG", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H",

@@ -53,13 +53,14 @@ from __future__ import annotations
 import bisect
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 from urllib.parse import quote, unquote
 
 from papershelf.core import names
 from papershelf.core.model import STATUSES
+from papershelf.core.search.steps import run
 from papershelf.formats.common import Problem
 
 DEFAULT_STATUS: Final = "new"
@@ -73,6 +74,8 @@ DEFAULT_PREAMBLE: Final = (
 )
 
 _KEY_SAFE: Final = string.ascii_letters + string.digits + "_.:+-/@"
+STEP_SECTIONS: Final = 64  # the *_steps functions pause after this many sections (well under 10 ms)
+STEP_LINES: Final = 256  # ... or after this many fence lines or section headings found
 
 # A section starts at a "## title" line immediately followed by the key line (no backslash after "<!--").
 _SECTION_START = re.compile(
@@ -288,22 +291,41 @@ def fences(text: str) -> list[tuple[int, int]]:
 
 def _scan_fences(text: str) -> tuple[list[tuple[int, int]], int, str]:
     """(closed fences, offset of the fence left open or -1, its opening run)."""
+    return run(_scan_fences_steps(text))
+
+
+def _scan_fences_steps(text: str) -> Generator[None, None, tuple[list[tuple[int, int]], int, str]]:
     found: list[tuple[int, int]] = []
     if "```" not in text and "~~~" not in text:
         return found, -1, ""
     start, opener = -1, ""
-    # Matched from the newline before the line ("\n" + text: the first line counts too); a literal first
-    # character keeps the scan fast on a large file.
-    for match in _FENCE.finditer("\n" + text):
-        run, rest = match.group(1), match.group(2)
+    for number, (begin, end, fence, rest) in enumerate(_line_matches(_FENCE, text)):
+        if number % STEP_LINES == STEP_LINES - 1:
+            yield
         if start < 0:
-            if run[0] == "`" and "`" in rest:
+            if fence[0] == "`" and "`" in rest:
                 continue  # a backtick fence's info string has no backtick: this is inline code
-            start, opener = match.start(), run
-        elif run[0] == opener[0] and len(run) >= len(opener) and not rest.strip(" \t"):
-            found.append((start, match.end() - 1))
+            start, opener = begin, fence
+        elif fence[0] == opener[0] and len(fence) >= len(opener) and not rest.strip(" \t"):
+            found.append((start, end))
             start = -1
     return found, start, opener if start >= 0 else ""
+
+
+def _line_matches(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int, str, str]]:
+    """Matches of a pattern that starts with a newline, at the start of any line of ``text`` (the first
+    one too): (offset of the line, end offset, group 1, group 2).
+
+    A literal first character keeps the scan fast on a large file; only the first line is matched on a
+    copy (``"\n" + text`` would copy the whole file).
+    """
+    first_line_end = text.find("\n", text.find("\n") + 1)  # a match spans two lines at most
+    head = "\n" + (text if first_line_end < 0 else text[:first_line_end])
+    match = pattern.match(head)
+    if match is not None:
+        yield 0, match.end() - 1, match.group(1), match.group(2) if pattern.groups > 1 else ""
+    for match in pattern.finditer(text):
+        yield match.start() + 1, match.end(), match.group(1), match.group(2) if pattern.groups > 1 else ""
 
 
 def _closed(text: str) -> str:
@@ -333,6 +355,11 @@ def split(text: str) -> NotesDocument:
 
     Duplicate and key-less sections are marked verbatim and reported.
     """
+    return run(split_steps(text))
+
+
+def split_steps(text: str) -> Generator[None, None, NotesDocument]:
+    """:func:`split` in steps: pauses (yields) every few milliseconds, returns the document."""
     bom = text.startswith("\ufeff")
     if bom:
         text = text[1:]
@@ -341,8 +368,8 @@ def split(text: str) -> NotesDocument:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc = NotesDocument(newline=newline, bom=bom, text=text)
-    starts = _section_starts(text)
-    code, open_at, _ = _scan_fences(text)
+    starts = yield from _section_starts(text)
+    code, open_at, _ = yield from _scan_fences_steps(text)
     if code:
         starts = [(start, key) for start, key in starts if not _inside(code, start)]
     doc.preamble = (text[: starts[0][0]] if starts else text).rstrip(" \t\n")
@@ -350,6 +377,8 @@ def split(text: str) -> NotesDocument:
     line_no = 1
     previous = 0
     for n, (start, key) in enumerate(starts):
+        if n % STEP_SECTIONS == STEP_SECTIONS - 1:
+            yield
         end = starts[n + 1][0] if n + 1 < len(starts) else len(text)
         line_no += text.count("\n", previous, start)
         previous = start
@@ -376,14 +405,14 @@ def split(text: str) -> NotesDocument:
     return doc
 
 
-def _section_starts(text: str) -> list[tuple[int, str]]:
+def _section_starts(text: str) -> Generator[None, None, list[tuple[int, str]]]:
     """(offset of the heading, key) of every heading + key line pair."""
-    # Matched from the newline before the heading ("\n" + text: the file's first line counts too).
-    return [
-        (match.start(), unquote(key) if "%" in key else key)
-        for match in _SECTION_START.finditer("\n" + text)
-        for key in (match.group(1),)
-    ]
+    starts: list[tuple[int, str]] = []
+    for number, (start, _end, key, _) in enumerate(_line_matches(_SECTION_START, text)):
+        if number % STEP_LINES == STEP_LINES - 1:
+            yield
+        starts.append((start, unquote(key) if "%" in key else key))
+    return starts
 
 
 def _inside(ranges: Sequence[tuple[int, int]], offset: int) -> bool:
@@ -546,16 +575,58 @@ def render(preamble: str, sections: Iterable[Section], *, newline: str = "\n", b
     Verbatim sections are written as read (a fence they leave open is closed); sections with the same key
     keep the order given.
     """
+    return run(render_steps(preamble, sections, newline=newline, bom=bom))
+
+
+def render_steps(
+    preamble: str, sections: Iterable[Section], *, newline: str = "\n", bom: bool = False
+) -> Generator[None, None, str]:
+    """:func:`render` in steps: pauses (yields) every few milliseconds, returns the text."""
+    parts = yield from _render_parts(preamble, sections)
+    text = "\n\n".join(parts)
+    del parts
+    yield
+    if newline != "\n":
+        text = text.replace("\n", newline)
+    return "\ufeff" + text if bom else text
+
+
+def render_encoded_steps(
+    preamble: str, sections: Iterable[Section], *, newline: str = "\n", bom: bool = False
+) -> Generator[None, None, bytes]:
+    """:func:`render` encoded as UTF-8, in steps: the bytes of the file, without ever holding its whole text
+    (which takes up to 4 bytes a character: 2 for a file with any character above U+00FF)."""
+    parts = yield from _render_parts(preamble, sections)
+    encoded: list[bytes] = []
+    separator = ("\n\n" if newline == "\n" else newline * 2).encode("utf-8")
+    for number, part in enumerate(parts):
+        if number % STEP_SECTIONS == STEP_SECTIONS - 1:
+            yield
+        if newline != "\n":
+            part = part.replace("\n", newline)
+        encoded.append(part.encode("utf-8"))
+        parts[number] = ""  # each part goes once it is encoded
+    del parts
+    yield
+    payload = separator.join(encoded)
+    del encoded
+    yield
+    return "\ufeff".encode() + payload if bom else payload
+
+
+def _render_parts(preamble: str, sections: Iterable[Section]) -> Generator[None, None, list[str]]:
+    """The file's parts (preamble, sections ordered by key) to join with a blank line; the last one ends
+    with the file's final newline."""
     parts = [_verbatim(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
-    for section in sorted(sections, key=lambda s: s.key):
+    for number, section in enumerate(sorted(sections, key=lambda s: s.key)):
+        if number % STEP_SECTIONS == STEP_SECTIONS - 1:
+            yield
         if section.verbatim:
             parts.append(_verbatim(section.raw) if section.open_fence or "<<<<<<<" in section.raw else section.raw)
         else:
             parts.append(render_section(section))
-    text = "\n\n".join(parts) + "\n"
-    if newline != "\n":
-        text = text.replace("\n", newline)
-    return "\ufeff" + text if bom else text
+    parts[-1] += "\n"  # added to the last part: the whole text is never copied for it
+    return parts
 
 
 def render_document(doc: NotesDocument) -> str:

@@ -28,14 +28,16 @@ import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from papershelf.core import history
+from papershelf.core.events import LibraryEvent
 from papershelf.core.library import Library, UnknownKeyError
 from papershelf.core.model import Annotation, now_iso
+from papershelf.core.search.steps import run
 from papershelf.core.storage.store import BACKUP_DIR, STALE_TEMP_AGE_S, atomic_write_bytes, remove_stale_temp_files
 from papershelf.formats.common import Problem
 from papershelf.sync import engines, notesfile
@@ -44,6 +46,8 @@ from papershelf.sync.merge import DEFAULT, FIELDS, Fields, Merge, Outcome, merge
 from papershelf.sync.notesfile import ConflictBlock, Section
 
 MAX_ATTEMPTS: Final = 5
+STEP_SECTIONS: Final = 32  # sync_steps pauses after this many sections or papers (a few ms)
+MAX_STEPPED_PLANS: Final = 2  # merges in steps redone because the library changed meanwhile; then at once
 GIT: Final = "git"  # the other side of a git merge (see notesfile.add_other_side)
 NEW_FILE_MODE: Final = 0o644
 
@@ -134,16 +138,58 @@ def sync(
         SyncError: the file cannot be read or written, or kept changing.
         StoreError: the library cannot be written.
     """
+    return run(sync_steps(library, path, on_before_write=on_before_write, on_after_write=on_after_write))
+
+
+def sync_steps(
+    library: Library,
+    path: str | os.PathLike[str],
+    *,
+    on_before_write: Callable[[], None] | None = None,
+    on_after_write: Callable[[], None] | None = None,
+) -> Generator[None, None, SyncReport]:
+    """:func:`sync` in steps: a generator that pauses (yields) every few milliseconds while it reads the
+    file and merges, so that a window can handle its events between steps; it returns the report.
+
+    Nothing is written while it pauses. If the library's annotations or conflicts change meanwhile (the
+    user typed), the merge starts again (at once, without pausing, after ``MAX_STEPPED_PLANS`` tries),
+    so the writes that follow always come from a merge of the library as it is.
+    """
     path = _resolve_chosen(library, Path(path))
     if not path.parent.is_dir():
         raise SyncError(f"the folder of the notes file does not exist: {path.parent}")
     if not library.read_only:  # what killed writes of the notes file left (store.py: only our own, aged)
         remove_stale_temp_files(path, older_than=STALE_TEMP_AGE_S)
-    done_to_library: list[str] = []
     _finish_cut_sync(library, path)
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    changed: list[LibraryEvent] = []
+    library.events.connect(LibraryEvent, changed.append)
+    try:
+        return (yield from _attempts(library, path, changed, on_before_write, on_after_write))
+    finally:
+        library.events.disconnect(LibraryEvent, changed.append)
+
+
+def _attempts(
+    library: Library,
+    path: Path,
+    changed: list[LibraryEvent],
+    on_before_write: Callable[[], None] | None,
+    on_after_write: Callable[[], None] | None,
+) -> Generator[None, None, SyncReport]:
+    done_to_library: list[str] = []
+    stepped = 0
+    attempt = 0
+    while attempt < MAX_ATTEMPTS:
+        attempt += 1
         state = FileState.read(path)
-        plan = _plan(library, path, state)
+        records = dict(sync_state.conflict_records(library))
+        changed.clear()
+        in_steps = stepped < MAX_STEPPED_PLANS
+        plan = yield from _plan_steps(library, path, state, in_steps)
+        if in_steps and (changed or records != sync_state.conflict_records(library)):
+            stepped += 1  # merged from a library that changed meanwhile: merge again
+            attempt -= 1
+            continue
         report = plan.report
         assert report is not None
         report.attempts = attempt
@@ -160,6 +206,7 @@ def sync(
         else:
             # A conflict record is "pending" until its block is in the file: a kill before the file
             # write must not read as "the user deleted the block".
+            digest = file_hash(plan.payload)  # once: hashing a large file takes a while
             pending = {pid: {**rec, "pending": True} if rec else None for pid, rec in plan.conflicts.items()}
             final_conflicts = {pid: rec for pid, rec in plan.conflicts.items() if rec is not None}
             sync_state.commit(
@@ -172,7 +219,7 @@ def sync(
                 # sync finds the file with this hash and completes the sync from here (see below).
                 pending={
                     "path": str(path),
-                    "hash": file_hash(plan.payload),
+                    "hash": digest,
                     "base": dict(_diff(sync_state.base(library), plan.base)),
                     "conflicts": final_conflicts,
                 },
@@ -196,7 +243,7 @@ def sync(
         report.to_library = list(dict.fromkeys(done_to_library + report.to_library))
         # Only now, with the merge on disk on both sides, is a conflict copy taken in: set it aside once.
         report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
-        report.file_hash = file_hash(plan.payload) if report.written else state.digest
+        report.file_hash = digest if report.written else state.digest
         return report
     raise SyncError("the notes file kept changing while syncing; nothing was lost, sync again")
 
@@ -298,10 +345,15 @@ def _decode(raw: bytes | None, path: Path) -> str:
         raise SyncError(f"{path}: line {line} is not UTF-8; save the notes file as UTF-8 and sync again") from None
 
 
-def _plan(library: Library, path: Path, state: FileState) -> _Plan:
-    """Merge the library with the file as read; nothing is written here."""
+def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) -> Generator[None, None, _Plan]:
+    """Merge the library with the file as read, pausing between sections and papers when ``in_steps``;
+    nothing is written here."""
+    if in_steps:
+        yield  # the file was read (and hashed)
     text = _decode(state.raw, path)
-    doc = notesfile.split(text)
+    if in_steps:
+        yield
+    doc = (yield from notesfile.split_steps(text)) if in_steps else notesfile.split(text)
     report = SyncReport(path=path, problems=doc.problems)
     sides = engines.git_sides(doc.text)
     if sides is not None:
@@ -324,7 +376,8 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
             notesfile.add_other_side(doc, notesfile.split(text), copy.path.name)
         report.taken_in.append(copy.path)
     stamp = now_iso()
-    empty = state.raw is None or not doc.text.strip()
+    empty = state.raw is None or not doc.text or doc.text.isspace()  # (strip() would copy a large file)
+    doc.text = text = ""  # not needed from here on: each section has its own text (a large file: 2x its size)
     report.recreated = empty and sync_state.notes_file_path(library) == path
     base_valid = sync_state.notes_file_path(library) == path and not empty
     stored_base = sync_state.base(library)
@@ -337,7 +390,9 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
     duplicated = {section.key for section in doc.sections if section.duplicate}
     read_keys: dict[str, str] = {}  # key -> paper id of the sections read
     dropped: set[str] = set()  # keys whose section in a conflict copy was left out (see below)
-    for section in doc.sections:
+    for number, section in enumerate(doc.sections):
+        if in_steps and number % STEP_SECTIONS == 0:
+            yield
         if section.duplicate and section.other_side and section.key in dropped:
             section.duplicate = section.verbatim = False  # the copy's first version was left out: read this one
         if section.duplicate and section.key in read_keys:
@@ -399,7 +454,9 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
 
     annotated = [pid for pid in library.annotated_ids() if pid not in unchanged and _has_fields(library, pid)]
     candidates = dict.fromkeys([*sections, *records, *annotated, *(stored_base if base_valid else ())])
-    for pid in candidates:
+    for number, pid in enumerate(candidates):
+        if in_steps and number % STEP_SECTIONS == 0:
+            yield
         if pid not in library.papers or pid in unchanged or library.is_trashed(pid):
             continue
         rendered = _sync_paper(
@@ -421,8 +478,8 @@ def _plan(library: Library, path: Path, state: FileState) -> _Plan:
         if pid not in unchanged:
             plan.base.setdefault(pid, None)
             plan.safe_base.setdefault(pid, doc_ if base_valid else None)
-    text_out = notesfile.render(doc.preamble, out, newline=doc.newline, bom=doc.bom)
-    plan.payload = text_out.encode("utf-8")
+    rendering = notesfile.render_encoded_steps(doc.preamble, out, newline=doc.newline, bom=doc.bom)
+    plan.payload = (yield from rendering) if in_steps else run(rendering)
     return plan
 
 
@@ -572,6 +629,8 @@ def _sync_paper(
         conflict=conflict, verbatim=True,
     )
     rendered.raw = notesfile.render_section(rendered)
+    if section is not None and section.raw == rendered.raw:
+        rendered.raw = section.raw  # one copy of the same text (a large file: its size again)
     plan.base[pid] = {**merged.to_doc(), "hash": section_hash(rendered.raw)}
     if section is None or section.raw != rendered.raw:
         report.to_file.append(pid)

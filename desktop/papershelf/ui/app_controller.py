@@ -64,6 +64,8 @@ class AppController(LibraryController):
         self.index_timer = QTimer(self)  # builds the search index in steps between events
         self.index_timer.setInterval(0)
         self.index_timer.timeout.connect(self._search_index_step)
+        # ... and recomputes its rows in steps after a change to thousands of papers (a notes-file sync)
+        self.index.update_in_steps = True
         self.export_timer = QTimer(self)
         self.export_timer.setSingleShot(True)
         self.export_timer.setInterval(AUTO_EXPORT_DELAY_MS)
@@ -218,6 +220,8 @@ class AppController(LibraryController):
 
     def _annotations_changed(self, _ids: list[str]) -> None:
         self.schedule_export()
+        if self.index.working and not self.index_timer.isActive():
+            self.index_timer.start()  # rows recomputed in steps (a large change); search_index_ready follows
 
     def _papers_added(self, _ids: list[str]) -> None:
         self.schedule_export()

@@ -32,15 +32,53 @@ from PySide6.QtWidgets import (
 from papershelf.core import names
 from papershelf.core.library import AnnotationChange
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES, Paper
+from papershelf.core.text.latex import render, render_paragraphs
 from papershelf.services.drafts import DraftError, DraftStore
 from papershelf.sync import state as sync_state
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
 from papershelf.ui.paper_files import PaperFilesPane
 from papershelf.ui.paper_model import STATUS_LABELS, status_icon
+from papershelf.ui.rendered import show_rendered_title, shown_html
 from papershelf.ui.text import ResourceFreeBrowser, plain_tooltip
 
 NOTE_SAVE_DELAY_MS = 700
+# A long note is previewed in part first, with "Show all": Qt lays Markdown out in more than linear time
+# in the number of table cells and list items (an 840k-character table: 27 s, a list of 14k items: 8 s),
+# and a long paragraph is slow too. A part is at most PREVIEW_CHARS characters and PREVIEW_COST lines
+# (blank ones free), a table cell counting as a line (measured: ~0.15 ms a cell, ~0.05 ms a list item).
+PREVIEW_CHARS = 30_000
+PREVIEW_COST = 400
+
+
+def preview_part(text: str, limit: int = PREVIEW_CHARS, budget: int = PREVIEW_COST) -> str:
+    """The start of ``text`` to preview: all of it if it is within ``limit`` characters and ``budget``
+    (lines that are not blank, plus one per ``|``: table cells); otherwise cut before that, at the last
+    paragraph break (or line break) in the second half of what fits."""
+    start, cost = 0, 0
+    while start < len(text) and start <= limit:
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end > start:  # a blank line costs nothing
+            cost += 1 + text.count("|", start, end)
+        if cost > budget and start > 0:
+            limit = start - 1  # up to the line break before this line
+            break
+        start = end + 1
+    if len(text) <= limit:
+        return text
+    for mark in ("\n\n", "\n"):
+        cut = text.rfind(mark, limit // 2, limit + 1)
+        if cut > 0:
+            return text[:cut]
+    return text[:limit]
+
+
+def size_text(chars: int) -> str:
+    """A number of characters, roughly ("98k characters", "1.2M characters")."""
+    if chars >= 1_000_000:
+        return f"{chars / 1_000_000:.1f}M characters"
+    return f"{max(1, round(chars / 1000))}k characters"
 
 
 def safe_link(url: str) -> str:
@@ -189,9 +227,26 @@ class DetailPane(QWidget):
         self.note.setTabChangesFocus(True)
         self.preview = ResourceFreeBrowser()
         self.preview.setOpenLinks(False)
+        # Under a preview of the start of a long note: how much is shown, and a button to show all of it.
+        self.preview_more = QWidget()
+        self.preview_part_label = QLabel()
+        self.preview_part_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.preview_all = QToolButton()
+        self.preview_all.setText("Show all")
+        self.preview_all.clicked.connect(self.show_whole_preview)
+        more_row = QHBoxLayout(self.preview_more)
+        more_row.setContentsMargins(0, 0, 0, 0)
+        more_row.addWidget(self.preview_part_label, 1)
+        more_row.addWidget(self.preview_all)
+        self.preview_more.hide()
+        self.preview_page = QWidget()
+        preview_layout = QVBoxLayout(self.preview_page)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        preview_layout.addWidget(self.preview, 1)
+        preview_layout.addWidget(self.preview_more)
         self.note_stack = QStackedWidget()
         self.note_stack.addWidget(self.note)
-        self.note_stack.addWidget(self.preview)
+        self.note_stack.addWidget(self.preview_page)
         self.preview_toggle = QToolButton()
         self.preview_toggle.setText("Preview")
         self.preview_toggle.setCheckable(True)
@@ -284,7 +339,7 @@ class DetailPane(QWidget):
             return
         paper = self.controller.library.papers[paper_id]
         self.stack.setCurrentWidget(self.body)
-        self.title.setText(paper.title)
+        show_rendered_title(self.title, render(paper.title))
         self.authors.setText(", ".join(paper.authors) or "Unknown authors")
         self.meta.setText(" · ".join(x for x in (paper.venue, str(paper.year or ""), paper.track or "") if x))
         self.key.setText(paper.key)
@@ -296,8 +351,12 @@ class DetailPane(QWidget):
         self._load_annotation(force_note=True)
 
     def _show_abstract(self, paper: Paper) -> None:
-        # Plain text keeps paragraphs and leaves $...$ math readable; nothing is interpreted as markup.
-        self.abstract.setPlainText(paper.abstract or "No abstract.")
+        # LaTeX rendered (core/text/latex.py); the HTML is the escaped text and our own tags only.
+        shown = render_paragraphs(paper.abstract)
+        if shown.spans:
+            self.abstract.setHtml(shown_html(shown))
+        else:
+            self.abstract.setPlainText(shown.text or "No abstract.")
 
     def _load_annotation(self, force_note: bool) -> None:
         assert self.paper_id is not None
@@ -337,15 +396,30 @@ class DetailPane(QWidget):
         if on:
             self.save_note()
             self._render_preview()
-        self.note_stack.setCurrentWidget(self.preview if on else self.note)
+        self.note_stack.setCurrentWidget(self.preview_page if on else self.note)
         self.preview_toggle.setText("Edit" if on else "Preview")
 
-    def _render_preview(self) -> None:
-        self.preview.setMarkdown(self.note.toPlainText())
-        # setMarkdown honours the document's feature flags only when set on the document itself:
-        doc = self.preview.document()
-        doc.setMarkdown(self.note.toPlainText(), QTextDocument.MarkdownFeature.MarkdownDialectGitHub
-                        | QTextDocument.MarkdownFeature.MarkdownNoHTML)
+    @property
+    def preview_is_part(self) -> bool:
+        """True while the preview shows only the start of a long note ("Show all" shows the rest)."""
+        return self.preview_more.isVisibleTo(self)
+
+    def show_whole_preview(self) -> None:
+        """Preview the whole note, however long."""
+        self._render_preview(whole=True)
+
+    def _render_preview(self, whole: bool = False) -> None:
+        text = self.note.toPlainText()
+        shown = text if whole else preview_part(text)
+        # Set on the document itself: QTextEdit.setMarkdown would parse the text once more, with HTML on.
+        self.preview.document().setMarkdown(
+            shown, QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QTextDocument.MarkdownFeature.MarkdownNoHTML
+        )
+        if len(shown) < len(text):
+            self.preview_part_label.setText(f"Showing the first {size_text(len(shown))} of {size_text(len(text))}.")
+            self.preview_more.show()
+        else:
+            self.preview_more.hide()
 
     # -- editing -------------------------------------------------------------------------------------
 

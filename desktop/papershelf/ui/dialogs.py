@@ -91,6 +91,10 @@ class ListChooser:
                 parent, "Add to reading list", "Reading list (type a new name to create one):", list(names), 0,
                 True,
             )
+        if parent is not None:
+            # Back to the window, whose focus widget (the table) takes the next key: not every platform
+            # or window manager activates it again when the dialog closes (offscreen does not).
+            parent.window().activateWindow()
         return name.strip() if ok and name.strip() else None
 
 
@@ -276,11 +280,31 @@ class _TableDialog(QDialog):
                 table.setItem(r, c, item)
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
+        table.resizeRowsToContents()
+        self.table = table
         layout.addWidget(table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(720, 480)
+        self.resize(self._fitting_width(), 480)
+
+    def _fitting_width(self) -> int:
+        """Wide enough for every column at its content's width (the last one, "Finds", was cut at a fixed
+        720 px). On a screen too narrow for that, the widest other column wraps its text instead: the
+        last column always shows whole."""
+        table = self.table
+        columns = sum(table.columnWidth(c) for c in range(table.columnCount()))
+        layout = self.layout()
+        outside = layout.contentsMargins().left() + layout.contentsMargins().right() if layout is not None else 0
+        scroll_bar = table.verticalScrollBar().sizeHint().width()
+        extra = 2 * table.frameWidth() + scroll_bar + outside + 8
+        room = (self.screen().availableGeometry().width() - 40) if self.screen() is not None else columns + extra
+        if columns + extra > room and table.columnCount() > 1:
+            widest = max(range(table.columnCount() - 1), key=table.columnWidth)
+            table.setColumnWidth(widest, max(120, table.columnWidth(widest) - (columns + extra - room)))
+            table.resizeRowsToContents()
+            columns = sum(table.columnWidth(c) for c in range(table.columnCount()))
+        return max(480, columns + extra)
 
 
 class ShortcutsDialog(_TableDialog):

@@ -131,9 +131,10 @@ class MainWindow(QMainWindow):
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.addWidget(self.detail)
         self.right.addWidget(self.similar_panel)
-        self.right.setStretchFactor(0, 4)
-        self.right.setStretchFactor(1, 1)
-        self.right.setSizes([600, 180])
+        # More like this keeps the height of its ten rows; the detail pane takes whatever else there is.
+        self.right.setStretchFactor(0, 1)
+        self.right.setStretchFactor(1, 0)
+        self.right.setSizes([600, self.similar_panel.sizeHint().height()])
 
         self.stats_view = StatsView(controller.library)
         self.tabs = QTabWidget()
@@ -276,9 +277,10 @@ class MainWindow(QMainWindow):
             self.select_paper(paper_id)
 
     def sort_by_recommendation(self) -> None:
-        ranked = self.controller.recommended()
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.model.order_by(ranked)
+        # The scores go into the match column, which the table then sorts by (its header shows the arrow).
+        ranked = self.controller.similarity().recommend(self.library, n=len(self.library))
+        self.column_actions["match"].setChecked(True)
+        self.table.sort_by_scores(dict(ranked))
         if ranked:
             self.statusBar().showMessage(f"{len(ranked)} recommended papers first", 5000)
         else:
@@ -365,6 +367,7 @@ class MainWindow(QMainWindow):
             self.select_paper(self.library.paper(key).id, centre=True)
         elif self.current_paper_id() is None and self.model.rowCount():
             self.select_paper(self.model.paper_id(0))
+        self.table.setFocus()  # the window opens ready for triage keys (j, k, 1-5), not on the first facet
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -4,10 +4,16 @@ The watcher is re-armed after every change because editors often replace the fil
 rename it over the old), which removes the watched path. The app's own writes are recognised by the
 file's hash after the write and ignored. The folder is watched too, so a conflict copy that Syncthing or
 Dropbox puts beside the file starts a sync that takes it in.
+
+A large notes file is synced in steps (``syncer.sync_steps``) between the window's events, the way the
+search index is built: a worker thread would hold Python's GIL against the window. ``sync_now`` still
+syncs at once (the menu's "Sync notes now", closing the window), finishing a sync under way first.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Generator
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +27,8 @@ from papershelf.ui.controller import LibraryController
 
 FILE_CHANGE_DELAY_MS = 250  # editors write in bursts; 250 ms keeps "appears within 1 s"
 EDIT_DELAY_MS = 400  # after a note is saved in the app, the file follows within 1 s
+STEPS_FROM_BYTES = 1_000_000  # a notes file this large is synced in steps (a 10k-note file, ~3 MB: ~15 ms)
+STEP_SECONDS = 0.02  # one turn of a sync in steps, between two rounds of the window's events
 
 
 class NotesSync(QObject):
@@ -50,11 +58,15 @@ class NotesSync(QObject):
         self._file_timer = QTimer(self)
         self._file_timer.setSingleShot(True)
         self._file_timer.setInterval(FILE_CHANGE_DELAY_MS)
-        self._file_timer.timeout.connect(self.sync_now)
+        self._file_timer.timeout.connect(self.start_sync)
         self._edit_timer = QTimer(self)
         self._edit_timer.setSingleShot(True)
         self._edit_timer.setInterval(EDIT_DELAY_MS)
-        self._edit_timer.timeout.connect(self.sync_now)
+        self._edit_timer.timeout.connect(self.start_sync)
+        self._steps: Generator[None, None, syncer.SyncReport] | None = None  # a sync under way, in steps
+        self._step_timer = QTimer(self)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(self._sync_step)
         controller.annotations_changed.connect(self._library_changed)
         self._watch()
 
@@ -65,6 +77,7 @@ class NotesSync(QObject):
 
         A link is followed now, once: the file it points to is the notes file from then on.
         """
+        self._cancel_steps()
         self._unwatch()
         if path is not None:
             path = path.expanduser().resolve()
@@ -79,35 +92,109 @@ class NotesSync(QObject):
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 self.failed.emit(f"cannot create the folder for {path.name}: {exc.strerror or exc}")
-            self.sync_now()
+            self.start_sync()
         self._watch()
         self.status_changed.emit(self.status_text())
 
     def set_auto(self, on: bool) -> None:
         self.auto = on
         if on and self.path is not None:
-            self.sync_now()
+            self.start_sync()
         self.status_changed.emit(self.status_text())
 
     # -- syncing -------------------------------------------------------------------------------------
 
     def sync_now(self) -> syncer.SyncReport | None:
-        """Sync once; returns the report (None if there is no notes file or it failed)."""
-        self._file_timer.stop()
-        self._edit_timer.stop()
-        if self.path is None or self._syncing or self.library.read_only:
+        """Sync once, at once; returns the report (None if there is no notes file or it failed).
+
+        A sync under way in steps is finished instead: it merges what the library holds now.
+        """
+        if self._steps is not None:
+            return self._sync_step(finish=True)
+        if not self._may_sync():
             return None
+        assert self.path is not None
         self._syncing = True
         try:
             self.about_to_sync.emit()
             report = syncer.sync(self.library, self.path)
         except (syncer.SyncError, StoreError, OSError) as exc:
-            self.failed.emit(str(exc))
-            self.status_changed.emit(f"Notes sync failed: {exc}")
+            self._failed(exc)
             return None
-        finally:
-            self._syncing = False
-            self._watch()
+        except BaseException:
+            self._end()
+            raise
+        return self._done(report)
+
+    def start_sync(self) -> None:
+        """Sync now: at once for a small notes file, in steps between the window's events for a large one
+        (``synced`` or ``failed`` follows); nothing if a sync is under way."""
+        if self._steps is not None or not self._may_sync():
+            return
+        assert self.path is not None
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        if size < STEPS_FROM_BYTES:
+            self.sync_now()
+            return
+        self._syncing = True
+        self.about_to_sync.emit()
+        self._steps = syncer.sync_steps(self.library, self.path)
+        self.status_changed.emit(f"Syncing notes with {self.path.name}…")
+        self._step_timer.start()
+
+    @property
+    def syncing(self) -> bool:
+        """True while a sync runs (in steps: until ``synced`` or ``failed``)."""
+        return self._syncing
+
+    def _may_sync(self) -> bool:
+        self._file_timer.stop()
+        self._edit_timer.stop()
+        return self.path is not None and not self._syncing and not self.library.read_only
+
+    def _sync_step(self, finish: bool = False) -> syncer.SyncReport | None:
+        """One turn of the sync in steps (all the rest with ``finish``); its report once it is done."""
+        steps = self._steps
+        if steps is None:
+            return None
+        deadline = time.perf_counter() + STEP_SECONDS
+        try:
+            while True:
+                next(steps)
+                if not finish and time.perf_counter() >= deadline:
+                    return None
+        except StopIteration as done:
+            report: syncer.SyncReport = done.value
+        except (syncer.SyncError, StoreError, OSError) as exc:
+            self._failed(exc)
+            return None
+        except BaseException:
+            self._end()
+            raise
+        return self._done(report)
+
+    def _cancel_steps(self) -> None:
+        """Drop a sync under way in steps (it writes nothing while it pauses)."""
+        if self._steps is not None:
+            self._steps.close()
+            self._end()
+
+    def _end(self) -> None:
+        self._steps = None
+        self._step_timer.stop()
+        self._syncing = False
+        self._watch()
+
+    def _failed(self, exc: Exception) -> None:
+        self._end()
+        self.failed.emit(str(exc))
+        self.status_changed.emit(f"Notes sync failed: {exc}")
+
+    def _done(self, report: syncer.SyncReport) -> syncer.SyncReport:
+        self._end()
         self.last_report = report
         self._own_hash = report.file_hash
         self._check_conflicts()

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, QPointF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from papershelf.core.events import AnnotationsChanged, PapersAdded, PapersChanged, PapersRemoved
-from papershelf.core.fields import FIELDS, NO_ANNOTATION, authors_text
+from papershelf.core.fields import FIELDS, NO_ANNOTATION, Field, authors_text
 from papershelf.core.fields import STATUS_LABELS as STATUS_LABELS  # shown by the sidebar, detail pane, stats
 from papershelf.core.library import Library
 from papershelf.core.model import STATUSES
+from papershelf.core.text.latex import Shown, render
 from papershelf.sync import state as sync_state
+from papershelf.ui.rendered import SHOWN_ROLE
 from papershelf.ui.text import plain_tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -23,9 +25,28 @@ PAPER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PAPER_KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 MIME_KEYS = "application/x-papershelf-keys"
 
-# The fields shown, by name (what settings and sorting refer to); each cell is its field's text (core/fields).
-COLUMN_NAMES = ("title", "authors", "venue", "track", "status", "priority", "rating", "tags", "added")
-COLUMNS: tuple[tuple[str, str], ...] = tuple((name, FIELDS[name].label) for name in COLUMN_NAMES)
+NOTE_MARK = "✎"
+HAS_NOTE: Final = Field(
+    "note", "Note",
+    text=lambda paper, ann: NOTE_MARK if ann.note.strip() else "",
+    sort_key=lambda paper, ann: 0 if ann.note.strip() else 1,  # ascending: papers with a note first
+    annotated=True,
+)
+"""The note column: a mark for papers that have a note (their text is in the tooltip and the detail pane)."""
+MATCH = "match"
+"""The column of recommendation scores (View → Sort by recommendation); empty for unranked papers."""
+MATCH_LABEL = "Match"
+
+# The columns by name (what settings and sorting refer to); each cell is its field's text (core/fields),
+# but the note column's mark and the match column's score. New columns go at the end: saved header
+# states refer to columns by position.
+COLUMN_NAMES = ("title", "authors", "venue", "track", "status", "priority", "rating", "tags", "added", "note", MATCH)
+_COLUMN_FIELDS: Final[dict[str, Field]] = {
+    **{name: FIELDS[name] for name in COLUMN_NAMES if name not in ("note", MATCH)}, "note": HAS_NOTE,
+}
+COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (name, _COLUMN_FIELDS[name].label if name in _COLUMN_FIELDS else MATCH_LABEL) for name in COLUMN_NAMES
+)
 
 STATUS_COLOURS = {
     "new": "#9aa0a6",
@@ -34,7 +55,8 @@ STATUS_COLOURS = {
     "read": "#188038",
     "skipped": "#b3261e",
 }
-_ANNOTATION_COLUMNS = tuple(name for name in COLUMN_NAMES if FIELDS[name].annotated)
+_ANNOTATION_COLUMNS = tuple(name for name, field in _COLUMN_FIELDS.items() if field.annotated)
+_NOTE_TOOLTIP = 300  # characters of the note in the note column's tooltip
 _MAX_INSERT_RUNS = 64  # new papers scattered over more places than this: one reset is cheaper
 
 
@@ -84,6 +106,8 @@ class PaperTableModel(QAbstractTableModel):
         self._rows: dict[str, int] | None = None
         self._icons = {status: status_icon(status) for status in STATUSES}
         self._key_cache: dict[str, dict[str, Any]] = {}
+        self._titles: dict[str, Shown] = {}  # each title rendered once (LaTeX: core/text/latex.py)
+        self._scores: dict[str, float] = {}  # recommendation scores, shown in the match column
         self.conflicts: set[str] = set(sync_state.conflicts(library))  # papers whose notes sync is in conflict
         self._conflict_icon = warning_icon()
         self.connect_library()
@@ -145,6 +169,7 @@ class PaperTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Rebuild the full order from the library, re-sort, re-filter (one reset)."""
         self._key_cache.clear()
+        self._titles.clear()
         ids = list(self._library.papers)
         if self._sort_column >= 0:
             ids.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
@@ -201,6 +226,8 @@ class PaperTableModel(QAbstractTableModel):
     def _papers_removed(self, event: PapersRemoved) -> None:
         """Take the papers' rows out (rowsRemoved, from the bottom up so each row number still holds)."""
         gone = set(event.ids)
+        for pid in gone:
+            self._titles.pop(pid, None)
         for cache in self._key_cache.values():
             for pid in gone:
                 cache.pop(pid, None)
@@ -212,6 +239,8 @@ class PaperTableModel(QAbstractTableModel):
             self.endRemoveRows()
 
     def _papers_changed(self, event: PapersChanged) -> None:
+        for pid in event.ids:
+            self._titles.pop(pid, None)
         self.papers_changed(event.ids, columns=COLUMN_NAMES)
 
     def _annotations_changed(self, event: AnnotationsChanged) -> None:
@@ -252,8 +281,15 @@ class PaperTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        return COLUMNS[section][1] if horizontal and 0 <= section < len(COLUMNS) else None
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMN_NAMES[section] == MATCH:
+            return "How closely the paper matches the ones you read or rated 4-5 (View → Sort by recommendation)"
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMN_NAMES[section] == "note":
+            return f"{NOTE_MARK}: the paper has a note"
+        return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -266,11 +302,19 @@ class PaperTableModel(QAbstractTableModel):
         pid = self._ids[index.row()]
         column = COLUMN_NAMES[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(pid, column)
+            return self.shown_title(pid).text if column == "title" else self._display(pid, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("note", MATCH):
+            horizontal = Qt.AlignmentFlag.AlignHCenter if column == "note" else Qt.AlignmentFlag.AlignRight
+            return horizontal | Qt.AlignmentFlag.AlignVCenter
+        if role == Qt.ItemDataRole.ToolTipRole and column == "note":
+            note = self._library.annotation(pid).note.strip()
+            return plain_tooltip(note[:_NOTE_TOOLTIP] + ("…" if len(note) > _NOTE_TOOLTIP else "")) if note else None
+        if role == SHOWN_ROLE and column == "title":
+            return self.shown_title(pid)
         if role == Qt.ItemDataRole.ToolTipRole and column in ("title", "authors", "tags"):
             paper = self._library.papers[pid]
             if column == "title":
-                return plain_tooltip(paper.title)
+                return plain_tooltip(self.shown_title(pid).text)
             if column == "authors":
                 return plain_tooltip(", ".join(paper.authors))
             return plain_tooltip(", ".join(self._library.annotation(pid).tags))
@@ -286,8 +330,28 @@ class PaperTableModel(QAbstractTableModel):
             return self._library.papers[pid].key
         return None
 
+    def shown_title(self, pid: str) -> Shown:
+        """The paper's title as shown (LaTeX rendered, with its italic and script spans), rendered once."""
+        shown = self._titles.get(pid)
+        if shown is None:
+            shown = self._titles[pid] = render(self._library.papers[pid].title)
+        return shown
+
     def _display(self, pid: str, column: str) -> str:
-        return FIELDS[column].text(self._library.papers[pid], self._library.stored_annotation(pid) or NO_ANNOTATION)
+        if column == MATCH:
+            score = self._scores.get(pid)
+            return "" if score is None else f"{score:.2f}"
+        return _COLUMN_FIELDS[column].text(
+            self._library.papers[pid], self._library.stored_annotation(pid) or NO_ANNOTATION
+        )
+
+    def set_scores(self, scores: dict[str, float]) -> None:
+        """Recommendation scores to show in the match column (and sort it by); the rest show none."""
+        self._scores = dict(scores)
+        self._key_cache.pop(MATCH, None)
+        if self._ids:
+            column = COLUMN_NAMES.index(MATCH)
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._ids) - 1, column))
 
     def mimeTypes(self) -> list[str]:
         return [MIME_KEYS]
@@ -342,8 +406,12 @@ class PaperTableModel(QAbstractTableModel):
         papers by cached keys; computing ``fold(title)`` alone again would take 70 ms more)."""
         name = COLUMN_NAMES[column]
         cache = self._key_cache.get(name)
+        if cache is None and name == MATCH:
+            scores = self._scores  # unranked papers after every ranked one, in either order
+            cache = {pid: scores.get(pid, -1.0) for pid in self._library.papers}
+            self._key_cache[name] = cache
         if cache is None:
-            field = FIELDS[name]
+            field = _COLUMN_FIELDS[name]
             key, papers, stored = field.sort_key, self._library.papers.items(), self._library.stored_annotation
             if field.annotated:
                 cache = {pid: key(paper, stored(pid) or NO_ANNOTATION) for pid, paper in papers}
@@ -355,7 +423,10 @@ class PaperTableModel(QAbstractTableModel):
     def _key_function(self, column: int) -> Callable[[str], Any]:
         papers = self._library.papers
         stored = self._library.stored_annotation  # None for papers never annotated: no object built
-        field = FIELDS[COLUMN_NAMES[column]]
+        if COLUMN_NAMES[column] == MATCH:
+            scores = self._scores
+            return lambda pid: scores.get(pid, -1.0)
+        field = _COLUMN_FIELDS[COLUMN_NAMES[column]]
         key = field.sort_key
         if not field.annotated:
             return lambda pid: key(papers[pid], NO_ANNOTATION)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QDrag, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from papershelf.ui.paper_model import COLUMN_NAMES, PAPER_ID_ROLE, PaperTableModel
+from papershelf.ui.paper_model import COLUMN_NAMES, MATCH, PAPER_ID_ROLE, PaperTableModel
+from papershelf.ui.rendered import ShownDelegate
 
 ROW_HEIGHT: Final = 24
 DEFAULT_WIDTHS: Final = {"title": 250, "authors": 140, "venue": 76, "track": 70, "status": 86,
-                         "priority": 64, "rating": 64, "tags": 100, "added": 86}
-DEFAULT_HIDDEN: Final = ("rating", "added")  # priority shows: `p` sets it from the table
+                         "priority": 64, "rating": 64, "tags": 100, "added": 86, "note": 44, MATCH: 60}
+# Priority shows: `p` sets it from the table. The match column shows once papers are sorted by recommendation.
+DEFAULT_HIDDEN: Final = ("rating", "added", MATCH)
 
 
 class PaperTable(QTableView):
@@ -34,6 +37,8 @@ class PaperTable(QTableView):
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        # Titles with math or italics are painted with their spans (i-Mix with an italic i, ℓp).
+        self.setItemDelegateForColumn(COLUMN_NAMES.index("title"), ShownDelegate(self))
         vertical = self.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -46,6 +51,38 @@ class PaperTable(QTableView):
         for column, name in enumerate(COLUMN_NAMES):
             header.resizeSection(column, DEFAULT_WIDTHS[name])
             header.setSectionHidden(column, name in DEFAULT_HIDDEN)
+
+    def sort_by_scores(self, scores: dict[str, float]) -> None:
+        """Show ``scores`` in the match column and sort by it, best first: the header's arrow says so."""
+        column = COLUMN_NAMES.index(MATCH)
+        self.paper_model.set_scores(scores)
+        self.setColumnHidden(column, False)
+        self.horizontalHeader().setSortIndicator(column, Qt.SortOrder.DescendingOrder)
+        self.paper_model.sort(column, Qt.SortOrder.DescendingOrder)  # also when the arrow was there already
+
+    # -- dragging papers onto a reading list ----------------------------------------------------------
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        drag = self.drag_for_selection()
+        if drag is not None:
+            drag.exec(supportedActions, Qt.DropAction.CopyAction)
+
+    def drag_for_selection(self) -> QDrag | None:
+        """A drag of the selected papers that shows a small badge with their number beside the pointer.
+
+        Qt's own drag image is the selected rows themselves, which covers the sidebar and the very list
+        one wants to drop on.
+        """
+        ids = self.selected_ids()
+        if not ids:
+            return None
+        model = self.paper_model
+        indexes = [model.index(row, 0) for row in (model.row_of(pid) for pid in ids) if row >= 0]
+        drag = QDrag(self)
+        drag.setMimeData(model.mimeData(indexes))
+        drag.setPixmap(drag_badge(len(ids), self.palette(), self.font(), self.devicePixelRatioF()))
+        drag.setHotSpot(QPoint(-12, -12))  # the badge sits below and right of the pointer, off the target
+        return drag
 
     # -- the selection, by paper id ------------------------------------------------------------------
 
@@ -82,6 +119,30 @@ class PaperTable(QTableView):
         row = self.currentIndex().row()
         row = 0 if row < 0 else max(0, min(rows - 1, row + step))
         self.select(self.paper_model.paper_id(row))
+
+
+def drag_badge(count: int, palette: QPalette, font: QFont, ratio: float = 1.0) -> QPixmap:
+    """A rounded badge saying how many papers are dragged ("3 papers"), in the selection's colours."""
+    text = f"{count:,} paper" + ("" if count == 1 else "s")
+    bold = QFont(font)
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)
+    width, height = metrics.horizontalAdvance(text) + 20, metrics.height() + 8
+    pixmap = QPixmap(round(width * ratio), round(height * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    background = QColor(palette.color(QPalette.ColorRole.Highlight))
+    background.setAlphaF(0.92)
+    painter.setBrush(background)
+    painter.drawRoundedRect(QRectF(0, 0, width, height), height / 2, height / 2)
+    painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+    painter.setFont(bold)
+    painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    return pixmap
 
 
 class EmptyPage(QWidget):

@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QBrush, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from papershelf.core.fields import IN_TRASH
 from papershelf.core.model import STATUSES, TRACKS
 from papershelf.core.search.facets import FACETS, NONE_VALUE
+from papershelf.ui.colours import muted_text
 from papershelf.ui.paper_model import MIME_KEYS, STATUS_LABELS, status_icon
 from papershelf.ui.text import plain_tooltip
 
 FACET_ROLE = Qt.ItemDataRole.UserRole + 10
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 11
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 12
 MAX_VALUES = 200  # a facet with more values shows the most frequent ones
 COUNT_COLUMN = 1  # a value's label is in column 0, its count in this one
 
@@ -178,10 +180,27 @@ class FacetPanel(QTreeView):
         number = QStandardItem(f"{count:,}")
         number.setData(facet, FACET_ROLE)
         number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if count == 0:
-            item.setForeground(self.palette().placeholderText())
-            number.setForeground(self.palette().placeholderText())
+        item.setData(count, COUNT_ROLE)
+        if count == 0:  # muted, yet readable (>= 4.5:1) in any theme
+            muted = QBrush(muted_text(self.palette()))
+            item.setForeground(muted)
+            number.setForeground(muted)
         return [item, number]
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._recolour()
+
+    def _recolour(self) -> None:
+        """The theme changed: the muted values take the new palette's muted colour."""
+        muted = QBrush(muted_text(self.palette()))
+        for group in self._groups.values():
+            for row in range(group.rowCount()):
+                item, number = group.child(row, 0), group.child(row, COUNT_COLUMN)
+                if item is not None and number is not None and item.data(COUNT_ROLE) == 0:
+                    item.setForeground(muted)
+                    number.setForeground(muted)
 
     # -- interaction ---------------------------------------------------------------------------------
 

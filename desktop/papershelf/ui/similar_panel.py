@@ -1,7 +1,7 @@
 """More like this: the papers most similar to the current one, each with a similarity bar.
 
-Titles are painted as plain text (``QPainter.drawText``), never interpreted as HTML; the tooltip,
-which Qt would guess to be rich text, is escaped.
+Titles are painted as text (``QPainter.drawText``, their LaTeX rendered run by run: ``ui/rendered.py``),
+never interpreted as HTML; the tooltip, which Qt would guess to be rich text, is escaped.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QListView,
+    QSplitter,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,13 +37,18 @@ from PySide6.QtWidgets import (
 from papershelf.core.events import PapersChanged, PapersRemoved
 from papershelf.core.library import Library
 from papershelf.core.similar import SimilarityIndex
+from papershelf.core.text.latex import render, shown
 from papershelf.ui.paper_model import PAPER_ID_ROLE, authors_short
+from papershelf.ui.rendered import SHOWN_ROLE, draw_shown
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 10
 SIMILAR_COUNT = 10
-ROW_HEIGHT = 60  # two lines of title, one of authors
-BAR_WIDTH = 64
+MINIMUM_ROWS = 3  # shown however little room there is
+ROW_HEIGHT = 22  # one line: the title, then the score and its bar (authors, venue and year in the tooltip)
+BAR_WIDTH = 40
+SCORE_WIDTH = 30
+WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX: no maximum
 # A bar is full at this cosine similarity, or at the best match's if higher: weak matches get short bars.
 FULL_BAR = 0.25
 
@@ -89,16 +96,20 @@ class SimilarModel(QAbstractListModel):
         pid, score = self._rows[index.row()]
         paper = self._library.papers[pid]
         if role == Qt.ItemDataRole.DisplayRole:
-            return paper.title
+            return shown(paper.title)
+        if role == SHOWN_ROLE:
+            return render(paper.title)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (f"<p>{html.escape(paper.title)}</p><p>{html.escape(authors_short(paper.authors))}</p>"
+            where = " ".join(str(x) for x in (paper.venue, paper.year) if x)
+            return (f"<p>{html.escape(shown(paper.title))}</p><p>{html.escape(authors_short(paper.authors))}"
+                    f"{'<br>' + html.escape(where) if where else ''}</p>"
                     f"<p>Similarity {score:.2f} (title and abstract words in common)</p>")
         if role == PAPER_ID_ROLE:
             return pid
         if role == SCORE_ROLE:
             return score
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{paper.title}, similarity {score:.2f}"
+            return f"{shown(paper.title)}, similarity {score:.2f}"
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
@@ -108,7 +119,7 @@ class SimilarModel(QAbstractListModel):
 
 
 class SimilarDelegate(QStyledItemDelegate):
-    """Two lines (title; authors, venue and year) and a similarity bar on the right."""
+    """One line: the title, then the similarity as a number and a bar on the right."""
 
     def __init__(self, library: Library, model: SimilarModel, parent: Any = None) -> None:
         super().__init__(parent)
@@ -133,15 +144,15 @@ class SimilarDelegate(QStyledItemDelegate):
         if paper is None:
             return
         palette: QPalette = option.palette
-        rect = QRectF(option.rect).adjusted(8, 4, -8, -4)
+        rect = QRectF(option.rect).adjusted(8, 2, -8, -2)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         muted = QColor(text)
-        muted.setAlphaF(0.65)
+        muted.setAlphaF(0.7)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        # The bar, right-aligned, with the score under it.
-        bar = QRectF(rect.right() - BAR_WIDTH, rect.top() + 5, BAR_WIDTH, 6)
+        # The bar, right-aligned and centred on the line, with the score before it.
+        bar = QRectF(rect.right() - BAR_WIDTH, rect.center().y() - 3, BAR_WIDTH, 6)
         track = QColor(text)
         track.setAlphaF(0.15)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -156,47 +167,20 @@ class SimilarDelegate(QStyledItemDelegate):
         small.setPointSizeF(small.pointSizeF() * 0.85)
         painter.setFont(small)
         painter.setPen(muted)
-        score_rect = QRectF(bar.left(), bar.bottom() + 2, BAR_WIDTH, rect.bottom() - bar.bottom() - 2)
-        painter.drawText(score_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, f"{score:.2f}")
-        # Title (up to two lines) and authors, venue and year, elided, as plain text.
-        text_w = rect.width() - BAR_WIDTH - 12
-        title_font = QFont(option.font)
-        metrics = QFontMetricsF(title_font)
-        painter.setFont(title_font)
+        score_rect = QRectF(bar.left() - SCORE_WIDTH - 4, rect.top(), SCORE_WIDTH, rect.height())
+        painter.drawText(score_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{score:.2f}")
+        # The title, elided, its LaTeX rendered run by run (ℓp, i-Mix with an italic i); never HTML.
+        line = QRectF(rect.left(), rect.top(), score_rect.left() - 8 - rect.left(), rect.height())
+        title = render(paper.title)
         painter.setPen(text)
-        line_h = metrics.lineSpacing()
-        small_h = QFontMetricsF(small).lineSpacing()
-        lines = two_lines(metrics, paper.title, text_w)
-        y = rect.top() + max(0.0, (rect.height() - len(lines) * line_h - small_h) / 2)
-        for line in lines:
-            painter.drawText(QRectF(rect.left(), y, text_w, line_h),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
-            y += line_h
-        details = " · ".join(x for x in (authors_short(paper.authors),
-                                          " ".join(str(v) for v in (paper.venue, paper.year) if v)) if x)
-        painter.setFont(small)
-        painter.setPen(muted)
-        painter.drawText(QRectF(rect.left(), y, text_w, small_h),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetricsF(small).elidedText(details, Qt.TextElideMode.ElideRight, text_w))
+        if title.spans:
+            draw_shown(painter, line, title, option.font)
+        else:
+            painter.setFont(option.font)
+            painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             QFontMetricsF(option.font).elidedText(title.text, Qt.TextElideMode.ElideRight,
+                                                                   line.width()))
         painter.restore()
-
-
-def two_lines(metrics: QFontMetricsF, text: str, width: float) -> list[str]:
-    """``text`` broken at a space into at most two lines of ``width``, the second elided."""
-    text = " ".join(text.split())
-    if metrics.horizontalAdvance(text) <= width:
-        return [text]
-    words = text.split(" ")
-    first = words[0]
-    taken = 1
-    while taken < len(words) and metrics.horizontalAdvance(f"{first} {words[taken]}") <= width:
-        first = f"{first} {words[taken]}"
-        taken += 1
-    if metrics.horizontalAdvance(first) > width:  # one word wider than the line
-        return [metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)]
-    rest = " ".join(words[taken:])
-    return [first, metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
 
 
 class SimilarPanel(QWidget):
@@ -206,6 +190,7 @@ class SimilarPanel(QWidget):
 
     paper_activated = Signal(str)  # paper id, on click or Enter
     shown_for = Signal(str)  # the list now shows the papers like this one (paper id)
+    expanded_changed = Signal(bool)
 
     def __init__(self, library: Library, index_provider: Callable[[], SimilarityIndex],
                  parent: QWidget | None = None) -> None:
@@ -215,10 +200,18 @@ class SimilarPanel(QWidget):
         self.paper_id: str | None = None
         self._stale = False
 
-        self.heading = QLabel("More like this")
+        # The heading folds the list away (giving the detail pane its room) and back.
+        self.heading = QToolButton()
+        self.heading.setText("More like this")
+        self.heading.setAutoRaise(True)
+        self._expanded = True
+        self.heading.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.heading.setArrowType(Qt.ArrowType.DownArrow)
+        self.heading.setToolTip("Show or hide the papers most like this one")
         font = self.heading.font()
         font.setBold(True)
         self.heading.setFont(font)
+        self.heading.clicked.connect(lambda: self.set_expanded(not self._expanded))
         self.model = SimilarModel(library, self)
         self.view = QListView()
         self.view.setModel(self.model)
@@ -243,22 +236,57 @@ class SimilarPanel(QWidget):
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.message)
 
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        self.heading.setContentsMargins(4, 4, 4, 0)
-        layout.addWidget(self.heading)
+        layout.addWidget(self.heading, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.stack, 1)
-        self.setMinimumHeight(120)
         self._show_message("Select a paper to see papers like it.")
+        self.set_expanded(True)
+
+    def expanded_height(self) -> int:
+        """The height that shows all ``SIMILAR_COUNT`` rows: the panel asks for it, so none is cut off."""
+        frame = 2 * self.view.frameWidth()
+        return self.heading.sizeHint().height() + self._layout.spacing() + ROW_HEIGHT * SIMILAR_COUNT + frame + 2
+
+    def is_expanded(self) -> bool:
+        return self._expanded
+
+    def set_expanded(self, expanded: bool) -> None:
+        """Show the list (at the height of all its rows) or fold it away under its heading."""
+        self._expanded = expanded
+        self.heading.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.stack.setVisible(expanded)
+        if expanded:
+            # At least a few rows; the splitter it sits in gives it ``expanded_height`` (its size hint) when
+            # the detail pane above can spare it, and never squeezes that pane below its own minimum.
+            self.setMaximumHeight(WIDGET_SIZE_MAX)
+            self.setMinimumHeight(self.expanded_height() - ROW_HEIGHT * (SIMILAR_COUNT - MINIMUM_ROWS))
+        else:
+            self.setMinimumHeight(self.heading.sizeHint().height())
+            self.setMaximumHeight(self.heading.sizeHint().height())
+        splitter = self.parentWidget()
+        if isinstance(splitter, QSplitter) and splitter.isVisible():
+            # Unfolded, take back the height of the ten rows from the panes beside it (as far as they can
+            # give); folded, give them all but the heading.
+            sizes = splitter.sizes()
+            index = splitter.indexOf(self)
+            others = sum(sizes) - sizes[index]
+            wanted = min(self.sizeHint().height(), sum(sizes))
+            spare = sum(sizes) - wanted
+            splitter.setSizes([wanted if i == index else round(size * spare / max(1, others))
+                               for i, size in enumerate(sizes)])
+        if expanded and self._stale:
+            self._update()
+        self.expanded_changed.emit(expanded)
 
     def sizeHint(self) -> QSize:
-        return QSize(360, ROW_HEIGHT * SIMILAR_COUNT + 40)
+        return QSize(360, self.expanded_height() if self.is_expanded() else self.heading.sizeHint().height())
 
     def show_for(self, paper_id: str | None) -> None:
         """Show the papers most like ``paper_id`` (now if visible, otherwise when next shown)."""
         self.paper_id = paper_id
-        if self.isVisible():
+        if self.isVisible() and self.is_expanded():
             self._update()
         else:
             self._stale = True

@@ -363,3 +363,13 @@ def test_a_cache_whose_tokens_were_swapped_is_detected(library: Library) -> None
     index.build()
     assert index.word_index_source == "built"
     check(index, library)
+
+
+@given(st.sampled_from(["ab ", "ab é", "ab é\u3042\ud800", "ab é\u3042😀"]).flatmap(
+    lambda alphabet: st.tuples(
+        st.lists(st.text(alphabet=alphabet, max_size=6).map(lambda t: " ".join(t.split())), max_size=12),
+        st.text(alphabet="abé\u3042😀\ud800", min_size=1, max_size=3),
+    )))
+def test_joined_finds_exactly_the_texts_that_contain_the_word(texts_and_word: tuple[list[str], str]) -> None:
+    texts, word = texts_and_word  # texts of 1-, 2- and 4-byte characters; words of any
+    assert Joined(texts).containing(word).tolist() == [n for n, text in enumerate(texts) if word in text]

@@ -31,6 +31,8 @@ class DerivedIndex:
 
     STEP_ROWS: ClassVar[int] = 256
     """Rows per step of work in steps (a few milliseconds)."""
+    LARGE_CHANGE: ClassVar[int] = 1024
+    """With ``update_in_steps``, a change to more rows than this is recomputed in steps."""
 
     def __init__(self, library: Library) -> None:
         self.library = library
@@ -41,6 +43,10 @@ class DerivedIndex:
         self._steps: Iterator[None] | None = None
         self._fresh: Self | None = None  # the index being built anew in steps
         self._pending: set[str] = set()  # changed while working in steps
+        # A window that advances the work in steps sets this: a change to many rows at once (a notes-file
+        # sync that took in thousands of long notes: seconds of folding) is then recomputed in steps too,
+        # and a question meanwhile finishes it first.
+        self.update_in_steps = False
 
     # -- what a kind of index says -----------------------------------------------------------------
 
@@ -81,12 +87,23 @@ class DerivedIndex:
         return self._built
 
     def invalidate(self, ids: Sequence[str]) -> None:
-        """Recompute these papers' rows (meant as a library listener); new papers are added on the next use."""
+        """Recompute these papers' rows (meant as a library listener); new papers are added on the next use.
+
+        With ``update_in_steps``, more than ``LARGE_CHANGE`` rows are recomputed in steps (``step``).
+        """
         self._generation += 1
         if self._steps is not None:
             self._pending.update(ids)  # the work in steps may have read them before the change
         if not self._built:
             return
+        if self.update_in_steps and self._steps is None and len(ids) > self.LARGE_CHANGE:
+            rows = [pid for pid in ids if pid in self._pos]  # new papers get rows on the next use
+            if len(rows) > self.LARGE_CHANGE:
+                self._start_steps(self._update_steps(rows))
+                return
+        self._update_rows(ids)
+
+    def _update_rows(self, ids: Sequence[str]) -> None:
         papers = self.library.papers
         for pid in ids:
             row = self._pos.get(pid)
@@ -96,6 +113,15 @@ class DerivedIndex:
                 self._built = False  # a paper went away: built again on the next use
                 return
             self._update_row(row, pid)
+
+    def _update_steps(self, ids: Sequence[str]) -> Generator[None, None, None]:
+        rows = max(1, self.STEP_ROWS // 8)  # changed rows can be long (a note of 20k characters: ~1 ms)
+        for start in range(0, len(ids), rows):
+            if not self._built:
+                return  # built again on the next use
+            self._update_rows(ids[start : start + rows])
+            self._generation += 1
+            yield
 
     def _build_steps(self, *, anew: bool = False, in_steps: bool = True) -> Generator[None, None, None]:
         """Add rows for the papers the library has and the index not yet, pausing every ``STEP_ROWS`` rows.
@@ -171,7 +197,9 @@ class DerivedIndex:
             self._order, self._pos, self._built = fresh._order, fresh._pos, fresh._built
             self._adopt(fresh)
             self._generation += 1
-        self.invalidate(sorted(pending))
+        self._generation += 1
+        if self._built:
+            self._update_rows(sorted(pending))
         if fresh is not None:
             self.sync()  # papers added while it was built
         return True

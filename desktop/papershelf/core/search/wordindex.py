@@ -23,6 +23,7 @@ off the UI thread and caches it), read by any number of queries, and written to 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import zlib
@@ -292,6 +293,17 @@ class WordIndex:
         return index, extra if isinstance(extra, dict) else {}
 
 
+def _code_points(text: str) -> npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | npt.NDArray[np.uint32]:
+    """One number per character of ``text``, in the narrowest type that holds them all (a note in Latin-1:
+    1 byte a character, not 4)."""
+    with contextlib.suppress(UnicodeEncodeError):  # (max(text) would take seconds on a long text)
+        return np.frombuffer(text.encode("latin-1"), np.uint8)
+    units = text.encode("utf-16-le", "surrogatepass")  # a lone surrogate is one unit too
+    if len(units) == 2 * len(text):  # no character above U+FFFF: one unit each
+        return np.frombuffer(units, np.uint16)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
 class Joined:
     """Texts joined by newlines, to find which of them contain a word (without whitespace) at once."""
 
@@ -299,10 +311,10 @@ class Joined:
         self.count = len(texts)
         self.text = _SEP + _SEP.join(texts) + _SEP if texts else ""
         lengths = np.fromiter((len(t) + 1 for t in texts), np.int64, len(texts))
-        self._codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), np.uint32)
-        owner = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
-        # text i owns its characters and the separator after it; the leading separator is nobody's
-        self._owner = np.concatenate([np.full(1, -1, np.int32), owner]) if texts else np.zeros(0, np.int32)
+        self._codes = _code_points(self.text)
+        # text i owns its characters and the separator after it, from _starts[i] on; the leading separator is
+        # nobody's. (Offsets per text, not an owner per character: that took 4 bytes a character.)
+        self._starts = np.cumsum(lengths) - lengths + 1
 
     def containing(self, word: str) -> npt.NDArray[np.int64]:
         """Numbers of the texts that contain ``word``, ascending."""
@@ -321,5 +333,5 @@ class Joined:
         if not len(positions):
             return np.zeros(0, np.int64)
         found = np.zeros(self.count, np.bool_)
-        found[self._owner[positions]] = True
+        found[np.searchsorted(self._starts, positions, side="right") - 1] = True
         return np.flatnonzero(found)
