@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papershelf.core.library import Library
 from papershelf.core.memory import load_json_file
 from papershelf.core.model import Paper
 
@@ -100,18 +99,3 @@ def test_an_empty_file_says_so(tmp_path: Path) -> None:
     path.write_bytes(b"  \n")
     with pytest.raises(ValueError, match="the file is empty"):
         load_json_file(path)
-
-
-def test_a_library_opens_the_same_from_a_catalogue_read_in_pieces(
-    iclr_library_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The library's own read (the store) of a catalogue large enough to be read in pieces."""
-    import papershelf.core.memory as memory
-
-    expected = {pid: paper.to_doc() for pid, paper in Library(iclr_library_dir).papers.items()}
-    assert (iclr_library_dir / "catalogue.json").stat().st_size > 20 * 64 * 1024
-    monkeypatch.setattr(memory, "PIECES_FROM", 0)
-    monkeypatch.setattr(memory, "PIECE_BYTES", 64 * 1024)
-    again = Library(iclr_library_dir)
-    assert {pid: paper.to_doc() for pid, paper in again.papers.items()} == expected
-    assert list(again.papers) == list(expected)

@@ -6,7 +6,7 @@ import contextlib
 import gc
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
@@ -38,11 +38,18 @@ PIECE_BYTES = 4 << 20
 _NEXT_DOCUMENT: Final = re.compile(rb'\},"(?:[^"\\]|\\.)*":\{"id":"')
 
 
+Convert = Callable[[dict[str, Any], str, dict[str, Any]], dict[str, Any]]
+"""Given the file's tables as far as its first piece goes, a table's name and one piece's documents of
+that table, what to keep of them (the documents, or objects made of them)."""
+
+
 class _NotInPieces(ValueError):
     """The file's pieces do not make one table's documents: parse it whole."""
 
 
-def load_json_file(path: Path, piece_bytes: int | None = None, pieces_from: int | None = None) -> Any:
+def load_json_file(
+    path: Path, piece_bytes: int | None = None, pieces_from: int | None = None, convert: Convert | None = None
+) -> Any:
     """The JSON value of a store file, read so that its bytes are never in memory all at once.
 
     A large store (``pieces_from`` bytes or more) is one large table of documents (``{"_meta": ...,
@@ -51,6 +58,10 @@ def load_json_file(path: Path, piece_bytes: int | None = None, pieces_from: int 
     (at 100k papers the 177 MB of the file are not held beside what they parse to). A file whose
     pieces do not parse as one table's documents (another shape, or damage) is parsed whole, with the
     same result or error as ``orjson.loads`` of its bytes. The defaults: ``PIECES_FROM``, ``PIECE_BYTES``.
+
+    ``convert``, if given, is applied to the documents of each piece as it is parsed (a file read
+    whole is returned as parsed): objects made of one piece's documents replace them before the next
+    piece is parsed, so those documents' dicts are never all held at once either.
 
     Raises:
         OSError: the file cannot be read.
@@ -64,7 +75,7 @@ def load_json_file(path: Path, piece_bytes: int | None = None, pieces_from: int 
                 raise ValueError("the file is empty")
             return orjson.loads(raw)
         try:
-            return _load_in_pieces(file, piece_bytes)
+            return _load_in_pieces(file, piece_bytes, convert or _as_parsed)
         except (_NotInPieces, orjson.JSONDecodeError):
             file.seek(0)
             return orjson.loads(file.read())
@@ -87,7 +98,11 @@ def _pieces(file: BinaryIO, piece_bytes: int) -> Iterator[bytes]:
     yield held
 
 
-def _load_in_pieces(file: BinaryIO, piece_bytes: int) -> Any:
+def _as_parsed(root: dict[str, Any], name: str, documents: dict[str, Any]) -> dict[str, Any]:
+    return documents
+
+
+def _load_in_pieces(file: BinaryIO, piece_bytes: int, convert: Convert) -> Any:
     pieces = _pieces(file, piece_bytes)
     first = next(pieces)
     following = next(pieces, None)
@@ -97,20 +112,20 @@ def _load_in_pieces(file: BinaryIO, piece_bytes: int) -> Any:
     if type(root) is not dict or not root:
         raise _NotInPieces
     name = next(reversed(root))
-    table = root[name]
-    if type(table) is not dict:
+    if type(root[name]) is not dict:
         raise _NotInPieces
+    table = root[name] = convert(root, name, root[name])
     for piece in pieces:  # ``following`` is a whole number of documents: ,"id":{...},"id":{...}
         documents = orjson.loads(b"{" + following[1:] + b"}")
         if following[:1] != b"," or type(documents) is not dict:
             raise _NotInPieces
-        table.update(documents)
+        table.update(convert(root, name, documents))
         following = piece
     # the last piece: documents, the end of the table, maybe further tables, the end of the file
     rest = orjson.loads(b"{" + orjson.dumps(name) + b":{" + following[1:])
     if following[:1] != b"," or type(rest) is not dict or type(rest.get(name)) is not dict:
         raise _NotInPieces
-    table.update(rest.pop(name))
+    table.update(convert(root, name, rest.pop(name)))
     if rest.keys() & root.keys():
         raise _NotInPieces
     root.update(rest)
