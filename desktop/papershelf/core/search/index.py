@@ -104,22 +104,24 @@ class _Column(Protocol):
 class _CombinedTexts:
     """The ``any`` column of a large library, which keeps most abstracts once instead of twice.
 
-    An abstract's search text is usually its own text in lower case (an ASCII abstract with single
-    spaces): such a row keeps its text without the abstract and a reference to the paper's abstract,
-    which is put back in lower case when the row is read (~1 us). The other rows keep their text
-    whole. At 100k papers this is ~130 MB less, at the price of a slower scan of every row; so a
-    library gets it only when the word index answers its plain words (see ``SearchIndex.lean``).
+    An ASCII abstract's search text starts with the abstract in lower case, or with that with its
+    whitespace made single spaces (``search_form``): such a row keeps its text without that part, and
+    a reference to the paper's abstract, from which the part is made again when the row is read (~1 us,
+    ~4 us for the second kind). Other rows keep their text whole. At 100k papers this is ~170 MB
+    less, at the price of a slower scan of every row; so a library gets it only when the word index
+    answers its plain words (see ``SearchIndex.lean``).
 
     The row's offsets (``abstract_at``, ``ann_at``) must be set before its text is.
     """
 
-    __slots__ = ("_abstract_at", "_ann_at", "_order", "_papers", "_source", "_stored")
+    __slots__ = ("_abstract_at", "_ann_at", "_order", "_papers", "_single_spaced", "_source", "_stored")
 
     def __init__(
         self, abstract_at: list[int], ann_at: list[int], order: list[str], papers: Mapping[str, Paper]
     ) -> None:
         self._stored: list[str] = []
-        self._source: list[str | None] = []  # the paper's abstract, when the row's is it in lower case
+        self._source: list[str | None] = []  # the paper's abstract, when the row's text starts so
+        self._single_spaced = bytearray()  # 1: ... with its whitespace made single spaces
         self._abstract_at, self._ann_at, self._order, self._papers = abstract_at, ann_at, order, papers
 
     def __len__(self) -> int:
@@ -130,23 +132,29 @@ class _CombinedTexts:
         if source is None:
             return self._stored[row]
         text, at = self._stored[row], self._abstract_at[row]
-        return text[:at] + source.lower() + text[at:]
+        abstract = " ".join(source.lower().split()) if self._single_spaced[row] else source.lower()
+        return text[:at] + abstract + text[at:]
 
-    def _split(self, row: int, text: str) -> tuple[str, str | None]:
+    def _split(self, row: int, text: str) -> tuple[str, str | None, int]:
         at, end = self._abstract_at[row], self._ann_at[row]
         if end > at:
             paper = self._papers.get(self._order[row])
-            if paper is not None and len(paper.abstract) == end - at and paper.abstract.lower() == text[at:end]:
-                return text[:at] + text[end:], paper.abstract
-        return text, None
+            source = paper.abstract if paper is not None else ""
+            if source and source.isascii():
+                lower = source.lower()
+                for spaced, abstract in enumerate((lower, " ".join(lower.split()))):
+                    if len(abstract) <= end - at and text.startswith(abstract, at):
+                        return text[:at] + text[at + len(abstract) :], source, spaced
+        return text, None, 0
 
     def append(self, text: str) -> None:
-        stored, source = self._split(len(self._stored), text)
+        stored, source, spaced = self._split(len(self._stored), text)
         self._stored.append(stored)
         self._source.append(source)
+        self._single_spaced.append(spaced)
 
     def __setitem__(self, row: int, text: str) -> None:
-        self._stored[row], self._source[row] = self._split(row, text)
+        self._stored[row], self._source[row], self._single_spaced[row] = self._split(row, text)
 
 
 @dataclass(slots=True)
