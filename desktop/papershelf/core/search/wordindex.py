@@ -102,11 +102,19 @@ class WordIndex:
         self._dense_bits = np.zeros((len(self._dense_tokens), self._nbytes), np.uint8)
         self._sparse_tokens = np.zeros(0, np.int64)
         self._dense_vocab = self._sparse_vocab = Joined([])
+        self._is_dense = np.zeros(len(vocab), np.bool_)
+        self._dense_rows_dropped = False  # once prepared, ``_postings`` holds the sparse tokens' rows only
         if prepare:
             run(self.preparing())
 
     def preparing(self) -> Generator[None, None, None]:
-        """Compute the dense tokens' bitsets and the vocabulary search, pausing now and then (~10 ms)."""
+        """Compute the dense tokens' bitsets and the vocabulary search, pausing now and then (~10 ms).
+
+        The dense tokens' rows are then dropped from ``_postings``: their bitsets hold them (at 100k
+        papers they are more than half of all the rows kept, ~30 MB).
+        """
+        if self._dense_rows_dropped:
+            return
         postings, starts, vocab = self._postings, self._starts, self.vocab
         row_mask = np.zeros(self.n_rows, np.bool_)
         for slot, token in enumerate(self._dense_tokens.tolist()):
@@ -121,6 +129,35 @@ class WordIndex:
         yield
         self._sparse_tokens = np.flatnonzero(~is_dense)
         self._sparse_vocab = Joined([vocab[t] for t in self._sparse_tokens.tolist()])
+        yield
+        lengths = self.df.astype(np.int64)
+        dense = self._dense_tokens
+        # the runs of sparse tokens between dense ones, copied (a loaded file's bytes can then go)
+        run_starts = np.concatenate([[0], starts[dense + 1]]).tolist()
+        runs = zip(run_starts, np.append(starts[dense], starts[-1]).tolist(), strict=True)
+        self._postings = np.concatenate([postings[start:end] for start, end in runs]).astype(np.int32, copy=False)
+        self._starts = np.zeros(len(vocab) + 1, np.int64)
+        np.cumsum(np.where(is_dense, 0, lengths), out=self._starts[1:])
+        self._is_dense = is_dense
+        self._dense_rows_dropped = True
+
+    def _dense_rows(self, token: int) -> npt.NDArray[np.int32]:
+        slot = int(np.searchsorted(self._dense_tokens, token))
+        bits = np.unpackbits(self._dense_bits[slot], count=self.n_rows, bitorder="little")
+        return np.flatnonzero(bits).astype(np.int32)
+
+    def _all_postings(self) -> npt.NDArray[np.int32]:
+        """Every token's rows, in token order (the dense tokens' made again from their bitsets)."""
+        if not self._dense_rows_dropped:
+            return self._postings
+        lengths = self.df.astype(np.int64)
+        every = np.empty(int(lengths.sum()), np.int32)
+        every[np.repeat(~self._is_dense, lengths)] = self._postings
+        starts = np.zeros(len(lengths) + 1, np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        for token in self._dense_tokens.tolist():
+            every[starts[token] : starts[token + 1]] = self._dense_rows(token)
+        return every
 
     # -- building -------------------------------------------------------------------------------------
 
@@ -197,6 +234,8 @@ class WordIndex:
 
     def rows_of_token(self, number: int) -> list[int]:
         """The rows holding token ``number`` (its position in ``vocab``), ascending."""
+        if self._dense_rows_dropped and self._is_dense[number]:
+            return self._dense_rows(number).tolist()
         return self._postings[self._starts[number] : self._starts[number + 1]].tolist()
 
     def rows_with(self, word: str, verify: Verify) -> Mask:
@@ -239,7 +278,7 @@ class WordIndex:
         blobs: list[tuple[str, npt.NDArray[Any]]] = [
             ("checksums", self.checksums),
             ("df", self.df),
-            ("postings", self._postings),
+            ("postings", self._all_postings()),
         ]
         header = {
             "format": FORMAT_VERSION,
@@ -286,9 +325,10 @@ class WordIndex:
             # well-formed but not what was written (a flipped bit, an edit): its answers would be wrong
             raise WordIndexError("the file's contents do not match their checksum")
         extra = header.get("extra")
+        # Copies of the small parts: once prepared, nothing refers to the file's bytes, and they go.
         index = cls(
-            ids, checksums.astype(np.uint32, copy=False), vocab, df.astype(np.int32, copy=False),
-            postings.astype(np.int32, copy=False), prepare=prepare,
+            ids, checksums.astype(np.uint32), vocab, df.astype(np.int32), postings.astype(np.int32, copy=False),
+            prepare=prepare,
         )
         return index, extra if isinstance(extra, dict) else {}
 
