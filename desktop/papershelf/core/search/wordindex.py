@@ -179,8 +179,11 @@ class WordIndex:
         vocab: dict[str, int] = {}
         number = vocab.__getitem__
         sums = array("I")
-        # per chunk: the tokens in it, how many of its rows each is in, and those rows sorted by token
-        chunks: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32]]] = []
+        # per chunk: its first row, the tokens in it, how many of its rows each is in, and those rows sorted by
+        # token, counted from its first (2 bytes a row, not 4: the chunks hold every row until copied into place)
+        chunks: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]] = []
+        if chunk_rows > 1 << 16:
+            raise ValueError(f"chunks of {chunk_rows} rows: at most {1 << 16}")
         rows = iter(texts)
         first = 0
         with gc_paused():
@@ -199,18 +202,18 @@ class WordIndex:
                 if not counts:
                     break
                 token_of = np.frombuffer(tokens, np.int32) if tokens else np.zeros(0, np.int32)
-                chunk = np.arange(first, first + len(counts), dtype=np.int32)
+                chunk = np.arange(len(counts), dtype=np.uint16)
                 row_of = np.repeat(chunk, np.frombuffer(counts, np.int32))
                 order = np.argsort(token_of, kind="stable")  # rows stay ascending within each token
                 per_token = np.bincount(token_of)
                 present = np.flatnonzero(per_token).astype(np.int32)
-                chunks.append((present, per_token[present].astype(np.int32), row_of[order]))
+                chunks.append((first, present, per_token[present].astype(np.int32), row_of[order]))
                 first += len(counts)
                 yield
         if first != len(ids):
             raise ValueError(f"{len(ids)} ids but {first} texts")
         df = np.zeros(len(vocab), np.int64)
-        for present, lengths, _ in chunks:
+        for _, present, lengths, _ in chunks:
             df[present] += lengths
         free = np.zeros(len(vocab), np.int64)  # where each token's next rows go
         np.cumsum(df[:-1], out=free[1:])
@@ -220,9 +223,10 @@ class WordIndex:
             yield
         chunks.reverse()
         while chunks:
-            present, lengths, sorted_rows = chunks.pop()
+            chunk_first, present, lengths, sorted_rows = chunks.pop()
             within = np.cumsum(lengths, dtype=np.int64) - lengths  # where each token's rows start in this chunk
-            postings[np.repeat(free[present] - within, lengths) + np.arange(len(sorted_rows))] = sorted_rows
+            at = np.repeat(free[present] - within, lengths) + np.arange(len(sorted_rows))
+            postings[at] = sorted_rows.astype(np.int32) + chunk_first
             free[present] += lengths
             yield
         checksums = np.frombuffer(sums, np.uint32).copy() if sums else np.zeros(0, np.uint32)
