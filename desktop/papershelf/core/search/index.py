@@ -50,7 +50,7 @@ from papershelf.core.search.query import (
     parse_query,
 )
 from papershelf.core.search.steps import run
-from papershelf.core.search.wordindex import Joined, Mask, WordIndex, WordIndexError, checksum
+from papershelf.core.search.wordindex import Joined, Mask, WordIndex, WordIndexError, checksum, write_file
 
 # Both separators are whitespace, which search_form never leaves inside a value or a query term, so
 # a term can never match across two fields or two tags.
@@ -430,11 +430,12 @@ class SearchIndex(DerivedIndex):
                         word = None
         if word is None:
             texts = (self.catalogue_text(r) for r in range(len(order)))
-            word = yield from WordIndex.building(order, texts, pause_every=_STEP_ROWS)
+            word = yield from WordIndex.building(order, texts, pause_every=_STEP_ROWS, prepare=False)
             stale = set()
             self.word_index_source = "built"
-            if not self.library.read_only:
+            if not self.library.read_only:  # before preparing, which drops the dense tokens' rows
                 self._save_word_index(word, path, in_background=in_steps)
+            yield from word.preparing()
         else:
             self.word_index_source = "cache"
         self._word = word
@@ -445,9 +446,11 @@ class SearchIndex(DerivedIndex):
         """Cache the word index; in a thread when building in steps (60 MB at 100k: mostly waiting for
         the disk, which releases the GIL)."""
 
+        parts = word.file_parts(_CACHE_SETTINGS)
+
         def save() -> None:
             with contextlib.suppress(OSError):  # searching works from memory; the next start rebuilds
-                word.save(path, _CACHE_SETTINGS)
+                write_file(path, parts)
 
         if not in_background:
             save()

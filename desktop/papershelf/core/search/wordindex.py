@@ -168,9 +168,11 @@ class WordIndex:
 
     @classmethod
     def building(
-        cls, ids: Sequence[str], texts: Iterable[str], chunk_rows: int = _CHUNK_ROWS, pause_every: int = 256
+        cls, ids: Sequence[str], texts: Iterable[str], chunk_rows: int = _CHUNK_ROWS, pause_every: int = 256,
+        *, prepare: bool = True,
     ) -> Generator[None, None, WordIndex]:
-        """``build`` in steps: yields every ``pause_every`` texts and between sorting steps; returns the index.
+        """``build`` in steps: yields every ``pause_every`` texts and between sorting steps; returns the index
+        (``prepare``: as for the constructor; saving before ``preparing`` costs no copy of the rows).
 
         Rows are tokenised and sorted by token in chunks of ``chunk_rows``, and the chunks' row lists
         then copied into place: the memory on top of the result stays one chunk's worth (sorting all
@@ -231,7 +233,8 @@ class WordIndex:
             yield
         checksums = np.frombuffer(sums, np.uint32).copy() if sums else np.zeros(0, np.uint32)
         index = cls(list(ids), checksums, list(vocab), df.astype(np.int32), postings, prepare=False)
-        yield from index.preparing()
+        if prepare:
+            yield from index.preparing()
         return index
 
     # -- queries --------------------------------------------------------------------------------------
@@ -279,6 +282,11 @@ class WordIndex:
 
     def save(self, path: Path, extra: dict[str, Any] | None = None) -> None:
         """Write the index atomically; ``extra`` is stored in the header for the caller's checks."""
+        write_file(path, self.file_parts(extra))
+
+    def file_parts(self, extra: dict[str, Any] | None = None) -> FileParts:
+        """What ``save`` writes (for ``write_file``, in another thread if need be: taken now, it is not
+        changed by ``preparing`` meanwhile). Before ``preparing`` it takes no memory of its own."""
         blobs: list[tuple[str, npt.NDArray[Any]]] = [
             ("checksums", self.checksums),
             ("df", self.df),
@@ -292,7 +300,7 @@ class WordIndex:
             "blobs": [[name, blob.dtype.str, len(blob)] for name, blob in blobs],
             "crc32": contents_checksum(self.ids, self.vocab, [blob for _, blob in blobs]),
         }
-        cachefile.write(path, MAGIC, header, [np.ascontiguousarray(blob).data.cast("B") for _, blob in blobs])
+        return header, [np.ascontiguousarray(blob).data.cast("B") for _, blob in blobs]
 
     @classmethod
     def load(cls, path: Path, *, prepare: bool = True) -> tuple[WordIndex, dict[str, Any]]:
@@ -346,6 +354,15 @@ def _code_points(text: str) -> npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | 
     if len(units) == 2 * len(text):  # no character above U+FFFF: one unit each
         return np.frombuffer(units, np.uint16)
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
+FileParts = tuple[dict[str, Any], list[memoryview]]
+
+
+def write_file(path: Path, parts: FileParts) -> None:
+    """Write an index file from ``WordIndex.file_parts``, atomically."""
+    header, blobs = parts
+    cachefile.write(path, MAGIC, header, blobs)
 
 
 class Joined:
