@@ -39,6 +39,8 @@ METRICS = (
     "latex_decode_40k_s", "query_worst_s_10k",
     "import_ris_10k_s", "export_ris_10k_s", "import_biblatex_10k_s", "export_biblatex_10k_s",
     "import_csljson_10k_s", "export_csljson_10k_s", "cite_apa_1k_s",
+    "fulltext_extract_s_per_pdf", "fulltext_query_p95_ms_10k", "filter_pdf_text_p95_ms_10k",
+    "filter_p95_ms_10k_same_run", "match_pdfs_250_s",
     "notes_sync_50mb_max_stall_ms", "notes_sync_50mb_s", "notes_sync_50mb_peak_rss_x", "note_preview_1mb_ms",
 )
 
@@ -987,3 +989,169 @@ def bench_note_preview(report: Report, cfg: Config, work: Work) -> None:
         pane.deleteLater()
         controller.detach()
         app.processEvents()
+
+
+# -- PDFs: reading their text, full-text queries, matching downloads (issue 17) -----------------------
+
+FULLTEXT_PAGES = 8  # pages per PDF: a title page, then a page of body text each (about 11 KB of text a PDF)
+FULLTEXT_TYPED = ("fulltext:robustness", 'text:"neural network"', "fulltext:graph fulltext:attention")
+
+
+def _typeset_pdfs(papers: list[Any], folder: Path, pages_each: int, headers: tuple[str, ...] = ("",)) -> list[Path]:
+    """One PDF per paper, ``pages_each`` pages: its title, authors and abstract, then other papers' abstracts as
+    body text; one pdflatex run for all of them, split into files by pypdf."""
+    from tests.helpers.pdfs import Page, split, tex, typeset
+
+    if pages_each == 1:
+        pages = [Page(p.title, p.authors, p.abstract, headers[n % len(headers)]) for n, p in enumerate(papers)]
+        book = typeset(pages, folder, "book")
+        return split(book, [f"download ({n}).pdf" for n in range(len(papers))], folder / "pdfs")
+    body = []
+    for n, paper in enumerate(papers):
+        body.append(f"{{\\LARGE\\bfseries {tex(paper.title)}\\par}}\\bigskip\n{{\\large {tex(', '.join(paper.authors))}"
+                    f"\\par}}\\bigskip\n\\textbf{{Abstract}}\\quad {tex(paper.abstract[:1500])}\\par\\newpage\n")
+        for k in range(1, pages_each):
+            other = papers[(n * 7 + k * 13) % len(papers)]
+            body.append(f"{k}\\quad {tex(other.abstract[:1700])}\\par\\newpage\n")
+    source = folder / "book.tex"
+    source.write_text("\\documentclass{article}\n\\usepackage[margin=2cm]{geometry}\n\\pagestyle{empty}\n"
+                      "\\begin{document}\n" + "".join(body) + "\\end{document}\n", encoding="utf-8")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name], cwd=folder,
+                   check=True, capture_output=True, timeout=600)
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(folder / "book.pdf")
+    if len(reader.pages) != len(papers) * pages_each:
+        raise RuntimeError(f"{len(reader.pages)} pages typeset, {len(papers) * pages_each} wanted")
+    made = []
+    (folder / "pdfs").mkdir()
+    for n in range(len(papers)):
+        writer = PdfWriter()
+        for page in reader.pages[n * pages_each:(n + 1) * pages_each]:
+            writer.add_page(page)
+        target = folder / "pdfs" / f"paper ({n}).pdf"
+        with target.open("wb") as out:
+            writer.write(out)
+        made.append(target)
+    return made
+
+
+def bench_fulltext(report: Report, cfg: Config, work: Work) -> None:
+    """Reading 1,000 attached PDFs' text (s per PDF), ``fulltext:`` queries over it at 10k papers (p95), the
+    search box's plain words with "Search PDF text too" on (p95, beside the same keystrokes without it), and
+    ``match-pdfs`` on 250 PDFs (200 of library papers, 50 of papers not in it)."""
+    from papershelf.core.library import Library
+
+    count = cfg.runs(1000, 250)
+    folder = work.copy("lib-10k")
+    name = "fulltext_extract_s_per_pdf"
+    with report.guard("fulltext", name, "fulltext_query_p95_ms_10k", "filter_pdf_text_p95_ms_10k"):
+        from papershelf.core.search.index import SearchIndex
+        from papershelf.core.search.query import parse_query
+        from papershelf.services import attachments, fulltext
+
+        table_ = Table(folder)  # the window's table, over the library the PDFs are attached to
+        library = table_.library
+        papers = list(library.papers.values())[:count]
+        made_s, pdfs = timed(lambda: _typeset_pdfs(papers, _mkdir(work), FULLTEXT_PAGES))
+        stamp = "2026-12-05T00:00:00+00:00"
+        library.commit(tables={attachments.TABLE: {
+            p.id: {"files": [attachments.Attachment(str(pdf), True, "PDF", "", stamp).to_doc()]}
+            for p, pdf in zip(papers, pdfs, strict=True)}})
+        full = fulltext.FullText(library, read_on_lookup=False)
+        library.fulltext = full.lookup
+        gc.collect()
+        read_s, read = timed(full.refresh)
+        if read != count:
+            raise RuntimeError(f"read {read} of {count} PDFs")
+        texts, copy = full.snapshot()
+        words_s, words = timed(lambda: fulltext.WordList(copy))
+        full.adopt(texts, words)
+        report.set(name, read_s / count, 4)
+        report.note(name, {
+            "what": f"FullText.refresh(): pypdf text of {count} attached {FULLTEXT_PAGES}-page PDFs, cached to "
+                    "fulltext.cache (one write); then the word list fulltext: looks words up in",
+            "read_s": round(read_s, 2), "word_list_s": round(words_s, 3), "typeset_and_split_s": round(made_s, 1),
+            "text_mb": round(sum(len(t) for t in texts.values()) / 1e6, 1),
+            "cache_mb": round(full.path.stat().st_size / 1e6, 1)})
+
+        index = SearchIndex(library, word_index=True)
+        index.build()
+        model, app = table_.model, table_.app
+
+        def run(texts_typed: list[str], widen: Callable[[Any], Any] | None) -> Samples:
+            samples = Samples()
+            gc.collect()
+            for _ in range(cfg.runs(5, 1)):
+                for text in texts_typed:
+                    start = time.perf_counter()
+                    query = parse_query(text, lenient=True)
+                    query = widen(query) if widen is not None else query
+                    model.set_filter(lambda ids, q=query, ix=index: ix.filter(q, ids))
+                    model.rowCount()
+                    samples.add(time.perf_counter() - start)
+                    app.processEvents()
+            return samples
+
+        typed = [t[:n] for t in FULLTEXT_TYPED for n in range(len(t.split(":", 1)[0]) + 2, len(t) + 1)] + [""]
+        samples = run(typed, None)
+        report.set("fulltext_query_p95_ms_10k", samples.p95() * 1000, 2)
+        report.note("fulltext_query_p95_ms_10k", {
+            "what": f"parse_query + PaperTableModel.set_filter(SearchIndex.filter) + reset, 10k papers, {count} "
+                    f"with PDF text; every prefix of {list(FULLTEXT_TYPED)} from its first letter, then cleared",
+            "ms": samples.summary(1000, "ms")})
+        plain = keystrokes(cfg.quick)
+        without = run(plain, None)
+        widened = run(plain, fulltext.with_fulltext)
+        report.set("filter_pdf_text_p95_ms_10k", widened.p95() * 1000, 2)
+        report.set("filter_p95_ms_10k_same_run", without.p95() * 1000, 2)
+        report.note("filter_pdf_text_p95_ms_10k", {
+            "what": "the table's keystrokes (every prefix of TYPED) with Search PDF text too on "
+                    "(fulltext.with_fulltext), 10k papers, "
+                    f"{count} with PDF text; beside the same keystrokes without it in the same run",
+            "with_ms": widened.summary(1000, "ms"), "without_ms": without.summary(1000, "ms")})
+        model.set_filter(None)
+        table_.close()
+        del table_, full, library
+        gc.collect()
+
+    name = "match_pdfs_250_s"
+    with report.guard("match-pdfs", name):
+        import random
+
+        from papershelf.services.pdfmatch import match_folder
+        from tests.helpers.pdfs import catalogue_papers
+
+        catalogue = catalogue_papers()
+        outside = catalogue[::17][:50]
+        outside_ids = {id(p) for p in outside}
+        inside = [p for p in catalogue if id(p) not in outside_ids]
+        library = Library(work.path("match-library"))
+        library.import_papers(inside)
+        order = inside[::4][:200] + outside
+        random.Random(17).shuffle(order)
+        headers = ("Published as a conference paper at ICLR 2021", "",
+                   "Under review as a conference paper at ICLR 2021")
+        pdfs = _typeset_pdfs(order, _mkdir(work), 1, headers)
+        samples = Samples()
+        results: list[Any] = []
+        for _ in range(cfg.runs(3, 1)):
+            gc.collect()
+            seconds, results = timed(lambda: match_folder(library, pdfs))
+            samples.add(seconds)
+        keys = {p.title: p.key for p in library.papers.values()}
+        right = sum(1 for r, p in zip(results, order, strict=True)
+                    if r.confident and id(p) not in outside_ids and library.papers[r.paper_id].key == keys[p.title])
+        wrong = sum(1 for r, p in zip(results, order, strict=True)
+                    if r.confident and (id(p) in outside_ids or library.papers[r.paper_id].key != keys[p.title]))
+        report.set(name, samples.median())
+        report.note(name, {"what": "services.pdfmatch.match_folder over 250 one-page PDFs (200 of the library's "
+                                   "810 papers, 50 of papers not in it): pypdf's first page and metadata, then "
+                                   "ids, titles and authors", "s": samples.summary(),
+                           "right": right, "wrong": wrong, "unmatched": len(results) - right - wrong})
+
+
+def _mkdir(work: Work) -> Path:
+    folder = work.path("typeset")
+    folder.mkdir(parents=True)
+    return folder

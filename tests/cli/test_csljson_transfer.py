@@ -59,3 +59,42 @@ def test_keep_updated_rewrites_a_csl_json_file(iclr_library_dir: Path, run_cli: 
     library.annotate([second], AnnotationChange(add_lists=("thesis",)))
     auto.close()
     assert len(json.loads(target.read_text(encoding="utf-8"))) == 2
+
+
+def test_a_merged_paper_is_one_item_under_its_key_and_the_export_names_the_old_keys(
+        run_cli: RunCli, tmp_path: Path) -> None:
+    """CSL has no alias: no second item (a document citing both keys would list the paper twice), no made-up
+    variable; the export says which old key to stop citing, and pandoc finds the paper by its current key."""
+    bib = tmp_path / "two.bib"
+    bib.write_text("@article{mine, author = {Doe, Jane}, title = {One Paper}, journal = {J}, year = 2020}\n"
+                   "@article{theirs, author = {Doe, Jane}, title = {One paper}, journal = {J}, year = 2020,"
+                   " doi = {10.1234/one}}\n", encoding="utf-8")
+    library = str(tmp_path / "lib")
+    assert run_cli("--library", library, "import", str(bib)).code == 0
+    assert run_cli("--library", library, "duplicates", "--merge", "mine", "theirs").code == 0
+    target = tmp_path / "refs.json"
+    done = run_cli("--library", library, "export", "author:doe", "-o", str(target))
+    assert done.code == 0, done.err
+    (item,) = json.loads(target.read_text(encoding="utf-8"))
+    assert item["id"] == "mine"
+    assert item["DOI"] == "10.1234/one"  # the merged-away entry's fields are the paper's
+    assert "theirs" not in target.read_text(encoding="utf-8")
+    assert "CSL-JSON has no place for: cite it by the current key (mine (was theirs))" in done.out + done.err
+
+
+def test_import_reads_csl_json_in_a_json_and_in_a_txt(run_cli: RunCli, tmp_path: Path) -> None:
+    items = [{"id": "kept2021", "type": "article-journal", "title": "Kept By Content",
+              "author": [{"family": "Doe", "given": "Jane"}], "issued": {"date-parts": [[2021]]}}]
+    as_txt = tmp_path / "export.txt"
+    as_txt.write_text(json.dumps(items), encoding="utf-8")
+    as_json = tmp_path / "refs.json"
+    as_json.write_text(json.dumps([{**items[0], "id": "other2020", "title": "Other"}]), encoding="utf-8")
+    library = tmp_path / "lib"
+    done = run_cli("--library", str(library), "import", str(as_txt), str(as_json))
+    assert done.code == 0, done.out + done.err
+    assert "export.txt: 1 imported" in done.out
+    assert "refs.json: 1 imported" in done.out
+    papers = {p.key: p for p in Library(library).papers.values()}
+    assert (papers["kept2021"].title, papers["kept2021"].authors, papers["kept2021"].year) == (
+        "Kept By Content", ["Jane Doe"], 2021)
+    assert "other2020" in papers

@@ -92,3 +92,23 @@ def test_bad_arguments_are_one_line(run_cli: RunCli, tmp_path: Path) -> None:
     assert missing.err.splitlines()[-1] == f"papershelf: error: {tmp_path / 'nowhere'}: no such folder"
     link = run_cli("--library", lib, "match-pdfs", str(tmp_path), "--link")
     assert (link.code, link.err.splitlines()[-1]) == (1, "papershelf: error: --link goes with --attach")
+
+
+def test_a_paper_in_the_trash_is_never_attached_only_offered(run_cli: RunCli, tmp_path: Path) -> None:
+    papers = catalogue_papers()[:3]
+    library = Library(tmp_path / "library")
+    library.import_papers(papers)
+    paper = next(p for p in library.papers.values() if p.title == papers[1].title)
+    library.trash([paper.id])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    typeset([Page(papers[1].title, papers[1].authors, papers[1].abstract)], folder, "good")
+    for leftover in folder.glob("good.*"):
+        if leftover.suffix != ".pdf":
+            leftover.unlink()
+    done = run_cli("--library", str(tmp_path / "library"), "match-pdfs", str(folder), "--attach")
+    assert done.code == 0
+    why = f"its paper {paper.key} was in the Trash (restore it, then pick it)"
+    assert done.out == f"good.pdf\t-\t0.90\tunmatched: {why}\n"
+    assert done.err.splitlines()[-1] == "1 PDFs: 0 matched, 1 unmatched; 0 attached"
+    assert attachments.attachments(Library(tmp_path / "library"), paper.id) == []

@@ -3,12 +3,16 @@
 A paper exported to BibTeX and read back (the papers of tests/formats/test_bibtex_roundtrip.py: any
 Unicode and the characters BibTeX markup is made of) goes out as CSL-JSON, is imported from it, and
 exported to BibTeX again: read back, its authors, title, year, venue (booktitle, journal or
-howpublished), entry type, DOI, URL and abstract are what the first BibTeX said. Titles with ``$...$``
-math are left out: CSL is not LaTeX, and math goes to CSL as the text it reads as (``$\\alpha$`` -> α).
-The CSL-JSON itself comes back the same when imported and exported again.
+howpublished), entry type, DOI, URL and abstract are what the first BibTeX said. One known limit: CSL is
+not LaTeX, so a title's ``$...$`` math goes to CSL as the text it reads as (``$\\alpha$`` -> α,
+``$O(n^2)$`` -> "O(n^2)") and comes back as that text, not as math; the property says exactly that for
+such titles instead of leaving them out. The CSL-JSON itself comes back the same when imported and
+exported again.
 """
 
 from __future__ import annotations
+
+import json
 
 from hypothesis import HealthCheck, given, settings
 
@@ -31,7 +35,7 @@ def venue_of(paper: Paper) -> str:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(papers().filter(lambda p: p.title.count("$") < 2))
+@given(papers())
 def test_bibtex_to_csl_json_and_back_keeps_the_reference(paper: Paper) -> None:
     first = through_bibtex(paper)
     text = csljson.render([first], {}).text
@@ -41,7 +45,11 @@ def test_bibtex_to_csl_json_and_back_keeps_the_reference(paper: Paper) -> None:
     again = through_bibtex(from_csl)
     assert again.key == first.key
     assert again.authors == first.authors
-    assert again.title == first.title
+    csl_title = csljson.plain_text(json.loads(text)[0].get("title", ""))
+    if "$" in first.fields.get("title", ""):  # math: back as the text CSL had, which is what it reads as
+        assert again.title == csl_title
+    else:
+        assert again.title == first.title == csl_title
     assert again.year == first.year
     assert again.venue == first.venue
     assert bool(venue_of(again)) == bool(venue_of(first))
@@ -49,3 +57,13 @@ def test_bibtex_to_csl_json_and_back_keeps_the_reference(paper: Paper) -> None:
     assert (again.doi, again.url) == (first.doi, first.url)
     assert again.abstract == first.abstract
     assert csljson.render([from_csl], {}).text == text
+
+
+def test_math_in_a_title_comes_back_as_text_not_as_latex() -> None:
+    """The known limit, spelled out: what a reader sees survives, the LaTeX math does not."""
+    (first,) = bibtex.parse(r"@article{k, title = {On $\alpha$-divergences in $O(n^2)$ time}, year = 2020}").papers
+    (item,) = json.loads(csljson.render([first], {}).text)
+    assert item["title"] == "On α-divergences in O(n^2) time"
+    (back,) = csljson.parse(json.dumps([item])).papers
+    assert back.title == "On α-divergences in O(n^2) time"
+    assert "$" not in bibtex_export.render([back], {}, BibtexOptions(ascii=False)).text

@@ -203,3 +203,79 @@ def test_merging_two_papers_keeps_the_files_of_both(library: Library, pdf: Path,
     assert files[1] == moved
     assert not attachments.is_missing(library, moved)
     assert attachments.attachments(library, other_id) == []
+
+
+def test_emptying_the_trash_moves_copied_files_aside_and_keeps_their_list_in_the_removed_record(
+    library: Library, pdf: Path, tmp_path: Path
+) -> None:
+    from papershelf.services import trash
+
+    pid = _pid(library)
+    copied = attach(library, pid, pdf).attachment
+    outside = tmp_path / "linked.pdf"
+    outside.write_bytes(pdf.read_bytes())
+    linked = attach(library, pid, outside, link=True).attachment
+    library.trash([pid])
+    words = " ".join(trash.emptying_words(library, [pid]))
+    assert "2 attached files are not lost" in words
+    assert trash.empty_trash(library) == [pid]
+    assert not (library.folder / "files" / KEY).exists()  # the copy went, and its emptied folder
+    aside = list((library.folder / "trash" / "files" / KEY).iterdir())
+    assert [p.read_bytes() for p in aside] == [pdf.read_bytes()]
+    assert outside.read_bytes() == pdf.read_bytes()  # a linked file is never touched
+    reopened = Library(library.folder)
+    assert pid not in reopened.papers
+    assert reopened.table(attachments.TABLE).get(pid) is None  # no list left for a paper that is gone
+    (record,) = reopened.removed_papers()
+    assert record["paper"]["key"] == KEY
+    kept = [attachments.Attachment.from_doc(d) for d in record["tables"][attachments.TABLE]["files"]]
+    assert [a.linked for a in kept if a] == [False, True]
+    assert kept[0] is not None
+    assert kept[0].location(reopened.folder) == aside[0]
+    assert kept[1] == linked
+    assert copied.path != kept[0].path
+
+
+def test_a_paper_with_only_files_is_still_kept_in_the_record_when_emptied(library: Library, pdf: Path) -> None:
+    from papershelf.services import trash
+
+    pid = _pid(library)
+    attach(library, pid, pdf)
+    library.trash([pid])
+    assert library.annotation(pid).note == ""
+    assert not library.annotation(pid).tags
+    trash.empty_trash(library)
+    assert [r["paper"]["key"] for r in Library(library.folder).removed_papers()] == [KEY]
+
+
+def test_an_emptying_cut_short_after_the_files_were_set_aside_loses_nothing(library: Library, pdf: Path) -> None:
+    pid = _pid(library)
+    attach(library, pid, pdf)
+    library.trash([pid])
+    (moved,) = attachments.set_aside_files(library, [pid])
+    library.catalogue.remove([pid])  # the catalogue's write of the emptying, and then the power went out
+    reopened = open_library(library.folder)  # finishes the emptying
+    (record,) = reopened.removed_papers()
+    (doc,) = record["tables"][attachments.TABLE]["files"]
+    assert reopened.folder / doc["path"] == moved
+    assert moved.is_file()
+
+
+def test_a_kept_updated_bibtex_file_with_files_follows_attaching_and_detaching(
+    library: Library, pdf: Path, tmp_path: Path
+) -> None:
+    from papershelf.core.library import AnnotationChange
+    from papershelf.services.exporting import AutoExport
+
+    pid = _pid(library)
+    library.annotate([pid], AnnotationChange(add_lists=("thesis",)))
+    target = tmp_path / "out" / "thesis.bib"
+    target.parent.mkdir()
+    AutoExport(library).tie(target, list_name="thesis", fmt="bibtex", options={"with_files": True})
+    assert "file = {" not in target.read_text(encoding="utf-8")
+    done = attach(library, pid, pdf)
+    location = library.folder / done.attachment.path
+    assert f"file = {{{filefield.render([filefield.FileEntry(str(location), '', 'PDF')])}}}" in target.read_text(
+        encoding="utf-8")  # outside the .bib's folder: an absolute path
+    detach(library, pid, done.attachment)
+    assert "file = {" not in target.read_text(encoding="utf-8")

@@ -7,6 +7,16 @@ The expected strings are copied from the style guides, not from Papershelf's out
   al., 2019). In the HTML the journal and the volume are in italics, as APA prints them.
 - IEEE: the IEEE Reference Guide's examples of a journal article (Liu, Lee and Jordan, 1997) and of a
   paper in conference proceedings (Payne and Stern, 1985).
+- Chicago (author-date, 18th edition, the style offered): the Chicago Manual of Style's "Author-Date:
+  Sample Citations", a journal article with three authors and a DOI (Keng, Lin and Orazem, 2017; "et al."
+  in the text from three authors on), a book (Grazer and Fishman, 2015; its title in italics), and an
+  article whose title has a preposition that stays lower-case (LaSalle, 2017; the guide ends it with the
+  database it was read in, which a record here does not hold).
+- Nature: the reference examples of Nature's formatting guide, a journal article with more than five authors
+  (Schott et al., 1998: the first author and "et al.") and one with four (Hao et al., 2014: "&" before the last).
+
+ACM is not among them: its documented format (the acmart class's ACM-Reference-Format) abbreviates the month
+("(Jan. 2007)") where the CSL style, as the styles repository has it, spells it out ("(January 2007)").
 """
 
 from __future__ import annotations
@@ -49,6 +59,34 @@ BIB = r"""
 }
 """
 PAPERS = {p.key: p for p in bibtex.parse(BIB).papers}
+MORE = r"""
+@article{keng2017,
+  author = {Keng, Shao-Hsun and Lin, Chun-Hung and Orazem, Peter F.},
+  title = {Expanding College Access in {Taiwan}, 1978--2014: Effects on Graduate Quality and Income Inequality},
+  journal = {Journal of Human Capital}, volume = {11}, number = {1}, pages = {1--34}, year = {2017},
+  doi = {10.1086/690235}
+}
+@book{grazer2015,
+  author = {Grazer, Brian and Fishman, Charles}, title = {A Curious Mind: The Secret to a Bigger Life},
+  publisher = {Simon \& Schuster}, year = {2015}
+}
+@article{lasalle2017,
+  author = {LaSalle, Peter}, title = {Conundrum: A story about reading},
+  journal = {New England Review}, volume = {38}, number = {1}, pages = {95--109}, year = {2017}
+}
+@article{schott1998,
+  author = {Schott, J. J. and Benson, D. W. and Basson, C. T. and Pease, W. and Silberbach, G. M. and Moak, J. P.
+            and Maron, B. J. and Seidman, C. E. and Seidman, J. G.},
+  title = {Congenital heart disease caused by mutations in the transcription factor {NKX2-5}},
+  journal = {Science}, volume = {281}, number = {5373}, pages = {108--111}, year = {1998}
+}
+@article{hao2014,
+  author = {Hao, Zengchao and AghaKouchak, Amir and Nakhjiri, Navid and Farahmand, Alireza},
+  title = {Global integrated drought monitoring and prediction system}, journal = {Sci. Data}, volume = {1},
+  pages = {140001}, year = {2014}
+}
+"""
+MORE_PAPERS = {p.key: p for p in bibtex.parse(MORE).papers}
 
 APA_JOURNAL = (
     "Grady, J. S., Her, M., Moreno, G., Perez, C., & Yelinek, J. (2019). Emotions in storybooks: A comparison of "
@@ -88,6 +126,72 @@ def test_apa_html_has_the_italics_word_processors_keep() -> None:
 @pytest.mark.parametrize(("key", "expected"), [("liu1997", IEEE_JOURNAL), ("payne1985", IEEE_CONFERENCE)])
 def test_ieee_documented_examples(key: str, expected: str) -> None:
     assert bibliography([PAPERS[key]], load_style("ieee")).text == "[1] " + expected
+
+
+CHICAGO = {
+    "keng2017": "Keng, Shao-Hsun, Chun-Hung Lin, and Peter F. Orazem. 2017. “Expanding College Access in Taiwan, "
+                "1978–2014: Effects on Graduate Quality and Income Inequality.” Journal of Human Capital 11 (1): "
+                "1–34. https://doi.org/10.1086/690235.",
+    "grazer2015": "Grazer, Brian, and Charles Fishman. 2015. A Curious Mind: The Secret to a Bigger Life. "
+                  "Simon & Schuster.",
+    "lasalle2017": "LaSalle, Peter. 2017. “Conundrum: A Story about Reading.” New England Review 38 (1): 95–109.",
+}
+
+
+@pytest.mark.parametrize("key", list(CHICAGO))
+def test_chicago_author_date_documented_examples(key: str) -> None:
+    """Given names in full and prepositions lower-case in title case: two CSL 1.0.1 rules the style uses."""
+    assert bibliography([MORE_PAPERS[key]], load_style("chicago")).text == CHICAGO[key]
+
+
+def test_chicago_in_text_and_italics() -> None:
+    chicago = load_style("chicago")
+    assert citation([MORE_PAPERS["keng2017"]], chicago).text == "(Keng et al. 2017)"
+    assert citation([MORE_PAPERS["grazer2015"]], chicago).text == "(Grazer and Fishman 2015)"
+    assert bibliography([MORE_PAPERS["grazer2015"]], chicago).html == (
+        '<p class="csl-entry">Grazer, Brian, and Charles Fishman. 2015. <i>A Curious Mind: The Secret to a Bigger '
+        "Life</i>. Simon &amp; Schuster.</p>"
+    )
+
+
+def test_the_html_escapes_what_the_paper_says() -> None:
+    """A title's "<" and a venue's "&" are text in the HTML a word processor pastes, never markup."""
+    (paper,) = bibtex.parse(
+        r"@article{k, author = {Doe, Jane}, title = {When $x<y$ holds}, journal = {A \& B}, year = 2020}"
+    ).papers
+    for name in citations.STYLES:
+        formatted = bibliography([paper], load_style(name))
+        assert "When x&lt;y holds" in formatted.html or "When X&lt;y Holds" in formatted.html, name
+        assert "A &amp; B" in formatted.html, name
+        assert "<y" not in formatted.html, name
+        assert "A & B" in formatted.text, name
+
+
+NATURE = {
+    "schott1998": "Schott, J. J. et al. Congenital heart disease caused by mutations in the transcription factor "
+                  "NKX2-5. Science 281, 108–111 (1998).",
+    "hao2014": "Hao, Z., AghaKouchak, A., Nakhjiri, N. & Farahmand, A. Global integrated drought monitoring and "
+               "prediction system. Sci. Data 1, 140001 (2014).",
+}
+
+
+@pytest.mark.parametrize("key", list(NATURE))
+def test_nature_documented_examples(key: str) -> None:
+    assert bibliography([MORE_PAPERS[key]], load_style("nature")).text == "1. " + NATURE[key]
+
+
+def test_a_title_ending_in_a_question_mark_takes_no_period_after_it() -> None:
+    (paper,) = bibtex.parse(
+        "@article{abril2007, author = {Abril, Patricia S. and Plant, Robert}, title = {The patent holder's "
+        "dilemma: Buy, sell, or troll?}, journal = {Commun. ACM}, volume = 50, number = 1, pages = {36--44},"
+        " year = 2007, month = jan}"
+    ).papers
+    for name in ("acm", "nature"):
+        formatted = bibliography([paper], load_style(name))
+        assert "troll? Commun. ACM" in formatted.text, name
+        assert "troll? <i>Commun. ACM</i>" in formatted.html, name
+    chicago = bibliography([paper], load_style("chicago"))  # the period is put inside the quotes first
+    assert "“The Patent Holder's Dilemma: Buy, Sell, or Troll?” Commun. ACM" in chicago.text
 
 
 def test_numeric_styles_number_in_the_order_given_and_author_date_styles_sort() -> None:

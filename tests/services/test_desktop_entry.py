@@ -7,16 +7,25 @@ import shutil
 import struct
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from papershelf.core.resources import resources_dir
-from papershelf.services import desktop_entry
+from papershelf.services import desktop_entry, importing
 
 VALIDATE = shutil.which("desktop-file-validate")
 needs_validator = pytest.mark.skipif(VALIDATE is None, reason="desktop-file-validate (desktop-file-utils) missing")
 VENV_BIN = Path(sys.executable).parent
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "ris"
+RIS_TYPE = "application/x-research-info-systems"
+WOS_TYPE = "application/x-inst-for-scientific-info"
+MIME_NS = "{http://www.freedesktop.org/standards/shared-mime-info}"
+needs_mime_tools = pytest.mark.skipif(
+    any(shutil.which(tool) is None for tool in ("update-mime-database", "update-desktop-database", "xdg-mime", "gio")),
+    reason="shared-mime-info, desktop-file-utils, xdg-utils and gio (libglib2.0-bin) are installed by .ci/run",
+)
 
 
 def validate(path: Path) -> list[str]:
@@ -62,7 +71,8 @@ def test_bundled_entry_is_valid_and_complete() -> None:
     assert values["Terminal"] == "false"
     assert values["Type"] == "Application"
     assert values["Categories"] == "Office;"  # one main category (desktop-file-validate)
-    assert values["MimeType"] == "text/x-bibtex;application/x-research-info-systems;"  # BibTeX, RIS: not every .md
+    # BibTeX, RIS, Web of Science: not every .md or .json (a .json is application/json whatever it holds)
+    assert values["MimeType"] == f"text/x-bibtex;{RIS_TYPE};{WOS_TYPE};"
     assert values["StartupWMClass"] == "papershelf"
     assert values["Comment"]
     assert "BibTeX" in values["Keywords"]
@@ -104,13 +114,21 @@ def test_uninstall_desktop_removes_exactly_what_install_wrote(tmp_path: Path) ->
     neighbour.parent.mkdir(parents=True)
     neighbour.write_text("[Desktop Entry]\n")
     assert papershelf(home, "install-desktop").returncode == 0
+    planned = {f.target for f in desktop_entry.planned_files(home)}
     installed = {p for p in home.rglob("*") if p.is_file()} - {neighbour}
-    assert installed == {f.target for f in desktop_entry.planned_files(home)}
+    assert planned <= installed
+    caches = installed - planned  # what update-mime-database and update-desktop-database built, where installed
+    assert all(p.is_relative_to(home / "mime") or p.name == "mimeinfo.cache" for p in caches), caches
 
     result = papershelf(home, "uninstall-desktop")
     assert result.returncode == 0, result.stderr
-    assert {p for p in home.rglob("*") if p.is_file()} == {neighbour}
-    assert result.stdout.count("removed ") == len(installed)
+    left = {p for p in home.rglob("*") if p.is_file()} - {neighbour}
+    # Another launcher is there, so the applications' MIME cache is rebuilt for it, without Papershelf.
+    cache = home / "applications" / "mimeinfo.cache"
+    assert left <= {cache}
+    assert "papershelf" not in (cache.read_text() if cache.exists() else "")
+    assert result.stdout.count("removed ") == len(planned)
+    assert not (home / "mime").exists()  # nothing but Papershelf's package was there: no empty database stays
 
     again = papershelf(home, "uninstall-desktop")
     assert again.returncode == 0
@@ -122,6 +140,9 @@ def test_without_the_command_on_path_exec_runs_the_module(tmp_path: Path) -> Non
     home = tmp_path / "share"
     result = papershelf(home, "install-desktop", path="/nonexistent")
     assert result.returncode == 0, result.stderr
+    # Without update-mime-database the package is written all the same, and the person is told what to run.
+    assert (home / "mime" / "packages" / "papershelf.xml").is_file()
+    assert "update-mime-database is not installed (Debian: shared-mime-info)" in result.stdout
     entry = home / "applications" / "papershelf.desktop"
     assert validate(entry) == []
     assert entry_values(entry)["Exec"] == f"{os.path.abspath(sys.executable)} -m papershelf %F"
@@ -137,3 +158,94 @@ def test_exec_with_spaces_and_percent_is_quoted_for_the_spec(tmp_path: Path) -> 
     assert validate(entry) == []
     # The string-level escape doubles each backslash of the Exec quoting.
     assert entry_values(entry)["Exec"] == '"/opt/My Apps/100%% \\\\"papershelf\\\\"/bin/papershelf" %F'
+
+
+def mime_types_defined() -> dict[str, ET.Element]:
+    root = ET.parse(resources_dir() / desktop_entry.MIME_PACKAGE).getroot()
+    assert root.tag == f"{MIME_NS}mime-info"
+    return {element.attrib["type"]: element for element in root.findall(f"{MIME_NS}mime-type")}
+
+
+def test_mime_package_defines_every_type_the_entry_opens_that_debian_lacks() -> None:
+    """Works without the MIME tools: the package is well-formed XML in the spec's namespace, names each
+    type the launcher claims (but BibTeX, which shared-mime-info has), with a comment, a glob Papershelf
+    imports by and magic that Papershelf's own content sniffing reads as the same format."""
+    defined = mime_types_defined()
+    claimed = entry_values(resources_dir() / "papershelf.desktop")["MimeType"].strip(";").split(";")
+    assert set(defined) == set(claimed) - {"text/x-bibtex"}
+    suffix_of = {RIS_TYPE: ".ris", WOS_TYPE: ".ciw"}
+    for mime_type, element in defined.items():
+        assert (element.findtext(f"{MIME_NS}comment") or "").strip()
+        assert [g.attrib["pattern"] for g in element.findall(f"{MIME_NS}glob")] == [f"*{suffix_of[mime_type]}"]
+        assert suffix_of[mime_type] in importing.supported_suffixes()
+        matches = element.findall(f"{MIME_NS}magic/{MIME_NS}match")
+        assert matches
+        for match in matches:
+            assert match.attrib["type"] == "string"
+            start = match.attrib["offset"].split(":")[0]
+            text = " " * int(start) + match.attrib["value"] + "\n"
+            assert importing.sniff(text.lstrip(" ")) == suffix_of[mime_type], match.attrib["value"]
+
+
+def query(home: Path, *args: str) -> str:
+    """xdg-mime as a GNOME session runs it (through GIO, which reads the user's MIME database)."""
+    env = {**os.environ, "XDG_DATA_HOME": str(home), "XDG_CURRENT_DESKTOP": "GNOME"}
+    result = subprocess.run(["xdg-mime", "query", *args], capture_output=True, text=True, env=env, timeout=60,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@needs_mime_tools
+def test_after_install_desktop_ris_files_have_their_type_and_open_with_papershelf(tmp_path: Path) -> None:
+    home = tmp_path / "share"
+    files = tmp_path / "downloads"
+    files.mkdir()
+    ris = (FIXTURES / "ieee.ris").read_bytes()
+    wos = (FIXTURES / "savedrecs.txt").read_bytes()
+    (files / "export.ris").write_bytes(ris)
+    (files / "citations").write_bytes(b"\xef\xbb\xbf\r\n" + ris.replace(b"\n", b"\r\n"))  # no suffix: by content
+    (files / "records.ciw").write_bytes(wos)
+    (files / "savedrecs").write_bytes(b"\xef\xbb\xbf" + wos)
+    (files / "plain").write_bytes(b"TY is not a tag here\n")
+    before = {name: query(home, "filetype", str(files / name)) for name in ("export.ris", "citations")}
+    assert RIS_TYPE not in before.values()  # Debian's own database does not know RIS
+
+    result = papershelf(home, "install-desktop")
+    assert result.returncode == 0, result.stderr
+    assert f"updated {home / 'mime'} (update-mime-database)" in result.stdout
+    assert query(home, "filetype", str(files / "export.ris")) == RIS_TYPE
+    assert query(home, "filetype", str(files / "citations")) == RIS_TYPE
+    assert query(home, "filetype", str(files / "records.ciw")) == WOS_TYPE
+    assert query(home, "filetype", str(files / "savedrecs")) == WOS_TYPE
+    assert query(home, "filetype", str(files / "plain")) == "text/plain"
+    for mime_type in (RIS_TYPE, WOS_TYPE, "text/x-bibtex"):
+        assert query(home, "default", mime_type) == "papershelf.desktop"
+
+    assert papershelf(home, "uninstall-desktop").returncode == 0
+    assert query(home, "filetype", str(files / "export.ris")) == before["export.ris"]
+    assert query(home, "default", RIS_TYPE) == ""
+
+
+@needs_mime_tools
+def test_uninstall_keeps_the_caches_other_launchers_need(tmp_path: Path) -> None:
+    """A launcher in a subfolder (wine puts them in applications/wine/...) and another MIME package stay
+    known after Papershelf's are gone: the caches are rebuilt for them, not removed."""
+    home = tmp_path / "share"
+    wine = home / "applications" / "wine" / "notepad.desktop"
+    wine.parent.mkdir(parents=True)
+    wine.write_text("[Desktop Entry]\nType=Application\nName=Notepad\nExec=notepad %f\nMimeType=text/plain;\n",
+                    encoding="utf-8")
+    other = home / "mime" / "packages" / "other.xml"
+    other.parent.mkdir(parents=True)
+    other.write_text('<?xml version="1.0"?>\n<mime-info xmlns="http://www.freedesktop.org/standards/shared-mime-info">'
+                     '<mime-type type="application/x-other"><comment>Other</comment><glob pattern="*.oth"/>'
+                     "</mime-type></mime-info>\n", encoding="utf-8")
+    assert papershelf(home, "install-desktop").returncode == 0
+    assert papershelf(home, "uninstall-desktop").returncode == 0
+    cache = (home / "applications" / "mimeinfo.cache").read_text(encoding="utf-8")
+    assert "wine-notepad.desktop" in cache
+    assert "papershelf" not in cache
+    globs = (home / "mime" / "globs2").read_text(encoding="utf-8")
+    assert "application/x-other:*.oth" in globs
+    assert "*.ris" not in globs

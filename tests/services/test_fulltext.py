@@ -115,3 +115,26 @@ def test_a_word_list_built_elsewhere_is_used_only_for_the_texts_it_was_built_fro
     full.refresh()
     assert not full.adopt(texts, fulltext.WordList(copy))
     assert full.lookup("kernels") == {library.paper(KEY).id}  # built anew, with the new text
+
+
+@pytest.mark.parametrize("word_index", [False, True])
+def test_searching_pdf_text_too_agrees_with_query_matches_word_by_word(
+    library: Library, pdfs: list[Path], word_index: bool
+) -> None:
+    """Each keystroke of a few typed searches, widened as Search PDF text too does, through the index
+    (word-index masks, or scans) and through ``Query.matches`` with each paper's text."""
+    from papershelf.core.search.index import SearchIndex
+    from papershelf.core.search.query import parse_query
+
+    attachments.attach(library, library.paper("neitz2021teacher").id, pdfs[1])
+    full = fulltext.attach_to(library)
+    full.refresh()
+    texts = full.texts()
+    index = SearchIndex(library, word_index=word_index, word_index_from=0)
+    typed = ["zebrafinch robust", "kernels OR zebra", "certif -margins", '"interval bound" teacher', "a"]
+    for text in [t[:n] for t in typed for n in range(1, len(t) + 1)]:
+        query = fulltext.with_fulltext(parse_query(text, lenient=True))
+        expected = [pid for pid in library.live_ids()
+                    if query.matches(library.papers[pid], library.annotation(pid), texts.get(pid, ""))]
+        assert index.filter(query) == expected, text
+    assert index.filter(fulltext.with_fulltext(parse_query("zebrafinch"))) == [library.paper(KEY).id]

@@ -77,3 +77,24 @@ def test_a_changed_download_is_looked_at_again_and_a_folder_is_required(
         pdfinbox.set_watched_folder(library, tmp_path / "nowhere")
     pdfinbox.set_watched_folder(library, None)
     assert pdfinbox.watched_folder(library) is None
+
+
+def test_a_paper_in_the_trash_is_never_attached_to_its_pdf_is_listed_with_it_as_a_candidate(
+    setup: tuple[Library, Path, list[str]]
+) -> None:
+    library, downloads, (key3, _key7) = setup
+    pid3 = library.paper(key3).id
+    pdfinbox.set_watched_folder(library, downloads)
+    library.trash([pid3])
+    (a, *_rest) = match_folder(library, pdfinbox.new_pdfs(library, downloads))
+    assert (a.paper_id, a.confident, a.candidates[0][0]) == (None, False, pid3)
+    # read while the paper was live, trashed before the result was settled: not attached either
+    library.restore_from_trash([pid3])
+    results = match_folder(library, pdfinbox.new_pdfs(library, downloads))
+    assert results[0].confident
+    library.trash([pid3])
+    report = pdfinbox.settle(library, results)
+    assert report.attached == []
+    assert attachments.attachments(library, pid3) == []
+    assert next(u.path.name for u in pdfinbox.unmatched(library)) == "a.pdf"
+    assert pdfinbox.unmatched(library)[0].candidates[0][0] == pid3

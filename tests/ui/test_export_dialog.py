@@ -129,3 +129,22 @@ def test_the_next_export_starts_from_the_last_ones_choices(qtbot: QtBot, tmp_pat
     assert (request.markdown.group_by, request.markdown.abstract, request.markdown.notes) == ("tag", True, True)
     assert (request.bibtex.ascii, request.bibtex.abstract) == (False, False)
     assert export.export_button.isEnabled()
+
+
+def test_with_files_is_a_bibtex_choice_carried_in_the_request_and_remembered(qtbot: QtBot, tmp_path: Path) -> None:
+    export = dialog(qtbot)
+    export.path.setText(str(tmp_path / "refs.bib"))
+    assert export.bib_files.isEnabled()
+    assert not export.bib_files.isChecked()  # off unless asked: the file field names paths on this machine
+    assert not export.request().bibtex.with_files
+    export.bib_files.setChecked(True)
+    assert export.request().bibtex.with_files
+    export.fmt.setCurrentIndex(export.fmt.findData("biblatex"))
+    assert not export.bib_files.isEnabled()
+    assert not export.request().bibtex.with_files  # only BibTeX writes them
+    export.fmt.setCurrentIndex(export.fmt.findData("bibtex"))
+    last = export.request()
+    again = ExportDialog(None, COUNTS, ["Group"], BibtexOptions(), None, last)
+    qtbot.addWidget(again)
+    assert again.bib_files.isChecked()
+    assert again.request().bibtex.with_files

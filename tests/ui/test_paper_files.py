@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import Library
@@ -173,3 +173,65 @@ def test_a_pdf_dropped_on_a_row_is_attached_to_that_row_s_paper(
     assert names == ["graphs.pdf"]
     assert window.statusBar().currentMessage().startswith("Attached 1 file to ")
     assert attachments.papers_with_files(window.library) == [paper_id]
+
+
+def test_file_export_with_files_writes_the_attached_pdf_in_the_file_field_and_is_remembered(
+    window: MainWindow, pdfs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papershelf.formats import filefield
+    from papershelf.ui.export_dialog import ExportDialog
+
+    attachments.attach(window.library, window.library.paper(KEY).id, pdfs[0])
+    target = window.library.folder / "refs.bib"  # the PDF is inside its folder: a relative path
+    offered: list[bool] = []
+
+    def choose(self: ExportDialog) -> int:
+        offered.append(self.bib_files.isChecked())
+        self.scope_buttons["all"].setChecked(True)
+        self.path.setText(str(target))
+        self.bib_files.setChecked(True)
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(ExportDialog, "exec", choose)
+    window.transfers.export_dialog()
+    text = target.read_text(encoding="utf-8")
+    entry = text[text.index(f"{{{KEY},"):]
+    value = entry.split("file = {", 1)[1].split("}", 1)[0]
+    (parsed,), problems = filefield.parse(value)
+    assert problems == []
+    assert parsed.path == f"files/{KEY}/certify.pdf"
+    assert text.count("file = {") == 1  # only the paper with a file has the field
+    window.transfers.export_dialog()
+    assert offered == [False, True]  # the next export starts with the box as it was left
+
+
+def test_on_start_a_missing_file_is_shown_missing_without_a_dialog_and_an_encrypted_pdf_opens(
+    qtbot: QtBot, iclr_library_dir: Path, tmp_path: Path, opened: Opened, pdfs: list[Path]
+) -> None:
+    from tests.helpers.pdfs import encrypted_copy
+
+    library = Library(iclr_library_dir)
+    gone = tmp_path / "gone.pdf"
+    gone.write_bytes(pdfs[0].read_bytes())
+    attachments.attach(library, library.paper(KEY).id, gone, link=True)
+    gone.unlink()  # moved away while Papershelf was closed
+    other = "neitz2021teacher"
+    locked = attachments.attach(library, library.paper(other).id, encrypted_copy(pdfs[1], tmp_path / "locked.pdf"))
+    assert "encrypted" in locked.note
+    win = MainWindow(Library(iclr_library_dir), settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.window_actions.fulltext_job.finished, timeout=30_000):
+        win.show()  # the encrypted PDF's text is looked at, and is not there to read
+    qtbot.waitExposed(win)
+    assert QApplication.activeModalWidget() is None
+    assert [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()] == []
+    assert win.select_paper(win.library.paper(KEY).id)
+    files = win.detail.paper_files.files
+    assert [files.item(n).text() for n in range(files.count())] == ["gone.pdf (link) — missing"]
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_O)
+    assert [u.host() for u in opened.urls] == ["openreview.net"]  # the missing file is passed over
+    assert win.select_paper(win.library.paper(other).id)
+    qtbot.keyClick(win.table, Qt.Key.Key_O)
+    assert opened.urls[-1].toLocalFile() == str(win.library.folder / locked.attachment.path)
+    assert QApplication.activeModalWidget() is None

@@ -155,3 +155,68 @@ def test_attached_pdfs_are_read_in_the_background_and_searched_with_fulltext(
     window.window_actions.search_pdf_text.setChecked(True)  # ... unless the PDFs' text is searched too
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT_MS)
     assert window.settings.value("search/fulltext") == "true"
+    window.select_paper(library.paper(key).id)
+    qtbot.waitUntil(snippet.isVisible)  # the plain word found in the PDF is shown there too
+    assert "zebrafinch" in snippet.text()
+    window.window_actions.search_pdf_text.setChecked(False)
+    assert not snippet.isVisible()
+
+
+def test_reading_pdf_text_can_be_cancelled_and_is_not_started_again_until_the_next_start(
+    qtbot: QtBot, iclr_library_dir: Path, tmp_path: Path
+) -> None:
+    library = Library(iclr_library_dir)
+    papers = catalogue_papers()[:40]
+    names = [f"text{n}.pdf" for n in range(40)]
+    made = split(typeset([Page(p.title, p.authors, p.abstract) for p in papers], tmp_path, "many"), names,
+                 tmp_path / "many")
+    for paper, path in zip(papers, made, strict=True):
+        key = next(p.key for p in library.papers.values() if p.title == paper.title)
+        attachments.attach(library, library.paper(key).id, path, link=True)
+    job = pdf_inbox.FullTextJob(library)
+    unread: list[int] = []
+    read: list[int] = []
+    job.cancelled.connect(unread.append)
+    job.finished.connect(read.append)
+    with qtbot.waitSignal(job.finished, timeout=WAIT_MS):
+        job.start()
+        job.cancel()  # the Cancel button in the status bar
+    (left,) = unread
+    assert left > 0
+    assert read[0] + left == 40  # each file read once or left, none lost
+    assert len(job.full.stale()) == left  # what was read is kept in fulltext.cache
+    job.start()  # a change in the library (its files' text was put) does not start them again
+    assert not job.busy
+    newer = typeset([Page("A new one", ["Some One"], "The okapi gambit.")], tmp_path, "new")
+    attachments.attach(library, library.paper(key_of(library, 50)).id, newer)
+    with qtbot.waitSignal(job.finished, timeout=WAIT_MS) as again:
+        job.start()
+    assert again.args == [1]  # a file attached after the Cancel is read
+    job.stop()
+    later = pdf_inbox.FullTextJob(library)  # the window's next start
+    with qtbot.waitSignal(later.finished, timeout=WAIT_MS) as rest:
+        later.start()
+    assert rest.args == [left]
+    assert job.full.stale() == []
+    later.stop()
+
+
+def test_a_pdf_of_a_paper_in_the_trash_waits_with_the_paper_offered_as_in_the_trash(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, pdfs: dict[str, Path]
+) -> None:
+    library = Library(iclr_library_dir)
+    trashed = library.paper(key_of(library, 0)).id
+    library.trash([trashed])
+    pdfinbox.set_watched_folder(library, downloads)
+    shutil.copy(pdfs["paper0.pdf"], downloads)
+    inbox = PdfInboxWatcher(library)
+    inbox.timer.stop()
+    with qtbot.waitSignal(inbox.finished, timeout=WAIT_MS) as done:
+        inbox.look()
+    assert done.args[0].attached == []
+    assert attachments.attachments(library, trashed) == []
+    dialog = UnmatchedPdfsDialog(library)
+    qtbot.addWidget(dialog)
+    dialog.files.setCurrentRow(0)
+    assert f"{key_of(library, 0)} (in the Trash)" in dialog.candidates.item(0).text()
+    inbox.stop()

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import Library
 from papershelf.formats.bibtex_export import BibtexOptions
+from papershelf.services import fulltext, pdfinbox
 from papershelf.sync import state as sync_state
 from papershelf.ui import dialogs, library_menu
 from papershelf.ui.library_menu import MAX_RECENT, recent_libraries, remember_library
@@ -339,3 +340,84 @@ def test_launch_failure_is_reported(tmp_path: Path, window: MainWindow, monkeypa
     monkeypatch.setattr(library_menu, "launch_library", lambda folder: False)
     assert library_menu.open_library(window, other) is False
     assert "Could not start" in window.statusBar().currentMessage()
+
+
+# -- PDFs: the watched folder and searching PDF text ---------------------------------------------------
+
+
+def test_watched_folder_move_and_pdf_text_search_chosen_in_preferences_take_effect_and_are_kept(
+    qtbot: QtBot, tmp_path: Path, window: MainWindow, ini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+
+    def choose(self: PreferencesDialog) -> None:
+        assert self.pdf_folder.text() == ""
+        assert not self.search_pdf_text.isChecked()
+        self.pdf_folder.setText(str(downloads))
+        self.pdf_move.setChecked(True)
+        self.search_pdf_text.setChecked(True)
+
+    accept_with(monkeypatch, choose)
+    assert window.library_menu.preferences() is True
+    assert pdfinbox.watched_folder(window.library) == downloads.resolve()
+    assert pdfinbox.moves_matched(window.library)
+    assert window.window_actions.pdf_inbox.watcher.directories() == [str(downloads.resolve())]
+    assert window.window_actions.search_pdf_text.isChecked()  # the File menu's switch is in step
+    assert window.search_panel.widen is fulltext.with_fulltext
+    # remembered: the folder in the library, the search switch in the settings
+    reopened = QSettings(str(ini), QSettings.Format.IniFormat)
+    again = PreferencesDialog(None, reopened, library=Library(window.library.folder))
+    qtbot.addWidget(again)
+    assert again.chosen_pdf_folder() == downloads.resolve()
+    assert again.pdf_move.isChecked()
+    assert again.search_pdf_text.isChecked()
+
+
+def test_clearing_the_watched_folder_stops_watching_and_the_menu_switch_shows_in_preferences(
+    tmp_path: Path, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    pdfinbox.set_watched_folder(window.library, downloads)
+    window.window_actions.pdf_inbox.follow()
+    window.window_actions.search_pdf_text.setChecked(True)  # File → Search PDF text too
+    seen: list[tuple[str, bool]] = []
+
+    def clear(self: PreferencesDialog) -> None:
+        seen.append((self.pdf_folder.text(), self.search_pdf_text.isChecked()))
+        self.pdf_folder.clear()
+        self.search_pdf_text.setChecked(False)
+
+    accept_with(monkeypatch, clear)
+    assert window.library_menu.preferences() is True
+    assert seen == [(str(downloads.resolve()), True)]
+    assert pdfinbox.watched_folder(window.library) is None
+    assert window.window_actions.pdf_inbox.watcher.directories() == []
+    assert not window.window_actions.search_pdf_text.isChecked()
+    assert window.search_panel.widen is None
+
+
+@pytest.mark.parametrize("where", ["missing", "library"])
+def test_a_folder_that_cannot_be_watched_keeps_the_dialog_open_with_what_was_typed(
+    qtbot: QtBot, tmp_path: Path, window: MainWindow, settings: QSettings, where: str
+) -> None:
+    folder = tmp_path / "no such folder" if where == "missing" else window.library.folder / "files"
+    folder.parent.mkdir(exist_ok=True)
+    if where == "library":
+        folder.mkdir(exist_ok=True)
+    dialog = PreferencesDialog(window, settings, library=window.library)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.pdf_folder.setText(str(folder))
+    dialog.accept()
+    assert dialog.isVisible()
+    assert dialog.result() != QDialog.DialogCode.Accepted.value
+    assert dialog.pdf_problem.isVisible()
+    assert str(folder) in dialog.pdf_problem.text()
+    assert dialog.pdf_folder.text() == str(folder)  # nothing typed is lost
+    assert pdfinbox.watched_folder(window.library) is None
+    dialog.pdf_folder.clear()
+    assert not dialog.pdf_problem.isVisible()
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted.value

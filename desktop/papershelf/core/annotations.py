@@ -8,7 +8,7 @@ together with annotations and note history by ``commit``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -370,12 +370,17 @@ class Annotations:
         if annotations:
             self._events.emit(self._took({pid: ann.copy() for pid, ann in annotations.items()}))
 
-    def forget(self, kept: Mapping[str, Mapping[str, Any]], paper_ids: Sequence[str]) -> None:
-        """Remove the annotations and note histories of ``paper_ids`` (papers gone from the catalogue) and
-        add ``kept`` to the ``REMOVED`` table, in one durable write; no event (the library announces
-        ``PapersRemoved``)."""
+    def forget(self, kept: Mapping[str, Mapping[str, Any]], paper_ids: Sequence[str],
+               tables: Iterable[str] = ()) -> None:
+        """Remove the annotations and note histories of ``paper_ids`` (papers gone from the catalogue), and
+        their entries in the other ``tables`` keyed by paper id, and add ``kept`` to the ``REMOVED`` table,
+        in one durable write; no event (the library announces ``PapersRemoved``)."""
         gone: dict[str, None] = dict.fromkeys(paper_ids)
         changes: dict[str, Docs] = {ANNOTATIONS: gone}
+        for name in tables:
+            entries = self.table(name)
+            if any(pid in entries for pid in paper_ids):
+                changes[name] = {pid: None for pid in paper_ids if pid in entries}
         held = self.table(history.TABLE)
         if any(pid in held for pid in paper_ids):
             changes[history.TABLE] = {pid: None for pid in paper_ids if pid in held}

@@ -50,6 +50,9 @@ __all__ = ["AnnotationChange", "ImportSummary", "Library", "ReadOnlyError", "Unk
 
 
 _PROBLEMS_SHOWN = 5  # records named in a notice; the rejected file has them all
+PAPER_TABLES: set[str] = set()
+"""Tables of the annotations store keyed by paper id that other layers keep (the attached files'): emptying
+the Trash keeps a removed paper's entries in its ``REMOVED`` record and drops them, in the same write."""
 
 
 def _counted(ids: list[str], said: str, name: Callable[[str], str]) -> str:
@@ -495,7 +498,7 @@ class Library:
             return []
         kept = self._kept_when_removed(ids)
         self.catalogue.remove(ids)
-        self.annotations.forget(kept, ids)
+        self.annotations.forget(kept, ids, PAPER_TABLES)
         self.events.emit(PapersRemoved(tuple(ids)))
         return ids
 
@@ -506,7 +509,8 @@ class Library:
         for pid in paper_ids:
             ann = self.annotations.stored_annotation(pid)
             history_doc = self.note_history_doc(pid)
-            if not history_doc and (ann is None or not ann.holds_user_text()):
+            held = {name: doc for name in sorted(PAPER_TABLES) if (doc := self.table(name).get(pid))}
+            if not history_doc and not held and (ann is None or not ann.holds_user_text()):
                 continue
             paper = self.papers.get(pid)
             summary = {"id": pid} if paper is None else {
@@ -515,6 +519,8 @@ class Library:
             kept[f"{stamp} {pid}"] = {"removed": stamp, "paper": summary,
                                       "annotation": ann.to_doc() if ann else None,
                                       "note_history": dict(history_doc) if history_doc else None}
+            if held:
+                kept[f"{stamp} {pid}"]["tables"] = held
         return kept
 
     def removed_papers(self) -> list[dict[str, Any]]:
@@ -526,7 +532,7 @@ class Library:
         between its two writes; keep what they hold and drop them (one write), as it would have."""
         left = sorted(pid for pid in self.annotations.trashed if pid not in self.papers)
         if left:
-            self.annotations.forget(self._kept_when_removed(left), left)
+            self.annotations.forget(self._kept_when_removed(left), left, PAPER_TABLES)
 
     # -- note history, and the tables other layers keep in the annotations store -----------------------
 

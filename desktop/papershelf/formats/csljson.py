@@ -138,9 +138,12 @@ def render(
     items = [item(paper, annotations.get(paper.id), options, names) for paper in ordered]
     text = orjson.dumps(items, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
     notes: list[str] = []
-    aliased = [p.key for p in ordered if p.aliases]
+    # CSL has no alias variable (Better BibTeX writes none either), and a second item under the old key
+    # would be a second reference: a document citing both keys would list the paper twice. So each paper is
+    # one item under its current key, and the note says which old keys a document must stop citing.
+    aliased = [f"{p.key} (was {', '.join(p.aliases)})" for p in ordered if p.aliases]
     if aliased:
-        shown = ", ".join(aliased[:5]) + (f" and {len(aliased) - 5} more" if len(aliased) > 5 else "")
+        shown = "; ".join(aliased[:5]) + (f"; and {len(aliased) - 5} more" if len(aliased) > 5 else "")
         notes.append(
             f"{len(aliased)} {'paper has' if len(aliased) == 1 else 'papers have'} merged-away keys, which "
             f"CSL-JSON has no place for: cite {'it' if len(aliased) == 1 else 'them'} by the current key ({shown})"
@@ -374,10 +377,14 @@ def parse(text: str) -> ParseResult:
     Never raises: a file that is not JSON, or not CSL-JSON, is one Problem; an item that is not an object
     is skipped and reported with its line; a value of the wrong kind is left out with a warning.
     """
+    with gc_paused():  # one pause for the JSON and the papers: the collector walks them once, not twice
+        return _parse(text)
+
+
+def _parse(text: str) -> ParseResult:
     result = ParseResult()
     try:
-        with gc_paused():
-            data = orjson.loads(text)
+        data = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         result.problems.append(Problem(_line_of(text, exc.pos), f"not valid JSON: {exc.msg}"))
         return result
@@ -390,9 +397,8 @@ def parse(text: str) -> ParseResult:
         return result
     lines = _item_lines(text, len(data))
     reading = _Reading()
-    with gc_paused():
-        for index, element in enumerate(data):
-            _read_item(result, index, element, next(lines), reading)
+    for index, element in enumerate(data):
+        _read_item(result, index, element, next(lines), reading)
     return result
 
 
@@ -418,7 +424,7 @@ class _Reading:
 
     def __init__(self) -> None:
         self.encoder = latex.Encoder(ascii=False)
-        self.written: dict[tuple[Any, ...], str | None] = {}
+        self.written: dict[tuple[Any, ...], tuple[str | None, list[str]]] = {}
         self.displays: dict[str, tuple[str, bool]] = {}
 
 
@@ -450,10 +456,10 @@ def paper_from_item(
         title = key or "(no title)"
         fields[bibtex.UNTITLED] = title
         said.append("the item has no title; its key is shown instead")
-    authors_raw = _bibtex_names(csl, "author", reading, said)
+    authors_raw, authors = _bibtex_names(csl, "author", reading, said)
     if authors_raw:
         fields["author"] = authors_raw
-    editors_raw = _bibtex_names(csl, "editor", reading, said)
+    editors_raw, _ = _bibtex_names(csl, "editor", reading, said)
     if editors_raw:
         fields["editor"] = editors_raw
     year = _date(csl, fields, said)
@@ -480,7 +486,6 @@ def paper_from_item(
     if extra:
         fields[CSL_EXTRA] = orjson.dumps(extra, option=orjson.OPT_SORT_KEYS).decode("utf-8")
     doi = bibtex.DOI_PREFIX.sub("", _text(csl, "DOI", said))
-    authors = bibtex.parse_names(authors_raw, reading.displays)[0] if authors_raw else []
     return Paper(
         id="",
         key=key,
@@ -532,41 +537,50 @@ def _bibtex_pages(value: str) -> str:
     return _PAGE_RANGE.sub("--", latex.escape(value, ascii=False))
 
 
-def _bibtex_names(csl: Mapping[str, Any], role: str, reading: _Reading, said: list[str]) -> str:
-    """The item's names in ``role`` as a BibTeX name list ("van der Maaten, Laurens and {WHO}")."""
+def _bibtex_names(csl: Mapping[str, Any], role: str, reading: _Reading, said: list[str]) -> tuple[str, list[str]]:
+    """The item's names in ``role`` as a BibTeX name list ("van der Maaten, Laurens and {WHO}"), and each
+    name as the window shows it (what ``bibtex.parse_names`` reads from that list)."""
     names = csl.get(role)
     if names is None:
-        return ""
+        return "", []
     if not isinstance(names, list):
         said.append(f"{role} is not a list of names; left out")
-        return ""
+        return "", []
     out: list[str] = []
+    shown: list[str] = []
     for name in names:
         if isinstance(name, dict):
             get = name.get
-            seen = (get("family"), get("given"), get("literal"), get("non-dropping-particle"),
-                    get("dropping-particle"), get("suffix"))
+            if len(name) == 2 and "family" in name and "given" in name:  # most names: a shorter key
+                seen: tuple[Any, ...] = (name["family"], name["given"])
+            else:
+                seen = (get("family"), get("given"), get("literal"), get("non-dropping-particle"),
+                        get("dropping-particle"), get("suffix"))
             try:
-                written = reading.written[seen]
+                written, displays = reading.written[seen]
             except KeyError:
-                written = reading.written[seen] = _bibtex_name(name, reading.encoder)
+                written, displays = reading.written[seen] = _bibtex_name(name, reading)
             except TypeError:  # a list where a name part should be: not a key, and no name
-                written = _bibtex_name(name, reading.encoder)
+                written, displays = _bibtex_name(name, reading)
         else:
-            written = None
+            written, displays = None, []
         if written is None:
             said.append(f"an {role} name {str(name)[:40]!r} has no family, given or literal name; left out")
         elif written:
             out.append(written)
-    return " and ".join(out)
+            shown += displays
+    return " and ".join(out), shown
 
 
-def _bibtex_name(name: Mapping[str, Any], encoder: latex.Encoder) -> str | None:
+def _bibtex_name(name: Mapping[str, Any], reading: _Reading) -> tuple[str | None, list[str]]:
+    """One CSL name as BibTeX writes it, and as the window shows it."""
+    encoder = reading.encoder
     if len(name) == 2:  # {"family": ..., "given": ...}: most names; plain ones need no escaping
         family, given = name.get("family"), name.get("given")
         if (type(family) is str and type(given) is str and family and given and " " not in family
                 and _NAME_NEEDS_CARE.search(family + " " + given) is None):
-            return f"{family}, {given}"
+            # "Last, First" of plain words reads back as "First Last": no need to parse what was just written
+            return f"{family}, {given}", [f"{given} {family}"]
 
     def part(key: str) -> str:
         value = name.get(key)
@@ -576,18 +590,21 @@ def _bibtex_name(name: Mapping[str, Any], encoder: latex.Encoder) -> str | None:
     literal = part("literal")
     if literal or (family and not given and " " in family and not any(
             part(p) for p in ("non-dropping-particle", "dropping-particle", "suffix"))):
-        return "{" + encoder.text(literal or family) + "}"
-    if not family and not given:
-        return None
-    von = " ".join(p for p in (part("dropping-particle"), part("non-dropping-particle")) if p)
-    suffix = part("suffix")
-    last = encoder.name(family or given)
-    if von:
-        last = f"{encoder.name(von)} {last}"
-    given_written = encoder.name(given) if family else ""
-    if suffix:
-        return f"{last}, {encoder.name(suffix)}, {given_written}"
-    return f"{last}, {given_written}" if given_written else last
+        written = "{" + encoder.text(literal or family) + "}"
+    elif not family and not given:
+        return None, []
+    else:
+        von = " ".join(p for p in (part("dropping-particle"), part("non-dropping-particle")) if p)
+        suffix = part("suffix")
+        last = encoder.name(family or given)
+        if von:
+            last = f"{encoder.name(von)} {last}"
+        given_written = encoder.name(given) if family else ""
+        if suffix:
+            written = f"{last}, {encoder.name(suffix)}, {given_written}"
+        else:
+            written = f"{last}, {given_written}" if given_written else last
+    return written, bibtex.parse_names(written, reading.displays)[0]
 
 
 def _date(csl: Mapping[str, Any], fields: dict[str, str], said: list[str]) -> int | None:

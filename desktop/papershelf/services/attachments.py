@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from papershelf.core.events import AnnotationsChanged
-from papershelf.core.library import Library, ReadOnlyError
+from papershelf.core.library import PAPER_TABLES, Library, ReadOnlyError
 from papershelf.core.model import Paper, now_iso
 from papershelf.core.storage.store import StoreError, unused_stamped_path
 from papershelf.formats import filefield
@@ -38,6 +38,7 @@ FILES_FOLDER: Final = "files"
 TRASH_FOLDER: Final = "trash"
 FILES_EVENT_FIELD: Final = "files"  # AnnotationsChanged.fields names it when a paper's files changed
 _UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+PAPER_TABLES.add(TABLE)  # a paper emptied from the Trash takes its list of files into its removed record
 
 
 class AttachmentError(ValueError):
@@ -203,6 +204,61 @@ def detach(library: Library, paper_id: str, attachment: Attachment) -> Path | No
         with contextlib.suppress(OSError):
             location.parent.rmdir()  # only if it is empty now
     return trashed
+
+
+def set_aside_files(library: Library, paper_ids: Sequence[str]) -> list[Path]:
+    """Before papers are emptied from the Trash: their copied files are moved to the library's
+    ``trash/files/<key>/`` (as ``detach`` moves them) and their lists say where, in one write; linked files
+    stay where they are. Emptying then keeps each list in the paper's removed record
+    (``Library.removed_papers()``, its ``tables``), so neither the files nor where they went is lost.
+    Returns where the files went.
+
+    Raises:
+        StoreError: the library cannot be written; the files are back where they were.
+    """
+    _writable(library)
+    moved: list[tuple[Path, Path]] = []
+    changes: dict[str, dict[str, Any] | None] = {}
+    try:
+        for pid in paper_ids:
+            files = attachments(library, pid)
+            changed = False
+            for n, attachment in enumerate(files):
+                location = attachment.location(library.folder)
+                if attachment.linked or not location.is_file() or not _inside(location, library.folder / FILES_FOLDER):
+                    continue
+                trash = library.folder / TRASH_FOLDER / FILES_FOLDER / location.parent.name
+                trash.mkdir(parents=True, exist_ok=True)
+                target = _aside_path(trash, location)
+                os.replace(location, target)
+                moved.append((location, target))
+                files[n] = replace(attachment, path=target.relative_to(library.folder).as_posix())
+                changed = True
+            if changed:
+                changes[pid] = {"files": [a.to_doc() for a in files]}
+        if changes:
+            library.commit(tables={TABLE: changes})
+    except (StoreError, OSError):
+        for old, new in reversed(moved):
+            with contextlib.suppress(OSError):
+                os.replace(new, old)
+        raise
+    for old, _new in moved:
+        with contextlib.suppress(OSError):
+            old.parent.rmdir()  # only if it is empty now
+    return [new for _old, new in moved]
+
+
+def _aside_path(trash: Path, location: Path) -> Path:
+    return unused_stamped_path(lambda stamp: trash / f"{location.stem}.{stamp}{location.suffix}")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def rename(library: Library, paper_id: str, attachment: Attachment, new_name: str) -> Attachment:

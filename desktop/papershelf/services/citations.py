@@ -17,6 +17,7 @@ space between a numeric label and its reference (``[1] G. Liu``, which a style l
 from __future__ import annotations
 
 import functools
+import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,19 @@ _OUT_OF_QUOTE = re.compile(r"([”’])([.,])")
 _LABEL = re.compile(r"^((?:<[^>]+>)*(?:\[\d+\]|\d+\.)(?:</[^>]+>)*)(?=\S)")
 # citeproc-py's HTML misses a period already there behind a closing tag ("<i>et al.</i>."): one is enough.
 _DOUBLED_PERIOD = re.compile(r"\.((?:</[a-z]+>)+)\.")
+# A title ending in "?" or "!" takes no period after it (CSL 1.0.1's punctuation rules; citeproc-py writes "?.").
+_PERIOD_AFTER_MARK = re.compile(r"([?!][”’\"]?(?:</[a-z]+>)*)\.(?=\s|$)|(?<=[?!])\.(?=[”’])")
+# CSL 1.0.1's stop words (the specification's "Title" text case): lower-case in a title unless they begin it
+# or follow a colon. citeproc-py has CSL 1.0's 26 of them.
+_STOP_WORDS_TEXT: Final = (
+    "a about above across afore after against along alongside amid amidst among amongst an and anenst apropos "
+    "apud around as aside astride at athwart atop barring before behind below beneath beside besides between "
+    "beyond but by circa despite down during except for forenenst from given in inside into lest like modulo "
+    "near next nor notwithstanding of off on onto or out over per plus pro qua sans since so than the through "
+    "thru throughout thruout till to toward towards under underneath until unto up upon versus via with "
+    "within without yet"
+)
+_CSL_STOP_WORDS: Final = frozenset(_STOP_WORDS_TEXT.split())
 _ITEM_OPTIONS: Final = csljson.CslJsonOptions(abstract=False, tags_as_keywords=False)
 
 
@@ -165,6 +179,33 @@ def _remember_lookups() -> None:
 
     remember(model.CitationStylesElement, "get_macro", lambda element: element.get_root())
     remember(model.Locale, "get_term", lambda locale: locale)
+    _follow_csl_1_0_1(model)
+
+
+def _follow_csl_1_0_1(model: Any) -> None:
+    """Two rules of CSL 1.0.1 that citeproc-py (written for CSL 1.0) does not know, which Chicago relies on.
+
+    - ``initialize="false"`` on a name: given names are not cut to initials (Chicago's reference list
+      spells out "Peter F. Orazem" while its style sets ``initialize-with`` for the citations); only
+      initials already there get the mark ("James T" -> "James T.").
+    - Title case leaves CSL 1.0.1's stop words lower-case: every preposition ("A Story about Reading",
+      "Life without Cars"), not only CSL 1.0's short list.
+    """
+    name = getattr(model, "Name", None)
+    initialize = getattr(name, "initialize", None)
+    if name is not None and initialize is not None and not getattr(initialize, "csl_1_0_1", False):
+
+        def initialize_unless_false(self: Any, given: str, mark: str, context: Any) -> str:
+            if self.get("initialize") == "false":
+                stop = mark.rstrip()
+                return " ".join(w + stop if len(w) == 1 and w.isalpha() and w.isupper() else w for w in given.split())
+            return str(initialize(self, given, mark, context))
+
+        initialize_unless_false.csl_1_0_1 = True  # type: ignore[attr-defined]
+        name.initialize = initialize_unless_false
+    cased = getattr(model, "TextCased", None)
+    if cased is not None and isinstance(getattr(cased, "_stop_words", None), list):
+        cased._stop_words = sorted(set(cased._stop_words) | _CSL_STOP_WORDS)
 
 
 @functools.lru_cache(maxsize=16)
@@ -221,9 +262,10 @@ def bibliography(papers: Sequence[Paper], style: Style) -> Formatted:
     plain, order = _bibliography(source, style, formatter.plain)
     # The HTML in the plain text's order: citeproc-py sorts by the rendered keys, and an HTML key starts
     # with its markup ("<i>Title" would sort before every author).
-    by_id = {item["id"]: item for item in source}
+    by_id = {item["id"]: _escaped(item) for item in source}
     rich, _ = _bibliography([by_id[i] for i in order], style, formatter.html, sort=False)
-    return Formatted(plain, [_DOUBLED_PERIOD.sub(r".\1", entry) for entry in rich])
+    return Formatted([_PERIOD_AFTER_MARK.sub(r"\1", entry) for entry in plain],
+                     [_PERIOD_AFTER_MARK.sub(r"\1", _DOUBLED_PERIOD.sub(r".\1", entry)) for entry in rich])
 
 
 def citation(papers: Sequence[Paper], style: Style) -> Formatted:
@@ -236,7 +278,8 @@ def citation(papers: Sequence[Paper], style: Style) -> Formatted:
     source = items(papers)
     out = Formatted()
     for fmt, target in ((formatter.plain, out.entries), (formatter.html, out.html_entries)):
-        bib = CitationStylesBibliography(style.csl, CiteProcJSON(source), fmt)
+        given = source if fmt is formatter.plain else [_escaped(item) for item in source]
+        bib = CitationStylesBibliography(style.csl, CiteProcJSON(given), fmt)
         cited = Citation([CitationItem(item["id"]) for item in source])
         bib.register(cited)
         target.append(str(bib.cite(cited, _ignore)))
@@ -262,6 +305,18 @@ def _bibliography(
     if style.labelled:
         entries = [_LABEL.sub(r"\1 ", entry) for entry in entries]
     return entries, order
+
+
+def _escaped(value: Any) -> Any:
+    """An item with its text escaped for HTML: citeproc-py escapes the style's own words, not the item's,
+    so a title "When x<y" or a venue "A & B" would otherwise be markup in the HTML a word processor pastes."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, dict):
+        return {k: v if k == "id" else _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def _ignore(_item: object) -> None:

@@ -2,15 +2,20 @@
 
 ``install`` writes ``$XDG_DATA_HOME/applications/papershelf.desktop`` with ``Exec`` pointing at this
 installation's absolute ``papershelf`` command, and the icons into
-``$XDG_DATA_HOME/icons/hicolor/<N>x<N>/apps/papershelf.png`` and ``.../scalable/apps/papershelf.svg``.
-``uninstall`` removes exactly those files.
+``$XDG_DATA_HOME/icons/hicolor/<N>x<N>/apps/papershelf.png`` and ``.../scalable/apps/papershelf.svg``, and
+a MIME package, ``$XDG_DATA_HOME/mime/packages/papershelf.xml``, that names the RIS and Web of Science types
+(Debian 12's shared-mime-info has neither, so a ``.ris`` file had no type a launcher could claim).
+``uninstall`` removes exactly those files. Both then rebuild the desktop's caches from what is there
+(``update-mime-database``, ``update-desktop-database``) when those tools are installed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +25,7 @@ from papershelf.core.storage.store import atomic_write_bytes
 
 APP_ID = "papershelf"
 DESKTOP_FILE = f"{APP_ID}.desktop"
+MIME_PACKAGE = f"mime/{APP_ID}.xml"  # the bundled source; installed as <data home>/mime/packages/papershelf.xml
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 # Characters that make an Exec argument need double quotes (Desktop Entry Specification, "The Exec key").
@@ -92,7 +98,73 @@ def planned_files(home: Path | None = None) -> list[PlannedFile]:
         PlannedFile(hicolor / f"{n}x{n}" / "apps" / f"{APP_ID}.png", f"icons/{APP_ID}-{n}.png") for n in ICON_SIZES
     ]
     files.append(PlannedFile(hicolor / "scalable" / "apps" / f"{APP_ID}.svg", f"icons/{APP_ID}.svg"))
+    files.append(PlannedFile(home / "mime" / "packages" / f"{APP_ID}.xml", MIME_PACKAGE))
     return files
+
+
+@dataclass(frozen=True)
+class CacheUpdate:
+    """What rebuilding one of the desktop's caches did: ``ran`` False when its tool is not installed."""
+
+    tool: str
+    folder: Path
+    ran: bool
+    error: str = ""
+
+
+# What update-mime-database and update-desktop-database write: each is rebuilt from the packages/ and the
+# .desktop files beside it, so with none of those left it holds nothing and goes.
+_MIME_CACHES = ("XMLnamespaces", "aliases", "generic-icons", "globs", "globs2", "icons", "magic", "mime.cache",
+                "subclasses", "treemagic", "types", "version")
+_DESKTOP_CACHES = ("mimeinfo.cache",)
+
+
+def update_caches(home: Path | None = None) -> list[CacheUpdate]:
+    """Rebuild the MIME database and the applications' MIME cache in ``home`` from the files there.
+
+    Where no source is left (no package in ``mime/packages``, no .desktop file in ``applications``, as after
+    ``uninstall`` when Papershelf was the only one) the empty caches the rebuild leaves are removed too, so
+    nothing of Papershelf's stays behind. Without ``update-mime-database`` (Debian's shared-mime-info) a file
+    manager does not see the MIME package until something runs it; without ``update-desktop-database``
+    desktops that read the .desktop files themselves (GNOME, KDE) still find the entry's ``MimeType``. Never
+    raises: a tool that fails is reported with the first line it printed.
+    """
+    home = home or data_home()
+    mime, applications = home / "mime", home / "applications"
+    updates = []
+    for tool, folder, sources, caches in (
+        ("update-mime-database", mime, list((mime / "packages").glob("*.xml")), _MIME_CACHES),
+        # Launchers in subfolders count (wine puts its own in applications/wine/...): the cache covers them.
+        ("update-desktop-database", applications, list(applications.rglob("*.desktop")), _DESKTOP_CACHES),
+    ):
+        found = shutil.which(tool)
+        if found is None or not folder.is_dir():
+            if sources:
+                updates.append(CacheUpdate(tool, folder, ran=False))
+            continue
+        try:
+            # Its output says the folder is not on the search path when $XDG_DATA_HOME is unset: not news.
+            result = subprocess.run([found, str(folder)], capture_output=True, text=True, timeout=120, check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            updates.append(CacheUpdate(tool, folder, ran=True, error=str(exc)))
+            continue
+        error = ""
+        if result.returncode != 0:
+            lines = (result.stderr or result.stdout).strip().splitlines()
+            error = lines[0] if lines else f"exit status {result.returncode}"
+        if not sources and not error:  # the rebuild dropped the types' own files; the empty indexes go too
+            _remove_caches(folder, caches)
+        updates.append(CacheUpdate(tool, folder, ran=True, error=error))
+    return updates
+
+
+def _remove_caches(folder: Path, caches: tuple[str, ...]) -> None:
+    for name in caches:
+        (folder / name).unlink(missing_ok=True)
+    subfolders = [child for child in folder.iterdir() if child.is_dir()] if folder.is_dir() else []
+    for empty in [*subfolders, folder]:  # packages/ and the media types' folders the rebuild emptied
+        with contextlib.suppress(OSError):  # not empty (something else lives there) or not there
+            empty.rmdir()
 
 
 def install(home: Path | None = None, command: list[str] | None = None) -> list[Path]:
@@ -130,6 +202,8 @@ def uninstall(home: Path | None = None) -> list[Path]:
 __all__ = [
     "DESKTOP_FILE",
     "ICON_SIZES",
+    "MIME_PACKAGE",
+    "CacheUpdate",
     "PlannedFile",
     "data_home",
     "install",
@@ -138,4 +212,5 @@ __all__ = [
     "quote_exec_argument",
     "render_desktop_entry",
     "uninstall",
+    "update_caches",
 ]

@@ -35,6 +35,7 @@ CACHE_FILE: Final = "fulltext.cache"
 _VERSION: Final = 1
 MAX_CHARS: Final = 2_000_000  # of one file's text: a 1,000-page book is read, a corrupt stream is cut
 _TEXT_SUFFIXES: Final = (".txt", ".md", ".tex")
+_FOUND_KEPT: Final = 64  # lookups remembered (a few queries' keystrokes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,7 @@ class WordList:
         for pid, text in texts.items():
             for word in set(text.split()):
                 postings.setdefault(word, set()).add(pid)
+        self.papers = len({pid for pid, text in texts.items() if text.split()})
         self.words = list(postings)
         self.postings = [postings[w] for w in self.words]
         self.joined = "\n" + "\n".join(self.words) + "\n"
@@ -119,6 +121,8 @@ class WordList:
         while at >= 0:
             n = bisect.bisect_right(starts, at) - 1
             found |= self.postings[n]
+            if len(found) == self.papers:
+                break  # every paper already: a letter or two typed is in most words (12 ms -> 0.1 ms)
             following = starts[n + 1] if n + 1 < len(starts) else len(joined)
             at = joined.find(needle, following)  # the next word: one hit per word is enough
         return found
@@ -137,6 +141,10 @@ class FullText:
         self._by_paper: dict[str, str] | None = None
         self._vocabulary: WordList | None = None
         self._vocabulary_of: Mapping[str, str] | None = None  # the texts it was built from
+        # Answers for the values looked up lately, for the texts they were found in: each keystroke asks
+        # again for every word typed before the one being typed.
+        self._found: dict[str, set[str]] = {}
+        self._found_of: Mapping[str, str] | None = None
         library.events.connect(AnnotationsChanged, self._annotations_changed)
 
     def _annotations_changed(self, event: AnnotationsChanged) -> None:
@@ -260,6 +268,16 @@ class FullText:
         texts = self.texts()
         if not value:
             return set(texts)
+        if self._found_of is not texts:
+            self._found, self._found_of = {}, texts
+        if (known := self._found.pop(value, None)) is None:
+            known = self._look_up(value, texts)
+            if len(self._found) >= _FOUND_KEPT:
+                del self._found[next(iter(self._found))]  # the least recently asked
+        self._found[value] = known
+        return set(known)
+
+    def _look_up(self, value: str, texts: Mapping[str, str]) -> set[str]:
         vocabulary = self._words()
         found: set[str] | None = None
         for word in sorted(set(value.split()), key=len, reverse=True):  # longer words are rarer

@@ -124,7 +124,8 @@ def settle(library: Library, results: Iterable[PdfMatch]) -> InboxReport:
             continue
         record: dict[str, Any] = {"size": stamp[0], "mtime": stamp[1], "when": now_iso(),
                                   "candidates": [list(c) for c in result.candidates], "problem": result.problem}
-        if result.confident and result.paper_id is not None:
+        # a paper moved to the Trash since the PDF was read is not attached to either: the user picks
+        if result.confident and result.paper_id is not None and not library.is_trashed(result.paper_id):
             key = library.papers[result.paper_id].key
             note = _attach(library, result.paper_id, path, move)
             if note is None:

@@ -115,6 +115,17 @@ class PdfMatcher:
                 self.by_word.setdefault(word, set()).add(pid)
 
     def match(self, facts: PdfFacts) -> PdfMatch:
+        """The paper ``facts`` are of; a paper in the Trash is never a sure match, only a candidate (the
+        user may restore it and pick it)."""
+        found = self._match(facts)
+        if found.paper_id is not None and self.library.is_trashed(found.paper_id):
+            key = self.library.papers[found.paper_id].key
+            return PdfMatch(found.path, None, min(found.score, 0.9), found.how,
+                            found.candidates or [(found.paper_id, found.score)],
+                            f"its paper {key} was in the Trash (restore it, then pick it)")
+        return found
+
+    def _match(self, facts: PdfFacts) -> PdfMatch:
         found = PdfMatch(facts.path, problem=facts.problem)
         if facts.problem:
             return found

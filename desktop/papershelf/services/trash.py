@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from papershelf.core.library import Library
+from papershelf.services import attachments
 from papershelf.sync import state as sync_state
 
 
@@ -21,9 +22,13 @@ def emptying_words(library: Library, paper_ids: Sequence[str]) -> list[str]:
              "importing them again brings back their records."]
     typed = [f"{losses[name]:,} {what}" for name, what in (("note", "with a note"), ("tags", "with tags"),
                                                           ("lists", "in reading lists")) if losses[name]]
+    files = sum(len(attachments.attachments(library, pid)) for pid in paper_ids)
     if typed:
         words.append(f"What you gave them ({', '.join(typed)}) is not lost: it is kept in the library's "
                      "record of removed papers (annotations.json, removed_papers).")
+    if files:
+        words.append(f"Their {files:,} attached file{'s are' if files != 1 else ' is'} not lost either: the copies in "
+                     "the library go to its trash/files/ folder, and the list of them into that record.")
     return words
 
 
@@ -46,4 +51,5 @@ def empty_trash(library: Library) -> list[str]:
     if blocked:
         raise ValueError(f"{', '.join(blocked)} has a notes-file conflict; resolve it first "
                          "(papershelf sync --resolve), then empty the Trash")
+    attachments.set_aside_files(library, ids)  # copied files to trash/files/, their lists into the record
     return library.empty_trash(ids)

@@ -185,9 +185,15 @@ class WindowActions(QObject):
 
         def reading(done: int, total: int) -> None:
             self.pdf_progress.setText(f"Reading PDF text {done}/{total}")
-            self.pdf_progress.setVisible(done < total)
+            for widget in (self.pdf_progress, self.pdf_cancel):
+                widget.setVisible(done < total)
 
         self.fulltext_job.progress.connect(reading)
+        self.fulltext_job.finished.connect(lambda _n: reading(1, 1))
+        self.pdf_cancel.clicked.connect(self.fulltext_job.cancel)
+        self.fulltext_job.cancelled.connect(lambda n: w.statusBar().showMessage(
+            f"Reading PDF text cancelled: {n} file{'s' if n != 1 else ''} not read; fulltext: searches will "
+            "find them after Papershelf starts again", 10000))
         w.controller.annotations_changed.connect(lambda _ids: self.fulltext_job.soon())
         self.fulltext_job.soon()  # files attached while the window was closed, or by the CLI
         w.detail.paper_files.full = self.fulltext_job.full
@@ -198,6 +204,7 @@ class WindowActions(QObject):
         on = str(w.settings.value("search/fulltext", "false")).lower() == "true"
         self.search_pdf_text.setChecked(on)
         w.search_panel.widen = fulltext.with_fulltext if on else None
+        w.detail.paper_files.set_widen(w.search_panel.widen)
         self.search_pdf_text.toggled.connect(self.set_search_pdf_text)
         file_menu.addAction(self.search_pdf_text)
 
@@ -206,6 +213,7 @@ class WindowActions(QObject):
         w = self.window
         w.settings.setValue("search/fulltext", "true" if on else "false")
         w.search_panel.widen = fulltext.with_fulltext if on else None
+        w.detail.paper_files.set_widen(w.search_panel.widen)
         w.apply_filters()
 
     def choose_pdf_folder(self) -> None:

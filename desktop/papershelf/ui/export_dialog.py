@@ -127,9 +127,13 @@ class ExportDialog(QDialog):
         self.bib_track.setChecked(bibtex_defaults.track_as_note)
         self.bib_notes = QCheckBox("My notes as annote")
         self.bib_notes.setChecked(bibtex_defaults.notes_as_annote)
+        self.bib_files = QCheckBox("Attached files as a file field (JabRef's form, paths relative to the .bib)")
+        self.bib_files.setObjectName("withFiles")
+        self.bib_files.setChecked(bibtex_defaults.with_files)
         bib_page = QWidget()
         bib_layout = QVBoxLayout(bib_page)
-        for box in (self.bib_utf8, self.bib_abstract, self.bib_keywords, self.bib_track, self.bib_notes):
+        for box in (self.bib_utf8, self.bib_abstract, self.bib_keywords, self.bib_track, self.bib_notes,
+                    self.bib_files):
             bib_layout.addWidget(box)
 
         self.md_title = QLineEdit("Reading list")
@@ -192,6 +196,7 @@ class ExportDialog(QDialog):
         self.list_combo.currentTextChanged.connect(self._update)
         if last is not None:
             self._start_from(last)
+        self._files_for(str(self.fmt.currentData()))
         self._update()
         self.resize(620, 520)
 
@@ -202,7 +207,7 @@ class ExportDialog(QDialog):
         bib = last.bibtex
         for box, value in ((self.bib_utf8, not bib.ascii), (self.bib_abstract, bib.abstract),
                            (self.bib_keywords, bib.tags_as_keywords), (self.bib_track, bib.track_as_note),
-                           (self.bib_notes, bib.notes_as_annote)):
+                           (self.bib_notes, bib.notes_as_annote), (self.bib_files, bib.with_files)):
             box.setChecked(value)
         self.md_group.setCurrentIndex(max(self.md_group.findData(last.markdown.group_by), 0))
         self.md_abstract.setChecked(last.markdown.abstract)
@@ -214,9 +219,15 @@ class ExportDialog(QDialog):
     def _format_changed(self) -> None:
         fmt = str(self.fmt.currentData())
         self.options.setCurrentIndex(_PAGES[fmt])
+        self._files_for(fmt)
         text = self.path.text().strip()
         if text:
             self.path.setText(str(Path(text).with_suffix(SUFFIX_OF[fmt])))
+
+    def _files_for(self, fmt: str) -> None:
+        """The file field is BibTeX's (export --with-files): offered there, kept but greyed for the others."""
+        self.bib_files.setEnabled(fmt == "bibtex")
+        self.bib_files.setToolTip("" if fmt == "bibtex" else "Only a BibTeX export writes the attached files")
 
     def _browse(self) -> None:
         fmt = str(self.fmt.currentData())
@@ -260,6 +271,7 @@ class ExportDialog(QDialog):
                 tags_as_keywords=self.bib_keywords.isChecked(),
                 track_as_note=self.bib_track.isChecked(),
                 notes_as_annote=self.bib_notes.isChecked(),
+                with_files=self.bib_files.isChecked() and fmt == "bibtex",
             ),
             markdown=MarkdownOptions(
                 title=self.md_title.text().strip() or "Reading list",

@@ -196,6 +196,8 @@ class LibraryMenu(QObject):
         return PreferencesDialog.ask(
             window, window.settings, library_folder=window.library.folder, notes_sync=window.notes_sync,
             auto_sync_action=window.auto_sync_action, open_library=self.choose_library,
+            library=window.library, search_pdf_text_action=window.window_actions.search_pdf_text,
+            pdf_folder_changed=window.window_actions.pdf_inbox.follow,
         )
 
 

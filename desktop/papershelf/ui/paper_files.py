@@ -10,6 +10,7 @@ never in a dialog.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QUrl, Signal
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from papershelf.core.library import Library
-from papershelf.core.search.query import FULLTEXT, QueryError, parse_query
+from papershelf.core.search.query import FULLTEXT, Query, QueryError, parse_query
 from papershelf.core.storage.store import StoreError
 from papershelf.services import attachments, fulltext, links
 from papershelf.services.attachments import Attachment, AttachmentError
@@ -155,6 +156,9 @@ class PaperFilesPane(QWidget):
         self.snippet.setObjectName("fulltextSnippet")
         self.snippet.hide()
         self._fulltext_values: list[str] = []
+        self._query_text = ""
+        # what the search box does to a query before searching (Search PDF text too: plain words in the PDFs)
+        self.widen: Callable[[Query], Query] | None = None
         self.full: fulltext.FullText | None = None
         self.notice = QLabel()
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
@@ -226,16 +230,25 @@ class PaperFilesPane(QWidget):
         self._show_snippet()
 
     def set_query(self, text: str) -> None:
-        """The search box's query: where its ``fulltext:`` words are in this paper's files is shown."""
+        """The search box's query: where its ``fulltext:`` words (and, with Search PDF text too, its plain
+        words) are in this paper's files is shown."""
+        self._query_text = text
         try:
             query = parse_query(text, lenient=True)
         except QueryError:
             return
+        if self.widen is not None:
+            query = self.widen(query)
         values = [t.value for clause in query.clauses for t in clause
                   if t.field == FULLTEXT and t.value and not t.negated]
         if values != self._fulltext_values:
             self._fulltext_values = values
             self._show_snippet()
+
+    def set_widen(self, widen: Callable[[Query], Query] | None) -> None:
+        """Search PDF text too was switched: the snippet follows the search box's words as searched."""
+        self.widen = widen
+        self.set_query(self._query_text)
 
     def _show_snippet(self) -> None:
         found = ""

@@ -157,12 +157,21 @@ class PdfInboxWatcher(QObject):
         return False
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
 class FullTextJob(QObject):
     """Reads the text of attached files not read yet, in a worker thread, whenever files were attached
     (so ``fulltext:`` never reads a PDF while the search box waits)."""
 
     progress = Signal(int, int)  # files read, files in this round
     finished = Signal(int)  # files read
+    cancelled = Signal(int)  # files left unread by a Cancel (read when the window next opens)
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -176,7 +185,12 @@ class FullTextJob(QObject):
         self._thread: QThread | None = None
         self._reader: _Reader | None = None
         self._read: list[fulltext.Extracted] = []
+        self._round: list[Path] = []
         self._again = False
+        self._cancelled = False
+        # Files a Cancel left unread: not read again by this window (the next change would otherwise start
+        # them at once), unless they change; the window's next start reads them.
+        self.skipped: dict[Path, tuple[int, int] | None] = {}
 
     @property
     def busy(self) -> bool:
@@ -190,10 +204,12 @@ class FullTextJob(QObject):
         if self.busy:
             self._again = True
             return
-        stale = self.full.stale()
+        stale = [p for p in self.full.stale() if p not in self.skipped or self.skipped[p] != _stamp(p)]
         if not stale:
             return
         self._read = []
+        self._round = stale
+        self._cancelled = False
         self._reader = _Reader(stale, fulltext.extract_text)
         self._thread = QThread(self)
         self._reader.moveToThread(self._thread)
@@ -209,8 +225,10 @@ class FullTextJob(QObject):
         self.progress.emit(number, total)
 
     def cancel(self) -> None:
-        if self._reader is not None:
+        """Stop after the file being read: what was read is kept, the rest waits for the next start."""
+        if self._reader is not None and self._round:
             self._reader.cancelled = True
+            self._cancelled = True
 
     def stop(self) -> None:
         self.timer.stop()
@@ -225,6 +243,12 @@ class FullTextJob(QObject):
         self._thread.wait()
         self._thread = None
         self._reader = None
+        if self._cancelled:
+            done = {item.path for item in self._read}
+            unread = [p for p in self._round if p not in done]
+            self.skipped.update({p: _stamp(p) for p in unread})
+            self.cancelled.emit(len(unread))
+        self._round = []
         self.full.put(self._read)  # on the UI thread: the search index hears of the new text here
         if self._read:
             # The word list fulltext: looks words up in, built in the worker too (0.6 s at 1,000 PDFs).
@@ -361,7 +385,8 @@ class UnmatchedPdfsDialog(QDialog):
         entry = self.waiting[row] if 0 <= row < len(self.waiting) else None
         for pid, score in entry.candidates if entry else []:
             paper = self.library.papers[pid]
-            item = QListWidgetItem(f"{score:.2f}  {paper.key} — {paper.title}")
+            trashed = " (in the Trash)" if self.library.is_trashed(pid) else ""
+            item = QListWidgetItem(f"{score:.2f}  {paper.key}{trashed} — {paper.title}")
             item.setData(Qt.ItemDataRole.UserRole, pid)
             self.candidates.addItem(item)
         if self.candidates.count():

@@ -8,6 +8,9 @@ Settings written here (all in the application's QSettings):
 - ``appearance/theme``: "system", "light" or "dark" (``apply_theme``).
 - ``notes/auto``: sync the notes file automatically (the window's own key). The notes file itself belongs
   to the library (``Library.notes_file_path``), not to these settings: each library has its own.
+- ``search/fulltext``: plain words in the search box also search the attached PDFs' text (File → Search PDF
+  text too is the same switch). The folder watched for PDFs, and whether matched PDFs are moved or copied,
+  belong to the library (``services/pdfinbox.py``), like the notes file.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -37,7 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from papershelf.core.library import Library
+from papershelf.core.storage.store import StoreError
 from papershelf.formats.bibtex_export import BibtexOptions
+from papershelf.services import pdfinbox
 from papershelf.ui.dialogs import NotesFileDialog
 from papershelf.ui.notes_sync import NotesSync
 
@@ -45,6 +52,7 @@ THEME_KEY: Final = "appearance/theme"
 THEMES: Final = ("system", "light", "dark")
 THEME_LABELS: Final = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 NOTES_AUTO_KEY: Final = "notes/auto"
+SEARCH_PDF_TEXT_KEY: Final = "search/fulltext"
 ENCODING_KEY: Final = "export/encoding"
 ENCODINGS: Final = {
     "ascii": "LaTeX-escaped ASCII (BibTeX, pdfLaTeX)",
@@ -229,12 +237,18 @@ class PreferencesDialog(QDialog):
         notes_sync: NotesSync | None = None,
         auto_sync_action: QAction | None = None,
         open_library: Callable[[], object] | None = None,
+        library: Library | None = None,
+        search_pdf_text_action: QAction | None = None,
+        pdf_folder_changed: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.settings = settings
         self.notes_sync = notes_sync
         self.auto_sync_action = auto_sync_action
+        self.library = library
+        self.search_pdf_text_action = search_pdf_text_action
+        self.pdf_folder_changed = pdf_folder_changed
         layout = QVBoxLayout(self)
 
         library_box = QGroupBox("Library")
@@ -268,6 +282,36 @@ class PreferencesDialog(QDialog):
         notes_layout.addWidget(self.notes_auto)
         notes_box.setEnabled(notes_sync is not None)
         layout.addWidget(notes_box)
+
+        pdf_box = QGroupBox("PDFs")
+        pdf_layout = QVBoxLayout(pdf_box)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(QLabel("Watch a folder:"))
+        self.pdf_folder = QLineEdit()
+        self.pdf_folder.setObjectName("watchedFolder")
+        self.pdf_folder.setPlaceholderText("No folder is watched (for example your Downloads folder)")
+        self.pdf_folder.setClearButtonEnabled(True)  # cleared: stop watching
+        self.pdf_folder.setToolTip("A new PDF there is matched to its paper from its arXiv id, DOI or title; a "
+                                   "sure match is attached, the others wait in File → Unmatched PDFs…")
+        self.pdf_browse = QPushButton("Choose…")
+        self.pdf_browse.clicked.connect(self.browse_pdf_folder)
+        folder_row.addWidget(self.pdf_folder, 1)
+        folder_row.addWidget(self.pdf_browse)
+        self.pdf_problem = QLabel()
+        self.pdf_problem.setObjectName("watchedFolderProblem")
+        self.pdf_problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.pdf_problem.setWordWrap(True)
+        self.pdf_problem.hide()
+        self.pdf_folder.textChanged.connect(lambda _text: self.pdf_problem.hide())
+        self.pdf_move = QCheckBox("Move matched PDFs into the library (instead of copying them)")
+        self.search_pdf_text = QCheckBox("Search PDF text too (plain words also find papers whose PDFs have them)")
+        pdf_layout.addLayout(folder_row)
+        pdf_layout.addWidget(self.pdf_problem)
+        pdf_layout.addWidget(self.pdf_move)
+        pdf_layout.addWidget(self.search_pdf_text)
+        for widget in (self.pdf_folder, self.pdf_browse, self.pdf_move):
+            widget.setEnabled(library is not None and not library.read_only)
+        layout.addWidget(pdf_box)
 
         export_box = QGroupBox("BibTeX export defaults")
         export_layout = QFormLayout(export_box)
@@ -311,6 +355,13 @@ class PreferencesDialog(QDialog):
         self.notes_path.setText(str(path) if path else "")
         auto = self.notes_sync.auto if self.notes_sync is not None else True
         self.notes_auto.setChecked(_bool(s, NOTES_AUTO_KEY, auto))
+        if self.library is not None:
+            folder = pdfinbox.watched_folder(self.library)
+            self.pdf_folder.setText(str(folder) if folder else "")
+            self.pdf_move.setChecked(pdfinbox.moves_matched(self.library))
+        action = self.search_pdf_text_action
+        self.search_pdf_text.setChecked(action.isChecked() if action is not None
+                                        else _bool(s, SEARCH_PDF_TEXT_KEY, False))
 
     def export_options(self) -> BibtexOptions:
         switches = {name: check.isChecked() for name, check in self.export_checks.items()}
@@ -323,13 +374,69 @@ class PreferencesDialog(QDialog):
         text = self.notes_path.text().strip()
         return Path(text).expanduser() if text else None
 
+    def chosen_pdf_folder(self) -> Path | None:
+        text = self.pdf_folder.text().strip()
+        return Path(text).expanduser() if text else None
+
+    def pdf_folder_problem(self) -> str:
+        """Why the watched folder typed cannot be watched ("" when it can, or when none is typed)."""
+        folder = self.chosen_pdf_folder()
+        if folder is None or self.library is None or not self.pdf_folder.isEnabled():
+            return ""
+        if not folder.is_dir():
+            return f"{folder} is not a folder: choose one that exists, or clear the box to watch none"
+        if self.library.folder.resolve() in (folder.resolve(), *folder.resolve().parents):
+            return f"{folder} is inside the library folder: choose a folder outside it"
+        return ""
+
+    def accept(self) -> None:
+        """OK: a watched folder that cannot be watched is said at once, and the dialog stays open (with
+        everything typed in it)."""
+        if problem := self.pdf_folder_problem():
+            self.pdf_problem.setText(problem)
+            self.pdf_problem.show()
+            self.pdf_folder.setFocus()
+            return
+        super().accept()
+
+    def browse_pdf_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Folder to watch for PDFs", self.pdf_folder.text())
+        if chosen:
+            self.pdf_folder.setText(chosen)
+
     def save(self) -> None:
         """Write the values to the settings (and to disk)."""
         s = self.settings
         save_export_defaults(s, self.export_options())
         s.setValue(THEME_KEY, self.chosen_theme())
         s.setValue(NOTES_AUTO_KEY, _text(self.notes_auto.isChecked()))
+        s.setValue(SEARCH_PDF_TEXT_KEY, _text(self.search_pdf_text.isChecked()))
         s.sync()
+
+    def apply_pdfs(self) -> str:
+        """Put the watched folder (in the library) and the PDF text search into effect; a sentence when the
+        folder could not be changed ("" otherwise)."""
+        action = self.search_pdf_text_action
+        if action is not None and action.isChecked() != self.search_pdf_text.isChecked():
+            action.setChecked(self.search_pdf_text.isChecked())  # the window's own slot filters again
+        library = self.library
+        if library is None or not self.pdf_folder.isEnabled():
+            return ""
+        folder, move = self.chosen_pdf_folder(), self.pdf_move.isChecked()
+        before = pdfinbox.watched_folder(library), pdfinbox.moves_matched(library)
+        if folder is None and before[0] is None:
+            return ""
+        if problem := self.pdf_folder_problem():
+            return f"The watched folder was not changed: {problem}"
+        if (folder.resolve() if folder else None, move) == before:
+            return ""
+        try:
+            pdfinbox.set_watched_folder(library, folder, move=move)
+        except (ValueError, StoreError) as exc:
+            return f"The watched folder was not changed: {exc}"
+        if self.pdf_folder_changed is not None:
+            self.pdf_folder_changed()
+        return ""
 
     def apply(self) -> None:
         """Save, then put the notes file, auto-sync and theme into effect."""
@@ -348,6 +455,8 @@ class PreferencesDialog(QDialog):
         app = QApplication.instance()
         if isinstance(app, QApplication) and self.chosen_theme() != theme_before:
             apply_theme(app, self.chosen_theme())
+        if (problem := self.apply_pdfs()) and (bar := getattr(self.parent(), "statusBar", None)) is not None:
+            bar().showMessage(problem, 10000)
 
     def browse_notes_file(self) -> None:
         path = NotesFileDialog.ask(self, self.notes_path.text())
@@ -364,10 +473,14 @@ class PreferencesDialog(QDialog):
         notes_sync: NotesSync | None = None,
         auto_sync_action: QAction | None = None,
         open_library: Callable[[], object] | None = None,
+        library: Library | None = None,
+        search_pdf_text_action: QAction | None = None,
+        pdf_folder_changed: Callable[[], object] | None = None,
     ) -> bool:
         """Show the preferences; on OK they are saved and applied. Returns whether OK was pressed."""
         dialog = cls(parent, settings, library_folder=library_folder, notes_sync=notes_sync,
-                     auto_sync_action=auto_sync_action, open_library=open_library)
+                     auto_sync_action=auto_sync_action, open_library=open_library, library=library,
+                     search_pdf_text_action=search_pdf_text_action, pdf_folder_changed=pdf_folder_changed)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return False

@@ -100,7 +100,9 @@ class Transfers(QObject):
     def import_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in [*supported_suffixes(), *SNIFFED_SUFFIXES])
         start = last_folder(self.window.settings, "import")
-        files, _ = QFileDialog.getOpenFileNames(self.window, "Import papers", start, f"Paper files ({patterns})")
+        # "All files": a download without a suffix ("citations", "savedrecs") is read by its content too.
+        files, _ = QFileDialog.getOpenFileNames(self.window, "Import papers", start,
+                                                f"Paper files ({patterns});;All files (*)")
         if files:
             remember_folder(self.window.settings, "import", Path(files[0]).parent)
             self.import_files([Path(f) for f in files])

@@ -11,6 +11,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
 from papershelf.core.search.index import SearchIndex
 from papershelf.core.search.query import Query, QueryError, parse_query
+from papershelf.services import attachments, fulltext
 from tests.fuzz import time_limit
 
 ARBITRARY_EXAMPLES = 1000
@@ -49,7 +50,7 @@ _quoted = st.builds(lambda a, b, close: f'"{a} {b}' + ('"' if close else ""), _w
 _typographic = st.builds(lambda a: f"“{a}”", _word)
 _field = st.sampled_from([
     "", "title:", "author:", "authors:", "note:", "abstract:", "tag:", "tags:", "list:", "venue:", "key:",
-    "status:", "track:", "autor:", "http:", "TITLE:", "year:", "years:",
+    "status:", "track:", "autor:", "http:", "TITLE:", "year:", "years:", "fulltext:", "text:",
 ])
 _value = st.one_of(_word, _quoted, _typographic, st.sampled_from(["", "*", "**", "rl*", '""', '"', "-"]))
 _term = st.builds(lambda neg, f, v: f"{neg}{f}{v}", st.sampled_from(["", "", "-", "--", "+"]), _field, _value)
@@ -95,13 +96,23 @@ def index(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
     library.annotate([first], AnnotationChange(status="reading", add_tags=("RL", "deep learning", "rl*"),
                                                add_lists=("Thesis",), note="Read §3 first: abc"))
     library.annotate([second], AnnotationChange(status="skipped", add_tags=("é",), note="“quoted” xyz"))
+    # Attached files' text for fulltext: terms (two files on the first paper, none on the third), read now
+    files = library.folder.parent / "files"
+    files.mkdir()
+    for pid, name, text in ((first, "a.txt", "Causal abc\nxyz-123 İstanbul"), (first, "b.md", "rl* 2019..2021"),
+                            (second, "c.txt", "ßtraße:  “quoted” Schölkopf abc")):
+        (files / name).write_text(text, encoding="utf-8")
+        attachments.attach(library, pid, files / name, link=True)
+    fulltext.attach_to(library).refresh()
     return SearchIndex(library, word_index=request.param, word_index_from=0)
 
 
 def agree(index: SearchIndex, query: Query) -> None:
     library = index.library
+    texts = fulltext.attach_to(library).texts()
     with time_limit():
-        expected = [pid for pid, p in library.papers.items() if query.matches(p, library.annotation(pid))]
+        expected = [pid for pid, p in library.papers.items()
+                    if query.matches(p, library.annotation(pid), texts.get(pid, ""))]
         assert index.filter(query) == expected
 
 

@@ -476,3 +476,18 @@ def test_an_error_message_is_one_line_even_for_a_query_with_line_breaks() -> Non
         parse_query('status:"to\nread"')
     assert "\n" not in str(caught.value)
     assert "unknown status 'to read'" in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("fulltext:ablation", True), ("text:ablat", True), ('text:"ablation study"', True),
+    ('text:"study ablation"', False), ("fulltext:*", True), ("-fulltext:ablation", False),
+    ("graph fulltext:ablation", True), ("fulltext:graph", False),  # the title is not the files' text
+])
+def test_fulltext_terms_search_the_text_handed_in(text: str, expected: bool) -> None:
+    assert parse_query(text).matches(paper(), note(), "we ran an ablation study") is expected
+
+
+def test_without_attached_text_fulltext_terms_match_nothing_and_their_exclusion_everything() -> None:
+    assert not matches("fulltext:ablation")
+    assert not matches("fulltext:*")
+    assert matches("-fulltext:*")

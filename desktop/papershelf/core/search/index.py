@@ -637,11 +637,22 @@ class SearchIndex(DerivedIndex):
     def _select_clause(self, clause: tuple[Term, ...], rows: list[int] | None) -> list[int]:
         if len(clause) == 1:
             return self._select(clause[0], rows)
+        if self._word is not None and all(_by_mask(t) for t in clause):  # `graph OR fulltext:graph` (PDF text too)
+            mask = np.zeros(len(self._order), np.bool_)
+            for term in clause:
+                mask |= self._fulltext_mask(term.value) if term.field == FULLTEXT else self._word_mask(term.value)
+            return (np.flatnonzero(mask) if rows is None else _take(self._scope_array(rows), mask)).tolist()
         remaining = list(range(len(self._order))) if rows is None else rows
         hits: set[int] = set()
         for term in clause:
             hits.update(self._select(term, [r for r in remaining if r not in hits]))
         return [r for r in remaining if r in hits]
+
+    def _fulltext_mask(self, value: str) -> Mask:
+        mask = np.zeros(len(self._order), np.bool_)
+        lookup, pos = self.library.fulltext, self._pos
+        mask[[pos[pid] for pid in (lookup(value) if lookup is not None else ()) if pid in pos]] = True
+        return mask
 
     def _select(self, term: Term, rows: list[int] | None) -> list[int]:
         """Rows that ``term`` accepts. Each case is its own comprehension: no call per row."""
@@ -696,6 +707,12 @@ class SearchIndex(DerivedIndex):
         if term.negated:
             return [r for r in candidates if needle not in column[r]]
         return [r for r in candidates if needle in column[r]]
+
+
+def _by_mask(term: Term) -> bool:
+    """Whether the word index (a word) or the full-text lookup answers ``term`` as a mask of all rows."""
+    return not term.negated and bool(term.value) and (
+        term.field == FULLTEXT or (term.field is None and len(term.value.split()) == 1))
 
 
 def _values(values: list[str]) -> str:

@@ -32,7 +32,8 @@ VALUE_FIELDS: Final = ("tag", "list", "status", "track")
 """Fields whose term matches one whole value (a trailing ``*`` makes it a prefix)."""
 YEAR: Final = "year"
 FULLTEXT: Final = "fulltext"
-"""The text of the paper's attached files: only the index answers it, through ``Library.fulltext``."""
+"""The text of the paper's attached files: the index asks ``Library.fulltext`` (the ids having a value);
+``Query.matches`` is handed the paper's text (in ``search_form``) by whoever knows it."""
 FIELDS: Final = (*SUBSTRING_FIELDS, *VALUE_FIELDS, YEAR, FULLTEXT)
 FIELD_OF: Final[dict[str, Field]] = {
     **{name: PAPER_FIELDS[name] for name in FIELDS if name in PAPER_FIELDS},
@@ -134,11 +135,15 @@ class Term:
             return f">{low - 1}" if low > 9999 else f">={low}"
         return f"{low}..{high}"
 
-    def matches(self, paper: Paper, annotation: Annotation) -> bool:
-        """Whether this term accepts the paper (computed from scratch; the index does it faster)."""
-        return self._holds(paper, annotation) != self.negated
+    def matches(self, paper: Paper, annotation: Annotation, fulltext: str = "") -> bool:
+        """Whether this term accepts the paper (computed from scratch; the index does it faster).
 
-    def _holds(self, paper: Paper, ann: Annotation) -> bool:
+        ``fulltext``: the text of the paper's attached files in ``search_form`` ("" for none), what
+        ``fulltext:`` terms search.
+        """
+        return self._holds(paper, annotation, fulltext) != self.negated
+
+    def _holds(self, paper: Paper, ann: Annotation, fulltext: str = "") -> bool:
         name = self.field
         if name == YEAR:
             year = paper.year
@@ -147,8 +152,8 @@ class Term:
             return (self.low is None or year >= self.low) and (self.high is None or year <= self.high)
         if name is None:
             return any(self.value in text for text in any_texts(paper, ann))
-        if name == FULLTEXT:
-            return False  # a paper alone does not know its files' text: SearchIndex asks Library.fulltext
+        if name == FULLTEXT:  # fulltext:* (empty value) means "has some text"
+            return fulltext != "" if not self.value else self.value in fulltext
         field = FIELD_OF[name]
         if field.search is None:  # a value field
             values = field.search_values(paper, ann)
@@ -202,9 +207,13 @@ class Query:
         """The words and phrases of a plain query, in ``search_form``; () for any other query."""
         return tuple(c[0].value for c in self.clauses) if self.is_plain else ()
 
-    def matches(self, paper: Paper, annotation: Annotation) -> bool:
-        """Whether the paper matches, computed from scratch (the reference for ``SearchIndex``)."""
-        return all(any(t.matches(paper, annotation) for t in clause) for clause in self.clauses)
+    def matches(self, paper: Paper, annotation: Annotation, fulltext: str = "") -> bool:
+        """Whether the paper matches, computed from scratch (the reference for ``SearchIndex``).
+
+        ``fulltext``: the paper's attached files' text in ``search_form`` (``FullText.texts()`` in
+        services/fulltext.py, the same text the index's ``Library.fulltext`` lookup answers from).
+        """
+        return all(any(t.matches(paper, annotation, fulltext) for t in clause) for clause in self.clauses)
 
     def narrows(self, previous: Query) -> bool:
         """True if every paper this query matches is matched by ``previous`` too.
