@@ -39,6 +39,7 @@ def rss(library_dir: str) -> dict[str, object]:
     model = PaperTableModel(library)
     steps["model"] = _status_mb("VmRSS")
     index_built = False
+    found = 0
     try:
         from papershelf.core.search.index import SearchIndex
     except ImportError:
@@ -51,12 +52,17 @@ def rss(library_dir: str) -> dict[str, object]:
         index.build()
         index_built = True
         steps["search_index"] = _status_mb("VmRSS")
+        from papershelf.core.search.query import parse_query
+
+        found = len(index.filter(parse_query("graph")))
+        steps["one_search"] = _status_mb("VmRSS")
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     result = {
         "papers": len(library),
         "rows": model.rowCount(),
         "search_index": index_built,
+        "found": found,
         "peak_mb": round(peak_mb, 1),
         # ru_maxrss of a process spawned (vfork + exec) by a large one starts at the parent's peak; the
         # high-water mark of this process's own memory does not.
