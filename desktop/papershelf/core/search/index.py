@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from sys import intern
@@ -156,40 +156,6 @@ class _CombinedTexts:
     def __setitem__(self, row: int, text: str) -> None:
         self._stored[row], self._source[row], self._single_spaced[row] = self._split(row, text)
 
-    def title(self, row: int) -> str:
-        """The row's title text: its text starts ``title\nauthors\nkey\n`` (the title may hold a line
-        break, authors and key never do)."""
-        text = self._stored[row]
-        return text[: text.rfind(_FIELD_SEP, 0, text.rfind(_FIELD_SEP, 0, self._abstract_at[row] - 1))]
-
-    def authors(self, row: int) -> str:
-        """The row's authors text (see ``title``)."""
-        text = self._stored[row]
-        key_at = text.rfind(_FIELD_SEP, 0, self._abstract_at[row] - 1)
-        return text[text.rfind(_FIELD_SEP, 0, key_at) + 1 : key_at]
-
-
-class _PartOf:
-    """The title or authors column of a large library: read from the ``any`` column, not kept twice
-    (~24 MB at 100k papers). Setting a row's text does nothing: the ``any`` column's has it."""
-
-    __slots__ = ("_part", "_texts")
-
-    def __init__(self, texts: _CombinedTexts, part: Callable[[int], str]) -> None:
-        self._texts, self._part = texts, part
-
-    def __getitem__(self, row: int) -> str:
-        return self._part(row)
-
-    def __len__(self) -> int:
-        return len(self._texts)
-
-    def __setitem__(self, row: int, text: str) -> None:
-        pass
-
-    def append(self, text: str) -> None:
-        pass
-
 
 @dataclass(slots=True)
 class _Previous:
@@ -259,9 +225,7 @@ class SearchIndex(DerivedIndex):
         self._ann_at = []
         self._columns = {name: [] for name in _COLUMNS}
         if self.lean:
-            texts = _CombinedTexts(self._abstract_at, self._ann_at, self._order, self.library.papers)
-            parts = {"title": _PartOf(texts, texts.title), "author": _PartOf(texts, texts.authors)}
-            self._columns.update({_ANY: texts, **parts})
+            self._columns[_ANY] = _CombinedTexts(self._abstract_at, self._ann_at, self._order, self.library.papers)
         self._year = []
         self._annotated = set()
         self._annotation_text = None
