@@ -11,8 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papershelf.core.memory import load_json_file
+from papershelf.core.library import Library
+from papershelf.core.memory import FileChunks, load_json_file
 from papershelf.core.model import Paper
+from papershelf.core.storage.backup import take_backup
+from papershelf.core.storage.store import atomic_write_bytes
 
 # Text that looks like the place between two documents, and JSON's own punctuation and escapes.
 TRICKY = ['},"a":{"id":"', '"', "\\", "}", "{", ",", ":", '\\"}', "\n", "ü", "\x00", "𝄞"]
@@ -99,3 +102,25 @@ def test_an_empty_file_says_so(tmp_path: Path) -> None:
     path.write_bytes(b"  \n")
     with pytest.raises(ValueError, match="the file is empty"):
         load_json_file(path)
+
+
+def test_a_file_is_copied_in_chunks_never_held_whole(tmp_path: Path) -> None:
+    source = tmp_path / "catalogue.json"
+    source.write_bytes(bytes(range(256)) * 40_000)  # ~10 MB
+    target = tmp_path / "copy.json"
+    peak = peak_bytes_while(lambda: atomic_write_bytes(target, FileChunks(source, chunk_bytes=256 * 1024)))
+    assert target.read_bytes() == source.read_bytes()
+    assert peak < source.stat().st_size // 8
+    assert len(FileChunks(source, chunk_bytes=256 * 1024)) == 40
+
+
+def test_a_backup_is_the_file_as_it_was(tmp_path: Path) -> None:
+    """A backup (``take_backup``) copies the store file in chunks: the same bytes."""
+    folder = tmp_path / "library"
+    Library(folder).backup()
+    store = folder / "catalogue.json"
+    store.write_bytes(orjson.dumps({"_meta": {"schema": {"kind": "catalogue", "version": 1}},
+                                    "papers": {str(n): {"id": str(n), "title": "t" * 900} for n in range(3000)}}))
+    taken = take_backup(folder, "catalogue.json")
+    assert taken is not None
+    assert taken.read_bytes() == store.read_bytes()
