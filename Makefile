@@ -36,9 +36,13 @@ bundle: $(STAMP)
 		--distpath dist --workpath build/pyinstaller packaging/papershelf.spec
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m bundle tests/e2e/test_bundle.py
 
-# `make soak`: the kill loop at 2,000 kills (make test runs 200); prints corruptions and lost writes.
+# `make soak`: the kill loop at 2,000 kills (make test runs 200), then two machines sharing a notes file
+# through a copied folder and through git for SOAK_ROUNDS rounds each (make test runs 50); prints
+# corruptions, lost writes and lost text, with the seed that replays a failure.
+SOAK_ROUNDS ?= 200
 soak: $(STAMP)
 	$(BIN)/python -m tests.reliability.killloop --kills 2000
+	$(BIN)/python -m tests.sync.two_machines --engine both --rounds $(SOAK_ROUNDS)
 
 # `make fuzz`: the atheris harnesses in tests/fuzz (BibTeX, notes file), FUZZ_SECONDS each (default 60).
 # atheris is optional: installed into .venv if it can be; if not, this says so and succeeds.

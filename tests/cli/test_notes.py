@@ -44,3 +44,25 @@ def test_history_lists_then_restores(run_cli: RunCli, tmp_path: Path) -> None:
     restored = run_cli("--library", str(lib.folder), "history", A, "--restore", "1")
     assert restored.err == f"restored version 1 of {A}'s note\n"
     assert Library(lib.folder).annotation(lib.paper(A).id).note == "First version."
+
+
+def test_history_shows_the_status_and_tags_a_sync_replaced(run_cli: RunCli, tmp_path: Path) -> None:
+    lib = library(tmp_path / "lib")
+    annotate(lib, A, note="Written in the app.", status="reading", add_tags=("method", "to-cite"))
+    notes = tmp_path / "notes.md"
+    sync(lib, notes)
+    text = notes.read_text(encoding="utf-8")
+    notes.write_text(text[: text.index("## ")], encoding="utf-8")  # every section deleted
+    sync(lib, notes)
+
+    listed = run_cli("--library", str(lib.folder), "history", A)
+    assert listed.code == 0, listed.err
+    [line] = listed.out.splitlines()
+    assert line.startswith(" 1  ")
+    assert line.endswith("Written in the app.  [status reading · tags method, to-cite]")
+    shown = run_cli("--library", str(lib.folder), "history", A, "--show", "1")
+    assert shown.out == "Written in the app.\n"  # the note alone, as a script reading it expects
+    assert shown.err == "version 1 kept status reading · tags method, to-cite\n"
+    run_cli("--library", str(lib.folder), "history", A, "--restore", "1")
+    ann = Library(lib.folder).annotation(lib.paper(A).id)
+    assert (ann.note, ann.status, ann.tags) == ("Written in the app.", "reading", ["method", "to-cite"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.core.duplicates import real_doi, suspected_pairs
+from papershelf.core.duplicates import identities, real_doi, suspected_pairs
 from papershelf.core.library import AnnotationChange, Library, UnknownKeyError
 from papershelf.core.model import Paper
 from papershelf.core.search.index import filter_papers
@@ -227,3 +227,21 @@ def test_papers_kept_apart_are_no_longer_offered(tmp_path: Path) -> None:
     assert left == offered - {("article-minimal", "article-full")}
     with pytest.raises(ValueError, match="one paper"):
         keep_apart(reopened, "article-full", "article-full")
+
+
+@pytest.mark.parametrize(("doi", "url", "fields", "expected"), [
+    ("10.48550/arXiv.2101.00001", "", {}, "2101.00001"),
+    ("", "https://arxiv.org/abs/2101.00001v2", {}, "2101.00001"),
+    ("", "", {"eprint": "2101.00001v3", "archiveprefix": "arXiv"}, "2101.00001"),
+    ("", "", {"journal": "CoRR", "volume": "abs/2101.00001"}, "2101.00001"),
+    ("", "http://arxiv.org/abs/hep-th/9901001v1", {}, "hep-th/9901001"),
+    ("", "", {"eprint": "cs.LG/0101001", "eprinttype": "arxiv"}, "cs.lg/0101001"),
+    ("", "", {"journal": "arXiv preprint arXiv:2101.00001"}, "2101.00001"),
+    ("10.1145/3368089.3409740", "", {}, None),
+])
+def test_every_spelling_of_an_arxiv_id_is_one_identity(
+    doi: str, url: str, fields: dict[str, str], expected: str | None
+) -> None:
+    paper = Paper(id="p", key="k", title="T", doi=doi, url=url, fields=fields)
+    found = [i.removeprefix("arxiv:") for i in identities(paper) if i.startswith("arxiv:")]
+    assert found == ([expected] if expected else [])

@@ -75,3 +75,27 @@ def test_a_full_history_evicts_conflict_versions_last() -> None:
         doc = history.push(doc, f"edit {n}", history.EDIT, f"t{n + 1}", limit=3)
     notes = [v.note for v in history.versions(doc)]
     assert notes == ["edit 4", "edit 3", "the file's side of a conflict"]
+
+
+def test_a_full_history_evicts_versions_whose_text_a_newer_one_still_has_first() -> None:
+    """A note typed in steps leaves versions that are each a part of the next: those go before a version
+    with text no other one has (a note the sync replaced by another machine's), however old it is."""
+    doc = history.push(None, "Only this version has these words.", history.FILE, "t0", limit=5)
+    note = "Start."
+    for n in range(8):
+        doc = history.push(doc, note, history.EDIT, f"t{n + 1}", limit=5)
+        note += f"\n\nStep {n}."
+    notes = [v.note for v in history.versions(doc)]
+    assert len(notes) == 5
+    assert notes[-1] == "Only this version has these words."
+    assert notes[0].endswith("Step 6.")
+
+
+def test_the_version_just_kept_is_never_the_one_a_full_history_lets_go() -> None:
+    """Even when every older version is a conflict's file side (kept last), the newest one stays."""
+    doc = None
+    for n in range(3):
+        doc = history.push(doc, f"the file's side {n}", history.CONFLICT, f"t{n}", limit=3)
+    doc = history.push(doc, "the note a resolve replaced", history.RESOLVE, "t9", limit=3)
+    notes = [v.note for v in history.versions(doc)]
+    assert notes == ["the note a resolve replaced", "the file's side 2", "the file's side 1"]

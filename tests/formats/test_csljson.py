@@ -254,3 +254,14 @@ def test_braces_that_protect_case_are_csl_nocase_spans_and_come_back_as_braces()
     assert "title = {{TDM} and {TWDM} de {B}ruijn networks, {\\\"U}ber all}" in bibtex_export.render([back], {}).text
     (whole,) = bibtex.parse("@article{b, title={{Deep Sets}}}").papers
     assert json.loads(csljson.render([whole], {}).text)[0]["title"] == '<span class="nocase">Deep Sets</span>'
+
+
+def test_fields_csl_has_no_variable_for_are_named_in_a_note() -> None:
+    source = r"""@inproceedings{k1, title={A Study}, author={Doe, Jane}, booktitle={Proc. X}, year={2020},
+     chapter={3}, customfield={mine}, pdf={https://x.org/k1.pdf}}
+    @article{k2, title={Plain}, author={Roe, Ann}, journal={J}, year={2021}, volume={2}, note={n}}"""
+    papers = bibtex.parse(source).papers
+    result = csljson.render(papers, {})
+    assert result.notes == ["fields CSL-JSON has no place for were left out: customfield (1 paper), pdf (1 paper)"]
+    assert '"chapter-number": "3"' in result.text
+    assert csljson.render(papers[1:], {}).notes == []

@@ -263,7 +263,11 @@ def test_no_abstract_or_keywords_when_asked() -> None:
 def test_web_of_science_plain_text() -> None:
     """Web of Science's field-tagged "Plain text file": full names (AF), wrapped abstracts, DT for the type."""
     result = ris.parse_wos((RIS / "savedrecs.txt").read_text(encoding="utf-8"))
-    assert result.problems == []
+    # What no field keeps (addresses, cited references, counts, accession numbers) is named, not dropped unsaid.
+    assert [(p.line, p.severity, p.reason) for p in result.problems] == [(3, "warning", (
+        "Web of Science tags Papershelf keeps no field for were not imported: C1 (1 record), CL (1 record), "
+        "CR (1 record), CY (1 record), EI (1 record), ID (1 record), J9 (1 record), JI (1 record), NR (1 record), "
+        "PI (1 record), TC (1 record), UT (2 records)"))]
     assert result.lines == [3, 40]
     review, paper = result.papers
     assert review.authors == ["Yann LeCun", "Yoshua Bengio", "Geoffrey Hinton"]
@@ -304,3 +308,32 @@ def test_tags_with_no_field_are_reported_not_dropped_unsaid() -> None:
 def test_a_file_whose_tags_are_all_read_has_no_such_report() -> None:
     result = ris.parse("TY  - JOUR\nTI  - Only\nAU  - Doe, Jane\nPY  - 2020\nDO  - 10.1/x\nER  - \n")
     assert not [p for p in result.problems if "not imported" in p.reason]
+
+
+LEFT_OUT_SOURCE = r"""@inproceedings{k1, title={A {DNA} Study}, author={Doe, Jane}, booktitle={Proc. X}, year={2020},
+ month=mar, series={LNCS}, pages={1--10}, isbn={978-3}, note={a note}, customfield={mine}, chapter={3}}
+@article{k2, title={Plain}, author={Roe, Ann}, journal={J}, year={2021}, customfield={also mine}}
+@article{k3, title={Only what RIS has}, author={Poe, Edgar}, journal={J}, year={2019}, volume={2}}
+"""
+
+
+def test_fields_ris_has_no_tag_for_are_named_in_a_note() -> None:
+    papers = bibtex.parse(LEFT_OUT_SOURCE).papers
+    result = ris.render(papers, {})
+    assert result.notes == ["fields RIS has no place for were left out: chapter (1 paper), customfield (2 papers)"]
+    assert "mine" not in result.text
+    assert ris.render(papers[2:], {}).notes == []
+    # Papershelf's own bookkeeping (a record without a title keeps its shown title in "@untitled") is not named.
+    untitled = bibtex.parse("@misc{k4, author={Doe, Jane}, year={2020}}").papers
+    assert any(name.startswith("@") for name in untitled[0].fields)
+    assert ris.render(untitled, {}).notes == []
+
+
+@pytest.mark.parametrize("text", ["garbage\n", "Provider: nobody\nContent: text/plain\n\n"])
+def test_a_file_with_no_record_says_so(text: str) -> None:
+    result = ris.parse(text)
+    assert result.papers == []
+    assert [(p.line, p.severity) for p in result.problems] == [(1, "error")]
+    assert "no RIS record" in result.problems[0].reason
+    assert ris.parse("").problems == []
+    assert ris.parse("\n  \n").problems == []

@@ -63,3 +63,53 @@ def test_an_edit_after_a_killed_sync_is_not_reverted_by_the_next_sync(tmp_path: 
     sync(library, notes)
 
     assert library.annotation(pid).status == before
+
+
+def test_a_file_edit_after_a_killed_sync_is_taken_without_a_conflict(tmp_path: Path) -> None:
+    """Killed after writing the file; before the next sync a person edits the file: as after a clean sync,
+    the file's edit is taken (it is not a conflict with the app's value the cut sync wrote there)."""
+    folder, notes = tmp_path / "library", tmp_path / "notes.md"
+    library = Library(folder)
+    library.import_papers([Paper(id="", key="", title=f"Paper {n}", authors=["Ann Author"], year=2020)
+                           for n in range(3)])
+    first, second, third = library.papers
+    library.annotate([first], AnnotationChange(note="Old words."))
+    library.annotate([second], AnnotationChange(note="Untouched."))
+    sync(library, notes)
+    library.annotate([first], AnnotationChange(note="New words typed in the app."))
+    library.annotate([third], AnnotationChange(note="A new note."))
+    killed_sync(folder, notes)
+    text = notes.read_text(encoding="utf-8")
+    assert "New words typed in the app." in text
+    notes.write_text(text.replace("New words typed in the app.", "New words, then edited in the file."),
+                     encoding="utf-8")
+
+    library = Library(folder)
+    report = sync(library, notes)
+
+    assert report.conflicts == {}
+    assert library.annotation(first).note == "New words, then edited in the file."
+    assert library.annotation(second).note == "Untouched."
+    assert library.annotation(third).note == "A new note."
+    assert "New words typed in the app." in [v.note for v in library.note_history(first)]
+
+
+def test_an_edit_of_the_only_section_a_killed_sync_wrote_is_kept_as_a_conflict(tmp_path: Path) -> None:
+    """When the edit leaves nothing to tell whether the cut sync's write happened, both sides are kept."""
+    folder, notes = tmp_path / "library", tmp_path / "notes.md"
+    library = Library(folder)
+    library.import_papers([Paper(id="", key="", title="One Paper", authors=["Ann Author"], year=2020)])
+    pid = next(iter(library.papers))
+    library.annotate([pid], AnnotationChange(note="Old words."))
+    sync(library, notes)
+    library.annotate([pid], AnnotationChange(note="New words typed in the app."))
+    killed_sync(folder, notes)
+    text = notes.read_text(encoding="utf-8")
+    notes.write_text(text.replace("New words typed in the app.", "Edited in the file."), encoding="utf-8")
+
+    library = Library(folder)
+    report = sync(library, notes)
+
+    assert report.conflicts == {pid: ("note",)}
+    assert library.annotation(pid).note == "New words typed in the app."
+    assert "Edited in the file." in notes.read_text(encoding="utf-8")

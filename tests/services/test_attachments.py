@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from papershelf.services import attachments
 from papershelf.services.attachments import AttachmentError, attach, detach, rename
 from papershelf.services.library import open_library
 from tests.helpers.pdfs import Page, encrypted_copy, typeset
+from tests.helpers.readonly import refusing_writes
 
 KEY = "mueller2021certify"
 
@@ -145,6 +145,19 @@ def test_what_is_not_a_file_is_refused_and_nothing_changes(library: Library, tmp
     assert attachments.attachments(library, pid) == []
 
 
+def test_a_file_stamp_changes_with_the_file_and_is_none_when_it_is_gone(tmp_path: Path) -> None:
+    """What the full-text cache and the watched folder compare to read a file again."""
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(b"%PDF-1.5 one")
+    first = attachments.file_stamp(path)
+    assert first is not None
+    assert first[0] == len(b"%PDF-1.5 one")
+    path.write_bytes(b"%PDF-1.5 one, then more")
+    assert attachments.file_stamp(path) != first
+    path.unlink()
+    assert attachments.file_stamp(path) is None
+
+
 def test_a_read_only_library_refuses_before_copying(iclr_library_dir: Path, pdf: Path) -> None:
     library = Library(iclr_library_dir, read_only=True)
     with pytest.raises(ReadOnlyError):
@@ -152,18 +165,13 @@ def test_a_read_only_library_refuses_before_copying(iclr_library_dir: Path, pdf:
     assert not (iclr_library_dir / "files").exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_a_failed_write_leaves_no_copy_behind(iclr_library_dir: Path, pdf: Path) -> None:
     library = Library(iclr_library_dir)
     pid = _pid(library)
     (iclr_library_dir / "files" / KEY).mkdir(parents=True)
     store = iclr_library_dir / "annotations.json"
-    os.chmod(iclr_library_dir, 0o555)  # the store's temp file cannot be made: the write fails
-    try:
-        with pytest.raises(Exception, match=r"could not save|cannot be written"):
-            attach(library, pid, pdf)
-    finally:
-        os.chmod(iclr_library_dir, 0o755)
+    with refusing_writes(iclr_library_dir), pytest.raises(Exception, match=r"could not save|cannot be written"):
+        attach(library, pid, pdf)  # the store's temp file cannot be made: the write fails
     assert list((iclr_library_dir / "files" / KEY).iterdir()) == []
     assert attachments.attachments(Library(iclr_library_dir), pid) == []
     assert store.is_file()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -296,6 +298,40 @@ def test_an_export_through_a_symlink_writes_the_target_and_keeps_the_link(librar
     assert set(bib_keys(target)) == {p.key for p in library.papers.values()}
     assert (target.stat().st_mode & 0o777) == 0o640
     assert list(repo.iterdir()) == [link]  # no temp file left beside the link
+
+
+@pytest.mark.parametrize("fmt", exporting.FORMATS)
+def test_an_export_onto_a_pipe_or_a_folder_is_refused_and_leaves_it_there(
+    library: Library, tmp_path: Path, fmt: str
+) -> None:
+    """The atomic write replaces whatever is at the path: a FIFO (or a device) must not become a file."""
+    out = tmp_path / "out"
+    out.mkdir()
+    fifo = out / "pipe.bib"
+    os.mkfifo(fifo)
+    link = out / "refs.bib"
+    link.symlink_to(fifo)
+    folder = out / "folder.bib"
+    folder.mkdir()
+    for path, said in ((fifo, "not a regular file"), (link, "not a regular file"), (folder, "is a folder"),
+                       (out / "missing" / "out.bib", "does not exist")):
+        with pytest.raises(OSError, match=said):
+            exporting.export(library, fmt, path=path)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert link.is_symlink()
+    assert folder.is_dir()
+    assert sorted(p.name for p in out.iterdir()) == ["folder.bib", "pipe.bib", "refs.bib"]
+
+
+def test_a_kept_updated_folder_is_refused_and_not_tied(library: Library, tmp_path: Path) -> None:
+    """(A FIFO is tried through the CLI, under a timeout: reading it to compare would block.)"""
+    folder = tmp_path / "thesis.bib"
+    folder.mkdir()
+    auto = AutoExport(library)
+    with pytest.raises(OSError, match="is a folder"):
+        auto.tie(folder, list_name="thesis")
+    assert auto.ties == []
+    assert list(folder.iterdir()) == []
 
 
 def test_a_list_whose_paper_was_set_aside_as_damaged_still_exports(library: Library, tmp_path: Path) -> None:

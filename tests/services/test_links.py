@@ -9,7 +9,7 @@ import pytest
 
 from papershelf.core.model import Paper
 from papershelf.core.resources import data_dir
-from papershelf.formats import bibtex, paperlist
+from papershelf.formats import biblatex_export, bibtex, paperlist
 from papershelf.services.links import arxiv_id, best_link, is_web_address, own_links, reading_links, search_links
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -104,3 +104,19 @@ def test_doi_and_arxiv_links_come_from_the_fields_that_name_them() -> None:
 def test_a_paper_without_a_title_has_nothing_to_search_for() -> None:
     assert search_links(Paper(id="x", key="k", title="  ")) == []
     assert best_link(Paper(id="x", key="k", title="")) is None
+
+
+@pytest.mark.parametrize(("doi", "url", "expected"), [
+    ("10.48550/arXiv.2101.00001", "", "2101.00001"),
+    ("10.48550/arxiv.2101.00001v2", "", "2101.00001v2"),
+    ("10.48550/arXiv.hep-th/9901001", "", "hep-th/9901001"),
+    ("10.48550/arXiv.cs.LG/0101001", "", "cs.LG/0101001"),
+    ("", "https://arxiv.org/abs/hep-th/9901001v3", "hep-th/9901001v3"),
+    ("10.1145/3368089.3409740", "", ""),
+    ("10.48550/arXiv.2101.00001.extra", "", ""),
+])
+def test_the_links_and_the_biblatex_eprint_read_the_same_arxiv_id(doi: str, url: str, expected: str) -> None:
+    """One spelling of an arXiv id: the paper's arXiv page and its biblatex eprint name the same paper."""
+    paper = Paper(id="p", key="k", title="T", doi=doi, url=url, year=2021, entry_type="misc")
+    assert arxiv_id(paper) == expected
+    assert biblatex_export.as_biblatex(paper).fields.get("eprint", "") == expected

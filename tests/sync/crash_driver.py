@@ -1,6 +1,12 @@
 """Types into a library and its notes file and syncs, over and over, until killed (driven by test_crash).
 
 Usage: python -m tests.sync.crash_driver LIBRARY_DIR NOTES_FILE JOURNAL SEED
+       python -m tests.sync.crash_driver --kill-at-step STEP LIBRARY_DIR NOTES_FILE
+
+The second form runs one sync and kills itself (SIGKILL) at step STEP of it: step 2i is just before the
+i-th file replacement on disk (the notes file, a store, a conflict copy moved aside: every durable write
+goes through ``os.replace``), step 2i+1 just after it. A STEP past the last one lets the sync finish; it
+then prints how many steps there were.
 
 Every text typed is a unique token. It is appended to the journal (fsynced) only once the edit that
 holds it is durable, so the test may demand that every journaled token survives any kill.
@@ -11,6 +17,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import sys
 from pathlib import Path
 
@@ -34,7 +41,32 @@ def type_in_file(notes: Path, lib: Library, key: str, token: str) -> None:
     atomic_write_bytes(notes, text.encode("utf-8"))
 
 
+def sync_killed_at_step(lib_dir: str, notes: str, step: int) -> None:
+    lib = Library(lib_dir)  # opening may write too (a repair): only the sync's own steps are counted
+    replace = os.replace
+    steps = 0
+
+    def point() -> None:
+        nonlocal steps
+        if steps == step:
+            os.kill(os.getpid(), signal.SIGKILL)
+        steps += 1
+
+    def counted_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        point()
+        replace(src, dst)
+        point()
+
+    os.replace = counted_replace  # type: ignore[assignment]
+    sync(lib, notes)
+    os.replace = replace
+    print(steps)
+
+
 def main() -> None:
+    if sys.argv[1] == "--kill-at-step":
+        sync_killed_at_step(sys.argv[3], sys.argv[4], int(sys.argv[2]))
+        return
     lib_dir, notes_arg, journal_arg, seed = sys.argv[1:5]
     notes, journal = Path(notes_arg), Path(journal_arg)
     lib = Library(lib_dir)

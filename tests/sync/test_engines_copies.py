@@ -65,16 +65,62 @@ def test_a_conflict_copy_is_merged_field_by_field_then_moved_to_the_backups(
     assert (again.taken_in, again.written, again.to_library) == ([], False, [])
 
 
-def test_an_unchanged_copy_of_a_section_deleted_here_does_not_bring_it_back(lib: Library, tmp_path: Path) -> None:
+def test_a_section_missing_from_the_file_but_in_a_copy_as_last_synced_is_kept(lib: Library, tmp_path: Path) -> None:
+    """The copy can be this machine's own version, which lost the engine's race to one that never had the
+    section: clearing the note would drop what was typed here. So the section comes back (a deletion made
+    here is undone, which loses nothing); only a section with no note in it stays deleted."""
     notes = tmp_path / "notes.md"
+    annotate(lib, KEYS[3], status="read")  # a section without a note
     sync(lib, notes)
     copy = tmp_path / COPIES[0]
     copy.write_bytes(notes.read_bytes())
-    notes.write_text(notes.read_text(encoding="utf-8").replace(section_text(notes, C), ""), encoding="utf-8")
+    for key in (C, KEYS[3]):
+        notes.write_text(notes.read_text(encoding="utf-8").replace(section_text(notes, key), ""), encoding="utf-8")
     report = sync(lib, notes)
-    assert note(lib, C) == ""
+    assert note(lib, C) == "C, soon deleted here."
+    assert "C, soon deleted here." in notes.read_text(encoding="utf-8")
+    assert lib.annotation(pid(lib, KEYS[3])).status == "new"
     assert report.conflicts == {}
     assert report.taken_in == [lib.folder / "backups" / COPIES[0]]
+
+
+def race_lost(lib: Library, tmp_path: Path, other_note: str) -> tuple[Path, str]:
+    """This machine typed into A's note and synced; the engine then kept the other machine's version of the
+    file (A's note there: ``other_note``) and left this machine's own as the conflict copy."""
+    notes = tmp_path / "notes.md"
+    sync(lib, notes)
+    annotate(lib, A, note="A as both machines had it.\n\nTyped here, then synced.")
+    sync(lib, notes)
+    theirs = notes.read_text(encoding="utf-8").replace("A as both machines had it.\n\nTyped here, then synced.",
+                                                      other_note)
+    (tmp_path / COPIES[0]).write_bytes(notes.read_bytes())
+    notes.write_text(theirs, encoding="utf-8")
+    return notes, pid(lib, A)
+
+
+def test_a_note_typed_here_is_not_dropped_when_this_machine_lost_the_engines_race(
+    lib: Library, tmp_path: Path
+) -> None:
+    notes, a = race_lost(lib, tmp_path, "A, rewritten on the other machine.")
+    report = sync(lib, notes)
+    assert report.conflicts == {a: ("note",)}  # both kept: which is newer cannot be told
+    assert note(lib, A) == "A as both machines had it.\n\nTyped here, then synced."
+    assert "A, rewritten on the other machine." in section_text(notes, A).split("papershelf:conflict")[1]
+
+
+def test_an_older_note_in_the_winning_version_does_not_replace_the_newer_one(lib: Library, tmp_path: Path) -> None:
+    notes, _ = race_lost(lib, tmp_path, "A as both machines had it.")  # the other machine never saw the edit
+    report = sync(lib, notes)
+    assert report.conflicts == {}
+    assert note(lib, A) == "A as both machines had it.\n\nTyped here, then synced."
+    assert "Typed here, then synced." in section_text(notes, A)
+
+
+def test_a_note_the_winning_version_only_added_to_is_taken(lib: Library, tmp_path: Path) -> None:
+    notes, _ = race_lost(lib, tmp_path, "A as both machines had it.\n\nTyped here, then synced.\n\nAnd there.")
+    report = sync(lib, notes)
+    assert report.conflicts == {}
+    assert note(lib, A) == "A as both machines had it.\n\nTyped here, then synced.\n\nAnd there."
 
 
 def test_conflict_copies_are_recognised_by_name_only_for_this_notes_file(tmp_path: Path) -> None:

@@ -114,6 +114,29 @@ def test_deleting_the_conflict_block_in_the_file_resolves_it(lib: Library, notes
     assert note(lib, A) == "App side.\n\nFile side, merged by hand."
 
 
+@pytest.mark.parametrize("resolved_in", ["file", "app"])
+def test_text_typed_into_a_conflict_block_stays_in_the_history_after_the_block_goes(
+    lib: Library, notes: Path, resolved_in: str
+) -> None:
+    sync(lib, notes)
+    replace_in(notes, "Notes on A.", "File side.")
+    annotate(lib, A, note="App side.")
+    sync(lib, notes)
+    replace_in(notes, "File side.", "File side.\n\nTyped into the block later.")  # inside the block
+    sync(lib, notes)
+    if resolved_in == "file":  # the block deleted by hand, the note as it was
+        text = notes.read_text(encoding="utf-8")
+        start = text.index("<!-- papershelf:conflict -->")
+        end = text.index("<!-- papershelf:end-conflict -->") + len("<!-- papershelf:end-conflict -->")
+        notes.write_text(text[:start] + text[end:], encoding="utf-8")
+    else:
+        resolve(lib, pid(lib, A), take="app")
+    assert sync(lib, notes).conflicts == {}
+    assert sync(lib, notes).written is False
+    assert "Typed into the block later." not in notes.read_text(encoding="utf-8")
+    assert any("Typed into the block later." in v.note for v in lib.note_history(pid(lib, A)))
+
+
 @pytest.mark.parametrize(("take", "merged", "expected"), [("app", None, "App side."), (None, "Both.", "Both.")])
 def test_resolve_keeping_the_app_version_or_giving_merged_text(
     lib: Library, notes: Path, take: str | None, merged: str | None, expected: str

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
+
+import pytest
 
 from papershelf.core.library import Library
 from papershelf.sync import state as sync_state
 from papershelf.sync.syncer import resolve, sync
+from tests.sync import two_machines
 from tests.sync.helpers import KEYS, annotate, library, note, pid, replace_in
 
 P1, P2, P3, P4 = KEYS[:4]
@@ -102,3 +106,18 @@ def test_two_machines_lose_no_text(tmp_path: Path) -> None:
     assert "A typed inside the conflict block." in merged or any(
         "A typed inside the conflict block." in v.note for lib in (a, b) for v in lib.note_history(pid(lib, P3))
     )
+
+
+@pytest.mark.parametrize("engine", ["folder", "git"])
+def test_fifty_rounds_of_random_edits_on_two_machines_agree_and_lose_nothing(tmp_path: Path, engine: str) -> None:
+    """tests/sync/two_machines.py plays the rounds (PAPERSHELF_TWO_MACHINES_ROUNDS of them; `make soak` runs
+    thousands) with a new seed each time; a failure names the seed to replay it:
+    ``python -m tests.sync.two_machines --engine ENGINE --rounds N --seed SEED``."""
+    seed = random.randrange(2**32)
+    try:
+        world = two_machines.run(tmp_path, engine, two_machines.ROUNDS, seed)
+    except AssertionError as exc:
+        raise AssertionError(f"two machines over {engine}, seed {seed}, {two_machines.ROUNDS} rounds: {exc}") from exc
+    assert len(world.typed) > two_machines.ROUNDS  # both sides typed, in the app and in the file
+    met = world.engine.copies if isinstance(world.engine, two_machines.FolderEngine) else world.engine.merges
+    assert met > 0, "edits on both sides met at least once (a conflict copy or a git merge conflict)"

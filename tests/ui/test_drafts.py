@@ -3,10 +3,6 @@ on the next start and restored through the note editor (issue 13, loss 7)."""
 
 from __future__ import annotations
 
-import contextlib
-import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +14,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.services.drafts import DraftStore
 from papershelf.ui.dialogs import DraftOfferDialog, UnsavedDraftsDialog
 from papershelf.ui.main_window import MainWindow
+from tests.helpers.readonly import refusing_writes
 from tests.ui.conftest import pid
 
 REAL_CLOSE_QUESTION = UnsavedDraftsDialog.ask  # the tests below answer it; two look at the real one
@@ -44,32 +41,6 @@ def asked_on_close(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 @pytest.fixture(autouse=True)
 def _no_modal_dialogs(asked_on_close: list[list[str]]) -> None:
     """Set up before qtbot, so a window closed at teardown never opens a real modal question."""
-
-
-@contextlib.contextmanager
-def refusing_writes(folder: Path) -> Iterator[None]:
-    """The folder really refuses new files: read-only permissions, and for root (whom permissions do not
-    stop) the immutable attribute."""
-    immutable = False
-    folder.chmod(0o555)
-    try:
-        probe = folder / ".probe"
-        try:
-            probe.write_text("")
-        except OSError:
-            pass
-        else:
-            probe.unlink()
-            if shutil.which("chattr") is None or subprocess.run(
-                ["chattr", "+i", str(folder)], capture_output=True, check=False
-            ).returncode != 0:
-                pytest.skip("this folder cannot be made to refuse writes here (root without chattr +i)")
-            immutable = True
-        yield
-    finally:
-        if immutable:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-        folder.chmod(0o755)
 
 
 def open_window(qtbot: QtBot, folder: Path, settings: QSettings) -> MainWindow:

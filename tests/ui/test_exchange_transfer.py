@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from papershelf.core.library import Library
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.formats.ris import RisOptions
+from papershelf.services.exporting import FORMATS, AutoExport
 from papershelf.ui import dialogs
 from papershelf.ui.export_dialog import ExportDialog, ExportRequest
 from papershelf.ui.main_window import MainWindow
@@ -54,6 +55,28 @@ def test_biblatex_uses_the_bibtex_options_with_ids(qtbot: QtBot, tmp_path: Path)
     export.bib_utf8.setChecked(True)
     options = export.request().options()
     assert (options["ascii"], options["aliases"]) == (False, "ids")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_s_options_page_gives_options_its_export_takes(
+    qtbot: QtBot, iclr_library_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    """The page shown for a format sets the options the service reads for it (a kept-updated file's tie)."""
+    export = dialog(qtbot)
+    export.path.setText(str(tmp_path / "refs"))
+    export.fmt.setCurrentIndex(export.fmt.findData(fmt))
+    page = export.options.currentWidget()
+    box = {"ris": export.ris_abstract, "markdown": export.md_abstract}.get(fmt, export.bib_abstract)
+    assert page.isAncestorOf(box)
+    box.setChecked(not box.isChecked())
+    request = export.request()
+    auto = AutoExport(Library(iclr_library_dir))
+    try:
+        tie = auto.tie(request.path, fmt=request.fmt, options=request.options())
+    finally:
+        auto.close()
+    assert tie.options["abstract"] == box.isChecked()
+    assert request.path.is_file()
 
 
 @pytest.fixture

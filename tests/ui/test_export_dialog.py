@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from papershelf.formats.bibtex_export import BibtexOptions
-from papershelf.ui.export_dialog import ExportDialog, ExportRequest
+from papershelf.services.exporting import FORMATS, format_for
+from papershelf.ui.export_dialog import ExportDialog, ExportRequest, default_name, file_pattern
 
 COUNTS = {"selection": 3, "filter": 40, "all": 860}
 
@@ -53,6 +54,16 @@ def test_switching_format_changes_the_options_and_the_suffix(qtbot: QtBot) -> No
     export.fmt.setCurrentIndex(export.fmt.findData("markdown"))
     assert export.path.text() == "/tmp/out/refs.md"
     assert export.options.currentIndex() == 1
+
+
+def test_each_format_s_proposed_name_and_filter_use_the_suffix_it_is_read_back_by() -> None:
+    """The dialog's file name and filter for a format name a file the export (and import) takes for it."""
+    for fmt in FORMATS:
+        name = default_name(fmt)
+        suffix = Path(name).suffix
+        assert file_pattern(fmt).endswith(f"(*{suffix})")
+        # biblatex shares .bib with BibTeX, which the suffix alone picks
+        assert format_for(Path(name)) == ("bibtex" if fmt == "biblatex" else fmt)
 
 
 def test_the_request_carries_every_choice(qtbot: QtBot, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
+from papershelf.core.history import NoteVersion
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.sync import state as sync_state
 from papershelf.ui import dialogs
@@ -68,6 +69,60 @@ def test_an_edit_by_another_process_appears_in_the_pane(qtbot: QtBot, window: Ma
     qtbot.waitUntil(lambda: window.detail.note.toPlainText() == "And again.", timeout=3000)
 
 
+def notes_seen(window: MainWindow, pid: str) -> list[str]:
+    """Every note the library holds for ``pid`` after each change the window hears of."""
+    seen: list[str] = []
+    window.controller.annotations_changed.connect(
+        lambda ids: seen.append(window.library.annotation(pid).note) if pid in ids else None
+    )
+    return seen
+
+
+def waiting(text: str) -> bool:
+    return "waiting" in text
+
+
+def test_an_editor_that_truncates_then_writes_arrives_once(qtbot: QtBot, window: MainWindow) -> None:
+    notes = notes_path(window)
+    pid = window.library.paper("neitz2021teacher").id
+    seen = notes_seen(window, pid)
+    edited = notes.read_text(encoding="utf-8").replace("Written in the app.", "Rewritten by a truncating editor.")
+    with notes.open("w", encoding="utf-8") as editor:  # truncated; the watcher sees the empty file
+        with qtbot.waitSignal(window.notes_sync.status_changed, check_params_cb=waiting, timeout=3000):
+            pass
+        assert notes.read_text(encoding="utf-8") == ""  # not rebuilt under the editor's feet
+        editor.write(edited)
+    qtbot.waitUntil(lambda: window.detail.note.toPlainText() == "Rewritten by a truncating editor.", timeout=3000)
+
+    assert seen == ["Rewritten by a truncating editor."]  # once, never cleared first
+    assert notes.read_text(encoding="utf-8") == edited
+    assert "Notes synced" in window.sync_label.text()
+
+
+def test_an_editor_that_moves_the_file_away_then_renames_a_new_one_in_arrives_once(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    notes = notes_path(window)
+    pid = window.library.paper("neitz2021teacher").id
+    seen = notes_seen(window, pid)
+    edited = notes.read_text(encoding="utf-8").replace("Written in the app.", "Rewritten by a renaming editor.")
+    with qtbot.waitSignal(window.notes_sync.status_changed, check_params_cb=waiting, timeout=3000):
+        notes.replace(notes.with_name(notes.name + "~"))  # the old file kept as a backup, as vim does
+    assert not notes.exists()  # the missing file was not rebuilt meanwhile
+    temp = notes.with_name(".new-notes.tmp")
+    temp.write_text(edited, encoding="utf-8")
+    temp.replace(notes)
+    qtbot.waitUntil(lambda: window.detail.note.toPlainText() == "Rewritten by a renaming editor.", timeout=3000)
+
+    assert seen == ["Rewritten by a renaming editor."]
+    assert notes.read_text(encoding="utf-8") == edited
+    # The watcher follows the new file: a later edit arrives too.
+    subprocess.run([sys.executable, "-c", EDIT_IN_OTHER_PROCESS, str(notes),
+                    "Rewritten by a renaming editor.", "And again."], check=True)
+    qtbot.waitUntil(lambda: window.detail.note.toPlainText() == "And again.", timeout=3000)
+    assert seen == ["Rewritten by a renaming editor.", "And again."]
+
+
 def test_an_edit_in_the_app_reaches_the_file(qtbot: QtBot, window: MainWindow) -> None:
     window.detail.note.setPlainText("Typed in the window.")
     window.detail.save_note()
@@ -108,6 +163,46 @@ def test_history_restores_an_earlier_note(qtbot: QtBot, window: MainWindow, monk
     monkeypatch.setattr(dialogs.HistoryDialog, "ask", classmethod(lambda cls, parent, versions: 1))
     window.detail.history_button.click()
     assert window.detail.note.toPlainText() == "Written in the app."
+
+
+def test_history_shows_the_status_and_tags_each_version_had(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = window.library.paper("neitz2021teacher").id
+    window.controller.annotate([pid], AnnotationChange(status="reading", add_tags=("distillation", "to-cite")),
+                              "Set status and tags")
+    window.notes_sync.sync_now()
+    notes = notes_path(window)
+    text = notes.read_text(encoding="utf-8")
+    start = text.index("## A teacher-student framework")
+    notes.write_text(text[:start], encoding="utf-8")  # the section deleted: its note, status and tags cleared
+    window.notes_sync.sync_now()
+    assert window.library.annotation(pid).status == "new"
+    shown: dict[str, list[str]] = {}
+
+    def look(cls: type[dialogs.HistoryDialog], parent: object, versions: list[NoteVersion]) -> int | None:
+        dialog = cls(window, versions)
+        qtbot.addWidget(dialog)
+        shown["items"] = [dialog.list.item(row).text() for row in range(dialog.list.count())]
+        shown["fields"] = [dialog.fields.text()]
+        return 1
+
+    monkeypatch.setattr(dialogs.HistoryDialog, "ask", classmethod(look))
+    window.detail.history_button.click()
+
+    assert "status reading" in shown["items"][0]
+    assert "tags distillation, to-cite" in shown["items"][0]
+    assert shown["fields"] == ["Status: reading · Tags: distillation, to-cite"]
+    ann = window.library.annotation(pid)  # and restoring it puts them back
+    assert (ann.note, ann.status, ann.tags) == ("Written in the app.", "reading", ["distillation", "to-cite"])
+
+
+def test_history_of_a_version_kept_without_status_or_tags_says_so(qtbot: QtBot) -> None:
+    dialog = dialogs.HistoryDialog(None, [NoteVersion("Just a note.", "2026-12-01T10:00:00+00:00", "edit")])
+    qtbot.addWidget(dialog)
+    assert dialog.list.item(0).text() == "1. 2026-12-01 10:00 (replaced by edit)"
+    assert dialog.fields.text() == "Status and tags: unchanged by this replacement"
+    assert dialog.preview.toPlainText() == "Just a note."
 
 
 # -- issue 13 -------------------------------------------------------------------------------------------------

@@ -84,6 +84,30 @@ def test_a_cancelled_look_leaves_the_unread_pdfs_for_the_next(
     inbox.stop()
 
 
+def test_a_look_asked_for_while_one_runs_comes_after_it(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, pdfs: dict[str, Path]
+) -> None:
+    """A PDF that arrives while the worker reads the others is looked at by the run that follows."""
+    library = Library(iclr_library_dir)
+    shutil.copy(pdfs["paper0.pdf"], downloads)
+    pdfinbox.set_watched_folder(library, downloads)
+    inbox = PdfInboxWatcher(library)
+    inbox.timer.stop()
+    inbox.watcher.removePaths(inbox.watcher.directories())  # only the asked-for look may start the timer
+    with qtbot.waitSignal(inbox.finished, timeout=WAIT_MS) as first:
+        inbox.look()
+        assert inbox.busy
+        shutil.copy(pdfs["paper1.pdf"], downloads)
+        inbox.look()  # busy: asked again, not started
+    assert [p.name for p, _key in first.args[0].attached] == ["paper0.pdf"]
+    assert inbox.timer.isActive()  # the second look waits for the pause after the first
+    with qtbot.waitSignal(inbox.finished, timeout=WAIT_MS) as second:
+        pass
+    assert [p.name for p, _key in second.args[0].attached] == ["paper1.pdf"]
+    assert not inbox.busy
+    inbox.stop()
+
+
 def test_the_unmatched_dialog_attaches_to_the_chosen_paper_or_dismisses(
     qtbot: QtBot, iclr_library_dir: Path, downloads: Path, pdfs: dict[str, Path], tmp_path: Path
 ) -> None:

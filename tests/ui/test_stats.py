@@ -225,3 +225,24 @@ def test_an_import_that_fills_in_a_track_is_counted_again(qtbot: QtBot, tmp_path
     assert len(library) == 1
     assert view.stats.tracks == ["Oral"]
     assert view.status_chart.series["new"] == {"Oral": 1}
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_a_chart_export_replaces_the_file_atomically_and_keeps_its_permissions(
+    qtbot: QtBot, iclr_library_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    """A new file takes the old one's place (a reader never sees half a chart); its mode stays."""
+    view = StatsView(Library(iclr_library_dir), today=TODAY)
+    qtbot.addWidget(view)
+    chart: Chart = view.status_chart
+    out = tmp_path / "charts"
+    out.mkdir()
+    path = out / f"status.{fmt}"
+    path.write_bytes(b"an older chart")
+    path.chmod(0o640)
+    before = path.stat().st_ino
+    (chart.export_svg if fmt == "svg" else chart.export_png)(path)
+    assert path.stat().st_ino != before
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert path.read_bytes().startswith(b"\x89PNG" if fmt == "png" else b"<?xml")
+    assert [p.name for p in out.iterdir()] == [path.name]  # no temp file left beside it

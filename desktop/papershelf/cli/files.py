@@ -94,7 +94,8 @@ def links(args: argparse.Namespace, library: Library, out: TextIO) -> int:
 @argument("--json", action="store_true", help="print JSON")
 def match_pdfs(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     if not args.folder.is_dir():
-        raise CommandError(f"{args.folder}: no such folder")
+        said = "is not a folder" if args.folder.exists() else "no such folder"
+        raise CommandError(f"{args.folder}: {said}")
     if args.link and not args.attach:
         raise CommandError("--link goes with --attach")
     results = pdfmatch.match_folder(library, pdfmatch.pdfs_in(args.folder))

@@ -67,6 +67,10 @@ def _watch(library: Library, path: Path, out: TextIO) -> int:
         return library.papers[pid].key
 
     def on_report(report: SyncReport) -> None:
+        if report.waiting:  # an editor is replacing the file: the next change syncs
+            out.write(f"{time.strftime('%H:%M:%S')} {path.name} is empty or missing: waiting for it to be written\n")
+            out.flush()
+            return
         last[:] = [report]
         out.write(f"{time.strftime('%H:%M:%S')} synced: {', '.join(sync_report.counts(report, every_count=True))}\n")
         for line in sync_report.conflict_lines(report, key_of):
@@ -97,12 +101,17 @@ def history(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     if args.show is not None:
         if not 1 <= args.show <= len(versions):
             raise CommandError(f"{paper.key}'s note has {len(versions)} earlier versions, not {args.show}")
-        out.write(versions[args.show - 1].note + "\n")
+        shown = versions[args.show - 1]
+        out.write(shown.note + "\n")
+        if shown.kept_fields():  # on stderr: stdout stays the note alone, for a script to read
+            status(f"version {args.show} kept {shown.kept_fields()}")
         return 0
     if not versions:
         status(f"no earlier versions of {paper.key}'s note")
         return 0
     for n, version in enumerate(versions, 1):
         first = next((line.strip() for line in version.note.split("\n") if line.strip()), "")
-        out.write(f"{n:>2}  {version.replaced}  {version.source:<8} {len(version.note):>6} chars  {clip(first, 60)}\n")
+        kept = f"  [{version.kept_fields()}]" if version.kept_fields() else ""
+        out.write(f"{n:>2}  {version.replaced}  {version.source:<8} {len(version.note):>6} chars  {clip(first, 60)}"
+                  f"{kept}\n")
     return 0

@@ -74,6 +74,8 @@ def import_files(args: argparse.Namespace, library: Library, out: TextIO) -> int
           help="with -o: rewrite FILE whenever the papers in --list (or the whole library) change")
 def export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     fmt = args.format or (exporting.format_for(args.output) if args.output else "bibtex")
+    if args.with_files and fmt != "bibtex":
+        raise CommandError(f"--with-files writes BibTeX's file field (JabRef, Zotero); a {fmt} export has none")
     query = " ".join(args.query)
     if args.keep_updated:
         return _export_keep_updated(args, library, fmt, query)
@@ -112,10 +114,10 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, q
         raise CommandError("--keep-updated needs -o FILE and works on a --list or the whole library, not a query")
     # Only what was asked for on the command line is stored with the tie: the rest follows the defaults.
     options: dict[str, Any]
-    if fmt in ("bibtex", "biblatex", "csl-json"):
+    if fmt in exporting.BIBTEX_OPTION_FORMATS:
         options = {"ascii": not args.utf8, "abstract": not args.no_abstract, "notes_as_annote": args.with_notes,
                    "aliases": "ids" if args.alias_ids or fmt == "biblatex" else "copies",
-                   **({"with_files": True} if args.with_files and fmt == "bibtex" else {})}
+                   **({"with_files": True} if args.with_files else {})}
     elif fmt == "ris":
         options = {"abstract": not args.no_abstract, "notes": args.with_notes}
     else:

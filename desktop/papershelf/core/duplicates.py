@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from papershelf.core import citekeys
+from papershelf.core.identifiers import ARXIV_PAPER
 from papershelf.core.model import Annotation, Paper, normalise_title
 
-_ARXIV_ID = re.compile(
-    r"arxiv(?:\.org/(?:abs|pdf)/|[.:/\s]+(?:abs/)?)?\s*(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})", re.IGNORECASE
-)
-_ARXIV_BARE = re.compile(r"^(?:abs/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?$", re.IGNORECASE)
+_ARXIV_ID = re.compile(rf"arxiv(?:\.org/(?:abs|pdf)/|[.:/\s]+(?:abs/)?)?\s*({ARXIV_PAPER})", re.IGNORECASE)
+_ARXIV_BARE = re.compile(rf"^(?:abs/)?({ARXIV_PAPER})(?:v\d+)?$", re.IGNORECASE)
 _DOI: Final = re.compile(r"^10\.\d{4,9}/\S+$")
 _UMLAUTS = re.compile("[äöüÄÖÜ]")
 _WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})

@@ -1,7 +1,8 @@
 """Note history: the versions of a paper's note that an edit, a sync or a restore replaced.
 
 Kept per paper in the annotations store (table ``note_history``, ``{"versions": [...]}``, oldest first),
-at most :data:`MAX_VERSIONS` per paper. A version equal to one already kept is not kept twice, and an
+at most :data:`MAX_VERSIONS` per paper (when more come, a version whose every paragraph a newer one still
+has goes first, a conflict's file side last). A version equal to one already kept is not kept twice, and an
 empty note is never kept (there is nothing to get back) unless a status or tags are kept with it: when a
 sync takes a paper's status or tags from the notes file (a deleted section clears them), the values it
 replaced are kept in the version too, and restoring the version puts them back.
@@ -42,6 +43,15 @@ class NoteVersion:
             doc["tags"] = list(self.tags)
         return doc
 
+    def kept_fields(self) -> str:
+        """The status and tags kept with the note, for display: "status reading · tags a, b" ("" if none)."""
+        parts = []
+        if self.status is not None:
+            parts.append(f"status {self.status}")
+        if self.tags is not None:
+            parts.append(f"tags {', '.join(self.tags) if self.tags else '(none)'}")
+        return " · ".join(parts)
+
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> NoteVersion:
         tags = doc.get("tags")
@@ -78,8 +88,27 @@ def push(
         return None
     kept.append(entry)
     while len(kept) > limit:
-        # The oldest version goes first, but a conflict's file side is often the only copy left of text
-        # typed in the notes file: it goes last.
-        victim = next((i for i, v in enumerate(kept) if v.get("source") != CONFLICT), 0)
-        del kept[victim]
+        del kept[_victim(kept)]
     return {"versions": kept}
+
+
+def _paragraphs(note: Any) -> set[str]:
+    return {part.strip() for part in str(note).split("\n\n") if part.strip()}
+
+
+def _victim(kept: Sequence[Mapping[str, Any]]) -> int:
+    """Which version a full history lets go: the oldest whose every paragraph a newer version still has
+    (a note typed in steps leaves many such); else the oldest; a conflict's file side (often the only
+    copy left of text typed in the notes file) last of all; the version just kept never. Linear in the
+    text kept."""
+    later: set[str] = set()
+    redundant = [False] * len(kept)
+    for i in range(len(kept) - 1, -1, -1):
+        version = kept[i]
+        paragraphs = _paragraphs(version.get("note", ""))
+        if version.get("status") is None and version.get("tags") is None:  # nothing else only it has
+            redundant[i] = paragraphs <= later
+        later |= paragraphs
+    older = kept[:-1]  # the version just kept is never the one to go
+    candidates = [i for i, v in enumerate(older) if v.get("source") != CONFLICT] or [0]
+    return next((i for i in candidates if redundant[i]), candidates[0])

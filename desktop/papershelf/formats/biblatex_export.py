@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+from papershelf.core.identifiers import ARXIV_DOI, ARXIV_ID
 from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, latex
 from papershelf.formats.bibtex_export import VENUE_BOOKTITLES, BibtexOptions, ExportResult
@@ -36,9 +37,7 @@ TYPES: Final = {
     "techreport": ("report", "techreport"), "conference": ("inproceedings", ""),
     "electronic": ("online", ""), "www": ("online", ""),
 }
-_ARXIV_ID: Final = r"(\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)"
-_ARXIV_DOI = re.compile(r"10\.48550/arxiv\." + _ARXIV_ID + r"$", re.IGNORECASE)
-_ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/" + _ARXIV_ID + r"(?:\.pdf)?/?$")
+_ARXIV_URL = re.compile(rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/({ARXIV_ID})(?:\.pdf)?/?$")
 _PLAIN_YEAR = re.compile(r"\d{4}")
 _DEFAULTS: Final = BibtexOptions()
 _MONTH_NUMBERS: Final = {name: i for i, name in enumerate(bibtex.MONTHS, start=1)}
@@ -90,7 +89,7 @@ def as_biblatex(paper: Paper, keys: Mapping[str, str] | None = None) -> Paper:
     if crossref is not None and keys is not None:
         fields["crossref"] = keys.get(crossref.strip().casefold(), crossref)
     if "eprint" not in fields:
-        found = _ARXIV_DOI.search(paper.doi) or _ARXIV_URL.match(paper.url)
+        found = ARXIV_DOI.match(paper.doi.strip()) or _ARXIV_URL.match(paper.url)
         if found:
             fields["eprint"] = found.group(1)
             fields["eprinttype"] = "arxiv"
@@ -139,13 +138,6 @@ def _date(year_source: str, month_source: str) -> tuple[str, str] | None:
     if len(months) == 2 and months[0] < months[1]:
         return f"{year}-{months[0]:02d}/{year}-{months[1]:02d}", sortyear
     return None
-
-
-def _month(value: str) -> int | None:
-    value = value.strip().strip("{}").strip().casefold()
-    if value[:3] in _MONTH_NUMBERS:
-        return _MONTH_NUMBERS[value[:3]]
-    return int(value) if value.isdigit() and 1 <= int(value) <= 12 else None
 
 
 __all__ = ["RENAMED", "TYPES", "as_biblatex", "render"]

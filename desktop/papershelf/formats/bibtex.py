@@ -52,6 +52,18 @@ MONTHS: Final = {
     "jul": "July", "aug": "August", "sep": "September", "oct": "October", "nov": "November",
     "dec": "December",
 }
+_MONTH_NUMBERS: Final = {macro: n for n, macro in enumerate(MONTHS, 1)} | {
+    name.casefold(): n for n, name in enumerate(MONTHS.values(), 1)
+}
+
+
+def month_number(value: str) -> int | None:
+    """The month (1-12) a BibTeX ``month`` names: a macro (``may``), a name (``May``, ``{Sept.}``) or a
+    number; None for anything else (``Spring``, ``13``, a range)."""
+    text = latex.decode(value).strip().rstrip(".").casefold()
+    if text.isdecimal():
+        return int(text) if 1 <= int(text) <= 12 else None
+    return _MONTH_NUMBERS.get(text) or _MONTH_NUMBERS.get(text[:3]) if text else None
 # Fields that become Paper attributes; Paper.fields keeps their LaTeX source too.
 MAPPED_FIELDS: Final = frozenset({"title", "author", "year", "doi", "url", "abstract"})
 # Papershelf's own entries in Paper.fields (an "@" never starts a BibTeX field name):
@@ -651,5 +663,5 @@ def parse_names(raw: str, cache: dict[str, tuple[str, bool]] | None = None) -> t
 
 __all__ = [
     "DOI_PREFIX", "INHERITED", "MAPPED_FIELDS", "MONTHS", "PREAMBLE", "STRINGS", "UNTITLED", "VERBATIM_FIELDS",
-    "name_parts", "parse", "parse_names", "split_display_name", "split_names",
+    "month_number", "name_parts", "parse", "parse_names", "split_display_name", "split_names",
 ]

@@ -1,7 +1,10 @@
-"""What every importer returns: the papers it read and the problems it could not get past."""
+"""What every importer returns: the papers it read and the problems it could not get past; and what an
+exporter says of the fields its format has no place for."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from papershelf.core.model import Paper
@@ -33,3 +36,19 @@ class ParseResult:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+
+def fields_left_out(papers: Sequence[Paper], carried: Collection[str], fmt: str, most: int = 8) -> list[str]:
+    """The note an export gives when a paper has BibTeX fields ``fmt`` has no place for ([] if none).
+
+    ``carried`` are the fields the format writes (or reads to write something); Papershelf's own
+    bookkeeping fields (``@...``) are not the user's text and are not named.
+    """
+    counts = Counter(
+        name for paper in papers for name in paper.fields if name not in carried and not name.startswith("@")
+    )
+    if not counts:
+        return []
+    named = [f"{name} ({n} paper{'s' if n != 1 else ''})" for name, n in sorted(counts.items())]
+    more = f" and {len(named) - most} more" if len(named) > most else ""
+    return [f"fields {fmt} has no place for were left out: {', '.join(named[:most])}{more}"]

@@ -44,7 +44,7 @@ from papershelf.core.model import Annotation, Paper
 from papershelf.core.venues import venue_shown
 from papershelf.formats import bibtex, latex
 from papershelf.formats.bibtex_export import VENUE_BOOKTITLES, BibtexOptions, ExportResult
-from papershelf.formats.common import ParseResult, Problem
+from papershelf.formats.common import ParseResult, Problem, fields_left_out
 
 CSL_EXTRA: Final = "@csl"  # Paper.fields: the item's variables no paper attribute or BibTeX field holds (JSON)
 
@@ -70,15 +70,17 @@ TEXT_FIELDS: Final = (
     ("issn", "ISSN"), ("note", "note"), ("annote", "annote"), ("language", "language"),
 )
 _REPORT_TYPES: Final = frozenset({"techreport", "manual", "report", "patent"})
+# The BibTeX fields ``item`` writes (or reads to write a variable); the export names any other it leaves out.
+_CARRIED: Final = frozenset({name for name, _ in TEXT_FIELDS} | {
+    "author", "editor", "title", "journal", "booktitle", "howpublished", "year", "month", "day", "number",
+    "school", "institution", "organization", "type", "doi", "url", "abstract", "keywords",
+})
 # Variables the mapping itself reads; everything else an item has goes to CSL_EXTRA.
 _MAPPED: Final = frozenset(
     {"id", "citation-key", "type", "title", "author", "editor", "issued", "container-title", "issue",
      "number", "genre", "DOI", "URL", "abstract", "keyword"} | {csl for _, csl in TEXT_FIELDS}
 )
 _MONTHS: Final = tuple(bibtex.MONTHS)  # "jan" ... "dec"
-_MONTH_NAMES: Final = {name.casefold(): n for n, name in enumerate(bibtex.MONTHS.values(), 1)} | {
-    macro: n for n, macro in enumerate(_MONTHS, 1)
-}
 _TAG = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^<>]*)?>", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _KEY_UNFIT = re.compile(r"[\s\"#%'(),={}\\~/]")  # what BibTeX, pandoc and LaTeX cannot take in a key
@@ -148,6 +150,7 @@ def render(
             f"{len(aliased)} {'paper has' if len(aliased) == 1 else 'papers have'} merged-away keys, which "
             f"CSL-JSON has no place for: cite {'it' if len(aliased) == 1 else 'them'} by the current key ({shown})"
         )
+    notes += fields_left_out(ordered, _CARRIED, "CSL-JSON")
     return ExportResult(text, notes, len(ordered))
 
 
@@ -352,20 +355,13 @@ def _issued(paper: Paper) -> dict[str, Any] | None:
     if paper.year is None:
         return {"literal": latex.decode(written)} if written else None
     parts: list[int] = [paper.year]
-    month = _month(fields.get("month", ""))
+    month = bibtex.month_number(fields.get("month", ""))
     if month:
         parts.append(month)
         day = fields.get("day", "").strip()
         if day.isdecimal() and 1 <= int(day) <= 31:
             parts.append(int(day))
     return {"date-parts": [parts]}
-
-
-def _month(value: str) -> int | None:
-    text = latex.decode(value).strip().rstrip(".").casefold()
-    if text.isdecimal():
-        return int(text) if 1 <= int(text) <= 12 else None
-    return _MONTH_NAMES.get(text) or _MONTH_NAMES.get(text[:3]) if text else None
 
 
 # -- CSL -> Paper --------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from papershelf.core.memory import gc_paused
 from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, latex
 from papershelf.formats.bibtex_export import ExportResult
-from papershelf.formats.common import ParseResult, Problem
+from papershelf.formats.common import ParseResult, Problem, fields_left_out
 
 # RIS type -> BibTeX entry type.
 TYPES_IN: Final = {
@@ -156,6 +156,8 @@ def _parse(text: str) -> ParseResult:
     if record is not None:
         problems.append(Problem(record.line, "the file ends inside this record (no ER line); it was read as it is",
                                 severity="warning"))
+    if not seen_record and text.strip():
+        problems.append(Problem(1, "no RIS record in the file (a record starts with a 'TY  - ' line)"))
     unread: dict[str, int] = {}  # tag -> records it was in, for papers that were imported
     first_unread = 0
     for rec in records:
@@ -167,11 +169,15 @@ def _parse(text: str) -> ParseResult:
                 unread[tag] = unread.get(tag, 0) + 1
                 first_unread = first_unread or rec.line
     if unread:
-        shown = ", ".join(f"{tag} ({count} record{'s' if count > 1 else ''})" for tag, count in sorted(unread.items()))
-        problems.append(Problem(first_unread, f"RIS tags Papershelf keeps no field for were not imported: {shown}",
-                                severity="warning"))
+        problems.append(_unread_tags(unread, first_unread, "RIS"))
     problems.sort(key=lambda p: p.line)
     return result
+
+
+def _unread_tags(unread: Mapping[str, int], line: int, fmt: str) -> Problem:
+    """The warning that names the tags of imported records no field keeps, with how many records had each."""
+    shown = ", ".join(f"{tag} ({count} record{'s' if count > 1 else ''})" for tag, count in sorted(unread.items()))
+    return Problem(line, f"{fmt} tags Papershelf keeps no field for were not imported: {shown}", severity="warning")
 
 
 def _joined(lines: list[str]) -> str:
@@ -378,6 +384,9 @@ _WOS_AS_RIS: Final = {
     "EP": "EP", "DI": "DO", "AB": "AB", "DE": "KW", "PU": "PB", "SN": "SN", "BN": "SN", "LA": "LA",
 }
 
+# The Web of Science tags ``parse_wos`` reads (besides PT, which starts a record).
+_WOS_READ: Final = frozenset(_WOS_AS_RIS) | {"AF", "AU", "CT", "AR", "DT"}
+
 
 def parse_wos(text: str) -> ParseResult:
     """Read Web of Science's field-tagged text. Never raises on a bad record: it becomes a Problem."""
@@ -427,6 +436,8 @@ def parse_wos(text: str) -> ParseResult:
     if tags is not None and records:
         problems.append(Problem(records[-1][0].line, "the file ends inside this record (no ER line); it was read "
                                                      "as it is", severity="warning"))
+    unread: dict[str, int] = {}  # tag -> records it was in, for papers that were imported
+    first_unread = 0
     for record, wos in records:
         record.type = _wos_type(record.type, " ".join(" ".join(v) for v in wos.get("DT", [])))
         record.tags = {ris_tag: wos[tag] for tag, ris_tag in _WOS_AS_RIS.items() if tag in wos}
@@ -439,6 +450,11 @@ def parse_wos(text: str) -> ParseResult:
         if paper is not None:
             result.papers.append(paper)
             result.lines.append(record.line)
+            for tag in wos.keys() - _WOS_READ:
+                unread[tag] = unread.get(tag, 0) + 1
+                first_unread = first_unread or record.line
+    if unread:
+        problems.append(_unread_tags(unread, first_unread, "Web of Science"))
     problems.sort(key=lambda p: p.line)
     return result
 
@@ -476,6 +492,12 @@ class _Writer(RisWriter):
 
 
 _NAMES: Final = TAG_KEY_MAPPING  # tag -> rispy's name for it
+# The BibTeX fields ``_reference`` writes (or reads to write a tag); the export names any other it leaves out.
+_CARRIED: Final = frozenset({
+    "author", "editor", "title", "journal", "booktitle", "howpublished", "series", "year", "month", "volume",
+    "number", "edition", "address", "language", "publisher", "school", "institution", "organization", "pages",
+    "isbn", "issn", "doi", "url", "abstract", "keywords", "note", "annote",
+})
 
 
 def render(
@@ -490,6 +512,7 @@ def render(
     untyped = sorted({p.entry_type for p in papers if p.entry_type not in TYPES_OUT})
     if untyped:
         notes.append(f"entry types with no RIS type were written as GEN: {', '.join(untyped)}")
+    notes += fields_left_out(papers, _CARRIED, "RIS")
     return ExportResult(text, notes, len(papers))
 
 
@@ -530,7 +553,7 @@ def _reference(paper: Paper, ann: Annotation | None, options: RisOptions) -> dic
         ref[_NAMES["T3"]] = _one_line(_plain(raw["series"]))
     if paper.year is not None:
         ref[_NAMES["PY"]] = str(paper.year)
-    month = _month(raw.get("month", ""))
+    month = bibtex.month_number(raw.get("month", ""))
     if paper.year is not None and month:
         ref[_NAMES["DA"]] = f"{paper.year}/{month:02d}/"
     for tag, name in (("VL", "volume"), ("IS", "number"), ("ET", "edition"), ("CY", "address"),
@@ -566,13 +589,6 @@ def _reference(paper: Paper, ann: Annotation | None, options: RisOptions) -> dic
     if notes:
         ref[_NAMES["N1"]] = notes
     return ref
-
-
-def _month(value: str) -> int | None:
-    value = value.strip().lower()
-    if value[:3] in bibtex.MONTHS:
-        return _MONTH_MACROS.index(value[:3]) + 1
-    return int(value) if value.isdigit() and 1 <= int(value) <= 12 else None
 
 
 def _ris_names(source: str | None, shown: Sequence[str]) -> list[str]:

@@ -387,6 +387,15 @@ def _resolved(path: str, base: Path) -> Path:
     return (base / candidate).resolve()
 
 
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """A file's size and modification time (a file whose stamp changed is read again); None if it is gone."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
 def _file_type(path: Path) -> str:
     suffix = path.suffix.lower().lstrip(".")
     return suffix.upper() if suffix else "File"

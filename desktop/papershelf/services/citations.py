@@ -108,7 +108,8 @@ def load_style(name: str) -> Style:
     elif short.endswith(".csl") or "/" in short or "\\" in short:
         path = Path(short).expanduser()
         if not path.is_file():
-            raise StyleError(f"{short}: no such style file")
+            said = "is not a style file (a folder, device or pipe)" if path.exists() else "no such style file"
+            raise StyleError(f"{short}: {said}")
     else:
         try:
             path = Path(get_style_filepath(short))

@@ -37,6 +37,9 @@ from papershelf.formats.ris import RisOptions
 from papershelf.services import attachments
 
 FORMATS: Final = ("bibtex", "markdown", "ris", "biblatex", "csl-json")
+# The formats ``BibtexOptions`` set up: biblatex is the BibTeX export under biblatex's names, and CSL-JSON
+# takes the BibTeX export's abstract, keywords and notes choices.
+BIBTEX_OPTION_FORMATS: Final = frozenset({"bibtex", "biblatex", "csl-json"})
 TIES_FILE: Final = "auto-export.json"
 TIES_SCHEMA: Final = 1
 # A .bib is BibTeX unless biblatex is asked for by name (both are .bib files).
@@ -143,21 +146,47 @@ def render(
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
+def export_target(path: Path) -> Path:
+    """The file an export to ``path`` replaces: ``path`` itself, or a symlink's target.
+
+    Raises:
+        OSError: ``path`` is a folder, a device, a FIFO or a socket (the atomic write would put a regular
+            file in its place, and a kept-updated file's comparison would read a device or pipe forever),
+            or its folder does not exist. Nothing was written.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise OSError(f"{path}: the folder {target.parent} does not exist") from None
+        return target
+    if stat.S_ISDIR(mode):
+        raise OSError(f"{path} is a folder; export to a file in it")
+    if not stat.S_ISREG(mode):
+        raise OSError(f"{path} is not a regular file (a device, FIFO or socket); export to a regular file")
+    return target
+
+
 def write(path: Path, result: ExportResult) -> None:
-    """Write an export atomically (a reader never sees half a file).
+    """Write an export's text (see ``write_file``)."""
+    write_file(path, result.text.encode("utf-8"))
+
+
+def write_file(path: Path, payload: bytes) -> None:
+    """Write an exported file (a bibliography, a chart) atomically (a reader never sees half a file).
 
     The file keeps its permissions, or gets the usual ones for a new file (the atomic write's temp
     file is private to the user, which an exported bibliography has no reason to be). A symlink (a
     paper's repository often links to the exported .bib) stays a link: its target is written, atomically,
     in the target's own folder.
     """
-    if path.is_symlink():
-        path = path.resolve()
+    path = export_target(path)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
         mode = 0o666 & ~_umask()
-    atomic_write_bytes(path, result.text.encode("utf-8"))
+    atomic_write_bytes(path, payload)
     with contextlib.suppress(OSError):
         os.chmod(path, mode)
 
@@ -367,7 +396,7 @@ class AutoExport:
     def _options(self, tie: Tie) -> dict[str, Any]:
         """The tie's options as ``render``'s keyword arguments."""
         try:
-            if tie.format in ("bibtex", "biblatex", "csl-json"):
+            if tie.format in BIBTEX_OPTION_FORMATS:
                 return {"bibtex_options": BibtexOptions(**tie.options)}
             if tie.format == "ris":
                 return {"ris_options": RisOptions(**tie.options)}
@@ -385,7 +414,7 @@ class AutoExport:
         result = render(self.library, papers, tie.format, **self._options(tie), written_to=tie.path)
         payload = result.text.encode("utf-8")
         try:
-            same = tie.path.read_bytes() == payload
+            same = export_target(tie.path).read_bytes() == payload
         except OSError:
             same = False
         if not same:

@@ -49,17 +49,9 @@ class Extracted:
     problem: str = ""
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
-
-
 def extract_text(path: Path) -> Extracted | None:
     """Read ``path``'s text (None when the file is gone); never raises for a bad or encrypted PDF."""
-    stamp = _stamp(path)
+    stamp = attachments.file_stamp(path)
     if stamp is None:
         return None
     text, problem = "", ""
@@ -173,7 +165,7 @@ class FullText:
         found = []
         for paths in self._attached().values():
             for name in paths:
-                stamp = _stamp(Path(name))
+                stamp = attachments.file_stamp(Path(name))
                 entry = cache.get(name)
                 if stamp is not None and (entry is None or (entry.get("size"), entry.get("mtime")) != stamp):
                     found.append(Path(name))

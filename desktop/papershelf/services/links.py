@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote, quote_plus, urlsplit
 
+from papershelf.core.identifiers import ARXIV_DOI, ARXIV_ID, ARXIV_ID_RE
 from papershelf.core.model import Paper
 
-# New-style arXiv ids (1501.00001, 2101.12345v2) and old-style ones (hep-th/9901001, cs.LG/0101001).
-_ARXIV_ID: Final = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
-ARXIV_ID_RE: Final = re.compile(rf"(?<![\w.]){_ARXIV_ID}(?![\w])")
-_ARXIV_IN_TEXT: Final = re.compile(rf"arxiv(?:\.org/(?:abs|pdf)/|:\s*|\s+)({_ARXIV_ID})", re.IGNORECASE)
-_ARXIV_DOI: Final = re.compile(rf"^10\.48550/arxiv\.({_ARXIV_ID})$", re.IGNORECASE)
+_ARXIV_IN_TEXT: Final = re.compile(rf"arxiv(?:\.org/(?:abs|pdf)/|:\s*|\s+)({ARXIV_ID})", re.IGNORECASE)
 _OPENREVIEW_VENUES: Final = frozenset({"ICLR", "TMLR"})
 
 
@@ -49,7 +46,7 @@ def arxiv_id(paper: Paper) -> str:
     prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
     if eprint and (prefix == "arxiv" or not prefix) and ARXIV_ID_RE.fullmatch(eprint.removeprefix("arXiv:")):
         return eprint.removeprefix("arXiv:")
-    if match := _ARXIV_DOI.match(paper.doi.strip()):
+    if match := ARXIV_DOI.match(paper.doi.strip()):
         return match.group(1)
     for text in (paper.url, fields.get("journal", ""), fields.get("note", ""), fields.get("howpublished", "")):
         if match := _ARXIV_IN_TEXT.search(text):

@@ -83,14 +83,6 @@ def set_watched_folder(library: Library, folder: Path | None, *, move: bool = Fa
     library.commit(tables={TABLE: {SETTINGS: doc}})
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
-
-
 def new_pdfs(library: Library, folder: Path) -> list[Path]:
     """The PDFs directly in ``folder`` not looked at yet (or changed since), by name."""
     seen = library.table(TABLE)
@@ -102,7 +94,7 @@ def new_pdfs(library: Library, folder: Path) -> list[Path]:
     for path in entries:
         if path.suffix.lower() != ".pdf" or not path.is_file():
             continue
-        stamp = _stamp(path)
+        stamp = attachments.file_stamp(path)
         doc = seen.get(_FILE + str(path.resolve())) or {}
         if stamp is None or stamp[0] == 0:
             continue  # gone again, or a download that has not begun
@@ -119,7 +111,7 @@ def settle(library: Library, results: Iterable[PdfMatch]) -> InboxReport:
     records: dict[str, dict[str, Any] | None] = {}
     for result in results:
         path = result.path
-        stamp = _stamp(path)
+        stamp = attachments.file_stamp(path)
         if stamp is None:
             continue
         record: dict[str, Any] = {"size": stamp[0], "mtime": stamp[1], "when": now_iso(),
@@ -177,7 +169,7 @@ def resolve(library: Library, path: Path, paper_id: str) -> str:
     Raises:
         AttachmentError, StoreError: as ``attachments.attach``; nothing was recorded.
     """
-    stamp = _stamp(path)
+    stamp = attachments.file_stamp(path)
     attachments.attach(library, paper_id, path)
     key = library.papers[paper_id].key
     if stamp is not None:
@@ -193,7 +185,7 @@ def dismiss(library: Library, paths: Sequence[Path]) -> None:
     """These PDFs are no paper of the library: never offered again (unless they change); one write."""
     records: dict[str, dict[str, Any] | None] = {}
     for path in paths:
-        stamp = _stamp(path)
+        stamp = attachments.file_stamp(path)
         if stamp is not None:
             records[_FILE + str(path.resolve())] = {"size": stamp[0], "mtime": stamp[1], "when": now_iso(),
                                                     "outcome": "dismissed"}

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from papershelf.core.identifiers import ARXIV_ID_RE
 from papershelf.core.library import Library
 from papershelf.core.model import fold, normalise_title
-from papershelf.services.links import ARXIV_ID_RE, arxiv_id
+from papershelf.services.links import arxiv_id
 
 CONFIDENT: Final = 0.95  # the score a match needs to be attached
 _HEAD_LINES: Final = 12  # the first lines of page 1 where a title is looked for

@@ -17,13 +17,20 @@ at the last sync, kept with the notes file's path in ``sync.state`` (tables of t
   the sync goes on from there once the paper is restored) and reported; none is written for it.
 
 Crash safety: the sync writes the library first (the changes taken from the file, the history, conflict
-records, and the base only for fields the file on disk already shows), then the notes file (atomically,
-after checking it did not change since it was read; if it did, everything is merged again), then the rest
-of the base. A kill between any two steps leaves states the next sync merges to the same result.
+records marked pending, the base only for fields the file on disk already shows, and a *pending* record:
+the full new base and conflicts, the hash of the file about to be written, the conflict copies merged),
+then the notes file (atomically, after checking it did not change since it was read; if it did,
+everything is merged again), then moves the merged conflict copies into the backups, then records the
+rest of the base and clears the pending record. A kill between any two steps (or inside a write: its
+temp file is removed) leaves states the next sync merges to exactly what an uninterrupted sync gives:
+it first finishes the cut sync (``_finish_cut_sync``) when the file is the one it wrote (the same bytes,
+or edited since but with a section it changed still as it wrote it), else merges again from the older
+base (where an edit made since can only read as a conflict, both sides kept).
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import os
@@ -72,6 +79,7 @@ class SyncReport:
     written: bool = False
     recreated: bool = False  # the file was missing or empty: rebuilt from the library, nothing cleared
     git_merged: bool = False  # the file had git conflict markers: both sides were taken in
+    waiting: bool = False  # the file was empty or missing, likely mid-replace: nothing done (wait_if_emptied)
     taken_in: list[Path] = field(default_factory=list)  # conflict copies merged, now in the library's backups
     file_hash: str = ""
     attempts: int = 0
@@ -128,8 +136,15 @@ def sync(
     *,
     on_before_write: Callable[[], None] | None = None,
     on_after_write: Callable[[], None] | None = None,
+    wait_if_emptied: bool = False,
 ) -> SyncReport:
     """Sync the library with the notes file at ``path`` (created if missing) and remember the path.
+
+    ``wait_if_emptied``: a watcher's sync after the file changed. An empty or missing file that was
+    synced before is then an editor replacing it (truncated and not yet written, or removed and not yet
+    renamed back): nothing is done (``report.waiting``), the next change syncs. Rebuilding it now would
+    put the library's text where the editor is writing (a truncating editor's text would go to a file
+    no longer there). A sync a person asks for rebuilds such a file from the library instead.
 
     ``on_before_write`` runs just before the file is checked and replaced (tests use it to edit the file
     "meanwhile"); ``on_after_write`` right after it is replaced (tests use it to die there).
@@ -138,7 +153,8 @@ def sync(
         SyncError: the file cannot be read or written, or kept changing.
         StoreError: the library cannot be written.
     """
-    return run(sync_steps(library, path, on_before_write=on_before_write, on_after_write=on_after_write))
+    return run(sync_steps(library, path, on_before_write=on_before_write, on_after_write=on_after_write,
+                          wait_if_emptied=wait_if_emptied))
 
 
 def sync_steps(
@@ -147,6 +163,7 @@ def sync_steps(
     *,
     on_before_write: Callable[[], None] | None = None,
     on_after_write: Callable[[], None] | None = None,
+    wait_if_emptied: bool = False,
 ) -> Generator[None, None, SyncReport]:
     """:func:`sync` in steps: a generator that pauses (yields) every few milliseconds while it reads the
     file and merges, so that a window can handle its events between steps; it returns the report.
@@ -158,13 +175,18 @@ def sync_steps(
     path = _resolve_chosen(library, Path(path))
     if not path.parent.is_dir():
         raise SyncError(f"the folder of the notes file does not exist: {path.parent}")
+    if wait_if_emptied and sync_state.notes_file_path(library) == path:
+        state = FileState.read(path)
+        if state.raw is None or not state.raw.removeprefix(codecs.BOM_UTF8).strip():
+            return SyncReport(path=path, waiting=True, file_hash=state.digest)
     if not library.read_only:  # what killed writes of the notes file left (store.py: only our own, aged)
         remove_stale_temp_files(path, older_than=STALE_TEMP_AGE_S)
-    _finish_cut_sync(library, path)
+    finished = SyncReport(path=path)  # what completing a sync cut short did (conflict copies set aside)
+    _finish_cut_sync(library, path, finished)
     changed: list[LibraryEvent] = []
     library.events.connect(LibraryEvent, changed.append)
     try:
-        return (yield from _attempts(library, path, changed, on_before_write, on_after_write))
+        return (yield from _attempts(library, path, changed, finished, on_before_write, on_after_write))
     finally:
         library.events.disconnect(LibraryEvent, changed.append)
 
@@ -173,6 +195,7 @@ def _attempts(
     library: Library,
     path: Path,
     changed: list[LibraryEvent],
+    finished: SyncReport,
     on_before_write: Callable[[], None] | None,
     on_after_write: Callable[[], None] | None,
 ) -> Generator[None, None, SyncReport]:
@@ -194,6 +217,7 @@ def _attempts(
         assert report is not None
         report.attempts = attempt
         notes_file = path if sync_state.notes_file_path(library) != path else None
+        digest = state.digest
         if plan.payload == state.raw:  # the file already says it all: one write
             sync_state.commit(
                 library,
@@ -203,6 +227,8 @@ def _attempts(
                 base=_diff(sync_state.base(library), plan.base),
                 notes_file=notes_file,
             )
+            # The file already held all a conflict copy had; now that the library does too, set it aside.
+            report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
         else:
             # A conflict record is "pending" until its block is in the file: a kill before the file
             # write must not read as "the user deleted the block".
@@ -222,6 +248,7 @@ def _attempts(
                     "hash": digest,
                     "base": dict(_diff(sync_state.base(library), plan.base)),
                     "conflicts": final_conflicts,
+                    "taken_in": [str(copy) for copy in report.taken_in],
                 },
             )
             done_to_library += plan.annotations
@@ -233,6 +260,9 @@ def _attempts(
             if on_after_write is not None:
                 on_after_write()
             report.written = True
+            # The merge is in the file now: the conflict copies are taken in (set aside, so once), before
+            # the pending record goes; a kill in between is finished by the next sync (_finish_cut_sync).
+            report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
             sync_state.commit(
                 library,
                 base=_diff(sync_state.base(library), plan.base),
@@ -241,9 +271,9 @@ def _attempts(
                 pending=None,
             )
         report.to_library = list(dict.fromkeys(done_to_library + report.to_library))
-        # Only now, with the merge on disk on both sides, is a conflict copy taken in: set it aside once.
-        report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
-        report.file_hash = digest if report.written else state.digest
+        report.taken_in = [*finished.taken_in, *report.taken_in]
+        report.problems = [*finished.problems, *report.problems]
+        report.file_hash = digest
         return report
     raise SyncError("the notes file kept changing while syncing; nothing was lost, sync again")
 
@@ -262,17 +292,24 @@ def _resolve_chosen(library: Library, path: Path) -> Path:
     return resolved
 
 
-def _finish_cut_sync(library: Library, path: Path) -> None:
+def _finish_cut_sync(library: Library, path: Path, report: SyncReport) -> None:
     """Complete a sync that was killed between writing the notes file and recording what it wrote.
 
     Without this the stored base would still hold the values from before that sync, and the next merge
-    would read the app's own values in the file as edits made in the file.
+    would read the app's own values in the file as edits made in the file; and a conflict copy already
+    merged into the file would be merged again (its older values read as conflicts). Copies set aside
+    here go into ``report``.
     """
     pending = sync_state.pending(library)
     if not pending:
         return
+    if pending.get("path") == str(path):
+        remove_stale_temp_files(path)  # the cut write's temp file (it would travel with the notes file)
     state = FileState.read(path)
-    if pending.get("path") == str(path) and state.raw is not None and state.digest == pending.get("hash"):
+    if pending.get("path") == str(path) and state.raw is not None and _was_written(library, pending, state, path):
+        # The copies first: once the pending record is gone, nothing says they were merged already.
+        copies = [Path(name) for name in pending.get("taken_in") or () if Path(name).is_file()]
+        report.taken_in += [_set_aside(library, copy, report) for copy in copies]
         sync_state.commit(
             library,
             base=pending.get("base") or {},
@@ -282,6 +319,41 @@ def _finish_cut_sync(library: Library, path: Path) -> None:
         )
     else:  # the file was not written after all, or has changed since: merge from the base as it is
         sync_state.commit(library, pending=None)
+
+
+def _was_written(library: Library, pending: Mapping[str, Any], state: FileState, path: Path) -> bool:
+    """Whether the file on disk is the cut sync's write, possibly edited since.
+
+    The same bytes: yes. Edited since: the sections that sync changed tell; any of them as it wrote it
+    and none as it was before says yes. When every one of them was edited since, it cannot be told and
+    the answer is no: the next merge then starts from the older base, where an edit can only show as a
+    conflict (both sides kept), never as the file's value silently taking the app's place.
+    """
+    if state.digest == pending.get("hash"):
+        return True
+    assert state.raw is not None
+    try:
+        doc = notesfile.split(_decode(state.raw, path))
+    except SyncError:
+        return False
+    on_disk: dict[str, str] = {}
+    for section in doc.sections:
+        if section.duplicate or section.key in on_disk:
+            continue
+        with contextlib.suppress(UnknownKeyError):
+            on_disk.setdefault(library.paper(section.key).id, section_hash(section.raw))
+    stored = sync_state.base(library)
+    written = unwritten = False
+    for pid, doc_ in (pending.get("base") or {}).items():
+        new_hash = doc_.get("hash") if doc_ else None
+        old_hash = (stored.get(pid) or {}).get("hash")
+        if new_hash == old_hash:
+            continue
+        if on_disk.get(pid) == new_hash:
+            written = True
+        elif old_hash is not None and on_disk.get(pid) == old_hash:
+            unwritten = True
+    return written and not unwritten
 
 
 def _set_aside(library: Library, copy: Path, report: SyncReport) -> Path:
@@ -444,9 +516,12 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
                 notesfile.read_section(section, report.problems)
                 if section.other_side and section.other_side != GIT and base_doc is not None:
                     copied = Fields.of(section.note, section.status or DEFAULT.status, section.tags or ())
-                    if copied == Fields.from_doc(base_doc):
+                    if copied == Fields.from_doc(base_doc) and not copied.note:
                         dropped.add(section.key)
                         continue  # deleted from the file since the copy was made, unchanged in it
+                    # With a note, the copy may be this machine's own version, which lost the engine's race
+                    # to one that never had the section: the copy's section stands (a deletion made here
+                    # comes back; nothing is lost either way).
                 sections[pid] = section
                 read_keys[section.key] = pid
                 continue
@@ -489,6 +564,11 @@ def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes:
     A copy can be older than the last sync, so a value it has that the file does not is only taken when it
     cannot be an old one: a note this library never had (``older_notes``: the note's history). Any other
     difference stays in ``copy``, which :func:`notesfile.fold_duplicate` turns into a conflict.
+
+    The copy can also be this library's own last version, which lost the engine's race: the copy still
+    has the base's note and the file another one. Taking the file's note would then drop text typed here
+    from the note without a word; so unless the file's note only adds to the base's, an older note of
+    this library's is left out (ours stands) and any other is a conflict (ours stands, it goes in the block).
     """
     if base is None:
         return  # no common version: every difference is a conflict
@@ -499,12 +579,24 @@ def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes:
         outcome = result.outcomes[name]
         if outcome is Outcome.CONFLICT or (outcome is Outcome.FROM_FILE and name != "note"):
             continue  # the copy keeps its value: a conflict, both kept
+        if name == "note" and outcome is Outcome.FROM_APP and not _builds_on(mine.note, base.note):
+            if mine.note in older_notes:
+                first.note = copy.note = theirs.note  # the winner had not seen our note: ours stands
+            else:
+                first.note, copy.note = theirs.note, mine.note  # a conflict: ours stands, the file's in the block
+            continue
         taken = outcome is Outcome.FROM_FILE and theirs.note not in older_notes  # a note new to this library
         value = theirs.note if taken else mine.get(name)
         setattr(first, name, value)
         setattr(copy, name, value)
     if copy.conflict is not None and copy.conflict.note == first.note:
         copy.conflict = None
+
+
+def _builds_on(note: str, base: str) -> bool:
+    """Whether ``note`` keeps every paragraph of ``base`` (an edit that only added to it)."""
+    kept = {part.strip() for part in note.split("\n\n")}
+    return all(part.strip() in kept for part in base.split("\n\n") if part.strip())
 
 
 def section_hash(text: str) -> str:
@@ -680,7 +772,8 @@ def _block_values(block: ConflictBlock, record: Mapping[str, Any]) -> dict[str, 
 def _update_from_block(
     record: Mapping[str, Any], block: ConflictBlock, keep: Callable[[str, str], None]
 ) -> dict[str, Any]:
-    """Edits made inside the block change the file's side of the conflict (the old side is kept)."""
+    """Edits made inside the block change the file's side of the conflict (the old side is kept, and the
+    new one too: deleting the block, or keeping the app's side, must not take text typed there with it)."""
     updated = dict(record)
     values = _block_values(block, record)
     fields = list(record["fields"])
@@ -691,6 +784,7 @@ def _update_from_block(
         old_note = record["file"].get("note", "")
         if values.get("note", old_note) != old_note:
             keep(old_note, history.CONFLICT)
+            keep(values["note"], history.CONFLICT)
         updated["file"] = {**record["file"], **values}
         updated["fields"] = [name for name in FIELDS if name in fields]
     return updated
@@ -802,9 +896,9 @@ def watch(
     while not stop.is_set():
         current = stat_key(resolved)
         if first or current != seen:
-            first = False
+            changed, first = not first, False
             try:
-                report = sync(library, resolved)
+                report = sync(library, resolved, wait_if_emptied=changed)
             except (SyncError, OSError) as exc:
                 seen = current
                 if on_error is None:

@@ -11,8 +11,8 @@ import contextlib
 import html
 from urllib.parse import quote, urlsplit
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QTextDocument
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -81,24 +81,27 @@ def size_text(chars: int) -> str:
     return f"{max(1, round(chars / 1000))}k characters"
 
 
-def safe_link(url: str) -> str:
+LINK_CHARS = 40  # a link's text is cut to this (the full address is in the tooltip): the pane never widens
+LINK_GAP = 10
+KEY_MIN_WIDTH = 48
+ABSTRACT_MIN_LINES = 3  # the abstract gives up height down to this, then scrolls
+
+
+def safe_link(url: str, limit: int = LINK_CHARS) -> str:
     """An <a> tag for http(s) URLs only (no javascript:, file:, data:), escaped; '' otherwise."""
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return ""
     href = html.escape(url.strip(), quote=True)
-    return f'<a href="{href}">{html.escape(elided(url.strip()))}</a>'
+    return f'<a href="{href}">{html.escape(elided(url.strip(), limit))}</a>'
 
 
-def doi_link(doi: str) -> str:
+def doi_link(doi: str, limit: int = LINK_CHARS) -> str:
     doi = doi.strip()
     if not doi:
         return ""
     href = html.escape("https://doi.org/" + quote(doi, safe="/:;()._-"), quote=True)
-    return f'<a href="{href}">doi:{html.escape(elided(doi))}</a>'
-
-
-LINK_CHARS = 40  # a link's text is cut to this (the full address is in the tooltip): the pane never widens
+    return f'<a href="{href}">doi:{html.escape(elided(doi, limit - 4))}</a>'
 
 
 def elided(text: str, limit: int = LINK_CHARS) -> str:
@@ -164,25 +167,26 @@ class DetailPane(QWidget):
         self.key = QLabel()
         self.key.setTextFormat(Qt.TextFormat.PlainText)
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long key gives way to the file buttons beside it (cut, whole in its tooltip and by Copy) rather
+        # than widen the pane.
+        self.key.setMinimumWidth(KEY_MIN_WIDTH)
         self.copy_key = QToolButton()
         self.copy_key.setText("Copy")
         self.copy_key.setToolTip("Copy the citation key")
         self.copy_key.clicked.connect(self._copy_key)
-        self.links = QLabel()
+        self.links = QLabel()  # the paper's URL and DOI, on their own line under the key (hidden if none)
         self.links.setTextFormat(Qt.TextFormat.RichText)
         self.links.setOpenExternalLinks(True)
-
-        key_row = QHBoxLayout()
-        key_row.setContentsMargins(0, 0, 0, 0)
-        key_row.addWidget(self.key)
-        key_row.addWidget(self.copy_key)
-        key_row.addStretch(1)
-        key_row.addWidget(self.links)
+        self.links.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                           | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self._link_parts: tuple[str, str] = ("", "")  # the URL and DOI shown, cut to the pane's width
 
         self.abstract = ResourceFreeBrowser()
         self.abstract.setOpenLinks(False)
         self.abstract.setFrameShape(QFrame.Shape.NoFrame)
-        self.abstract.setMinimumHeight(120)
+        # The abstract scrolls: it is what gives up height when the pane is short (never the editors).
+        self.abstract.setMinimumHeight(ABSTRACT_MIN_LINES * self.abstract.fontMetrics().lineSpacing()
+                                       + 2 * round(self.abstract.document().documentMargin()))
 
         self.status = QComboBox()
         for status in STATUSES:
@@ -287,14 +291,22 @@ class DetailPane(QWidget):
         note_header.addWidget(self.history_button)
         note_header.addWidget(self.preview_toggle)
 
+        self.paper_files = PaperFilesPane(controller, self)  # links, title searches and attached files
+        key_row = QHBoxLayout()  # the key, and the file buttons (attach, open, the File menu) beside it
+        key_row.setContentsMargins(0, 0, 0, 0)
+        key_row.addWidget(self.key)
+        key_row.addWidget(self.copy_key)
+        key_row.addStretch(1)
+        key_row.addWidget(self.paper_files.buttons)
+
         self.body = QWidget()
         layout = QVBoxLayout(self.body)
-        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setContentsMargins(10, 10, 10, 10)
         layout.addWidget(self.title)
         layout.addWidget(self.authors)
         layout.addWidget(self.meta)
         layout.addLayout(key_row)
-        self.paper_files = PaperFilesPane(controller, self)  # links, title searches and attached files
+        layout.addWidget(self.links)
         layout.addWidget(self.paper_files)
         layout.addWidget(self.abstract, 3)
         layout.addLayout(editors)
@@ -308,6 +320,7 @@ class DetailPane(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
+        self.setAcceptDrops(True)
 
         self.drafts = DraftStore(controller.library.folder)
         self.draft_error: str | None = None  # why the last draft could not be kept, if it could not
@@ -336,6 +349,7 @@ class DetailPane(QWidget):
         if paper_id is None:
             self.paper_files.show_paper(None)
             self.stack.setCurrentWidget(self.placeholder)
+            self.updateGeometry()
             return
         paper = self.controller.library.papers[paper_id]
         self.stack.setCurrentWidget(self.body)
@@ -343,12 +357,49 @@ class DetailPane(QWidget):
         self.authors.setText(", ".join(paper.authors) or "Unknown authors")
         self.meta.setText(" · ".join(x for x in (paper.venue, str(paper.year or ""), paper.track or "") if x))
         self.key.setText(paper.key)
-        self.links.setText("  ".join(x for x in (safe_link(paper.url), doi_link(paper.doi)) if x))
+        self.key.setToolTip(plain_tooltip(paper.key))
+        self._link_parts = (paper.url, paper.doi)
+        self._show_links()
         full = "\n".join(x for x in (paper.url.strip(), paper.doi.strip() and f"doi:{paper.doi.strip()}") if x)
         self.links.setToolTip(plain_tooltip(full) if full else "")
         self.paper_files.show_paper(paper_id)
         self._show_abstract(paper)
         self._load_annotation(force_note=True)
+        self.updateGeometry()  # a longer title needs more height: the splitter asks again
+
+    def _show_links(self) -> None:
+        """The URL and DOI on one line, each cut in the middle to its share of the pane's width."""
+        url, doi = self._link_parts
+        parts = [x for x in (url.strip() if safe_link(url) else "", doi.strip()) if x]
+        self.links.setVisible(bool(parts))
+        if not parts:
+            self.links.clear()
+            return
+        room = self.body.contentsRect().width() - 2 * LINK_GAP  # the layout's margins and the gap between
+        chars = max(12, min(LINK_CHARS, room // max(1, len(parts) * self.links.fontMetrics().averageCharWidth())))
+        self.links.setText("  ".join(x for x in (safe_link(url, chars), doi_link(doi, chars)) if x))
+
+    def minimumSizeHint(self) -> QSize:
+        """Tall enough for every part at the pane's width (wrapped titles included), so a splitter never
+        squeezes the parts over each other: the layout's own minimum counts each wrapped label as one line."""
+        hint = super().minimumSizeHint()
+        layout = self.body.layout()
+        if self.stack.currentWidget() is self.body and layout is not None:
+            hint.setHeight(max(hint.height(), layout.minimumHeightForWidth(max(self.width(), hint.width()))))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._show_links()
+            self.updateGeometry()  # wrapped labels take more or fewer lines: the minimum height changes
+
+    # A PDF dropped anywhere on the pane is attached (the files part is only a line or two high).
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.paper_files.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.paper_files.dropEvent(event)
 
     def _show_abstract(self, paper: Paper) -> None:
         # LaTeX rendered (core/text/latex.py); the HTML is the escaped text and our own tags only.
@@ -560,7 +611,7 @@ class DetailPane(QWidget):
         if self.paper_id is None:
             return
         self.save_note()
-        versions = [(v.replaced, v.source, v.note) for v in self.controller.library.note_history(self.paper_id)]
+        versions = self.controller.library.note_history(self.paper_id)
         if not versions:
             self.note_state.setText("No earlier versions")
             return

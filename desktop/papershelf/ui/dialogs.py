@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from papershelf.core.history import NoteVersion
 from papershelf.core.search.query import QUERY_HELP
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
@@ -171,21 +172,27 @@ class DraftOfferDialog:
 
 
 class HistoryDialog(QDialog):
-    """Earlier versions of a note, newest first; ``ask`` returns the version number to restore."""
+    """Earlier versions of a note, newest first, each with the status and tags kept with it (a sync that
+    took them from the notes file keeps the replaced ones); ``ask`` returns the version number to restore."""
 
-    def __init__(self, parent: QWidget | None, versions: Sequence[tuple[str, str, str]]) -> None:
+    def __init__(self, parent: QWidget | None, versions: Sequence[NoteVersion]) -> None:
         super().__init__(parent)
         self.setWindowTitle("Note history")
         layout = QVBoxLayout(self)
         self.list = QListWidget()
+        self.fields = QLabel()
+        self.fields.setTextFormat(Qt.TextFormat.PlainText)
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
         self._versions = list(versions)
-        for number, (when, source, _note) in enumerate(self._versions, start=1):
-            self.list.addItem(f"{number}. {when.replace('T', ' ')[:16]} (replaced by {source})")
-        self.list.currentRowChanged.connect(lambda row: self.preview.setPlainText(self._versions[row][2]))
+        for number, version in enumerate(self._versions, start=1):
+            kept = version.kept_fields()
+            self.list.addItem(f"{number}. {version.replaced.replace('T', ' ')[:16]} (replaced by {version.source})"
+                              + (f" · {kept}" if kept else ""))
+        self.list.currentRowChanged.connect(self._show)
         layout.addWidget(QLabel("Versions this note had before an edit, a sync or a restore replaced them:"))
         layout.addWidget(self.list)
+        layout.addWidget(self.fields)
         layout.addWidget(self.preview, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         restore = buttons.addButton("Restore this version", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -197,8 +204,23 @@ class HistoryDialog(QDialog):
             self.list.setCurrentRow(0)
         self.resize(640, 480)
 
+    def _show(self, row: int) -> None:
+        if not 0 <= row < len(self._versions):
+            return
+        version = self._versions[row]
+        if version.status is None and version.tags is None:
+            self.fields.setText("Status and tags: unchanged by this replacement")
+        else:  # restoring this version puts these back too
+            parts = []
+            if version.status is not None:
+                parts.append(f"Status: {version.status}")
+            if version.tags is not None:
+                parts.append(f"Tags: {', '.join(version.tags) if version.tags else '(none)'}")
+            self.fields.setText(" · ".join(parts))
+        self.preview.setPlainText(version.note)
+
     @classmethod
-    def ask(cls, parent: QWidget | None, versions: Sequence[tuple[str, str, str]]) -> int | None:
+    def ask(cls, parent: QWidget | None, versions: Sequence[NoteVersion]) -> int | None:
         dialog = cls(parent, versions)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.list.currentRow() >= 0:
             return dialog.list.currentRow() + 1

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.formats.markdown_export import GROUPINGS, MarkdownOptions
 from papershelf.formats.ris import RisOptions
-from papershelf.services.exporting import SUFFIX_OF, format_for
+from papershelf.services.exporting import BIBTEX_OPTION_FORMATS, SUFFIX_OF, format_for
 
 SCOPES = ("selection", "filter", "list", "all")
 
@@ -49,7 +49,7 @@ class ExportRequest:
         """The chosen format's options by name (what a keep-updated tie stores)."""
         if self.fmt == "biblatex":
             return {**asdict(self.bibtex), "aliases": "ids"}  # biber resolves merged-away keys by ids
-        if self.fmt in ("bibtex", "csl-json"):  # CSL-JSON takes BibTeX's abstract, keywords and notes choices
+        if self.fmt in BIBTEX_OPTION_FORMATS:
             return asdict(self.bibtex)
         return asdict(self.ris) if self.fmt == "ris" else asdict(self.markdown)
 
@@ -62,13 +62,18 @@ FORMAT_LABELS = (
     ("csl-json", "CSL-JSON (.json: pandoc, Quarto, Zotero)"),
     ("markdown", "Markdown reading list (.md)"),
 )
-_PAGES = {"bibtex": 0, "biblatex": 0, "csl-json": 0, "markdown": 1, "ris": 2}
-_PATTERNS = {"bibtex": "BibTeX (*.bib)", "biblatex": "biblatex (*.bib)", "ris": "RIS (*.ris)",
-             "csl-json": "CSL-JSON (*.json)",
-             "markdown": "Markdown (*.md)"}
-_DEFAULT_NAMES = {"bibtex": "references.bib", "biblatex": "references.bib", "ris": "references.ris",
-                  "csl-json": "references.json",
-                  "markdown": "reading-list.md"}
+_PAGES = {fmt: 0 for fmt in BIBTEX_OPTION_FORMATS} | {"markdown": 1, "ris": 2}
+_NAMES = {"bibtex": "BibTeX", "biblatex": "biblatex", "ris": "RIS", "csl-json": "CSL-JSON", "markdown": "Markdown"}
+
+
+def file_pattern(fmt: str) -> str:
+    """The file dialog's filter for ``fmt`` ("RIS (*.ris)"), its suffix from ``exporting.SUFFIX_OF``."""
+    return f"{_NAMES[fmt]} (*{SUFFIX_OF[fmt]})"
+
+
+def default_name(fmt: str) -> str:
+    """The file name the dialog proposes for ``fmt``."""
+    return ("reading-list" if fmt == "markdown" else "references") + SUFFIX_OF[fmt]
 
 
 class ExportDialog(QDialog):
@@ -231,8 +236,8 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         fmt = str(self.fmt.currentData())
-        default = self.path.text() or _DEFAULT_NAMES[fmt]
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", default, _PATTERNS[fmt])
+        default = self.path.text() or default_name(fmt)
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", default, file_pattern(fmt))
         if path:
             self.path.setText(path)
             self._follow_suffix()

@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([200, 720, 360])
+        self.splitter.setSizes([200, 740, 340])
         self.splitter.setChildrenCollapsible(False)
 
         root = QWidget()
@@ -375,6 +375,13 @@ class MainWindow(QMainWindow):
         pending, self._pending.splitter = self._pending.splitter, None
         if pending is not None:
             self.splitter.restoreState(pending)
+        if not self._pending.right_restored:
+            # First start: More like this gets its ten rows if the detail pane can spare them; from now on
+            # the divider stays where it is (the detail pane takes a taller window's extra height).
+            self._pending.right_restored = True
+            self.right.setSizes([self.right.height() - self.similar_panel.sizeHint().height(),
+                                 self.similar_panel.sizeHint().height()])
+            self.similar_panel.fit_in_splitter()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.detail.save_note()

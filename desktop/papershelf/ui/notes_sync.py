@@ -1,8 +1,11 @@
 """Live notes-file sync in the window: watch the file, sync after edits on either side, say how it went.
 
 The watcher is re-armed after every change because editors often replace the file (write a new one and
-rename it over the old), which removes the watched path. The app's own writes are recognised by the
-file's hash after the write and ignored. The folder is watched too, so a conflict copy that Syncthing or
+rename it over the old), which removes the watched path. An editor that truncates the file and then
+writes it, or moves it away and then renames a new one in, shows an empty or missing file in between: a
+sync after a file change then waits ("not yet") for the next change instead of rebuilding the file from
+the library under the editor's feet. The app's own writes are recognised by the file's hash after the
+write and ignored. The folder is watched too, so a conflict copy that Syncthing or
 Dropbox puts beside the file starts a sync that takes it in.
 
 A large notes file is synced in steps (``syncer.sync_steps``) between the window's events, the way the
@@ -58,7 +61,7 @@ class NotesSync(QObject):
         self._file_timer = QTimer(self)
         self._file_timer.setSingleShot(True)
         self._file_timer.setInterval(FILE_CHANGE_DELAY_MS)
-        self._file_timer.timeout.connect(self.start_sync)
+        self._file_timer.timeout.connect(self._sync_after_file_change)
         self._edit_timer = QTimer(self)
         self._edit_timer.setSingleShot(True)
         self._edit_timer.setInterval(EDIT_DELAY_MS)
@@ -104,10 +107,12 @@ class NotesSync(QObject):
 
     # -- syncing -------------------------------------------------------------------------------------
 
-    def sync_now(self) -> syncer.SyncReport | None:
+    def sync_now(self, *, wait_if_emptied: bool = False) -> syncer.SyncReport | None:
         """Sync once, at once; returns the report (None if there is no notes file or it failed).
 
         A sync under way in steps is finished instead: it merges what the library holds now.
+        ``wait_if_emptied``: the file just changed; if it is empty or missing it is being replaced, and
+        the sync waits for the next change (the report says ``waiting``; nothing else happens).
         """
         if self._steps is not None:
             return self._sync_step(finish=True)
@@ -117,7 +122,7 @@ class NotesSync(QObject):
         self._syncing = True
         try:
             self.about_to_sync.emit()
-            report = syncer.sync(self.library, self.path)
+            report = syncer.sync(self.library, self.path, wait_if_emptied=wait_if_emptied)
         except (syncer.SyncError, StoreError, OSError) as exc:
             self._failed(exc)
             return None
@@ -126,9 +131,10 @@ class NotesSync(QObject):
             raise
         return self._done(report)
 
-    def start_sync(self) -> None:
+    def start_sync(self, *, wait_if_emptied: bool = False) -> None:
         """Sync now: at once for a small notes file, in steps between the window's events for a large one
-        (``synced`` or ``failed`` follows); nothing if a sync is under way."""
+        (``synced`` or ``failed`` follows); nothing if a sync is under way. ``wait_if_emptied``: as
+        ``sync_now``'s."""
         if self._steps is not None or not self._may_sync():
             return
         assert self.path is not None
@@ -137,11 +143,11 @@ class NotesSync(QObject):
         except OSError:
             size = 0
         if size < STEPS_FROM_BYTES:
-            self.sync_now()
+            self.sync_now(wait_if_emptied=wait_if_emptied)
             return
         self._syncing = True
         self.about_to_sync.emit()
-        self._steps = syncer.sync_steps(self.library, self.path)
+        self._steps = syncer.sync_steps(self.library, self.path, wait_if_emptied=wait_if_emptied)
         self.status_changed.emit(f"Syncing notes with {self.path.name}…")
         self._step_timer.start()
 
@@ -195,6 +201,10 @@ class NotesSync(QObject):
 
     def _done(self, report: syncer.SyncReport) -> syncer.SyncReport:
         self._end()
+        if report.waiting:
+            assert self.path is not None
+            self.status_changed.emit(f"{self.path.name} is empty or missing: waiting for it to be written")
+            return report
         self.last_report = report
         self._own_hash = report.file_hash
         self._check_conflicts()
@@ -226,6 +236,9 @@ class NotesSync(QObject):
         if self._syncing or not self.auto or self.path is None:
             return
         self._edit_timer.start()
+
+    def _sync_after_file_change(self) -> None:
+        self.start_sync(wait_if_emptied=True)
 
     def _file_changed(self, _path: str) -> None:
         self._watch()  # an editor that replaced the file removed it from the watcher

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -40,6 +40,13 @@ from papershelf.ui.controller import LibraryController
 from papershelf.ui.text import plain_tooltip
 
 _ITEM_ROLE = Qt.ItemDataRole.UserRole
+# Shorter names for the title searches, tried in turn until the links fit on one line of the pane.
+SHORTER_NAMES: tuple[dict[str, str], ...] = (
+    {},
+    {"arxiv-search": "arXiv"},
+    {"arxiv-search": "arXiv", "scholar": "Scholar"},
+    {"arxiv-search": "arXiv", "scholar": "Scholar", "semantic-scholar": "Semantic"},
+)
 
 
 def open_in_system(url: QUrl) -> bool:
@@ -128,6 +135,10 @@ class PaperFilesPane(QWidget):
         self.links.setWordWrap(True)
         self.links.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.links.linkActivated.connect(lambda href: self._open(QUrl(href)))
+        # Tab reaches each link, Enter opens it (as a click does).
+        self.links.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                           | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self._found: list[links.Link] = []
         self.files = QListWidget()
         self.files.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.files.setMaximumHeight(90)
@@ -164,23 +175,29 @@ class PaperFilesPane(QWidget):
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
         self.notice.setWordWrap(True)
         self.notice.setObjectName("filesNotice")
-        buttons = QHBoxLayout()
+        # The buttons are one small row the owner places (the detail pane: on the citation key's row), so
+        # the links, the buttons and the files never take three lines of the pane between them.
+        self.buttons = QWidget()
+        buttons = QHBoxLayout(self.buttons)
         buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.setSpacing(2)
         for button in (self.attach_button, self.open_button, self.more_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.links)
         layout.addWidget(self.files)
         layout.addWidget(self.snippet)
-        layout.addLayout(buttons)
         layout.addWidget(self.notice)
         self.setAcceptDrops(True)
         controller.annotations_changed.connect(self._annotations_changed)
-        self.message.connect(self.notice.setText)
+        self.message.connect(self._show_notice)
         self.show_paper(None)
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))  # an empty line would take the pane's height for nothing
 
     def _button(self, text: str, slot: object, tip: str) -> QToolButton:
         button = QToolButton()
@@ -193,7 +210,7 @@ class PaperFilesPane(QWidget):
 
     def show_paper(self, paper_id: str | None) -> None:
         if paper_id != self.paper_id:
-            self.notice.clear()
+            self._show_notice("")
         self.paper_id = paper_id
         self.refresh()
 
@@ -201,18 +218,18 @@ class PaperFilesPane(QWidget):
         library = self.controller.library
         self.files.clear()
         if self.paper_id is None or self.paper_id not in library.papers:
-            self.links.clear()
+            self._found = []
+            self._show_links()
             self._enable()
             return
         paper = library.papers[self.paper_id]
-        # The URL and DOI are already beside the citation key (DetailPane.links): the arXiv page or the
-        # title searches are what this row adds.
+        # The URL and DOI have their own line under the citation key (DetailPane.links): the arXiv page or
+        # the title searches are what this row adds.
         found = [link for link in links.reading_links(paper) if link.kind not in ("url", "doi")]
-        anchors = " · ".join(
-            f'<a href="{html.escape(link.url, quote=True)}">{html.escape(link.label)}</a>' for link in found)
-        lead = "Find it:" if found and found[0].is_search else "Read:"
-        self.links.setText(f"{lead} {anchors}" if found else "")
-        self.links.setToolTip(plain_tooltip("\n".join(link.url for link in found)) if found else "")
+        self._found = found
+        self._show_links()
+        self.links.setToolTip(
+            plain_tooltip("\n".join(f"{link.label}: {link.url}" for link in found)) if found else "")
         for attachment in attachments.attachments(library, self.paper_id):
             missing = attachments.is_missing(library, attachment)
             location = attachment.location(library.folder)
@@ -228,6 +245,29 @@ class PaperFilesPane(QWidget):
         self.files.setVisible(self.files.count() > 0)
         self._enable()
         self._show_snippet()
+
+    def _show_links(self) -> None:
+        """The links on one line: the longest names that fit the pane's width (the full ones in the tooltip)."""
+        found = self._found
+        self.links.setVisible(bool(found))
+        if not found:
+            self.links.clear()
+            return
+        lead = "Find it:" if found[0].is_search else "Read:"
+        metrics = QFontMetrics(self.links.font())
+        room = self.contentsRect().width()
+        for names in SHORTER_NAMES:
+            shown = [names.get(link.kind, link.label) for link in found]
+            if metrics.horizontalAdvance(f"{lead} {' · '.join(shown)}") <= room:
+                break  # else the shortest names, wrapped: never a link cut off
+        anchors = " · ".join(f'<a href="{html.escape(link.url, quote=True)}">{html.escape(name)}</a>'
+                             for link, name in zip(found, shown, strict=True))
+        self.links.setText(f"{lead} {anchors}")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._show_links()
 
     def set_query(self, text: str) -> None:
         """The search box's query: where its ``fulltext:`` words (and, with Search PDF text too, its plain

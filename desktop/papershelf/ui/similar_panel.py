@@ -48,7 +48,6 @@ MINIMUM_ROWS = 3  # shown however little room there is
 ROW_HEIGHT = 22  # one line: the title, then the score and its bar (authors, venue and year in the tooltip)
 BAR_WIDTH = 40
 SCORE_WIDTH = 30
-WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX: no maximum
 # A bar is full at this cosine similarity, or at the best match's if higher: weak matches get short bars.
 FULL_BAR = 0.25
 
@@ -260,25 +259,32 @@ class SimilarPanel(QWidget):
         if expanded:
             # At least a few rows; the splitter it sits in gives it ``expanded_height`` (its size hint) when
             # the detail pane above can spare it, and never squeezes that pane below its own minimum.
-            self.setMaximumHeight(WIDGET_SIZE_MAX)
+            # Never taller than its ten rows: a taller window gives the detail pane the height.
+            self.setMaximumHeight(self.expanded_height())
             self.setMinimumHeight(self.expanded_height() - ROW_HEIGHT * (SIMILAR_COUNT - MINIMUM_ROWS))
         else:
             self.setMinimumHeight(self.heading.sizeHint().height())
             self.setMaximumHeight(self.heading.sizeHint().height())
-        splitter = self.parentWidget()
-        if isinstance(splitter, QSplitter) and splitter.isVisible():
-            # Unfolded, take back the height of the ten rows from the panes beside it (as far as they can
-            # give); folded, give them all but the heading.
-            sizes = splitter.sizes()
-            index = splitter.indexOf(self)
-            others = sum(sizes) - sizes[index]
-            wanted = min(self.sizeHint().height(), sum(sizes))
-            spare = sum(sizes) - wanted
-            splitter.setSizes([wanted if i == index else round(size * spare / max(1, others))
-                               for i, size in enumerate(sizes)])
+        self.fit_in_splitter()
         if expanded and self._stale:
             self._update()
         self.expanded_changed.emit(expanded)
+
+    def fit_in_splitter(self) -> None:
+        """Take the height of all the rows (unfolded) or of the heading (folded) in the splitter the panel
+        sits in, from the panes beside it as far as their minimum heights let them give it."""
+        splitter = self.parentWidget()
+        if not isinstance(splitter, QSplitter) or not splitter.isVisible():
+            return
+        sizes = splitter.sizes()
+        index = splitter.indexOf(self)
+        total = sum(sizes)
+        others = [w for i in range(splitter.count()) if i != index and (w := splitter.widget(i)) is not None]
+        room = total - sum(w.minimumSizeHint().height() for w in others if not w.isHidden())
+        wanted = max(self.minimumHeight(), min(self.sizeHint().height(), room, total))
+        spare, rest = total - wanted, total - sizes[index]
+        splitter.setSizes([wanted if i == index else round(size * spare / max(1, rest))
+                           for i, size in enumerate(sizes)])
 
     def sizeHint(self) -> QSize:
         return QSize(360, self.expanded_height() if self.is_expanded() else self.heading.sizeHint().height())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QMenu,
+    QMessageBox,
     QScrollArea,
     QSizePolicy,
     QToolButton,
@@ -46,6 +47,7 @@ from papershelf.core.fields import NO_TRACK, STATUS_LABELS, author_identity, tra
 from papershelf.core.library import Library
 from papershelf.core.model import STATUSES, TRACKS
 from papershelf.core.names import identity
+from papershelf.services import exporting
 from papershelf.ui.paper_model import STATUS_COLOURS
 
 TOP = 10  # bars in the top-tags and top-authors charts
@@ -320,31 +322,42 @@ class Chart(QWidget):
         painter = QPainter(image)
         self.paint(painter, size, Colours.of(self.palette()))
         painter.end()
-        if not image.save(str(path), "PNG"):  # type: ignore[call-overload]  # str at run time; stubs: bytes
-            raise OSError(f"could not write {path}")
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # stubs want bytes for the format
+            raise OSError(f"could not draw {path.name}")
+        exporting.write_file(path, bytes(buffer.data().data()))
 
     def export_svg(self, path: Path) -> None:
+        """Write the chart as an SVG drawing (atomically, as every export is)."""
         size = self.export_size()
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         generator = QSvgGenerator()
-        generator.setFileName(str(path))
+        generator.setOutputDevice(buffer)
         generator.setSize(size)
         generator.setViewBox(QRect(0, 0, size.width(), size.height()))
         generator.setTitle(self.title)
         generator.setDescription(f"Papershelf: {self.title}")
         painter = QPainter()
         if not painter.begin(generator):
-            raise OSError(f"could not write {path}")
+            raise OSError(f"could not draw {path.name}")
         self.paint(painter, size, Colours.of(self.palette()))
         painter.end()
+        exporting.write_file(path, bytes(buffer.data().data()))
 
     def export_dialog(self, fmt: str) -> Path | None:
         path = ChartExportDialog.ask(self, f"{self.name}.{fmt}", fmt)
         if path is None:
             return None
-        if fmt == "svg":
-            self.export_svg(path)
-        else:
-            self.export_png(path)
+        try:
+            if fmt == "svg":
+                self.export_svg(path)
+            else:
+                self.export_png(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Export chart", f"Could not save {path}: {getattr(exc, 'strerror', None) or exc}")
+            return None
         return path
 
     # -- helpers for subclasses ----------------------------------------------------------------------
