@@ -1,4 +1,5 @@
-"""Measurements that need a process of their own: ``python -m tests.bench.probes rss LIBRARY_DIR`` and
+"""Measurements that need a process of their own: ``python -m tests.bench.probes rss LIBRARY_DIR``,
+``python -m tests.bench.probes window LIBRARY_DIR SETTINGS_INI`` and
 ``python -m tests.bench.probes notes-sync LIBRARY_DIR NOTES_FILE``.
 
 Prints one JSON object on stdout.
@@ -38,6 +39,7 @@ def rss(library_dir: str) -> dict[str, object]:
     model = PaperTableModel(library)
     steps["model"] = _status_mb("VmRSS")
     index_built = False
+    found = 0
     try:
         from papershelf.core.search.index import SearchIndex
     except ImportError:
@@ -50,12 +52,17 @@ def rss(library_dir: str) -> dict[str, object]:
         index.build()
         index_built = True
         steps["search_index"] = _status_mb("VmRSS")
+        from papershelf.core.search.query import parse_query
+
+        found = len(index.filter(parse_query("graph")))
+        steps["one_search"] = _status_mb("VmRSS")
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     result = {
         "papers": len(library),
         "rows": model.rowCount(),
         "search_index": index_built,
+        "found": found,
         "peak_mb": round(peak_mb, 1),
         # ru_maxrss of a process spawned (vfork + exec) by a large one starts at the parent's peak; the
         # high-water mark of this process's own memory does not.
@@ -189,14 +196,71 @@ def notes_sync(library_dir: str, notes_file: str) -> dict[str, object]:
     return result  # the window is not closed: closing syncs once more
 
 
+def window(library_dir: str, settings_file: str) -> dict[str, object]:
+    """Open the library in the real window, show it, wait until its search index is ready (built in steps
+    between events, or loaded from search.cache, as a person's window does), search one word; peak RSS.
+
+    ``seconds_to_search_index``: from the window shown until plain words are looked up in the word index.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from papershelf.core.library import Library
+    from papershelf.ui.main_window import MainWindow
+
+    steps: dict[str, float] = {"start": _status_mb("VmRSS")}
+    started = time.perf_counter()
+    app = QApplication([])
+    library = Library(library_dir)
+    steps["library"] = _status_mb("VmRSS")
+    opened = time.perf_counter()
+    shown_window = MainWindow(library, settings=QSettings(settings_file, QSettings.Format.IniFormat))
+    shown_window.show()
+    app.processEvents()
+    shown = time.perf_counter()
+    steps["window_shown"] = _status_mb("VmRSS")
+    index = shown_window.controller.index
+    loop = QEventLoop()
+    shown_window.search_index_ready.connect(loop.quit)
+    QTimer.singleShot(300_000, loop.quit)
+    if len(library) >= index.word_index_from and not index.word_indexed:
+        loop.exec()
+    ready = time.perf_counter()
+    steps["search_index_ready"] = _status_mb("VmRSS")
+    shown_window.search.setText("graph")
+    shown_window.apply_filters()
+    app.processEvents()
+    searched = time.perf_counter()
+    steps["one_search"] = _status_mb("VmRSS")
+    result = {
+        "papers": len(library),
+        "rows_found": shown_window.model.rowCount(),
+        "word_indexed": index.word_indexed,
+        "word_index_source": index.word_index_source,
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "hwm_mb": round(_status_mb("VmHWM"), 1),
+        "steps_rss_mb": {k: round(v, 1) for k, v in steps.items()},
+        "seconds_to_open": round(opened - started, 3),
+        "seconds_to_window": round(shown - started, 3),
+        "seconds_to_search_index": round(ready - shown, 3),
+        "seconds_to_search": round(searched - ready, 3),
+    }
+    index.wait_for_cache()
+    shown_window.close()
+    return result
+
+
 def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[0] == "rss":
         result = rss(argv[1])
+    elif len(argv) == 3 and argv[0] == "window":
+        result = window(argv[1], argv[2])
     elif len(argv) == 3 and argv[0] == "notes-sync":
         result = notes_sync(argv[1], argv[2])
     else:
-        print("usage: python -m tests.bench.probes rss LIBRARY_DIR | notes-sync LIBRARY_DIR NOTES_FILE",
-              file=sys.stderr)
+        print("usage: python -m tests.bench.probes rss LIBRARY_DIR | window LIBRARY_DIR SETTINGS_INI"
+              " | notes-sync LIBRARY_DIR NOTES_FILE", file=sys.stderr)
         return 2
     print(json.dumps(result), flush=True)
     return 0

@@ -149,7 +149,8 @@ def synthetic_annotations(paper_ids: list[str], notes_from: list[Paper]) -> dict
     return result
 
 
-def _generate_library(folder: Path, size: int) -> None:
+def generate_library(folder: Path, size: int) -> None:
+    """A synthetic library of ``size`` papers in ``folder``: the bundled ones, then made-up ones, 10% annotated."""
     library = open_library(folder)  # seeds the 860 bundled papers
     missing = size - len(library)
     if missing > 0:
@@ -209,7 +210,7 @@ def ensure(log: list[str] | None = None) -> dict[str, Path]:
             tmp = root / f"lib-{name}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(folder, ignore_errors=True)
-            _generate_library(tmp, size)
+            generate_library(tmp, size)
             (tmp / "complete").write_text("ok\n")
             tmp.rename(folder)
             if log is not None:

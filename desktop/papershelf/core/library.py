@@ -18,7 +18,7 @@ import orjson
 
 from papershelf.core import duplicates
 from papershelf.core.annotations import REMOVED, AnnotationChange, Annotations, Docs
-from papershelf.core.catalogue import Catalogue, ImportSummary, UnknownKeyError
+from papershelf.core.catalogue import Catalogue, ImportSummary, UnknownKeyError, papers_in_pieces
 from papershelf.core.events import Events, PapersRemoved
 from papershelf.core.history import NoteVersion
 from papershelf.core.memory import gc_paused
@@ -195,7 +195,8 @@ class Library:
         path = self.folder / name
         try:
             try:
-                store = Store(path, kind, version, migrations=MIGRATIONS.get(kind), read_only=self.read_only)
+                store = Store(path, kind, version, migrations=MIGRATIONS.get(kind), read_only=self.read_only,
+                              convert=papers_in_pieces(version) if kind == "catalogue" else None)
             except NewerSchemaError as exc:
                 if self.read_only:  # nothing may be set aside: this version cannot show it at all
                     raise StoreError(f"{exc}; open this library with that version") from exc
@@ -268,6 +269,8 @@ class Library:
 
             def name(pid: str) -> str:
                 doc = papers.get(pid)
+                if isinstance(doc, Paper):  # read in pieces (a large catalogue): a paper already
+                    return doc.key
                 return doc["key"] if isinstance(doc, dict) and isinstance(doc.get("key"), str) else pid
             lost_said = older_said = "annotation made or changed after that backup {is} not in it"
             lost, older = lost + older, []

@@ -112,6 +112,19 @@ def test_the_cache_file_round_trips(tmp_path: Path, corpus: tuple[list[str], Wor
         assert loaded.rows_with(word, Verifier(texts, word)).tolist() == brute(texts, word)
 
 
+def test_every_token_keeps_its_rows_in_memory_and_in_the_file(
+    tmp_path: Path, corpus: tuple[list[str], WordIndex]
+) -> None:
+    """Dense tokens' rows live in their bitsets once prepared; the file still holds every token's rows."""
+    texts, index = corpus
+    holding = {token: [r for r, text in enumerate(texts) if token in text.split()] for token in index.vocab}
+    assert any(len(rows) * 32 >= len(texts) for rows in holding.values())  # dense tokens there are
+    assert [index.rows_of_token(t) for t in range(len(index.vocab))] == list(holding.values())
+    index.save(tmp_path / "index")
+    unprepared, _ = WordIndex.load(tmp_path / "index", prepare=False)  # rows as the file has them
+    assert [unprepared.rows_of_token(t) for t in range(len(index.vocab))] == list(holding.values())
+
+
 @pytest.mark.parametrize(
     "damage",
     [

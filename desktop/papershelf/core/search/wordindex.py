@@ -102,11 +102,19 @@ class WordIndex:
         self._dense_bits = np.zeros((len(self._dense_tokens), self._nbytes), np.uint8)
         self._sparse_tokens = np.zeros(0, np.int64)
         self._dense_vocab = self._sparse_vocab = Joined([])
+        self._is_dense = np.zeros(len(vocab), np.bool_)
+        self._dense_rows_dropped = False  # once prepared, ``_postings`` holds the sparse tokens' rows only
         if prepare:
             run(self.preparing())
 
     def preparing(self) -> Generator[None, None, None]:
-        """Compute the dense tokens' bitsets and the vocabulary search, pausing now and then (~10 ms)."""
+        """Compute the dense tokens' bitsets and the vocabulary search, pausing now and then (~10 ms).
+
+        The dense tokens' rows are then dropped from ``_postings``: their bitsets hold them (at 100k
+        papers they are more than half of all the rows kept, ~30 MB).
+        """
+        if self._dense_rows_dropped:
+            return
         postings, starts, vocab = self._postings, self._starts, self.vocab
         row_mask = np.zeros(self.n_rows, np.bool_)
         for slot, token in enumerate(self._dense_tokens.tolist()):
@@ -121,6 +129,35 @@ class WordIndex:
         yield
         self._sparse_tokens = np.flatnonzero(~is_dense)
         self._sparse_vocab = Joined([vocab[t] for t in self._sparse_tokens.tolist()])
+        yield
+        lengths = self.df.astype(np.int64)
+        dense = self._dense_tokens
+        # the runs of sparse tokens between dense ones, copied (a loaded file's bytes can then go)
+        run_starts = np.concatenate([[0], starts[dense + 1]]).tolist()
+        runs = zip(run_starts, np.append(starts[dense], starts[-1]).tolist(), strict=True)
+        self._postings = np.concatenate([postings[start:end] for start, end in runs]).astype(np.int32, copy=False)
+        self._starts = np.zeros(len(vocab) + 1, np.int64)
+        np.cumsum(np.where(is_dense, 0, lengths), out=self._starts[1:])
+        self._is_dense = is_dense
+        self._dense_rows_dropped = True
+
+    def _dense_rows(self, token: int) -> npt.NDArray[np.int32]:
+        slot = int(np.searchsorted(self._dense_tokens, token))
+        bits = np.unpackbits(self._dense_bits[slot], count=self.n_rows, bitorder="little")
+        return np.flatnonzero(bits).astype(np.int32)
+
+    def _all_postings(self) -> npt.NDArray[np.int32]:
+        """Every token's rows, in token order (the dense tokens' made again from their bitsets)."""
+        if not self._dense_rows_dropped:
+            return self._postings
+        lengths = self.df.astype(np.int64)
+        every = np.empty(int(lengths.sum()), np.int32)
+        every[np.repeat(~self._is_dense, lengths)] = self._postings
+        starts = np.zeros(len(lengths) + 1, np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        for token in self._dense_tokens.tolist():
+            every[starts[token] : starts[token + 1]] = self._dense_rows(token)
+        return every
 
     # -- building -------------------------------------------------------------------------------------
 
@@ -131,9 +168,11 @@ class WordIndex:
 
     @classmethod
     def building(
-        cls, ids: Sequence[str], texts: Iterable[str], chunk_rows: int = _CHUNK_ROWS, pause_every: int = 256
+        cls, ids: Sequence[str], texts: Iterable[str], chunk_rows: int = _CHUNK_ROWS, pause_every: int = 256,
+        *, prepare: bool = True,
     ) -> Generator[None, None, WordIndex]:
-        """``build`` in steps: yields every ``pause_every`` texts and between sorting steps; returns the index.
+        """``build`` in steps: yields every ``pause_every`` texts and between sorting steps; returns the index
+        (``prepare``: as for the constructor; saving before ``preparing`` costs no copy of the rows).
 
         Rows are tokenised and sorted by token in chunks of ``chunk_rows``, and the chunks' row lists
         then copied into place: the memory on top of the result stays one chunk's worth (sorting all
@@ -142,8 +181,11 @@ class WordIndex:
         vocab: dict[str, int] = {}
         number = vocab.__getitem__
         sums = array("I")
-        # per chunk: the tokens in it, how many of its rows each is in, and those rows sorted by token
-        chunks: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32]]] = []
+        # per chunk: its first row, the tokens in it, how many of its rows each is in, and those rows sorted by
+        # token, counted from its first (2 bytes a row, not 4: the chunks hold every row until copied into place)
+        chunks: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]] = []
+        if chunk_rows > 1 << 16:
+            raise ValueError(f"chunks of {chunk_rows} rows: at most {1 << 16}")
         rows = iter(texts)
         first = 0
         with gc_paused():
@@ -162,18 +204,18 @@ class WordIndex:
                 if not counts:
                     break
                 token_of = np.frombuffer(tokens, np.int32) if tokens else np.zeros(0, np.int32)
-                chunk = np.arange(first, first + len(counts), dtype=np.int32)
+                chunk = np.arange(len(counts), dtype=np.uint16)
                 row_of = np.repeat(chunk, np.frombuffer(counts, np.int32))
                 order = np.argsort(token_of, kind="stable")  # rows stay ascending within each token
                 per_token = np.bincount(token_of)
                 present = np.flatnonzero(per_token).astype(np.int32)
-                chunks.append((present, per_token[present].astype(np.int32), row_of[order]))
+                chunks.append((first, present, per_token[present].astype(np.int32), row_of[order]))
                 first += len(counts)
                 yield
         if first != len(ids):
             raise ValueError(f"{len(ids)} ids but {first} texts")
         df = np.zeros(len(vocab), np.int64)
-        for present, lengths, _ in chunks:
+        for _, present, lengths, _ in chunks:
             df[present] += lengths
         free = np.zeros(len(vocab), np.int64)  # where each token's next rows go
         np.cumsum(df[:-1], out=free[1:])
@@ -183,20 +225,24 @@ class WordIndex:
             yield
         chunks.reverse()
         while chunks:
-            present, lengths, sorted_rows = chunks.pop()
+            chunk_first, present, lengths, sorted_rows = chunks.pop()
             within = np.cumsum(lengths, dtype=np.int64) - lengths  # where each token's rows start in this chunk
-            postings[np.repeat(free[present] - within, lengths) + np.arange(len(sorted_rows))] = sorted_rows
+            at = np.repeat(free[present] - within, lengths) + np.arange(len(sorted_rows))
+            postings[at] = sorted_rows.astype(np.int32) + chunk_first
             free[present] += lengths
             yield
         checksums = np.frombuffer(sums, np.uint32).copy() if sums else np.zeros(0, np.uint32)
         index = cls(list(ids), checksums, list(vocab), df.astype(np.int32), postings, prepare=False)
-        yield from index.preparing()
+        if prepare:
+            yield from index.preparing()
         return index
 
     # -- queries --------------------------------------------------------------------------------------
 
     def rows_of_token(self, number: int) -> list[int]:
         """The rows holding token ``number`` (its position in ``vocab``), ascending."""
+        if self._dense_rows_dropped and self._is_dense[number]:
+            return self._dense_rows(number).tolist()
         return self._postings[self._starts[number] : self._starts[number + 1]].tolist()
 
     def rows_with(self, word: str, verify: Verify) -> Mask:
@@ -236,10 +282,15 @@ class WordIndex:
 
     def save(self, path: Path, extra: dict[str, Any] | None = None) -> None:
         """Write the index atomically; ``extra`` is stored in the header for the caller's checks."""
+        write_file(path, self.file_parts(extra))
+
+    def file_parts(self, extra: dict[str, Any] | None = None) -> FileParts:
+        """What ``save`` writes (for ``write_file``, in another thread if need be: taken now, it is not
+        changed by ``preparing`` meanwhile). Before ``preparing`` it takes no memory of its own."""
         blobs: list[tuple[str, npt.NDArray[Any]]] = [
             ("checksums", self.checksums),
             ("df", self.df),
-            ("postings", self._postings),
+            ("postings", self._all_postings()),
         ]
         header = {
             "format": FORMAT_VERSION,
@@ -249,7 +300,7 @@ class WordIndex:
             "blobs": [[name, blob.dtype.str, len(blob)] for name, blob in blobs],
             "crc32": contents_checksum(self.ids, self.vocab, [blob for _, blob in blobs]),
         }
-        cachefile.write(path, MAGIC, header, [np.ascontiguousarray(blob).data.cast("B") for _, blob in blobs])
+        return header, [np.ascontiguousarray(blob).data.cast("B") for _, blob in blobs]
 
     @classmethod
     def load(cls, path: Path, *, prepare: bool = True) -> tuple[WordIndex, dict[str, Any]]:
@@ -286,9 +337,10 @@ class WordIndex:
             # well-formed but not what was written (a flipped bit, an edit): its answers would be wrong
             raise WordIndexError("the file's contents do not match their checksum")
         extra = header.get("extra")
+        # Copies of the small parts: once prepared, nothing refers to the file's bytes, and they go.
         index = cls(
-            ids, checksums.astype(np.uint32, copy=False), vocab, df.astype(np.int32, copy=False),
-            postings.astype(np.int32, copy=False), prepare=prepare,
+            ids, checksums.astype(np.uint32), vocab, df.astype(np.int32), postings.astype(np.int32, copy=False),
+            prepare=prepare,
         )
         return index, extra if isinstance(extra, dict) else {}
 
@@ -302,6 +354,15 @@ def _code_points(text: str) -> npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | 
     if len(units) == 2 * len(text):  # no character above U+FFFF: one unit each
         return np.frombuffer(units, np.uint16)
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
+FileParts = tuple[dict[str, Any], list[memoryview]]
+
+
+def write_file(path: Path, parts: FileParts) -> None:
+    """Write an index file from ``WordIndex.file_parts``, atomically."""
+    header, blobs = parts
+    cachefile.write(path, MAGIC, header, blobs)
 
 
 class Joined:

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from papershelf.core.memory import FileChunks
 from papershelf.core.storage.store import atomic_write_bytes, backup_folder
 
 
@@ -71,7 +72,7 @@ def take_backup(library_folder: Path, name: str) -> Path | None:
     if existing and existing[0] == target and target.stat().st_size == stat.st_size:
         return None
     target.parent.mkdir(exist_ok=True)
-    atomic_write_bytes(target, source.read_bytes())
+    atomic_write_bytes(target, FileChunks(source))  # never the whole file in memory (177 MB at 100k papers)
     prune(library_folder, name, KEEP.get(name, Keep(count=3)))
     return target
 

@@ -26,6 +26,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from papershelf.core.memory import Convert, load_json_file
+
 META_TABLE = "_meta"
 META_ID = "schema"
 
@@ -176,10 +178,11 @@ def set_aside(path: Path) -> Path:
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that parses its file once and writes it atomically with orjson."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], convert: Convert | None = None) -> None:
         self.path = Path(path)
         self._data: Data | None = None
         self.writes = 0
+        self._convert = convert  # see core/memory.load_json_file
 
     def read(self) -> Data | None:
         if self._data is None:
@@ -188,12 +191,10 @@ class AtomicJSONStorage(Storage):
 
     def _load(self) -> Data | None:
         try:
-            raw = self.path.read_bytes()
+            # a large file in pieces: not its bytes and their parse at once
+            data = load_json_file(self.path, convert=self._convert)
         except FileNotFoundError:
             return None
-        if not raw.strip():
-            raise ValueError("the file is empty")
-        data = orjson.loads(raw)
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
             raise ValueError("the file is not a Papershelf database")
         return data
@@ -254,11 +255,13 @@ class Store:
         migrations: Mapping[int, Migration] | None = None,
         *,
         read_only: bool = False,
+        convert: Convert | None = None,
     ) -> None:
         """Open ``path``; a file that cannot be read is set aside and a fresh store started.
 
         ``read_only`` never writes: a missing or unreadable file gives an empty store in memory (the
-        file left as it is), and an older schema is migrated in memory only.
+        file left as it is), and an older schema is migrated in memory only. ``convert``: see
+        ``core/memory.load_json_file`` (the table's owner then reads the objects it made).
 
         Raises:
             NewerSchemaError: the file comes from a newer Papershelf (left untouched).
@@ -268,7 +271,7 @@ class Store:
         self.version = version
         self.problem: CorruptStoreError | None = None
         self.migration_backup: Path | None = None  # the file as the older version left it (see _migrate)
-        self.storage = AtomicJSONStorage(path)
+        self.storage = AtomicJSONStorage(path, convert)
         self._released: dict[str, Callable[[], dict[str, Any]]] = {}
         if not read_only:  # the library's lock is held: no other process is writing this file
             remove_stale_temp_files(path)
