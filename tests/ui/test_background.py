@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QCoreApplication, QThread
-from PySide6.QtWidgets import QApplication
+import pytest
+from PySide6.QtCore import QCoreApplication, QThread, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from papershelf.ui.background import BackgroundJob
@@ -117,4 +119,39 @@ def test_a_run_asked_for_during_one_is_due_after_the_pause_once_it_ends(qtbot: Q
     assert job.timer.isActive()
     job.timer.setInterval(0)
     qtbot.waitUntil(lambda: bool(due), timeout=WAIT_MS)
+    job.stop()
+
+
+class RefusesToClose(QWidget):
+    """A window that keeps itself open (as the main window does when notes could not be saved)."""
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()
+
+
+@pytest.mark.parametrize("refuses", [False, True])
+def test_a_close_stops_the_run_and_a_refused_close_looks_again_after_the_pause(
+    qtbot: QtBot, refuses: bool
+) -> None:
+    due: list[int] = []
+    job = BackgroundJob(lambda: due.append(1))
+    window = RefusesToClose() if refuses else QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    window.installEventFilter(job)
+    ended: list[list[int]] = []
+    job.timer.setInterval(0)
+    job.run([1, 2], lambda n: n, lambda _r: None, ended.append)
+    window.close()  # before the worker's results came back
+    assert not job.busy
+    assert window.isVisible() == refuses
+    after_the_close: list[int] = []
+    QTimer.singleShot(0, lambda: after_the_close.append(1))  # fires after the job's own look at the window
+    qtbot.waitUntil(lambda: bool(after_the_close), timeout=WAIT_MS)
+    if refuses:
+        qtbot.waitUntil(lambda: bool(due), timeout=WAIT_MS)  # the stopped run is asked for again
+    else:
+        assert not job.timer.isActive()
+        assert due == []
+    assert ended == []  # the stopped run's results were dropped either way
     job.stop()

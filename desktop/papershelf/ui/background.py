@@ -10,11 +10,13 @@ signal in the worker's thread; here it is never connected to one).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 SETTLE_MS = 1500  # a pause before a run asked for starts (a folder changes or files come in pieces)
 
@@ -55,7 +57,8 @@ class BackgroundJob(QObject):
 
     ``stop`` (the window closes; installed as the window's event filter it is called on its Close) cancels,
     waits for the worker, and drops the run: nothing of it is delivered or written afterwards, and what it
-    did not finish is done by the next run (the window's next start).
+    did not finish is done by the next run (the window's next start, or after the pause if the window
+    refused to close).
     """
 
     progress = Signal(int, int)  # items done, items in the run (0, n at its start; 0, 0 when stopped)
@@ -156,5 +159,15 @@ class BackgroundJob(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Close:  # installed on the window: no worker outlives it
+            pending = self.busy or self.timer.isActive() or self._again
             self.stop()
+            if pending and isinstance(watched, QWidget):
+                # The window may still refuse to close (notes it could not save): then what was stopped
+                # is looked at again after the pause. Asked once the close has been decided.
+                QTimer.singleShot(0, self, lambda: self._resume_if_open(watched))
         return False
+
+    def _resume_if_open(self, window: QWidget) -> None:
+        with contextlib.suppress(RuntimeError):  # the window is gone already
+            if window.isVisible():
+                self.timer.start()
