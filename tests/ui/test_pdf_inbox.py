@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, QThread
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QSettings, QThread, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.events import AnnotationsChanged
@@ -313,6 +314,7 @@ def test_closing_the_window_while_pdfs_are_read_joins_the_workers_and_writes_not
     window.close()  # before anything the workers read came back
     assert not inbox.busy
     assert not reading.busy
+    assert inbox.watcher.directories() == []  # a PDF arriving now starts nothing
     assert all(thread is not None and thread.isFinished() for thread in threads)
     QCoreApplication.sendPostedEvents()  # what the workers sent before they were stopped
     QCoreApplication.processEvents()
@@ -322,3 +324,31 @@ def test_closing_the_window_while_pdfs_are_read_joins_the_workers_and_writes_not
     assert sorted(pdfinbox.new_pdfs(library, downloads)) == sorted(downloads / name for name in pdfs)
     assert reading.full.stale() == [book]  # read again at the next start
     assert sorted(p.name for p in downloads.iterdir()) == sorted(pdfs)
+
+
+class RefusesToClose(QWidget):
+    """A window that stays open when asked to close (as the main window does when notes could not be saved)."""
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()
+
+
+@pytest.mark.parametrize("refuses", [False, True])
+def test_a_closed_window_stops_watching_and_one_that_refused_watches_again(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, refuses: bool
+) -> None:
+    library = Library(iclr_library_dir)
+    pdfinbox.set_watched_folder(library, downloads)
+    window = RefusesToClose() if refuses else QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    inbox = PdfInboxWatcher(library)
+    window.installEventFilter(inbox)
+    inbox.timer.stop()
+    window.close()
+    decided: list[int] = []
+    QTimer.singleShot(0, lambda: decided.append(1))  # after the watcher's own look at the window
+    qtbot.waitUntil(lambda: bool(decided), timeout=WAIT_MS)
+    assert inbox.watcher.directories() == ([str(downloads.resolve())] if refuses else [])
+    assert inbox.timer.isActive() == refuses  # what arrived meanwhile is looked at
+    inbox.stop()

@@ -9,9 +9,10 @@ from the best candidates or by its citation key.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -101,7 +102,17 @@ class PdfInboxWatcher(QObject):
             self.message.emit(sentence)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close and isinstance(watched, QWidget):
+            # No look starts after the window closed; a window that refused to close watches again.
+            if self.watcher.directories():
+                self.watcher.removePaths(self.watcher.directories())
+            QTimer.singleShot(0, self, lambda: self._follow_if_open(watched))
         return self.job.eventFilter(watched, event)  # installed on the window: no thread outlives it
+
+    def _follow_if_open(self, window: QWidget) -> None:
+        with contextlib.suppress(RuntimeError):  # the window is gone already
+            if window.isVisible():
+                self.follow()
 
 
 class FullTextJob(QObject):
