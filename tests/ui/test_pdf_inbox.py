@@ -7,9 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QThread, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from papershelf.core.events import AnnotationsChanged
 from papershelf.core.library import Library
 from papershelf.services import attachments, pdfinbox
 from papershelf.ui import pdf_inbox
@@ -243,4 +246,109 @@ def test_a_pdf_of_a_paper_in_the_trash_waits_with_the_paper_offered_as_in_the_tr
     qtbot.addWidget(dialog)
     dialog.files.setCurrentRow(0)
     assert f"{key_of(library, 0)} (in the Trash)" in dialog.candidates.item(0).text()
+    inbox.stop()
+
+
+def on_window_thread() -> bool:
+    return QThread.currentThread() == QApplication.instance().thread()
+
+
+def test_matched_pdfs_are_attached_and_pdf_text_kept_on_the_window_thread(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, pdfs: dict[str, Path]
+) -> None:
+    """The Library is not thread-safe: the PDFs are read in the worker, but the attach (and the keeping of
+    their text) happens on the window's thread, as the library's own change events show."""
+    library = Library(iclr_library_dir)
+    changes: list[tuple[frozenset[str], bool]] = []
+    library.events.connect(AnnotationsChanged, lambda event: changes.append((event.fields, on_window_thread())))
+    pdfinbox.set_watched_folder(library, downloads)
+    shutil.copy(pdfs["paper0.pdf"], downloads)
+    inbox = PdfInboxWatcher(library)
+    inbox.timer.stop()
+    with qtbot.waitSignal(inbox.finished, timeout=WAIT_MS) as done:
+        inbox.look()
+    assert done.args[0].attached == [(downloads / "paper0.pdf", key_of(library, 0))]
+    attached = [on_gui for fields, on_gui in changes if attachments.FILES_EVENT_FIELD in fields]
+    assert attached
+    assert all(attached)
+    changes.clear()
+    job = pdf_inbox.FullTextJob(library)
+    job.timer.stop()
+    with qtbot.waitSignal(job.finished, timeout=WAIT_MS) as read:
+        job.start()
+    assert read.args == [1]
+    assert [on_gui for fields, on_gui in changes if attachments.FILES_EVENT_FIELD in fields] == [True]
+    assert job.full.word_list_ready  # built in the worker, adopted on the window's thread
+    inbox.stop()
+    job.stop()
+
+
+def library_files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_closing_the_window_while_pdfs_are_read_joins_the_workers_and_writes_nothing_after(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    library = Library(iclr_library_dir)
+    pdfinbox.set_watched_folder(library, downloads)
+    for path in pdfs.values():
+        shutil.copy(path, downloads)
+    book = typeset([Page("Some title", ["Some One"], "The zebrafinch manoeuvre.")], tmp_path, "z")
+    attachments.attach(library, library.paper(key_of(library, 5)).id, book, link=True)
+    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    inbox, reading = window.window_actions.pdf_inbox, window.window_actions.fulltext_job
+    inbox.timer.stop()
+    reading.timer.stop()
+    window.show()
+    before = library_files(iclr_library_dir)
+    reports: list[object] = []
+    inbox.finished.connect(reports.append)
+    reading.finished.connect(reports.append)
+    inbox.look()
+    reading.start()
+    threads = [inbox.job.worker_thread, reading.job.worker_thread]
+    assert inbox.busy
+    assert reading.busy
+    window.close()  # before anything the workers read came back
+    assert not inbox.busy
+    assert not reading.busy
+    assert inbox.watcher.directories() == []  # a PDF arriving now starts nothing
+    assert all(thread is not None and thread.isFinished() for thread in threads)
+    QCoreApplication.sendPostedEvents()  # what the workers sent before they were stopped
+    QCoreApplication.processEvents()
+    assert reports == []
+    after = library_files(iclr_library_dir)
+    assert {name: data for name, data in after.items() if before.get(name) != data} == {}
+    assert sorted(pdfinbox.new_pdfs(library, downloads)) == sorted(downloads / name for name in pdfs)
+    assert reading.full.stale() == [book]  # read again at the next start
+    assert sorted(p.name for p in downloads.iterdir()) == sorted(pdfs)
+
+
+class RefusesToClose(QWidget):
+    """A window that stays open when asked to close (as the main window does when notes could not be saved)."""
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()
+
+
+@pytest.mark.parametrize("refuses", [False, True])
+def test_a_closed_window_stops_watching_and_one_that_refused_watches_again(
+    qtbot: QtBot, iclr_library_dir: Path, downloads: Path, refuses: bool
+) -> None:
+    library = Library(iclr_library_dir)
+    pdfinbox.set_watched_folder(library, downloads)
+    window = RefusesToClose() if refuses else QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    inbox = PdfInboxWatcher(library)
+    window.installEventFilter(inbox)
+    inbox.timer.stop()
+    window.close()
+    decided: list[int] = []
+    QTimer.singleShot(0, lambda: decided.append(1))  # after the watcher's own look at the window
+    qtbot.waitUntil(lambda: bool(decided), timeout=WAIT_MS)
+    assert inbox.watcher.directories() == ([str(downloads.resolve())] if refuses else [])
+    assert inbox.timer.isActive() == refuses  # what arrived meanwhile is looked at
     inbox.stop()

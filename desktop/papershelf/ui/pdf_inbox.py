@@ -9,10 +9,10 @@ from the best candidates or by its citation key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, Qt, QThread, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,32 +31,10 @@ from PySide6.QtWidgets import (
 
 from papershelf.core.library import Library
 from papershelf.core.storage.store import StoreError
-from papershelf.services import fulltext, pdfinbox
+from papershelf.services import attachments, fulltext, pdfinbox
 from papershelf.services.attachments import AttachmentError
 from papershelf.services.pdfmatch import PdfFacts, PdfMatcher, read_pdf
-
-SETTLE_MS = 1500  # a pause after the folder changes before its PDFs are read
-
-
-class _Reader(QObject):
-    """Reads files in the worker thread with ``read_one`` (pure); emits ``facts`` for each, then ``done``."""
-
-    facts = Signal(int, int, object)  # number, total, what read_one returned
-    done = Signal()
-
-    def __init__(self, paths: Sequence[Path], read_one: Callable[[Path], object]) -> None:
-        super().__init__()
-        self.paths = list(paths)
-        self.read_one = read_one
-        self.cancelled = False
-
-    @Slot()
-    def read(self) -> None:
-        for number, path in enumerate(self.paths, 1):
-            if self.cancelled:
-                break
-            self.facts.emit(number, len(self.paths), self.read_one(path))
-        self.done.emit()
+from papershelf.ui.background import BackgroundJob
 
 
 class PdfInboxWatcher(QObject):
@@ -69,21 +47,17 @@ class PdfInboxWatcher(QObject):
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(SETTLE_MS)
-        self.timer.timeout.connect(self.look)
+        self.job = BackgroundJob(self.look, self)
+        self.job.progress.connect(self.progress)
+        self.timer = self.job.timer
         self.watcher = QFileSystemWatcher(self)
         self.watcher.directoryChanged.connect(lambda _path: self.timer.start())
-        self._thread: QThread | None = None
-        self._reader: _Reader | None = None
         self._facts: list[PdfFacts] = []
-        self._again = False
         self.follow()
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None
+        return self.job.busy
 
     def follow(self) -> None:
         """Watch the folder the library names now (after it was chosen or changed)."""
@@ -97,7 +71,7 @@ class PdfInboxWatcher(QObject):
     def look(self) -> None:
         """Read the folder's new PDFs in a worker thread (once the one before has finished)."""
         if self.busy:
-            self._again = True
+            self.job.ask_again()
             return
         folder = pdfinbox.watched_folder(self.library)
         if folder is None or self.library.read_only:
@@ -106,38 +80,17 @@ class PdfInboxWatcher(QObject):
         if not paths:
             return
         self._facts = []
-        self._reader = _Reader(paths, read_pdf)
-        self._thread = QThread(self)
-        self._reader.moveToThread(self._thread)
-        self._thread.started.connect(self._reader.read)
-        self._reader.facts.connect(self._read)
-        self._reader.done.connect(self._done)
-        self.progress.emit(0, len(paths))
-        self._thread.start()
+        self.job.run(paths, read_pdf, self._facts.append, self._done)
 
     def cancel(self) -> None:
         """Stop after the PDF being read; the ones read are matched, the rest are looked at next time."""
-        if self._reader is not None:
-            self._reader.cancelled = True
+        self.job.cancel()
 
     def stop(self) -> None:
-        """Cancel and wait for the worker (the window closes)."""
-        self.timer.stop()
-        self.cancel()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
+        """Cancel and wait for the worker (the window closes); the PDFs of the look are looked at next time."""
+        self.job.stop()
 
-    def _read(self, number: int, total: int, facts: PdfFacts) -> None:
-        self._facts.append(facts)
-        self.progress.emit(number, total)
-
-    def _done(self) -> None:
-        assert self._thread is not None
-        self._thread.quit()
-        self._thread.wait()
-        self._thread = None
-        self._reader = None
+    def _done(self, _left: list[Path]) -> None:
         matcher = PdfMatcher(self.library)  # on the UI thread: the library is only read here
         try:
             report = pdfinbox.settle(self.library, [matcher.match(f) for f in self._facts])
@@ -147,22 +100,19 @@ class PdfInboxWatcher(QObject):
         self.finished.emit(report)
         if sentence := report.sentence():
             self.message.emit(sentence)
-        if self._again:
-            self._again = False
-            self.timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Close:  # installed on the window: no thread outlives it
-            self.stop()
-        return False
+        if event.type() == QEvent.Type.Close and isinstance(watched, QWidget):
+            # No look starts after the window closed; a window that refused to close watches again.
+            if self.watcher.directories():
+                self.watcher.removePaths(self.watcher.directories())
+            QTimer.singleShot(0, self, lambda: self._follow_if_open(watched))
+        return self.job.eventFilter(watched, event)  # installed on the window: no thread outlives it
 
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
+    def _follow_if_open(self, window: QWidget) -> None:
+        with contextlib.suppress(RuntimeError):  # the window is gone already
+            if window.isVisible():
+                self.follow()
 
 
 class FullTextJob(QObject):
@@ -178,15 +128,11 @@ class FullTextJob(QObject):
         self.library = library
         self.full = fulltext.attach_to(library)
         self.full.read_on_lookup = False
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(SETTLE_MS)
-        self.timer.timeout.connect(self.start)
-        self._thread: QThread | None = None
-        self._reader: _Reader | None = None
+        self.job = BackgroundJob(self.start, self)
+        self.job.progress.connect(self.progress)
+        self.timer = self.job.timer
         self._read: list[fulltext.Extracted] = []
-        self._round: list[Path] = []
-        self._again = False
+        self._reading = False
         self._cancelled = False
         # Files a Cancel left unread: not read again by this window (the next change would otherwise start
         # them at once), unless they change; the window's next start reads them.
@@ -194,90 +140,57 @@ class FullTextJob(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None
+        return self.job.busy
 
     def soon(self) -> None:
         """Look for files to read after a pause (called on every change; the pause gathers them)."""
-        self.timer.start()
+        self.job.soon()
 
     def start(self) -> None:
         if self.busy:
-            self._again = True
+            self.job.ask_again()
             return
-        stale = [p for p in self.full.stale() if p not in self.skipped or self.skipped[p] != _stamp(p)]
+        stale = [p for p in self.full.stale()
+                 if p not in self.skipped or self.skipped[p] != attachments.file_stamp(p)]
         if not stale:
             return
         self._read = []
-        self._round = stale
+        self._reading = True
         self._cancelled = False
-        self._reader = _Reader(stale, fulltext.extract_text)
-        self._thread = QThread(self)
-        self._reader.moveToThread(self._thread)
-        self._thread.started.connect(self._reader.read)
-        self._reader.facts.connect(self._one_read)
-        self._reader.done.connect(self._done)
-        self.progress.emit(0, len(stale))
-        self._thread.start()
+        self.job.run(stale, fulltext.extract_text, self._one_read, self._read_done)
 
-    def _one_read(self, number: int, total: int, item: fulltext.Extracted | None) -> None:
+    def _one_read(self, item: fulltext.Extracted | None) -> None:
         if item is not None:
             self._read.append(item)
-        self.progress.emit(number, total)
 
     def cancel(self) -> None:
         """Stop after the file being read: what was read is kept, the rest waits for the next start."""
-        if self._reader is not None and self._round:
-            self._reader.cancelled = True
+        if self._reading:  # the word list after the reading is quick and not cancelled
+            self.job.cancel()
             self._cancelled = True
 
     def stop(self) -> None:
-        self.timer.stop()
-        self.cancel()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
+        """Cancel and wait for the worker (the window closes); what this round read is read again next time."""
+        self.job.stop()
+        self._reading = False
 
-    def _done(self) -> None:
-        assert self._thread is not None
-        self._thread.quit()
-        self._thread.wait()
-        self._thread = None
-        self._reader = None
-        if self._cancelled:
-            done = {item.path for item in self._read}
-            unread = [p for p in self._round if p not in done]
-            self.skipped.update({p: _stamp(p) for p in unread})
-            self.cancelled.emit(len(unread))
-        self._round = []
+    def _read_done(self, left: list[Path]) -> None:
+        self._reading = False
+        if self._cancelled and left:
+            self.skipped.update({p: attachments.file_stamp(p) for p in left})
+            self.cancelled.emit(len(left))
         self.full.put(self._read)  # on the UI thread: the search index hears of the new text here
-        if self._read:
-            # The word list fulltext: looks words up in, built in the worker too (0.6 s at 1,000 PDFs).
-            texts, copy = self.full.snapshot()
-            self._reader = _Reader([Path()], lambda _path: fulltext.WordList(copy))
-            self._thread = QThread(self)
-            self._reader.moveToThread(self._thread)
-            self._thread.started.connect(self._reader.read)
-            self._reader.facts.connect(lambda _n, _total, words: self.full.adopt(texts, words))
-            self._reader.done.connect(self._word_list_done)
-            self._thread.start()
+        if not self._read:
+            self.finished.emit(0)
             return
-        self._word_list_done(stop_thread=False)
-
-    def _word_list_done(self, stop_thread: bool = True) -> None:
-        if stop_thread and self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = None
-            self._reader = None
-        self.finished.emit(len(self._read))
-        if self._again:
-            self._again = False
-            self.timer.start()
+        # The word list fulltext: looks words up in, built in the worker too (0.6 s at 1,000 PDFs), from a
+        # copy of the texts; it is adopted on the UI thread, if the texts are still those.
+        texts, copy = self.full.snapshot()
+        self.job.run([copy], fulltext.WordList, lambda words: self.full.adopt(texts, words),
+                     lambda _left: self.finished.emit(len(self._read)), quiet=True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Close:
-            self.stop()
-        return False
+        return self.job.eventFilter(watched, event)
 
 
 class WatchFolderDialog(QDialog):
