@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import html
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QResizeEvent, QTextDocument
@@ -34,6 +34,7 @@ from papershelf.core.library import AnnotationChange
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES, Paper
 from papershelf.core.text.latex import render, render_paragraphs
 from papershelf.services.drafts import DraftError, DraftStore
+from papershelf.services.links import doi_url
 from papershelf.sync import state as sync_state
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
@@ -100,7 +101,7 @@ def doi_link(doi: str, limit: int = LINK_CHARS) -> str:
     doi = doi.strip()
     if not doi:
         return ""
-    href = html.escape("https://doi.org/" + quote(doi, safe="/:;()._-"), quote=True)
+    href = html.escape(doi_url(doi), quote=True)
     return f'<a href="{href}">doi:{html.escape(elided(doi, limit - 4))}</a>'
 
 
