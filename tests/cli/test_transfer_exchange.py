@@ -101,3 +101,15 @@ def test_a_kept_updated_biblatex_export_cites_merged_away_keys_by_ids(run_cli: R
         text = out.read_text(encoding="utf-8")
         assert "  ids = {old2019}" in text
         assert "{old2019," not in text  # no copy of the entry under the old key
+
+
+def test_a_garbage_bib_import_fails_in_words_and_writes_nothing(tmp_path: Path, run_cli: RunCli) -> None:
+    garbage = tmp_path / "notes.bib"
+    garbage.write_text("Meeting notes, not references.\n", encoding="utf-8")
+    library = tmp_path / "lib"
+    assert run_cli("--library", str(library), "list").code == 0
+    before = sorted((p.name, p.read_bytes()) for p in library.rglob("*") if p.is_file())
+    done = run_cli("--library", str(library), "import", str(garbage))
+    assert done.code != 0
+    assert "notes.bib: line 1: no BibTeX entries found" in done.out + done.err
+    assert sorted((p.name, p.read_bytes()) for p in library.rglob("*") if p.is_file()) == before
