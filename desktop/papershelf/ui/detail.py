@@ -42,6 +42,7 @@ from papershelf.ui.paper_files import PaperFilesPane
 from papershelf.ui.paper_model import STATUS_LABELS, status_icon
 from papershelf.ui.rendered import show_rendered_title, shown_html
 from papershelf.ui.text import ResourceFreeBrowser, plain_tooltip
+from papershelf.ui.trash import TrashLine
 
 NOTE_SAVE_DELAY_MS = 700
 # A long note is previewed in part first, with "Show all": Qt lays Markdown out in more than linear time
@@ -293,6 +294,7 @@ class DetailPane(QWidget):
         note_header.addWidget(self.preview_toggle)
 
         self.paper_files = PaperFilesPane(controller, self)  # links, title searches and attached files
+        self.trash_line = TrashLine(controller.library, self)  # "In the Trash since ..." and Restore
         key_row = QHBoxLayout()  # the key, and the file buttons (attach, open, the File menu) beside it
         key_row.setContentsMargins(0, 0, 0, 0)
         key_row.addWidget(self.key)
@@ -303,6 +305,7 @@ class DetailPane(QWidget):
         self.body = QWidget()
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(10, 10, 10, 10)
+        layout.addWidget(self.trash_line)
         layout.addWidget(self.title)
         layout.addWidget(self.authors)
         layout.addWidget(self.meta)
@@ -347,6 +350,7 @@ class DetailPane(QWidget):
             self.save_note()
             self._new_note_session = True
         self.paper_id = paper_id
+        self.trash_line.show_paper(paper_id)
         if paper_id is None:
             self.paper_files.show_paper(None)
             self.stack.setCurrentWidget(self.placeholder)
@@ -442,6 +446,7 @@ class DetailPane(QWidget):
 
     def _annotations_changed(self, ids: list[str]) -> None:
         if self.paper_id is not None and self.paper_id in ids:
+            self.trash_line.show_paper(self.paper_id)
             self._load_annotation(force_note=False)
 
     def _toggle_preview(self, on: bool) -> None:
