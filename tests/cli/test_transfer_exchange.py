@@ -9,6 +9,7 @@ import orjson
 import rispy
 
 from papershelf.core.library import Library
+from papershelf.core.model import Paper
 from papershelf.formats.bibtex_export import BibtexOptions
 from papershelf.services import exporting
 from tests.cli.conftest import RunCli
@@ -85,3 +86,30 @@ def test_keep_updated_stores_the_format(iclr_library_dir: Path, run_cli: RunCli,
     assert ties == [{"path": str(target), "list": None, "format": "ris",
                      "options": {"abstract": True, "notes": True}}]
     assert len(rispy.loads(target.read_text(encoding="utf-8"))) == 860
+
+
+def test_a_kept_updated_biblatex_export_cites_merged_away_keys_by_ids(run_cli: RunCli, tmp_path: Path) -> None:
+    """biblatex always writes ``ids`` (the format says so), with or without --alias-ids, tied or not."""
+    library = Library(tmp_path / "lib")
+    library.import_papers([Paper(id="", key="new2020", title="Planning", authors=["Abbas, Z."], year=2020),
+                           Paper(id="", key="old2019", title="Planning", authors=["Abbas, Z."], year=2019)])
+    library.merge_papers("new2020", "old2019")
+    for extra in ((), ("--keep-updated",)):
+        out = tmp_path / f"refs{len(extra)}.bib"
+        done = run_cli("--library", str(tmp_path / "lib"), "export", "--format", "biblatex", *extra, "-o", str(out))
+        assert done.code == 0, done.err
+        text = out.read_text(encoding="utf-8")
+        assert "  ids = {old2019}" in text
+        assert "{old2019," not in text  # no copy of the entry under the old key
+
+
+def test_a_garbage_bib_import_fails_in_words_and_writes_nothing(tmp_path: Path, run_cli: RunCli) -> None:
+    garbage = tmp_path / "notes.bib"
+    garbage.write_text("Meeting notes, not references.\n", encoding="utf-8")
+    library = tmp_path / "lib"
+    assert run_cli("--library", str(library), "list").code == 0
+    before = sorted((p.name, p.read_bytes()) for p in library.rglob("*") if p.is_file())
+    done = run_cli("--library", str(library), "import", str(garbage))
+    assert done.code != 0
+    assert "notes.bib: line 1: no BibTeX entries found" in done.out + done.err
+    assert sorted((p.name, p.read_bytes()) for p in library.rglob("*") if p.is_file()) == before

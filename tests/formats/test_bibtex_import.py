@@ -185,6 +185,31 @@ def test_a_bad_entry_never_raises() -> None:
     assert result.errors
 
 
+@pytest.mark.parametrize("text", [
+    "garbage\n",
+    "This is not a bibliography.\nSecond line, still prose; {braces} and = signs.\n",
+    "\ufeff%% only a comment\n",
+    "@comment{jabref-meta: databaseType:bibtex;}\n",
+])
+def test_a_file_with_no_entry_says_so_at_line_1(text: str) -> None:
+    result = bibtex.parse(text)
+    assert result.papers == []
+    assert [(p.line, p.severity) for p in result.problems] == [(1, "error")]
+    assert "no BibTeX entries found" in result.problems[0].reason
+
+
+@pytest.mark.parametrize("text", ["", "\n  \n\t\n"])
+def test_an_empty_file_is_no_problem(text: str) -> None:
+    assert bibtex.parse(text).problems == []
+
+
+def test_a_file_whose_entries_all_fail_names_each_not_just_none_found() -> None:
+    result = bibtex.parse("@article{a, title = {x}\n@@@\n@article{")
+    assert result.papers == []
+    assert result.problems
+    assert not any("no BibTeX entries found" in p.reason for p in result.problems)
+
+
 # -- merging into the library ----------------------------------------------------------------------------
 
 

@@ -265,3 +265,24 @@ def test_fields_csl_has_no_variable_for_are_named_in_a_note() -> None:
     assert result.notes == ["fields CSL-JSON has no place for were left out: customfield (1 paper), pdf (1 paper)"]
     assert '"chapter-number": "3"' in result.text
     assert csljson.render(papers[1:], {}).notes == []
+
+
+PUBLISHERS_SOURCE = r"""@inproceedings{both, title={T1}, author={Doe, Jane}, booktitle={Proc. X}, year={2020},
+ publisher={IEEE Press}, organization={IEEE}}
+@phdthesis{thesis, title={T2}, author={Roe, Ann}, school={MIT}, publisher={ProQuest}, year={2019}}
+@techreport{report, title={T3}, author={Poe, Edgar}, institution={CMU}, year={2018}}
+@manual{manual, title={T4}, author={Poe, Edgar}, organization={W3C}, year={2017}}
+"""
+
+
+def test_one_publisher_is_written_and_the_others_are_named_in_the_note() -> None:
+    papers = bibtex.parse(PUBLISHERS_SOURCE).papers
+    result = csljson.render(papers, {})
+    items = {item["id"]: item for item in json.loads(result.text)}
+    assert {key: item["publisher"] for key, item in items.items()} == {
+        "both": "IEEE Press", "thesis": "MIT", "report": "CMU", "manual": "W3C"}
+    assert result.notes == [
+        "fields CSL-JSON has no place for were left out: organization (1 paper), publisher (1 paper)"]
+    assert csljson.render(papers[2:], {}).notes == []
+    read_back = {paper.key: paper for paper in csljson.parse(result.text).papers}
+    assert read_back["thesis"].fields["school"] == "MIT"

@@ -337,3 +337,25 @@ def test_a_file_with_no_record_says_so(text: str) -> None:
     assert "no RIS record" in result.problems[0].reason
     assert ris.parse("").problems == []
     assert ris.parse("\n  \n").problems == []
+
+
+PUBLISHERS_SOURCE = r"""@inproceedings{both, title={T1}, author={Doe, Jane}, booktitle={Proc. X}, year={2020},
+ publisher={IEEE Press}, organization={IEEE}}
+@phdthesis{thesis, title={T2}, author={Roe, Ann}, school={MIT}, publisher={ProQuest}, year={2019}}
+@techreport{report, title={T3}, author={Poe, Edgar}, institution={CMU}, year={2018}}
+@manual{manual, title={T4}, author={Poe, Edgar}, organization={W3C}, year={2017}}
+"""
+
+
+def test_one_publisher_is_written_and_the_others_are_named_in_the_note() -> None:
+    papers = bibtex.parse(PUBLISHERS_SOURCE).papers
+    result = ris.render(papers, {})
+    records = {r["id"]: r for r in rispy.loads(result.text)}
+    assert {key: r["publisher"] for key, r in records.items()} == {
+        "both": "IEEE Press", "thesis": "MIT", "report": "CMU", "manual": "W3C"}
+    assert result.notes == [
+        "fields RIS has no place for were left out: organization (1 paper), publisher (1 paper)"]
+    # One of them alone is written, with nothing to say.
+    assert ris.render(papers[2:], {}).notes == []
+    # Read back, the thesis's PB is its school again.
+    assert ris.parse(result.text).papers[1].fields["school"] == "MIT"

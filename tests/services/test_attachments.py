@@ -177,6 +177,20 @@ def test_a_failed_write_leaves_no_copy_behind(iclr_library_dir: Path, pdf: Path)
     assert store.is_file()
 
 
+def test_a_failed_write_removes_the_paper_folder_it_made(iclr_library_dir: Path, pdf: Path) -> None:
+    library = Library(iclr_library_dir)
+    pid = _pid(library)
+    files = iclr_library_dir / "files"
+    (files / "other2020").mkdir(parents=True)  # another paper's folder: not this attach's to remove
+    with refusing_writes(iclr_library_dir), pytest.raises(Exception, match=r"could not save|cannot be written"):
+        attach(library, pid, pdf)
+    assert [p.name for p in files.iterdir()] == ["other2020"]  # no empty files/KEY/ left behind
+    assert attachments.attachments(Library(iclr_library_dir), pid) == []
+    # With the store writable again the same attach works and makes the folder anew.
+    assert attach(Library(iclr_library_dir), pid, pdf).attachment.location(iclr_library_dir).is_file()
+    assert (files / KEY).is_dir()
+
+
 def test_jabref_file_field_of_the_attachments_is_relative_where_it_can_be(library: Library, pdf: Path) -> None:
     pid = _pid(library)
     attach(library, pid, pdf)

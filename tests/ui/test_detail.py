@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import PRIORITIES, STATUSES, Paper
 from papershelf.core.names import from_text
+from papershelf.services.links import doi_url
 from papershelf.ui.app_controller import AppController
 from papershelf.ui.detail import DetailPane, doi_link, safe_link
 from tests.ui.conftest import pid
@@ -117,6 +120,9 @@ def test_only_web_links_are_links(qtbot: QtBot, controller: AppController) -> No
     assert safe_link("file:///etc/passwd") == ""
     assert safe_link('https://x.org/?a="b"') == '<a href="https://x.org/?a=&quot;b&quot;">https://x.org/?a=&quot;b&quot;</a>'
     assert doi_link("10.1/a b") == '<a href="https://doi.org/10.1/a%20b">doi:10.1/a b</a>'
+    # The pane's DOI address is the one the link buttons open, whatever the DOI holds.
+    for doi in ("10.1/a b", " 10.1002/(SICI)1097-4571<3::AID>2.0.CO;2-#\"&", "10.48550/arXiv.2101.00001"):
+        assert doi_link(doi).startswith(f'<a href="{html.escape(doi_url(doi), quote=True)}">')
     controller.library.import_papers([Paper(id="", key="evil2024", title="Evil", url="javascript:alert(1)")])
     detail = pane(qtbot, controller, key="evil2024")
     assert detail.links.text() == ""

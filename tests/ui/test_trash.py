@@ -4,6 +4,7 @@ Restore, and Empty Trash… with its confirmation."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,49 @@ def test_the_notice_goes_after_its_time_and_stays_gone(qtbot: QtBot, window: Mai
     window.statusBar().clearMessage()
     assert not trash.notice.isVisible()
     assert trash.notice_text() == ""
+
+
+def test_the_detail_pane_says_when_the_paper_went_to_the_trash_and_restores_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    lib = window.library
+    line = window.detail.trash_line
+    window.select_paper(pid(lib, "ada2020graph"))
+    assert not line.isVisibleTo(window.detail)  # not in the Trash: no line
+    lib.annotate([pid(lib, "ada2020graph")], AnnotationChange(trashed="2026-03-04T23:30:00+00:00"))
+    window.sidebar.toggle("trash", "trash")
+    window.select_paper(pid(lib, "ada2020graph"))
+    assert line.isVisibleTo(window.detail)
+    local_day = datetime.fromisoformat("2026-03-04T23:30:00+00:00").astimezone().strftime("%Y-%m-%d")
+    assert line.label.text() == f"In the Trash since {local_day}"
+
+    qtbot.mouseClick(line.restore_button, Qt.MouseButton.LeftButton)
+    assert not lib.is_trashed(pid(lib, "ada2020graph"))
+    assert Library(lib.folder).trashed_ids() == []  # saved
+    assert window.window_actions.trash.notice_text() == "Restored 1 paper from the Trash — Undo"
+    assert "ada2020graph" not in shown_keys(window)  # it left the Trash view
+
+    window.controller.undo_stack.undo()  # one undo step, as for Restore from the menu
+    assert lib.is_trashed(pid(lib, "ada2020graph"))
+    assert current_key(window) == "ada2020graph"  # back in view, and shown
+    assert line.isVisibleTo(window.detail)
+
+
+def test_switching_to_the_trash_facet_selects_its_first_paper(qtbot: QtBot, window: MainWindow) -> None:
+    lib = window.library
+    window.table.setFocus()
+    for key in ("dan2019reward", "ada2020graph"):
+        window.select_paper(pid(lib, key))
+        qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    assert current_key(window) not in (None, "dan2019reward", "ada2020graph")
+
+    window.sidebar.toggle("trash", "trash")
+    qtbot.waitUntil(lambda: window.current_paper_id() is not None)
+    assert current_key(window) == shown_keys(window)[0]
+    assert window.detail.paper_id == window.current_paper_id()
+    assert window.detail.trash_line.isVisibleTo(window.detail)
+
+    window.sidebar.toggle("trash", "trash")  # and back out: the library's first paper, not an empty pane
+    qtbot.waitUntil(lambda: window.current_paper_id() is not None)
+    assert current_key(window) == shown_keys(window)[0]
+    assert not window.detail.trash_line.isVisibleTo(window.detail)

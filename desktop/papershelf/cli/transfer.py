@@ -116,7 +116,7 @@ def _export_keep_updated(args: argparse.Namespace, library: Library, fmt: str, q
     options: dict[str, Any]
     if fmt in exporting.BIBTEX_OPTION_FORMATS:
         options = {"ascii": not args.utf8, "abstract": not args.no_abstract, "notes_as_annote": args.with_notes,
-                   "aliases": "ids" if args.alias_ids or fmt == "biblatex" else "copies",
+                   "aliases": "ids" if args.alias_ids else "copies",
                    **({"with_files": True} if args.with_files else {})}
     elif fmt == "ris":
         options = {"abstract": not args.no_abstract, "notes": args.with_notes}

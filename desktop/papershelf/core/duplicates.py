@@ -23,11 +23,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from papershelf.core import citekeys
-from papershelf.core.identifiers import ARXIV_PAPER
+from papershelf.core.identifiers import arxiv_id, arxiv_paper
 from papershelf.core.model import Annotation, Paper, normalise_title
 
-_ARXIV_ID = re.compile(rf"arxiv(?:\.org/(?:abs|pdf)/|[.:/\s]+(?:abs/)?)?\s*({ARXIV_PAPER})", re.IGNORECASE)
-_ARXIV_BARE = re.compile(rf"^(?:abs/)?({ARXIV_PAPER})(?:v\d+)?$", re.IGNORECASE)
 _DOI: Final = re.compile(r"^10\.\d{4,9}/\S+$")
 _UMLAUTS = re.compile("[äöüÄÖÜ]")
 _WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
@@ -57,18 +55,8 @@ def identities(paper: Paper) -> list[str]:
     doi = real_doi(paper.doi)
     if doi:
         found.append("doi:" + doi)
-    fields = paper.fields
-    places = " ".join((paper.url, paper.doi, fields.get("journal", ""), fields.get("note", ""),
-                       fields.get("howpublished", ""), fields.get("eprint", "")))
-    arxiv = _ARXIV_ID.search(places) if "arxiv" in places.lower() else None
-    if arxiv is None:
-        prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
-        bare = fields.get("eprint", "") if prefix == "arxiv" else ""
-        if not bare and fields.get("journal", "").lower() == "corr":
-            bare = fields.get("volume", "")
-        arxiv = _ARXIV_BARE.match(bare.strip()) if bare else None
-    if arxiv is not None:
-        found.append("arxiv:" + arxiv.group(1).lower())
+    if arxiv := arxiv_id(paper):
+        found.append("arxiv:" + arxiv_paper(arxiv))
     title = normalise_title(paper.title)
     if title:
         surname = citekeys.last_name(paper.authors[0]) if paper.authors else ""

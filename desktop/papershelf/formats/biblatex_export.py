@@ -10,8 +10,9 @@ biblatex name where biblatex has another one.
 - ``@phdthesis``/``@mastersthesis`` become ``@thesis`` with ``type = {phdthesis}``/``{mathesis}``,
   ``@techreport`` ``@report`` with ``type = {techreport}``, ``@conference`` ``@inproceedings`` and
   ``@electronic``/``@www`` ``@online``;
-- an arXiv paper gets ``eprint`` and ``eprinttype = {arxiv}`` (from its ``eprint`` field, an arXiv DOI
-  ``10.48550/arXiv.ID`` or an ``arxiv.org/abs/ID`` URL), so that styles print "arXiv: ID" with a link;
+- an arXiv paper gets ``eprint`` and ``eprinttype = {arxiv}`` (its id as ``core.identifiers.arxiv_id`` reads it:
+  an arXiv DOI ``10.48550/arXiv.ID``, an ``arxiv.org/abs/ID`` URL, a CoRR volume, "arXiv:ID" in the
+  journal), so that styles print "arXiv: ID" with a link;
 - merged-away keys go into one ``ids`` field (biber resolves ``\\cite`` of any of them); never copies.
 """
 
@@ -22,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from papershelf.core.identifiers import ARXIV_DOI, ARXIV_ID
+from papershelf.core.identifiers import arxiv_id
 from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, latex
 from papershelf.formats.bibtex_export import VENUE_BOOKTITLES, BibtexOptions, ExportResult
@@ -37,7 +38,6 @@ TYPES: Final = {
     "techreport": ("report", "techreport"), "conference": ("inproceedings", ""),
     "electronic": ("online", ""), "www": ("online", ""),
 }
-_ARXIV_URL = re.compile(rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/({ARXIV_ID})(?:\.pdf)?/?$")
 _PLAIN_YEAR = re.compile(r"\d{4}")
 _DEFAULTS: Final = BibtexOptions()
 _MONTH_NUMBERS: Final = {name: i for i, name in enumerate(bibtex.MONTHS, start=1)}
@@ -88,11 +88,9 @@ def as_biblatex(paper: Paper, keys: Mapping[str, str] | None = None) -> Paper:
     crossref = fields.get("crossref")
     if crossref is not None and keys is not None:
         fields["crossref"] = keys.get(crossref.strip().casefold(), crossref)
-    if "eprint" not in fields:
-        found = ARXIV_DOI.match(paper.doi.strip()) or _ARXIV_URL.match(paper.url)
-        if found:
-            fields["eprint"] = found.group(1)
-            fields["eprinttype"] = "arxiv"
+    if "eprint" not in fields and (identifier := arxiv_id(paper)):
+        fields["eprint"] = identifier
+        fields["eprinttype"] = "arxiv"
     venue = paper.venue
     if venue and entry_type == "article" and not ({"journaltitle", "booktitle"} & fields.keys()):
         # The BibTeX export would write the venue shown as ``journal``; biblatex calls it journaltitle.

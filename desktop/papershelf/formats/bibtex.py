@@ -156,6 +156,10 @@ def _parse(text: str) -> ParseResult:
             preambles.append(f"@preamble{{{{{resolved}}}}}")
         elif isinstance(block, model.ParsingFailedBlock):
             problems.append(_failure(block, line, hidden))
+    if not entries and not problems and text.strip():
+        # Prose, a stray file or only comments: say so, not "0 imported" (like the RIS reader).
+        problems.append(Problem(1, "no BibTeX entries found (an entry starts with '@type{key,', "
+                                   "e.g. '@article{smith2020,')"))
     by_key = {e.key.casefold(): e for e in entries if e.key}
     _resolve_crossrefs(entries, by_key, problems)
     names: dict[str, tuple[str, bool]] = {}

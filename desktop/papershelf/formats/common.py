@@ -4,8 +4,9 @@ exporter says of the fields its format has no place for."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from papershelf.core.model import Paper
 
@@ -38,17 +39,46 @@ class ParseResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def fields_left_out(papers: Sequence[Paper], carried: Collection[str], fmt: str, most: int = 8) -> list[str]:
+def fields_left_out(
+    papers: Sequence[Paper],
+    carried: Collection[str],
+    fmt: str,
+    most: int = 8,
+    dropped: Callable[[Paper], Iterable[str]] | None = None,
+) -> list[str]:
     """The note an export gives when a paper has BibTeX fields ``fmt`` has no place for ([] if none).
 
-    ``carried`` are the fields the format writes (or reads to write something); Papershelf's own
-    bookkeeping fields (``@...``) are not the user's text and are not named.
+    ``carried`` are the fields the format writes (or reads to write something); ``dropped`` names a
+    paper's carried fields that were not written for it all the same (a second publisher where the format
+    has one place). Papershelf's own bookkeeping fields (``@...``) are not the user's text and are not named.
     """
     counts = Counter(
         name for paper in papers for name in paper.fields if name not in carried and not name.startswith("@")
     )
+    if dropped is not None:
+        counts.update(name for paper in papers for name in dropped(paper))
     if not counts:
         return []
     named = [f"{name} ({n} paper{'s' if n != 1 else ''})" for name, n in sorted(counts.items())]
     more = f" and {len(named) - most} more" if len(named) > most else ""
     return [f"fields {fmt} has no place for were left out: {', '.join(named[:most])}{more}"]
+
+
+# Who published a record, by the field BibTeX has for each kind: RIS (PB) and CSL (publisher) have one place.
+PUBLISHER_FIELDS: Final = ("publisher", "school", "institution", "organization")
+_PUBLISHER_FIRST: Final = {"phdthesis": "school", "mastersthesis": "school", "techreport": "institution"}
+
+
+def publisher_field(entry_type: str, fields: Mapping[str, str]) -> str:
+    """The one of ``PUBLISHER_FIELDS`` written as a record's publisher ("" if it has none): a thesis's
+    school, a report's institution, else the publisher, school, institution, organization, first found."""
+    first = _PUBLISHER_FIRST.get(entry_type)
+    if first and fields.get(first, "").strip():
+        return first
+    return next((name for name in PUBLISHER_FIELDS if fields.get(name, "").strip()), "")
+
+
+def publishers_left_out(paper: Paper) -> list[str]:
+    """The publisher-like fields of ``paper`` beyond the one ``publisher_field`` picks (for ``dropped``)."""
+    chosen = publisher_field(paper.entry_type, paper.fields)
+    return [name for name in PUBLISHER_FIELDS if name != chosen and paper.fields.get(name, "").strip()]

@@ -14,8 +14,9 @@ export writes. Both ways:
   ("2020a") as ``literal``;
 - ``container-title`` (the ``journal``, ``booktitle`` or ``howpublished``; a venue of the bundled
   catalogue spelled out), ``collection-title`` (series), ``volume``, ``issue``/``number``, ``page``
-  (``--`` as ``-``), ``edition``, ``publisher`` (or the ``school``/``institution`` of a thesis or
-  report), ``publisher-place``, ``genre`` (a report's ``type``, "PhD thesis"), ``DOI``, ``URL``,
+  (``--`` as ``-``), ``edition``, ``publisher`` (one: a thesis's ``school``, a report's ``institution``,
+  else the first of publisher/school/institution/organization; the others are named in the note),
+  ``publisher-place``, ``genre`` (a report's ``type``, "PhD thesis"), ``DOI``, ``URL``,
   ``ISBN``, ``ISSN``, ``abstract``, ``note``, ``annote``, ``language``, ``chapter-number``;
 - ``keyword`` from the entry's ``keywords`` and the paper's tags;
 - the type: ``article-journal`` <-> ``article``, ``paper-conference`` <-> ``inproceedings``, ``book``,
@@ -44,7 +45,7 @@ from papershelf.core.model import Annotation, Paper
 from papershelf.core.venues import venue_shown
 from papershelf.formats import bibtex, latex
 from papershelf.formats.bibtex_export import VENUE_BOOKTITLES, BibtexOptions, ExportResult
-from papershelf.formats.common import ParseResult, Problem, fields_left_out
+from papershelf.formats.common import ParseResult, Problem, fields_left_out, publisher_field, publishers_left_out
 
 CSL_EXTRA: Final = "@csl"  # Paper.fields: the item's variables no paper attribute or BibTeX field holds (JSON)
 
@@ -150,7 +151,7 @@ def render(
             f"{len(aliased)} {'paper has' if len(aliased) == 1 else 'papers have'} merged-away keys, which "
             f"CSL-JSON has no place for: cite {'it' if len(aliased) == 1 else 'them'} by the current key ({shown})"
         )
-    notes += fields_left_out(ordered, _CARRIED, "CSL-JSON")
+    notes += fields_left_out(ordered, _CARRIED, "CSL-JSON", dropped=publishers_left_out)
     return ExportResult(text, notes, len(ordered))
 
 
@@ -189,8 +190,9 @@ def item(
             out["container-title"] = latex.decode(container)
     elif paper.venue and entry_type not in ("book", "phdthesis", "mastersthesis", "techreport", "misc"):
         out["container-title"] = VENUE_BOOKTITLES.get(paper.venue.upper(), paper.venue)
+    publisher = publisher_field(entry_type, fields)  # CSL has one publisher: a thesis's is its school
     for name, variable in TEXT_FIELDS:
-        value = fields.get(name)
+        value = fields.get(publisher) if name == "publisher" and publisher else fields.get(name)
         if value is not None and (name != "annote" or not options.notes_as_annote):
             text = _page(value) if name == "pages" else latex.decode_paragraphs(value)
             if text:  # "~" is a space in LaTeX: nothing to say in CSL
@@ -201,9 +203,6 @@ def item(
     number = latex.decode(fields.get("number", ""))
     if number:
         out["number" if entry_type in _REPORT_TYPES else "issue"] = number
-    publisher = latex.decode(fields.get("school") or fields.get("institution") or fields.get("organization") or "")
-    if publisher and "publisher" not in out:
-        out["publisher"] = publisher
     genre = latex.decode(fields.get("type", ""))
     if genre:
         out["genre"] = genre

@@ -46,7 +46,7 @@ from papershelf.core.memory import gc_paused
 from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, latex
 from papershelf.formats.bibtex_export import ExportResult
-from papershelf.formats.common import ParseResult, Problem, fields_left_out
+from papershelf.formats.common import ParseResult, Problem, fields_left_out, publisher_field, publishers_left_out
 
 # RIS type -> BibTeX entry type.
 TYPES_IN: Final = {
@@ -512,7 +512,7 @@ def render(
     untyped = sorted({p.entry_type for p in papers if p.entry_type not in TYPES_OUT})
     if untyped:
         notes.append(f"entry types with no RIS type were written as GEN: {', '.join(untyped)}")
-    notes += fields_left_out(papers, _CARRIED, "RIS")
+    notes += fields_left_out(papers, _CARRIED, "RIS", dropped=publishers_left_out)
     return ExportResult(text, notes, len(papers))
 
 
@@ -560,9 +560,9 @@ def _reference(paper: Paper, ann: Annotation | None, options: RisOptions) -> dic
                       ("LA", "language")):
         if name in raw:
             ref[_NAMES[tag]] = _one_line(_plain(raw[name]))
-    publisher = raw.get("publisher") or raw.get("school") or raw.get("institution") or raw.get("organization")
+    publisher = publisher_field(paper.entry_type, raw)
     if publisher:
-        ref[_NAMES["PB"]] = _one_line(_plain(publisher))
+        ref[_NAMES["PB"]] = _one_line(_plain(raw[publisher]))
     if "pages" in raw:
         start, _, end = _plain(raw["pages"]).replace("—", "-").replace("–", "-").partition("-")
         ref[_NAMES["SP"]] = start.strip()

@@ -163,6 +163,7 @@ def attach(library: Library, paper_id: str, source: Path, *, link: bool = False,
         location = attachment.location(library.folder)
         if not attachment.linked and location.is_file() and _same_file(location, source):
             return Attached(attachment, already=True, note=note)
+    made = [f for f in (folder.parent, folder) if not f.exists()]  # files/ and files/KEY/ made by this attach
     copied = _copy_in(source, folder)
     new = Attachment(copied.relative_to(library.folder).as_posix(), False, _file_type(source), description, now_iso())
     try:
@@ -170,6 +171,9 @@ def attach(library: Library, paper_id: str, source: Path, *, link: bool = False,
     except StoreError:
         with contextlib.suppress(OSError):
             copied.unlink()
+        for made_folder in reversed(made):  # only if empty: rmdir never removes what is in it
+            with contextlib.suppress(OSError):
+                made_folder.rmdir()
         raise
     return Attached(new, note=note)
 

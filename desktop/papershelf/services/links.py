@@ -7,15 +7,13 @@ never inside the app). Only http(s) addresses are ever produced: a URL field hol
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote, quote_plus, urlsplit
 
-from papershelf.core.identifiers import ARXIV_DOI, ARXIV_ID, ARXIV_ID_RE
+from papershelf.core.identifiers import ARXIV_URL, arxiv_id, arxiv_paper
 from papershelf.core.model import Paper
 
-_ARXIV_IN_TEXT: Final = re.compile(rf"arxiv(?:\.org/(?:abs|pdf)/|:\s*|\s+)({ARXIV_ID})", re.IGNORECASE)
 _OPENREVIEW_VENUES: Final = frozenset({"ICLR", "TMLR"})
 
 
@@ -39,22 +37,11 @@ def is_web_address(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-def arxiv_id(paper: Paper) -> str:
-    """The paper's arXiv id ("2101.00001"), from its eprint, URL, DOI or journal field; "" if none."""
-    fields = paper.fields
-    eprint = fields.get("eprint", "").strip()
-    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
-    if eprint and (prefix == "arxiv" or not prefix) and ARXIV_ID_RE.fullmatch(eprint.removeprefix("arXiv:")):
-        return eprint.removeprefix("arXiv:")
-    if match := ARXIV_DOI.match(paper.doi.strip()):
-        return match.group(1)
-    for text in (paper.url, fields.get("journal", ""), fields.get("note", ""), fields.get("howpublished", "")):
-        if match := _ARXIV_IN_TEXT.search(text):
-            return match.group(1)
-    return ""
+__all__ = ["Link", "arxiv_id", "best_link", "doi_url", "is_web_address", "own_links", "reading_links", "search_links"]
 
 
 def doi_url(doi: str) -> str:
+    """The doi.org address of ``doi``, with the characters a DOI may hold left as they are."""
     return "https://doi.org/" + quote(doi.strip(), safe="/:;()._-")
 
 
@@ -107,9 +94,5 @@ def _host(url: str) -> str:
 
 
 def _same_arxiv(url: str, identifier: str) -> bool:
-    match = _ARXIV_IN_TEXT.search(url)
-    return match is not None and _unversioned(match.group(1)) == _unversioned(identifier)
-
-
-def _unversioned(identifier: str) -> str:
-    return re.sub(r"v\d+$", "", identifier)
+    match = ARXIV_URL.match(url)
+    return match is not None and arxiv_paper(match.group(1)) == arxiv_paper(identifier)

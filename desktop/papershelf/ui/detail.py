@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import html
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QResizeEvent, QTextDocument
@@ -34,6 +34,7 @@ from papershelf.core.library import AnnotationChange
 from papershelf.core.model import MAX_RATING, PRIORITIES, STATUSES, Paper
 from papershelf.core.text.latex import render, render_paragraphs
 from papershelf.services.drafts import DraftError, DraftStore
+from papershelf.services.links import doi_url
 from papershelf.sync import state as sync_state
 from papershelf.ui.controller import LibraryController
 from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
@@ -41,6 +42,7 @@ from papershelf.ui.paper_files import PaperFilesPane
 from papershelf.ui.paper_model import STATUS_LABELS, status_icon
 from papershelf.ui.rendered import show_rendered_title, shown_html
 from papershelf.ui.text import ResourceFreeBrowser, plain_tooltip
+from papershelf.ui.trash import TrashLine
 
 NOTE_SAVE_DELAY_MS = 700
 # A long note is previewed in part first, with "Show all": Qt lays Markdown out in more than linear time
@@ -100,7 +102,7 @@ def doi_link(doi: str, limit: int = LINK_CHARS) -> str:
     doi = doi.strip()
     if not doi:
         return ""
-    href = html.escape("https://doi.org/" + quote(doi, safe="/:;()._-"), quote=True)
+    href = html.escape(doi_url(doi), quote=True)
     return f'<a href="{href}">doi:{html.escape(elided(doi, limit - 4))}</a>'
 
 
@@ -292,6 +294,7 @@ class DetailPane(QWidget):
         note_header.addWidget(self.preview_toggle)
 
         self.paper_files = PaperFilesPane(controller, self)  # links, title searches and attached files
+        self.trash_line = TrashLine(controller.library, self)  # "In the Trash since ..." and Restore
         key_row = QHBoxLayout()  # the key, and the file buttons (attach, open, the File menu) beside it
         key_row.setContentsMargins(0, 0, 0, 0)
         key_row.addWidget(self.key)
@@ -302,6 +305,7 @@ class DetailPane(QWidget):
         self.body = QWidget()
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(10, 10, 10, 10)
+        layout.addWidget(self.trash_line)
         layout.addWidget(self.title)
         layout.addWidget(self.authors)
         layout.addWidget(self.meta)
@@ -346,6 +350,7 @@ class DetailPane(QWidget):
             self.save_note()
             self._new_note_session = True
         self.paper_id = paper_id
+        self.trash_line.show_paper(paper_id)
         if paper_id is None:
             self.paper_files.show_paper(None)
             self.stack.setCurrentWidget(self.placeholder)
@@ -441,6 +446,7 @@ class DetailPane(QWidget):
 
     def _annotations_changed(self, ids: list[str]) -> None:
         if self.paper_id is not None and self.paper_id in ids:
+            self.trash_line.show_paper(self.paper_id)
             self._load_annotation(force_note=False)
 
     def _toggle_preview(self, on: bool) -> None:

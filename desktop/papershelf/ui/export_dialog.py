@@ -47,9 +47,7 @@ class ExportRequest:
 
     def options(self) -> dict[str, Any]:
         """The chosen format's options by name (what a keep-updated tie stores)."""
-        if self.fmt == "biblatex":
-            return {**asdict(self.bibtex), "aliases": "ids"}  # biber resolves merged-away keys by ids
-        if self.fmt in BIBTEX_OPTION_FORMATS:
+        if self.fmt in BIBTEX_OPTION_FORMATS:  # biblatex: formats.biblatex_export always writes ids
             return asdict(self.bibtex)
         return asdict(self.ris) if self.fmt == "ris" else asdict(self.markdown)
 

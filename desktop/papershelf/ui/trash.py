@@ -4,13 +4,15 @@ removes it for good after saying what goes. The rules are the library's (``Libra
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox, QToolButton, QWidget
 
 from papershelf.core.fields import IN_TRASH
+from papershelf.core.library import Library
 from papershelf.services.trash import emptying_words, in_conflict
 
 if TYPE_CHECKING:
@@ -21,6 +23,57 @@ MESSAGE_MS: Final = 10_000  # how long "Moved 3 papers to the Trash — Undo" st
 
 def papers(n: int) -> str:
     return f"{n:,} paper{'s' if n != 1 else ''}"
+
+
+def trashed_since(stamp: str) -> str:
+    """When a paper went to the Trash, as the detail pane says it: "In the Trash since 2026-03-05" (local
+    date), or "In the Trash" when the stamp is not a date."""
+    try:
+        return f"In the Trash since {datetime.fromisoformat(stamp).astimezone().strftime('%Y-%m-%d')}"
+    except (ValueError, OverflowError, OSError):
+        return "In the Trash"
+
+
+class TrashLine(QFrame):
+    """The detail pane's line for a paper in the Trash: since when, and a Restore button.
+
+    Restore asks the window (``restore_requested``), which restores through the same undoable step as
+    Edit → Restore from Trash (``TrashActions.restore``). Hidden for a paper not in the Trash.
+    """
+
+    restore_requested = Signal(str)  # the paper id
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.paper_id: str | None = None
+        self.setObjectName("trashLine")
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.restore_button = QToolButton()
+        self.restore_button.setText("Restore")
+        self.restore_button.setToolTip("Take this paper out of the Trash (Ctrl+Z undoes it)")
+        self.restore_button.clicked.connect(self._restore)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.restore_button)
+        self.hide()
+
+    def show_paper(self, paper_id: str | None) -> None:
+        """Show the line if ``paper_id`` is in the Trash, else hide it; called again when it may have moved."""
+        self.paper_id = paper_id
+        stamp = self.library.annotation(paper_id).trashed if paper_id is not None else ""
+        if not stamp:
+            self.hide()
+            return
+        self.label.setText(trashed_since(stamp))
+        self.label.setToolTip(stamp)
+        self.show()
+
+    def _restore(self) -> None:
+        if self.paper_id is not None:
+            self.restore_requested.emit(self.paper_id)
 
 
 class EmptyTrashDialog:
@@ -70,6 +123,10 @@ class TrashActions(QObject):
         self.notice_timer.timeout.connect(self.hide_notice)
         window.controller.trash_changed.connect(self._trash_changed)
         window.sidebar.empty_trash_requested.connect(self.empty_trash)
+        window.detail.trash_line.restore_requested.connect(lambda paper_id: self.restore([paper_id]))
+        # After the window filtered for the new facets (its own slot, connected later, runs first).
+        window.sidebar.selection_changed.connect(self._facets_changed, Qt.ConnectionType.QueuedConnection)
+        self._was_trash_view = False
         self._undo_index = -1
 
     # -- where the commands are ----------------------------------------------------------------------
@@ -116,8 +173,11 @@ class TrashActions(QObject):
             self._say(f"Moved {papers(len(moved))} to the Trash", undo=True)
 
     def restore_selection(self) -> None:
-        w = self.window
-        back = w.controller.restore_from_trash(w.selected_ids())
+        self.restore(self.window.selected_ids())
+
+    def restore(self, ids: Sequence[str]) -> None:
+        """Take ``ids`` out of the Trash as one undo step; the status bar offers Undo."""
+        back = self.window.controller.restore_from_trash(ids)
         if back:
             self._say(f"Restored {papers(len(back))} from the Trash", undo=True)
 
@@ -140,6 +200,15 @@ class TrashActions(QObject):
             self._say(f"Removed {papers(len(removed))} for good", undo=False)
 
     # -- following the library -----------------------------------------------------------------------
+
+    def _facets_changed(self) -> None:
+        """Into the Trash view or out of it, the paper shown has left the table: select the first paper, as
+        the window does at start, rather than leave the detail pane empty."""
+        w = self.window
+        now = self.in_trash_view()
+        switched, self._was_trash_view = now != self._was_trash_view, now
+        if switched and w.current_paper_id() is None and w.model.rowCount():
+            w.select_paper(w.model.paper_id(0))
 
     def _trash_changed(self, ids: list[str]) -> None:
         w = self.window
