@@ -189,13 +189,26 @@ def test_a_bad_entry_never_raises() -> None:
     "garbage\n",
     "This is not a bibliography.\nSecond line, still prose; {braces} and = signs.\n",
     "\ufeff%% only a comment\n",
-    "@comment{jabref-meta: databaseType:bibtex;}\n",
 ])
 def test_a_file_with_no_entry_says_so_at_line_1(text: str) -> None:
     result = bibtex.parse(text)
     assert result.papers == []
     assert [(p.line, p.severity) for p in result.problems] == [(1, "error")]
     assert "no BibTeX entries found" in result.problems[0].reason
+
+
+@pytest.mark.parametrize("text", [
+    "@comment{jabref-meta: databaseType:bibtex;}\n",
+    "@string{jmlr = {Journal of Machine Learning Research}}\n",
+    "@preamble{{\\newcommand{\\noopsort}[1]{}}}\n",
+])
+def test_a_bibtex_file_without_entries_is_a_warning_not_a_failure(text: str) -> None:
+    """A strings file (journals.bib) or a JabRef file with only its metadata is BibTeX with nothing to
+    import: said, but it is no failed import."""
+    result = bibtex.parse(text)
+    assert result.papers == []
+    assert [(p.line, p.severity) for p in result.problems] == [(1, "warning")]
+    assert "nothing to import" in result.problems[0].reason
 
 
 @pytest.mark.parametrize("text", ["", "\n  \n\t\n"])

@@ -157,9 +157,14 @@ def _parse(text: str) -> ParseResult:
         elif isinstance(block, model.ParsingFailedBlock):
             problems.append(_failure(block, line, hidden))
     if not entries and not problems and text.strip():
-        # Prose, a stray file or only comments: say so, not "0 imported" (like the RIS reader).
-        problems.append(Problem(1, "no BibTeX entries found (an entry starts with '@type{key,', "
-                                   "e.g. '@article{smith2020,')"))
+        if definitions or preambles or any(isinstance(b, model.ExplicitComment) for b in blocks):
+            # A file of @string definitions or @comments is BibTeX, only with nothing to import: a note.
+            problems.append(Problem(1, "no BibTeX entries in this file (only @string, @preamble or "
+                                       "@comment blocks): nothing to import", severity="warning"))
+        else:
+            # Prose or a stray file: say so, not "0 imported" (like the RIS reader).
+            problems.append(Problem(1, "no BibTeX entries found (an entry starts with '@type{key,', "
+                                       "e.g. '@article{smith2020,')"))
     by_key = {e.key.casefold(): e for e in entries if e.key}
     _resolve_crossrefs(entries, by_key, problems)
     names: dict[str, tuple[str, bool]] = {}
