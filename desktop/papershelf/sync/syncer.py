@@ -716,6 +716,10 @@ def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes:
     has the base's note and the file another one. Taking the file's note would then drop text typed here
     from the note without a word; so unless the file's note only adds to the base's, an older note of
     this library's is left out (ours stands) and any other is a conflict (ours stands, it goes in the block).
+
+    Likewise a copy's note that leaves out a paragraph of ours which an older note of ours did not have yet
+    (typed here later: the copy may never have seen it) is not taken over ours, even though ours is the
+    base's: a conflict, both kept. A note the copy changed where ours only ever had what it drops is taken.
     """
     if base is None:
         return  # no common version: every difference is a conflict
@@ -733,6 +737,8 @@ def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes:
                 first.note, copy.note = theirs.note, mine.note  # a conflict: ours stands, the file's in the block
             continue
         taken = outcome is Outcome.FROM_FILE and theirs.note not in older_notes  # a note new to this library
+        if taken and name == "note" and _drops_later_paragraphs(theirs.note, mine.note, older_notes):
+            continue  # the copy keeps its note: a conflict, both kept
         value = theirs.note if taken else mine.get(name)
         setattr(first, name, value)
         setattr(copy, name, value)
@@ -742,8 +748,16 @@ def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes:
 
 def _builds_on(note: str, base: str) -> bool:
     """Whether ``note`` keeps every paragraph of ``base`` (an edit that only added to it)."""
-    kept = {part.strip() for part in note.split("\n\n")}
-    return all(part.strip() in kept for part in base.split("\n\n") if part.strip())
+    kept = set(notesfile.paragraphs(note))
+    return all(part in kept for part in notesfile.paragraphs(base))
+
+
+def _drops_later_paragraphs(theirs: str, mine: str, older_notes: set[str]) -> bool:
+    """Whether ``theirs`` leaves out a paragraph of ``mine`` that some older note of ours lacked."""
+    dropped = set(notesfile.paragraphs(mine)) - set(notesfile.paragraphs(theirs))
+    if not dropped:
+        return False
+    return any(dropped - set(notesfile.paragraphs(older)) for older in older_notes if older.strip())
 
 
 def section_hash(text: str) -> str:
