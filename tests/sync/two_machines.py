@@ -12,7 +12,7 @@ At the end both machines sync and exchange until nothing changes, open conflicts
 Then the two libraries must agree, the two files be the same, and every piece of text ever typed be in
 a note, a conflict record (the file's side of a conflict) or the note history of one of the machines.
 
-    python -m tests.sync.two_machines --rounds 200 --engine both     (what `make soak` runs)
+    python -m tests.sync.two_machines --rounds 1000 --engine both     (what `make soak` runs)
 """
 
 from __future__ import annotations
@@ -343,7 +343,7 @@ def run(root: Path, engine: str, rounds: int, seed: int) -> World:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=1000)
     parser.add_argument("--engine", choices=("folder", "git", "both"), default="both")
     parser.add_argument("--seed", type=int, default=None, help="replay one run (default: a new random seed)")
     parser.add_argument("--sizes", action="store_true", help="print the largest notes file after each round")

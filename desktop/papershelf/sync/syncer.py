@@ -20,12 +20,24 @@ Crash safety: the sync writes the library first (the changes taken from the file
 records marked pending, the base only for fields the file on disk already shows, and a *pending* record:
 the full new base and conflicts, the hash of the file about to be written, the conflict copies merged),
 then the notes file (atomically, after checking it did not change since it was read; if it did,
-everything is merged again), then moves the merged conflict copies into the backups, then records the
-rest of the base and clears the pending record. A kill between any two steps (or inside a write: its
-temp file is removed) leaves states the next sync merges to exactly what an uninterrupted sync gives:
+everything is merged again: see "The write" below), then moves the merged conflict copies into the
+backups, then records the rest of the base and clears the pending record. A kill between any two steps
+(or inside a write: its temp file is removed) leaves states the next sync merges to exactly what an
+uninterrupted sync gives:
 it first finishes the cut sync (``_finish_cut_sync``) when the file is the one it wrote (the same bytes,
 or edited since but with a section it changed still as it wrote it), else merges again from the older
 base (where an edit made since can only read as a conflict, both sides kept).
+
+The write, against an editor saving at the same moment: the file is read and hashed, the new version
+written to a temp file, then the file is checked once more (a stat: the same file, size and time), then
+renamed into place. On Linux the rename swaps the temp file and the notes file in one step
+(``renameat2(RENAME_EXCHANGE)``; a new file: ``RENAME_NOREPLACE``), and what was swapped out is compared
+with what was read: a save that landed between the last check and the swap is kept as a conflict copy
+beside the file (``notes.sync-conflict-...-PAPERSHELF.md``), merged by the next sync. What cannot be closed
+on POSIX: an editor that holds the old file open and writes into it after the swap writes into a file
+that is no longer the notes file (its next save arrives as usual); and where the swap is missing (macOS,
+Windows, file systems without it) a save in the two system calls between the stat and ``os.replace``
+is overwritten (it stays only in the editor).
 """
 
 from __future__ import annotations
