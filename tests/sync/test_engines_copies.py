@@ -196,3 +196,57 @@ def test_a_sync_killed_before_the_copy_is_set_aside_ends_as_an_uninterrupted_one
     assert (notes.read_bytes(), notes_now, sync_state.conflicts(lib)) == expected
     assert report.taken_in == [lib.folder / "backups" / copy.name]
     assert not copy.exists()
+
+
+def race_won(lib: Library, tmp_path: Path, other_note: str) -> tuple[Path, str]:
+    """This machine added a paragraph to A's note and synced; the engine kept this machine's version and
+    left the other machine's (made without that paragraph; A's note there: ``other_note``) as the copy."""
+    notes = tmp_path / "notes.md"
+    sync(lib, notes)
+    annotate(lib, A, note="A as both machines had it.\n\nTyped here, then synced.")
+    sync(lib, notes)
+    copy = tmp_path / COPIES[0]
+    copy.write_bytes(notes.read_bytes())
+    replace_in(copy, "A as both machines had it.\n\nTyped here, then synced.", other_note)
+    return notes, pid(lib, A)
+
+
+def test_a_copy_that_leaves_out_a_paragraph_typed_here_later_is_a_conflict_not_taken(
+    lib: Library, tmp_path: Path
+) -> None:
+    notes, a = race_won(lib, tmp_path, "A as both machines had it.\n\nAdded on the other machine.")
+    report = sync(lib, notes)
+    assert report.conflicts == {a: ("note",)}
+    assert note(lib, A) == "A as both machines had it.\n\nTyped here, then synced."
+    block = section_text(notes, A).split("papershelf:conflict")[1]
+    assert "Added on the other machine." in block
+    assert "Typed here, then synced." not in block  # the block holds the copy's paragraphs, not ours again
+
+
+def test_a_copy_that_changes_a_note_ours_only_ever_had_is_taken_and_ours_is_in_the_history(
+    lib: Library, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.md"
+    sync(lib, notes)
+    copy = tmp_path / COPIES[0]
+    copy.write_bytes(notes.read_bytes())
+    replace_in(copy, "A as both machines had it.", "A, rewritten on the other machine.")
+    report = sync(lib, notes)
+    assert report.conflicts == {}
+    assert note(lib, A) == "A, rewritten on the other machine."
+    assert "A as both machines had it." in [version.note for version in lib.note_history(pid(lib, A))]
+
+
+def test_a_copy_without_a_paragraph_typed_here_since_the_last_sync_is_a_conflict(
+    lib: Library, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.md"
+    sync(lib, notes)
+    copy = tmp_path / COPIES[0]
+    copy.write_bytes(notes.read_bytes())
+    replace_in(copy, "A as both machines had it.", "A, rewritten on the other machine.")
+    annotate(lib, A, note="A as both machines had it.\n\nTyped here since the last sync.")
+    report = sync(lib, notes)
+    assert report.conflicts == {pid(lib, A): ("note",)}
+    assert note(lib, A) == "A as both machines had it.\n\nTyped here since the last sync."
+    assert "A, rewritten on the other machine." in section_text(notes, A).split("papershelf:conflict")[1]

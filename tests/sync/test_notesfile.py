@@ -15,7 +15,9 @@ from papershelf.sync.notesfile import (
     ConflictBlock,
     Section,
     canonical_tags,
+    fold_duplicate,
     normalise_note,
+    paragraphs,
     parse,
     render,
     render_document,
@@ -253,3 +255,56 @@ def test_a_note_ending_inside_a_fence_is_written_so_that_it_cannot_swallow_the_n
     h2 = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
     assert h2 == ["A", "B", "C"]  # a CommonMark reader sees every section too
     assert [(s.key, s.note) for s in parse(text).sections] == [(s.key, s.note) for s in sections]
+
+
+# -- folding versions into a conflict block ------------------------------------------------------------------
+
+versions = st.lists(st.tuples(notes, st.one_of(st.none(), notes)), min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(note=notes, folded=versions)
+def test_folding_any_versions_keeps_every_paragraph_once(note: str, folded: list[tuple[str, str | None]]) -> None:
+    first = Section(key="k", note=normalise_note(note))
+    for version, block_note in folded:
+        block = None if block_note is None else ConflictBlock(status=None, tags=None, note=normalise_note(block_note))
+        fold_duplicate(first, Section(key="k", note=normalise_note(version), conflict=block))
+    kept = paragraphs(first.conflict.note) if first.conflict else []
+    assert len(kept) == len(set(kept))
+    everything = set(paragraphs(first.note)) | set(kept)
+    for version, block_note in folded:
+        for paragraph in paragraphs(version) + paragraphs(block_note or ""):
+            assert paragraph in everything
+    # The block is read back from the file as the same paragraphs (the next sync folds the same text).
+    if first.conflict is not None:
+        read = parse(render(DEFAULT_PREAMBLE, [first])).sections[0].conflict
+        assert read is not None
+        assert paragraphs(read.note) == kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(note=notes)
+def test_paragraphs_joined_by_blank_lines_split_back_the_same(note: str) -> None:
+    parts = paragraphs(note)
+    assert paragraphs("\n\n".join(parts)) == parts
+    text = normalise_note(note)
+    for part in parts:  # each is a piece of the note (a fence it left open gets its closing line)
+        assert part in text or part.rsplit("\n", 1)[0] in text
+
+
+def test_a_fenced_block_with_blank_lines_is_one_paragraph_and_repeats_fold_once() -> None:
+    code = "```python\nx = 1\n\n\ny = 2\n```"
+    assert paragraphs(f"Intro\n\n{code}\n\n  \nEnd") == ["Intro", code, "End"]
+    first = Section(key="k", note="Intro")
+    for _ in range(3):
+        fold_duplicate(first, Section(key="k", note=f"Intro\n\n{code}\n\nOther"))
+        theirs = ConflictBlock(None, None, "More\n\nOther")
+        fold_duplicate(first, Section(key="k", note="Other\n\nMore", conflict=theirs))
+    assert first.conflict is not None
+    assert first.conflict.note == f"{code}\n\nOther\n\nMore"
+
+
+def test_a_block_that_already_repeats_itself_is_folded_to_one_copy_of_each_paragraph() -> None:
+    first = Section(key="k", note="Ours", conflict=ConflictBlock("read", ("a",), "Theirs\n\nOld\n\nTheirs\n\nOld"))
+    fold_duplicate(first, Section(key="k", note="Ours\n\nNew"))
+    assert first.conflict == ConflictBlock("read", ("a",), "Theirs\n\nOld\n\nNew")

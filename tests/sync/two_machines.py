@@ -12,7 +12,7 @@ At the end both machines sync and exchange until nothing changes, open conflicts
 Then the two libraries must agree, the two files be the same, and every piece of text ever typed be in
 a note, a conflict record (the file's side of a conflict) or the note history of one of the machines.
 
-    python -m tests.sync.two_machines --rounds 200 --engine both     (what `make soak` runs)
+    python -m tests.sync.two_machines --rounds 1000 --engine both     (what `make soak` runs)
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class World:
     history: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (machine, id) -> notes kept
     let_go: list[str] = field(default_factory=list)  # notes a full history let go (its limit: MAX_VERSIONS)
     only_let_go: list[str] = field(default_factory=list)  # texts typed that only such versions had
+    max_bytes: int = 0  # the largest notes file seen after any round (conflict blocks must not snowball)
+    sizes: list[int] = field(default_factory=list)  # the largest of the two files after each round
 
     def observe(self) -> None:
         """Note which versions a full note history let go since the last look."""
@@ -261,6 +263,9 @@ def one_round(world: World) -> None:
         if world.rng.random() < 0.6:
             world.engine.carry(machine)
             world.observe()
+    size = max((m.notes.stat().st_size for m in world.machines if m.notes.exists()), default=0)
+    world.sizes.append(size)
+    world.max_bytes = max(world.max_bytes, size)
 
 
 # -- settling and checking ----------------------------------------------------------------------------------
@@ -338,9 +343,10 @@ def run(root: Path, engine: str, rounds: int, seed: int) -> World:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=1000)
     parser.add_argument("--engine", choices=("folder", "git", "both"), default="both")
     parser.add_argument("--seed", type=int, default=None, help="replay one run (default: a new random seed)")
+    parser.add_argument("--sizes", action="store_true", help="print the largest notes file after each round")
     args = parser.parse_args()
     failed = False
     for engine in ("folder", "git") if args.engine == "both" else (args.engine,):
@@ -356,7 +362,10 @@ def main() -> None:
         if isinstance(world.engine, FolderEngine):
             extra = f", {world.engine.copies} conflict copies"
         print(f"two machines over {engine}, seed {seed}: {args.rounds} rounds, {len(world.typed)} texts typed, "
-              f"none lost ({len(world.only_let_go)} only in versions a full note history let go){extra}", flush=True)
+              f"none lost ({len(world.only_let_go)} only in versions a full note history let go){extra}; "
+              f"largest notes file {world.max_bytes:,} bytes (last round {world.sizes[-1]:,})", flush=True)
+        if args.sizes:
+            print(" ".join(str(size) for size in world.sizes), flush=True)
     sys.exit(1 if failed else 0)
 
 

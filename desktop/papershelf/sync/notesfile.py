@@ -479,11 +479,41 @@ def add_other_side(doc: NotesDocument, other: NotesDocument, source: str) -> Non
         doc.sections.append(section)
 
 
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a note: runs of lines between blank lines, a fenced code block never cut.
+
+    A paragraph that leaves a fence open gets its closing fence, so that paragraphs joined by blank lines
+    split back into the same paragraphs (an open fence would otherwise pair with a later one).
+    """
+    text = normalise_note(text)
+    if not text:
+        return []
+    inside = fences(text)
+    found: list[str] = []
+    start = offset = 0
+    for line in text.split("\n"):
+        if not line.strip(" \t") and not _inside(inside, offset):
+            if start < offset:
+                found.append(text[start : offset - 1])
+            start = offset + len(line) + 1
+        offset += len(line) + 1
+    if start < len(text):
+        found.append(text[start:])
+    result = []
+    for part in found:
+        closer = _scan_fences(part)[2]
+        result.append(f"{part}\n{closer}" if closer else part)
+    return result
+
+
 def fold_duplicate(first: Section, duplicate: Section) -> None:
     """Keep a second section for ``first``'s key inside ``first``: what it says differently becomes (or
     joins) ``first``'s conflict block, so the first section counts and no text of the second is lost.
 
-    Both sections must have been read (:func:`read_section`).
+    Folding goes by paragraph (:func:`paragraphs`): a paragraph the section's note or the block already
+    holds is not added again, and the block's own repeats are dropped, so however many versions are
+    folded in, the block holds each paragraph once (it does not snowball) and every paragraph of every
+    version is in the note or the block. Both sections must have been read (:func:`read_section`).
     """
     texts = [text for text in (duplicate.note, duplicate.conflict.note if duplicate.conflict else "") if text]
     block = first.conflict or ConflictBlock(
@@ -491,10 +521,13 @@ def fold_duplicate(first: Section, duplicate: Section) -> None:
         tags=first.tags if duplicate.tags is None else duplicate.tags,
         note="",
     )
-    note = block.note
+    kept = dict.fromkeys(paragraphs(block.note))
+    in_note = set(paragraphs(first.note)) if texts else set()
     for text in texts:
-        if text != first.note and text not in note:
-            note = f"{note}\n\n{text}" if note else text
+        for paragraph in paragraphs(text):
+            if paragraph not in in_note:
+                kept.setdefault(paragraph)
+    note = "\n\n".join(kept)
     if first.conflict is None and (block.status, block.tags, note) == (first.status, first.tags, ""):
         return  # it says nothing the first one does not
     first.conflict = replace(block, note=note)

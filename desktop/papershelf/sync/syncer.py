@@ -20,21 +20,39 @@ Crash safety: the sync writes the library first (the changes taken from the file
 records marked pending, the base only for fields the file on disk already shows, and a *pending* record:
 the full new base and conflicts, the hash of the file about to be written, the conflict copies merged),
 then the notes file (atomically, after checking it did not change since it was read; if it did,
-everything is merged again), then moves the merged conflict copies into the backups, then records the
-rest of the base and clears the pending record. A kill between any two steps (or inside a write: its
-temp file is removed) leaves states the next sync merges to exactly what an uninterrupted sync gives:
+everything is merged again: see "The write" below), then moves the merged conflict copies into the
+backups, then records the rest of the base and clears the pending record. A kill between any two steps
+(or inside a write: its temp file is removed) leaves states the next sync merges to exactly what an
+uninterrupted sync gives:
 it first finishes the cut sync (``_finish_cut_sync``) when the file is the one it wrote (the same bytes,
 or edited since but with a section it changed still as it wrote it), else merges again from the older
 base (where an edit made since can only read as a conflict, both sides kept).
+
+The write, against an editor saving at the same moment: the file is read and hashed, the new version
+written to a temp file, then the file is checked once more (a stat: the same file, size and time), then
+renamed into place. On Linux the rename swaps the temp file and the notes file in one step
+(``renameat2(RENAME_EXCHANGE)``; a new file: ``RENAME_NOREPLACE``), and what was swapped out is compared
+with what was read: a save that landed between the last check and the swap is kept as a conflict copy
+beside the file (``notes.sync-conflict-...-PAPERSHELF.md``), merged by the next sync. What cannot be closed
+on POSIX: an editor that holds the old file open and writes into it after the swap writes into a file
+that is no longer the notes file (its next save arrives as usual); and where the swap is missing (macOS,
+Windows, file systems without it) a save in the two system calls between the stat and ``os.replace``
+is overwritten (it stays only in the editor).
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import ctypes
+import errno
+import functools
 import hashlib
 import os
+import sys
+import tempfile
 import threading
+import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +63,13 @@ from papershelf.core.events import LibraryEvent
 from papershelf.core.library import Library, UnknownKeyError
 from papershelf.core.model import Annotation, now_iso
 from papershelf.core.search.steps import run
-from papershelf.core.storage.store import BACKUP_DIR, STALE_TEMP_AGE_S, atomic_write_bytes, remove_stale_temp_files
+from papershelf.core.storage.store import (
+    BACKUP_DIR,
+    STALE_TEMP_AGE_S,
+    atomic_write_bytes,
+    fsync_dir,
+    remove_stale_temp_files,
+)
 from papershelf.formats.common import Problem
 from papershelf.sync import engines, notesfile
 from papershelf.sync import state as sync_state
@@ -57,6 +81,10 @@ STEP_SECTIONS: Final = 32  # sync_steps pauses after this many sections or paper
 MAX_STEPPED_PLANS: Final = 2  # merges in steps redone because the library changed meanwhile; then at once
 GIT: Final = "git"  # the other side of a git merge (see notesfile.add_other_side)
 NEW_FILE_MODE: Final = 0o644
+DISPLACED_DEVICE: Final = "PAPERSHELF"  # the device part of the conflict copy that keeps a save made mid-write
+_AT_FDCWD: Final = -100
+_RENAME_NOREPLACE: Final = 1
+_RENAME_EXCHANGE: Final = 2
 
 
 class SyncError(Exception):
@@ -81,6 +109,7 @@ class SyncReport:
     git_merged: bool = False  # the file had git conflict markers: both sides were taken in
     waiting: bool = False  # the file was empty or missing, likely mid-replace: nothing done (wait_if_emptied)
     taken_in: list[Path] = field(default_factory=list)  # conflict copies merged, now in the library's backups
+    displaced: list[Path] = field(default_factory=list)  # saves made mid-write, kept as conflict copies
     file_hash: str = ""
     attempts: int = 0
 
@@ -93,6 +122,7 @@ class FileState:
     mtime_ns: int = 0
     size: int = -1
     digest: str = ""
+    inode: int = 0
 
     @classmethod
     def read(cls, path: Path) -> FileState:
@@ -104,13 +134,26 @@ class FileState:
             return cls(None)
         except OSError as exc:
             raise SyncError(f"cannot read the notes file {path}: {exc.strerror or exc}") from exc
-        return cls(raw, stat.st_mtime_ns, stat.st_size, file_hash(raw))
+        return cls(raw, stat.st_mtime_ns, stat.st_size, file_hash(raw), stat.st_ino)
 
     def same_as(self, other: FileState) -> bool:
         return (self.raw is None) == (other.raw is None) and self.digest == other.digest and (
             self.mtime_ns,
             self.size,
-        ) == (other.mtime_ns, other.size)
+            self.inode,
+        ) == (other.mtime_ns, other.size, other.inode)
+
+    def still_at(self, path: Path) -> bool:
+        """Whether ``path`` still looks as read (the same file, size and time; a stat, not a read)."""
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            return self.raw is None
+        return self.raw is not None and (stat.st_ino, stat.st_mtime_ns, stat.st_size) == (
+            self.inode,
+            self.mtime_ns,
+            self.size,
+        )
 
 
 def file_hash(raw: bytes) -> str:
@@ -136,6 +179,7 @@ def sync(
     *,
     on_before_write: Callable[[], None] | None = None,
     on_after_write: Callable[[], None] | None = None,
+    on_replace: Callable[[], None] | None = None,
     wait_if_emptied: bool = False,
 ) -> SyncReport:
     """Sync the library with the notes file at ``path`` (created if missing) and remember the path.
@@ -147,14 +191,16 @@ def sync(
     no longer there). A sync a person asks for rebuilds such a file from the library instead.
 
     ``on_before_write`` runs just before the file is checked and replaced (tests use it to edit the file
-    "meanwhile"); ``on_after_write`` right after it is replaced (tests use it to die there).
+    "meanwhile"); ``on_after_write`` right after it is replaced (tests use it to die there);
+    ``on_replace`` inside the write, after the last check and just before the rename (tests use it to save
+    the file in that window).
 
     Raises:
         SyncError: the file cannot be read or written, or kept changing.
         StoreError: the library cannot be written.
     """
     return run(sync_steps(library, path, on_before_write=on_before_write, on_after_write=on_after_write,
-                          wait_if_emptied=wait_if_emptied))
+                          on_replace=on_replace, wait_if_emptied=wait_if_emptied))
 
 
 def sync_steps(
@@ -163,6 +209,7 @@ def sync_steps(
     *,
     on_before_write: Callable[[], None] | None = None,
     on_after_write: Callable[[], None] | None = None,
+    on_replace: Callable[[], None] | None = None,
     wait_if_emptied: bool = False,
 ) -> Generator[None, None, SyncReport]:
     """:func:`sync` in steps: a generator that pauses (yields) every few milliseconds while it reads the
@@ -186,7 +233,8 @@ def sync_steps(
     changed: list[LibraryEvent] = []
     library.events.connect(LibraryEvent, changed.append)
     try:
-        return (yield from _attempts(library, path, changed, finished, on_before_write, on_after_write))
+        hooks = (on_before_write, on_after_write, on_replace)
+        return (yield from _attempts(library, path, changed, finished, *hooks))
     finally:
         library.events.disconnect(LibraryEvent, changed.append)
 
@@ -198,6 +246,7 @@ def _attempts(
     finished: SyncReport,
     on_before_write: Callable[[], None] | None,
     on_after_write: Callable[[], None] | None,
+    on_replace: Callable[[], None] | None,
 ) -> Generator[None, None, SyncReport]:
     done_to_library: list[str] = []
     stepped = 0
@@ -256,10 +305,15 @@ def _attempts(
                 on_before_write()
             if not FileState.read(path).same_as(state):
                 continue  # edited meanwhile: merge again, never clobber it
-            _write(path, plan.payload, state)
+            try:
+                displaced = _write(path, plan.payload, state, on_replace)
+            except _ChangedMeanwhile:
+                continue  # saved in the last instant before the rename: merge again
             if on_after_write is not None:
                 on_after_write()
             report.written = True
+            if displaced is not None:
+                _keep_displaced(path, displaced, report)
             # The merge is in the file now: the conflict copies are taken in (set aside, so once), before
             # the pending record goes; a kill in between is finished by the next sync (_finish_cut_sync).
             report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
@@ -380,16 +434,121 @@ def _set_aside(library: Library, copy: Path, report: SyncReport) -> Path:
     return target
 
 
-def _write(path: Path, payload: bytes, state: FileState) -> None:
+class _ChangedMeanwhile(Exception):
+    """The notes file changed between the last check and the rename: nothing was written."""
+
+
+def _write(path: Path, payload: bytes, state: FileState, on_replace: Callable[[], None] | None) -> bytes | None:
+    """Replace the notes file with ``payload`` (a temp file renamed into place) unless it changed since it
+    was read; returns what another program saved there in the instant between the last check and the
+    rename (None: nothing).
+
+    Where the system can swap two names in one step (Linux ``renameat2``), the temp file and the notes
+    file are swapped, so whatever was at the path at that instant ends up at the temp name, where it is
+    compared with what was read: a save that slipped in is returned, not lost. Elsewhere the last check
+    (a stat: same file, size and time) comes right before ``os.replace``, which narrows the window to
+    two system calls without closing it.
+
+    Raises:
+        _ChangedMeanwhile: the file changed since it was read (nothing written).
+        SyncError: the file cannot be written.
+    """
     mode = NEW_FILE_MODE
     if state.raw is not None:
         with contextlib.suppress(OSError):
             mode = path.stat().st_mode & 0o7777
+    tmp = ""
     try:
-        atomic_write_bytes(path, payload)
-        os.chmod(path, mode)  # mkstemp made it 0600; keep what the user had
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # store.py's names
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)  # mkstemp made it 0600; keep what the user had
+        if not state.still_at(path):
+            raise _ChangedMeanwhile
+        if on_replace is not None:
+            on_replace()
+        swapped = _rename(tmp, path, exchange=state.raw is not None)
+        if swapped is None:
+            os.replace(tmp, path)
+            tmp = ""
+            displaced = None
+        elif swapped:
+            displaced = Path(tmp).read_bytes()  # what was at the path when the names were swapped
+            os.unlink(tmp)
+            tmp = ""
+            displaced = None if displaced == state.raw else displaced
+        else:
+            tmp = ""
+            displaced = None
+        fsync_dir(path.parent)
+        return displaced
     except OSError as exc:
         raise SyncError(f"cannot write the notes file {path}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+@functools.cache
+def _renameat2() -> Any:
+    """libc's ``renameat2`` (Linux), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _rename(tmp: str, path: Path, *, exchange: bool) -> bool | None:
+    """Rename ``tmp`` to ``path`` in one step that never clobbers unseen: swap the two names (``exchange``;
+    returns True) or create ``path`` only if it still does not exist (returns False). None: the system
+    cannot, use ``os.replace``.
+
+    Raises:
+        _ChangedMeanwhile: the file was removed (swap) or created (create) meanwhile; nothing was renamed.
+    """
+    function = _renameat2()
+    if function is None:
+        return None
+    flags = _RENAME_EXCHANGE if exchange else _RENAME_NOREPLACE
+    if function(_AT_FDCWD, os.fsencode(tmp), _AT_FDCWD, os.fsencode(str(path)), flags) == 0:
+        return exchange
+    error = ctypes.get_errno()
+    if error in (errno.ENOENT, errno.EEXIST):
+        raise _ChangedMeanwhile
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        return None  # a file system (or kernel) without it
+    raise OSError(error, os.strerror(error), str(path))
+
+
+def _keep_displaced(path: Path, displaced: bytes, report: SyncReport) -> None:
+    """Keep what another program saved into the notes file while this sync replaced it, as a conflict copy
+    beside it: the next sync (the watcher's, at once) merges it in like a sync engine's copy."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    number = 1
+    copy = path.with_name(f"{path.stem}.sync-conflict-{stamp}-{DISPLACED_DEVICE}{path.suffix}")
+    while copy.exists():
+        number += 1
+        copy = path.with_name(f"{path.stem}.sync-conflict-{stamp}-{DISPLACED_DEVICE}{number}{path.suffix}")
+    try:
+        atomic_write_bytes(copy, displaced)
+    except OSError as exc:
+        raise SyncError(
+            f"the notes file was saved by another program while this sync wrote it, and what it saved could "
+            f"not be kept as {copy}: {exc.strerror or exc}"
+        ) from exc
+    report.displaced.append(copy)
+    report.problems.append(
+        Problem(0, f"the notes file was saved by another program while this sync wrote it; what it saved is "
+                   f"kept as {copy.name} and merged by the next sync", severity="warning")
+    )
 
 
 def _diff(
@@ -569,6 +728,10 @@ def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes:
     has the base's note and the file another one. Taking the file's note would then drop text typed here
     from the note without a word; so unless the file's note only adds to the base's, an older note of
     this library's is left out (ours stands) and any other is a conflict (ours stands, it goes in the block).
+
+    Likewise a copy's note that leaves out a paragraph of ours which an older note of ours did not have yet
+    (typed here later: the copy may never have seen it) is not taken over ours, even though ours is the
+    base's: a conflict, both kept. A note the copy changed where ours only ever had what it drops is taken.
     """
     if base is None:
         return  # no common version: every difference is a conflict
@@ -586,6 +749,8 @@ def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes:
                 first.note, copy.note = theirs.note, mine.note  # a conflict: ours stands, the file's in the block
             continue
         taken = outcome is Outcome.FROM_FILE and theirs.note not in older_notes  # a note new to this library
+        if taken and name == "note" and _drops_later_paragraphs(theirs.note, mine.note, older_notes):
+            continue  # the copy keeps its note: a conflict, both kept
         value = theirs.note if taken else mine.get(name)
         setattr(first, name, value)
         setattr(copy, name, value)
@@ -595,8 +760,16 @@ def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes:
 
 def _builds_on(note: str, base: str) -> bool:
     """Whether ``note`` keeps every paragraph of ``base`` (an edit that only added to it)."""
-    kept = {part.strip() for part in note.split("\n\n")}
-    return all(part.strip() in kept for part in base.split("\n\n") if part.strip())
+    kept = set(notesfile.paragraphs(note))
+    return all(part in kept for part in notesfile.paragraphs(base))
+
+
+def _drops_later_paragraphs(theirs: str, mine: str, older_notes: set[str]) -> bool:
+    """Whether ``theirs`` leaves out a paragraph of ``mine`` that some older note of ours lacked."""
+    dropped = set(notesfile.paragraphs(mine)) - set(notesfile.paragraphs(theirs))
+    if not dropped:
+        return False
+    return any(dropped - set(notesfile.paragraphs(older)) for older in older_notes if older.strip())
 
 
 def section_hash(text: str) -> str:
