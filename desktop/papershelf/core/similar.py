@@ -33,10 +33,11 @@ import gc
 import heapq
 import math
 import re
+import time
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from itertools import filterfalse
 from pathlib import Path
 from typing import Any, Final
@@ -87,6 +88,8 @@ _STOP_WORDS_TEXT: Final = """
 STOP_WORDS: Final = frozenset(_STOP_WORDS_TEXT.split())
 
 _SCALE_EPS: Final = 1e-12
+_NO_TERMS: Final = array("I")
+_STEP_PAPERS: Final = 16  # a stepped build yields after this many papers (~2-4 ms)
 _LOG_TF_SIZE: Final = 256
 _log_tf: Final = [0.0] + [1.0 + math.log(tf) for tf in range(1, _LOG_TF_SIZE)]
 
@@ -199,37 +202,62 @@ class SimilarityIndex:
     @classmethod
     def build(cls, papers: Iterable[Paper], folder: Path | None = None) -> SimilarityIndex:
         """A fresh index of ``papers`` (nothing is written)."""
-        # The build makes millions of objects and no reference cycles; the collector's passes over them
+        # The build makes many objects and no reference cycles; the collector's passes over them
         # cost ~20% of the time for nothing.
         with _collector_paused():
-            return cls._build(papers, folder)
+            return _run(cls.build_steps(papers, folder))
 
     @classmethod
-    def _build(cls, papers: Iterable[Paper], folder: Path | None) -> SimilarityIndex:
+    def build_steps(
+        cls, papers: Iterable[Paper], folder: Path | None = None
+    ) -> Generator[float, None, SimilarityIndex]:
+        """The same build as ``build``, as a generator: it yields its progress (0-1) every few dozen papers,
+        so a window can advance it between events, and returns the index (``StopIteration.value``).
+
+        ``build`` runs this very generator to its end, so both give the same index.
+        """
         index = cls()
         index.folder = folder
         papers = list(papers)
-        counts = [term_counts(p) for p in papers]
-        df: Counter[str] = Counter()
-        for doc_counts in counts:
-            df.update(doc_counts.keys())
         total = len(papers)
-        # Terms in order of first appearance, so the same catalogue always gives the same index.
-        for term, n in df.items():
-            index._add_term(term, math.log(total / n))
-        # Postings go to lists first: list.append is ~2x faster than array.append, and the arrays are
-        # made in one call per term at the end.
-        post_docs: list[list[int]] = [[] for _ in index._terms]
-        post_weights: list[list[float]] = [[] for _ in index._terms]
-        for doc, (paper, doc_counts) in enumerate(zip(papers, counts, strict=True)):
+        steps = 2 * total + 1
+        # Pass 1: each paper's term numbers (in order of first appearance, so the same catalogue always
+        # gives the same index) and term counts, kept as two small arrays per paper, never as a Counter
+        # (at 100k papers the Counters alone took ~500 MB); df counted per term number.
+        doc_terms: list[array[int]] = []
+        doc_counts: list[array[int]] = []
+        df = array("I")
+        term_no = index._term_no
+        for doc, paper in enumerate(papers):
+            counts = term_counts(paper)
+            for term in filterfalse(term_no.__contains__, counts):
+                term_no[term] = len(index._terms)
+                index._terms.append(term)
+                df.append(0)
+            found = array("I", map(term_no.__getitem__, counts))
+            for number in found:
+                df[number] += 1
+            doc_terms.append(found)
+            doc_counts.append(array("I", counts.values()))
+            if doc % _STEP_PAPERS == 0:
+                yield doc / steps
+        index._idf = array("d", (math.log(total / n) for n in df))
+        del df
+        # Pass 2: weights. Postings go straight into typed arrays (4 bytes a doc number, 4 a weight): as
+        # Python lists of ints and floats they took ~70 bytes a posting, ~550 MB at 100k papers.
+        index._post_docs = [array("I") for _ in index._terms]
+        index._post_weights = [array("f") for _ in index._terms]
+        post_docs, post_weights = index._post_docs, index._post_weights
+        for doc, paper in enumerate(papers):
             index._add_doc_id(paper)
-            numbers, weights = index._weigh(doc_counts)
+            numbers, weights = index._weigh_numbers(list(doc_terms[doc]), list(doc_counts[doc]))
+            doc_terms[doc] = doc_counts[doc] = _NO_TERMS  # freed as the build goes
             for number, weight in zip(numbers, weights, strict=True):
                 post_docs[number].append(doc)
                 post_weights[number].append(weight)
             index._add_query(numbers, weights)
-        index._post_docs = [array("I", docs) for docs in post_docs]
-        index._post_weights = [array("f", weights) for weights in post_weights]
+            if doc % _STEP_PAPERS == 0:
+                yield (total + doc) / steps
         index.built_docs = total
         index.changes_since_build = 0
         index.last_update = "build"
@@ -257,13 +285,16 @@ class SimilarityIndex:
         for term in filterfalse(term_no.__contains__, counts):
             # As for a term in one paper of the catalogue at the last full build.
             self._add_term(term, math.log(max(self.built_docs, 1) + 1))
-        numbers = list(map(term_no.__getitem__, counts))
+        return self._weigh_numbers(list(map(term_no.__getitem__, counts)), list(counts.values()))
+
+    def _weigh_numbers(self, numbers: list[int], tfs: list[int]) -> tuple[list[int], list[float]]:
+        """Term numbers and their counts -> the numbers and weights (unit length) of the terms that weigh."""
         idf = self._idf
-        if max(counts.values(), default=0) < _LOG_TF_SIZE:
+        if max(tfs, default=0) < _LOG_TF_SIZE:
             log_tf = _log_tf
-            weights = [log_tf[tf] * idf[n] for tf, n in zip(counts.values(), numbers, strict=True)]
+            weights = [log_tf[tf] * idf[n] for tf, n in zip(tfs, numbers, strict=True)]
         else:
-            weights = [(1.0 + math.log(tf)) * idf[n] for tf, n in zip(counts.values(), numbers, strict=True)]
+            weights = [(1.0 + math.log(tf)) * idf[n] for tf, n in zip(tfs, numbers, strict=True)]
         if 0.0 in weights:  # terms in every paper say nothing
             kept = [(n, w) for n, w in zip(numbers, weights, strict=True) if w > 0.0]
             numbers, weights = [n for n, _ in kept], [w for _, w in kept]
@@ -290,6 +321,16 @@ class SimilarityIndex:
     @classmethod
     def load_or_build(cls, library: Library) -> SimilarityIndex:
         """The library's index: from its cache, brought up to date, or built; the cache is rewritten if stale."""
+        with _collector_paused():
+            return _run(cls.load_or_build_steps(library))
+
+    @classmethod
+    def load_or_build_steps(cls, library: Library) -> Generator[float, None, SimilarityIndex]:
+        """``load_or_build`` as a generator that yields its progress (0-1) while it builds (see ``build_steps``).
+
+        A usable cache is read and brought up to date in one step; a build, from scratch or because too
+        much changed since the last one, goes in steps.
+        """
         path = library.folder / CACHE_FILE
         index: SimilarityIndex | None = None
         try:
@@ -298,8 +339,14 @@ class SimilarityIndex:
             pass
         except (CacheError, ValueError, KeyError, TypeError, OverflowError, orjson.JSONDecodeError):
             index = None  # unreadable or from another version: rebuilt below
+        if index is not None:
+            stale, gone = index._out_of_date(library, None)
+            if index.changes_since_build + len(stale) + len(gone) > REBUILD_SHARE * index.built_docs:
+                index = None  # so much changed that the idf values must be made again: built below
         if index is None:
-            index = cls.build(library.papers.values(), library.folder)
+            yield 0.0
+            index = yield from cls.build_steps(library.papers.values(), library.folder)
+            yield 1.0  # the cache is written in the next step
             index._save_quietly(library)
             return index
         index.folder = library.folder
@@ -315,20 +362,8 @@ class SimilarityIndex:
         The cache file is not written; ``save`` does that.
         """
         papers = library.papers
-        if paper_ids is None:
-            gone = [pid for pid in self._doc_of if pid not in papers]
-            candidates: Iterable[str] = papers
-        else:
-            wanted = list(dict.fromkeys(paper_ids))
-            gone = [pid for pid in wanted if pid in self._doc_of and pid not in papers]
-            candidates = [pid for pid in wanted if pid in papers]
-        checksums, doc_of = self._checksums, self._doc_of
-        stale: list[Paper] = []
-        for pid in candidates:
-            paper = papers[pid]
-            doc = doc_of.get(pid)
-            if doc is None or checksums[doc] != text_checksum(paper):
-                stale.append(paper)
+        stale, gone = self._out_of_date(library, paper_ids)
+        doc_of = self._doc_of
         if not stale and not gone:
             return False
         changes = self.changes_since_build + len(stale) + len(gone)
@@ -346,6 +381,25 @@ class SimilarityIndex:
         self.changes_since_build = changes
         self.last_update = "incremental"
         return True
+
+    def _out_of_date(self, library: Library, paper_ids: Iterable[str] | None) -> tuple[list[Paper], list[str]]:
+        """The papers (of ``paper_ids``, or all) new or changed since indexed, and the ids gone from the library."""
+        papers = library.papers
+        if paper_ids is None:
+            gone = [pid for pid in self._doc_of if pid not in papers]
+            candidates: Iterable[str] = papers
+        else:
+            wanted = list(dict.fromkeys(paper_ids))
+            gone = [pid for pid in wanted if pid in self._doc_of and pid not in papers]
+            candidates = [pid for pid in wanted if pid in papers]
+        checksums, doc_of = self._checksums, self._doc_of
+        stale: list[Paper] = []
+        for pid in candidates:
+            paper = papers[pid]
+            doc = doc_of.get(pid)
+            if doc is None or checksums[doc] != text_checksum(paper):
+                stale.append(paper)
+        return stale, gone
 
     def _take(self, other: SimilarityIndex) -> None:
         for name in self._STATE:
@@ -525,6 +579,15 @@ class SimilarityIndex:
         return [(self.ids[doc], votes[doc]) for doc in best]
 
 
+def _run(steps: Generator[float, None, SimilarityIndex]) -> SimilarityIndex:
+    """Run a stepped build to its end at once."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     was_enabled = gc.isenabled()
@@ -549,9 +612,11 @@ def _settings() -> dict[str, Any]:
 class SimilarityKeeper:
     """Loads a library's index on first use and keeps it current as papers are imported.
 
-    Call it for the index. It listens to the library's change notifications and, on the next call,
-    re-checks only the papers named in them (an annotation edit costs one checksum), then rewrites the
-    cache if the catalogue changed.
+    Call it for the index (loaded or built at once, as the command line does). A window instead calls
+    ``start_loading`` and then ``load_step`` between its events until it returns True, showing
+    ``progress`` meanwhile; ``index`` is None until then. The keeper listens to the library's change
+    notifications and, on the next call, re-checks only the papers named in them (an annotation edit costs
+    one checksum), then rewrites the cache if the catalogue changed.
     """
 
     def __init__(self, library: Library, on_loaded: Callable[[SimilarityIndex], None] | None = None) -> None:
@@ -559,24 +624,70 @@ class SimilarityKeeper:
         self._index: SimilarityIndex | None = None
         self._pending: set[str] = set()
         self._on_loaded = on_loaded
+        self._steps: Generator[float, None, SimilarityIndex] | None = None
+        self.progress = 0.0  # of a load in steps, 0-1
         library.events.connect_ids(self._papers_changed)
 
     def _papers_changed(self, paper_ids: Sequence[str]) -> None:
-        if self._index is not None:
-            self._pending.update(paper_ids)
+        if self._index is not None or self._steps is not None:
+            self._pending.update(paper_ids)  # a build in steps reads the catalogue as it was when it began
 
     @property
     def loaded(self) -> bool:
         return self._index is not None
 
+    @property
+    def loading(self) -> bool:
+        """A load in steps has begun and not finished."""
+        return self._steps is not None
+
+    @property
+    def index(self) -> SimilarityIndex | None:
+        """The index once loaded (brought up to date with the changes since), else None: never blocks long."""
+        return self() if self._index is not None else None
+
+    def start_loading(self) -> None:
+        """Begin loading the index in steps (``load_step``); nothing if it is loaded or loading."""
+        if self._index is None and self._steps is None:
+            self.progress = 0.0
+            self._steps = SimilarityIndex.load_or_build_steps(self.library)
+
+    def load_step(self, seconds: float) -> bool:
+        """Advance a load begun by ``start_loading`` for about ``seconds``; True once the index is loaded."""
+        if self._index is not None:
+            return True
+        steps = self._steps
+        if steps is None:
+            return False
+        deadline = time.perf_counter() + seconds
+        with _collector_paused():
+            try:
+                while True:
+                    self.progress = next(steps)
+                    if time.perf_counter() >= deadline:
+                        return False
+            except StopIteration as done:
+                index: SimilarityIndex = done.value
+        self._steps = None
+        self.progress = 1.0
+        self._loaded(index)
+        if self._pending:  # changed while it was built
+            self()
+        return True
+
+    def _loaded(self, index: SimilarityIndex) -> None:
+        self._index = index
+        if self._on_loaded is not None:
+            self._on_loaded(index)
+
     def __call__(self) -> SimilarityIndex:
         if self._index is None:
-            self._index = SimilarityIndex.load_or_build(self.library)
+            self._steps = None  # a load in steps, if any, is finished at once instead
             self._pending.clear()
-            if self._on_loaded is not None:
-                self._on_loaded(self._index)
+            self._loaded(SimilarityIndex.load_or_build(self.library))
         elif self._pending:
             pending, self._pending = self._pending, set()
             if self._index.refresh(self.library, pending):
                 self._index._save_quietly(self.library)
+        assert self._index is not None
         return self._index
