@@ -233,6 +233,8 @@ class SimilarityIndex:
             for term in filterfalse(term_no.__contains__, counts):
                 term_no[term] = len(index._terms)
                 index._terms.append(term)
+                index._post_docs.append(array("I"))
+                index._post_weights.append(array("f"))
                 df.append(0)
             found = array("I", map(term_no.__getitem__, counts))
             for number in found:
@@ -245,8 +247,6 @@ class SimilarityIndex:
         del df
         # Pass 2: weights. Postings go straight into typed arrays (4 bytes a doc number, 4 a weight): as
         # Python lists of ints and floats they took ~70 bytes a posting, ~550 MB at 100k papers.
-        index._post_docs = [array("I") for _ in index._terms]
-        index._post_weights = [array("f") for _ in index._terms]
         post_docs, post_weights = index._post_docs, index._post_weights
         for doc, paper in enumerate(papers):
             index._add_doc_id(paper)
