@@ -89,6 +89,7 @@ STOP_WORDS: Final = frozenset(_STOP_WORDS_TEXT.split())
 
 _SCALE_EPS: Final = 1e-12
 _NO_TERMS: Final = array("I")
+_STEP_TERMS: Final = 20_000  # ... or this many terms
 _STEP_PAPERS: Final = 16  # a stepped build yields after this many papers (~2-4 ms)
 _LOG_TF_SIZE: Final = 256
 _log_tf: Final = [0.0] + [1.0 + math.log(tf) for tf in range(1, _LOG_TF_SIZE)]
@@ -243,7 +244,9 @@ class SimilarityIndex:
             doc_counts.append(array("I", counts.values()))
             if doc % _STEP_PAPERS == 0:
                 yield doc / steps
-        index._idf = array("d", (math.log(total / n) for n in df))
+        for start in range(0, len(df), _STEP_TERMS):
+            index._idf.extend(math.log(total / n) for n in df[start : start + _STEP_TERMS])
+            yield doc / steps
         del df
         # Pass 2: weights. Postings go straight into typed arrays (4 bytes a doc number, 4 a weight): as
         # Python lists of ints and floats they took ~70 bytes a posting, ~550 MB at 100k papers.
@@ -346,8 +349,9 @@ class SimilarityIndex:
         if index is None:
             yield 0.0
             index = yield from cls.build_steps(library.papers.values(), library.folder)
-            yield 1.0  # the cache is written in the next step
-            index._save_quietly(library)
+            if not library.read_only:
+                with contextlib.suppress(OSError):  # the index works from memory; the next start rebuilds it
+                    yield from index._save_steps(library.folder / CACHE_FILE)
             return index
         index.folder = library.folder
         if index.refresh(library):
@@ -418,12 +422,20 @@ class SimilarityIndex:
             if self.folder is None:
                 raise ValueError("this index belongs to no library folder; give a path")
             path = self.folder / CACHE_FILE
+        for _ in self._save_steps(path):
+            pass
+        return path
+
+    def _save_steps(self, path: Path) -> Iterator[float]:
+        """``save`` in steps: the postings are gathered a few thousand terms at a time, then written at once."""
         lengths = array("I", (len(docs) for docs in self._post_docs))
         post_docs = array("I")
         post_weights = array("f")
-        for docs, weights in zip(self._post_docs, self._post_weights, strict=True):
+        for number, (docs, weights) in enumerate(zip(self._post_docs, self._post_weights, strict=True)):
             post_docs.extend(docs)
             post_weights.extend(weights)
+            if number % _STEP_TERMS == 0:
+                yield 1.0
         blobs: list[tuple[str, array[Any]]] = [
             ("checksums", self._checksums),
             ("idf", self._idf),
@@ -444,8 +456,8 @@ class SimilarityIndex:
             "terms": self._terms,
             "blobs": [[name, blob.typecode, len(blob)] for name, blob in blobs],
         }
-        cachefile.write(path, _MAGIC, header, [blob.tobytes() for _, blob in blobs])
-        return path
+        yield 1.0
+        cachefile.write(path, _MAGIC, header, [memoryview(blob).cast("B") for _, blob in blobs])
 
     def _save_quietly(self, library: Library) -> None:
         if library.read_only:
