@@ -298,10 +298,13 @@ def more_like_this(library_dir: str, seconds: float) -> dict[str, object]:
             loop.exec()
         probe.stop()
         tick()
+        first_ms = gaps[0] * 1000  # showing the window itself
         gaps_ms = sorted(gap * 1000 for gap in gaps)
         result = {
             "papers": len(library),
             "max_stall_ms": round(gaps_ms[-1], 1),
+            "first_turn_ms": round(first_ms, 1),
+            "max_stall_after_first_turn_ms": round(max(gaps[1:], default=0.0) * 1000, 1),
             "longest_stalls_ms": [round(gap, 1) for gap in gaps_ms[-5:]],
             "turns": len(gaps_ms),
             "seconds_to_similar_shown": round(filled[0], 2) if filled else None,
