@@ -43,6 +43,7 @@ METRICS = (
     "fulltext_extract_s_per_pdf", "fulltext_query_p95_ms_10k", "filter_pdf_text_p95_ms_10k",
     "filter_p95_ms_10k_same_run", "match_pdfs_250_s",
     "notes_sync_50mb_max_stall_ms", "notes_sync_50mb_s", "notes_sync_50mb_peak_rss_x", "note_preview_1mb_ms",
+    "more_like_this_max_stall_ms_10k",
 )
 
 
@@ -1181,3 +1182,33 @@ def _mkdir(work: Work) -> Path:
     folder = work.path("typeset")
     folder.mkdir(parents=True)
     return folder
+
+
+# -- More like this on a first open (no similarity.cache) ------------------------------------------------------
+
+
+def bench_more_like_this(report: Report, cfg: Config, work: Work) -> None:
+    """The window on the 10k library without similarity.cache selects a paper right after it is shown: the
+    longest stall of a 10 ms timer while More like this builds its index (in a process of its own)."""
+    name = "more_like_this_max_stall_ms_10k"
+    with report.guard("more-like-this", name):
+        runs: list[dict[str, Any]] = []
+        for _ in range(cfg.runs(3, 1)):
+            library = work.copy("lib-10k")
+            proc = subprocess.run(
+                [sys.executable, "-m", "tests.bench.probes", "more-like-this", str(library), "5"],
+                capture_output=True, text=True, cwd=ROOT, env=app_env(work.path("home")), timeout=900, check=False,
+            )
+            if proc.returncode != 0:
+                raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "probe failed")
+            runs.append(orjson.loads(proc.stdout.strip().splitlines()[-1]))
+        stall = "max_stall_after_first_turn_ms"
+        middle = sorted(runs, key=lambda r: r[stall])[len(runs) // 2]
+        report.set(name, middle[stall], 1)
+        report.note(name, {
+            "what": "python -m tests.bench.probes more-like-this: MainWindow (10k, no similarity.cache) shown, "
+                    "its first paper selected; the longest gap between turns of a 10 ms timer after the first "
+                    "(showing the window: first_turn_ms) over the next 5 s or until More like this has filled "
+                    "in (median run)",
+            "runs": runs,
+        })

@@ -1,6 +1,7 @@
 """Measurements that need a process of their own: ``python -m tests.bench.probes rss LIBRARY_DIR``,
-``python -m tests.bench.probes window LIBRARY_DIR SETTINGS_INI`` and
-``python -m tests.bench.probes notes-sync LIBRARY_DIR NOTES_FILE``.
+``python -m tests.bench.probes window LIBRARY_DIR SETTINGS_INI``,
+``python -m tests.bench.probes notes-sync LIBRARY_DIR NOTES_FILE`` and
+``python -m tests.bench.probes more-like-this LIBRARY_DIR SECONDS``.
 
 Prints one JSON object on stdout.
 """
@@ -251,6 +252,70 @@ def window(library_dir: str, settings_file: str) -> dict[str, object]:
     return result
 
 
+def more_like_this(library_dir: str, seconds: float) -> dict[str, object]:
+    """Show the window on a library without similarity.cache, a paper selected (the window selects the first
+    one as it is shown): the longest gap between turns of a 10 ms timer from just before the window is shown
+    over the next ``seconds`` (or until More like this has filled in), i.e. the longest the window could not
+    handle an event."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import tempfile
+
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from papershelf.core.library import Library
+    from papershelf.core.similar import CACHE_FILE
+    from papershelf.ui.main_window import MainWindow
+
+    _app = QApplication([])  # kept alive for the window
+    (Path(library_dir) / CACHE_FILE).unlink(missing_ok=True)
+    library = Library(library_dir)
+    with tempfile.TemporaryDirectory() as home:
+        window = MainWindow(library, settings=QSettings(str(Path(home) / "s.ini"), QSettings.Format.IniFormat))
+        gaps: list[float] = []
+        last = [time.perf_counter()]
+        filled: list[float] = []
+
+        def tick() -> None:
+            now = time.perf_counter()
+            gaps.append(now - last[0])
+            last[0] = now
+
+        probe = QTimer()
+        probe.setInterval(10)
+        probe.timeout.connect(tick)
+        loop = QEventLoop()
+        QTimer.singleShot(round(seconds * 1000), loop.quit)
+        started = last[0] = time.perf_counter()
+        probe.start()
+        window.similar_panel.shown_for.connect(lambda _pid: filled.append(time.perf_counter() - started))
+        window.show()  # the window selects its first paper as it is shown
+        if window.current_paper_id() is None:
+            window.select_paper(next(iter(library.papers)))  # as a click on the first row does
+        loop.exec()
+        if not filled:  # not yet: wait for it (still counting the stalls)
+            window.similar_panel.shown_for.connect(loop.quit)
+            loop.exec()
+        probe.stop()
+        tick()
+        first_ms = gaps[0] * 1000  # showing the window itself
+        gaps_ms = sorted(gap * 1000 for gap in gaps)
+        result = {
+            "papers": len(library),
+            "max_stall_ms": round(gaps_ms[-1], 1),
+            "first_turn_ms": round(first_ms, 1),
+            "max_stall_after_first_turn_ms": round(max(gaps[1:], default=0.0) * 1000, 1),
+            "longest_stalls_ms": [round(gap, 1) for gap in gaps_ms[-5:]],
+            "turns": len(gaps_ms),
+            "seconds_to_similar_shown": round(filled[0], 2) if filled else None,
+            "similar_rows": window.similar_panel.model.rowCount(),
+            "similarity_update": window.controller.similarity().last_update,
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+        window.close()
+    return result
+
+
 def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[0] == "rss":
         result = rss(argv[1])
@@ -258,9 +323,11 @@ def main(argv: list[str]) -> int:
         result = window(argv[1], argv[2])
     elif len(argv) == 3 and argv[0] == "notes-sync":
         result = notes_sync(argv[1], argv[2])
+    elif len(argv) == 3 and argv[0] == "more-like-this":
+        result = more_like_this(argv[1], float(argv[2]))
     else:
         print("usage: python -m tests.bench.probes rss LIBRARY_DIR | window LIBRARY_DIR SETTINGS_INI"
-              " | notes-sync LIBRARY_DIR NOTES_FILE", file=sys.stderr)
+              " | notes-sync LIBRARY_DIR NOTES_FILE | more-like-this LIBRARY_DIR SECONDS", file=sys.stderr)
         return 2
     print(json.dumps(result), flush=True)
     return 0

@@ -78,6 +78,8 @@ TARGETS: dict[str, tuple[str, float | None, str, list[tuple[str, str]]]] = {
     "notes_sync_50mb_s": ("Notes sync of a 50 MB file, in all", None, "s", []),
     "notes_sync_50mb_peak_rss_x": ("Notes sync of a 50 MB file, peak memory / file size", 3.0, "x", []),
     "note_preview_1mb_ms": ("Preview of a 1 MB note", 200, "ms", []),
+    "more_like_this_max_stall_ms_10k": ("More like this on a first open (no cache), longest stall, 10k", 100, "ms",
+                                        []),
 }
 
 
@@ -198,6 +200,7 @@ def run(quick: bool, out: Path, only: list[str] | None = None) -> Report:
             (("papis",), lambda: metrics.bench_papis(report)),
             (("notes_sync_50mb",), lambda: metrics.bench_notes_large(report, cfg, work)),
             (("note_preview",), lambda: metrics.bench_note_preview(report, cfg, work)),
+            (("more_like_this",), lambda: metrics.bench_more_like_this(report, cfg, work)),
         ]
         for names, measure in groups:
             if selected(*names):

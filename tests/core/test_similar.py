@@ -7,6 +7,7 @@ Run as a module for the timing figures (builds synthetic 10k and 100k libraries 
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import shutil
@@ -384,3 +385,122 @@ def bench(sizes: list[int]) -> None:
 
 if __name__ == "__main__":
     bench([int(arg) for arg in sys.argv[1:]] or [10_000, 100_000])
+
+
+# -- building in steps (a window advances the build between its events) ----------------------------------
+
+
+def _reference_neighbours(papers: list[Paper], n: int = 10) -> dict[str, list[tuple[str, float]]]:
+    """TF-IDF and cosine similarity as the module docstring describes them, written plainly: the oracle."""
+    counts = [similar.term_counts(p) for p in papers]
+    order: dict[str, int] = {}  # terms numbered in order of first appearance (breaks ties between weights)
+    for doc_counts in counts:
+        for term in doc_counts:
+            order.setdefault(term, len(order))
+    df = {term: sum(term in c for c in counts) for term in order}
+    vectors: list[dict[str, float]] = []
+    for doc_counts in counts:
+        raw = {t: (1 + math.log(tf)) * math.log(len(papers) / df[t]) for t, tf in doc_counts.items()}
+        raw = {t: w for t, w in raw.items() if w > 0}
+        norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
+        vectors.append({t: w / norm for t, w in raw.items()})
+    result: dict[str, list[tuple[str, float]]] = {}
+    for doc, vector in enumerate(vectors):
+        query = sorted(((w, order[t], t) for t, w in vector.items()), reverse=True)[: similar.QUERY_TERMS]
+        query = [q for q in query if df[q[2]] <= similar.QUERY_MAX_DF * len(papers)]
+        scores = [(sum(w * other.get(t, 0.0) for w, _, t in query), other_doc)
+                  for other_doc, other in enumerate(vectors) if other_doc != doc]
+        best = sorted((s for s in scores if s[0] > 1e-12), key=lambda s: (-s[0], s[1]))[:n]
+        result[papers[doc].id] = [(papers[d].id, score) for score, d in best]
+    return result
+
+
+def test_the_index_scores_as_plain_tf_idf_does(iclr: tuple[Library, SimilarityIndex]) -> None:
+    library, _index = iclr
+    papers = list(library.papers.values())[:300]
+    built = SimilarityIndex.build(papers)
+    reference = _reference_neighbours(papers)
+    for paper in papers:
+        got, want = built.similar(paper.id), reference[paper.id]
+        assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-4)  # float32 postings
+        # the same papers, wherever the scores are not (nearly) tied
+        scores = [s for _, s in want]
+        for rank, (pid, score) in enumerate(want):
+            if all(abs(score - s) > 1e-4 for i, s in enumerate(scores) if i != rank):
+                assert got[rank][0] == pid
+
+
+def test_a_build_in_steps_equals_the_build_at_once_and_writes_the_same_cache(
+    iclr_library_dir: Path, tmp_path: Path
+) -> None:
+    at_once_dir = tmp_path / "at-once"
+    shutil.copytree(iclr_library_dir, at_once_dir)
+    at_once = SimilarityIndex.load_or_build(Library(at_once_dir))
+
+    library = Library(iclr_library_dir)
+    keeper = SimilarityKeeper(library)
+    keeper.start_loading()
+    assert keeper.loading
+    assert keeper.index is None  # never built behind the caller's back
+    progress = [keeper.progress]
+    steps = 0
+    while not keeper.load_step(0.0):  # the smallest steps there are
+        steps += 1
+        progress.append(keeper.progress)
+    assert steps > len(library) // 32  # it yields every few dozen papers
+    assert progress == sorted(progress)
+    assert 0.0 <= progress[0] < 0.1
+    assert progress[-1] == 1.0
+    index = keeper.index
+    assert index is not None
+    assert not keeper.loading
+    assert index.last_update == "build"
+    for pid in library.papers:
+        assert index.similar(pid) == at_once.similar(pid)  # the same code: exactly the same numbers
+    assert (iclr_library_dir / CACHE_FILE).read_bytes() == (at_once_dir / CACHE_FILE).read_bytes()
+
+
+def test_papers_imported_during_a_build_in_steps_are_indexed_when_it_ends(iclr_library_dir: Path) -> None:
+    library = Library(iclr_library_dir)
+    keeper = SimilarityKeeper(library)
+    keeper.start_loading()
+    assert not keeper.load_step(0.0)
+    drnas = library.paper("chen2021drnas")
+    summary = library.import_papers([new_paper("Cheap cell search", drnas.abstract)])
+    clone = library.paper(summary.imported[0]).id
+    while not keeper.load_step(0.0):
+        pass
+    index = keeper.index
+    assert index is not None
+    assert index.similar(clone, 1)[0][0] == drnas.id
+    assert clone in SimilarityIndex.load(iclr_library_dir / CACHE_FILE)
+
+
+def test_a_fresh_cache_is_loaded_in_steps_not_built(iclr_library_dir: Path) -> None:
+    built = SimilarityIndex.load_or_build(Library(iclr_library_dir))
+    stamp = (iclr_library_dir / CACHE_FILE).stat().st_mtime_ns
+    library = Library(iclr_library_dir)
+    keeper = SimilarityKeeper(library)
+    keeper.start_loading()
+    steps = 1
+    while not keeper.load_step(0.0):
+        steps += 1
+    assert steps < len(library) // 32  # a build of as many papers takes many more
+    index = keeper.index
+    assert index is not None
+    assert index.last_update == "cache"
+    assert (iclr_library_dir / CACHE_FILE).stat().st_mtime_ns == stamp  # nothing to write
+    pid = library.paper("chen2021drnas").id
+    assert index.similar(pid) == built.similar(pid)
+
+
+def test_calling_the_keeper_during_a_build_in_steps_finishes_it_at_once(iclr_library_dir: Path) -> None:
+    library = Library(iclr_library_dir)
+    keeper = SimilarityKeeper(library)
+    keeper.start_loading()
+    keeper.load_step(0.0)
+    index = keeper()  # the command line, or anything that cannot wait
+    assert not keeper.loading
+    assert keeper.load_step(0.0)
+    assert keeper.index is index
+    assert len(index) == len(library)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -176,3 +177,100 @@ def test_sort_by_recommendation_shows_the_scores_and_the_header_says_so(
     assert scores == sorted(scores, reverse=True)
     assert scores[-1] > 0
     assert window.model.index(window.model.row_of(read), match).data() == ""  # read: not recommended
+
+
+# -- a library large enough for the index to be built in steps -----------------------------------------------
+
+TOPICS = ["graph", "kernel", "diffusion", "reward", "transformer", "bandit", "causal", "quantum", "protein",
+          "robot", "speech", "vision", "privacy", "fairness", "sparse", "tensor", "bayesian", "spiking"]
+FILLER = ["model", "network", "training", "inference", "sampling", "estimate", "bound", "policy", "layer",
+          "attention", "gradient", "prior", "signal", "noise", "memory", "search", "scaling", "regret"]
+
+
+@pytest.fixture(scope="module")
+def stepped_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import random
+
+    from papershelf.ui.app_controller import SIMILARITY_STEPS_FROM
+
+    rng = random.Random(7)
+    folder = tmp_path_factory.mktemp("stepped") / "library"
+    papers = []
+    for i in range(SIMILARITY_STEPS_FROM + 1):
+        topic = TOPICS[i % len(TOPICS)]
+        words = [topic] * 3 + rng.sample(FILLER, 8) + [f"w{rng.randrange(400)}x" for _ in range(6)]
+        papers.append(Paper(id="", key=f"paper{i}", title=f"{topic.title()} {rng.choice(FILLER)} {i}",
+                            authors=[f"Ana Example{i % 9}"], abstract=" ".join(words), year=2000 + i % 20))
+    Library(folder).import_papers(papers)
+    return folder
+
+
+def stepped_window(qtbot: QtBot, folder: Path, tmp_path: Path) -> Any:
+    from PySide6.QtCore import QSettings
+
+    from papershelf.core.similar import CACHE_FILE
+    from papershelf.ui.main_window import MainWindow
+
+    (folder / CACHE_FILE).unlink(missing_ok=True)
+    window = MainWindow(Library(folder), settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    return window
+
+
+def test_a_large_library_finds_similar_papers_between_events(
+    qtbot: QtBot, stepped_library_dir: Path, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QTimer
+
+    window = stepped_window(qtbot, stepped_library_dir, tmp_path)
+    panel, controller = window.similar_panel, window.controller
+    events: list[str] = []
+    ticker = QTimer(window)  # what any other work of the window would be: a zero timer
+    ticker.setInterval(0)
+    ticker.timeout.connect(lambda: events.append("tick"))
+    controller.similarity_progress.connect(lambda _percent: events.append("step"))
+    paper = window.library.paper("paper5").id
+    assert window.select_paper(paper)
+    assert not controller.similarity.loaded  # selecting returned before the index was built
+    assert panel.stack.currentWidget() is panel.message
+    assert panel.message.text() == "Finding similar papers… (0%)"
+    ticker.start()
+    qtbot.waitUntil(lambda: "%" in panel.message.text() and "(0%)" not in panel.message.text(), timeout=60_000)
+    assert panel.message.text().startswith("Finding similar papers… (")
+    with qtbot.waitSignal(panel.shown_for, timeout=120_000):
+        pass
+    ticker.stop()
+    steps = events.count("step")
+    assert steps > 5  # built in many steps ...
+    assert "step,step" not in ",".join(events)  # ... and the event loop turned between every two of them
+    assert events.count("tick") >= steps
+    # the list fills in with what the index built at once gives
+    expected = SimilarityIndex.build(window.library.papers.values()).similar(paper, 10)
+    assert panel.stack.currentWidget() is panel.view
+    assert [panel.model.paper_id(row) for row in range(panel.model.rowCount())] == [p for p, _ in expected]
+    assert panel.model.rowCount() == 10
+    window.close()
+
+
+def test_sort_by_recommendation_waits_for_the_index_and_then_sorts(
+    qtbot: QtBot, stepped_library_dir: Path, tmp_path: Path
+) -> None:
+    from papershelf.core.library import AnnotationChange
+
+    window = stepped_window(qtbot, stepped_library_dir, tmp_path)
+    controller = window.controller
+    read = window.library.paper("paper4").id
+    controller.annotate([read], AnnotationChange(status="read", rating=5), "read")
+    window.sort_by_recommendation()
+    assert not controller.similarity.loaded  # it did not block to build the index
+    assert window.statusBar().currentMessage().startswith("Finding similar papers… (")
+    window.sort_by_recommendation()  # asked twice: sorted once
+    with qtbot.waitSignal(controller.similarity_ready, timeout=120_000):
+        pass
+    assert window.statusBar().currentMessage().endswith("recommended papers first")
+    index = controller.similarity()
+    ranked = [pid for pid, _ in index.recommend(window.library, n=5)]
+    assert window.model.ids()[:5] == ranked
+    window.close()

@@ -33,13 +33,15 @@ import gc
 import heapq
 import math
 import re
+import threading
+import time
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from itertools import filterfalse
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import orjson
 
@@ -87,6 +89,10 @@ _STOP_WORDS_TEXT: Final = """
 STOP_WORDS: Final = frozenset(_STOP_WORDS_TEXT.split())
 
 _SCALE_EPS: Final = 1e-12
+_NO_TERMS: Final = array("I")
+_STEP_CHECKSUMS: Final = 2_000  # ... or checks this many papers' checksums
+_STEP_TERMS: Final = 20_000  # ... or this many terms
+_STEP_PAPERS: Final = 16  # a stepped build yields after this many papers (~2-4 ms)
 _LOG_TF_SIZE: Final = 256
 _log_tf: Final = [0.0] + [1.0 + math.log(tf) for tf in range(1, _LOG_TF_SIZE)]
 
@@ -199,37 +205,64 @@ class SimilarityIndex:
     @classmethod
     def build(cls, papers: Iterable[Paper], folder: Path | None = None) -> SimilarityIndex:
         """A fresh index of ``papers`` (nothing is written)."""
-        # The build makes millions of objects and no reference cycles; the collector's passes over them
+        # The build makes many objects and no reference cycles; the collector's passes over them
         # cost ~20% of the time for nothing.
         with _collector_paused():
-            return cls._build(papers, folder)
+            return _run(cls.build_steps(papers, folder))
 
     @classmethod
-    def _build(cls, papers: Iterable[Paper], folder: Path | None) -> SimilarityIndex:
+    def build_steps(
+        cls, papers: Iterable[Paper], folder: Path | None = None
+    ) -> Generator[float, None, SimilarityIndex]:
+        """The same build as ``build``, as a generator: it yields its progress (0-1) every few dozen papers,
+        so a window can advance it between events, and returns the index (``StopIteration.value``).
+
+        ``build`` runs this very generator to its end, so both give the same index.
+        """
         index = cls()
         index.folder = folder
         papers = list(papers)
-        counts = [term_counts(p) for p in papers]
-        df: Counter[str] = Counter()
-        for doc_counts in counts:
-            df.update(doc_counts.keys())
         total = len(papers)
-        # Terms in order of first appearance, so the same catalogue always gives the same index.
-        for term, n in df.items():
-            index._add_term(term, math.log(total / n))
-        # Postings go to lists first: list.append is ~2x faster than array.append, and the arrays are
-        # made in one call per term at the end.
-        post_docs: list[list[int]] = [[] for _ in index._terms]
-        post_weights: list[list[float]] = [[] for _ in index._terms]
-        for doc, (paper, doc_counts) in enumerate(zip(papers, counts, strict=True)):
+        steps = 2 * total + 1
+        # Pass 1: each paper's term numbers (in order of first appearance, so the same catalogue always
+        # gives the same index) and term counts, kept as two small arrays per paper, never as a Counter
+        # (at 100k papers the Counters alone took ~500 MB); df counted per term number.
+        doc_terms: list[array[int]] = []
+        doc_counts: list[array[int]] = []
+        df = array("I")
+        term_no = index._term_no
+        for doc, paper in enumerate(papers):
+            counts = term_counts(paper)
+            for term in filterfalse(term_no.__contains__, counts):
+                term_no[term] = len(index._terms)
+                index._terms.append(term)
+                index._post_docs.append(array("I"))
+                index._post_weights.append(array("f"))
+                df.append(0)
+            found = array("I", map(term_no.__getitem__, counts))
+            for number in found:
+                df[number] += 1
+            doc_terms.append(found)
+            doc_counts.append(array("I", counts.values()))
+            if doc % _STEP_PAPERS == 0:
+                yield doc / steps
+        for start in range(0, len(df), _STEP_TERMS):
+            index._idf.extend(math.log(total / n) for n in df[start : start + _STEP_TERMS])
+            yield doc / steps
+        del df
+        # Pass 2: weights. Postings go straight into typed arrays (4 bytes a doc number, 4 a weight): as
+        # Python lists of ints and floats they took ~70 bytes a posting, ~550 MB at 100k papers.
+        post_docs, post_weights = index._post_docs, index._post_weights
+        for doc, paper in enumerate(papers):
             index._add_doc_id(paper)
-            numbers, weights = index._weigh(doc_counts)
+            numbers, weights = index._weigh_numbers(list(doc_terms[doc]), list(doc_counts[doc]))
+            doc_terms[doc] = doc_counts[doc] = _NO_TERMS  # freed as the build goes
             for number, weight in zip(numbers, weights, strict=True):
                 post_docs[number].append(doc)
                 post_weights[number].append(weight)
             index._add_query(numbers, weights)
-        index._post_docs = [array("I", docs) for docs in post_docs]
-        index._post_weights = [array("f", weights) for weights in post_weights]
+            if doc % _STEP_PAPERS == 0:
+                yield (total + doc) / steps
         index.built_docs = total
         index.changes_since_build = 0
         index.last_update = "build"
@@ -257,13 +290,16 @@ class SimilarityIndex:
         for term in filterfalse(term_no.__contains__, counts):
             # As for a term in one paper of the catalogue at the last full build.
             self._add_term(term, math.log(max(self.built_docs, 1) + 1))
-        numbers = list(map(term_no.__getitem__, counts))
+        return self._weigh_numbers(list(map(term_no.__getitem__, counts)), list(counts.values()))
+
+    def _weigh_numbers(self, numbers: list[int], tfs: list[int]) -> tuple[list[int], list[float]]:
+        """Term numbers and their counts -> the numbers and weights (unit length) of the terms that weigh."""
         idf = self._idf
-        if max(counts.values(), default=0) < _LOG_TF_SIZE:
+        if max(tfs, default=0) < _LOG_TF_SIZE:
             log_tf = _log_tf
-            weights = [log_tf[tf] * idf[n] for tf, n in zip(counts.values(), numbers, strict=True)]
+            weights = [log_tf[tf] * idf[n] for tf, n in zip(tfs, numbers, strict=True)]
         else:
-            weights = [(1.0 + math.log(tf)) * idf[n] for tf, n in zip(counts.values(), numbers, strict=True)]
+            weights = [(1.0 + math.log(tf)) * idf[n] for tf, n in zip(tfs, numbers, strict=True)]
         if 0.0 in weights:  # terms in every paper say nothing
             kept = [(n, w) for n, w in zip(numbers, weights, strict=True) if w > 0.0]
             numbers, weights = [n for n, _ in kept], [w for _, w in kept]
@@ -290,20 +326,40 @@ class SimilarityIndex:
     @classmethod
     def load_or_build(cls, library: Library) -> SimilarityIndex:
         """The library's index: from its cache, brought up to date, or built; the cache is rewritten if stale."""
+        with _collector_paused():
+            return _run(cls.load_or_build_steps(library))
+
+    @classmethod
+    def load_or_build_steps(cls, library: Library) -> Generator[float, None, SimilarityIndex]:
+        """``load_or_build`` as a generator that yields its progress (0-1) while it builds (see ``build_steps``).
+
+        A usable cache is read and brought up to date in one step; a build, from scratch or because too
+        much changed since the last one, goes in steps.
+        """
         path = library.folder / CACHE_FILE
         index: SimilarityIndex | None = None
         try:
-            index = cls.load(path)
+            index = yield from cls._load_steps(path)
         except FileNotFoundError:
             pass
         except (CacheError, ValueError, KeyError, TypeError, OverflowError, orjson.JSONDecodeError):
             index = None  # unreadable or from another version: rebuilt below
+        stale: list[Paper] = []
+        gone: list[str] = []
+        if index is not None:
+            stale, gone = yield from index._out_of_date_steps(library, None)
+            if index.changes_since_build + len(stale) + len(gone) > REBUILD_SHARE * index.built_docs:
+                index = None  # so much changed that the idf values must be made again: built below
         if index is None:
-            index = cls.build(library.papers.values(), library.folder)
-            index._save_quietly(library)
+            yield 0.0
+            index = yield from cls.build_steps(library.papers.values(), library.folder)
+            if not library.read_only:
+                with contextlib.suppress(OSError):  # the index works from memory; the next start rebuilds it
+                    yield from index._save_steps(library.folder / CACHE_FILE)
             return index
         index.folder = library.folder
-        if index.refresh(library):
+        # a paper changed while this ran reaches the index through the keeper (it collects the ids meanwhile)
+        if index._take_changes(library, stale, gone):
             index._save_quietly(library)
         else:
             index.last_update = "cache"
@@ -314,26 +370,17 @@ class SimilarityIndex:
 
         The cache file is not written; ``save`` does that.
         """
-        papers = library.papers
-        if paper_ids is None:
-            gone = [pid for pid in self._doc_of if pid not in papers]
-            candidates: Iterable[str] = papers
-        else:
-            wanted = list(dict.fromkeys(paper_ids))
-            gone = [pid for pid in wanted if pid in self._doc_of and pid not in papers]
-            candidates = [pid for pid in wanted if pid in papers]
-        checksums, doc_of = self._checksums, self._doc_of
-        stale: list[Paper] = []
-        for pid in candidates:
-            paper = papers[pid]
-            doc = doc_of.get(pid)
-            if doc is None or checksums[doc] != text_checksum(paper):
-                stale.append(paper)
+        stale, gone = _run(self._out_of_date_steps(library, paper_ids))
+        return self._take_changes(library, stale, gone)
+
+    def _take_changes(self, library: Library, stale: list[Paper], gone: list[str]) -> bool:
+        """Index ``stale`` papers again and drop the ``gone`` ones (or rebuild if too much changed)."""
+        doc_of = self._doc_of
         if not stale and not gone:
             return False
         changes = self.changes_since_build + len(stale) + len(gone)
         if changes > REBUILD_SHARE * self.built_docs:
-            rebuilt = SimilarityIndex.build(papers.values(), self.folder)
+            rebuilt = SimilarityIndex.build(library.papers.values(), self.folder)
             self._take(rebuilt)
             return True
         for pid in gone:
@@ -346,6 +393,30 @@ class SimilarityIndex:
         self.changes_since_build = changes
         self.last_update = "incremental"
         return True
+
+    def _out_of_date_steps(
+        self, library: Library, paper_ids: Iterable[str] | None
+    ) -> Generator[float, None, tuple[list[Paper], list[str]]]:
+        """The papers (of ``paper_ids``, or all) new or changed since indexed, and the ids gone from the library;
+        a generator that yields every few thousand papers checked (0.5 s at 100k papers)."""
+        papers = library.papers
+        if paper_ids is None:
+            gone = [pid for pid in self._doc_of if pid not in papers]
+            candidates: Iterable[str] = papers
+        else:
+            wanted = list(dict.fromkeys(paper_ids))
+            gone = [pid for pid in wanted if pid in self._doc_of and pid not in papers]
+            candidates = [pid for pid in wanted if pid in papers]
+        checksums, doc_of = self._checksums, self._doc_of
+        stale: list[Paper] = []
+        for count, pid in enumerate(candidates, 1):
+            paper = papers[pid]
+            doc = doc_of.get(pid)
+            if doc is None or checksums[doc] != text_checksum(paper):
+                stale.append(paper)
+            if count % _STEP_CHECKSUMS == 0:
+                yield 0.5
+        return stale, gone
 
     def _take(self, other: SimilarityIndex) -> None:
         for name in self._STATE:
@@ -364,12 +435,20 @@ class SimilarityIndex:
             if self.folder is None:
                 raise ValueError("this index belongs to no library folder; give a path")
             path = self.folder / CACHE_FILE
+        for _ in self._save_steps(path):
+            pass
+        return path
+
+    def _save_steps(self, path: Path) -> Iterator[float]:
+        """``save`` in steps: the postings are gathered a few thousand terms at a time, then written by a thread."""
         lengths = array("I", (len(docs) for docs in self._post_docs))
         post_docs = array("I")
         post_weights = array("f")
-        for docs, weights in zip(self._post_docs, self._post_weights, strict=True):
+        for number, (docs, weights) in enumerate(zip(self._post_docs, self._post_weights, strict=True)):
             post_docs.extend(docs)
             post_weights.extend(weights)
+            if number % _STEP_TERMS == 0:
+                yield 1.0
         blobs: list[tuple[str, array[Any]]] = [
             ("checksums", self._checksums),
             ("idf", self._idf),
@@ -390,8 +469,24 @@ class SimilarityIndex:
             "terms": self._terms,
             "blobs": [[name, blob.typecode, len(blob)] for name, blob in blobs],
         }
-        cachefile.write(path, _MAGIC, header, [blob.tobytes() for _, blob in blobs])
-        return path
+        yield 1.0
+        # The file (~0.9 KB a paper, fsynced) is written by a thread, which holds the GIL only between its
+        # writes: the caller's steps go on meanwhile, and end when it has (0.25 s in one step at 100k).
+        failed: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                cachefile.write(path, _MAGIC, header, [memoryview(blob).cast("B") for _, blob in blobs])
+            except BaseException as exc:  # handed to the caller below
+                failed.append(exc)
+
+        writer = threading.Thread(target=write, name="similarity-cache")
+        writer.start()
+        while writer.is_alive():
+            writer.join(0.002)
+            yield 1.0
+        if failed:
+            raise failed[0]
 
     def _save_quietly(self, library: Library) -> None:
         if library.read_only:
@@ -407,6 +502,11 @@ class SimilarityIndex:
             FileNotFoundError: there is no cache.
             CacheError: the file is damaged or was written with other settings.
         """
+        return _run(cls._load_steps(path))
+
+    @classmethod
+    def _load_steps(cls, path: Path) -> Generator[float, None, SimilarityIndex]:
+        """``load`` in steps: the postings are cut out a few thousand terms at a time (0.7 s at 100k papers)."""
         header, raw, at = cachefile.read(path, _MAGIC, CacheError)
         if header.get("format") != FORMAT_VERSION or header.get("settings") != _settings():
             raise CacheError("written by another version or with other settings")
@@ -429,10 +529,12 @@ class SimilarityIndex:
         index._term_no = {term: number for number, term in enumerate(index._terms)}
         index._idf = blobs["idf"]
         post_docs, post_weights, start = blobs["post_docs"], blobs["post_weights"], 0
-        for length in blobs["lengths"]:
+        for number, length in enumerate(blobs["lengths"]):
             index._post_docs.append(post_docs[start : start + length])
             index._post_weights.append(post_weights[start : start + length])
             start += length
+            if number % _STEP_TERMS == 0:
+                yield 0.5
         index._q_start, index._q_terms, index._q_weights = blobs["q_start"], blobs["q_terms"], blobs["q_weights"]
         index.built_docs = int(header["built_docs"])
         index.changes_since_build = int(header["changes_since_build"])
@@ -525,6 +627,18 @@ class SimilarityIndex:
         return [(self.ids[doc], votes[doc]) for doc in best]
 
 
+_Result = TypeVar("_Result")
+
+
+def _run(steps: Generator[float, None, _Result]) -> _Result:
+    """Run a stepped build to its end at once."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     was_enabled = gc.isenabled()
@@ -549,9 +663,11 @@ def _settings() -> dict[str, Any]:
 class SimilarityKeeper:
     """Loads a library's index on first use and keeps it current as papers are imported.
 
-    Call it for the index. It listens to the library's change notifications and, on the next call,
-    re-checks only the papers named in them (an annotation edit costs one checksum), then rewrites the
-    cache if the catalogue changed.
+    Call it for the index (loaded or built at once, as the command line does). A window instead calls
+    ``start_loading`` and then ``load_step`` between its events until it returns True, showing
+    ``progress`` meanwhile; ``index`` is None until then. The keeper listens to the library's change
+    notifications and, on the next call, re-checks only the papers named in them (an annotation edit costs
+    one checksum), then rewrites the cache if the catalogue changed.
     """
 
     def __init__(self, library: Library, on_loaded: Callable[[SimilarityIndex], None] | None = None) -> None:
@@ -559,24 +675,70 @@ class SimilarityKeeper:
         self._index: SimilarityIndex | None = None
         self._pending: set[str] = set()
         self._on_loaded = on_loaded
+        self._steps: Generator[float, None, SimilarityIndex] | None = None
+        self.progress = 0.0  # of a load in steps, 0-1
         library.events.connect_ids(self._papers_changed)
 
     def _papers_changed(self, paper_ids: Sequence[str]) -> None:
-        if self._index is not None:
-            self._pending.update(paper_ids)
+        if self._index is not None or self._steps is not None:
+            self._pending.update(paper_ids)  # a build in steps reads the catalogue as it was when it began
 
     @property
     def loaded(self) -> bool:
         return self._index is not None
 
+    @property
+    def loading(self) -> bool:
+        """A load in steps has begun and not finished."""
+        return self._steps is not None
+
+    @property
+    def index(self) -> SimilarityIndex | None:
+        """The index once loaded (brought up to date with the changes since), else None: never blocks long."""
+        return self() if self._index is not None else None
+
+    def start_loading(self) -> None:
+        """Begin loading the index in steps (``load_step``); nothing if it is loaded or loading."""
+        if self._index is None and self._steps is None:
+            self.progress = 0.0
+            self._steps = SimilarityIndex.load_or_build_steps(self.library)
+
+    def load_step(self, seconds: float) -> bool:
+        """Advance a load begun by ``start_loading`` for about ``seconds``; True once the index is loaded."""
+        if self._index is not None:
+            return True
+        steps = self._steps
+        if steps is None:
+            return False
+        deadline = time.perf_counter() + seconds
+        with _collector_paused():
+            try:
+                while True:
+                    self.progress = next(steps)
+                    if time.perf_counter() >= deadline:
+                        return False
+            except StopIteration as done:
+                index: SimilarityIndex = done.value
+        self._steps = None
+        self.progress = 1.0
+        self._loaded(index)
+        if self._pending:  # changed while it was built
+            self()
+        return True
+
+    def _loaded(self, index: SimilarityIndex) -> None:
+        self._index = index
+        if self._on_loaded is not None:
+            self._on_loaded(index)
+
     def __call__(self) -> SimilarityIndex:
         if self._index is None:
-            self._index = SimilarityIndex.load_or_build(self.library)
+            self._steps = None  # a load in steps, if any, is finished at once instead
             self._pending.clear()
-            if self._on_loaded is not None:
-                self._on_loaded(self._index)
+            self._loaded(SimilarityIndex.load_or_build(self.library))
         elif self._pending:
             pending, self._pending = self._pending, set()
             if self._index.refresh(self.library, pending):
                 self._index._save_quietly(self.library)
+        assert self._index is not None
         return self._index

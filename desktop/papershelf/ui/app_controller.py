@@ -9,7 +9,7 @@ backup. Widgets call its methods and listen to its signals; none of it needs a w
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -19,7 +19,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import PRIORITIES, now_iso
 from papershelf.core.search.index import REBUILD_STALE_SHARE, WORD_INDEX_FROM
 from papershelf.core.search.query import Query
-from papershelf.core.similar import SimilarityKeeper
+from papershelf.core.similar import SimilarityIndex, SimilarityKeeper
 from papershelf.core.storage.store import StoreError
 from papershelf.services import trash as trash_service
 from papershelf.services.exporting import AutoExport
@@ -28,6 +28,8 @@ from papershelf.ui.paper_model import STATUS_LABELS
 
 LARGE_LIBRARY: Final = 20_000  # papers; above this a search box without a word index waits for a pause in typing
 INDEX_STEP_S: Final = 0.008  # the search index builds in steps of this long between events
+# papers; from here the similarity index (~0.15 s a thousand papers) is built in steps between events
+SIMILARITY_STEPS_FROM: Final = 2_000
 AUTO_EXPORT_DELAY_MS: Final = 800
 BACKUP_INTERVAL_MS: Final = 24 * 60 * 60 * 1000
 
@@ -52,6 +54,8 @@ class AppController(LibraryController):
 
     facet_codes_ready = Signal()
     search_index_ready = Signal()
+    similarity_progress = Signal(int)  # percent of the similarity index built (in steps)
+    similarity_ready = Signal()  # the similarity index, built in steps, is ready
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(library, parent)
@@ -60,6 +64,11 @@ class AppController(LibraryController):
         self.auto_export = AutoExport(library, immediate=False, on_error=lambda _tie, message: self.error.emit(message))
         self.matched: list[str] = []  # what the last search matched, before the facet selection
         self._search_index_started = False
+
+        self.similarity_timer = QTimer(self)  # builds the similarity index in steps between events
+        self.similarity_timer.setInterval(0)
+        self.similarity_timer.timeout.connect(self._similarity_step)
+        self._similarity_waiting: list[Callable[[], None]] = []
 
         self.index_timer = QTimer(self)  # builds the search index in steps between events
         self.index_timer.setInterval(0)
@@ -141,9 +150,58 @@ class AppController(LibraryController):
             return
         self.index_timer.stop()
         self.search_index_ready.emit()
+        self.start_similarity_index()  # the next thing the window will want, while the user reads
+
+    # -- more like this ----------------------------------------------------------------------------------
+
+    def similar_index(self) -> SimilarityIndex | None:
+        """The similarity index, or None while it is built in steps (``similarity_ready`` follows).
+
+        A small library's index is built at once the first time it is asked for; from
+        ``SIMILARITY_STEPS_FROM`` papers it is built between events (~25 s at 100k papers would freeze the
+        window), like the search index, and ``similarity_progress`` says how far it got.
+        """
+        keeper = self.similarity
+        if keeper.loaded or (len(self.library) < SIMILARITY_STEPS_FROM and not keeper.loading):
+            return keeper()
+        self.start_similarity_index()
+        return None
+
+    def start_similarity_index(self) -> None:
+        """Load or build the similarity index in steps between events, unless it is loaded or loading."""
+        if self.similarity.loaded or self.similarity_timer.isActive():
+            return
+        self.similarity.start_loading()
+        self.similarity_timer.start()
+
+    def similarity_percent(self) -> int:
+        """How far a build in steps got, in percent."""
+        return int(self.similarity.progress * 100)
+
+    def when_similarity_ready(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the index built in steps is ready (once, however often asked)."""
+        if callback not in self._similarity_waiting:
+            self._similarity_waiting.append(callback)
+        self.start_similarity_index()
+
+    def _similarity_step(self) -> None:
+        if not self.similarity.load_step(INDEX_STEP_S):
+            self.similarity_progress.emit(self.similarity_percent())
+            return
+        self.similarity_timer.stop()
+        self.similarity_ready.emit()
+        waiting, self._similarity_waiting = self._similarity_waiting, []
+        for callback in waiting:
+            callback()
+
+    def recommendations(self) -> list[tuple[str, float]] | None:
+        """Untriaged papers most like the ones read or rated 4-5, best first, with their scores; None while the
+        similarity index is built in steps."""
+        index = self.similar_index()
+        return None if index is None else index.recommend(self.library, n=len(self.library))
 
     def recommended(self) -> list[str]:
-        """Untriaged papers most like the ones read or rated 4-5, best first."""
+        """Untriaged papers most like the ones read or rated 4-5, best first (the index built at once if need be)."""
         return [pid for pid, _score in self.similarity().recommend(self.library, n=len(self.library))]
 
     # -- editing a selection -------------------------------------------------------------------------

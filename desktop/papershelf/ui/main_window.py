@@ -127,7 +127,9 @@ class MainWindow(QMainWindow):
         centre_layout.addWidget(self.table_stack, 1)
 
         self.similarity = controller.similarity
-        self.similar_panel = SimilarPanel(controller.library, controller.similarity)
+        self.similar_panel = SimilarPanel(controller.library, controller.similar_index)
+        controller.similarity_progress.connect(self.similar_panel.show_progress)
+        controller.similarity_ready.connect(self.similar_panel.index_ready)
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.addWidget(self.detail)
         self.right.addWidget(self.similar_panel)
@@ -278,7 +280,12 @@ class MainWindow(QMainWindow):
 
     def sort_by_recommendation(self) -> None:
         # The scores go into the match column, which the table then sorts by (its header shows the arrow).
-        ranked = self.controller.similarity().recommend(self.library, n=len(self.library))
+        ranked = self.controller.recommendations()
+        if ranked is None:  # the similarity index is being built between events: sorted once it is ready
+            self.statusBar().showMessage(f"Finding similar papers… ({self.controller.similarity_percent()}%): "
+                                         "sorted by recommendation when ready")
+            self.controller.when_similarity_ready(self.sort_by_recommendation)
+            return
         self.column_actions["match"].setChecked(True)
         self.table.sort_by_scores(dict(ranked))
         if ranked:

@@ -184,20 +184,23 @@ class SimilarDelegate(QStyledItemDelegate):
 
 class SimilarPanel(QWidget):
     """'More like this' for one paper. ``index_provider`` returns the similarity index (it may build it
-    the first time, so it is asked only when the panel is shown).
+    the first time, so it is asked only when the panel is shown), or None while it is being built between
+    events: the panel then says how far it got (``show_progress``) and fills in on ``index_ready``.
     """
 
     paper_activated = Signal(str)  # paper id, on click or Enter
     shown_for = Signal(str)  # the list now shows the papers like this one (paper id)
     expanded_changed = Signal(bool)
 
-    def __init__(self, library: Library, index_provider: Callable[[], SimilarityIndex],
+    def __init__(self, library: Library, index_provider: Callable[[], SimilarityIndex | None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
         self.index_provider = index_provider
         self.paper_id: str | None = None
         self._stale = False
+        self._waiting = False  # for the index being built; ``index_ready`` fills the list in
+        self._percent = 0
 
         # The heading folds the list away (giving the detail pane its room) and back.
         self.heading = QToolButton()
@@ -310,6 +313,11 @@ class SimilarPanel(QWidget):
             self._show_message("Select a paper to see papers like it.")
             return
         index = self.index_provider()
+        self._waiting = index is None
+        if index is None:
+            self.model.set_rows([])
+            self._show_message(self.progress_text())
+            return
         try:
             rows = index.similar(pid, SIMILAR_COUNT, hidden=self.library.trashed_ids())
         except KeyError:
@@ -323,6 +331,21 @@ class SimilarPanel(QWidget):
             self.stack.setCurrentWidget(self.view)
             self.view.scrollToTop()
         self.shown_for.emit(pid)
+
+    def progress_text(self) -> str:
+        return f"Finding similar papers… ({self._percent}%)"
+
+    def show_progress(self, percent: int) -> None:
+        """How far the index being built got (the message says it while the panel waits for it)."""
+        self._percent = percent
+        if self._waiting:
+            self.message.setText(self.progress_text())
+
+    def index_ready(self) -> None:
+        """The index is built: show the papers like the current one (now if visible, otherwise when next shown)."""
+        if self._waiting:
+            self._waiting = False
+            self.show_for(self.paper_id)
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
