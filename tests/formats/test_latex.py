@@ -159,3 +159,18 @@ def test_dollars_around_text_with_no_math_form_are_escaped_not_kept_as_math() ->
     assert latex.escape("$¡$", ascii=False) == "\\$¡\\$"
     assert latex.decode(latex.escape("$¡$")) == "$¡$"
     assert latex.decode(latex.escape("$^\\circ$0®$x$")) == "$^\\circ$0®$x$"
+
+
+def test_the_ascii_form_of_the_low_double_quote_reads_back_as_it() -> None:
+    """„ is written ``{,,}`` in ASCII; read back as „, not as two commas (which a RIS or CSL name would
+    take for name separators). A braced single comma stays a comma: it keeps a comma in a name."""
+    assert latex.escape("„") == "{,,}"
+    assert latex.decode(latex.escape("„Guten Tag“")) == "„Guten Tag“"
+    assert latex.decode("Barnes{,} Inc.") == "Barnes, Inc."
+
+
+def test_a_name_part_braces_its_bare_commas_but_not_those_of_the_low_double_quote() -> None:
+    encoder = latex.Encoder(ascii=True)
+    assert encoder.name("Barnes, Inc.") == "Barnes{,} Inc."
+    assert encoder.name("„Jr") == "{,,}Jr"
+    assert latex.decode("{,,}") == "„"  # alone in its braces too (a name's Jr part)

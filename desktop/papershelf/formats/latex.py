@@ -128,6 +128,22 @@ class _AsciiForms(dict[int, str]):
         return form
 
 
+def _brace_bare_commas(text: str) -> str:
+    """Each comma outside braces as ``{,}`` (a comma in a name part would split the name); commas
+    already inside braces (``{,,}``, the ASCII form of „) are left as they are."""
+    if "," not in text:
+        return text
+    out: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+        out.append("{,}" if ch == "," and depth == 0 else ch)
+    return "".join(out)
+
+
 class Encoder:
     """Escapes display text for a .bib file; one per export, as it records what it approximated."""
 
@@ -189,7 +205,7 @@ class Encoder:
             if math:
                 out.append("{" + part + "}")
                 continue
-            escaped = self._plain(part).replace(",", "{,}")
+            escaped = _brace_bare_commas(self._plain(part))
             out.append(_AND_WORD.sub("{and}", escaped) if "nd" in escaped or "ND" in escaped else escaped)
         return "".join(out)
 

@@ -112,12 +112,14 @@ _TOKEN = re.compile(
     r"|\\(?P<name>[A-Za-z]+)(?P<space>\s*)(?P<group>" + _GROUP + r")?"
     r"|\\(?P<char>.)"
     r"|\$(?P<math>(?:[^$\\]|\\.)*)\$"
-    r"|\{|\}|~|---?|``|''",
+    r"|\{,,\}|\{|\}|~|---?|``|''",
     re.DOTALL,
 )
 # Anything that needs the slow path; plain text only has its whitespace normalised.
-_NEEDS_DECODING = re.compile(r"\\|\{|\}|\$|~|--|``|''")
-_PLAIN: Final = {"{": "", "}": "", "~": " ", "--": "–", "---": "—", "``": "“", "''": "”"}
+_NEEDS_DECODING = re.compile(r"\\|\{|\}|\$|~|--|``|''|,,")
+# ``{,,}`` is the ASCII export's form of „ (a ligature in T1 fonts); ``{,}`` is not read as ‚, since
+# people write it to keep a comma in a name from BibTeX's name parser.
+_PLAIN: Final = {"{": "", "}": "", "~": " ", "--": "–", "---": "—", "``": "“", "''": "”", "{,,}": "„"}
 _DOTLESS: Final = {"ı": "i", "ȷ": "j"}
 
 
