@@ -286,3 +286,14 @@ def test_one_publisher_is_written_and_the_others_are_named_in_the_note() -> None
     assert csljson.render(papers[2:], {}).notes == []
     read_back = {paper.key: paper for paper in csljson.parse(result.text).papers}
     assert read_back["thesis"].fields["school"] == "MIT"
+
+
+def test_dollar_signs_that_are_not_math_stay_dollar_signs_both_ways() -> None:
+    """A title whose BibTeX escapes its dollars (``\\$``) is not math: CSL gets the dollar signs, not an
+    empty title; and a CSL title's dollars (CSL is not LaTeX) come back as escaped dollars, not math."""
+    paper = bibtex.parse("@misc{k, title = {\\${\\textbraceleft}\\$ and $\\alpha$ for \\$5}}").papers[0]
+    [item] = json.loads(csljson.render([paper], {}).text)
+    assert item["title"] == "${$ and α for $5"
+    [back] = csljson.parse(json.dumps([{"id": "k", "type": "article", "title": "Earn $x$ or $5"}])).papers
+    assert back.title == "Earn $x$ or $5"
+    assert back.fields["title"] == "Earn \\$x\\$ or \\$5"

@@ -171,7 +171,7 @@ def item(
     if bibtex.UNTITLED not in fields or paper.title != fields[bibtex.UNTITLED]:
         if rich_title is None or plain_text(rich_title) != paper.title:
             rich_title = _protected(fields.get("title"), paper.title)
-        out["title"] = rich_title if rich_title is not None else _unicode(paper.title)
+        out["title"] = rich_title if rich_title is not None else _unicode(paper.title, fields.get("title"))
     authors = _names(paper, names if names is not None else {})
     if authors:
         out["author"] = authors
@@ -294,9 +294,24 @@ def _untagged(rich: str) -> str:
     return _ENTITY.sub(lambda m: _ENTITIES[m.group()], _TAG.sub("", rich))
 
 
-def _unicode(text: str) -> str:
-    """Display text with its ``$...$`` math as Unicode too (``$\\alpha$`` -> α): CSL is not LaTeX."""
-    return _MATH.sub(_math_text, text) if "$" in text else text
+def _unicode(text: str, source: str | None = None) -> str:
+    """Display text with its ``$...$`` math as Unicode too (``$\\alpha$`` -> α): CSL is not LaTeX.
+
+    With the BibTeX ``source`` the text was decoded from, only the source's math is math: a dollar the
+    source escapes (``\\$5``, ``\\${\\textbraceleft}\\$``) is a dollar sign and stays one.
+    """
+    if "$" not in text:
+        return text
+    if source is None or "$" not in source or latex.decode(source) != text:
+        return _MATH.sub(_math_text, text)
+    spans: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        spans.append(_math_text(match))
+        return f"\ue000{len(spans) - 1}\ue001"
+
+    held = latex.decode(_MATH.sub(hold, source))
+    return re.sub("\ue000(\\d+)\ue001", lambda m: spans[int(m.group(1))], held)
 
 
 def _math_text(match: re.Match[str]) -> str:
@@ -445,6 +460,8 @@ def paper_from_item(
         source = _braced(rich_title, encoder)
         if source is not None and latex.decode(source) == title:
             fields["title"] = source  # a .bib export keeps the protection
+    if "$" in title and "title" not in fields:  # CSL text is not LaTeX: its dollars are dollar signs
+        fields["title"] = "\\$".join(encoder.text(part) for part in title.split("$"))
     if TYPE_TO_CSL.get(entry_type) != csl_type:
         extra["type"] = csl_type
     if not title:
