@@ -229,3 +229,12 @@ def test_an_export_with_unbalanced_sources_is_read_by_bibtex_without_an_error(tm
     assert ran.returncode == 0, ran.stdout
     assert "Journal of Open Braces" in typeset.items["broken2024"]
     assert "closes early" in typeset.items["broken2024"]
+
+
+def test_an_at_sign_after_a_no_break_space_at_a_line_start_does_not_start_an_entry() -> None:
+    paper = Paper(id="x", key="k", title="t", abstract="0\n\n\u00a0@{", entry_type="misc")
+    text = bibtex_export.render([paper], {}, BibtexOptions(ascii=False)).text
+    result = bibtex.parse(text)
+    assert result.errors == []
+    assert result.papers[0].abstract.split("\n\n")[0] == "0"
+    assert result.papers[0].abstract.endswith("@{")

@@ -174,3 +174,12 @@ def test_a_name_part_braces_its_bare_commas_but_not_those_of_the_low_double_quot
     assert encoder.name("Barnes, Inc.") == "Barnes{,} Inc."
     assert encoder.name("„Jr") == "{,,}Jr"
     assert latex.decode("{,,}") == "„"  # alone in its braces too (a name's Jr part)
+
+
+def test_a_name_that_is_only_a_low_double_quote_comes_back() -> None:
+    from papershelf.core.model import Paper
+    from papershelf.formats import bibtex, bibtex_export
+
+    paper = Paper(id="x", key="k", title="t", authors=["„"], entry_type="misc")
+    text = bibtex_export.render([paper], {}, bibtex_export.BibtexOptions(ascii=True)).text
+    assert bibtex.parse(text).papers[0].authors == ["„"]

@@ -46,7 +46,9 @@ def test_ris_has_its_options_and_suffix(qtbot: QtBot, tmp_path: Path) -> None:
     assert again.request().ris == request.ris
 
 
-def test_biblatex_uses_the_bibtex_options_with_ids(qtbot: QtBot, tmp_path: Path) -> None:
+def test_biblatex_uses_the_bibtex_options(qtbot: QtBot, tmp_path: Path) -> None:
+    """biblatex takes the BibTeX page's options (merged-away keys always go out as ``ids``: the biblatex
+    export itself sees to it, tested in tests/cli/test_transfer_exchange.py)."""
     export = dialog(qtbot)
     export.path.setText(str(tmp_path / "refs.ris"))
     export.fmt.setCurrentIndex(export.fmt.findData("biblatex"))
@@ -54,7 +56,7 @@ def test_biblatex_uses_the_bibtex_options_with_ids(qtbot: QtBot, tmp_path: Path)
     assert export.options.currentWidget().isAncestorOf(export.bib_utf8)
     export.bib_utf8.setChecked(True)
     options = export.request().options()
-    assert (options["ascii"], options["aliases"]) == (False, "ids")
+    assert options["ascii"] is False
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -145,5 +147,5 @@ def test_the_window_keeps_a_biblatex_file_updated(qtbot: QtBot, window: MainWind
     request = ExportRequest(path=target, fmt="biblatex", scope="all", keep_updated=True)
     assert window.transfers.export(request)
     (tie,) = window.controller.auto_export.ties
-    assert (tie.path, tie.format, tie.options["aliases"]) == (target, "biblatex", "ids")
+    assert (tie.path, tie.format) == (target, "biblatex")
     assert "  date = {2021}" in target.read_text(encoding="utf-8")

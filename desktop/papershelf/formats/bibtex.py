@@ -631,7 +631,7 @@ def _display(raw: str) -> tuple[str, bool]:
                 )
             return display, split_display_name(display) == parts
     if _is_corporate(raw):
-        display = latex.decode(raw[1:-1])
+        display = latex.decode(raw)  # its braces go too ({,,} is „ only with them)
         return display, " " not in display and "," not in display  # one word: written back the same
     first, von, last, jr = name_parts(raw)
     display = " ".join(first + von + last)

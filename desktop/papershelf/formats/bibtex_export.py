@@ -46,7 +46,7 @@ _RANK: Final = {name: i for i, name in enumerate(_FIELD_ORDER)} | {
     name: 1000 + i for i, name in enumerate(_LAST_FIELDS)
 }
 _BAD_KEY = re.compile(r"[\s\"#%'(),={}\\~]")
-_LINE_START_AT = re.compile(r"(\n[ \t]*)@")
+_LINE_START_AT = re.compile(r"(\n[^\S\n]*)@")  # any blank before it, a no-break space too (bibtexparser reads \s)
 
 
 @dataclass(frozen=True, slots=True)

@@ -601,7 +601,7 @@ def _ris_names(source: str | None, shown: Sequence[str]) -> list[str]:
             if not last and not first:
                 continue
             if _is_braced_whole(name):
-                out.append(latex.decode(name[1:-1]))
+                out.append(latex.decode(name))
                 continue
             last_text = latex.decode(" ".join(von + last))
             given = latex.decode(" ".join(first))
