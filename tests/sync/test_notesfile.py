@@ -308,3 +308,10 @@ def test_a_block_that_already_repeats_itself_is_folded_to_one_copy_of_each_parag
     first = Section(key="k", note="Ours", conflict=ConflictBlock("read", ("a",), "Theirs\n\nOld\n\nTheirs\n\nOld"))
     fold_duplicate(first, Section(key="k", note="Ours\n\nNew"))
     assert first.conflict == ConflictBlock("read", ("a",), "Theirs\n\nOld\n\nNew")
+
+
+def test_blanks_at_a_paragraph_s_end_do_not_make_it_another_paragraph() -> None:
+    first = Section(key="k", note="")
+    fold_duplicate(first, Section(key="k", note=normalise_note("x y\n\nx y\t\n\nx y")))
+    assert first.conflict is not None
+    assert paragraphs(first.conflict.note) == ["x y"]

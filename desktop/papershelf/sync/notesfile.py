@@ -501,6 +501,9 @@ def paragraphs(text: str) -> list[str]:
         found.append(text[start:])
     result = []
     for part in found:
+        # Blanks at a paragraph's end mean nothing in Markdown (a hard break needs a line after it), and
+        # a note loses them at its very end: "x\t" and "x" are one paragraph, wherever it stands.
+        part = part.rstrip(" \t")
         closer = _scan_fences(part)[2]
         result.append(f"{part}\n{closer}" if closer else part)
     return result
