@@ -20,11 +20,6 @@ from tests.services.test_citations import APA_CONFERENCE, APA_JOURNAL, BIB, IEEE
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
 def library(tmp_path: Path) -> Library:
     library = Library(tmp_path / "library")
     library.import_papers(bibtex.parse(BIB).papers)

@@ -21,11 +21,6 @@ REAL_CLOSE_QUESTION = UnsavedDraftsDialog.ask  # the tests below answer it; two 
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
 def asked_on_close(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """What the close question listed; it answers "Quit and keep the draft" (a test may answer otherwise)."""
     asked: list[list[str]] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import rispy
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
@@ -79,20 +79,6 @@ def test_every_format_s_options_page_gives_options_its_export_takes(
         auto.close()
     assert tie.options["abstract"] == box.isChecked()
     assert request.path.is_file()
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, iclr_library_dir: Path, settings: QSettings) -> MainWindow:
-    win = MainWindow(Library(iclr_library_dir), settings=settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def test_dropping_ris_and_a_txt_that_is_ris_imports_them(

@@ -21,20 +21,6 @@ from papershelf.ui.paper_model import COLUMN_NAMES
 from papershelf.ui.transfer import dropped_paths
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, iclr_library_dir: Path, settings: QSettings) -> MainWindow:
-    win = MainWindow(Library(iclr_library_dir), settings=settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
 def keys_shown(win: MainWindow) -> list[str]:
     return [win.library.papers[pid].key for pid in win.model.ids()]
 

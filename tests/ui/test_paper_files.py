@@ -6,12 +6,11 @@ PDF viewer starts, and the URL is the one ``QDesktopServices.openUrl`` was given
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
@@ -22,31 +21,9 @@ from papershelf.ui.app_controller import AppController
 from papershelf.ui.detail import DetailPane
 from papershelf.ui.main_window import MainWindow
 from tests.helpers.pdfs import Page, split, typeset
-from tests.ui.conftest import pid
+from tests.ui.conftest import Opened, pid
 
 KEY = "mueller2021certify"
-
-
-class Opened(QObject):
-    """Receives what ``QDesktopServices.openUrl`` would have handed to the system."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url)
-
-
-@pytest.fixture
-def opened() -> Iterator[Opened]:
-    receiver = Opened()
-    for scheme in ("http", "https", "file"):
-        QDesktopServices.setUrlHandler(scheme, receiver, "open")
-    yield receiver
-    for scheme in ("http", "https", "file"):
-        QDesktopServices.unsetUrlHandler(scheme)
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, QRect, QSettings, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices, QStandardItemModel
+from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -20,22 +20,11 @@ from papershelf.core.model import Paper
 from papershelf.ui.main_window import MainWindow
 from papershelf.ui.paper_model import COLUMN_NAMES, MATCH
 from papershelf.ui.window_state import saved_section_count
+from tests.ui.conftest import Opened
 
 LONG_URL = "https://example.org/" + "very-long-path-segment/" * 20 + "paper.pdf"
 LATEX_TITLE = (r"$i$-Mix and $\ell_p$ robustness: a domain-agnostic strategy for contrastive representation "
                r"learning of \textit{Top-$K$} $\beta$-VAEs under distribution shift, revisited at length")
-
-
-class Opened(QObject):
-    """Receives what ``QDesktopServices.openUrl`` would have handed to the system."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url)
 
 
 def open_window(qtbot: QtBot, library: Library, settings: QSettings) -> MainWindow:
@@ -46,11 +35,6 @@ def open_window(qtbot: QtBot, library: Library, settings: QSettings) -> MainWind
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.width() == 1280 and window.height() == 800)
     return window
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
 @pytest.fixture
@@ -106,7 +90,7 @@ def test_the_detail_pane_parts_never_overlap_and_keep_their_height_at_1280x800(
 
 
 def test_the_find_it_links_take_one_line_and_keep_their_addresses(
-    qtbot: QtBot, library: Library, settings: QSettings
+    qtbot: QtBot, library: Library, settings: QSettings, opened: Opened
 ) -> None:
     window = open_window(qtbot, library, settings)
     assert window.select_paper(library.paper("mueller2021certify").id)
@@ -119,16 +103,11 @@ def test_the_find_it_links_take_one_line_and_keep_their_addresses(
         assert address in links.toolTip()
     assert "Google Scholar: https://scholar.google.com/" in links.toolTip()  # the full name with its address
     assert links.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-    opened = Opened()
-    QDesktopServices.setUrlHandler("https", opened, "open")  # what the browser would have been given
-    try:
-        links.setFocus()
-        qtbot.keyClick(links, Qt.Key.Key_Tab)  # Tab goes from link to link ...
-        qtbot.keyClick(links, Qt.Key.Key_Return)  # ... and Enter opens the one chosen
-        qtbot.keyClick(links, Qt.Key.Key_Tab)
-        qtbot.keyClick(links, Qt.Key.Key_Return)
-    finally:
-        QDesktopServices.unsetUrlHandler("https")
+    links.setFocus()
+    qtbot.keyClick(links, Qt.Key.Key_Tab)  # Tab goes from link to link ...
+    qtbot.keyClick(links, Qt.Key.Key_Return)  # ... and Enter opens the one chosen (caught by ``opened``)
+    qtbot.keyClick(links, Qt.Key.Key_Tab)
+    qtbot.keyClick(links, Qt.Key.Key_Return)
     assert [url.host() for url in opened.urls] == ["openreview.net", "arxiv.org"]
 
 
