@@ -7,6 +7,7 @@ import json
 from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, bibtex_export, csljson
 from papershelf.formats.csljson import CslJsonOptions
+from tests.conftest import FIXTURES
 
 BIB = r"""@inproceedings{vandermaaten2008,
   author = {van der Maaten, Laurens and King, Jr., Martin Luther and {World Health Organization} and
@@ -267,12 +268,7 @@ def test_fields_csl_has_no_variable_for_are_named_in_a_note() -> None:
     assert csljson.render(papers[1:], {}).notes == []
 
 
-PUBLISHERS_SOURCE = r"""@inproceedings{both, title={T1}, author={Doe, Jane}, booktitle={Proc. X}, year={2020},
- publisher={IEEE Press}, organization={IEEE}}
-@phdthesis{thesis, title={T2}, author={Roe, Ann}, school={MIT}, publisher={ProQuest}, year={2019}}
-@techreport{report, title={T3}, author={Poe, Edgar}, institution={CMU}, year={2018}}
-@manual{manual, title={T4}, author={Poe, Edgar}, organization={W3C}, year={2017}}
-"""
+PUBLISHERS_SOURCE = (FIXTURES / "publishers.bib").read_text(encoding="utf-8")  # one of each, two in one
 
 
 def test_one_publisher_is_written_and_the_others_are_named_in_the_note() -> None:

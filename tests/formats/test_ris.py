@@ -339,12 +339,7 @@ def test_a_file_with_no_record_says_so(text: str) -> None:
     assert ris.parse("\n  \n").problems == []
 
 
-PUBLISHERS_SOURCE = r"""@inproceedings{both, title={T1}, author={Doe, Jane}, booktitle={Proc. X}, year={2020},
- publisher={IEEE Press}, organization={IEEE}}
-@phdthesis{thesis, title={T2}, author={Roe, Ann}, school={MIT}, publisher={ProQuest}, year={2019}}
-@techreport{report, title={T3}, author={Poe, Edgar}, institution={CMU}, year={2018}}
-@manual{manual, title={T4}, author={Poe, Edgar}, organization={W3C}, year={2017}}
-"""
+PUBLISHERS_SOURCE = (FIXTURES / "publishers.bib").read_text(encoding="utf-8")  # one of each, two in one
 
 
 def test_one_publisher_is_written_and_the_others_are_named_in_the_note() -> None:
