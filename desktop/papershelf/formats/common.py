@@ -82,3 +82,15 @@ def publishers_left_out(paper: Paper) -> list[str]:
     """The publisher-like fields of ``paper`` beyond the one ``publisher_field`` picks (for ``dropped``)."""
     chosen = publisher_field(paper.entry_type, paper.fields)
     return [name for name in PUBLISHER_FIELDS if name != chosen and paper.fields.get(name, "").strip()]
+
+
+def join_paragraphs(lines: Iterable[str], *, within: str) -> str:
+    """Lines read from a file as text: a paragraph's lines joined by ``within`` (" " or "\\n"), runs of
+    blank lines made one paragraph break."""
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        if line:
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return "\n\n".join(within.join(p) for p in paragraphs if p)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from papershelf.core.model import TRACKS, Paper
-from papershelf.formats.common import ParseResult, Problem
+from papershelf.formats.common import ParseResult, Problem, join_paragraphs
 
 _HEADING = re.compile(r"^##(?!#)\s*(?P<rest>.*)$")
 _LINKED_TITLE = re.compile(r"^\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)$")
@@ -55,17 +55,6 @@ class _Entry:
 
 def _split_authors(text: str) -> list[str]:
     return [a.strip() for a in _unescape(text).split(",") if a.strip()]
-
-
-def _abstract(lines: list[str]) -> str:
-    """Join abstract lines, keeping paragraph breaks (runs of blank lines become one blank line)."""
-    paragraphs: list[list[str]] = [[]]
-    for line in lines:
-        if line:
-            paragraphs[-1].append(line)
-        elif paragraphs[-1]:
-            paragraphs.append([])
-    return "\n\n".join("\n".join(p) for p in paragraphs if p)
 
 
 def parse(text: str, *, venue: str = "", year: int | None = None, entry_type: str = "inproceedings") -> ParseResult:
@@ -129,7 +118,7 @@ def parse(text: str, *, venue: str = "", year: int | None = None, entry_type: st
                 year=year,
                 venue=venue,
                 track=entry.track,
-                abstract=_abstract(entry.abstract_lines or []),
+                abstract=join_paragraphs(entry.abstract_lines or [], within="\n"),
                 url=entry.url,
                 entry_type=entry_type,
             )

@@ -46,7 +46,14 @@ from papershelf.core.memory import gc_paused
 from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, latex
 from papershelf.formats.bibtex_export import ExportResult
-from papershelf.formats.common import ParseResult, Problem, fields_left_out, publisher_field, publishers_left_out
+from papershelf.formats.common import (
+    ParseResult,
+    Problem,
+    fields_left_out,
+    join_paragraphs,
+    publisher_field,
+    publishers_left_out,
+)
 
 # RIS type -> BibTeX entry type.
 TYPES_IN: Final = {
@@ -182,15 +189,7 @@ def _unread_tags(unread: Mapping[str, int], line: int, fmt: str) -> Problem:
 
 def _joined(lines: list[str]) -> str:
     """A value's lines as text: lines joined by spaces, blank lines as paragraph breaks."""
-    if len(lines) == 1:
-        return lines[0]
-    paragraphs: list[list[str]] = [[]]
-    for line in lines:
-        if line:
-            paragraphs[-1].append(line)
-        elif paragraphs[-1]:
-            paragraphs.append([])
-    return "\n\n".join(" ".join(p) for p in paragraphs if p)
+    return lines[0] if len(lines) == 1 else join_paragraphs(lines, within=" ")
 
 
 _ENCODER = latex.Encoder(ascii=False)
