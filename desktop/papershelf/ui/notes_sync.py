@@ -114,22 +114,11 @@ class NotesSync(QObject):
         ``wait_if_emptied``: the file just changed; if it is empty or missing it is being replaced, and
         the sync waits for the next change (the report says ``waiting``; nothing else happens).
         """
-        if self._steps is not None:
-            return self._sync_step(finish=True)
-        if not self._may_sync():
-            return None
-        assert self.path is not None
-        self._syncing = True
-        try:
-            self.about_to_sync.emit()
-            report = syncer.sync(self.library, self.path, wait_if_emptied=wait_if_emptied)
-        except (syncer.SyncError, StoreError, OSError) as exc:
-            self._failed(exc)
-            return None
-        except BaseException:
-            self._end()
-            raise
-        return self._done(report)
+        if self._steps is None:
+            if not self._may_sync():
+                return None
+            self._begin(wait_if_emptied)
+        return self._sync_step(finish=True)
 
     def start_sync(self, *, wait_if_emptied: bool = False) -> None:
         """Sync now: at once for a small notes file, in steps between the window's events for a large one
@@ -142,14 +131,19 @@ class NotesSync(QObject):
             size = self.path.stat().st_size
         except OSError:
             size = 0
+        self._begin(wait_if_emptied)
         if size < STEPS_FROM_BYTES:
-            self.sync_now(wait_if_emptied=wait_if_emptied)
+            self._sync_step(finish=True)
             return
+        self.status_changed.emit(f"Syncing notes with {self.path.name}…")
+        self._step_timer.start()
+
+    def _begin(self, wait_if_emptied: bool) -> None:
+        """Start a sync (``_sync_step`` runs it: all at once, or a turn at a time from the step timer)."""
+        assert self.path is not None
         self._syncing = True
         self.about_to_sync.emit()
         self._steps = syncer.sync_steps(self.library, self.path, wait_if_emptied=wait_if_emptied)
-        self.status_changed.emit(f"Syncing notes with {self.path.name}…")
-        self._step_timer.start()
 
     @property
     def syncing(self) -> bool:
