@@ -293,3 +293,15 @@ def test_dollar_signs_that_are_not_math_stay_dollar_signs_both_ways() -> None:
     [back] = csljson.parse(json.dumps([{"id": "k", "type": "article", "title": "Earn $x$ or $5"}])).papers
     assert back.title == "Earn $x$ or $5"
     assert back.fields["title"] == "Earn \\$x\\$ or \\$5"
+
+
+def test_a_literal_name_of_two_commas_is_not_read_back_as_a_low_quote() -> None:
+    """``{,,}`` is the ASCII BibTeX form of „; a literal name ",," (and a nocase span ",,") is written so
+    that it reads back as the two commas."""
+    text = json.dumps([{"id": "k", "type": "book", "title": 'A <span class="nocase">,,</span>',
+                        "author": [{"literal": ",,"}]}])
+    (paper,) = csljson.parse(text).papers
+    assert paper.authors == [",,"]
+    assert paper.title == "A ,,"
+    (again,) = bibtex.parse(bibtex_export.render([paper], {}).text).papers
+    assert (again.authors, again.title) == ([",,"], "A ,,")

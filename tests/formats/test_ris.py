@@ -354,3 +354,13 @@ def test_one_publisher_is_written_and_the_others_are_named_in_the_note() -> None
     assert ris.render(papers[2:], {}).notes == []
     # Read back, the thesis's PB is its school again.
     assert ris.parse(result.text).papers[1].fields["school"] == "MIT"
+
+
+def test_a_name_with_nothing_before_its_comma_is_kept_as_written() -> None:
+    """``AU  - ,`` (the ASCII BibTeX form of ‚ read back is a comma) and ``AU  - , John`` are names as
+    written, not empty ones left out."""
+    text = "TY  - JOUR\nTI  - T\nAU  - ,\nAU  - , John\nAU  - Smith, Jane\nER  - \n"
+    (paper,) = ris.parse(text).papers
+    assert paper.authors == [",", ", John", "Jane Smith"]
+    (again,) = bibtex.parse(bibtex_export.render([paper], {}).text).papers
+    assert again.authors == paper.authors

@@ -285,7 +285,7 @@ def _braced(rich: str, encoder: latex.Encoder) -> str | None:
         return None
     # split() alternates: text outside a span, a span's text, text outside, ...
     return "".join(
-        ("{" + encoder.text(_untagged(part)) + "}" if n % 2 else encoder.text(_untagged(part))) if part else ""
+        (encoder.group(_untagged(part)) if n % 2 else encoder.text(_untagged(part))) if part else ""
         for n, part in enumerate(parts)
     )
 
@@ -602,7 +602,7 @@ def _bibtex_name(name: Mapping[str, Any], reading: _Reading) -> tuple[str | None
     literal = part("literal")
     if literal or (family and not given and " " in family and not any(
             part(p) for p in ("non-dropping-particle", "dropping-particle", "suffix"))):
-        written = "{" + encoder.text(literal or family) + "}"
+        written = encoder.group(literal or family)
     elif not family and not given:
         return None, []
     else:

@@ -196,6 +196,12 @@ class Encoder:
             out.append(self._plain(part[pos:]))
         return "".join(out)
 
+    def group(self, text: str) -> str:
+        """Escaped text in a brace group (a protected span, a name that is one whole) that reads back as
+        the text: two commas alone in braces are the ASCII form of „, so they are written ``{,},``."""
+        escaped = self.text(text)
+        return "{" + ("{,}," if escaped == ",," else escaped) + "}"
+
     def name(self, text: str) -> str:
         """Escaped text for part of a BibTeX name: commas and the word "and" braced, math braced whole."""
         if self.ascii and not text.isascii():

@@ -336,10 +336,11 @@ def _pages(start: str, end: str) -> str:
 
 
 def _split_ris_name(name: str) -> tuple[str, str, str]:
-    """(Last, First, Suffix) of an RIS name "Last, First, Suffix"; ("", "", name) for "First Last"."""
+    """(Last, First, Suffix) of an RIS name "Last, First, Suffix"; ("", "", name) for "First Last", and for
+    a name with nothing before its first comma (", John", ","), which is kept as written, not dropped."""
     parts = [p.strip() for p in name.split(",")]
-    if len(parts) == 1:
-        return "", "", parts[0]
+    if len(parts) == 1 or not parts[0]:
+        return "", "", name.strip()
     return parts[0], parts[1], ", ".join(parts[2:])
 
 
