@@ -168,6 +168,24 @@ def test_status_and_tags_conflicts_show_the_file_values_in_the_block(lib: Librar
     assert (a.status, a.tags) == ("skipped", ["vision"])
 
 
+def test_text_typed_into_the_block_of_a_conflict_resolved_in_the_app_becomes_a_conflict(
+    lib: Library, notes: Path
+) -> None:
+    """A status conflict resolved in the app leaves its block in the file until the next sync; a paragraph
+    typed (or folded in from a conflict copy) into that block meanwhile is no part of the resolved
+    conflict: it is the file's side of a new one, not dropped with the block."""
+    sync(lib, notes)
+    replace_in(notes, "**Status:** reading", "**Status:** skipped")
+    annotate(lib, A, status="read")
+    assert sync(lib, notes).conflicts == {pid(lib, A): ("status",)}
+    resolve(lib, pid(lib, A), take="app")
+    replace_in(notes, "**Status:** skipped", "**Status:** skipped\n\nTyped into the old block.")
+    report = sync(lib, notes)
+    assert report.conflicts == {pid(lib, A): ("note",)}
+    assert "Typed into the old block." in sync_state.conflict_records(lib)[pid(lib, A)]["file"]["note"]
+    assert "Typed into the old block." in section_text(notes, A).split("<!-- papershelf:conflict -->")[1]
+
+
 def test_sections_with_unknown_keys_are_kept_verbatim_and_reported(lib: Library, notes: Path) -> None:
     sync(lib, notes)
     foreign = "## A paper only the other machine has\n<!-- papershelf:key=zz2020other -->\n  Its note, *as is*.  "

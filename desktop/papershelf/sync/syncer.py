@@ -54,7 +54,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -923,6 +923,10 @@ def _record_from_file(
             report.resolved.append(pid)  # the block was deleted from the file
             return None
         return _update_from_block(record, block, keep)
+    if record is not None and block is not None and block.note and "note" not in record.get("fields", ()):
+        # A note in the block of a resolved conflict that had none (typed there, or a conflict copy's text
+        # folded in) is no part of that conflict: it is the file's side of a new one, the rest stays resolved.
+        return _adopt(replace(block, status=None, tags=None), file, keep)
     if record is not None and (block is None or _block_values(block, record) == record["file"]):
         return None  # resolved in the app; the block goes away now
     if block is None:
