@@ -504,3 +504,22 @@ def test_calling_the_keeper_during_a_build_in_steps_finishes_it_at_once(iclr_lib
     assert keeper.load_step(0.0)
     assert keeper.index is index
     assert len(index) == len(library)
+
+
+def test_the_keeper_says_when_the_changes_since_would_rebuild_the_index(iclr_library_dir: Path) -> None:
+    library = Library(iclr_library_dir)
+    keeper = SimilarityKeeper(library)
+    keeper()
+    assert not keeper.rebuild_due()
+    library.import_papers(synthetic_papers(_iclr_papers(), 3, seed=3))  # a few: taken in one by one
+    assert not keeper.rebuild_due()
+    assert keeper().last_update == "incremental"
+    library.import_papers(synthetic_papers(_iclr_papers(), int(860 * similar.REBUILD_SHARE) + 1, seed=8))
+    assert keeper.rebuild_due()
+    keeper.rebuild_in_steps()
+    assert not keeper.loaded
+    assert keeper.loading
+    while not keeper.load_step(0.05):
+        pass
+    index = keeper()
+    assert (index.built_docs, index.changes_since_build) == (len(library), 0)

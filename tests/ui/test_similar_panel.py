@@ -276,3 +276,40 @@ def test_sort_by_recommendation_waits_for_the_index_and_then_sorts(
     ranked = [pid for pid, _ in index.recommend(window.library, n=5)]
     assert window.model.ids()[:5] == ranked
     window.close()
+
+
+def test_an_import_of_many_papers_rebuilds_the_index_between_events(
+    qtbot: QtBot, stepped_library_dir: Path, tmp_path: Path
+) -> None:
+    """An import that changes more than ``REBUILD_SHARE`` of the library makes the index be built again from
+    scratch: the window does it in steps, as the first time, instead of freezing on the next selection."""
+    import shutil
+
+    from papershelf.core.similar import REBUILD_SHARE
+
+    folder = tmp_path / "library"
+    shutil.copytree(stepped_library_dir, folder)
+    window = stepped_window(qtbot, folder, tmp_path)
+    panel, controller = window.similar_panel, window.controller
+    first = window.library.paper("paper5").id
+    assert window.select_paper(first)
+    with qtbot.waitSignal(panel.shown_for, timeout=120_000):
+        pass
+    assert controller.similarity.loaded
+    many = int(len(window.library) * REBUILD_SHARE) + 1
+    window.library.import_papers([
+        Paper(id="", key=f"more{i}", title=f"Protein kernel {i}", authors=["Bo Other"],
+              abstract=f"protein kernel sparse tensor w{i}x", year=2021)
+        for i in range(many)
+    ])
+    other = window.library.paper("paper6").id
+    assert window.select_paper(other)
+    assert not controller.similarity.loaded  # selecting returned before the index was built again
+    assert panel.message.text().startswith("Finding similar papers…")
+    with qtbot.waitSignal(panel.shown_for, timeout=120_000):
+        pass
+    index = controller.similarity()
+    assert (index.built_docs, index.changes_since_build) == (len(window.library), 0)
+    expected = SimilarityIndex.build(window.library.papers.values()).similar(other, 10)
+    assert [panel.model.paper_id(row) for row in range(panel.model.rowCount())] == [p for p, _ in expected]
+    window.close()

@@ -373,6 +373,11 @@ class SimilarityIndex:
         stale, gone = _run(self._out_of_date_steps(library, paper_ids))
         return self._take_changes(library, stale, gone)
 
+    def rebuild_due(self, library: Library, paper_ids: Iterable[str]) -> bool:
+        """Whether taking in the changes to ``paper_ids`` would rebuild the index from scratch (``REBUILD_SHARE``)."""
+        stale, gone = _run(self._out_of_date_steps(library, paper_ids))
+        return self.changes_since_build + len(stale) + len(gone) > REBUILD_SHARE * self.built_docs
+
     def _take_changes(self, library: Library, stale: list[Paper], gone: list[str]) -> bool:
         """Index ``stale`` papers again and drop the ``gone`` ones (or rebuild if too much changed)."""
         doc_of = self._doc_of
@@ -696,6 +701,18 @@ class SimilarityKeeper:
     def index(self) -> SimilarityIndex | None:
         """The index once loaded (brought up to date with the changes since), else None: never blocks long."""
         return self() if self._index is not None else None
+
+    def rebuild_due(self) -> bool:
+        """Whether the loaded index would be rebuilt from scratch to take in the changes since (an import of
+        many papers): a window then builds it again in steps (``rebuild_in_steps``) instead of at once."""
+        return self._index is not None and bool(self._pending) and self._index.rebuild_due(self.library, self._pending)
+
+    def rebuild_in_steps(self) -> None:
+        """Let the loaded index go and begin building it again in steps; ``index`` is None until then."""
+        self._index = None
+        self._pending.clear()
+        self._steps = None
+        self.start_loading()
 
     def start_loading(self) -> None:
         """Begin loading the index in steps (``load_step``); nothing if it is loaded or loading."""

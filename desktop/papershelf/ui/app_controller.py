@@ -159,11 +159,16 @@ class AppController(LibraryController):
 
         A small library's index is built at once the first time it is asked for; from
         ``SIMILARITY_STEPS_FROM`` papers it is built between events (~25 s at 100k papers would freeze the
-        window), like the search index, and ``similarity_progress`` says how far it got.
+        window), like the search index, and ``similarity_progress`` says how far it got. So is a rebuild after
+        an import that changed too much of the library for the index to take the papers in one by one.
         """
         keeper = self.similarity
-        if keeper.loaded or (len(self.library) < SIMILARITY_STEPS_FROM and not keeper.loading):
+        if len(self.library) < SIMILARITY_STEPS_FROM and not keeper.loading:
             return keeper()
+        if keeper.loaded:
+            if not keeper.rebuild_due():
+                return keeper()
+            keeper.rebuild_in_steps()
         self.start_similarity_index()
         return None
 
