@@ -65,7 +65,9 @@ from papershelf.core.model import Annotation, now_iso
 from papershelf.core.search.steps import run
 from papershelf.core.storage.store import (
     BACKUP_DIR,
+    FSYNC_BYTES,
     STALE_TEMP_AGE_S,
+    STEP_BYTES,
     atomic_write_bytes,
     fsync_dir,
     remove_stale_temp_files,
@@ -79,6 +81,8 @@ from papershelf.sync.notesfile import ConflictBlock, Section
 MAX_ATTEMPTS: Final = 5
 STEP_SECTIONS: Final = 32  # sync_steps pauses after this many sections or papers (a few ms)
 MAX_STEPPED_PLANS: Final = 2  # merges in steps redone because the library changed meanwhile; then at once
+READ_STEP_BYTES: Final = 4 * STEP_BYTES  # reading, hashing, decoding in steps: this much per pause
+MAX_READS: Final = 3  # reads in steps of a file that changed while it was read; then a read at once
 GIT: Final = "git"  # the other side of a git merge (see notesfile.add_other_side)
 NEW_FILE_MODE: Final = 0o644
 DISPLACED_DEVICE: Final = "PAPERSHELF"  # the device part of the conflict copy that keeps a save made mid-write
@@ -136,6 +140,31 @@ class FileState:
             raise SyncError(f"cannot read the notes file {path}: {exc.strerror or exc}") from exc
         return cls(raw, stat.st_mtime_ns, stat.st_size, file_hash(raw), stat.st_ino)
 
+    @classmethod
+    def read_steps(cls, path: Path) -> Generator[None, None, FileState]:
+        """:meth:`read` in steps (a pause after every ``READ_STEP_BYTES`` read and hashed). A file written
+        while it was read (its size or time changed meanwhile) is read again, at last at once."""
+        for _ in range(MAX_READS):
+            try:
+                with path.open("rb") as handle:
+                    stat = os.fstat(handle.fileno())
+                    hasher = hashlib.blake2b(digest_size=16)
+                    parts: list[bytes] = []
+                    while chunk := handle.read(READ_STEP_BYTES):
+                        hasher.update(chunk)
+                        parts.append(chunk)
+                        yield
+                    after = os.fstat(handle.fileno())
+            except FileNotFoundError:
+                return cls(None)
+            except OSError as exc:
+                raise SyncError(f"cannot read the notes file {path}: {exc.strerror or exc}") from exc
+            if (after.st_mtime_ns, after.st_size) == (stat.st_mtime_ns, stat.st_size):
+                raw = parts[0] if len(parts) == 1 else b"".join(parts)
+                del parts
+                return cls(raw, stat.st_mtime_ns, stat.st_size, hasher.hexdigest(), stat.st_ino)
+        return cls.read(path)
+
     def same_as(self, other: FileState) -> bool:
         return (self.raw is None) == (other.raw is None) and self.digest == other.digest and (
             self.mtime_ns,
@@ -158,6 +187,25 @@ class FileState:
 
 def file_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def _file_hash_steps(raw: bytes) -> Generator[None, None, str]:
+    """:func:`file_hash` with a pause after every ``READ_STEP_BYTES`` (a large file takes a while)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    view = memoryview(raw)
+    for start in range(0, len(raw), READ_STEP_BYTES):
+        hasher.update(view[start : start + READ_STEP_BYTES])
+        yield
+    return hasher.hexdigest()
+
+
+def _commit(library: Library, in_steps: bool, **changes: Any) -> Generator[None, None, bool]:
+    """``sync_state.commit`` in steps (False: an edit reached the library meanwhile, nothing written) or
+    at once."""
+    if in_steps:
+        return (yield from sync_state.commit_steps(library, **changes))
+    sync_state.commit(library, **changes)
+    return True
 
 
 @dataclass(slots=True)
@@ -253,10 +301,10 @@ def _attempts(
     attempt = 0
     while attempt < MAX_ATTEMPTS:
         attempt += 1
-        state = FileState.read(path)
+        in_steps = stepped < MAX_STEPPED_PLANS
+        state = (yield from FileState.read_steps(path)) if in_steps else FileState.read(path)
         records = dict(sync_state.conflict_records(library))
         changed.clear()
-        in_steps = stepped < MAX_STEPPED_PLANS
         plan = yield from _plan_steps(library, path, state, in_steps)
         if in_steps and (changed or records != sync_state.conflict_records(library)):
             stepped += 1  # merged from a library that changed meanwhile: merge again
@@ -268,24 +316,28 @@ def _attempts(
         notes_file = path if sync_state.notes_file_path(library) != path else None
         digest = state.digest
         if plan.payload == state.raw:  # the file already says it all: one write
-            sync_state.commit(
-                library,
+            if not (yield from _commit(
+                library, in_steps,
                 annotations=plan.annotations,
                 history=plan.history,
                 conflicts=plan.conflicts,
                 base=_diff(sync_state.base(library), plan.base),
                 notes_file=notes_file,
-            )
+            )):
+                stepped += 1  # an edit was saved while this was written: merge again
+                attempt -= 1
+                continue
             # The file already held all a conflict copy had; now that the library does too, set it aside.
             report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
         else:
             # A conflict record is "pending" until its block is in the file: a kill before the file
             # write must not read as "the user deleted the block".
-            digest = file_hash(plan.payload)  # once: hashing a large file takes a while
+            # once: hashing a large file takes a while
+            digest = (yield from _file_hash_steps(plan.payload)) if in_steps else file_hash(plan.payload)
             pending = {pid: {**rec, "pending": True} if rec else None for pid, rec in plan.conflicts.items()}
             final_conflicts = {pid: rec for pid, rec in plan.conflicts.items() if rec is not None}
-            sync_state.commit(
-                library,
+            if not (yield from _commit(
+                library, in_steps,
                 annotations=plan.annotations,
                 history=plan.history,
                 conflicts=pending,
@@ -299,14 +351,20 @@ def _attempts(
                     "conflicts": final_conflicts,
                     "taken_in": [str(copy) for copy in report.taken_in],
                 },
-            )
+            )):
+                stepped += 1  # an edit was saved while this was written: merge again
+                attempt -= 1
+                continue
             done_to_library += plan.annotations
             if on_before_write is not None:
                 on_before_write()
-            if not FileState.read(path).same_as(state):
+            now = (yield from FileState.read_steps(path)) if in_steps else FileState.read(path)
+            if not now.same_as(state):
                 continue  # edited meanwhile: merge again, never clobber it
+            del now
             try:
-                displaced = _write(path, plan.payload, state, on_replace)
+                writing = _write_steps(path, plan.payload, state, on_replace)
+                displaced = (yield from writing) if in_steps else run(writing)
             except _ChangedMeanwhile:
                 continue  # saved in the last instant before the rename: merge again
             if on_after_write is not None:
@@ -317,13 +375,15 @@ def _attempts(
             # The merge is in the file now: the conflict copies are taken in (set aside, so once), before
             # the pending record goes; a kill in between is finished by the next sync (_finish_cut_sync).
             report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
-            sync_state.commit(
-                library,
+            tries = 0
+            while not (yield from _commit(
+                library, in_steps and tries < MAX_STEPPED_PLANS,
                 base=_diff(sync_state.base(library), plan.base),
                 conflicts=final_conflicts,
                 notes_file=notes_file,
                 pending=None,
-            )
+            )):
+                tries += 1  # an edit was saved while this was written: the same record, written after it
         report.to_library = list(dict.fromkeys(done_to_library + report.to_library))
         report.taken_in = [*finished.taken_in, *report.taken_in]
         report.problems = [*finished.problems, *report.problems]
@@ -438,10 +498,16 @@ class _ChangedMeanwhile(Exception):
     """The notes file changed between the last check and the rename: nothing was written."""
 
 
-def _write(path: Path, payload: bytes, state: FileState, on_replace: Callable[[], None] | None) -> bytes | None:
+def _write_steps(
+    path: Path, payload: bytes, state: FileState, on_replace: Callable[[], None] | None
+) -> Generator[None, None, bytes | None]:
     """Replace the notes file with ``payload`` (a temp file renamed into place) unless it changed since it
     was read; returns what another program saved there in the instant between the last check and the
     rename (None: nothing).
+
+    The temp file is written in steps (a pause after every ``STEP_BYTES``, flushed to disk every
+    ``FSYNC_BYTES``); from the last check to the end it is one step. A generator closed while it pauses
+    removes its temp file.
 
     Where the system can swap two names in one step (Linux ``renameat2``), the temp file and the notes
     file are swapped, so whatever was at the path at that instant ends up at the temp name, where it is
@@ -458,10 +524,18 @@ def _write(path: Path, payload: bytes, state: FileState, on_replace: Callable[[]
         with contextlib.suppress(OSError):
             mode = path.stat().st_mode & 0o7777
     tmp = ""
+    unchecked = False  # tmp holds what was swapped out of the path, not yet compared with what was read
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # store.py's names
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            view = memoryview(payload)
+            for start in range(0, len(payload), STEP_BYTES):
+                handle.write(view[start : start + STEP_BYTES])
+                if (start + STEP_BYTES) % FSYNC_BYTES == 0:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                yield
+            del view
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)  # mkstemp made it 0600; keep what the user had
@@ -474,11 +548,13 @@ def _write(path: Path, payload: bytes, state: FileState, on_replace: Callable[[]
             os.replace(tmp, path)
             tmp = ""
             displaced = None
-        elif swapped:
-            displaced = Path(tmp).read_bytes()  # what was at the path when the names were swapped
+        elif swapped:  # what was at the path when the names were swapped is at tmp now
+            unchecked = True
+            same = yield from _holds_steps(Path(tmp), state.raw)
+            displaced = None if same else Path(tmp).read_bytes()
+            unchecked = False
             os.unlink(tmp)
             tmp = ""
-            displaced = None if displaced == state.raw else displaced
         else:
             tmp = ""
             displaced = None
@@ -487,9 +563,29 @@ def _write(path: Path, payload: bytes, state: FileState, on_replace: Callable[[]
     except OSError as exc:
         raise SyncError(f"cannot write the notes file {path}: {exc.strerror or exc}") from exc
     finally:
+        if tmp and unchecked and not run(_holds_steps(Path(tmp), state.raw)):
+            # Dropped while comparing (closed at a pause): a save swapped out stays, as a conflict copy.
+            with contextlib.suppress(OSError):
+                os.replace(tmp, _conflict_copy_name(path))
+                tmp = ""
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _holds_steps(path: Path, raw: bytes | None) -> Generator[None, None, bool]:
+    """Whether the file at ``path`` holds exactly ``raw`` (read and compared in pieces, a pause after each)."""
+    if raw is None:
+        return False
+    view = memoryview(raw)
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size != len(raw):
+            return False
+        for start in range(0, len(raw), READ_STEP_BYTES):
+            if handle.read(READ_STEP_BYTES) != view[start : start + READ_STEP_BYTES]:
+                return False
+            yield
+    return True
 
 
 @functools.cache
@@ -528,15 +624,21 @@ def _rename(tmp: str, path: Path, *, exchange: bool) -> bool | None:
     raise OSError(error, os.strerror(error), str(path))
 
 
-def _keep_displaced(path: Path, displaced: bytes, report: SyncReport) -> None:
-    """Keep what another program saved into the notes file while this sync replaced it, as a conflict copy
-    beside it: the next sync (the watcher's, at once) merges it in like a sync engine's copy."""
+def _conflict_copy_name(path: Path) -> Path:
+    """An unused name beside the notes file for a save kept as a conflict copy (``engines`` finds it)."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     number = 1
     copy = path.with_name(f"{path.stem}.sync-conflict-{stamp}-{DISPLACED_DEVICE}{path.suffix}")
     while copy.exists():
         number += 1
         copy = path.with_name(f"{path.stem}.sync-conflict-{stamp}-{DISPLACED_DEVICE}{number}{path.suffix}")
+    return copy
+
+
+def _keep_displaced(path: Path, displaced: bytes, report: SyncReport) -> None:
+    """Keep what another program saved into the notes file while this sync replaced it, as a conflict copy
+    beside it: the next sync (the watcher's, at once) merges it in like a sync engine's copy."""
+    copy = _conflict_copy_name(path)
     try:
         atomic_write_bytes(copy, displaced)
     except OSError as exc:
@@ -576,17 +678,38 @@ def _decode(raw: bytes | None, path: Path) -> str:
         raise SyncError(f"{path}: line {line} is not UTF-8; save the notes file as UTF-8 and sync again") from None
 
 
+def _decode_steps(raw: bytes | None, path: Path) -> Generator[None, None, str]:
+    """:func:`_decode` with a pause after every ``READ_STEP_BYTES`` decoded."""
+    if raw is None or len(raw) <= READ_STEP_BYTES:
+        return _decode(raw, path)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    parts: list[str] = []
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), READ_STEP_BYTES):
+            end = start + READ_STEP_BYTES
+            parts.append(decoder.decode(view[start:end], final=end >= len(raw)))
+            yield
+    except UnicodeDecodeError:
+        return _decode(raw, path)  # raises, naming the line
+    finally:
+        del view
+    return "".join(parts)
+
+
 def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) -> Generator[None, None, _Plan]:
     """Merge the library with the file as read, pausing between sections and papers when ``in_steps``;
     nothing is written here."""
     if in_steps:
         yield  # the file was read (and hashed)
-    text = _decode(state.raw, path)
+    text = (yield from _decode_steps(state.raw, path)) if in_steps else _decode(state.raw, path)
     if in_steps:
         yield
     doc = (yield from notesfile.split_steps(text)) if in_steps else notesfile.split(text)
     report = SyncReport(path=path, problems=doc.problems)
-    sides = engines.git_sides(doc.text)
+    # (the markers are ASCII: looked for in the bytes first, much faster than in a text of 2-byte characters)
+    marked = state.raw is not None and b"<<<<<<<" in state.raw and b">>>>>>>" in state.raw
+    sides = engines.git_sides(doc.text) if marked else None
     if sides is not None:
         ours, theirs = notesfile.split(sides[0]), notesfile.split(sides[1])
         ours.newline, ours.bom = doc.newline, doc.bom

@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -35,6 +35,8 @@ Data = dict[str, dict[str, Any]]
 Migration = Callable[[Data], Data]
 
 BACKUP_DIR = "backups"  # beside the store files: rotating backups and pre-migration copies
+STEP_BYTES = 1 << 20  # a write in steps pauses after about this much JSON (a few ms of orjson)
+FSYNC_BYTES = 8 << 20  # ... and flushes to disk after this much, so that no one fsync takes long
 
 
 def backup_folder(library_folder: Path) -> Path:
@@ -211,8 +213,75 @@ class AtomicJSONStorage(Storage):
     def atomic_write(self, payload: bytes) -> None:
         atomic_write_bytes(self.path, payload)
 
+    def write_steps(self, data: Data, still_current: Callable[[], bool]) -> Generator[None, None, bool]:
+        """:meth:`write` in steps: ``data`` is serialised a document at a time into the temp file, pausing
+        (yielding) every ``STEP_BYTES`` and flushing to disk every ``FSYNC_BYTES``; the rename is one step.
+
+        ``data`` must not change while this runs (give it a copy of each table). Just before the rename,
+        ``still_current()`` says whether ``data`` is still what should be written: if not (the file was
+        written meanwhile), the temp file is removed and False returned, nothing written. A generator closed
+        while it pauses removes its temp file too.
+        """
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                unsynced = 0
+                for chunk in json_chunks(data, STEP_BYTES):
+                    handle.write(chunk)
+                    unsynced += len(chunk)
+                    if unsynced >= FSYNC_BYTES:
+                        handle.flush()
+                        os.fsync(handle.fileno())
+                        unsynced = 0
+                    yield
+                handle.flush()
+                os.fsync(handle.fileno())
+            if not still_current():
+                return False
+            os.replace(tmp, self.path)
+            tmp = ""
+        finally:
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        fsync_dir(self.path.parent)
+        self.writes += 1
+        return True
+
     def close(self) -> None:
         pass
+
+
+def json_chunks(data: Mapping[str, Any], size: int) -> Iterator[bytes]:
+    """``orjson.dumps(data)`` (``{table: {id: document}}``) in pieces of about ``size`` bytes: the same bytes,
+    never all of them in memory at once. Tables are written document by document, and a document holding
+    a large mapping (a record of many documents) entry by entry; any other document in one piece."""
+    parts: list[bytes] = []
+    held = 0
+    for piece in _json_pieces(data, 0):
+        parts.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield b"".join(parts)
+            parts, held = [], 0
+    yield b"".join(parts)
+
+
+_LARGE_MAPPING = 64  # entries: a mapping in a document this long is written entry by entry
+
+
+def _json_pieces(value: Any, depth: int) -> Iterator[bytes]:
+    if type(value) is dict and (
+        depth < 2 or len(value) > _LARGE_MAPPING
+        or any(type(v) is dict and len(v) > _LARGE_MAPPING for v in value.values())
+    ):
+        yield b"{"
+        for number, (key, item) in enumerate(value.items()):
+            yield b"%s%s:" % (b"," if number else b"", orjson.dumps(key))
+            yield from _json_pieces(item, depth + 1)
+        yield b"}"
+    else:
+        yield orjson.dumps(value)
 
 
 class KeyedTable(Table):
@@ -362,22 +431,51 @@ class Store:
                 data[name] = {}
 
     def _apply(self, data: Data, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]) -> None:
-        for name, docs in changes.items():
-            table = data.setdefault(name, {})
-            for doc_id, doc in docs.items():
-                if doc is None:
-                    table.pop(doc_id, None)
-                else:
-                    table[doc_id] = dict(doc)
+        _changed(data, changes)
         self.storage.write(data)
         for name in changes:
             self.db.table(name).clear_cache()
+
+    def commit_steps(
+        self, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]
+    ) -> Generator[None, None, bool]:
+        """:meth:`commit` in steps (see ``AtomicJSONStorage.write_steps``), for a write too large for one
+        turn of a window's events; the changes are held in memory only once they are on disk.
+
+        Returns False, having written and changed nothing, when another write reached this store while
+        it paused: that write did not have these changes, and writing them over it would undo it. The
+        caller decides again from what the store holds now (or commits at once).
+        """
+        writes = self.storage.writes
+        data = self.storage.read() or {}
+        snapshot: Data = {name: dict(table) for name, table in data.items()}  # each doc is replaced, never changed
+        for name, rebuild in self._released.items():
+            snapshot[name] = rebuild()
+        _changed(snapshot, changes)
+        if not (yield from self.storage.write_steps(snapshot, lambda: self.storage.writes == writes)):
+            return False
+        del snapshot
+        _changed(data, changes)  # the tables held (and handed out) stay the same objects
+        for name in changes:
+            self.db.table(name).clear_cache()
+        return True
 
     def table(self, name: str) -> KeyedTable:
         return cast(KeyedTable, self.db.table(name))
 
     def documents(self, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield from self.table(name).raw().items()
+
+
+def _changed(data: Data, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]) -> None:
+    """Apply ``{table: {doc_id: doc or None to delete}}`` to ``data`` in memory."""
+    for name, docs in changes.items():
+        table = data.setdefault(name, {})
+        for doc_id, doc in docs.items():
+            if doc is None:
+                table.pop(doc_id, None)
+            else:
+                table[doc_id] = dict(doc)
 
 
 __all__ = [
