@@ -11,6 +11,7 @@ import pytest
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
+from papershelf.core.storage import store as store_module
 from papershelf.core.storage.migrations import ANNOTATIONS_FILE
 from papershelf.core.storage.store import temp_files_of
 from papershelf.sync import state as sync_state
@@ -95,14 +96,16 @@ def test_a_note_typed_while_the_sync_pauses_is_kept_as_a_conflict(tmp_path: Path
     replace_in(notes, "<!-- papershelf:key=paper0123 -->\n**Status:** new\n\nThe note as synced.",
                "<!-- papershelf:key=paper0123 -->\n**Status:** new\n\nRewritten in the file.")
 
-    pauses: list[int] = []  # counted on a twin (a copy of the library and the file)
+    merging: list[int] = []  # the pauses before the library is written, counted on a twin (a copy)
     twin, twin_notes = Library(shutil.copytree(library.folder, tmp_path / "twin")), tmp_path / "twin.md"
     shutil.copy(notes, twin_notes)
     sync_state.commit(twin, notes_file=twin_notes)
-    drive(sync_steps(twin, twin_notes), pauses.append)
+    writes = twin.write_counts()["annotations"]
+    drive(sync_steps(twin, twin_notes), lambda pause: None if twin.write_counts()["annotations"] > writes
+          else merging.append(pause))
 
     def type_once(pause: int) -> None:
-        if pause == len(pauses) - 1:  # the last pause: every paper merged, the file not written yet
+        if pause == merging[-1]:  # the last pause: every paper merged, nothing written yet
             library.annotate([target], AnnotationChange(note="Typed in the window meanwhile."))
 
     report = drive(sync_steps(library, notes), type_once)
@@ -159,8 +162,11 @@ def writing(path: Path) -> bool:
     return bool(temp_files_of(path))
 
 
-@pytest.mark.parametrize("when", ["first write", "last write"])
-def test_a_note_typed_while_the_library_is_written_in_steps_is_never_written_over(tmp_path: Path, when: str) -> None:
+@pytest.mark.parametrize("when", ["just before", "first write", "last write"])
+def test_a_note_typed_while_the_library_is_written_in_steps_is_never_written_over(
+    tmp_path: Path, when: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "FSYNC_POLL_S", 60.0)  # no pause for a slow disk: the same pauses twice
     notes = tmp_path / "notes.md"
     library = long_notes_synced(tmp_path / "lib", notes)
     store = library.folder / ANNOTATIONS_FILE
@@ -170,19 +176,23 @@ def test_a_note_typed_while_the_library_is_written_in_steps_is_never_written_ove
           else None)
     assert len(during) >= 4  # both writes of annotations.json took more than one step
     target = ids(library)[7]
-    at = during[0] if when == "first write" else during[-1]
+    at = {"just before": during[0] - 1, "first write": during[0], "last write": during[-1]}[when]
+    typed: list[int] = []
 
     def type_once(pause: int) -> None:
         if pause == at:
-            assert writing(store)
+            assert writing(store) == (when != "just before")
             library.annotate([target], AnnotationChange(note="Typed while the library was written."))
+            typed.append(pause)
 
     drive(sync_steps(library, notes), type_once)
+
+    assert typed == [at]
 
     assert library.annotation(target).note == "Typed while the library was written."
     assert temp_files_of(store) == []
     text = notes.read_text(encoding="utf-8")
-    if when == "first write":  # the merge started again: the file's version is the other side of a conflict
+    if when != "last write":  # the merge started again: the file's version is the other side of a conflict
         assert "Typed while the library was written." in text
         assert sync_state.conflicts(library) == {target: ("note",)}
     every_text = text + "".join(version.note for version in library.note_history(target))

@@ -358,14 +358,15 @@ def split(text: str) -> NotesDocument:
     return run(split_steps(text))
 
 
-def split_steps(text: str) -> Generator[None, None, NotesDocument]:
-    """:func:`split` in steps: pauses (yields) every few milliseconds, returns the document."""
+def split_steps(text: str, *, has_cr: bool | None = None) -> Generator[None, None, NotesDocument]:
+    """:func:`split` in steps: pauses (yields) every few milliseconds, returns the document. ``has_cr``:
+    whether the text holds a carriage return, if known (looking takes a while in a large text)."""
     bom = text.startswith("\ufeff")
     if bom:
         text = text[1:]
     first_newline = text.find("\n")
     newline = "\r\n" if first_newline > 0 and text[first_newline - 1] == "\r" else "\n"
-    if "\r" in text:
+    if ("\r" in text) if has_cr is None else has_cr:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc = NotesDocument(newline=newline, bom=bom, text=text)
     starts = yield from _section_starts(text)
@@ -632,22 +633,31 @@ def render_encoded_steps(
 ) -> Generator[None, None, bytes]:
     """:func:`render` encoded as UTF-8, in steps: the bytes of the file, without ever holding its whole text
     (which takes up to 4 bytes a character: 2 for a file with any character above U+00FF)."""
+    pieces = yield from render_encoded_pieces_steps(preamble, sections, newline=newline, bom=bom)
+    yield
+    return b"".join(pieces)
+
+
+def render_encoded_pieces_steps(
+    preamble: str, sections: Iterable[Section], *, newline: str = "\n", bom: bool = False
+) -> Generator[None, None, list[bytes]]:
+    """:func:`render_encoded_steps` as the file's pieces in order (their concatenation is the file), so that
+    the whole file is never one more copy in memory. A section's text is let go once encoded: give
+    sections no one else holds and the text is not held twice either."""
     parts = yield from _render_parts(preamble, sections)
-    encoded: list[bytes] = []
+    del sections
+    pieces: list[bytes] = ["\ufeff".encode()] if bom else []
     separator = ("\n\n" if newline == "\n" else newline * 2).encode("utf-8")
     for number, part in enumerate(parts):
         if number % STEP_SECTIONS == STEP_SECTIONS - 1:
             yield
         if newline != "\n":
             part = part.replace("\n", newline)
-        encoded.append(part.encode("utf-8"))
-        parts[number] = ""  # each part goes once it is encoded
-    del parts
-    yield
-    payload = separator.join(encoded)
-    del encoded
-    yield
-    return "\ufeff".encode() + payload if bom else payload
+        if number:
+            pieces.append(separator)
+        pieces.append(part.encode("utf-8"))
+        parts[number] = part = ""  # each part goes once it is encoded
+    return pieces
 
 
 def _render_parts(preamble: str, sections: Iterable[Section]) -> Generator[None, None, list[str]]:

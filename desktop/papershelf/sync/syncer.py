@@ -70,6 +70,7 @@ from papershelf.core.storage.store import (
     STEP_BYTES,
     atomic_write_bytes,
     fsync_dir,
+    fsync_steps,
     remove_stale_temp_files,
 )
 from papershelf.formats.common import Problem
@@ -189,13 +190,16 @@ def file_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def _file_hash_steps(raw: bytes) -> Generator[None, None, str]:
-    """:func:`file_hash` with a pause after every ``READ_STEP_BYTES`` (a large file takes a while)."""
+def _file_hash_steps(pieces: list[bytes]) -> Generator[None, None, str]:
+    """:func:`file_hash` of the concatenated ``pieces``, a pause after every ``READ_STEP_BYTES`` hashed."""
     hasher = hashlib.blake2b(digest_size=16)
-    view = memoryview(raw)
-    for start in range(0, len(raw), READ_STEP_BYTES):
-        hasher.update(view[start : start + READ_STEP_BYTES])
-        yield
+    hashed = 0
+    for piece in pieces:
+        hasher.update(piece)
+        hashed += len(piece)
+        if hashed >= READ_STEP_BYTES:
+            hashed = 0
+            yield
     return hasher.hexdigest()
 
 
@@ -212,7 +216,7 @@ def _commit(library: Library, in_steps: bool, **changes: Any) -> Generator[None,
 class _Plan:
     """One merge's outcome, ready to write."""
 
-    payload: bytes
+    payload: list[bytes]  # the file's bytes in pieces, never joined (a large file: its size again)
     annotations: dict[str, Annotation] = field(default_factory=dict)
     history: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     conflicts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
@@ -303,9 +307,16 @@ def _attempts(
         attempt += 1
         in_steps = stepped < MAX_STEPPED_PLANS
         state = (yield from FileState.read_steps(path)) if in_steps else FileState.read(path)
+        # The bytes go to the merge, which lets them go once decoded: from here on the file is known by its
+        # hash and size (a large file would otherwise be held all through the sync).
+        raw = [state.raw]
+        state = replace(state, raw=None if state.raw is None else b"")
         records = dict(sync_state.conflict_records(library))
         changed.clear()
-        plan = yield from _plan_steps(library, path, state, in_steps)
+        plan = yield from _plan_steps(library, path, state, raw, in_steps)
+        hashing = _file_hash_steps(plan.payload)
+        digest = (yield from hashing) if in_steps else run(hashing)
+        # No pause from this check to the start of the first write (which sees any write made after it).
         if in_steps and (changed or records != sync_state.conflict_records(library)):
             stepped += 1  # merged from a library that changed meanwhile: merge again
             attempt -= 1
@@ -314,8 +325,8 @@ def _attempts(
         assert report is not None
         report.attempts = attempt
         notes_file = path if sync_state.notes_file_path(library) != path else None
-        digest = state.digest
-        if plan.payload == state.raw:  # the file already says it all: one write
+        if state.raw is not None and (digest, sum(map(len, plan.payload))) == (state.digest, state.size):
+            # the file already says it all: one write
             if not (yield from _commit(
                 library, in_steps,
                 annotations=plan.annotations,
@@ -332,8 +343,6 @@ def _attempts(
         else:
             # A conflict record is "pending" until its block is in the file: a kill before the file
             # write must not read as "the user deleted the block".
-            # once: hashing a large file takes a while
-            digest = (yield from _file_hash_steps(plan.payload)) if in_steps else file_hash(plan.payload)
             pending = {pid: {**rec, "pending": True} if rec else None for pid, rec in plan.conflicts.items()}
             final_conflicts = {pid: rec for pid, rec in plan.conflicts.items() if rec is not None}
             if not (yield from _commit(
@@ -499,9 +508,9 @@ class _ChangedMeanwhile(Exception):
 
 
 def _write_steps(
-    path: Path, payload: bytes, state: FileState, on_replace: Callable[[], None] | None
+    path: Path, payload: list[bytes], state: FileState, on_replace: Callable[[], None] | None
 ) -> Generator[None, None, bytes | None]:
-    """Replace the notes file with ``payload`` (a temp file renamed into place) unless it changed since it
+    """Replace the notes file with ``payload`` (its pieces: a temp file renamed into place) unless it changed since it
     was read; returns what another program saved there in the instant between the last check and the
     rename (None: nothing).
 
@@ -528,16 +537,21 @@ def _write_steps(
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # store.py's names
         with os.fdopen(fd, "wb") as handle:
-            view = memoryview(payload)
-            for start in range(0, len(payload), STEP_BYTES):
-                handle.write(view[start : start + STEP_BYTES])
-                if (start + STEP_BYTES) % FSYNC_BYTES == 0:
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                yield
-            del view
+            written = unsynced = 0
+            for piece in payload:
+                handle.write(piece)
+                written += len(piece)
+                if written >= STEP_BYTES:
+                    unsynced += written
+                    written = 0
+                    if unsynced >= FSYNC_BYTES:
+                        handle.flush()
+                        yield from fsync_steps(handle.fileno())
+                        unsynced = 0
+                    yield
             handle.flush()
-            os.fsync(handle.fileno())
+            yield from fsync_steps(handle.fileno())
+        yield
         os.chmod(tmp, mode)  # mkstemp made it 0600; keep what the user had
         if not state.still_at(path):
             raise _ChangedMeanwhile
@@ -550,7 +564,7 @@ def _write_steps(
             displaced = None
         elif swapped:  # what was at the path when the names were swapped is at tmp now
             unchecked = True
-            same = yield from _holds_steps(Path(tmp), state.raw)
+            same = yield from _holds_steps(Path(tmp), state)
             displaced = None if same else Path(tmp).read_bytes()
             unchecked = False
             os.unlink(tmp)
@@ -558,12 +572,13 @@ def _write_steps(
         else:
             tmp = ""
             displaced = None
+        yield
         fsync_dir(path.parent)
         return displaced
     except OSError as exc:
         raise SyncError(f"cannot write the notes file {path}: {exc.strerror or exc}") from exc
     finally:
-        if tmp and unchecked and not run(_holds_steps(Path(tmp), state.raw)):
+        if tmp and unchecked and not run(_holds_steps(Path(tmp), state)):
             # Dropped while comparing (closed at a pause): a save swapped out stays, as a conflict copy.
             with contextlib.suppress(OSError):
                 os.replace(tmp, _conflict_copy_name(path))
@@ -573,19 +588,19 @@ def _write_steps(
                 os.unlink(tmp)
 
 
-def _holds_steps(path: Path, raw: bytes | None) -> Generator[None, None, bool]:
-    """Whether the file at ``path`` holds exactly ``raw`` (read and compared in pieces, a pause after each)."""
-    if raw is None:
+def _holds_steps(path: Path, state: FileState) -> Generator[None, None, bool]:
+    """Whether the file at ``path`` holds what ``state`` read (its size and hash; read in pieces, a pause
+    after each)."""
+    if state.raw is None:
         return False
-    view = memoryview(raw)
+    hasher = hashlib.blake2b(digest_size=16)
     with path.open("rb") as handle:
-        if os.fstat(handle.fileno()).st_size != len(raw):
+        if os.fstat(handle.fileno()).st_size != state.size:
             return False
-        for start in range(0, len(raw), READ_STEP_BYTES):
-            if handle.read(READ_STEP_BYTES) != view[start : start + READ_STEP_BYTES]:
-                return False
+        while chunk := handle.read(READ_STEP_BYTES):
+            hasher.update(chunk)
             yield
-    return True
+    return hasher.hexdigest() == state.digest
 
 
 @functools.cache
@@ -697,18 +712,24 @@ def _decode_steps(raw: bytes | None, path: Path) -> Generator[None, None, str]:
     return "".join(parts)
 
 
-def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) -> Generator[None, None, _Plan]:
-    """Merge the library with the file as read, pausing between sections and papers when ``in_steps``;
-    nothing is written here."""
+def _plan_steps(
+    library: Library, path: Path, state: FileState, raw: list[bytes | None], in_steps: bool
+) -> Generator[None, None, _Plan]:
+    """Merge the library with the file as read (``raw`` holds its bytes, taken from it here and let go once
+    decoded), pausing between sections and papers when ``in_steps``; nothing is written here."""
     if in_steps:
         yield  # the file was read (and hashed)
-    text = (yield from _decode_steps(state.raw, path)) if in_steps else _decode(state.raw, path)
+    data = raw.pop()
+    # ASCII, so looked for in the bytes: much faster than in a text of 2-byte characters
+    looking = _holds_all_steps(data or b"", (b"<<<<<<<", b">>>>>>>"))
+    marked = data is not None and ((yield from looking) if in_steps else run(looking))
+    has_cr = data is not None and b"\r" in data
+    text = (yield from _decode_steps(data, path)) if in_steps else _decode(data, path)
+    del data
     if in_steps:
         yield
-    doc = (yield from notesfile.split_steps(text)) if in_steps else notesfile.split(text)
+    doc = (yield from notesfile.split_steps(text, has_cr=has_cr)) if in_steps else notesfile.split(text)
     report = SyncReport(path=path, problems=doc.problems)
-    # (the markers are ASCII: looked for in the bytes first, much faster than in a text of 2-byte characters)
-    marked = state.raw is not None and b"<<<<<<<" in state.raw and b">>>>>>>" in state.raw
     sides = engines.git_sides(doc.text) if marked else None
     if sides is not None:
         ours, theirs = notesfile.split(sides[0]), notesfile.split(sides[1])
@@ -732,12 +753,14 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
     stamp = now_iso()
     empty = state.raw is None or not doc.text or doc.text.isspace()  # (strip() would copy a large file)
     doc.text = text = ""  # not needed from here on: each section has its own text (a large file: 2x its size)
+    if in_steps:
+        yield  # (letting a large text go takes a while too)
     report.recreated = empty and sync_state.notes_file_path(library) == path
     base_valid = sync_state.notes_file_path(library) == path and not empty
     stored_base = sync_state.base(library)
     records = sync_state.conflict_records(library)
 
-    plan = _Plan(payload=b"", report=report)
+    plan = _Plan(payload=[], report=report)
     sections: dict[str, Section] = {}
     out: list[Section] = []
     unchanged: set[str] = set()
@@ -835,9 +858,28 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
         if pid not in unchanged:
             plan.base.setdefault(pid, None)
             plan.safe_base.setdefault(pid, doc_ if base_valid else None)
-    rendering = notesfile.render_encoded_steps(doc.preamble, out, newline=doc.newline, bom=doc.bom)
+    # Each section's text is let go once encoded: nothing else may hold the sections now.
+    doc.sections.clear()
+    sections.clear()
+    rendering = notesfile.render_encoded_pieces_steps(doc.preamble, out, newline=doc.newline, bom=doc.bom)
+    out = []
     plan.payload = (yield from rendering) if in_steps else run(rendering)
     return plan
+
+
+def _holds_all_steps(data: bytes, needles: tuple[bytes, ...]) -> Generator[None, None, bool]:
+    """Whether ``data`` contains every one of ``needles``, looked for a few megabytes at a time."""
+    for needle in needles:
+        start = 0
+        while start < len(data):
+            end = start + READ_STEP_BYTES
+            if data.find(needle, start, end + len(needle) - 1) >= 0:
+                break
+            start = end
+            yield
+        else:
+            return False
+    return True
 
 
 def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes: set[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -300,3 +301,15 @@ def test_a_commit_in_steps_dropped_at_a_pause_leaves_the_old_file_and_no_temp_fi
     assert path.read_bytes() == before
     assert store_module.temp_files_of(path) == []
     assert dict(store.documents("annotations")) == {"p1": {"note": "as it was"}}
+
+
+def test_a_commit_in_steps_leaves_no_utf8_copy_inside_the_notes_it_wrote(tmp_path: Path) -> None:
+    note = "Zusammenfassung: Grüße aus Łódź. " * 2_000  # a long note that is not ASCII
+    size = sys.getsizeof(note)
+    store = Store(tmp_path / "annotations.json", "annotations", 2)
+
+    written, _ = pauses(store.commit_steps({"annotations": {"p1": {"note": note}}}))
+
+    assert written
+    assert sys.getsizeof(note) == size  # orjson would have kept the note's UTF-8 bytes in it, for good
+    assert orjson.loads((tmp_path / "annotations.json").read_bytes())["annotations"]["p1"]["note"] == note

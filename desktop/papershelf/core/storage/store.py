@@ -15,9 +15,11 @@ import glob
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,6 +39,7 @@ Migration = Callable[[Data], Data]
 BACKUP_DIR = "backups"  # beside the store files: rotating backups and pre-migration copies
 STEP_BYTES = 1 << 20  # a write in steps pauses after about this much JSON (a few ms of orjson)
 FSYNC_BYTES = 8 << 20  # ... and flushes to disk after this much, so that no one fsync takes long
+FSYNC_POLL_S = 0.002  # a write in steps pauses when a flush to disk takes longer than this
 
 
 def backup_folder(library_folder: Path) -> Path:
@@ -74,6 +77,31 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def fsync_steps(fd: int) -> Generator[None, None, None]:
+    """``os.fsync(fd)`` on a worker thread, pausing (yielding) while it waits for the disk: a window's turn
+    never waits for it (fsync lets go of Python's GIL, so the thread takes nothing from the window)."""
+    failed: list[OSError] = []
+
+    def flush() -> None:
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=flush, name="fsync", daemon=True)
+    worker.start()
+    try:
+        while True:
+            worker.join(FSYNC_POLL_S)
+            if not worker.is_alive():
+                break
+            yield
+    finally:
+        worker.join()  # (closed at a pause: the file is closed only once the flush is done)
+    if failed:
+        raise failed[0]
 
 
 def atomic_write_bytes(path: Path, payload: bytes | Sequence[bytes | memoryview]) -> None:
@@ -213,9 +241,12 @@ class AtomicJSONStorage(Storage):
     def atomic_write(self, payload: bytes) -> None:
         atomic_write_bytes(self.path, payload)
 
-    def write_steps(self, data: Data, still_current: Callable[[], bool]) -> Generator[None, None, bool]:
+    def write_steps(
+        self, data: Data, still_current: Callable[[], bool], on_replaced: Callable[[], None]
+    ) -> Generator[None, None, bool]:
         """:meth:`write` in steps: ``data`` is serialised a document at a time into the temp file, pausing
-        (yielding) every ``STEP_BYTES`` and flushing to disk every ``FSYNC_BYTES``; the rename is one step.
+        (yielding) every ``STEP_BYTES`` and flushing to disk every ``FSYNC_BYTES``; the rename is one step,
+        with ``on_replaced()`` called right after it.
 
         ``data`` must not change while this runs (give it a copy of each table). Just before the rename,
         ``still_current()`` says whether ``data`` is still what should be written: if not (the file was
@@ -231,11 +262,12 @@ class AtomicJSONStorage(Storage):
                     unsynced += len(chunk)
                     if unsynced >= FSYNC_BYTES:
                         handle.flush()
-                        os.fsync(handle.fileno())
+                        yield from fsync_steps(handle.fileno())
                         unsynced = 0
                     yield
                 handle.flush()
-                os.fsync(handle.fileno())
+                yield from fsync_steps(handle.fileno())
+            yield
             if not still_current():
                 return False
             os.replace(tmp, self.path)
@@ -244,9 +276,10 @@ class AtomicJSONStorage(Storage):
             if tmp:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
-        fsync_dir(self.path.parent)
         self.writes += 1
-        return True
+        on_replaced()
+        fsync_dir(self.path.parent)
+        return True  # (no pause after the rename: the caller takes the changes in before the next one)
 
     def close(self) -> None:
         pass
@@ -268,20 +301,30 @@ def json_chunks(data: Mapping[str, Any], size: int) -> Iterator[bytes]:
 
 
 _LARGE_MAPPING = 64  # entries: a mapping in a document this long is written entry by entry
+_LONG_TEXT = 512  # characters: a text this long that is not ASCII is written without orjson (see below)
 
 
 def _json_pieces(value: Any, depth: int) -> Iterator[bytes]:
     if type(value) is dict and (
         depth < 2 or len(value) > _LARGE_MAPPING
-        or any(type(v) is dict and len(v) > _LARGE_MAPPING for v in value.values())
+        or any((type(v) is dict and len(v) > _LARGE_MAPPING) or _long_text(v) for v in value.values())
     ):
         yield b"{"
         for number, (key, item) in enumerate(value.items()):
             yield b"%s%s:" % (b"," if number else b"", orjson.dumps(key))
             yield from _json_pieces(item, depth + 1)
         yield b"}"
+    elif _long_text(value):
+        # orjson keeps a UTF-8 copy of a non-ASCII text inside the str it wrote (CPython's cache): a note
+        # held by the library would take its size again for as long as the library is open. The standard
+        # library's encoder writes the same JSON without it.
+        yield encode_basestring(value).encode("utf-8")
     else:
         yield orjson.dumps(value)
+
+
+def _long_text(value: Any) -> bool:
+    return type(value) is str and len(value) > _LONG_TEXT and not value.isascii()
 
 
 class KeyedTable(Table):
@@ -452,13 +495,13 @@ class Store:
         for name, rebuild in self._released.items():
             snapshot[name] = rebuild()
         _changed(snapshot, changes)
-        if not (yield from self.storage.write_steps(snapshot, lambda: self.storage.writes == writes)):
-            return False
-        del snapshot
-        _changed(data, changes)  # the tables held (and handed out) stay the same objects
-        for name in changes:
-            self.db.table(name).clear_cache()
-        return True
+
+        def take_in() -> None:
+            _changed(data, changes)  # the tables held (and handed out) stay the same objects
+            for name in changes:
+                self.db.table(name).clear_cache()
+
+        return (yield from self.storage.write_steps(snapshot, lambda: self.storage.writes == writes, take_in))
 
     def table(self, name: str) -> KeyedTable:
         return cast(KeyedTable, self.db.table(name))
