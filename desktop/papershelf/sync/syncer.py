@@ -28,6 +28,13 @@ it first finishes the cut sync (``_finish_cut_sync``) when the file is the one i
 or edited since but with a section it changed still as it wrote it), else merges again from the older
 base (where an edit made since can only read as a conflict, both sides kept).
 
+In steps (``sync_steps``, the window's), the writes pause too, a megabyte or so at a time: each is still
+a temp file renamed into place in one step, so a sync dropped at a pause (``close()``) leaves what a kill
+there would, and its temp file is removed. Nothing is written over an edit made during a pause: the
+merge is checked against the library once more just before the first write starts, and a write of the
+library that another write (the edit) reached first is dropped, nothing of it written
+(``Store.commit_steps``): the merge starts again, or, for the last write, the same record is written again.
+
 The write, against an editor saving at the same moment: the file is read and hashed, the new version
 written to a temp file, then the file is checked once more (a stat: the same file, size and time), then
 renamed into place. On Linux the rename swaps the temp file and the notes file in one step
@@ -267,9 +274,10 @@ def sync_steps(
     """:func:`sync` in steps: a generator that pauses (yields) every few milliseconds while it reads the
     file and merges, so that a window can handle its events between steps; it returns the report.
 
-    Nothing is written while it pauses. If the library's annotations or conflicts change meanwhile (the
-    user typed), the merge starts again (at once, without pausing, after ``MAX_STEPPED_PLANS`` tries),
-    so the writes that follow always come from a merge of the library as it is.
+    The writes pause too (see the crash protocol above). If the library's annotations or conflicts change
+    meanwhile (the user typed) before the library is written, the merge starts again (at once, without
+    pausing, after ``MAX_STEPPED_PLANS`` tries), so the writes always come from a merge of the library as
+    it is.
     """
     path = _resolve_chosen(library, Path(path))
     if not path.parent.is_dir():

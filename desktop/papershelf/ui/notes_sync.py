@@ -184,7 +184,8 @@ class NotesSync(QObject):
         return self._done(report)
 
     def _cancel_steps(self) -> None:
-        """Drop a sync under way in steps (it writes nothing while it pauses)."""
+        """Drop a sync under way in steps: what it leaves is what a kill at that pause would (a temp file it
+        was writing is removed), and the next sync finishes it (see ``sync.syncer``'s crash protocol)."""
         if self._steps is not None:
             self._steps.close()
             self._end()
