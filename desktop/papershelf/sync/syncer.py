@@ -586,11 +586,15 @@ def _write_steps(
     except OSError as exc:
         raise SyncError(f"cannot write the notes file {path}: {exc.strerror or exc}") from exc
     finally:
-        if tmp and unchecked and not run(_holds_steps(Path(tmp), state)):
-            # Dropped while comparing (closed at a pause): a save swapped out stays, as a conflict copy.
-            with contextlib.suppress(OSError):
-                os.replace(tmp, _conflict_copy_name(path))
-                tmp = ""
+        if tmp and unchecked:  # dropped while comparing (closed at a pause): a save swapped out stays
+            try:
+                same = run(_holds_steps(Path(tmp), state))
+            except OSError:
+                same = False
+            if not same:  # as a conflict copy, merged by the next sync
+                with contextlib.suppress(OSError):
+                    os.replace(tmp, _conflict_copy_name(path))
+                    tmp = ""
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
