@@ -303,7 +303,10 @@ def test_a_commit_in_steps_dropped_at_a_pause_leaves_the_old_file_and_no_temp_fi
     assert dict(store.documents("annotations")) == {"p1": {"note": "as it was"}}
 
 
-def test_a_commit_in_steps_leaves_no_utf8_copy_inside_the_notes_it_wrote(tmp_path: Path) -> None:
+def test_a_commit_in_steps_leaves_no_utf8_copy_inside_the_notes_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "WHOLE_JSON_BYTES", 0)  # as for a large store: a document at a time
     note = "Zusammenfassung: Grüße aus Łódź. " * 2_000  # a long note that is not ASCII
     size = sys.getsizeof(note)
     store = Store(tmp_path / "annotations.json", "annotations", 2)
@@ -313,3 +316,21 @@ def test_a_commit_in_steps_leaves_no_utf8_copy_inside_the_notes_it_wrote(tmp_pat
     assert written
     assert sys.getsizeof(note) == size  # orjson would have kept the note's UTF-8 bytes in it, for good
     assert orjson.loads((tmp_path / "annotations.json").read_bytes())["annotations"]["p1"]["note"] == note
+
+
+@pytest.mark.parametrize("whole", [0, 1 << 30])
+def test_a_commit_in_steps_of_a_small_or_a_large_store_writes_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole: int
+) -> None:
+    monkeypatch.setattr(store_module, "WHOLE_JSON_BYTES", whole)  # one piece of JSON, or a document at a time
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    at_once = Store(tmp_path / "a" / "annotations.json", "annotations", 2)
+    in_steps = Store(tmp_path / "b" / "annotations.json", "annotations", 2)
+
+    at_once.commit(large_tables())
+    written, paused = pauses(in_steps.commit_steps(large_tables()))
+
+    assert written
+    assert paused >= 2  # written a megabyte at a time either way
+    assert orjson.loads(in_steps.path.read_bytes()) == orjson.loads(at_once.path.read_bytes())

@@ -40,6 +40,7 @@ BACKUP_DIR = "backups"  # beside the store files: rotating backups and pre-migra
 STEP_BYTES = 1 << 20  # a write in steps pauses after about this much JSON (a few ms of orjson)
 FSYNC_BYTES = 8 << 20  # ... and flushes to disk after this much, so that no one fsync takes long
 FSYNC_POLL_S = 0.002  # a write in steps pauses when a flush to disk takes longer than this
+WHOLE_JSON_BYTES = 16 << 20  # a store about this small is serialised in one piece (orjson: ~10 ms) even in steps
 
 
 def backup_folder(library_folder: Path) -> Path:
@@ -242,11 +243,12 @@ class AtomicJSONStorage(Storage):
         atomic_write_bytes(self.path, payload)
 
     def write_steps(
-        self, data: Data, still_current: Callable[[], bool], on_replaced: Callable[[], None]
+        self, data: Data, still_current: Callable[[], bool], on_replaced: Callable[[], None], *, small: bool = False
     ) -> Generator[None, None, bool]:
         """:meth:`write` in steps: ``data`` is serialised a document at a time into the temp file, pausing
         (yielding) every ``STEP_BYTES`` and flushing to disk every ``FSYNC_BYTES``; the rename is one step,
-        with ``on_replaced()`` called right after it.
+        with ``on_replaced()`` called right after it. ``small``: the JSON is made in one piece (many small
+        documents: one orjson call is ~15x faster than one a document) and written in steps.
 
         ``data`` must not change while this runs (give it a copy of each table). Just before the rename,
         ``still_current()`` says whether ``data`` is still what should be written: if not (the file was
@@ -257,7 +259,8 @@ class AtomicJSONStorage(Storage):
         try:
             with os.fdopen(fd, "wb") as handle:
                 unsynced = 0
-                for chunk in json_chunks(data, STEP_BYTES):
+                chunks = _slices(orjson.dumps(data), STEP_BYTES) if small else json_chunks(data, STEP_BYTES)
+                for chunk in chunks:
                     handle.write(chunk)
                     unsynced += len(chunk)
                     if unsynced >= FSYNC_BYTES:
@@ -283,6 +286,12 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+def _slices(payload: bytes, size: int) -> Iterator[memoryview]:
+    view = memoryview(payload)
+    for start in range(0, len(payload), size):
+        yield view[start : start + size]
 
 
 def json_chunks(data: Mapping[str, Any], size: int) -> Iterator[bytes]:
@@ -495,19 +504,40 @@ class Store:
         for name, rebuild in self._released.items():
             snapshot[name] = rebuild()
         _changed(snapshot, changes)
+        try:
+            small = self.path.stat().st_size + _text_size(changes, WHOLE_JSON_BYTES) < WHOLE_JSON_BYTES
+        except OSError:
+            small = False
 
         def take_in() -> None:
             _changed(data, changes)  # the tables held (and handed out) stay the same objects
             for name in changes:
                 self.db.table(name).clear_cache()
 
-        return (yield from self.storage.write_steps(snapshot, lambda: self.storage.writes == writes, take_in))
+        return (yield from self.storage.write_steps(snapshot, lambda: self.storage.writes == writes, take_in,
+                                                    small=small))
 
     def table(self, name: str) -> KeyedTable:
         return cast(KeyedTable, self.db.table(name))
 
     def documents(self, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield from self.table(name).raw().items()
+
+
+def _text_size(value: Any, limit: int) -> int:
+    """About how many bytes of JSON the texts in ``value`` make (counting stops once past ``limit``)."""
+    if type(value) is str:
+        return 2 * len(value)  # (UTF-8 takes 1 to 3 bytes a character of a text, escapes 2 to 6)
+    total = 0
+    if isinstance(value, Mapping) or type(value) is list:
+        for item in value.values() if isinstance(value, Mapping) else value:
+            if type(item) is str:
+                total += 2 * len(item)
+            elif type(item) is dict or type(item) is list or isinstance(item, Mapping):
+                total += _text_size(item, limit - total)
+            if total > limit:
+                break
+    return total
 
 
 def _changed(data: Data, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]) -> None:
