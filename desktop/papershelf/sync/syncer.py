@@ -149,28 +149,41 @@ class FileState:
         return cls(raw, stat.st_mtime_ns, stat.st_size, file_hash(raw), stat.st_ino)
 
     @classmethod
-    def read_steps(cls, path: Path) -> Generator[None, None, FileState]:
-        """:meth:`read` in steps (a pause after every ``READ_STEP_BYTES`` read and hashed). A file written
-        while it was read (its size or time changed meanwhile) is read again, at last at once."""
+    def read_steps(cls, path: Path, *, keep: bool = True) -> Generator[None, None, FileState]:
+        """:meth:`read` in steps (a pause after every ``READ_STEP_BYTES`` read and hashed), into one buffer
+        of the file's size (pieces joined would hold it twice). A file written while it was read (its size
+        or time changed meanwhile) is read again, at last at once. ``keep=False``: only its hash and stat
+        are wanted (``raw`` is then ``b""`` for a file that exists)."""
         for _ in range(MAX_READS):
             try:
                 with path.open("rb") as handle:
                     stat = os.fstat(handle.fileno())
                     hasher = hashlib.blake2b(digest_size=16)
-                    parts: list[bytes] = []
-                    while chunk := handle.read(READ_STEP_BYTES):
-                        hasher.update(chunk)
-                        parts.append(chunk)
+                    buffer = bytearray(stat.st_size if keep else READ_STEP_BYTES)
+                    view = memoryview(buffer)
+                    done = 0
+                    while True:
+                        into = view[done : done + READ_STEP_BYTES] if keep else view
+                        count = handle.readinto(into)
+                        if not count:
+                            break
+                        hasher.update(into[:count])
+                        done += count if keep else 0
                         yield
+                        if keep and done == len(buffer):
+                            if handle.read(1):  # grew while read: the check below reads it again
+                                done = -1
+                            break
+                    del into, view
                     after = os.fstat(handle.fileno())
             except FileNotFoundError:
                 return cls(None)
             except OSError as exc:
                 raise SyncError(f"cannot read the notes file {path}: {exc.strerror or exc}") from exc
-            if (after.st_mtime_ns, after.st_size) == (stat.st_mtime_ns, stat.st_size):
-                raw = parts[0] if len(parts) == 1 else b"".join(parts)
-                del parts
-                return cls(raw, stat.st_mtime_ns, stat.st_size, hasher.hexdigest(), stat.st_ino)
+            unchanged = (after.st_mtime_ns, after.st_size) == (stat.st_mtime_ns, stat.st_size)
+            if unchanged and (not keep or done == len(buffer)):
+                raw = bytes(buffer) if keep and len(buffer) <= READ_STEP_BYTES else buffer if keep else b""
+                return cls(raw, stat.st_mtime_ns, stat.st_size, hasher.hexdigest(), stat.st_ino)  # type: ignore[arg-type]
         return cls.read(path)
 
     def same_as(self, other: FileState) -> bool:
@@ -375,7 +388,7 @@ def _attempts(
             done_to_library += plan.annotations
             if on_before_write is not None:
                 on_before_write()
-            now = (yield from FileState.read_steps(path)) if in_steps else FileState.read(path)
+            now = (yield from FileState.read_steps(path, keep=False)) if in_steps else FileState.read(path)
             if not now.same_as(state):
                 continue  # edited meanwhile: merge again, never clobber it
             del now
@@ -705,22 +718,26 @@ def _decode(raw: bytes | None, path: Path) -> str:
         raise SyncError(f"{path}: line {line} is not UTF-8; save the notes file as UTF-8 and sync again") from None
 
 
-def _decode_steps(raw: bytes | None, path: Path) -> Generator[None, None, str]:
-    """:func:`_decode` with a pause after every ``READ_STEP_BYTES`` decoded."""
+def _decode_steps(held: list[bytes | None], path: Path) -> Generator[None, None, str]:
+    """:func:`_decode` of the bytes in ``held`` (taken from it), a pause after every ``READ_STEP_BYTES``
+    decoded. The bytes go before the pieces are joined: the file is never held in three forms at once."""
+    raw = held.pop()
     if raw is None or len(raw) <= READ_STEP_BYTES:
         return _decode(raw, path)
     decoder = codecs.getincrementaldecoder("utf-8")()
     parts: list[str] = []
     view = memoryview(raw)
+    size = len(raw)
     try:
-        for start in range(0, len(raw), READ_STEP_BYTES):
+        for start in range(0, size, READ_STEP_BYTES):
             end = start + READ_STEP_BYTES
-            parts.append(decoder.decode(view[start:end], final=end >= len(raw)))
+            parts.append(decoder.decode(view[start:end], final=end >= size))
             yield
     except UnicodeDecodeError:
         return _decode(raw, path)  # raises, naming the line
     finally:
         del view
+    del raw
     return "".join(parts)
 
 
@@ -736,8 +753,8 @@ def _plan_steps(
     looking = _holds_all_steps(data or b"", (b"<<<<<<<", b">>>>>>>"))
     marked = data is not None and ((yield from looking) if in_steps else run(looking))
     has_cr = data is not None and b"\r" in data
-    text = (yield from _decode_steps(data, path)) if in_steps else _decode(data, path)
-    del data
+    held, data = [data], None
+    text = (yield from _decode_steps(held, path)) if in_steps else _decode(held.pop(), path)
     if in_steps:
         yield
     doc = (yield from notesfile.split_steps(text, has_cr=has_cr)) if in_steps else notesfile.split(text)
