@@ -86,7 +86,10 @@ def test_a_sync_in_steps_writes_what_a_sync_at_once_writes(tmp_path: Path) -> No
     assert set(at_once.conflicts) == {every[n] for n in in_file & in_app} != set()
 
 
-def test_a_note_typed_while_the_sync_pauses_is_kept_as_a_conflict(tmp_path: Path) -> None:
+def test_a_note_typed_while_the_sync_pauses_is_kept_as_a_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "FSYNC_POLL_S", 60.0)  # no pause for a slow disk: the same pauses twice
     library = big_library(tmp_path / "lib")
     every = ids(library)
     library.annotate(every, AnnotationChange(note="The note as synced."))
@@ -104,11 +107,16 @@ def test_a_note_typed_while_the_sync_pauses_is_kept_as_a_conflict(tmp_path: Path
     drive(sync_steps(twin, twin_notes), lambda pause: None if twin.write_counts()["annotations"] > writes
           else merging.append(pause))
 
+    typed: list[int] = []
+
     def type_once(pause: int) -> None:
         if pause == merging[-1]:  # the last pause: every paper merged, nothing written yet
             library.annotate([target], AnnotationChange(note="Typed in the window meanwhile."))
+            typed.append(pause)
 
     report = drive(sync_steps(library, notes), type_once)
+
+    assert typed == merging[-1:]
 
     assert library.annotation(target).note == "Typed in the window meanwhile."
     assert report.conflicts == {target: ("note",)}

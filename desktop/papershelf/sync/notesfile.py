@@ -406,6 +406,98 @@ def split_steps(text: str, *, has_cr: bool | None = None) -> Generator[None, Non
     return doc
 
 
+def split_bytes_steps(data: bytes) -> Generator[None, None, NotesDocument]:
+    """:func:`split_steps` of a file's UTF-8 bytes without a byte order mark or a carriage return, each
+    section's text decoded on its own: the whole text (2 bytes a character once any is above U+00FF)
+    is never made. ``doc.text`` stays empty and ``Section.start``/``end`` are byte offsets; the rest is
+    what :func:`split_steps` gives for ``data.decode()``.
+
+    Raises:
+        UnicodeDecodeError: the bytes are not UTF-8 (decode them whole to say where).
+    """
+    doc = NotesDocument()
+    starts = yield from _section_starts_bytes(data)
+    code, open_at = yield from _scan_fences_bytes(data)
+    if code:
+        starts = [(start, key) for start, key in starts if not _inside(code, start)]
+    doc.preamble = str(data[: starts[0][0]] if starts else data, "utf-8").rstrip(" \t\n")
+    seen: dict[str, int] = {}
+    line_no = 1
+    previous = 0
+    for n, (start, key) in enumerate(starts):
+        if n % STEP_SECTIONS == STEP_SECTIONS - 1:
+            yield
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(data)
+        line_no += data.count(b"\n", previous, start)
+        previous = start
+        raw = _trim_blank_lines(str(data[start:end], "utf-8"))
+        section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw,
+                          open_fence=0 <= open_at < end)
+        if not key:
+            doc.problems.append(Problem(line_no, "a section has an empty citation key; it is kept as is"))
+            section.verbatim = True
+        elif key in seen:
+            doc.problems.append(
+                Problem(
+                    line_no,
+                    f"a second section for this key (the first is at line {seen[key]}): the first one counts; "
+                    "what this one says differently is kept as a conflict in it",
+                    key=key,
+                    severity="warning",
+                )
+            )
+            section.verbatim = section.duplicate = True
+        else:
+            seen[key] = line_no
+        doc.sections.append(section)
+    return doc
+
+
+_SECTION_START_BYTES = re.compile(_SECTION_START.pattern.encode())
+_FENCE_BYTES = re.compile(_FENCE.pattern.encode())
+
+
+def _line_matches_bytes(pattern: re.Pattern[bytes], data: bytes) -> Iterator[tuple[int, int, bytes, bytes]]:
+    """:func:`_line_matches` on bytes."""
+    first_line_end = data.find(b"\n", data.find(b"\n") + 1)
+    head = b"\n" + (data if first_line_end < 0 else data[:first_line_end])
+    match = pattern.match(head)
+    if match is not None:
+        yield 0, match.end() - 1, match.group(1), match.group(2) if pattern.groups > 1 else b""
+    for match in pattern.finditer(data):
+        yield match.start() + 1, match.end(), match.group(1), match.group(2) if pattern.groups > 1 else b""
+
+
+def _section_starts_bytes(data: bytes) -> Generator[None, None, list[tuple[int, str]]]:
+    starts: list[tuple[int, str]] = []
+    for number, (start, _end, raw_key, _) in enumerate(_line_matches_bytes(_SECTION_START_BYTES, data)):
+        if number % STEP_LINES == STEP_LINES - 1:
+            yield
+        key = raw_key.decode("utf-8")
+        if any(character.isspace() for character in key):
+            continue  # (\S in a bytes pattern takes any byte of a non-ASCII space; in a text, no space)
+        starts.append((start, unquote(key) if "%" in key else key))
+    return starts
+
+
+def _scan_fences_bytes(data: bytes) -> Generator[None, None, tuple[list[tuple[int, int]], int]]:
+    found: list[tuple[int, int]] = []
+    if b"```" not in data and b"~~~" not in data:
+        return found, -1
+    start, opener = -1, b""
+    for number, (begin, end, fence, rest) in enumerate(_line_matches_bytes(_FENCE_BYTES, data)):
+        if number % STEP_LINES == STEP_LINES - 1:
+            yield
+        if start < 0:
+            if fence[:1] == b"`" and b"`" in rest:
+                continue
+            start, opener = begin, fence
+        elif fence[:1] == opener[:1] and len(fence) >= len(opener) and not rest.strip(b" \t"):
+            found.append((start, end))
+            start = -1
+    return found, start
+
+
 def _section_starts(text: str) -> Generator[None, None, list[tuple[int, str]]]:
     """(offset of the heading, key) of every heading + key line pair."""
     starts: list[tuple[int, str]] = []

@@ -753,11 +753,25 @@ def _plan_steps(
     looking = _holds_all_steps(data or b"", (b"<<<<<<<", b">>>>>>>"))
     marked = data is not None and ((yield from looking) if in_steps else run(looking))
     has_cr = data is not None and b"\r" in data
-    held, data = [data], None
-    text = (yield from _decode_steps(held, path)) if in_steps else _decode(held.pop(), path)
-    if in_steps:
-        yield
-    doc = (yield from notesfile.split_steps(text, has_cr=has_cr)) if in_steps else notesfile.split(text)
+    copies = list(engines.conflict_copies(path))
+    empty: bool | None = None
+    if in_steps and data and not (marked or has_cr or copies) and not data.startswith(codecs.BOM_UTF8):
+        # Split as bytes, each section decoded on its own: the whole text of a large file (up to twice its
+        # size) is never made, nor joined in one step. (Git's markers, conflict copies, a BOM or carriage
+        # returns: as text.)
+        try:
+            doc = yield from notesfile.split_bytes_steps(data)
+        except UnicodeDecodeError:
+            _decode(data, path)  # raises, naming the line
+            raise
+        data = None
+        empty = not doc.sections and (not doc.preamble or doc.preamble.isspace())
+    else:
+        held, data = [data], None
+        text = (yield from _decode_steps(held, path)) if in_steps else _decode(held.pop(), path)
+        if in_steps:
+            yield
+        doc = (yield from notesfile.split_steps(text, has_cr=has_cr)) if in_steps else notesfile.split(text)
     report = SyncReport(path=path, problems=doc.problems)
     sides = engines.git_sides(doc.text) if marked else None
     if sides is not None:
@@ -767,7 +781,7 @@ def _plan_steps(
         doc = ours
         report.problems = doc.problems = [*ours.problems, *theirs.problems]
         report.git_merged = True
-    for copy in engines.conflict_copies(path):
+    for copy in copies:
         try:
             copy_text = _decode(copy.path.read_bytes(), copy.path)
         except (OSError, SyncError) as exc:
@@ -780,7 +794,9 @@ def _plan_steps(
             notesfile.add_other_side(doc, notesfile.split(text), copy.path.name)
         report.taken_in.append(copy.path)
     stamp = now_iso()
-    empty = state.raw is None or not doc.text or doc.text.isspace()  # (strip() would copy a large file)
+    if empty is None:
+        empty = not doc.text or doc.text.isspace()  # (strip() would copy a large file)
+    empty = empty or state.raw is None
     doc.text = text = ""  # not needed from here on: each section has its own text (a large file: 2x its size)
     if in_steps:
         yield  # (letting a large text go takes a while too)
