@@ -811,6 +811,7 @@ def _plan_steps(
     unchanged: set[str] = set()
     duplicated = {section.key for section in doc.sections if section.duplicate}
     read_keys: dict[str, str] = {}  # key -> paper id of the sections read
+    raw_hashes: dict[str, str] = {}  # paper id -> section_hash of the section read, whose text is let go
     dropped: set[str] = set()  # keys whose section in a conflict copy was left out (see below)
     for number, section in enumerate(doc.sections):
         if in_steps and number % STEP_SECTIONS == 0:
@@ -874,6 +875,11 @@ def _plan_steps(
                     # comes back; nothing is lost either way).
                 sections[pid] = section
                 read_keys[section.key] = pid
+                if section.key not in duplicated and not section.other_side:
+                    # From here on only its hash is needed: its text goes now (a large file: its size again,
+                    # held beside the notes taken from it).
+                    raw_hashes[pid] = section_hash(section.raw)
+                    section.raw = ""
                 continue
         out.append(section)
 
@@ -890,6 +896,7 @@ def _plan_steps(
             base=Fields.from_doc(stored_base.get(pid)) if base_valid else DEFAULT,
             section=sections.get(pid),
             record=records.get(pid),
+            raw_hash=raw_hashes.get(pid),
         )
         if rendered is not None:
             out.append(rendered)
@@ -1015,8 +1022,10 @@ def _sync_paper(
     base: Fields,
     section: Section | None,
     record: Mapping[str, Any] | None,
+    raw_hash: str | None = None,
 ) -> Section | None:
-    """Merge one paper, add its writes to ``plan``; returns its section for the file (None: no section)."""
+    """Merge one paper, add its writes to ``plan``; returns its section for the file (None: no section),
+    its text as UTF-8 (``encoded``). ``raw_hash``: the section's ``section_hash`` when its text was let go."""
     report = plan.report
     assert report is not None
     if section is None:
@@ -1088,8 +1097,10 @@ def _sync_paper(
 
     safe = Fields(*(merged.get(n) if merged.get(n) == file.get(n) else base.get(n) for n in FIELDS))
     safe_doc = safe.to_doc() if safe != DEFAULT else None
+    if section is not None and raw_hash is None:
+        raw_hash = section_hash(section.raw)
     if safe_doc is not None and section is not None and safe == file:
-        safe_doc["hash"] = section_hash(section.raw)  # true of the section on disk now
+        safe_doc["hash"] = raw_hash  # true of the section on disk now
     plan.safe_base[pid] = safe_doc
 
     conflict = _block(new_record, merged) if new_record and not new_record.get("resolved") else None
@@ -1103,11 +1114,11 @@ def _sync_paper(
         key=paper.key, title=paper.title, status=merged.status, tags=merged.tags, note=merged.note,
         conflict=conflict, verbatim=True,
     )
-    rendered.raw = notesfile.render_section(rendered)
-    if section is not None and section.raw == rendered.raw:
-        rendered.raw = section.raw  # one copy of the same text (a large file: its size again)
-    plan.base[pid] = {**merged.to_doc(), "hash": section_hash(rendered.raw)}
-    if section is None or section.raw != rendered.raw:
+    # As UTF-8 from here (half a 2-byte text); the text itself goes at once.
+    rendered.encoded = notesfile.render_section(rendered).encode("utf-8")
+    rendered_hash = hashlib.blake2b(rendered.encoded, digest_size=12).hexdigest()  # section_hash, of the bytes
+    plan.base[pid] = {**merged.to_doc(), "hash": rendered_hash}
+    if section is None or raw_hash != rendered_hash:
         report.to_file.append(pid)
     return rendered
 
