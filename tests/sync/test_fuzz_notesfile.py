@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from papershelf.core.model import STATUSES
-from papershelf.sync.notesfile import NotesDocument, parse, render_document
+from papershelf.core.search.steps import run
+from papershelf.sync.notesfile import NotesDocument, parse, render_document, split_bytes_steps, split_steps
 from tests.fuzz import broken_by, time_limit
 
 ARBITRARY_EXAMPLES = 600
@@ -105,3 +106,49 @@ def test_a_huge_unclosed_conflict_block_and_fence_take_no_time() -> None:
     doc = check(section + "## not a section\n" * 20_000)
     assert [s.key for s in doc.sections] == ["k"]
     assert doc.sections[0].conflict is not None
+
+
+# -- the split of a file's bytes (a large file, in the window) is the split of its text -------------------
+
+_key_lines_with_spaces = st.sampled_from([
+    "<!-- papershelf:key=a\u00a0b -->", "<!-- papershelf:key=a\x1cb -->", "<!-- papershelf:key=ễ\u2003 -->",
+    "<!-- papershelf:key=ễ😀 -->",
+])
+_odd_section = st.builds(lambda h, k, body: "\n".join([h, k, *body]), _heading, _key_lines_with_spaces,
+                         st.lists(_body_line, max_size=4))
+
+
+def assert_same_split(text: str) -> None:
+    data = text.encode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf") or b"\r" in data:
+        return  # (the window splits such a file as text)
+    expected = run(split_steps(text))
+    got = run(split_bytes_steps(data))
+    assert got.preamble == expected.preamble
+    assert got.problems == expected.problems
+    assert [(s.key, s.raw, s.line, s.verbatim, s.duplicate, s.open_fence) for s in got.sections] == [
+        (s.key, s.raw, s.line, s.verbatim, s.duplicate, s.open_fence) for s in expected.sections]
+    assert [len(data[: s.start].decode()) for s in got.sections] == [s.start for s in expected.sections]
+
+
+@settings(max_examples=STRUCTURED_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.builds(lambda pre, sections: pre + "\n\n" + "\n\n".join(sections), _preamble,
+                 st.lists(st.one_of(_section, _odd_section), max_size=6)))
+def test_the_bytes_of_a_file_split_as_its_text(text: str) -> None:
+    assert_same_split(text)
+
+
+@settings(max_examples=BROKEN_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(broken(notes_files))
+def test_the_bytes_of_a_broken_file_split_as_its_text(text: str) -> None:
+    assert_same_split(text)
+
+
+@settings(max_examples=ARBITRARY_EXAMPLES, deadline=None)
+@given(st.text())
+def test_the_bytes_of_any_text_split_as_the_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return  # (a lone surrogate: no file holds it)
+    assert_same_split(text)

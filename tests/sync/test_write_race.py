@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from papershelf.core.library import Library
-from papershelf.core.storage.store import BACKUP_DIR
-from papershelf.sync.syncer import DISPLACED_DEVICE, sync
+from papershelf.core.storage.store import BACKUP_DIR, temp_files_of
+from papershelf.sync.syncer import DISPLACED_DEVICE, sync, sync_steps
 from tests.sync.helpers import KEYS, annotate, library, note, replace_in
 
 A, B = KEYS[0], KEYS[1]
@@ -104,3 +104,41 @@ def test_a_file_created_in_the_window_is_not_clobbered(lib: Library, tmp_path: P
     text = notes.read_text(encoding="utf-8")
     assert text.startswith("# Someone else's file")
     assert "Notes on A." in text
+
+
+@pytest.mark.parametrize("saved", [True, False])
+def test_a_sync_in_steps_dropped_while_it_compares_what_it_swapped_out_loses_no_save(
+    lib: Library, tmp_path: Path, saved: bool
+) -> None:
+    notes = tmp_path / "notes.md"
+    sync(lib, notes)
+    annotate(lib, B, note="Notes on B, typed in the app.")
+    saves: list[None] = []
+
+    def editor_saves_in_the_window() -> None:  # in place, the same size: only reading it tells
+        if saved and not saves:
+            text = notes.read_text(encoding="utf-8").replace("Notes on A.", "Notes on A!")
+            with notes.open("r+", encoding="utf-8") as handle:
+                handle.write(text)
+            saves.append(None)
+
+    steps = sync_steps(lib, notes, on_replace=editor_saves_in_the_window)
+    while "Notes on B, typed in the app." not in notes.read_text(encoding="utf-8"):
+        next(steps)  # until the new version is in place: what was there is being compared with what was read
+    assert temp_files_of(notes)
+
+    steps.close()  # the window drops the sync (a new notes file chosen, the window closed)
+
+    assert temp_files_of(notes) == []
+    copies = list(tmp_path.glob(f"notes.sync-conflict-*-{DISPLACED_DEVICE}.md"))
+    if saved:  # the save swapped out is kept as a conflict copy, merged by the next sync
+        [copy] = copies
+        assert "Notes on A!" in copy.read_text(encoding="utf-8")
+        sync(lib, notes)
+        assert note(lib, A) == "Notes on A!"
+    else:  # what was swapped out is what the sync read: nothing to keep
+        assert copies == []
+        sync(lib, notes)
+        assert note(lib, A) == "Notes on A."
+    assert note(lib, B) == "Notes on B, typed in the app."
+    assert not sync(lib, notes).written

@@ -8,7 +8,7 @@ together with annotations and note history by ``commit``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -354,6 +354,37 @@ class Annotations:
         A ``None`` document deletes that entry. ``annotations`` are copied. Raises ValueError for a table
         name this module owns (use the other arguments).
         """
+        changes = self._changes(annotations, history_docs, tables)
+        if not changes:
+            return
+        self._write(changes)
+        if annotations:
+            self._events.emit(self._took({pid: ann.copy() for pid, ann in annotations.items()}))
+
+    def commit_steps(
+        self,
+        *,
+        annotations: Mapping[str, Annotation] | None = None,
+        history_docs: Docs | None = None,
+        tables: Mapping[str, Docs] | None = None,
+    ) -> Generator[None, None, bool]:
+        """:meth:`commit` in steps, pausing (yielding) while the store file is written (``Store.commit_steps``).
+
+        Returns False, with nothing written or changed, when another write reached the store meanwhile.
+        The caller checks that the library may be written. Raises OSError when the write fails.
+        """
+        changes = self._changes(annotations, history_docs, tables)
+        if not changes:
+            return True
+        if not (yield from self._store.commit_steps(changes)):
+            return False
+        if annotations:
+            self._events.emit(self._took({pid: ann.copy() for pid, ann in annotations.items()}))
+        return True
+
+    def _changes(
+        self, annotations: Mapping[str, Annotation] | None, history_docs: Docs | None, tables: Mapping[str, Docs] | None
+    ) -> dict[str, Docs]:
         changes: dict[str, Docs] = {}
         for name, docs in (tables or {}).items():
             if name in _OWN_TABLES:
@@ -364,11 +395,7 @@ class Annotations:
             changes[ANNOTATIONS] = {pid: ann.to_doc() for pid, ann in annotations.items()}
         if history_docs:
             changes[history.TABLE] = history_docs
-        if not changes:
-            return
-        self._write(changes)
-        if annotations:
-            self._events.emit(self._took({pid: ann.copy() for pid, ann in annotations.items()}))
+        return changes
 
     def forget(self, kept: Mapping[str, Mapping[str, Any]], paper_ids: Sequence[str],
                tables: Iterable[str] = ()) -> None:

@@ -148,6 +148,7 @@ class Section:
     duplicate: bool = False  # a later section for a key that has one already
     other_side: str = ""  # set on a section from another version of the file (see add_other_side)
     open_fence: bool = False  # ``raw`` leaves a fence open (closed when written back verbatim)
+    encoded: bytes | None = None  # a verbatim section's text as UTF-8, instead of ``raw`` (half the memory)
 
 
 @dataclass(slots=True)
@@ -358,14 +359,15 @@ def split(text: str) -> NotesDocument:
     return run(split_steps(text))
 
 
-def split_steps(text: str) -> Generator[None, None, NotesDocument]:
-    """:func:`split` in steps: pauses (yields) every few milliseconds, returns the document."""
+def split_steps(text: str, *, has_cr: bool | None = None) -> Generator[None, None, NotesDocument]:
+    """:func:`split` in steps: pauses (yields) every few milliseconds, returns the document. ``has_cr``:
+    whether the text holds a carriage return, if known (looking takes a while in a large text)."""
     bom = text.startswith("\ufeff")
     if bom:
         text = text[1:]
     first_newline = text.find("\n")
     newline = "\r\n" if first_newline > 0 and text[first_newline - 1] == "\r" else "\n"
-    if "\r" in text:
+    if ("\r" in text) if has_cr is None else has_cr:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc = NotesDocument(newline=newline, bom=bom, text=text)
     starts = yield from _section_starts(text)
@@ -403,6 +405,98 @@ def split_steps(text: str) -> Generator[None, None, NotesDocument]:
             seen[key] = line_no
         doc.sections.append(section)
     return doc
+
+
+def split_bytes_steps(data: bytes) -> Generator[None, None, NotesDocument]:
+    """:func:`split_steps` of a file's UTF-8 bytes without a byte order mark or a carriage return, each
+    section's text decoded on its own: the whole text (2 bytes a character once any is above U+00FF)
+    is never made. ``doc.text`` stays empty and ``Section.start``/``end`` are byte offsets; the rest is
+    what :func:`split_steps` gives for ``data.decode()``.
+
+    Raises:
+        UnicodeDecodeError: the bytes are not UTF-8 (decode them whole to say where).
+    """
+    doc = NotesDocument()
+    starts = yield from _section_starts_bytes(data)
+    code, open_at = yield from _scan_fences_bytes(data)
+    if code:
+        starts = [(start, key) for start, key in starts if not _inside(code, start)]
+    doc.preamble = str(data[: starts[0][0]] if starts else data, "utf-8").rstrip(" \t\n")
+    seen: dict[str, int] = {}
+    line_no = 1
+    previous = 0
+    for n, (start, key) in enumerate(starts):
+        if n % STEP_SECTIONS == STEP_SECTIONS - 1:
+            yield
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(data)
+        line_no += data.count(b"\n", previous, start)
+        previous = start
+        raw = _trim_blank_lines(str(data[start:end], "utf-8"))
+        section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw,
+                          open_fence=0 <= open_at < end)
+        if not key:
+            doc.problems.append(Problem(line_no, "a section has an empty citation key; it is kept as is"))
+            section.verbatim = True
+        elif key in seen:
+            doc.problems.append(
+                Problem(
+                    line_no,
+                    f"a second section for this key (the first is at line {seen[key]}): the first one counts; "
+                    "what this one says differently is kept as a conflict in it",
+                    key=key,
+                    severity="warning",
+                )
+            )
+            section.verbatim = section.duplicate = True
+        else:
+            seen[key] = line_no
+        doc.sections.append(section)
+    return doc
+
+
+_SECTION_START_BYTES = re.compile(_SECTION_START.pattern.encode())
+_FENCE_BYTES = re.compile(_FENCE.pattern.encode())
+
+
+def _line_matches_bytes(pattern: re.Pattern[bytes], data: bytes) -> Iterator[tuple[int, int, bytes, bytes]]:
+    """:func:`_line_matches` on bytes."""
+    first_line_end = data.find(b"\n", data.find(b"\n") + 1)
+    head = b"\n" + (data if first_line_end < 0 else data[:first_line_end])
+    match = pattern.match(head)
+    if match is not None:
+        yield 0, match.end() - 1, match.group(1), match.group(2) if pattern.groups > 1 else b""
+    for match in pattern.finditer(data):
+        yield match.start() + 1, match.end(), match.group(1), match.group(2) if pattern.groups > 1 else b""
+
+
+def _section_starts_bytes(data: bytes) -> Generator[None, None, list[tuple[int, str]]]:
+    starts: list[tuple[int, str]] = []
+    for number, (start, _end, raw_key, _) in enumerate(_line_matches_bytes(_SECTION_START_BYTES, data)):
+        if number % STEP_LINES == STEP_LINES - 1:
+            yield
+        key = raw_key.decode("utf-8")
+        if any(character.isspace() for character in key):
+            continue  # (\S in a bytes pattern takes any byte of a non-ASCII space; in a text, no space)
+        starts.append((start, unquote(key) if "%" in key else key))
+    return starts
+
+
+def _scan_fences_bytes(data: bytes) -> Generator[None, None, tuple[list[tuple[int, int]], int]]:
+    found: list[tuple[int, int]] = []
+    if b"```" not in data and b"~~~" not in data:
+        return found, -1
+    start, opener = -1, b""
+    for number, (begin, end, fence, rest) in enumerate(_line_matches_bytes(_FENCE_BYTES, data)):
+        if number % STEP_LINES == STEP_LINES - 1:
+            yield
+        if start < 0:
+            if fence[:1] == b"`" and b"`" in rest:
+                continue
+            start, opener = begin, fence
+        elif fence[:1] == opener[:1] and len(fence) >= len(opener) and not rest.strip(b" \t"):
+            found.append((start, end))
+            start = -1
+    return found, start
 
 
 def _section_starts(text: str) -> Generator[None, None, list[tuple[int, str]]]:
@@ -619,7 +713,7 @@ def render_steps(
 ) -> Generator[None, None, str]:
     """:func:`render` in steps: pauses (yields) every few milliseconds, returns the text."""
     parts = yield from _render_parts(preamble, sections)
-    text = "\n\n".join(parts)
+    text = "\n\n".join(part if isinstance(part, str) else part.decode("utf-8") for part in parts)
     del parts
     yield
     if newline != "\n":
@@ -632,36 +726,52 @@ def render_encoded_steps(
 ) -> Generator[None, None, bytes]:
     """:func:`render` encoded as UTF-8, in steps: the bytes of the file, without ever holding its whole text
     (which takes up to 4 bytes a character: 2 for a file with any character above U+00FF)."""
+    pieces = yield from render_encoded_pieces_steps(preamble, sections, newline=newline, bom=bom)
+    yield
+    return b"".join(pieces)
+
+
+def render_encoded_pieces_steps(
+    preamble: str, sections: Iterable[Section], *, newline: str = "\n", bom: bool = False
+) -> Generator[None, None, list[bytes]]:
+    """:func:`render_encoded_steps` as the file's pieces in order (their concatenation is the file), so that
+    the whole file is never one more copy in memory. A section's text is let go once encoded: give
+    sections no one else holds and the text is not held twice either."""
     parts = yield from _render_parts(preamble, sections)
-    encoded: list[bytes] = []
+    del sections
+    pieces: list[bytes] = ["\ufeff".encode()] if bom else []
     separator = ("\n\n" if newline == "\n" else newline * 2).encode("utf-8")
     for number, part in enumerate(parts):
         if number % STEP_SECTIONS == STEP_SECTIONS - 1:
             yield
-        if newline != "\n":
-            part = part.replace("\n", newline)
-        encoded.append(part.encode("utf-8"))
-        parts[number] = ""  # each part goes once it is encoded
-    del parts
-    yield
-    payload = separator.join(encoded)
-    del encoded
-    yield
-    return "\ufeff".encode() + payload if bom else payload
+        if number:
+            pieces.append(separator)
+        if isinstance(part, bytes):
+            pieces.append(part if newline == "\n" else part.replace(b"\n", newline.encode("utf-8")))
+        else:
+            pieces.append((part if newline == "\n" else part.replace("\n", newline)).encode("utf-8"))
+        parts[number] = part = ""  # each part goes once it is encoded
+    return pieces
 
 
-def _render_parts(preamble: str, sections: Iterable[Section]) -> Generator[None, None, list[str]]:
-    """The file's parts (preamble, sections ordered by key) to join with a blank line; the last one ends
-    with the file's final newline."""
-    parts = [_verbatim(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
+def _render_parts(preamble: str, sections: Iterable[Section]) -> Generator[None, None, list[str | bytes]]:
+    """The file's parts (preamble, sections ordered by key) to join with a blank line, as text or as UTF-8
+    (a section given ``encoded``); the last one ends with the file's final newline."""
+    parts: list[str | bytes] = [_verbatim(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
     for number, section in enumerate(sorted(sections, key=lambda s: s.key)):
         if number % STEP_SECTIONS == STEP_SECTIONS - 1:
             yield
-        if section.verbatim:
+        if section.verbatim and section.encoded is not None:
+            if section.open_fence or b"<<<<<<<" in section.encoded:
+                parts.append(_verbatim(section.encoded.decode("utf-8")))
+            else:
+                parts.append(section.encoded)
+        elif section.verbatim:
             parts.append(_verbatim(section.raw) if section.open_fence or "<<<<<<<" in section.raw else section.raw)
         else:
             parts.append(render_section(section))
-    parts[-1] += "\n"  # added to the last part: the whole text is never copied for it
+    last = parts[-1]
+    parts[-1] = last + b"\n" if isinstance(last, bytes) else last + "\n"  # (only the last part is copied)
     return parts
 
 

@@ -11,13 +11,15 @@ one durable write (``Library.commit``): the crash protocol at the top of ``sync.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
 from papershelf.core.annotations import Docs
-from papershelf.core.library import Library
+from papershelf.core.library import Library, ReadOnlyError
 from papershelf.core.model import Annotation
+from papershelf.core.storage.migrations import ANNOTATIONS_FILE
+from papershelf.core.storage.store import StoreError
 
 BASE: Final = "sync_base"
 CONFLICTS: Final = "sync_conflicts"
@@ -81,6 +83,39 @@ def commit(
     A ``None`` document deletes that paper's entry. ``pending`` records (a document) or clears (None)
     what a sync is about to write to the file; False leaves it as it is.
     """
+    library.commit(annotations=annotations, history=history, tables=_tables(base, conflicts, notes_file, pending))
+
+
+def commit_steps(
+    library: Library,
+    *,
+    annotations: Mapping[str, Annotation] | None = None,
+    history: Docs | None = None,
+    base: Docs | None = None,
+    conflicts: Docs | None = None,
+    notes_file: Path | None = None,
+    pending: Mapping[str, Any] | bool | None = False,
+) -> Generator[None, None, bool]:
+    """:func:`commit` in steps: pauses (yields) while the annotations store is written, so that a window
+    handles its events meanwhile. Returns False, with nothing written or changed, when another write (an
+    edit made meanwhile) reached the store first: decide again from what the library holds now.
+
+    Raises:
+        StoreError: the library cannot be written.
+    """
+    if library.read_only:
+        raise ReadOnlyError(f"the library folder {library.folder} cannot be written; it is open read-only")
+    tables = _tables(base, conflicts, notes_file, pending)
+    try:
+        return (yield from library.annotations.commit_steps(annotations=annotations, history_docs=history,
+                                                            tables=tables))
+    except OSError as exc:
+        raise StoreError(f"could not save to {library.folder / ANNOTATIONS_FILE}: {exc.strerror or exc}") from exc
+
+
+def _tables(
+    base: Docs | None, conflicts: Docs | None, notes_file: Path | None, pending: Mapping[str, Any] | bool | None
+) -> dict[str, Docs]:
     tables: dict[str, Docs] = {}
     if base:
         tables[BASE] = base
@@ -93,4 +128,4 @@ def commit(
         settings[PENDING] = pending if isinstance(pending, Mapping) else None
     if settings:
         tables[SETTINGS] = settings
-    library.commit(annotations=annotations, history=history, tables=tables)
+    return tables

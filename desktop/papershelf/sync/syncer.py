@@ -28,6 +28,13 @@ it first finishes the cut sync (``_finish_cut_sync``) when the file is the one i
 or edited since but with a section it changed still as it wrote it), else merges again from the older
 base (where an edit made since can only read as a conflict, both sides kept).
 
+In steps (``sync_steps``, the window's), the writes pause too, a megabyte or so at a time: each is still
+a temp file renamed into place in one step, so a sync dropped at a pause (``close()``) leaves what a kill
+there would, and its temp file is removed. Nothing is written over an edit made during a pause: the
+merge is checked against the library once more just before the first write starts, and a write of the
+library that another write (the edit) reached first is dropped, nothing of it written
+(``Store.commit_steps``): the merge starts again, or, for the last write, the same record is written again.
+
 The write, against an editor saving at the same moment: the file is read and hashed, the new version
 written to a temp file, then the file is checked once more (a stat: the same file, size and time), then
 renamed into place. On Linux the rename swaps the temp file and the notes file in one step
@@ -65,9 +72,12 @@ from papershelf.core.model import Annotation, now_iso
 from papershelf.core.search.steps import run
 from papershelf.core.storage.store import (
     BACKUP_DIR,
+    FSYNC_BYTES,
     STALE_TEMP_AGE_S,
+    STEP_BYTES,
     atomic_write_bytes,
     fsync_dir,
+    fsync_steps,
     remove_stale_temp_files,
 )
 from papershelf.formats.common import Problem
@@ -79,6 +89,8 @@ from papershelf.sync.notesfile import ConflictBlock, Section
 MAX_ATTEMPTS: Final = 5
 STEP_SECTIONS: Final = 32  # sync_steps pauses after this many sections or papers (a few ms)
 MAX_STEPPED_PLANS: Final = 2  # merges in steps redone because the library changed meanwhile; then at once
+READ_STEP_BYTES: Final = 4 * STEP_BYTES  # reading, hashing, decoding in steps: this much per pause
+MAX_READS: Final = 3  # reads in steps of a file that changed while it was read; then a read at once
 GIT: Final = "git"  # the other side of a git merge (see notesfile.add_other_side)
 NEW_FILE_MODE: Final = 0o644
 DISPLACED_DEVICE: Final = "PAPERSHELF"  # the device part of the conflict copy that keeps a save made mid-write
@@ -136,6 +148,44 @@ class FileState:
             raise SyncError(f"cannot read the notes file {path}: {exc.strerror or exc}") from exc
         return cls(raw, stat.st_mtime_ns, stat.st_size, file_hash(raw), stat.st_ino)
 
+    @classmethod
+    def read_steps(cls, path: Path, *, keep: bool = True) -> Generator[None, None, FileState]:
+        """:meth:`read` in steps (a pause after every ``READ_STEP_BYTES`` read and hashed), into one buffer
+        of the file's size (pieces joined would hold it twice). A file written while it was read (its size
+        or time changed meanwhile) is read again, at last at once. ``keep=False``: only its hash and stat
+        are wanted (``raw`` is then ``b""`` for a file that exists)."""
+        for _ in range(MAX_READS):
+            try:
+                with path.open("rb") as handle:
+                    stat = os.fstat(handle.fileno())
+                    hasher = hashlib.blake2b(digest_size=16)
+                    buffer = bytearray(stat.st_size if keep else READ_STEP_BYTES)
+                    view = memoryview(buffer)
+                    done = 0
+                    while True:
+                        into = view[done : done + READ_STEP_BYTES] if keep else view
+                        count = handle.readinto(into)
+                        if not count:
+                            break
+                        hasher.update(into[:count])
+                        done += count if keep else 0
+                        yield
+                        if keep and done == len(buffer):
+                            if handle.read(1):  # grew while read: the check below reads it again
+                                done = -1
+                            break
+                    del into, view
+                    after = os.fstat(handle.fileno())
+            except FileNotFoundError:
+                return cls(None)
+            except OSError as exc:
+                raise SyncError(f"cannot read the notes file {path}: {exc.strerror or exc}") from exc
+            unchanged = (after.st_mtime_ns, after.st_size) == (stat.st_mtime_ns, stat.st_size)
+            if unchanged and (not keep or done == len(buffer)):
+                raw = bytes(buffer) if keep and len(buffer) <= READ_STEP_BYTES else buffer if keep else b""
+                return cls(raw, stat.st_mtime_ns, stat.st_size, hasher.hexdigest(), stat.st_ino)  # type: ignore[arg-type]
+        return cls.read(path)
+
     def same_as(self, other: FileState) -> bool:
         return (self.raw is None) == (other.raw is None) and self.digest == other.digest and (
             self.mtime_ns,
@@ -160,11 +210,33 @@ def file_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+def _file_hash_steps(pieces: list[bytes]) -> Generator[None, None, str]:
+    """:func:`file_hash` of the concatenated ``pieces``, a pause after every ``READ_STEP_BYTES`` hashed."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hashed = 0
+    for piece in pieces:
+        hasher.update(piece)
+        hashed += len(piece)
+        if hashed >= READ_STEP_BYTES:
+            hashed = 0
+            yield
+    return hasher.hexdigest()
+
+
+def _commit(library: Library, in_steps: bool, **changes: Any) -> Generator[None, None, bool]:
+    """``sync_state.commit`` in steps (False: an edit reached the library meanwhile, nothing written) or
+    at once."""
+    if in_steps:
+        return (yield from sync_state.commit_steps(library, **changes))
+    sync_state.commit(library, **changes)
+    return True
+
+
 @dataclass(slots=True)
 class _Plan:
     """One merge's outcome, ready to write."""
 
-    payload: bytes
+    payload: list[bytes]  # the file's bytes in pieces, never joined (a large file: its size again)
     annotations: dict[str, Annotation] = field(default_factory=dict)
     history: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     conflicts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
@@ -215,9 +287,10 @@ def sync_steps(
     """:func:`sync` in steps: a generator that pauses (yields) every few milliseconds while it reads the
     file and merges, so that a window can handle its events between steps; it returns the report.
 
-    Nothing is written while it pauses. If the library's annotations or conflicts change meanwhile (the
-    user typed), the merge starts again (at once, without pausing, after ``MAX_STEPPED_PLANS`` tries),
-    so the writes that follow always come from a merge of the library as it is.
+    The writes pause too (see the crash protocol above). If the library's annotations or conflicts change
+    meanwhile (the user typed) before the library is written, the merge starts again (at once, without
+    pausing, after ``MAX_STEPPED_PLANS`` tries), so the writes always come from a merge of the library as
+    it is.
     """
     path = _resolve_chosen(library, Path(path))
     if not path.parent.is_dir():
@@ -253,11 +326,18 @@ def _attempts(
     attempt = 0
     while attempt < MAX_ATTEMPTS:
         attempt += 1
-        state = FileState.read(path)
+        in_steps = stepped < MAX_STEPPED_PLANS
+        state = (yield from FileState.read_steps(path)) if in_steps else FileState.read(path)
+        # The bytes go to the merge, which lets them go once decoded: from here on the file is known by its
+        # hash and size (a large file would otherwise be held all through the sync).
+        raw = [state.raw]
+        state = replace(state, raw=None if state.raw is None else b"")
         records = dict(sync_state.conflict_records(library))
         changed.clear()
-        in_steps = stepped < MAX_STEPPED_PLANS
-        plan = yield from _plan_steps(library, path, state, in_steps)
+        plan = yield from _plan_steps(library, path, state, raw, in_steps)
+        hashing = _file_hash_steps(plan.payload)
+        digest = (yield from hashing) if in_steps else run(hashing)
+        # No pause from this check to the start of the first write (which sees any write made after it).
         if in_steps and (changed or records != sync_state.conflict_records(library)):
             stepped += 1  # merged from a library that changed meanwhile: merge again
             attempt -= 1
@@ -266,26 +346,28 @@ def _attempts(
         assert report is not None
         report.attempts = attempt
         notes_file = path if sync_state.notes_file_path(library) != path else None
-        digest = state.digest
-        if plan.payload == state.raw:  # the file already says it all: one write
-            sync_state.commit(
-                library,
+        if state.raw is not None and (digest, sum(map(len, plan.payload))) == (state.digest, state.size):
+            # the file already says it all: one write
+            if not (yield from _commit(
+                library, in_steps,
                 annotations=plan.annotations,
                 history=plan.history,
                 conflicts=plan.conflicts,
                 base=_diff(sync_state.base(library), plan.base),
                 notes_file=notes_file,
-            )
+            )):
+                stepped += 1  # an edit was saved while this was written: merge again
+                attempt -= 1
+                continue
             # The file already held all a conflict copy had; now that the library does too, set it aside.
             report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
         else:
             # A conflict record is "pending" until its block is in the file: a kill before the file
             # write must not read as "the user deleted the block".
-            digest = file_hash(plan.payload)  # once: hashing a large file takes a while
             pending = {pid: {**rec, "pending": True} if rec else None for pid, rec in plan.conflicts.items()}
             final_conflicts = {pid: rec for pid, rec in plan.conflicts.items() if rec is not None}
-            sync_state.commit(
-                library,
+            if not (yield from _commit(
+                library, in_steps,
                 annotations=plan.annotations,
                 history=plan.history,
                 conflicts=pending,
@@ -299,14 +381,20 @@ def _attempts(
                     "conflicts": final_conflicts,
                     "taken_in": [str(copy) for copy in report.taken_in],
                 },
-            )
+            )):
+                stepped += 1  # an edit was saved while this was written: merge again
+                attempt -= 1
+                continue
             done_to_library += plan.annotations
             if on_before_write is not None:
                 on_before_write()
-            if not FileState.read(path).same_as(state):
+            now = (yield from FileState.read_steps(path, keep=False)) if in_steps else FileState.read(path)
+            if not now.same_as(state):
                 continue  # edited meanwhile: merge again, never clobber it
+            del now
             try:
-                displaced = _write(path, plan.payload, state, on_replace)
+                writing = _write_steps(path, plan.payload, state, on_replace)
+                displaced = (yield from writing) if in_steps else run(writing)
             except _ChangedMeanwhile:
                 continue  # saved in the last instant before the rename: merge again
             if on_after_write is not None:
@@ -317,13 +405,15 @@ def _attempts(
             # The merge is in the file now: the conflict copies are taken in (set aside, so once), before
             # the pending record goes; a kill in between is finished by the next sync (_finish_cut_sync).
             report.taken_in = [_set_aside(library, copy, report) for copy in report.taken_in]
-            sync_state.commit(
-                library,
+            tries = 0
+            while not (yield from _commit(
+                library, in_steps and tries < MAX_STEPPED_PLANS,
                 base=_diff(sync_state.base(library), plan.base),
                 conflicts=final_conflicts,
                 notes_file=notes_file,
                 pending=None,
-            )
+            )):
+                tries += 1  # an edit was saved while this was written: the same record, written after it
         report.to_library = list(dict.fromkeys(done_to_library + report.to_library))
         report.taken_in = [*finished.taken_in, *report.taken_in]
         report.problems = [*finished.problems, *report.problems]
@@ -438,10 +528,16 @@ class _ChangedMeanwhile(Exception):
     """The notes file changed between the last check and the rename: nothing was written."""
 
 
-def _write(path: Path, payload: bytes, state: FileState, on_replace: Callable[[], None] | None) -> bytes | None:
-    """Replace the notes file with ``payload`` (a temp file renamed into place) unless it changed since it
+def _write_steps(
+    path: Path, payload: list[bytes], state: FileState, on_replace: Callable[[], None] | None
+) -> Generator[None, None, bytes | None]:
+    """Replace the notes file with ``payload`` (its pieces: a temp file renamed into place) unless it changed since it
     was read; returns what another program saved there in the instant between the last check and the
     rename (None: nothing).
+
+    The temp file is written in steps (a pause after every ``STEP_BYTES``, flushed to disk every
+    ``FSYNC_BYTES``); from the last check to the end it is one step. A generator closed while it pauses
+    removes its temp file.
 
     Where the system can swap two names in one step (Linux ``renameat2``), the temp file and the notes
     file are swapped, so whatever was at the path at that instant ends up at the temp name, where it is
@@ -458,12 +554,25 @@ def _write(path: Path, payload: bytes, state: FileState, on_replace: Callable[[]
         with contextlib.suppress(OSError):
             mode = path.stat().st_mode & 0o7777
     tmp = ""
+    unchecked = False  # tmp holds what was swapped out of the path, not yet compared with what was read
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # store.py's names
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            written = unsynced = 0
+            for piece in payload:
+                handle.write(piece)
+                written += len(piece)
+                if written >= STEP_BYTES:
+                    unsynced += written
+                    written = 0
+                    if unsynced >= FSYNC_BYTES:
+                        handle.flush()
+                        yield from fsync_steps(handle.fileno())
+                        unsynced = 0
+                    yield
             handle.flush()
-            os.fsync(handle.fileno())
+            yield from fsync_steps(handle.fileno())
+        yield
         os.chmod(tmp, mode)  # mkstemp made it 0600; keep what the user had
         if not state.still_at(path):
             raise _ChangedMeanwhile
@@ -474,22 +583,49 @@ def _write(path: Path, payload: bytes, state: FileState, on_replace: Callable[[]
             os.replace(tmp, path)
             tmp = ""
             displaced = None
-        elif swapped:
-            displaced = Path(tmp).read_bytes()  # what was at the path when the names were swapped
+        elif swapped:  # what was at the path when the names were swapped is at tmp now
+            unchecked = True
+            same = yield from _holds_steps(Path(tmp), state)
+            displaced = None if same else Path(tmp).read_bytes()
+            unchecked = False
             os.unlink(tmp)
             tmp = ""
-            displaced = None if displaced == state.raw else displaced
         else:
             tmp = ""
             displaced = None
+        yield
         fsync_dir(path.parent)
         return displaced
     except OSError as exc:
         raise SyncError(f"cannot write the notes file {path}: {exc.strerror or exc}") from exc
     finally:
+        if tmp and unchecked:  # dropped while comparing (closed at a pause): a save swapped out stays
+            try:
+                same = run(_holds_steps(Path(tmp), state))
+            except OSError:
+                same = False
+            if not same:  # as a conflict copy, merged by the next sync
+                with contextlib.suppress(OSError):
+                    os.replace(tmp, _conflict_copy_name(path))
+                    tmp = ""
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _holds_steps(path: Path, state: FileState) -> Generator[None, None, bool]:
+    """Whether the file at ``path`` holds what ``state`` read (its size and hash; read in pieces, a pause
+    after each)."""
+    if state.raw is None:
+        return False
+    hasher = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size != state.size:
+            return False
+        while chunk := handle.read(READ_STEP_BYTES):
+            hasher.update(chunk)
+            yield
+    return hasher.hexdigest() == state.digest
 
 
 @functools.cache
@@ -528,15 +664,21 @@ def _rename(tmp: str, path: Path, *, exchange: bool) -> bool | None:
     raise OSError(error, os.strerror(error), str(path))
 
 
-def _keep_displaced(path: Path, displaced: bytes, report: SyncReport) -> None:
-    """Keep what another program saved into the notes file while this sync replaced it, as a conflict copy
-    beside it: the next sync (the watcher's, at once) merges it in like a sync engine's copy."""
+def _conflict_copy_name(path: Path) -> Path:
+    """An unused name beside the notes file for a save kept as a conflict copy (``engines`` finds it)."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     number = 1
     copy = path.with_name(f"{path.stem}.sync-conflict-{stamp}-{DISPLACED_DEVICE}{path.suffix}")
     while copy.exists():
         number += 1
         copy = path.with_name(f"{path.stem}.sync-conflict-{stamp}-{DISPLACED_DEVICE}{number}{path.suffix}")
+    return copy
+
+
+def _keep_displaced(path: Path, displaced: bytes, report: SyncReport) -> None:
+    """Keep what another program saved into the notes file while this sync replaced it, as a conflict copy
+    beside it: the next sync (the watcher's, at once) merges it in like a sync engine's copy."""
+    copy = _conflict_copy_name(path)
     try:
         atomic_write_bytes(copy, displaced)
     except OSError as exc:
@@ -576,17 +718,62 @@ def _decode(raw: bytes | None, path: Path) -> str:
         raise SyncError(f"{path}: line {line} is not UTF-8; save the notes file as UTF-8 and sync again") from None
 
 
-def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) -> Generator[None, None, _Plan]:
-    """Merge the library with the file as read, pausing between sections and papers when ``in_steps``;
-    nothing is written here."""
+def _decode_steps(held: list[bytes | None], path: Path) -> Generator[None, None, str]:
+    """:func:`_decode` of the bytes in ``held`` (taken from it), a pause after every ``READ_STEP_BYTES``
+    decoded. The bytes go before the pieces are joined: the file is never held in three forms at once."""
+    raw = held.pop()
+    if raw is None or len(raw) <= READ_STEP_BYTES:
+        return _decode(raw, path)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    parts: list[str] = []
+    view = memoryview(raw)
+    size = len(raw)
+    try:
+        for start in range(0, size, READ_STEP_BYTES):
+            end = start + READ_STEP_BYTES
+            parts.append(decoder.decode(view[start:end], final=end >= size))
+            yield
+    except UnicodeDecodeError:
+        return _decode(raw, path)  # raises, naming the line
+    finally:
+        del view
+    del raw
+    return "".join(parts)
+
+
+def _plan_steps(
+    library: Library, path: Path, state: FileState, raw: list[bytes | None], in_steps: bool
+) -> Generator[None, None, _Plan]:
+    """Merge the library with the file as read (``raw`` holds its bytes, taken from it here and let go once
+    decoded), pausing between sections and papers when ``in_steps``; nothing is written here."""
     if in_steps:
         yield  # the file was read (and hashed)
-    text = _decode(state.raw, path)
-    if in_steps:
-        yield
-    doc = (yield from notesfile.split_steps(text)) if in_steps else notesfile.split(text)
+    data = raw.pop()
+    # ASCII, so looked for in the bytes: much faster than in a text of 2-byte characters
+    looking = _holds_all_steps(data or b"", (b"<<<<<<<", b">>>>>>>"))
+    marked = data is not None and ((yield from looking) if in_steps else run(looking))
+    has_cr = data is not None and b"\r" in data
+    copies = list(engines.conflict_copies(path))
+    empty: bool | None = None
+    if in_steps and data and not (marked or has_cr or copies) and not data.startswith(codecs.BOM_UTF8):
+        # Split as bytes, each section decoded on its own: the whole text of a large file (up to twice its
+        # size) is never made, nor joined in one step. (Git's markers, conflict copies, a BOM or carriage
+        # returns: as text.)
+        try:
+            doc = yield from notesfile.split_bytes_steps(data)
+        except UnicodeDecodeError:
+            _decode(data, path)  # raises, naming the line
+            raise
+        data = None
+        empty = not doc.sections and (not doc.preamble or doc.preamble.isspace())
+    else:
+        held, data = [data], None
+        text = (yield from _decode_steps(held, path)) if in_steps else _decode(held.pop(), path)
+        if in_steps:
+            yield
+        doc = (yield from notesfile.split_steps(text, has_cr=has_cr)) if in_steps else notesfile.split(text)
     report = SyncReport(path=path, problems=doc.problems)
-    sides = engines.git_sides(doc.text)
+    sides = engines.git_sides(doc.text) if marked else None
     if sides is not None:
         ours, theirs = notesfile.split(sides[0]), notesfile.split(sides[1])
         ours.newline, ours.bom = doc.newline, doc.bom
@@ -594,7 +781,7 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
         doc = ours
         report.problems = doc.problems = [*ours.problems, *theirs.problems]
         report.git_merged = True
-    for copy in engines.conflict_copies(path):
+    for copy in copies:
         try:
             copy_text = _decode(copy.path.read_bytes(), copy.path)
         except (OSError, SyncError) as exc:
@@ -607,19 +794,24 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
             notesfile.add_other_side(doc, notesfile.split(text), copy.path.name)
         report.taken_in.append(copy.path)
     stamp = now_iso()
-    empty = state.raw is None or not doc.text or doc.text.isspace()  # (strip() would copy a large file)
+    if empty is None:
+        empty = not doc.text or doc.text.isspace()  # (strip() would copy a large file)
+    empty = empty or state.raw is None
     doc.text = text = ""  # not needed from here on: each section has its own text (a large file: 2x its size)
+    if in_steps:
+        yield  # (letting a large text go takes a while too)
     report.recreated = empty and sync_state.notes_file_path(library) == path
     base_valid = sync_state.notes_file_path(library) == path and not empty
     stored_base = sync_state.base(library)
     records = sync_state.conflict_records(library)
 
-    plan = _Plan(payload=b"", report=report)
+    plan = _Plan(payload=[], report=report)
     sections: dict[str, Section] = {}
     out: list[Section] = []
     unchanged: set[str] = set()
     duplicated = {section.key for section in doc.sections if section.duplicate}
     read_keys: dict[str, str] = {}  # key -> paper id of the sections read
+    raw_hashes: dict[str, str] = {}  # paper id -> section_hash of the section read, whose text is let go
     dropped: set[str] = set()  # keys whose section in a conflict copy was left out (see below)
     for number, section in enumerate(doc.sections):
         if in_steps and number % STEP_SECTIONS == 0:
@@ -683,6 +875,11 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
                     # comes back; nothing is lost either way).
                 sections[pid] = section
                 read_keys[section.key] = pid
+                if section.key not in duplicated and not section.other_side:
+                    # From here on only its hash is needed: its text goes now (a large file: its size again,
+                    # held beside the notes taken from it).
+                    raw_hashes[pid] = section_hash(section.raw)
+                    section.raw = ""
                 continue
         out.append(section)
 
@@ -699,6 +896,7 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
             base=Fields.from_doc(stored_base.get(pid)) if base_valid else DEFAULT,
             section=sections.get(pid),
             record=records.get(pid),
+            raw_hash=raw_hashes.get(pid),
         )
         if rendered is not None:
             out.append(rendered)
@@ -712,9 +910,28 @@ def _plan_steps(library: Library, path: Path, state: FileState, in_steps: bool) 
         if pid not in unchanged:
             plan.base.setdefault(pid, None)
             plan.safe_base.setdefault(pid, doc_ if base_valid else None)
-    rendering = notesfile.render_encoded_steps(doc.preamble, out, newline=doc.newline, bom=doc.bom)
+    # Each section's text is let go once encoded: nothing else may hold the sections now.
+    doc.sections.clear()
+    sections.clear()
+    rendering = notesfile.render_encoded_pieces_steps(doc.preamble, out, newline=doc.newline, bom=doc.bom)
+    out = []
     plan.payload = (yield from rendering) if in_steps else run(rendering)
     return plan
+
+
+def _holds_all_steps(data: bytes, needles: tuple[bytes, ...]) -> Generator[None, None, bool]:
+    """Whether ``data`` contains every one of ``needles``, looked for a few megabytes at a time."""
+    for needle in needles:
+        start = 0
+        while start < len(data):
+            end = start + READ_STEP_BYTES
+            if data.find(needle, start, end + len(needle) - 1) >= 0:
+                break
+            start = end
+            yield
+        else:
+            return False
+    return True
 
 
 def _merge_copy(first: Section, copy: Section, base: Fields | None, older_notes: set[str]) -> None:
@@ -805,8 +1022,10 @@ def _sync_paper(
     base: Fields,
     section: Section | None,
     record: Mapping[str, Any] | None,
+    raw_hash: str | None = None,
 ) -> Section | None:
-    """Merge one paper, add its writes to ``plan``; returns its section for the file (None: no section)."""
+    """Merge one paper, add its writes to ``plan``; returns its section for the file (None: no section),
+    its text as UTF-8 (``encoded``). ``raw_hash``: the section's ``section_hash`` when its text was let go."""
     report = plan.report
     assert report is not None
     if section is None:
@@ -878,8 +1097,10 @@ def _sync_paper(
 
     safe = Fields(*(merged.get(n) if merged.get(n) == file.get(n) else base.get(n) for n in FIELDS))
     safe_doc = safe.to_doc() if safe != DEFAULT else None
+    if section is not None and raw_hash is None:
+        raw_hash = section_hash(section.raw)
     if safe_doc is not None and section is not None and safe == file:
-        safe_doc["hash"] = section_hash(section.raw)  # true of the section on disk now
+        safe_doc["hash"] = raw_hash  # true of the section on disk now
     plan.safe_base[pid] = safe_doc
 
     conflict = _block(new_record, merged) if new_record and not new_record.get("resolved") else None
@@ -893,11 +1114,11 @@ def _sync_paper(
         key=paper.key, title=paper.title, status=merged.status, tags=merged.tags, note=merged.note,
         conflict=conflict, verbatim=True,
     )
-    rendered.raw = notesfile.render_section(rendered)
-    if section is not None and section.raw == rendered.raw:
-        rendered.raw = section.raw  # one copy of the same text (a large file: its size again)
-    plan.base[pid] = {**merged.to_doc(), "hash": section_hash(rendered.raw)}
-    if section is None or section.raw != rendered.raw:
+    # As UTF-8 from here (half a 2-byte text); the text itself goes at once.
+    rendered.encoded = notesfile.render_section(rendered).encode("utf-8")
+    rendered_hash = hashlib.blake2b(rendered.encoded, digest_size=12).hexdigest()  # section_hash, of the bytes
+    plan.base[pid] = {**merged.to_doc(), "hash": rendered_hash}
+    if section is None or raw_hash != rendered_hash:
         report.to_file.append(pid)
     return rendered
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import orjson
@@ -210,3 +212,125 @@ def test_opening_a_library_removes_abandoned_temp_files_of_caches_and_backups_on
     os.utime(recent, (old, old))
     Library(folder, read_only=True)  # another process holds the lock: nothing is ours to remove
     assert recent.exists()
+
+
+# -- writes in steps (a window's long write, between its events) -------------------------------------------
+
+
+def large_tables() -> dict[str, dict[str, dict[str, object]]]:
+    """Documents of a few KB each, and one record that holds many documents (as a sync's pending record)."""
+    notes = {f"p{n}": {"status": "read", "note": f"Note {n}: " + "Grüße, ünïcode and text. " * 120} for n in range(400)}
+    return {
+        "annotations": notes,
+        "settings": {"pending": {"hash": "abc", "base": {pid: dict(doc) for pid, doc in notes.items()}}},
+    }
+
+
+def test_json_in_pieces_is_exactly_what_one_dump_writes() -> None:
+    data = {"_meta": {"schema": {"kind": "annotations", "version": 2}}, "empty": {}, **large_tables()}
+    pieces = list(store_module.json_chunks(data, 64_000))
+    assert b"".join(pieces) == orjson.dumps(data)
+    assert len(pieces) > 20  # in pieces, the record of many documents too
+    assert max(len(piece) for piece in pieces) < 200_000
+    assert b"".join(store_module.json_chunks({}, 10)) == b"{}"
+
+
+def pauses(steps: Generator[None, None, bool], at_pause: Callable[[int], None] | None = None) -> tuple[bool, int]:
+    count = 0
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return bool(done.value), count
+        if at_pause is not None:
+            at_pause(count)
+        count += 1
+
+
+def test_a_commit_in_steps_writes_what_a_commit_at_once_writes(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    at_once = Store(tmp_path / "a" / "annotations.json", "annotations", 2)
+    in_steps = Store(tmp_path / "b" / "annotations.json", "annotations", 2)
+    for store in (at_once, in_steps):
+        store.commit({"annotations": {"old": {"note": "kept"}, "gone": {"note": "deleted below"}}})
+    changes = {**large_tables(), "annotations": {**large_tables()["annotations"], "gone": None}}
+
+    at_once.commit(changes)
+    written, paused = pauses(in_steps.commit_steps(changes))
+
+    assert written
+    assert paused >= 2 * 400 * 3_000 // store_module.STEP_BYTES  # it paused, about once a megabyte
+    assert in_steps.path.read_bytes() == at_once.path.read_bytes()
+    assert dict(in_steps.documents("annotations")) == dict(at_once.documents("annotations"))
+    assert in_steps.storage.writes == at_once.storage.writes
+    assert store_module.temp_files_of(in_steps.path) == []
+
+
+def test_a_commit_in_steps_never_writes_over_a_write_made_while_it_paused(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.json"
+    store = Store(path, "annotations", 2)
+    store.commit({"annotations": {"p1": {"note": "as it was"}}})
+
+    def edit(pause: int) -> None:
+        if pause == 1:
+            store.commit({"annotations": {"p1": {"note": "typed meanwhile"}}})
+
+    written, _ = pauses(store.commit_steps(large_tables()), edit)
+
+    assert not written  # nothing of it written, nothing of it taken in memory
+    on_disk = orjson.loads(path.read_bytes())
+    assert on_disk["annotations"] == {"p1": {"note": "typed meanwhile"}}
+    assert dict(store.documents("annotations")) == {"p1": {"note": "typed meanwhile"}}
+    assert "settings" not in on_disk
+    assert store_module.temp_files_of(path) == []
+
+
+def test_a_commit_in_steps_dropped_at_a_pause_leaves_the_old_file_and_no_temp_file(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.json"
+    store = Store(path, "annotations", 2)
+    store.commit({"annotations": {"p1": {"note": "as it was"}}})
+    before = path.read_bytes()
+    steps = store.commit_steps(large_tables())
+    next(steps)
+    next(steps)
+    assert len(store_module.temp_files_of(path)) == 1  # being written
+
+    steps.close()  # as the window does when the notes file is changed mid-sync
+
+    assert path.read_bytes() == before
+    assert store_module.temp_files_of(path) == []
+    assert dict(store.documents("annotations")) == {"p1": {"note": "as it was"}}
+
+
+def test_a_commit_in_steps_leaves_no_utf8_copy_inside_the_notes_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "WHOLE_JSON_BYTES", 0)  # as for a large store: a document at a time
+    note = "Zusammenfassung: Grüße aus Łódź. " * 2_000  # a long note that is not ASCII
+    size = sys.getsizeof(note)
+    store = Store(tmp_path / "annotations.json", "annotations", 2)
+
+    written, _ = pauses(store.commit_steps({"annotations": {"p1": {"note": note}}}))
+
+    assert written
+    assert sys.getsizeof(note) == size  # orjson would have kept the note's UTF-8 bytes in it, for good
+    assert orjson.loads((tmp_path / "annotations.json").read_bytes())["annotations"]["p1"]["note"] == note
+
+
+@pytest.mark.parametrize("whole", [0, 1 << 30])
+def test_a_commit_in_steps_of_a_small_or_a_large_store_writes_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole: int
+) -> None:
+    monkeypatch.setattr(store_module, "WHOLE_JSON_BYTES", whole)  # one piece of JSON, or a document at a time
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    at_once = Store(tmp_path / "a" / "annotations.json", "annotations", 2)
+    in_steps = Store(tmp_path / "b" / "annotations.json", "annotations", 2)
+
+    at_once.commit(large_tables())
+    written, paused = pauses(in_steps.commit_steps(large_tables()))
+
+    assert written
+    assert paused >= 2  # written a megabyte at a time either way
+    assert orjson.loads(in_steps.path.read_bytes()) == orjson.loads(at_once.path.read_bytes())

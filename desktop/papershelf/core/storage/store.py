@@ -15,9 +15,11 @@ import glob
 import os
 import re
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, cast
 
@@ -35,6 +37,10 @@ Data = dict[str, dict[str, Any]]
 Migration = Callable[[Data], Data]
 
 BACKUP_DIR = "backups"  # beside the store files: rotating backups and pre-migration copies
+STEP_BYTES = 1 << 20  # a write in steps pauses after about this much JSON (a few ms of orjson)
+FSYNC_BYTES = 8 << 20  # ... and flushes to disk after this much, so that no one fsync takes long
+FSYNC_POLL_S = 0.002  # a write in steps pauses when a flush to disk takes longer than this
+WHOLE_JSON_BYTES = 16 << 20  # a store about this small is serialised in one piece (orjson: ~10 ms) even in steps
 
 
 def backup_folder(library_folder: Path) -> Path:
@@ -72,6 +78,31 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def fsync_steps(fd: int) -> Generator[None, None, None]:
+    """``os.fsync(fd)`` on a worker thread, pausing (yielding) while it waits for the disk: a window's turn
+    never waits for it (fsync lets go of Python's GIL, so the thread takes nothing from the window)."""
+    failed: list[OSError] = []
+
+    def flush() -> None:
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=flush, name="fsync", daemon=True)
+    worker.start()
+    try:
+        while True:
+            worker.join(FSYNC_POLL_S)
+            if not worker.is_alive():
+                break
+            yield
+    finally:
+        worker.join()  # (closed at a pause: the file is closed only once the flush is done)
+    if failed:
+        raise failed[0]
 
 
 def atomic_write_bytes(path: Path, payload: bytes | Sequence[bytes | memoryview]) -> None:
@@ -211,8 +242,98 @@ class AtomicJSONStorage(Storage):
     def atomic_write(self, payload: bytes) -> None:
         atomic_write_bytes(self.path, payload)
 
+    def write_steps(
+        self, data: Data, still_current: Callable[[], bool], on_replaced: Callable[[], None], *, small: bool = False
+    ) -> Generator[None, None, bool]:
+        """:meth:`write` in steps: ``data`` is serialised a document at a time into the temp file, pausing
+        (yielding) every ``STEP_BYTES`` and flushing to disk every ``FSYNC_BYTES``; the rename is one step,
+        with ``on_replaced()`` called right after it. ``small``: the JSON is made in one piece (many small
+        documents: one orjson call is ~15x faster than one a document) and written in steps.
+
+        ``data`` must not change while this runs (give it a copy of each table). Just before the rename,
+        ``still_current()`` says whether ``data`` is still what should be written: if not (the file was
+        written meanwhile), the temp file is removed and False returned, nothing written. A generator closed
+        while it pauses removes its temp file too.
+        """
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                unsynced = 0
+                chunks = _slices(orjson.dumps(data), STEP_BYTES) if small else json_chunks(data, STEP_BYTES)
+                for chunk in chunks:
+                    handle.write(chunk)
+                    unsynced += len(chunk)
+                    if unsynced >= FSYNC_BYTES:
+                        handle.flush()
+                        yield from fsync_steps(handle.fileno())
+                        unsynced = 0
+                    yield
+                handle.flush()
+                yield from fsync_steps(handle.fileno())
+            yield
+            if not still_current():
+                return False
+            os.replace(tmp, self.path)
+            tmp = ""
+        finally:
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        self.writes += 1
+        on_replaced()
+        fsync_dir(self.path.parent)
+        return True  # (no pause after the rename: the caller takes the changes in before the next one)
+
     def close(self) -> None:
         pass
+
+
+def _slices(payload: bytes, size: int) -> Iterator[memoryview]:
+    view = memoryview(payload)
+    for start in range(0, len(payload), size):
+        yield view[start : start + size]
+
+
+def json_chunks(data: Mapping[str, Any], size: int) -> Iterator[bytes]:
+    """``orjson.dumps(data)`` (``{table: {id: document}}``) in pieces of about ``size`` bytes: the same bytes,
+    never all of them in memory at once. Tables are written document by document, and a document holding
+    a large mapping (a record of many documents) entry by entry; any other document in one piece."""
+    parts: list[bytes] = []
+    held = 0
+    for piece in _json_pieces(data, 0):
+        parts.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield b"".join(parts)
+            parts, held = [], 0
+    yield b"".join(parts)
+
+
+_LARGE_MAPPING = 64  # entries: a mapping in a document this long is written entry by entry
+_LONG_TEXT = 512  # characters: a text this long that is not ASCII is written without orjson (see below)
+
+
+def _json_pieces(value: Any, depth: int) -> Iterator[bytes]:
+    if type(value) is dict and (
+        depth < 2 or len(value) > _LARGE_MAPPING
+        or any((type(v) is dict and len(v) > _LARGE_MAPPING) or _long_text(v) for v in value.values())
+    ):
+        yield b"{"
+        for number, (key, item) in enumerate(value.items()):
+            yield b"%s%s:" % (b"," if number else b"", orjson.dumps(key))
+            yield from _json_pieces(item, depth + 1)
+        yield b"}"
+    elif _long_text(value):
+        # orjson keeps a UTF-8 copy of a non-ASCII text inside the str it wrote (CPython's cache): a note
+        # held by the library would take its size again for as long as the library is open. The standard
+        # library's encoder writes the same JSON without it.
+        yield encode_basestring(value).encode("utf-8")
+    else:
+        yield orjson.dumps(value)
+
+
+def _long_text(value: Any) -> bool:
+    return type(value) is str and len(value) > _LONG_TEXT and not value.isascii()
 
 
 class KeyedTable(Table):
@@ -362,22 +483,72 @@ class Store:
                 data[name] = {}
 
     def _apply(self, data: Data, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]) -> None:
-        for name, docs in changes.items():
-            table = data.setdefault(name, {})
-            for doc_id, doc in docs.items():
-                if doc is None:
-                    table.pop(doc_id, None)
-                else:
-                    table[doc_id] = dict(doc)
+        _changed(data, changes)
         self.storage.write(data)
         for name in changes:
             self.db.table(name).clear_cache()
+
+    def commit_steps(
+        self, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]
+    ) -> Generator[None, None, bool]:
+        """:meth:`commit` in steps (see ``AtomicJSONStorage.write_steps``), for a write too large for one
+        turn of a window's events; the changes are held in memory only once they are on disk.
+
+        Returns False, having written and changed nothing, when another write reached this store while
+        it paused: that write did not have these changes, and writing them over it would undo it. The
+        caller decides again from what the store holds now (or commits at once).
+        """
+        writes = self.storage.writes
+        data = self.storage.read() or {}
+        snapshot: Data = {name: dict(table) for name, table in data.items()}  # each doc is replaced, never changed
+        for name, rebuild in self._released.items():
+            snapshot[name] = rebuild()
+        _changed(snapshot, changes)
+        try:
+            small = self.path.stat().st_size + _text_size(changes, WHOLE_JSON_BYTES) < WHOLE_JSON_BYTES
+        except OSError:
+            small = False
+
+        def take_in() -> None:
+            _changed(data, changes)  # the tables held (and handed out) stay the same objects
+            for name in changes:
+                self.db.table(name).clear_cache()
+
+        return (yield from self.storage.write_steps(snapshot, lambda: self.storage.writes == writes, take_in,
+                                                    small=small))
 
     def table(self, name: str) -> KeyedTable:
         return cast(KeyedTable, self.db.table(name))
 
     def documents(self, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield from self.table(name).raw().items()
+
+
+def _text_size(value: Any, limit: int) -> int:
+    """About how many bytes of JSON the texts in ``value`` make (counting stops once past ``limit``)."""
+    if type(value) is str:
+        return 2 * len(value)  # (UTF-8 takes 1 to 3 bytes a character of a text, escapes 2 to 6)
+    total = 0
+    if isinstance(value, Mapping) or type(value) is list:
+        for item in value.values() if isinstance(value, Mapping) else value:
+            if type(item) is str:
+                total += 2 * len(item)
+            elif type(item) is dict or type(item) is list or isinstance(item, Mapping):
+                total += _text_size(item, limit - total)
+            if total > limit:
+                break
+    return total
+
+
+def _changed(data: Data, changes: Mapping[str, Mapping[str, Mapping[str, Any] | None]]) -> None:
+    """Apply ``{table: {doc_id: doc or None to delete}}`` to ``data`` in memory."""
+    for name, docs in changes.items():
+        table = data.setdefault(name, {})
+        for doc_id, doc in docs.items():
+            if doc is None:
+                table.pop(doc_id, None)
+            else:
+                table[doc_id] = dict(doc)
 
 
 __all__ = [
