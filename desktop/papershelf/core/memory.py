@@ -6,7 +6,9 @@ import contextlib
 import gc
 import os
 import re
+import weakref
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Final, overload
 
@@ -38,9 +40,74 @@ PIECE_BYTES = 4 << 20
 _NEXT_DOCUMENT: Final = re.compile(rb'\},"(?:[^"\\]|\\.)*":\{"id":"')
 
 
-Convert = Callable[[dict[str, Any], str, dict[str, Any]], dict[str, Any]]
-"""Given the file's tables as far as its first piece goes, a table's name and one piece's documents of
-that table, what to keep of them (the documents, or objects made of them)."""
+class TextFile:
+    """Strings kept in a file instead of in memory, read when asked for (``read``).
+
+    A string is a JSON string literal at a known place in the file (``place``: its offset and length in
+    one int, 32 bytes, where the string would be 49 bytes and more, one per character). The file is
+    held open, not named: a store replaced meanwhile (``os.replace``) is still read as it was, so a
+    place never goes stale while a ``TextFile`` exists; it is closed when the last object using it is
+    gone. POSIX only (``os.pread``): elsewhere ``open`` gives None and strings stay in memory.
+    """
+
+    __slots__ = ("__weakref__", "_fd")
+    LENGTH_BITS: Final = 24  # a literal of 16 MB or more is kept in memory (``place`` gives None)
+
+    def __init__(self, fd: int) -> None:
+        """Take over ``fd`` (an open file descriptor, closed with this object)."""
+        self._fd = fd
+        weakref.finalize(self, os.close, fd)
+
+    @classmethod
+    def open(cls, file: BinaryIO) -> TextFile | None:
+        """The file ``file`` is open on (a descriptor of its own), or None where strings cannot be read so."""
+        if not hasattr(os, "pread"):
+            return None
+        return cls(os.dup(file.fileno()))
+
+    @classmethod
+    def place(cls, offset: int, length: int) -> int | None:
+        """The place of a literal of ``length`` bytes at ``offset``, or None if it is too long to keep so."""
+        return None if length >> cls.LENGTH_BITS else offset << cls.LENGTH_BITS | length
+
+    def read(self, place: int) -> str:
+        """The string at ``place`` (as ``place`` gave it).
+
+        Raises:
+            OSError: the file cannot be read there (changed in place by another program).
+        """
+        length = place & ((1 << self.LENGTH_BITS) - 1)
+        raw = os.pread(self._fd, length, place >> self.LENGTH_BITS)
+        try:
+            text = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            text = None
+        if len(raw) != length or type(text) is not str:
+            raise OSError(f"the file changed under Papershelf: no text at byte {place >> self.LENGTH_BITS}")
+        return text
+
+    def __copy__(self) -> TextFile:
+        return self  # one open file, shared by the objects that read from it
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> TextFile:
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Where one piece's documents were parsed from: its bytes (``data``) start at ``offset`` in ``file``.
+
+    ``file`` is None where the file cannot be read later (``TextFile.open``).
+    """
+
+    data: bytes
+    offset: int
+    file: TextFile | None
+
+
+Convert = Callable[[dict[str, Any], str, dict[str, Any], Piece], dict[str, Any]]
+"""Given the file's tables as far as its first piece goes, a table's name, one piece's documents of that
+table and the piece they come from, what to keep of them (the documents, or objects made of them)."""
 
 
 class _NotInPieces(ValueError):
@@ -98,7 +165,7 @@ def _pieces(file: BinaryIO, piece_bytes: int) -> Iterator[bytes]:
     yield held
 
 
-def _as_parsed(root: dict[str, Any], name: str, documents: dict[str, Any]) -> dict[str, Any]:
+def _as_parsed(root: dict[str, Any], name: str, documents: dict[str, Any], piece: Piece) -> dict[str, Any]:
     return documents
 
 
@@ -114,18 +181,21 @@ def _load_in_pieces(file: BinaryIO, piece_bytes: int, convert: Convert) -> Any:
     name = next(reversed(root))
     if type(root[name]) is not dict:
         raise _NotInPieces
-    table = root[name] = convert(root, name, root[name])
+    text_file = TextFile.open(file) if convert is not _as_parsed else None
+    table = root[name] = convert(root, name, root[name], Piece(first, 0, text_file))
+    offset = len(first)  # of ``following`` in the file
     for piece in pieces:  # ``following`` is a whole number of documents: ,"id":{...},"id":{...}
         documents = orjson.loads(b"{" + following[1:] + b"}")
         if following[:1] != b"," or type(documents) is not dict:
             raise _NotInPieces
-        table.update(convert(root, name, documents))
+        table.update(convert(root, name, documents, Piece(following, offset, text_file)))
+        offset += len(following)
         following = piece
     # the last piece: documents, the end of the table, maybe further tables, the end of the file
     rest = orjson.loads(b"{" + orjson.dumps(name) + b":{" + following[1:])
     if following[:1] != b"," or type(rest) is not dict or type(rest.get(name)) is not dict:
         raise _NotInPieces
-    table.update(convert(root, name, rest.pop(name)))
+    table.update(convert(root, name, rest.pop(name), Piece(following, offset, text_file)))
     if rest.keys() & root.keys():
         raise _NotInPieces
     root.update(rest)

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from sys import intern
 from typing import Any, Final
 
+from papershelf.core.memory import TextFile
+
 STATUSES: Final = ("new", "to-read", "reading", "read", "skipped")
 TRACKS: Final = ("Oral", "Spotlight", "Poster")
 PRIORITIES: Final = ("none", "low", "medium", "high")
@@ -74,11 +76,18 @@ class Paper:
     ``title``, ``author``, ``abstract``, ... are exported from there while the attribute still says
     what they decode to). Names starting with ``@`` are Papershelf's own (the file's ``@preamble``
     and ``@string`` definitions, fields taken from a crossref), never written as fields.
+
+    ``abstract`` reads as a string; a paper loaded from a large catalogue may keep it in the catalogue
+    file instead of in memory (``keep_abstract_in``), read each time it is asked for (~2 us).
     """
 
     id: str
     key: str
     title: str
+    # Where ``abstract`` is (see the property below): the text, or its place in ``_abstract_file``.
+    # Before ``abstract`` so that ``__init__`` sets them first.
+    _abstract: str | int = field(default="", init=False, repr=False, compare=False)
+    _abstract_file: TextFile | None = field(default=None, init=False, repr=False, compare=False)
     authors: list[str] = field(default_factory=list)
     year: int | None = None
     venue: str = ""
@@ -189,6 +198,39 @@ class Paper:
             intern(added),
             aliases or [],
         )
+
+
+    def keep_abstract_in(self, file: TextFile, place: int) -> None:
+        """Read ``abstract`` from ``file`` at ``place`` (``TextFile.place``) from now on instead of holding it.
+
+        The caller vouches that the text there is the abstract (the catalogue checks it byte for byte).
+        """
+        self._abstract = place
+        self._abstract_file = file
+
+    @property
+    def abstract_in_memory(self) -> bool:
+        """False while ``abstract`` is read from the catalogue file when asked for."""
+        return type(self._abstract) is str
+
+
+def _abstract_text(paper: Paper) -> str:
+    value = paper._abstract
+    if isinstance(value, str):
+        return value
+    file = paper._abstract_file
+    assert file is not None
+    return file.read(value)
+
+
+def _set_abstract(paper: Paper, text: str) -> None:
+    paper._abstract = text
+    paper._abstract_file = None
+
+
+# The dataclass keeps ``abstract`` as a field (its __init__, __eq__, __repr__, dataclasses.replace); the
+# value lives in ``_abstract``. Set after the class is made: ``slots=True`` makes the class anew.
+setattr(Paper, "abstract", property(_abstract_text, _set_abstract, doc="The abstract."))  # noqa: B010
 
 
 _join = "".join

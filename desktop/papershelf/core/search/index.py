@@ -106,10 +106,12 @@ class _CombinedTexts:
 
     An ASCII abstract's search text starts with the abstract in lower case, or with that with its
     whitespace made single spaces (``search_form``): such a row keeps its text without that part, and
-    a reference to the paper's abstract, from which the part is made again when the row is read (~1 us,
-    ~4 us for the second kind). Other rows keep their text whole. At 100k papers this is ~170 MB
-    less, at the price of a slower scan of every row; so a library gets it only when the word index
-    answers its plain words (see ``SearchIndex.lean``).
+    a reference to the paper, from whose abstract the part is made again when the row is read (~1 us,
+    ~4 us for the second kind; ~2 us more when the abstract is kept in the catalogue file: see
+    ``Paper.keep_abstract_in``; a changed paper is a new ``Paper``, so the row stays as it was made).
+    Other rows keep their text whole. At 100k papers this is ~170 MB less, at the price of a slower
+    scan of every row; so a library gets it only when the word index answers its plain words (see
+    ``SearchIndex.lean``).
 
     The row's offsets (``abstract_at``, ``ann_at``) must be set before its text is.
     """
@@ -120,7 +122,7 @@ class _CombinedTexts:
         self, abstract_at: list[int], ann_at: list[int], order: list[str], papers: Mapping[str, Paper]
     ) -> None:
         self._stored: list[str] = []
-        self._source: list[str | None] = []  # the paper's abstract, when the row's text starts so
+        self._source: list[Paper | None] = []  # the paper, when the row's text starts with its abstract
         self._single_spaced = bytearray()  # 1: ... with its whitespace made single spaces
         self._abstract_at, self._ann_at, self._order, self._papers = abstract_at, ann_at, order, papers
 
@@ -131,11 +133,11 @@ class _CombinedTexts:
         source = self._source[row]
         if source is None:
             return self._stored[row]
-        text, at = self._stored[row], self._abstract_at[row]
-        abstract = " ".join(source.lower().split()) if self._single_spaced[row] else source.lower()
+        text, at, lower = self._stored[row], self._abstract_at[row], source.abstract.lower()
+        abstract = " ".join(lower.split()) if self._single_spaced[row] else lower
         return text[:at] + abstract + text[at:]
 
-    def _split(self, row: int, text: str) -> tuple[str, str | None, int]:
+    def _split(self, row: int, text: str) -> tuple[str, Paper | None, int]:
         at, end = self._abstract_at[row], self._ann_at[row]
         if end > at:
             paper = self._papers.get(self._order[row])
@@ -144,7 +146,7 @@ class _CombinedTexts:
                 lower = source.lower()
                 for spaced, abstract in enumerate((lower, " ".join(lower.split()))):
                     if len(abstract) <= end - at and text.startswith(abstract, at):
-                        return text[:at] + text[at + len(abstract) :], source, spaced
+                        return text[:at] + text[at + len(abstract) :], paper, spaced
         return text, None, 0
 
     def append(self, text: str) -> None:
