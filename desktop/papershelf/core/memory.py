@@ -33,7 +33,7 @@ def gc_paused() -> Iterator[None]:
 
 PIECES_FROM = 16 << 20
 """Bytes: a store file at least this large is parsed in pieces (a 10k-paper catalogue is ~17 MB)."""
-PIECE_BYTES = 4 << 20
+PIECE_BYTES = 1 << 20
 # Where one document of a table ends and the next begins, in the compact JSON orjson writes: a
 # closing brace, then a key whose value is an object starting with "id". Never inside a string, where
 # every quote is escaped (preceded by a backslash, not by a comma).
