@@ -79,6 +79,8 @@ class Paper:
 
     ``abstract`` reads as a string; a paper loaded from a large catalogue may keep it in the catalogue
     file instead of in memory (``keep_abstract_in``), read each time it is asked for (~2 us).
+    ``authors`` reads as a new list each time (the names are kept joined in one string, ~250 bytes
+    less a paper): change a paper's authors by assigning a list, never by changing the list read.
     """
 
     id: str
@@ -88,6 +90,7 @@ class Paper:
     # Before ``abstract`` so that ``__init__`` sets them first.
     _abstract: str | int = field(default="", init=False, repr=False, compare=False)
     _abstract_file: TextFile | None = field(default=None, init=False, repr=False, compare=False)
+    _authors: str | list[str] = field(default="", init=False, repr=False, compare=False)  # see ``authors``
     authors: list[str] = field(default_factory=list)
     year: int | None = None
     venue: str = ""
@@ -106,7 +109,7 @@ class Paper:
             "id": self.id,
             "key": self.key,
             "title": self.title,
-            "authors": list(self.authors),
+            "authors": self.authors,
             "year": self.year,
             "venue": self.venue,
             "track": self.track,
@@ -228,9 +231,34 @@ def _set_abstract(paper: Paper, text: str) -> None:
     paper._abstract_file = None
 
 
+# Between the names of ``Paper._authors``: a control character no name is expected to hold (one that
+# does keeps its paper's list as it is).
+_NAMES_SEP: Final = "\x1e"
+
+
+def _author_list(paper: Paper) -> list[str]:
+    names = paper._authors
+    if type(names) is str:
+        return names.split(_NAMES_SEP) if names else []
+    return list(names)
+
+
+def _set_authors(paper: Paper, names: list[str]) -> None:
+    try:
+        joined = _NAMES_SEP.join(names)
+    except TypeError:  # not all text (a caller's mistake): kept as given, as before
+        paper._authors = list(names)
+        return
+    if names and (not joined or joined.count(_NAMES_SEP) != len(names) - 1):
+        paper._authors = list(names)  # [""], or a name holding the separator: the list itself
+    else:
+        paper._authors = joined
+
+
 # The dataclass keeps ``abstract`` as a field (its __init__, __eq__, __repr__, dataclasses.replace); the
 # value lives in ``_abstract``. Set after the class is made: ``slots=True`` makes the class anew.
 setattr(Paper, "abstract", property(_abstract_text, _set_abstract, doc="The abstract."))  # noqa: B010
+setattr(Paper, "authors", property(_author_list, _set_authors, doc="The authors, a new list each time."))  # noqa: B010
 
 
 _join = "".join
