@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -124,3 +127,20 @@ def test_a_backup_is_the_file_as_it_was(tmp_path: Path) -> None:
     taken = take_backup(folder, "catalogue.json")
     assert taken is not None
     assert taken.read_bytes() == store.read_bytes()
+
+
+def test_opening_a_library_and_searching_it_loads_no_openssl(tmp_path: Path) -> None:
+    """hashlib loads OpenSSL (3.4 MB of a 10k library's 120 MB); paper ids need it only when papers are made."""
+    Library(tmp_path / "library").import_papers([Paper("", "k", "A title", ["A"], abstract="An abstract.")])
+    code = (
+        "import sys\n"
+        "from papershelf.core.library import Library\n"
+        "from papershelf.core.search.index import SearchIndex\n"
+        "from papershelf.core.search.query import parse_query\n"
+        f"library = Library({str(tmp_path / 'library')!r}, read_only=True)\n"
+        "assert SearchIndex(library).filter(parse_query('title')) == list(library.papers)\n"
+        "print(sorted(m for m in ('hashlib', '_hashlib') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "[]"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -65,6 +64,8 @@ def normalise_title(title: str) -> str:
 def paper_id_for(title: str, first_author: str, year: int | None, doi: str = "") -> str:
     """A stable id derived from what identifies a paper, so re-imports find the same paper."""
     basis = f"doi:{doi.lower()}" if doi else f"{normalise_title(title)}|{fold(first_author)}|{year or ''}"
+    import hashlib  # here: importing it loads OpenSSL (3.4 MB), which opening a library does not need
+
     return hashlib.blake2b(basis.encode("utf-8"), digest_size=8).hexdigest()
 
 
