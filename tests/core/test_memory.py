@@ -144,3 +144,39 @@ def test_opening_a_library_and_searching_it_loads_no_openssl(tmp_path: Path) -> 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip() == "[]"
+
+
+LARGE_TEMPORARIES = """
+import sys
+from papershelf.core.library import Library
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+if sys.argv[1] == "a library opened":
+    Library(sys.argv[2])  # sets the C allocator's mapping size (core/memory.return_large_blocks)
+first = b"x" * (16 << 20)  # freed: glibc maps blocks only from 16 MB on after this
+del first
+before = rss_mb()
+for _ in range(3):  # temporaries of a few MB, as a word index build's arrays
+    held = [b"x" * (2 << 20) for _ in range(8)]
+    del held
+print(round(rss_mb() - before))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_large_temporaries_are_given_back_once_freed(tmp_path: Path) -> None:
+    """Without ``return_large_blocks`` the 16 MB of freed temporaries stay with the process (the control)."""
+
+    def kept_mb(mode: str) -> int:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        env.pop("MALLOC_MMAP_THRESHOLD_", None)
+        done = subprocess.run([sys.executable, "-c", LARGE_TEMPORARIES, mode, str(tmp_path / "library")],
+                              capture_output=True, text=True, env=env, check=True)
+        return int(done.stdout)
+
+    assert kept_mb("glibc's own") >= 12
+    assert kept_mb("a library opened") <= 2

@@ -6,6 +6,7 @@ import contextlib
 import gc
 import os
 import re
+import sys
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,38 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+_M_MMAP_THRESHOLD: Final = -3  # glibc's mallopt parameter (malloc.h)
+LARGE_BLOCK = 128 << 10
+"""Bytes: a block this large or larger gets a mapping of its own from the C allocator (see ``return_large_blocks``)."""
+_large_blocks_returned: bool | None = None
+
+
+def return_large_blocks() -> bool:
+    """Have the C allocator map every block of ``LARGE_BLOCK`` or more on its own and unmap it when freed.
+
+    glibc does so too, until a large block is freed: it then raises the size from which it maps blocks
+    (up to 32 MB), and later large temporaries (numpy arrays while the word index is built, the bytes
+    of a piece being parsed) come from its heap, where freed memory mostly stays with the process. A
+    fixed size keeps them out of it: peak RSS at 10k papers 120 -> 116 MB, at 100k 414 -> 391 MB (first
+    open), for a mapping and its page faults per large block (~0.1 ms a MB).
+
+    Process-wide and done once (a library opened calls it). False where it cannot be done (not glibc).
+    """
+    global _large_blocks_returned
+    if _large_blocks_returned is None:
+        _large_blocks_returned = False
+        if sys.platform.startswith("linux"):
+            import ctypes  # here: only Linux needs it (and numpy has loaded it by then anyway)
+
+            try:
+                mallopt = ctypes.CDLL(None).mallopt
+            except (OSError, AttributeError):  # a C library other than glibc (musl has no mallopt)
+                return False
+            mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+            _large_blocks_returned = mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK) == 1
+    return _large_blocks_returned
 
 
 PIECES_FROM = 16 << 20
