@@ -345,7 +345,12 @@ def abstracts_kept_in(file: TextFile, papers: Iterable[Paper], data: bytes, offs
             continue
         if len(encoded) < KEPT_FROM:
             continue
-        found = find(encoded, at, at + len(encoded) + _FOUND_WITHIN)
+        # Looked for by its first bytes, then compared whole: bytes.find prepares a long needle first
+        # (3.5 us for an abstract, 0.35 s of a 100k opening), a 32-byte one costs next to nothing.
+        head, limit = encoded[:32], at + len(encoded) + _FOUND_WITHIN
+        found = find(head, at, limit)
+        while found >= 0 and not data.startswith(encoded, found):
+            found = find(head, found + 1, limit)
         if found < 0:
             continue
         at = found + len(encoded)
