@@ -206,3 +206,14 @@ def test_the_search_index_over_abstracts_kept_in_the_file_answers_as_the_query_d
         expected = [pid for pid, paper in library.papers.items() if query.matches(paper, library.annotation(pid))]
         assert index.filter(query) == expected, text
         assert expected or text == "-abstract:the"
+
+
+def test_where_a_file_cannot_be_read_at_a_place_abstracts_stay_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no os.pread (and cannot replace a file held open): the papers hold their abstracts."""
+    abstracts = tricky_library(tmp_path / "library")
+    monkeypatch.delattr("os.pread")
+    library = opened(tmp_path / "library", in_pieces=True, monkeypatch=monkeypatch)
+    assert all(paper.abstract_in_memory for paper in library.papers.values())
+    assert {pid: paper.abstract for pid, paper in library.papers.items()} == abstracts
