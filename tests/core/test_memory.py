@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -124,3 +127,56 @@ def test_a_backup_is_the_file_as_it_was(tmp_path: Path) -> None:
     taken = take_backup(folder, "catalogue.json")
     assert taken is not None
     assert taken.read_bytes() == store.read_bytes()
+
+
+def test_opening_a_library_and_searching_it_loads_no_openssl(tmp_path: Path) -> None:
+    """hashlib loads OpenSSL (3.4 MB of a 10k library's 120 MB); paper ids need it only when papers are made."""
+    Library(tmp_path / "library").import_papers([Paper("", "k", "A title", ["A"], abstract="An abstract.")])
+    code = (
+        "import sys\n"
+        "from papershelf.core.library import Library\n"
+        "from papershelf.core.search.index import SearchIndex\n"
+        "from papershelf.core.search.query import parse_query\n"
+        f"library = Library({str(tmp_path / 'library')!r}, read_only=True)\n"
+        "assert SearchIndex(library).filter(parse_query('title')) == list(library.papers)\n"
+        "print(sorted(m for m in ('hashlib', '_hashlib') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+LARGE_TEMPORARIES = """
+import sys
+from papershelf.core.library import Library
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+if sys.argv[1] == "a library opened":
+    Library(sys.argv[2])  # sets the C allocator's mapping size (core/memory.return_large_blocks)
+first = b"x" * (16 << 20)  # freed: glibc maps blocks only from 16 MB on after this
+del first
+before = rss_mb()
+for _ in range(3):  # temporaries of a few MB, as a word index build's arrays
+    held = [b"x" * (2 << 20) for _ in range(8)]
+    del held
+print(round(rss_mb() - before))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_large_temporaries_are_given_back_once_freed(tmp_path: Path) -> None:
+    """Without ``return_large_blocks`` the 16 MB of freed temporaries stay with the process (the control)."""
+
+    def kept_mb(mode: str) -> int:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        env.pop("MALLOC_MMAP_THRESHOLD_", None)
+        done = subprocess.run([sys.executable, "-c", LARGE_TEMPORARIES, mode, str(tmp_path / "library")],
+                              capture_output=True, text=True, env=env, check=True)
+        return int(done.stdout)
+
+    assert kept_mb("glibc's own") >= 12
+    assert kept_mb("a library opened") <= 2

@@ -16,7 +16,6 @@ The rules (issue 20, point 3):
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -276,6 +275,8 @@ def merge_annotations(kept: Annotation | None, other: Annotation | None, stamp: 
 
 def distinct_id(pid: str, key: str, taken: Callable[[str], bool]) -> str:
     """An id for a paper that shares ``pid``'s identity but is kept apart (derived from its key: stable)."""
+    import hashlib  # here, as in model.paper_id_for: opening a library does not need OpenSSL
+
     n = 0
     while True:
         basis = f"{pid}|{key}|{n}" if n else f"{pid}|{key}"

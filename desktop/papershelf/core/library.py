@@ -21,7 +21,7 @@ from papershelf.core.annotations import REMOVED, AnnotationChange, Annotations, 
 from papershelf.core.catalogue import Catalogue, ImportSummary, UnknownKeyError, papers_in_pieces
 from papershelf.core.events import Events, PapersRemoved
 from papershelf.core.history import NoteVersion
-from papershelf.core.memory import gc_paused
+from papershelf.core.memory import gc_paused, return_large_blocks
 from papershelf.core.model import Annotation, Paper, RecordProblem, now_iso
 from papershelf.core.names import spelled_as_in_use
 from papershelf.core.storage import backup
@@ -107,6 +107,7 @@ class Library:
         Raises:
             StoreError: the folder cannot be created or a store cannot be opened at all.
         """
+        return_large_blocks()  # before the catalogue's pieces are read: see core/memory
         self.folder = Path(folder).expanduser()
         self.notices: list[str] = []
         self.events = Events()

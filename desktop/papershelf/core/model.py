@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from sys import intern
 from typing import Any, Final
+
+from papershelf.core.memory import TextFile
 
 STATUSES: Final = ("new", "to-read", "reading", "read", "skipped")
 TRACKS: Final = ("Oral", "Spotlight", "Poster")
@@ -63,6 +64,8 @@ def normalise_title(title: str) -> str:
 def paper_id_for(title: str, first_author: str, year: int | None, doi: str = "") -> str:
     """A stable id derived from what identifies a paper, so re-imports find the same paper."""
     basis = f"doi:{doi.lower()}" if doi else f"{normalise_title(title)}|{fold(first_author)}|{year or ''}"
+    import hashlib  # here: importing it loads OpenSSL (3.4 MB), which opening a library does not need
+
     return hashlib.blake2b(basis.encode("utf-8"), digest_size=8).hexdigest()
 
 
@@ -74,11 +77,21 @@ class Paper:
     ``title``, ``author``, ``abstract``, ... are exported from there while the attribute still says
     what they decode to). Names starting with ``@`` are Papershelf's own (the file's ``@preamble``
     and ``@string`` definitions, fields taken from a crossref), never written as fields.
+
+    ``abstract`` reads as a string; a paper loaded from a large catalogue may keep it in the catalogue
+    file instead of in memory (``keep_abstract_in``), read each time it is asked for (~2 us).
+    ``authors`` reads as a new list each time (the names are kept joined in one string, ~250 bytes
+    less a paper): change a paper's authors by assigning a list, never by changing the list read.
     """
 
     id: str
     key: str
     title: str
+    # Where ``abstract`` is (see the property below): the text, or its place in ``_abstract_file``.
+    # Before ``abstract`` so that ``__init__`` sets them first.
+    _abstract: str | int = field(default="", init=False, repr=False, compare=False)
+    _abstract_file: TextFile | None = field(default=None, init=False, repr=False, compare=False)
+    _authors: str | list[str] = field(default="", init=False, repr=False, compare=False)  # see ``authors``
     authors: list[str] = field(default_factory=list)
     year: int | None = None
     venue: str = ""
@@ -97,7 +110,7 @@ class Paper:
             "id": self.id,
             "key": self.key,
             "title": self.title,
-            "authors": list(self.authors),
+            "authors": self.authors,
             "year": self.year,
             "venue": self.venue,
             "track": self.track,
@@ -189,6 +202,64 @@ class Paper:
             intern(added),
             aliases or [],
         )
+
+
+    def keep_abstract_in(self, file: TextFile, place: int) -> None:
+        """Read ``abstract`` from ``file`` at ``place`` (``TextFile.place``) from now on instead of holding it.
+
+        The caller vouches that the text there is the abstract (the catalogue checks it byte for byte).
+        """
+        self._abstract = place
+        self._abstract_file = file
+
+    @property
+    def abstract_in_memory(self) -> bool:
+        """False while ``abstract`` is read from the catalogue file when asked for."""
+        return type(self._abstract) is str
+
+
+def _abstract_text(paper: Paper) -> str:
+    value = paper._abstract
+    if isinstance(value, str):
+        return value
+    file = paper._abstract_file
+    assert file is not None
+    return file.read(value)
+
+
+def _set_abstract(paper: Paper, text: str) -> None:
+    paper._abstract = text
+    paper._abstract_file = None
+
+
+# Between the names of ``Paper._authors``: a control character no name is expected to hold (one that
+# does keeps its paper's list as it is).
+_NAMES_SEP: Final = "\x1e"
+
+
+def _author_list(paper: Paper) -> list[str]:
+    names = paper._authors
+    if type(names) is str:
+        return names.split(_NAMES_SEP) if names else []
+    return list(names)
+
+
+def _set_authors(paper: Paper, names: list[str]) -> None:
+    try:
+        joined = _NAMES_SEP.join(names)
+    except TypeError:  # not all text (a caller's mistake): kept as given, as before
+        paper._authors = list(names)
+        return
+    if names and (not joined or joined.count(_NAMES_SEP) != len(names) - 1):
+        paper._authors = list(names)  # [""], or a name holding the separator: the list itself
+    else:
+        paper._authors = joined
+
+
+# The dataclass keeps ``abstract`` as a field (its __init__, __eq__, __repr__, dataclasses.replace); the
+# value lives in ``_abstract``. Set after the class is made: ``slots=True`` makes the class anew.
+setattr(Paper, "abstract", property(_abstract_text, _set_abstract, doc="The abstract."))  # noqa: B010
+setattr(Paper, "authors", property(_author_list, _set_authors, doc="The authors, a new list each time."))  # noqa: B010
 
 
 _join = "".join

@@ -102,59 +102,81 @@ class _Column(Protocol):
 
 
 class _CombinedTexts:
-    """The ``any`` column of a large library, which keeps most abstracts once instead of twice.
+    """The ``any`` column of a large library, which keeps most of its text once instead of twice.
 
-    An ASCII abstract's search text starts with the abstract in lower case, or with that with its
-    whitespace made single spaces (``search_form``): such a row keeps its text without that part, and
-    a reference to the paper's abstract, from which the part is made again when the row is read (~1 us,
-    ~4 us for the second kind). Other rows keep their text whole. At 100k papers this is ~170 MB
-    less, at the price of a slower scan of every row; so a library gets it only when the word index
-    answers its plain words (see ``SearchIndex.lean``).
+    A row's text starts with the title, author and key columns' texts (each followed by a newline): a
+    row made so keeps only what follows them, and reads them from those columns (which must be set
+    before the row's text is). An ASCII abstract's search text next is the abstract in lower case, or
+    that with its whitespace made single spaces (``search_form``): such a row keeps its text without
+    that part either, and a reference to the paper, from whose abstract the part is made again when
+    the row is read (~1 us, ~4 us for the second kind; ~2 us more when the abstract is kept in the
+    catalogue file: see ``Paper.keep_abstract_in``; a changed paper is a new ``Paper``, so the row
+    stays as it was made). Most rows then keep an empty string. At 100k papers this is ~190 MB less,
+    at the price of a slower scan of every row; so a library gets it only when the word index answers
+    its plain words (see ``SearchIndex.lean``).
 
     The row's offsets (``abstract_at``, ``ann_at``) must be set before its text is.
     """
 
-    __slots__ = ("_abstract_at", "_ann_at", "_order", "_papers", "_single_spaced", "_source", "_stored")
+    __slots__ = ("_abstract_at", "_ann_at", "_flags", "_heads", "_order", "_papers", "_source", "_stored")
 
     def __init__(
-        self, abstract_at: list[int], ann_at: list[int], order: list[str], papers: Mapping[str, Paper]
+        self, abstract_at: list[int], ann_at: list[int], order: list[str], papers: Mapping[str, Paper],
+        heads: tuple[list[str], list[str], list[str]],
     ) -> None:
+        """``heads``: the title, author and key columns (the texts the rows start with)."""
         self._stored: list[str] = []
-        self._source: list[str | None] = []  # the paper's abstract, when the row's text starts so
-        self._single_spaced = bytearray()  # 1: ... with its whitespace made single spaces
+        self._source: list[Paper | None] = []  # the paper, when the row's text has its abstract
+        self._flags = bytearray()  # _SINGLE_SPACED: ... with its whitespace made single spaces; _HEADED
         self._abstract_at, self._ann_at, self._order, self._papers = abstract_at, ann_at, order, papers
+        self._heads = heads
 
     def __len__(self) -> int:
         return len(self._stored)
 
+    def _head(self, row: int) -> str:
+        titles, authors, keys = self._heads
+        return titles[row] + _FIELD_SEP + authors[row] + _FIELD_SEP + keys[row] + _FIELD_SEP
+
     def __getitem__(self, row: int) -> str:
-        source = self._source[row]
+        source, flags, text = self._source[row], self._flags[row], self._stored[row]
+        if flags & _HEADED:
+            text = self._head(row) + text
         if source is None:
-            return self._stored[row]
-        text, at = self._stored[row], self._abstract_at[row]
-        abstract = " ".join(source.lower().split()) if self._single_spaced[row] else source.lower()
+            return text
+        at, lower = self._abstract_at[row], source.abstract.lower()
+        abstract = " ".join(lower.split()) if flags & _SINGLE_SPACED else lower
         return text[:at] + abstract + text[at:]
 
-    def _split(self, row: int, text: str) -> tuple[str, str | None, int]:
+    def _split(self, row: int, text: str) -> tuple[str, Paper | None, int]:
         at, end = self._abstract_at[row], self._ann_at[row]
+        kept, source, flags = text, None, 0
         if end > at:
             paper = self._papers.get(self._order[row])
-            source = paper.abstract if paper is not None else ""
-            if source and source.isascii():
-                lower = source.lower()
-                for spaced, abstract in enumerate((lower, " ".join(lower.split()))):
-                    if len(abstract) <= end - at and text.startswith(abstract, at):
-                        return text[:at] + text[at + len(abstract) :], source, spaced
-        return text, None, 0
+            abstract = paper.abstract if paper is not None else ""
+            if abstract and abstract.isascii():
+                lower = abstract.lower()
+                for spaced, part in enumerate((lower, " ".join(lower.split()))):
+                    if len(part) <= end - at and text.startswith(part, at):
+                        kept, source, flags = text[:at] + text[at + len(part) :], paper, spaced * _SINGLE_SPACED
+                        break
+        head = self._head(row)
+        if len(head) == at and kept.startswith(head):
+            return kept[at:], source, flags | _HEADED  # (most rows: the one empty string)
+        return kept, source, flags
 
     def append(self, text: str) -> None:
-        stored, source, spaced = self._split(len(self._stored), text)
+        stored, source, flags = self._split(len(self._stored), text)
         self._stored.append(stored)
         self._source.append(source)
-        self._single_spaced.append(spaced)
+        self._flags.append(flags)
 
     def __setitem__(self, row: int, text: str) -> None:
-        self._stored[row], self._source[row], self._single_spaced[row] = self._split(row, text)
+        self._stored[row], self._source[row], self._flags[row] = self._split(row, text)
+
+
+_SINGLE_SPACED: Final = 1  # a row's abstract: its lower case with its whitespace made single spaces
+_HEADED: Final = 2  # a row's text starts with its title, author and key columns' texts
 
 
 @dataclass(slots=True)
@@ -225,7 +247,10 @@ class SearchIndex(DerivedIndex):
         self._ann_at = []
         self._columns = {name: [] for name in _COLUMNS}
         if self.lean:
-            self._columns[_ANY] = _CombinedTexts(self._abstract_at, self._ann_at, self._order, self.library.papers)
+            heads = (self._columns["title"], self._columns["author"], self._columns["key"])
+            self._columns[_ANY] = _CombinedTexts(
+                self._abstract_at, self._ann_at, self._order, self.library.papers, heads  # type: ignore[arg-type]
+            )
         self._year = []
         self._annotated = set()
         self._annotation_text = None
@@ -322,8 +347,8 @@ class SearchIndex(DerivedIndex):
             abstract_at.append(abstract_start)  # before the text: a lean ``any`` column reads them
             ann_at.append(annotation_start)
             years.append(year)
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
+            for column, value in zip(reversed(columns), reversed(values), strict=True):  # ``any`` last: see
+                column.append(value)  # _CombinedTexts
             row = len(years) - 1
             if len(values[0]) > annotation_start:
                 self._annotated.add(row)
@@ -339,7 +364,7 @@ class SearchIndex(DerivedIndex):
         self._abstract_at[row] = abstract_at
         self._ann_at[row] = ann_at
         self._year[row] = year
-        for name, value in zip(_COLUMNS, values, strict=True):
+        for name, value in zip(reversed(_COLUMNS), reversed(values), strict=True):  # ``any`` last
             self._columns[name][row] = value
         if unchanged:
             return  # what the word masks, the annotation text and the word index know still holds
