@@ -8,6 +8,7 @@ Prints one JSON object on stdout.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -213,7 +214,10 @@ def window(library_dir: str, settings_file: str) -> dict[str, object]:
     steps: dict[str, float] = {"start": _status_mb("VmRSS")}
     started = time.perf_counter()
     app = QApplication([])
+    gc.disable()  # as papershelf.app.run opens the library: not collected while read, then frozen
     library = Library(library_dir)
+    gc.freeze()
+    gc.enable()
     steps["library"] = _status_mb("VmRSS")
     opened = time.perf_counter()
     shown_window = MainWindow(library, settings=QSettings(settings_file, QSettings.Format.IniFormat))
