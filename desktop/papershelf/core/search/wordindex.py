@@ -435,7 +435,9 @@ class _Tokenizer:
         low_length = np.minimum(length, 8)
         low_mask, high_mask = _FIRST_BYTES[low_length], _FIRST_BYTES[length - low_length]
         low = (eights[at] & low_mask) | ~low_mask
-        high = (eights[at + 8] & high_mask) | ~high_mask
+        high = np.full(len(at), ~np.uint64(0), np.uint64)  # 0xFF bytes, but for the quarter longer than 8
+        longer = np.flatnonzero(length > 8)
+        high[longer] = (eights[at[longer] + 8] & high_mask[longer]) | ~high_mask[longer]
         # multiplied, so that the top bits kept depend on every byte
         hashes = (((low ^ (high * _MIX)) * _SPREAD) >> np.uint64(_POSITION_BITS + 1)).astype(np.int64)
         keys = np.sort((hashes << _POSITION_BITS) | np.arange(len(short)))
