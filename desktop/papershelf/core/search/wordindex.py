@@ -137,8 +137,15 @@ class WordIndex:
         dense = self._dense_tokens
         # the runs of sparse tokens between dense ones, copied (a loaded file's bytes can then go)
         run_starts = np.concatenate([[0], starts[dense + 1]]).tolist()
-        runs = zip(run_starts, np.append(starts[dense], starts[-1]).tolist(), strict=True)
-        self._postings = np.concatenate([postings[start:end] for start, end in runs]).astype(np.int32, copy=False)
+        run_ends = np.append(starts[dense], starts[-1]).tolist()
+        sparse = np.empty(sum(end - start for start, end in zip(run_starts, run_ends, strict=True)), np.int32)
+        at = 0
+        for done, (start, end) in enumerate(zip(run_starts, run_ends, strict=True), 1):
+            sparse[at : at + end - start] = postings[start:end]
+            at += end - start
+            if done % 64 == 0:  # (tens of MB at 100k papers, new to the process: in steps)
+                yield
+        self._postings = sparse
         self._starts = np.zeros(len(vocab) + 1, np.int64)
         np.cumsum(np.where(is_dense, 0, lengths), out=self._starts[1:])
         self._is_dense = is_dense
