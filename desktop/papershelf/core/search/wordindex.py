@@ -41,6 +41,7 @@ from papershelf.core.storage import cachefile
 FORMAT_VERSION: Final = 2  # 2: the header holds a checksum over the index's contents
 DENSE_SHARE: Final = 32  # a token in more than 1/32 of the rows keeps a bitset instead of a row list
 _CHUNK_ROWS: Final = 256  # rows tokenised and sorted at a time while building (~10 ms; larger is slower)
+_GROUP_ROWS: Final = 8192  # ... and whose rows are kept together until copied into place (a ~20 ms sort)
 _SCAN_COST: Final = 80  # checking one row's text costs about as much as gathering this many postings
 MAGIC: Final = b"PAPERSHELF-WORDINDEX\n"  # the first line of a word index file
 _SEP: Final = "\n"  # between vocabulary tokens; whitespace, so never inside a token or a query word
@@ -121,7 +122,7 @@ class WordIndex:
         postings, starts, vocab = self._postings, self._starts, self.vocab
         row_mask = np.zeros(self.n_rows, np.bool_)
         for slot, token in enumerate(self._dense_tokens.tolist()):
-            if slot % 8 == 7:  # (a few ms; more while the bitsets' pages are new)
+            if slot % 4 == 3:  # (a few ms; more while the bitsets' pages are new)
                 yield
             row_mask[:] = False
             row_mask[postings[starts[token] : starts[token + 1]]] = True
@@ -139,11 +140,12 @@ class WordIndex:
         run_starts = np.concatenate([[0], starts[dense + 1]]).tolist()
         run_ends = np.append(starts[dense], starts[-1]).tolist()
         sparse = np.empty(sum(end - start for start, end in zip(run_starts, run_ends, strict=True)), np.int32)
-        at = 0
-        for done, (start, end) in enumerate(zip(run_starts, run_ends, strict=True), 1):
+        at = paused_at = 0
+        for start, end in zip(run_starts, run_ends, strict=True):
             sparse[at : at + end - start] = postings[start:end]
             at += end - start
-            if done % 64 == 0:  # (tens of MB at 100k papers, new to the process: in steps)
+            if at - paused_at > 1 << 18:  # (tens of MB at 100k papers, new to the process: in steps)
+                paused_at = at
                 yield
         self._postings = sparse
         self._starts = np.zeros(len(vocab) + 1, np.int64)
@@ -184,20 +186,21 @@ class WordIndex:
         """``build`` in steps: yields every ``pause_every`` texts and once per chunk; returns the index
         (``prepare``: as for the constructor; saving before ``preparing`` costs no copy of the rows).
 
-        Rows are tokenised and sorted by token in chunks of ``chunk_rows`` (``_Tokenizer``: on the
-        chunk's bytes, no string per token), and the chunks' row lists then copied into place: the
-        memory on top of the result stays one chunk's worth (sorting all 14M (token, row) pairs of 100k
-        papers at once needed 220 MB more).
+        Rows are tokenised in chunks of ``chunk_rows`` (``_Tokenizer``: on the chunk's bytes, no string
+        per token), their (token, row) pairs sorted by token in groups of ``_GROUP_ROWS`` rows, and the
+        groups' row lists then copied into place: the memory on top of the result stays small (sorting
+        all 14M (token, row) pairs of 100k papers at once needed 220 MB more).
         """
-        if chunk_rows > 1 << 16:
-            raise ValueError(f"chunks of {chunk_rows} rows: at most {1 << 16}")
+        if chunk_rows > 1 << 15:
+            raise ValueError(f"chunks of {chunk_rows} rows: at most {1 << 15}")
         tokenizer = _Tokenizer()
         sums: list[npt.NDArray[np.uint32]] = []
-        # per chunk: its first row, the tokens in it, how many of its rows each is in, and those rows sorted by
-        # token, counted from its first (2 bytes a row, not 4: the chunks hold every row until copied into place)
-        chunks: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]] = []
+        # per group of rows: its first row, the tokens in it, how many of its rows each is in, and those rows sorted
+        # by token, counted from its first (2 bytes a row, not 4: the groups hold every row until copied into place)
+        groups: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]] = []
+        pairs: list[npt.NDArray[np.int64]] = []  # the group's (token, row) pairs so far, as token << 16 | row
+        group_first = first = 0
         rows = iter(texts)
-        first = 0
         while True:
             chunk: list[str] = []
             while len(chunk) < chunk_rows:
@@ -207,29 +210,26 @@ class WordIndex:
                     break
                 if len(chunk) < chunk_rows:
                     yield
+            if chunk:
+                token_of, row_of, chunk_sums = tokenizer.tokens(chunk)
+                sums.append(chunk_sums)
+                keys = (token_of << 16) | (row_of + (first - group_first))
+                keys.sort()
+                pairs.append(keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys)
+                first += len(chunk)
+            if first - group_first >= _GROUP_ROWS or (not chunk and first > group_first):
+                # a few large arrays per group, not three small ones per chunk: those left the freed memory
+                # between them in holes (~30 MB more at 100k papers)
+                groups.append((group_first, *_grouped(pairs)))
+                pairs, group_first = [], first
             if not chunk:
                 break
-            token_of, row_of, chunk_sums = tokenizer.tokens(chunk)
-            sums.append(chunk_sums)
-            # (token, row) pairs sorted, each once: a token's rows come out ascending
-            pairs = token_of.astype(np.int64) * len(chunk) + row_of
-            pairs.sort()
-            if len(pairs):
-                pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
-                token_sorted = pairs // len(chunk)
-                at_start = np.flatnonzero(np.concatenate(([True], token_sorted[1:] != token_sorted[:-1])))
-                present = token_sorted[at_start].astype(np.int32)
-                lengths = np.diff(np.append(at_start, len(pairs))).astype(np.int32)
-            else:
-                present = lengths = np.zeros(0, np.int32)
-            chunks.append((first, present, lengths, (pairs % len(chunk)).astype(np.uint16)))
-            first += len(chunk)
             yield
         if first != len(ids):
             raise ValueError(f"{len(ids)} ids but {first} texts")
         vocab = tokenizer.vocab
         df = np.zeros(len(vocab), np.int64)
-        for done, (_, present, lengths, _) in enumerate(chunks, 1):
+        for done, (_, present, lengths, _) in enumerate(groups, 1):
             df[present] += lengths
             if done % 32 == 0:
                 yield
@@ -240,14 +240,20 @@ class WordIndex:
         for start in range(0, len(postings), 1 << 19):
             postings[start : start + (1 << 19)] = 0
             yield
-        chunks.reverse()
-        while chunks:
-            chunk_first, present, lengths, sorted_rows = chunks.pop()
-            within = np.cumsum(lengths, dtype=np.int64) - lengths  # where each token's rows start in this chunk
-            at = np.repeat(free[present] - within, lengths) + np.arange(len(sorted_rows))
-            postings[at] = sorted_rows.astype(np.int32) + chunk_first
-            free[present] += lengths
-            yield
+        groups.reverse()
+        while groups:
+            group_first, present, lengths, sorted_rows = groups.pop()
+            ends = np.cumsum(lengths, dtype=np.int64)  # where each token's rows end in this group
+            cuts = np.searchsorted(ends, np.arange(1 << 17, len(sorted_rows), 1 << 17), side="right").tolist()
+            for first_token, end_token in itertools.pairwise(sorted({0, *cuts, len(present)})):
+                # the rows of these tokens (~128k at most, or one token's own): a few ms
+                tokens, counts = present[first_token:end_token], lengths[first_token:end_token]
+                low, high = int(ends[first_token] - counts[0]), int(ends[end_token - 1])
+                within = ends[first_token:end_token] - counts - low
+                at = np.repeat(free[tokens] - within, counts) + np.arange(high - low)
+                postings[at] = sorted_rows[low:high].astype(np.int32) + group_first
+                free[tokens] += counts
+                yield
         checksums = np.concatenate(sums).astype(np.uint32) if sums else np.zeros(0, np.uint32)
         index = cls(list(ids), checksums, vocab, df.astype(np.int32), postings, prepare=False)
         if prepare:
@@ -530,6 +536,18 @@ class _NewShort:
     high: npt.NDArray[np.uint64]
     of: npt.NDArray[np.int64]
     groups: npt.NDArray[np.int64]
+
+
+def _grouped(
+    pairs: list[npt.NDArray[np.int64]],
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]:
+    """A group's (token << 16 | row) pairs, each once: the tokens in it, how many rows each, those rows by token."""
+    keys = np.concatenate(pairs) if pairs else np.zeros(0, np.int64)
+    keys.sort()  # rows differ between chunks: no pair twice
+    tokens = keys >> 16
+    at_start = np.flatnonzero(np.concatenate(([True], tokens[1:] != tokens[:-1]))) if len(keys) else tokens[:0]
+    lengths = np.diff(np.append(at_start, len(keys))).astype(np.int32)
+    return tokens[at_start].astype(np.int32), lengths, (keys & 0xFFFF).astype(np.uint16)
 
 
 def _code_points(text: str) -> npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | npt.NDArray[np.uint32]:
