@@ -41,7 +41,7 @@ from papershelf.core.storage import cachefile
 FORMAT_VERSION: Final = 2  # 2: the header holds a checksum over the index's contents
 DENSE_SHARE: Final = 32  # a token in more than 1/32 of the rows keeps a bitset instead of a row list
 _CHUNK_ROWS: Final = 256  # rows tokenised and sorted at a time while building (~10 ms; larger is slower)
-_GROUP_ROWS: Final = 8192  # ... and whose rows are kept together until copied into place (a ~20 ms sort)
+_GROUP_ROWS: Final = 8192  # ... and at most this many rows kept together until copied into place (a ~20 ms sort)
 _SCAN_COST: Final = 80  # checking one row's text costs about as much as gathering this many postings
 MAGIC: Final = b"PAPERSHELF-WORDINDEX\n"  # the first line of a word index file
 _SEP: Final = "\n"  # between vocabulary tokens; whitespace, so never inside a token or a query word
@@ -144,7 +144,7 @@ class WordIndex:
         for start, end in zip(run_starts, run_ends, strict=True):
             sparse[at : at + end - start] = postings[start:end]
             at += end - start
-            if at - paused_at > 1 << 18:  # (tens of MB at 100k papers, new to the process: in steps)
+            if at - paused_at > 1 << 16:  # (tens of MB at 100k papers, new to the process: in steps)
                 paused_at = at
                 yield
         self._postings = sparse
@@ -200,6 +200,8 @@ class WordIndex:
         groups: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]] = []
         pairs: list[npt.NDArray[np.int64]] = []  # the group's (token, row) pairs so far, as token << 16 | row
         group_first = first = 0
+        # a twelfth of the rows at a time, 1024 to 8192: merging a group briefly takes ~20 bytes a row
+        group_rows = min(max(len(ids) // 12, 1024), _GROUP_ROWS)
         rows = iter(texts)
         while True:
             chunk: list[str] = []
@@ -217,11 +219,13 @@ class WordIndex:
                 keys.sort()
                 pairs.append(keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys)
                 first += len(chunk)
-            if first - group_first >= _GROUP_ROWS or (not chunk and first > group_first):
+            if first - group_first >= group_rows or (not chunk and first > group_first):
                 # a few large arrays per group, not three small ones per chunk: those left the freed memory
                 # between them in holes (~30 MB more at 100k papers)
+                if chunk:
+                    yield  # (the merge is a step of its own)
                 groups.append((group_first, *_grouped(pairs)))
-                pairs, group_first = [], first
+                group_first = first
             if not chunk:
                 break
             yield
@@ -543,11 +547,14 @@ def _grouped(
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]:
     """A group's (token << 16 | row) pairs, each once: the tokens in it, how many rows each, those rows by token."""
     keys = np.concatenate(pairs) if pairs else np.zeros(0, np.int64)
+    pairs.clear()  # (their memory goes now, not after)
     keys.sort()  # rows differ between chunks: no pair twice
     tokens = keys >> 16
     at_start = np.flatnonzero(np.concatenate(([True], tokens[1:] != tokens[:-1]))) if len(keys) else tokens[:0]
     lengths = np.diff(np.append(at_start, len(keys))).astype(np.int32)
-    return tokens[at_start].astype(np.int32), lengths, (keys & 0xFFFF).astype(np.uint16)
+    present = tokens[at_start].astype(np.int32)
+    del tokens
+    return present, lengths, keys.astype(np.uint16)  # the low 16 bits: the row
 
 
 def _code_points(text: str) -> npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | npt.NDArray[np.uint32]:
