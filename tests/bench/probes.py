@@ -8,6 +8,7 @@ Prints one JSON object on stdout.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -201,7 +202,8 @@ def window(library_dir: str, settings_file: str) -> dict[str, object]:
     """Open the library in the real window, show it, wait until its search index is ready (built in steps
     between events, or loaded from search.cache, as a person's window does), search one word; peak RSS.
 
-    ``seconds_to_search_index``: from the window shown until plain words are looked up in the word index.
+    ``seconds_to_search_index``: from the window shown until plain words are looked up in the word index;
+    ``max_stall_ms``: meanwhile, the longest the window could not handle an event.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
@@ -213,7 +215,10 @@ def window(library_dir: str, settings_file: str) -> dict[str, object]:
     steps: dict[str, float] = {"start": _status_mb("VmRSS")}
     started = time.perf_counter()
     app = QApplication([])
+    gc.disable()  # as papershelf.app.run opens the library: not collected while read, then frozen
     library = Library(library_dir)
+    gc.freeze()
+    gc.enable()
     steps["library"] = _status_mb("VmRSS")
     opened = time.perf_counter()
     shown_window = MainWindow(library, settings=QSettings(settings_file, QSettings.Format.IniFormat))
@@ -225,9 +230,25 @@ def window(library_dir: str, settings_file: str) -> dict[str, object]:
     loop = QEventLoop()
     shown_window.search_index_ready.connect(loop.quit)
     QTimer.singleShot(300_000, loop.quit)
+    gaps: list[float] = []  # between turns of the event loop while the index is prepared: the window's stalls
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    probe = QTimer()
+    probe.setInterval(0)
+    probe.timeout.connect(tick)
     if len(library) >= index.word_index_from and not index.word_indexed:
+        last[0] = time.perf_counter()
+        probe.start()
         loop.exec()
+        probe.stop()
+        tick()
     ready = time.perf_counter()
+    gaps_ms = sorted(gap * 1000 for gap in gaps)
     steps["search_index_ready"] = _status_mb("VmRSS")
     shown_window.search.setText("graph")
     shown_window.apply_filters()
@@ -246,6 +267,9 @@ def window(library_dir: str, settings_file: str) -> dict[str, object]:
         "seconds_to_window": round(shown - started, 3),
         "seconds_to_search_index": round(ready - shown, 3),
         "seconds_to_search": round(searched - ready, 3),
+        "max_stall_ms": round(gaps_ms[-1], 1) if gaps_ms else None,  # until the index was ready
+        "longest_stalls_ms": [round(gap, 1) for gap in gaps_ms[-5:]],
+        "turns_over_100ms": sum(gap > 100 for gap in gaps_ms),
     }
     index.wait_for_cache()
     shown_window.close()

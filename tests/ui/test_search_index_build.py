@@ -50,8 +50,8 @@ def test_typing_before_the_index_is_ready_waits_for_it_then_filters(
     qtbot.waitUntil(lambda: not index.building, timeout=30_000)
     assert [library.papers[pid].key for pid in window.model.ids()] == ["paper17"]
     assert window.statusBar().currentMessage().startswith(f"1 of {PAPERS:,} papers")
-    # the facet codes were prepared first, in steps too; counts follow the result
-    assert not window.controller.facet_counter.syncing
+    # the facet codes are prepared next, in steps too; counts follow the result
+    qtbot.waitUntil(lambda: not window.controller.facet_counter.syncing, timeout=30_000)
     window.update_facet_counts()
     assert window.sidebar.count_text("year", "2017") == "1"  # paper17: 2000 + 17
     assert not window.hint.isVisibleTo(window)

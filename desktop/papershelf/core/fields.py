@@ -54,6 +54,8 @@ def search_form(text: str) -> str:
     stretches of ASCII words between them are lowered at once (a long note: 5x faster than word by word).
     """
     if text.isascii():
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text.lower()  # its whitespace is single spaces already (most abstracts: 10x faster)
         return " ".join(text.lower().split())
     parts: list[str] = []
     done = 0  # text[:done] is in parts

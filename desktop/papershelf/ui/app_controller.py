@@ -64,6 +64,7 @@ class AppController(LibraryController):
         self.auto_export = AutoExport(library, immediate=False, on_error=lambda _tie, message: self.error.emit(message))
         self.matched: list[str] = []  # what the last search matched, before the facet selection
         self._search_index_started = False
+        self._index_announced = True  # search_index_ready was emitted for the index's last work in steps
 
         self.similarity_timer = QTimer(self)  # builds the similarity index in steps between events
         self.similarity_timer.setInterval(0)
@@ -138,18 +139,27 @@ class AppController(LibraryController):
         self._search_index_started = True
         self.facet_counter.start_sync()
         self.index.start_build()
+        self.similarity_timer.stop()  # (a paper selected as the window opened started it) resumed after this
+        self._step_search_index()
+
+    def _step_search_index(self) -> None:
+        """Advance the search index's work in steps between events; ``search_index_ready`` once it is done."""
+        self._index_announced = False
         self.index_timer.start()
 
     def _search_index_step(self) -> None:
+        """The search index first (the window answers words from it as soon as it can), then the facet codes."""
+        if not self._index_announced:
+            if not self.index.build_step(INDEX_STEP_S):
+                return
+            self._index_announced = True
+            self.search_index_ready.emit()
         counter = self.facet_counter
         if counter.syncing:
-            if counter.sync_step(INDEX_STEP_S):
-                self.facet_codes_ready.emit()
-            return
-        if not self.index.build_step(INDEX_STEP_S):
-            return
+            if not counter.sync_step(INDEX_STEP_S):
+                return
+            self.facet_codes_ready.emit()
         self.index_timer.stop()
-        self.search_index_ready.emit()
         self.start_similarity_index()  # the next thing the window will want, while the user reads
 
     # -- more like this ----------------------------------------------------------------------------------
@@ -173,8 +183,12 @@ class AppController(LibraryController):
         return None
 
     def start_similarity_index(self) -> None:
-        """Load or build the similarity index in steps between events, unless it is loaded or loading."""
-        if self.similarity.loaded or self.similarity_timer.isActive():
+        """Load or build the similarity index in steps between events, unless it is loaded or loading.
+
+        While the search index is prepared in steps, that comes first (the two took turns: a first open
+        at 100k answered words after twice the time); it starts this when it is done.
+        """
+        if self.similarity.loaded or self.similarity_timer.isActive() or self.index_timer.isActive():
             return
         self.similarity.start_loading()
         self.similarity_timer.start()
@@ -284,7 +298,7 @@ class AppController(LibraryController):
     def _annotations_changed(self, _ids: list[str]) -> None:
         self.schedule_export()
         if self.index.working and not self.index_timer.isActive():
-            self.index_timer.start()  # rows recomputed in steps (a large change); search_index_ready follows
+            self._step_search_index()  # rows recomputed in steps (a large change); search_index_ready follows
 
     def _papers_added(self, _ids: list[str]) -> None:
         self.schedule_export()
@@ -293,7 +307,7 @@ class AppController(LibraryController):
             # many new papers are scanned on every new word: index them again, in steps; the search
             # keeps answering from the index it has meanwhile
             index.start_build()
-            self.index_timer.start()
+            self._step_search_index()
 
     # -- the Library subscription (LibraryController subscribes in __init__) ----------------------------
 

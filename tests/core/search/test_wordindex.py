@@ -14,7 +14,7 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
 from papershelf.core.search.index import _CACHE_SETTINGS, CACHE_FILE, SearchIndex
 from papershelf.core.search.query import parse_query
-from papershelf.core.search.wordindex import Joined, WordIndex, WordIndexError
+from papershelf.core.search.wordindex import Joined, WordIndex, WordIndexError, checksum
 
 # -- WordIndex on its own ------------------------------------------------------------------------------
 
@@ -82,6 +82,48 @@ def test_building_in_chunks_gives_the_same_index(corpus: tuple[list[str], WordIn
         whole.rows_of_token(t) for t in range(len(whole.vocab))
     ]
     assert chunked.checksums.tolist() == whole.checksums.tolist()
+
+
+ODD_TEXTS = [
+    "tab\tseparated\vwords\fand\rreturns",  # whitespace search_form never leaves: str.split() decides
+    "no\xa0break\u3000ideographic\u2009thin\x85next\u2028line",
+    "a record\x1eseparator\x1finside\x1cand\x1dmore",
+    "control\x00chars\x07stay\x1binside tokens",
+    "sixteen-bytes-ab sixteen-bytes-ac eight-by seven-b 16-byte-prefix-then-more 16-byte-prefix-then-less",
+    "ünïcödé wörds ℓp-norm 数据 \U0001f600emoji a\ud800lone surrogate",
+    "",
+    "   ",
+    "x",
+    "graph graph graph sixteen-bytes-ab 16-byte-prefix-then-more",
+]
+
+
+def test_tokens_are_what_str_split_makes_of_any_text() -> None:
+    """The tokenizer works on the texts' bytes; whatever the text, its tokens and rows are str.split()'s."""
+    texts = ODD_TEXTS * 3
+    for chunk_rows in (1, 4, 512):
+        index = WordIndex.build([str(i) for i in range(len(texts))], texts, chunk_rows=chunk_rows)
+        split = [set(text.split()) for text in texts]
+        assert set(index.vocab) == set().union(*split)
+        assert len(index.vocab) == len(set(index.vocab))
+        for number, token in enumerate(index.vocab):
+            assert index.rows_of_token(number) == [r for r, tokens in enumerate(split) if token in tokens], token
+        assert index.checksums.tolist() == [checksum(text) for text in texts]
+        for word in ("sixteen-bytes-a", "prefix-then-m", "break", "\u3000", "ℓ", "\ud800", "\x00", "separator"):
+            assert index.rows_with(word, Verifier(texts, word)).tolist() == brute(texts, word), word
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="ab ü\t\xa0\x1e-" + "x" * 3, max_size=40), min_size=1, max_size=30),
+       st.integers(1, 9))
+def test_any_texts_in_any_chunks_index_as_split_says(texts: list[str], chunk_rows: int) -> None:
+    index = WordIndex.build([str(i) for i in range(len(texts))], texts, chunk_rows=chunk_rows)
+    whole = WordIndex.build([str(i) for i in range(len(texts))], texts)
+    assert index.vocab == whole.vocab  # numbered in order of first occurrence, however the texts are cut
+    split = [set(text.split()) for text in texts]
+    assert [index.rows_of_token(t) for t in range(len(index.vocab))] == [
+        [r for r, tokens in enumerate(split) if token in tokens] for token in index.vocab
+    ]
 
 
 def test_an_empty_collection_and_empty_texts(tmp_path: Path) -> None:

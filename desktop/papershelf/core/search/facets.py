@@ -231,6 +231,11 @@ class FacetCounter(DerivedIndex):
     def apply(self, ids: Sequence[str], selection: Selection) -> list[str]:
         """Like ``facets.apply``: the ids (order kept) that match every facet with a choice."""
         active = _active(selection)
+        if active == {"trash": NOT_IN_TRASH} and (self.working or not self.ready):
+            # no choice made and no codes yet: the library knows what is in the Trash (a window's first
+            # search is not held up by 0.4-0.7 s of codes at 100k papers; they are prepared in steps after)
+            papers, trashed = self.library.papers, set(self.library.trashed_ids())
+            return [pid for pid in ids if pid in papers and pid not in trashed]
         ids, rows = self._rows(ids)
         if active == {"trash": NOT_IN_TRASH} and IN_TRASH not in self._code["trash"]:
             return list(ids)  # nothing was ever in the Trash: the usual case, at no cost

@@ -27,21 +27,21 @@ import contextlib
 import itertools
 import re
 import zlib
-from array import array
 from collections.abc import Callable, Generator, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
-from papershelf.core.memory import gc_paused
 from papershelf.core.search.steps import run
 from papershelf.core.storage import cachefile
 
 FORMAT_VERSION: Final = 2  # 2: the header holds a checksum over the index's contents
 DENSE_SHARE: Final = 32  # a token in more than 1/32 of the rows keeps a bitset instead of a row list
-_CHUNK_ROWS: Final = 2048  # rows tokenised and sorted at a time while building (a ~20 ms sort)
+_CHUNK_ROWS: Final = 256  # rows tokenised and sorted at a time while building (~10 ms; larger is slower)
+_GROUP_ROWS: Final = 8192  # ... and at most this many rows kept together until copied into place (a ~20 ms sort)
 _SCAN_COST: Final = 80  # checking one row's text costs about as much as gathering this many postings
 MAGIC: Final = b"PAPERSHELF-WORDINDEX\n"  # the first line of a word index file
 _SEP: Final = "\n"  # between vocabulary tokens; whitespace, so never inside a token or a query word
@@ -65,10 +65,14 @@ def contents_checksum(
 ) -> int:
     """A CRC-32 over everything an index file holds: a file whose rows, tokens or postings were changed
     after it was written no longer agrees with it (~30 ms for the 60 MB of 100k papers)."""
+    return _bytes_checksum(ids, vocab, [np.ascontiguousarray(array_).data.cast("B") for array_ in arrays])
+
+
+def _bytes_checksum(ids: Sequence[str], vocab: Sequence[str], parts: Iterable[memoryview]) -> int:
     crc = zlib.crc32(_SEP.join(ids).encode("utf-8", "surrogatepass"))
     crc = zlib.crc32(_SEP.join(vocab).encode("utf-8", "surrogatepass"), crc)
-    for array_ in arrays:
-        crc = zlib.crc32(np.ascontiguousarray(array_).data.cast("B"), crc)
+    for part in parts:
+        crc = zlib.crc32(part, crc)
     return crc
 
 
@@ -118,7 +122,7 @@ class WordIndex:
         postings, starts, vocab = self._postings, self._starts, self.vocab
         row_mask = np.zeros(self.n_rows, np.bool_)
         for slot, token in enumerate(self._dense_tokens.tolist()):
-            if slot % 64 == 63:
+            if slot % 4 == 3:  # (a few ms; more while the bitsets' pages are new)
                 yield
             row_mask[:] = False
             row_mask[postings[starts[token] : starts[token + 1]]] = True
@@ -134,8 +138,16 @@ class WordIndex:
         dense = self._dense_tokens
         # the runs of sparse tokens between dense ones, copied (a loaded file's bytes can then go)
         run_starts = np.concatenate([[0], starts[dense + 1]]).tolist()
-        runs = zip(run_starts, np.append(starts[dense], starts[-1]).tolist(), strict=True)
-        self._postings = np.concatenate([postings[start:end] for start, end in runs]).astype(np.int32, copy=False)
+        run_ends = np.append(starts[dense], starts[-1]).tolist()
+        sparse = np.empty(sum(end - start for start, end in zip(run_starts, run_ends, strict=True)), np.int32)
+        at = paused_at = 0
+        for start, end in zip(run_starts, run_ends, strict=True):
+            sparse[at : at + end - start] = postings[start:end]
+            at += end - start
+            if at - paused_at > 1 << 16:  # (tens of MB at 100k papers, new to the process: in steps)
+                paused_at = at
+                yield
+        self._postings = sparse
         self._starts = np.zeros(len(vocab) + 1, np.int64)
         np.cumsum(np.where(is_dense, 0, lengths), out=self._starts[1:])
         self._is_dense = is_dense
@@ -168,71 +180,86 @@ class WordIndex:
 
     @classmethod
     def building(
-        cls, ids: Sequence[str], texts: Iterable[str], chunk_rows: int = _CHUNK_ROWS, pause_every: int = 256,
+        cls, ids: Sequence[str], texts: Iterable[str], chunk_rows: int = _CHUNK_ROWS, pause_every: int = 1024,
         *, prepare: bool = True,
     ) -> Generator[None, None, WordIndex]:
-        """``build`` in steps: yields every ``pause_every`` texts and between sorting steps; returns the index
+        """``build`` in steps: yields every ``pause_every`` texts and once per chunk; returns the index
         (``prepare``: as for the constructor; saving before ``preparing`` costs no copy of the rows).
 
-        Rows are tokenised and sorted by token in chunks of ``chunk_rows``, and the chunks' row lists
-        then copied into place: the memory on top of the result stays one chunk's worth (sorting all
-        14M (token, row) pairs of 100k papers at once needed 220 MB more).
+        Rows are tokenised in chunks of ``chunk_rows`` (``_Tokenizer``: on the chunk's bytes, no string
+        per token), their (token, row) pairs sorted by token in groups of ``_GROUP_ROWS`` rows, and the
+        groups' row lists then copied into place: the memory on top of the result stays small (sorting
+        all 14M (token, row) pairs of 100k papers at once needed 220 MB more).
         """
-        vocab: dict[str, int] = {}
-        number = vocab.__getitem__
-        sums = array("I")
-        # per chunk: its first row, the tokens in it, how many of its rows each is in, and those rows sorted by
-        # token, counted from its first (2 bytes a row, not 4: the chunks hold every row until copied into place)
-        chunks: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]] = []
-        if chunk_rows > 1 << 16:
-            raise ValueError(f"chunks of {chunk_rows} rows: at most {1 << 16}")
+        if chunk_rows > 1 << 15:
+            raise ValueError(f"chunks of {chunk_rows} rows: at most {1 << 15}")
+        tokenizer = _Tokenizer()
+        sums: list[npt.NDArray[np.uint32]] = []
+        # per group of rows: its first row, the tokens in it, how many of its rows each is in, and those rows sorted
+        # by token, counted from its first (2 bytes a row, not 4: the groups hold every row until copied into place)
+        groups: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]] = []
+        pairs: list[npt.NDArray[np.int64]] = []  # the group's (token, row) pairs so far, as token << 16 | row
+        group_first = first = 0
+        # a twelfth of the rows at a time, 1024 to 8192: merging a group briefly takes ~20 bytes a row
+        group_rows = min(max(len(ids) // 12, 1024), _GROUP_ROWS)
         rows = iter(texts)
-        first = 0
-        with gc_paused():
-            while True:
-                tokens = array("i")
-                counts = array("i")
-                for done, text in enumerate(itertools.islice(rows, chunk_rows)):
-                    if done % pause_every == pause_every - 1:
-                        yield
-                    distinct = set(text.split())
-                    for token in distinct.difference(vocab):
-                        vocab[token] = len(vocab)
-                    tokens.extend(map(number, distinct))
-                    counts.append(len(distinct))
-                    sums.append(checksum(text))
-                if not counts:
+        while True:
+            chunk: list[str] = []
+            while len(chunk) < chunk_rows:
+                taken = len(chunk)
+                chunk.extend(itertools.islice(rows, min(pause_every, chunk_rows - taken)))
+                if len(chunk) == taken:
                     break
-                token_of = np.frombuffer(tokens, np.int32) if tokens else np.zeros(0, np.int32)
-                chunk = np.arange(len(counts), dtype=np.uint16)
-                row_of = np.repeat(chunk, np.frombuffer(counts, np.int32))
-                order = np.argsort(token_of, kind="stable")  # rows stay ascending within each token
-                per_token = np.bincount(token_of)
-                present = np.flatnonzero(per_token).astype(np.int32)
-                chunks.append((first, present, per_token[present].astype(np.int32), row_of[order]))
-                first += len(counts)
-                yield
+                if len(chunk) < chunk_rows:
+                    yield
+            if chunk:
+                token_of, row_of, chunk_sums = tokenizer.tokens(chunk)
+                sums.append(chunk_sums)
+                keys = (token_of << 16) | (row_of + (first - group_first))
+                keys.sort()
+                pairs.append(keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys)
+                first += len(chunk)
+            if first - group_first >= group_rows or (not chunk and first > group_first):
+                # a few large arrays per group, not three small ones per chunk: those left the freed memory
+                # between them in holes (~30 MB more at 100k papers)
+                if chunk:
+                    yield  # (the merge is a step of its own)
+                groups.append((group_first, *_grouped(pairs)))
+                group_first = first
+            if not chunk:
+                break
+            yield
         if first != len(ids):
             raise ValueError(f"{len(ids)} ids but {first} texts")
+        vocab = tokenizer.vocab
         df = np.zeros(len(vocab), np.int64)
-        for _, present, lengths, _ in chunks:
+        for done, (_, present, lengths, _) in enumerate(groups, 1):
             df[present] += lengths
+            if done % 32 == 0:
+                yield
         free = np.zeros(len(vocab), np.int64)  # where each token's next rows go
         np.cumsum(df[:-1], out=free[1:])
         postings = np.empty(int(df.sum()), np.int32)
-        for start in range(0, len(postings), 1 << 22):  # touch the pages in steps, not in the first scatter
-            postings[start : start + (1 << 22)] = 0
+        # touch the pages in steps, not in the first scatter (memory new to the process: ~15 ms a MB here)
+        for start in range(0, len(postings), 1 << 19):
+            postings[start : start + (1 << 19)] = 0
             yield
-        chunks.reverse()
-        while chunks:
-            chunk_first, present, lengths, sorted_rows = chunks.pop()
-            within = np.cumsum(lengths, dtype=np.int64) - lengths  # where each token's rows start in this chunk
-            at = np.repeat(free[present] - within, lengths) + np.arange(len(sorted_rows))
-            postings[at] = sorted_rows.astype(np.int32) + chunk_first
-            free[present] += lengths
-            yield
-        checksums = np.frombuffer(sums, np.uint32).copy() if sums else np.zeros(0, np.uint32)
-        index = cls(list(ids), checksums, list(vocab), df.astype(np.int32), postings, prepare=False)
+        groups.reverse()
+        while groups:
+            group_first, present, lengths, sorted_rows = groups.pop()
+            ends = np.cumsum(lengths, dtype=np.int64)  # where each token's rows end in this group
+            cuts = np.searchsorted(ends, np.arange(1 << 17, len(sorted_rows), 1 << 17), side="right").tolist()
+            for first_token, end_token in itertools.pairwise(sorted({0, *cuts, len(present)})):
+                # the rows of these tokens (~128k at most, or one token's own): a few ms
+                tokens, counts = present[first_token:end_token], lengths[first_token:end_token]
+                low, high = int(ends[first_token] - counts[0]), int(ends[end_token - 1])
+                within = ends[first_token:end_token] - counts - low
+                at = np.repeat(free[tokens] - within, counts) + np.arange(high - low)
+                postings[at] = sorted_rows[low:high].astype(np.int32) + group_first
+                free[tokens] += counts
+                yield
+        checksums = np.concatenate(sums).astype(np.uint32) if sums else np.zeros(0, np.uint32)
+        index = cls(list(ids), checksums, vocab, df.astype(np.int32), postings, prepare=False)
         if prepare:
             yield from index.preparing()
         return index
@@ -298,8 +325,7 @@ class WordIndex:
             "vocab": self.vocab,
             "extra": extra or {},
             "blobs": [[name, blob.dtype.str, len(blob)] for name, blob in blobs],
-            "crc32": contents_checksum(self.ids, self.vocab, [blob for _, blob in blobs]),
-        }
+        }  # the checksum over the contents ("crc32") is added by write_file (50 ms at 100k: in the thread)
         return header, [np.ascontiguousarray(blob).data.cast("B") for _, blob in blobs]
 
     @classmethod
@@ -345,6 +371,192 @@ class WordIndex:
         return index, extra if isinstance(extra, dict) else {}
 
 
+_ROW_SEP: Final = "\x1e"  # between a chunk's texts: whitespace to ``str.split``, never left by search_form
+_ROW_SEP_BYTE: Final = 0x1E
+# What str.split() takes for whitespace besides the space, the newline (the only ones search_form leaves) and
+# the separator (counted)
+_OTHER_SPACE: Final = re.compile(
+    "[\t\x0b\x0c\r\x1c\x1d\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+_SHORT: Final = 16  # bytes: a token up to this long is told apart by two 8-byte numbers (most are)
+_FIRST_BYTES: Final = np.array([(1 << (8 * k)) - 1 for k in range(9)], np.uint64)  # masks of the first k bytes
+_MIX: Final = np.uint64(0x9E3779B97F4A7C15)
+_SPREAD: Final = np.uint64(0xD6E8FEB86659FD93)
+_POSITION_BITS: Final = 23  # a chunk's short tokens are numbered in 23 bits, their hashes in the other 40
+
+
+class _Tokenizer:
+    """Splits chunks of texts into tokens and numbers them (``vocab``), working on the chunk's UTF-8 bytes.
+
+    A token is a run of bytes between spaces, newlines and the texts' separator (UTF-8 never has these
+    bytes inside a character). A token of at most 16 bytes is read as two 8-byte numbers, its missing
+    bytes 0xFF (a byte UTF-8 never has), so equal numbers mean equal tokens. They are hashed into one
+    number, which is sorted with the occurrence's position in its low bits (numpy sorts plain numbers
+    several times faster than it finds their order), to find the chunk's distinct tokens, which are
+    then looked up among the known ones with ``searchsorted``. A longer token (1% of them), or one whose
+    hash another token has already, is looked up in a dict of its bytes: the numbers are exact whatever
+    the hashes do. Tokens are numbered in the order they first occur, however the texts are cut into
+    chunks. At 100k papers this takes about a fifth of the time of a Python set of tokens per text.
+    """
+
+    def __init__(self) -> None:
+        self.vocab: list[str] = []
+        # the short tokens known: their hashes (ascending), their two numbers, and their numbers in vocab
+        self._hashes = np.zeros(0, np.int64)
+        self._low = np.zeros(0, np.uint64)
+        self._high = np.zeros(0, np.uint64)
+        self._numbers = np.zeros(0, np.int64)
+        self._by_bytes: dict[bytes, int] = {}  # the other tokens known
+
+    def tokens(
+        self, texts: Sequence[str], *, spaced: bool = False
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
+        """Each token occurrence's number and text (position in ``texts``), in order; each text's ``checksum``.
+
+        ``spaced``: the texts are known to have no whitespace but single spaces (their checksums are not used).
+        """
+        joined = _ROW_SEP.join(texts)
+        raw = joined.encode("utf-8", "surrogatepass")
+        data = np.frombuffer(raw, np.uint8)
+        separators = np.flatnonzero(data == _ROW_SEP_BYTE)
+        newline = data == 0x0A
+        if not spaced and (
+            len(separators) != len(texts) - 1  # a text has the separator in it
+            or np.count_nonzero(data < 0x20) != len(separators) + np.count_nonzero(newline)  # a tab, ...
+            or any(_OTHER_SPACE.search(text) for text in texts if not text.isascii())  # a no-break space, ...
+        ):
+            # not in search_form: the tokens are what str.split() makes of the texts as given
+            sums = np.fromiter(map(checksum, texts), np.uint32, len(texts))
+            return (*self.tokens([" ".join(text.split()) for text in texts], spaced=True)[:2], sums)
+        view, ends = memoryview(raw), [*separators.tolist(), len(raw)]
+        sums = np.fromiter(
+            (zlib.crc32(view[start:end]) for start, end in zip([0, *(e + 1 for e in ends[:-1])], ends, strict=True)),
+            np.uint32, len(texts),
+        )
+        in_token = ~((data == 0x20) | newline | (data == _ROW_SEP_BYTE))
+        edges = np.diff(in_token.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+        starts = np.flatnonzero(edges == 1)
+        lengths = np.flatnonzero(edges == -1) - starts
+        per_text = np.diff(np.searchsorted(starts, separators), prepend=0, append=len(starts))
+        rows = np.repeat(np.arange(len(texts)), per_text)
+        numbers = np.full(len(starts), -1, np.int64)
+        new_short = self._short_tokens(raw, starts, lengths, numbers)
+        self._other_tokens(raw, starts, lengths, numbers, new_short)
+        return numbers, rows, sums
+
+    def _short_tokens(
+        self, raw: bytes, starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], numbers: npt.NDArray[np.int64],
+    ) -> _NewShort:
+        """Number the known short tokens' occurrences; the new short tokens, to be numbered in order."""
+        short = np.flatnonzero(lengths <= _SHORT)
+        if len(short) >> _POSITION_BITS:  # (texts of thousands of words each) too many: looked up by their bytes
+            short = short[:0]
+        padded = np.frombuffer(raw + b"\xff" * (_SHORT + 8), np.uint8)
+        # the 8 bytes from each position on, as one little-endian number (an unaligned view, no copy)
+        eights = np.ndarray((len(raw) + _SHORT + 1,), np.dtype("<u8"), padded.data, 0, (1,))
+        at, length = starts[short], lengths[short]
+        low_length = np.minimum(length, 8)
+        low_mask, high_mask = _FIRST_BYTES[low_length], _FIRST_BYTES[length - low_length]
+        low = (eights[at] & low_mask) | ~low_mask
+        high = np.full(len(at), ~np.uint64(0), np.uint64)  # 0xFF bytes, but for the quarter longer than 8
+        longer = np.flatnonzero(length > 8)
+        high[longer] = (eights[at[longer] + 8] & high_mask[longer]) | ~high_mask[longer]
+        # multiplied, so that the top bits kept depend on every byte
+        hashes = (((low ^ (high * _MIX)) * _SPREAD) >> np.uint64(_POSITION_BITS + 1)).astype(np.int64)
+        keys = np.sort((hashes << _POSITION_BITS) | np.arange(len(short)))
+        order = keys & ((1 << _POSITION_BITS) - 1)  # occurrences by hash, the first of each hash first
+        sorted_hashes = keys >> _POSITION_BITS
+        opens = np.ones(len(order), np.bool_)
+        np.not_equal(sorted_hashes[1:], sorted_hashes[:-1], out=opens[1:])
+        first = order[opens]  # each distinct hash's first occurrence
+        distinct = sorted_hashes[opens]
+        group = np.empty(len(order), np.int64)
+        group[order] = np.cumsum(opens) - 1
+        place = np.searchsorted(self._hashes, distinct)
+        known = place < len(self._hashes)
+        known[known] = self._hashes[place[known]] == distinct[known]
+        # a hash stands for the known token with it, else for the chunk's first token with it
+        expect_low, expect_high = low[first], high[first]
+        expect_low[known] = self._low[place[known]]
+        expect_high[known] = self._high[place[known]]
+        same = (low == expect_low[group]) & (high == expect_high[group])
+        number_of = np.full(len(distinct), -1, np.int64)
+        number_of[known] = self._numbers[place[known]]
+        numbers[short[same]] = number_of[group[same]]  # -1 for the new: numbered in _other_tokens
+        new = np.flatnonzero(~known)
+        new_slot = np.full(len(distinct), -1, np.int64)
+        new_slot[new] = np.arange(len(new))
+        return _NewShort(
+            occurrences=short[first[new]], hashes=distinct[new], places=place[new], low=low[first[new]],
+            high=high[first[new]], of=short[same], groups=new_slot[group[same]],
+        )
+
+    def _other_tokens(
+        self, raw: bytes, starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], numbers: npt.NDArray[np.int64],
+        new_short: _NewShort,
+    ) -> None:
+        """Number every new token in order of first occurrence, then the long tokens' occurrences."""
+        settled = np.zeros(len(starts), np.bool_)
+        settled[new_short.of] = True
+        others = np.flatnonzero(~settled)  # long ones, and short ones whose hash another token has
+        by_bytes = self._by_bytes
+        keys = [raw[s : s + n] for s, n in zip(starts[others].tolist(), lengths[others].tolist(), strict=True)]
+        arrivals: dict[bytes, int] = {}  # a new token -> its first occurrence
+        for key, occurrence in zip(keys, others.tolist(), strict=True):
+            if key not in by_bytes and key not in arrivals:
+                arrivals[key] = occurrence
+        # every new token, in order of first occurrence: (occurrence, which new short token or -1, bytes)
+        order = sorted([*zip(new_short.occurrences.tolist(), itertools.count(), itertools.repeat(b"")),
+                        *((occurrence, -1, key) for key, occurrence in arrivals.items())])
+        vocab = self.vocab
+        short_numbers = np.empty(len(new_short.occurrences), np.int64)
+        for occurrence, slot, key in order:
+            if slot >= 0:
+                short_numbers[slot] = len(vocab)
+                key = raw[int(starts[occurrence]) : int(starts[occurrence] + lengths[occurrence])]
+            else:
+                by_bytes[key] = len(vocab)
+            vocab.append(key.decode("utf-8", "surrogatepass"))
+        waiting = new_short.of[numbers[new_short.of] < 0]
+        numbers[waiting] = short_numbers[new_short.groups[numbers[new_short.of] < 0]]
+        numbers[others] = [by_bytes[key] for key in keys]
+        if len(short_numbers):  # the new short tokens join the known ones, the hashes kept ascending
+            places = new_short.places
+            self._hashes = np.insert(self._hashes, places, new_short.hashes)
+            self._low = np.insert(self._low, places, new_short.low)
+            self._high = np.insert(self._high, places, new_short.high)
+            self._numbers = np.insert(self._numbers, places, short_numbers)
+
+
+@dataclass(frozen=True, slots=True)
+class _NewShort:
+    """The short tokens first seen in a chunk (their first occurrence, hash, place among the known hashes and
+    two numbers), and the occurrences numbered by hash (``of``) with, for those of a new token, which one."""
+
+    occurrences: npt.NDArray[np.int64]
+    hashes: npt.NDArray[np.int64]
+    places: npt.NDArray[np.int64]
+    low: npt.NDArray[np.uint64]
+    high: npt.NDArray[np.uint64]
+    of: npt.NDArray[np.int64]
+    groups: npt.NDArray[np.int64]
+
+
+def _grouped(
+    pairs: list[npt.NDArray[np.int64]],
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]:
+    """A group's (token << 16 | row) pairs, each once: the tokens in it, how many rows each, those rows by token."""
+    keys = np.concatenate(pairs) if pairs else np.zeros(0, np.int64)
+    pairs.clear()  # (their memory goes now, not after)
+    keys.sort()  # rows differ between chunks: no pair twice
+    tokens = keys >> 16
+    at_start = np.flatnonzero(np.concatenate(([True], tokens[1:] != tokens[:-1]))) if len(keys) else tokens[:0]
+    lengths = np.diff(np.append(at_start, len(keys))).astype(np.int32)
+    present = tokens[at_start].astype(np.int32)
+    del tokens
+    return present, lengths, keys.astype(np.uint16)  # the low 16 bits: the row
+
+
 def _code_points(text: str) -> npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | npt.NDArray[np.uint32]:
     """One number per character of ``text``, in the narrowest type that holds them all (a note in Latin-1:
     1 byte a character, not 4)."""
@@ -362,6 +574,7 @@ FileParts = tuple[dict[str, Any], list[memoryview]]
 def write_file(path: Path, parts: FileParts) -> None:
     """Write an index file from ``WordIndex.file_parts``, atomically."""
     header, blobs = parts
+    header = {**header, "crc32": _bytes_checksum(header["ids"], header["vocab"], blobs)}
     cachefile.write(path, MAGIC, header, blobs)
 
 
