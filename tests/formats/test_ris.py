@@ -364,3 +364,14 @@ def test_a_name_with_nothing_before_its_comma_is_kept_as_written() -> None:
     assert paper.authors == [",", ", John", "Jane Smith"]
     (again,) = bibtex.parse(bibtex_export.render([paper], {}).text).papers
     assert again.authors == paper.authors
+
+
+def test_a_bibtex_name_without_a_last_name_is_written_without_a_comma() -> None:
+    """``author = { , Ann}`` (an ASCII export of a last name that had no ASCII form) is the name "Ann": RIS
+    gets ``AU  - Ann``, not ``AU  - , Ann``, and it comes back as the library shows it."""
+    (paper,) = bibtex.parse("@misc{k, author = { , Ann}, title = {T}}").papers
+    assert paper.authors == ["Ann"]
+    text = ris.render([paper], {}).text
+    assert "AU  - Ann\n" in text.replace("\r\n", "\n")
+    (back,) = ris.parse(text).papers
+    assert back.authors == ["Ann"]

@@ -605,6 +605,9 @@ def _ris_names(source: str | None, shown: Sequence[str]) -> list[str]:
                 continue
             last_text = latex.decode(" ".join(von + last))
             given = latex.decode(" ".join(first))
+            if not last_text.strip():  # " , Ann" (no last name): written as the name shows, no comma to split on
+                out.append(" ".join(part for part in (given, latex.decode(jr) if jr else "") if part))
+                continue
             parts = [last_text, given] if given or jr else [last_text]
             if jr:
                 parts.append(latex.decode(jr))
