@@ -210,17 +210,67 @@ def file_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def _file_hash_steps(pieces: list[bytes]) -> Generator[None, None, str]:
-    """:func:`file_hash` of the concatenated ``pieces``, a pause after every ``READ_STEP_BYTES`` hashed."""
+def _file_hash_steps(pieces: list[bytes | notesfile.FileSpan], path: Path) -> Generator[None, None, str]:
+    """:func:`file_hash` of the concatenated ``pieces`` (spans read from ``path``), a pause after every
+    ``READ_STEP_BYTES`` hashed.
+
+    Raises:
+        _ChangedMeanwhile: a span is no longer in the file as it was read.
+    """
     hasher = hashlib.blake2b(digest_size=16)
     hashed = 0
-    for piece in pieces:
-        hasher.update(piece)
-        hashed += len(piece)
-        if hashed >= READ_STEP_BYTES:
-            hashed = 0
-            yield
+    with _SpanReader(path, pieces) as spans:
+        for piece in pieces:
+            data = spans.read(piece)
+            hasher.update(data)
+            hashed += len(data)
+            if hashed >= READ_STEP_BYTES:
+                hashed = 0
+                yield
     return hasher.hexdigest()
+
+
+def _payload_size(pieces: list[bytes | notesfile.FileSpan]) -> int:
+    return sum(piece.end - piece.start if isinstance(piece, notesfile.FileSpan) else len(piece) for piece in pieces)
+
+
+class _SpanReader:
+    """Reads the payload's spans back from the notes file, each checked against its hash."""
+
+    def __init__(self, path: Path, pieces: list[bytes | notesfile.FileSpan]) -> None:
+        self.path = path
+        self.fd = -1
+        self.needed = any(isinstance(piece, notesfile.FileSpan) for piece in pieces)
+
+    def __enter__(self) -> _SpanReader:
+        if self.needed:
+            try:
+                self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            except FileNotFoundError:
+                raise _ChangedMeanwhile from None
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def read(self, piece: bytes | notesfile.FileSpan) -> bytes:
+        """The piece's bytes (a span's, as read when the file was merged).
+
+        Raises:
+            _ChangedMeanwhile: the span's bytes are no longer those.
+        """
+        if not isinstance(piece, notesfile.FileSpan):
+            return piece
+        size = piece.end - piece.start
+        os.lseek(self.fd, piece.start, os.SEEK_SET)
+        data = os.read(self.fd, size)
+        while len(data) < size and (more := os.read(self.fd, size - len(data))):
+            data += more
+        if len(data) != size or hashlib.blake2b(data, digest_size=12).hexdigest() != piece.digest:
+            raise _ChangedMeanwhile  # the file changed since it was merged: merge again
+        return data
 
 
 def _commit(library: Library, in_steps: bool, **changes: Any) -> Generator[None, None, bool]:
@@ -236,7 +286,9 @@ def _commit(library: Library, in_steps: bool, **changes: Any) -> Generator[None,
 class _Plan:
     """One merge's outcome, ready to write."""
 
-    payload: list[bytes]  # the file's bytes in pieces, never joined (a large file: its size again)
+    payload: list[bytes | notesfile.FileSpan]  # the file's bytes in pieces, never joined (a large file: its
+    # size again); a section written back as it is in the file is a span of the file, read again to write it
+    spans: bool = False  # the file was split as bytes: a section's start is its offset in the file
     annotations: dict[str, Annotation] = field(default_factory=dict)
     history: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     conflicts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
@@ -335,8 +387,11 @@ def _attempts(
         records = dict(sync_state.conflict_records(library))
         changed.clear()
         plan = yield from _plan_steps(library, path, state, raw, in_steps)
-        hashing = _file_hash_steps(plan.payload)
-        digest = (yield from hashing) if in_steps else run(hashing)
+        hashing = _file_hash_steps(plan.payload, path)
+        try:
+            digest = (yield from hashing) if in_steps else run(hashing)
+        except _ChangedMeanwhile:
+            continue  # edited since it was read: merge again
         # No pause from this check to the start of the first write (which sees any write made after it).
         if in_steps and (changed or records != sync_state.conflict_records(library)):
             stepped += 1  # merged from a library that changed meanwhile: merge again
@@ -346,7 +401,7 @@ def _attempts(
         assert report is not None
         report.attempts = attempt
         notes_file = path if sync_state.notes_file_path(library) != path else None
-        if state.raw is not None and (digest, sum(map(len, plan.payload))) == (state.digest, state.size):
+        if state.raw is not None and (digest, _payload_size(plan.payload)) == (state.digest, state.size):
             # the file already says it all: one write
             if not (yield from _commit(
                 library, in_steps,
@@ -529,7 +584,7 @@ class _ChangedMeanwhile(Exception):
 
 
 def _write_steps(
-    path: Path, payload: list[bytes], state: FileState, on_replace: Callable[[], None] | None
+    path: Path, payload: list[bytes | notesfile.FileSpan], state: FileState, on_replace: Callable[[], None] | None
 ) -> Generator[None, None, bytes | None]:
     """Replace the notes file with ``payload`` (its pieces: a temp file renamed into place) unless it changed since it
     was read; returns what another program saved there in the instant between the last check and the
@@ -557,11 +612,13 @@ def _write_steps(
     unchecked = False  # tmp holds what was swapped out of the path, not yet compared with what was read
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # store.py's names
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle, _SpanReader(path, payload) as spans:
             written = unsynced = 0
             for piece in payload:
-                handle.write(piece)
-                written += len(piece)
+                data = spans.read(piece)
+                handle.write(data)
+                written += len(data)
+                del data
                 if written >= STEP_BYTES:
                     unsynced += written
                     written = 0
@@ -755,6 +812,7 @@ def _plan_steps(
     has_cr = data is not None and b"\r" in data
     copies = list(engines.conflict_copies(path))
     empty: bool | None = None
+    spans = False  # split as bytes: sections written back as they are can be spans of the file
     if in_steps and data and not (marked or has_cr or copies) and not data.startswith(codecs.BOM_UTF8):
         # Split as bytes, each section decoded on its own: the whole text of a large file (up to twice its
         # size) is never made, nor joined in one step. (Git's markers, conflict copies, a BOM or carriage
@@ -766,6 +824,7 @@ def _plan_steps(
             raise
         data = None
         empty = not doc.sections and (not doc.preamble or doc.preamble.isspace())
+        spans = True
     else:
         held, data = [data], None
         text = (yield from _decode_steps(held, path)) if in_steps else _decode(held.pop(), path)
@@ -805,7 +864,7 @@ def _plan_steps(
     stored_base = sync_state.base(library)
     records = sync_state.conflict_records(library)
 
-    plan = _Plan(payload=[], report=report)
+    plan = _Plan(payload=[], report=report, spans=spans)
     sections: dict[str, Section] = {}
     out: list[Section] = []
     unchanged: set[str] = set()
@@ -1120,6 +1179,11 @@ def _sync_paper(
     plan.base[pid] = {**merged.to_doc(), "hash": rendered_hash}
     if section is None or raw_hash != rendered_hash:
         report.to_file.append(pid)
+    elif plan.spans and not section.other_side and b"<<<<<<<" not in rendered.encoded:
+        # Written back as it is in the file: read from there again when written, not held until then.
+        start = section.start
+        rendered.span = notesfile.FileSpan(start, start + len(rendered.encoded), rendered_hash)
+        rendered.encoded = None
     return rendered
 
 
