@@ -256,3 +256,24 @@ def test_the_file_edited_while_its_new_version_is_written_loses_nothing(tmp_path
     assert text.count("Changed in the app.") == PAPERS // 10
     assert len(report.conflicts) == PAPERS // 10
     assert not sync(library, notes).to_library
+
+
+def test_the_file_edited_right_after_it_was_read_is_merged_again_from_the_edit(tmp_path: Path) -> None:
+    # Split in steps, each section's bytes are read from the file again (the whole file is not held
+    # through the split): an edit that lands after the first read must not be split half old, half new.
+    notes = tmp_path / "notes.md"
+    library = long_notes_synced(tmp_path / "lib", notes)
+    target = ids(library)[7]
+
+    def edit_once(pause: int) -> None:
+        if pause == 1:  # the file was read and hashed (one pause, 1.5 MB), not yet split
+            replace_in(notes, "Note 7.\n", "Note 7, edited right after the sync read the file.\n")
+
+    report = drive(sync_steps(library, notes), edit_once)
+
+    assert report.attempts > 1  # merged again
+    assert library.annotation(target).note.startswith("Note 7, edited right after the sync read the file.")
+    for pid in ids(library):
+        assert library.annotation(pid).note.endswith("Rewritten in the file.")
+    assert report.conflicts == {}
+    assert not sync(library, notes).to_library

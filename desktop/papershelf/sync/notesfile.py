@@ -53,7 +53,7 @@ from __future__ import annotations
 import bisect
 import re
 import string
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 from urllib.parse import quote, unquote
@@ -429,22 +429,42 @@ def split_bytes_steps(data: bytes) -> Generator[None, None, NotesDocument]:
     Raises:
         UnicodeDecodeError: the bytes are not UTF-8 (decode them whole to say where).
     """
+    return (yield from split_held_bytes_steps([data], lambda start, end: data[start:end]))
+
+
+def split_held_bytes_steps(
+    held: list[bytes], read: Callable[[int, int], bytes]
+) -> Generator[None, None, NotesDocument]:
+    """:func:`split_bytes_steps` of ``held.pop()``, whose bytes go once the file's structure is known
+    (where its sections start): each section's bytes are then ``read(start, end)`` (from the file
+    again), so the bytes and the sections' texts are never all in memory at once. ``read`` must give
+    the bytes ``held`` had (the caller checks, e.g. by hashing what it read).
+
+    Raises:
+        UnicodeDecodeError: the bytes are not UTF-8 (decode them whole to say where).
+    """
+    data = held.pop()
     doc = NotesDocument()
     starts = yield from _section_starts_bytes(data)
     code, open_at = yield from _scan_fences_bytes(data)
     if code:
         starts = [(start, key) for start, key in starts if not _inside(code, start)]
     doc.preamble = str(data[: starts[0][0]] if starts else data, "utf-8").rstrip(" \t\n")
+    size = len(data)
+    lines: list[int] = []  # each section's line number
+    line_no, previous = 1, 0
+    for start, _key in starts:
+        line_no += data.count(b"\n", previous, start)
+        previous = start
+        lines.append(line_no)
+    del data
     seen: dict[str, int] = {}
-    line_no = 1
-    previous = 0
     for n, (start, key) in enumerate(starts):
         if n % STEP_SECTIONS == STEP_SECTIONS - 1:
             yield
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(data)
-        line_no += data.count(b"\n", previous, start)
-        previous = start
-        raw = _trim_blank_lines(str(data[start:end], "utf-8"))
+        end = starts[n + 1][0] if n + 1 < len(starts) else size
+        line_no = lines[n]
+        raw = _trim_blank_lines(str(read(start, end), "utf-8"))
         section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw,
                           open_fence=0 <= open_at < end)
         if not key:

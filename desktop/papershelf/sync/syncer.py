@@ -63,7 +63,7 @@ import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 from papershelf.core import history
 from papershelf.core.events import LibraryEvent
@@ -234,6 +234,55 @@ def _payload_size(pieces: list[bytes | notesfile.FileSpan]) -> int:
     return sum(piece.end - piece.start if isinstance(piece, notesfile.FileSpan) else len(piece) for piece in pieces)
 
 
+class _FileReader:
+    """Reads the notes file again in order (``read(start, end)``), hashing every byte, so that ``check``
+    can tell whether it was the file as read before (``FileState``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: BinaryIO | None = None
+        self.hasher = hashlib.blake2b(digest_size=16)  # as FileState's
+        self.at = 0
+
+    def __enter__(self) -> _FileReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+    def _take(self, size: int) -> bytes:
+        if self.handle is None:
+            try:
+                self.handle = self.path.open("rb")
+            except OSError:
+                raise _ChangedMeanwhile from None
+        data = self.handle.read(size)
+        if len(data) != size:
+            raise _ChangedMeanwhile
+        self.hasher.update(data)
+        self.at += size
+        return data
+
+    def read(self, start: int, end: int) -> bytes:
+        """The file's bytes ``start:end``; the reads go forward only (what is skipped is hashed too)."""
+        if start < self.at:
+            raise ValueError("the file is read forward only")
+        while self.at < start:
+            self._take(min(start - self.at, READ_STEP_BYTES))
+        return self._take(end - start)
+
+    def check(self, state: FileState) -> None:
+        """Raises ``_ChangedMeanwhile`` unless the whole file (what is left read now) is what ``state`` read."""
+        while self.at < state.size:
+            self._take(min(state.size - self.at, READ_STEP_BYTES))
+        if self.handle is not None and self.handle.read(1):
+            raise _ChangedMeanwhile
+        if self.hasher.hexdigest() != state.digest:
+            raise _ChangedMeanwhile
+
+
 class _SpanReader:
     """Reads the payload's spans back from the notes file, each checked against its hash."""
 
@@ -386,7 +435,10 @@ def _attempts(
         state = replace(state, raw=None if state.raw is None else b"")
         records = dict(sync_state.conflict_records(library))
         changed.clear()
-        plan = yield from _plan_steps(library, path, state, raw, in_steps)
+        try:
+            plan = yield from _plan_steps(library, path, state, raw, in_steps)
+        except _ChangedMeanwhile:
+            continue  # the file changed while it was split: merge again
         hashing = _file_hash_steps(plan.payload, path)
         try:
             digest = (yield from hashing) if in_steps else run(hashing)
@@ -817,12 +869,18 @@ def _plan_steps(
         # Split as bytes, each section decoded on its own: the whole text of a large file (up to twice its
         # size) is never made, nor joined in one step. (Git's markers, conflict copies, a BOM or carriage
         # returns: as text.)
-        try:
-            doc = yield from notesfile.split_bytes_steps(data)
-        except UnicodeDecodeError:
-            _decode(data, path)  # raises, naming the line
-            raise
-        data = None
+        # The bytes go once the sections are found; each section's bytes are read from the file again
+        # (the page cache), checked by the file's hash: the bytes and the sections' texts are never all
+        # in memory at once (a file of 2-byte characters: 3x its size).
+        kept, data = [data], None
+        with _FileReader(path) as reader:
+            try:
+                doc = yield from notesfile.split_held_bytes_steps(kept, reader.read)
+            except UnicodeDecodeError:
+                reader.check(state)  # (or the file changed meanwhile: merge again)
+                _decode(path.read_bytes(), path)  # raises, naming the line
+                raise
+            reader.check(state)
         empty = not doc.sections and (not doc.preamble or doc.preamble.isspace())
         spans = True
     else:
