@@ -18,7 +18,8 @@ at the last sync, kept with the notes file's path in ``sync.state`` (tables of t
 
 Crash safety: the sync writes the library first (the changes taken from the file, the history, conflict
 records marked pending, the base only for fields the file on disk already shows, and a *pending* record:
-the full new base and conflicts, the hash of the file about to be written, the conflict copies merged),
+the full new base (a document the base gets in this same write is named, not copied: ``SAME_AS_BASE``)
+and conflicts, the hash of the file about to be written, the conflict copies merged),
 then the notes file (atomically, after checking it did not change since it was read; if it did,
 everything is merged again: see "The write" below), then moves the merged conflict copies into the
 backups, then records the rest of the base and clears the pending record. A kill between any two steps
@@ -473,18 +474,19 @@ def _attempts(
             # write must not read as "the user deleted the block".
             pending = {pid: {**rec, "pending": True} if rec else None for pid, rec in plan.conflicts.items()}
             final_conflicts = {pid: rec for pid, rec in plan.conflicts.items() if rec is not None}
+            safe_base = _diff(sync_state.base(library), plan.safe_base)
             if not (yield from _commit(
                 library, in_steps,
                 annotations=plan.annotations,
                 history=plan.history,
                 conflicts=pending,
-                base=_diff(sync_state.base(library), plan.safe_base),
+                base=safe_base,
                 # If the process dies after the file write but before the base is recorded, the next
                 # sync finds the file with this hash and completes the sync from here (see below).
                 pending={
                     "path": str(path),
                     "hash": digest,
-                    "base": dict(_diff(sync_state.base(library), plan.base)),
+                    "base": _pending_base(_diff(sync_state.base(library), plan.base), safe_base),
                     "conflicts": final_conflicts,
                     "taken_in": [str(copy) for copy in report.taken_in],
                 },
@@ -563,13 +565,39 @@ def _finish_cut_sync(library: Library, path: Path, report: SyncReport) -> None:
         report.taken_in += [_set_aside(library, copy, report) for copy in copies]
         sync_state.commit(
             library,
-            base=pending.get("base") or {},
+            base=_resolved_base(library, pending),
             conflicts=pending.get("conflicts") or {},
             notes_file=path if sync_state.notes_file_path(library) != path else None,
             pending=None,
         )
     else:  # the file was not written after all, or has changed since: merge from the base as it is
         sync_state.commit(library, pending=None)
+
+
+SAME_AS_BASE: Final = "as in sync_base"
+"""A pending record's base document that is the one written to the sync base with it (not a second copy
+of every note taken from the file in ``annotations.json``)."""
+
+
+def _pending_base(
+    base: Mapping[str, Mapping[str, Any] | None], safe_base: Mapping[str, Mapping[str, Any] | None]
+) -> dict[str, Mapping[str, Any] | str | None]:
+    """The pending record's base: ``base``, where a document the sync base gets in the same write
+    (``safe_base``) is ``SAME_AS_BASE``."""
+    return {pid: SAME_AS_BASE if doc is not None and safe_base.get(pid) == doc else doc for pid, doc in base.items()}
+
+
+def _resolved_base(library: Library, pending: Mapping[str, Any]) -> dict[str, Mapping[str, Any] | None]:
+    """The pending record's base with each ``SAME_AS_BASE`` the sync base's document (written with it)."""
+    stored = sync_state.base(library)
+    resolved: dict[str, Mapping[str, Any] | None] = {}
+    for pid, doc in (pending.get("base") or {}).items():
+        if doc == SAME_AS_BASE:
+            if pid in stored:  # (it is: the record and the sync base were written at once)
+                resolved[pid] = stored[pid]
+        else:
+            resolved[pid] = doc
+    return resolved
 
 
 def _was_written(library: Library, pending: Mapping[str, Any], state: FileState, path: Path) -> bool:
@@ -595,7 +623,7 @@ def _was_written(library: Library, pending: Mapping[str, Any], state: FileState,
             on_disk.setdefault(library.paper(section.key).id, section_hash(section.raw))
     stored = sync_state.base(library)
     written = unwritten = False
-    for pid, doc_ in (pending.get("base") or {}).items():
+    for pid, doc_ in _resolved_base(library, pending).items():
         new_hash = doc_.get("hash") if doc_ else None
         old_hash = (stored.get(pid) or {}).get("hash")
         if new_hash == old_hash:
