@@ -420,3 +420,28 @@ def test_status_and_tags_taken_from_the_file_are_kept_in_the_history_and_restora
     replace_in(notes, "**Status:** read\n", "**Status:** skipped · **Tags:** later\n")  # B, in the file
     sync(lib, notes)
     assert (lib.note_history(pid(lib, B))[0].status, lib.note_history(pid(lib, B))[0].tags) == ("read", ())
+
+
+def test_the_pending_record_names_the_base_it_is_written_with_instead_of_copying_its_notes(
+    lib: Library, notes: Path
+) -> None:
+    sync(lib, notes)
+    replace_in(notes, "Notes on A.", "File side, taken in.")
+    annotate(lib, B, status="reading")  # so the file is written again too
+
+    def killed() -> None:
+        raise KeyboardInterrupt  # the process dies after the library write, before the file write
+
+    with pytest.raises(KeyboardInterrupt):
+        sync(lib, notes, on_before_write=killed)
+    stored = (lib.folder / "annotations.json").read_text(encoding="utf-8")
+    assert stored.count("File side, taken in.") == 2  # the annotation and the sync base, not the pending record
+    reopened = Library(lib.folder)
+    report = sync(reopened, notes)
+    assert report.conflicts == {}
+    assert note(reopened, A).startswith("File side, taken in.")
+    assert sync_state.base(reopened)[pid(reopened, A)]["note"] == note(reopened, A)
+    assert sync_state.pending(reopened) is None
+    assert "**Status:** reading" in section_text(notes, B)
+    again = sync(reopened, notes)
+    assert (again.to_library, again.to_file, again.conflicts) == ([], [], {})

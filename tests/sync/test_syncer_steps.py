@@ -232,3 +232,48 @@ def test_a_sync_dropped_while_it_writes_is_finished_by_the_next_sync(tmp_path: P
     assert report.conflicts == uninterrupted.conflicts
     assert sync_state.base(library) == sync_state.base(twin)
     assert not sync(library, notes).to_library
+
+
+def test_the_file_edited_while_its_new_version_is_written_loses_nothing(tmp_path: Path) -> None:
+    # Sections written back as they are in the file are read from it again as the new version is
+    # written: an edit that lands meanwhile must make the sync merge again, never mix versions.
+    notes = tmp_path / "notes.md"
+    library = long_notes_synced(tmp_path / "lib", notes)
+    target = ids(library)[5]
+    library.annotate(ids(library)[::10], AnnotationChange(note="Changed in the app."))  # the file is written too
+    steps = sync_steps(library, notes)
+    while not writing(notes):
+        next(steps)
+    replace_in(notes, "Note 5.\n", "Note 5, edited in the file while the sync wrote.\n")
+
+    report = drive(steps)
+
+    assert report.attempts > 1  # merged again
+    assert library.annotation(target).note.startswith("Note 5, edited in the file while the sync wrote.")
+    text = notes.read_text(encoding="utf-8")
+    assert "Note 5, edited in the file while the sync wrote." in text
+    assert text.count("Rewritten in the file.") == 250 * PAPERS  # (both sides changed: a conflict keeps both)
+    assert text.count("Changed in the app.") == PAPERS // 10
+    assert len(report.conflicts) == PAPERS // 10
+    assert not sync(library, notes).to_library
+
+
+def test_the_file_edited_right_after_it_was_read_is_merged_again_from_the_edit(tmp_path: Path) -> None:
+    # Split in steps, each section's bytes are read from the file again (the whole file is not held
+    # through the split): an edit that lands after the first read must not be split half old, half new.
+    notes = tmp_path / "notes.md"
+    library = long_notes_synced(tmp_path / "lib", notes)
+    target = ids(library)[7]
+
+    def edit_once(pause: int) -> None:
+        if pause == 1:  # the file was read and hashed (one pause, 1.5 MB), not yet split
+            replace_in(notes, "Note 7.\n", "Note 7, edited right after the sync read the file.\n")
+
+    report = drive(sync_steps(library, notes), edit_once)
+
+    assert report.attempts > 1  # merged again
+    assert library.annotation(target).note.startswith("Note 7, edited right after the sync read the file.")
+    for pid in ids(library):
+        assert library.annotation(pid).note.endswith("Rewritten in the file.")
+    assert report.conflicts == {}
+    assert not sync(library, notes).to_library

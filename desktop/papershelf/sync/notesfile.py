@@ -53,7 +53,7 @@ from __future__ import annotations
 import bisect
 import re
 import string
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 from urllib.parse import quote, unquote
@@ -149,6 +149,19 @@ class Section:
     other_side: str = ""  # set on a section from another version of the file (see add_other_side)
     open_fence: bool = False  # ``raw`` leaves a fence open (closed when written back verbatim)
     encoded: bytes | None = None  # a verbatim section's text as UTF-8, instead of ``raw`` (half the memory)
+    span: FileSpan | None = None  # a verbatim section's text: these bytes of the file as read (no copy held)
+
+
+@dataclass(frozen=True, slots=True)
+class FileSpan:
+    """Bytes ``start:end`` of the notes file as it was read, whose ``section_hash`` is ``digest``: a section
+    written back exactly as it is in the file is read from it again when written, not held meanwhile (a
+    large file's sections would otherwise be its size again in memory). Whoever reads them checks the
+    digest: the file may have changed since."""
+
+    start: int
+    end: int
+    digest: str
 
 
 @dataclass(slots=True)
@@ -416,22 +429,42 @@ def split_bytes_steps(data: bytes) -> Generator[None, None, NotesDocument]:
     Raises:
         UnicodeDecodeError: the bytes are not UTF-8 (decode them whole to say where).
     """
+    return (yield from split_held_bytes_steps([data], lambda start, end: data[start:end]))
+
+
+def split_held_bytes_steps(
+    held: list[bytes], read: Callable[[int, int], bytes]
+) -> Generator[None, None, NotesDocument]:
+    """:func:`split_bytes_steps` of ``held.pop()``, whose bytes go once the file's structure is known
+    (where its sections start): each section's bytes are then ``read(start, end)`` (from the file
+    again), so the bytes and the sections' texts are never all in memory at once. ``read`` must give
+    the bytes ``held`` had (the caller checks, e.g. by hashing what it read).
+
+    Raises:
+        UnicodeDecodeError: the bytes are not UTF-8 (decode them whole to say where).
+    """
+    data = held.pop()
     doc = NotesDocument()
     starts = yield from _section_starts_bytes(data)
     code, open_at = yield from _scan_fences_bytes(data)
     if code:
         starts = [(start, key) for start, key in starts if not _inside(code, start)]
     doc.preamble = str(data[: starts[0][0]] if starts else data, "utf-8").rstrip(" \t\n")
+    size = len(data)
+    lines: list[int] = []  # each section's line number
+    line_no, previous = 1, 0
+    for start, _key in starts:
+        line_no += data.count(b"\n", previous, start)
+        previous = start
+        lines.append(line_no)
+    del data
     seen: dict[str, int] = {}
-    line_no = 1
-    previous = 0
     for n, (start, key) in enumerate(starts):
         if n % STEP_SECTIONS == STEP_SECTIONS - 1:
             yield
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(data)
-        line_no += data.count(b"\n", previous, start)
-        previous = start
-        raw = _trim_blank_lines(str(data[start:end], "utf-8"))
+        end = starts[n + 1][0] if n + 1 < len(starts) else size
+        line_no = lines[n]
+        raw = _trim_blank_lines(str(read(start, end), "utf-8"))
         section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw,
                           open_fence=0 <= open_at < end)
         if not key:
@@ -713,7 +746,7 @@ def render_steps(
 ) -> Generator[None, None, str]:
     """:func:`render` in steps: pauses (yields) every few milliseconds, returns the text."""
     parts = yield from _render_parts(preamble, sections)
-    text = "\n\n".join(part if isinstance(part, str) else part.decode("utf-8") for part in parts)
+    text = "\n\n".join(part if isinstance(part, str) else _bytes(part).decode("utf-8") for part in parts)
     del parts
     yield
     if newline != "\n":
@@ -728,25 +761,38 @@ def render_encoded_steps(
     (which takes up to 4 bytes a character: 2 for a file with any character above U+00FF)."""
     pieces = yield from render_encoded_pieces_steps(preamble, sections, newline=newline, bom=bom)
     yield
-    return b"".join(pieces)
+    return b"".join(map(_bytes, pieces))
+
+
+def _bytes(part: bytes | FileSpan) -> bytes:
+    if isinstance(part, FileSpan):
+        raise TypeError("a section given as a span of the file is written by the syncer, which reads it")
+    return part
 
 
 def render_encoded_pieces_steps(
     preamble: str, sections: Iterable[Section], *, newline: str = "\n", bom: bool = False
-) -> Generator[None, None, list[bytes]]:
+) -> Generator[None, None, list[bytes | FileSpan]]:
     """:func:`render_encoded_steps` as the file's pieces in order (their concatenation is the file), so that
     the whole file is never one more copy in memory. A section's text is let go once encoded: give
-    sections no one else holds and the text is not held twice either."""
+    sections no one else holds and the text is not held twice either. A section with a ``span`` is that
+    span of the file (a file of LF line endings only: the bytes are as they are in the file)."""
     parts = yield from _render_parts(preamble, sections)
     del sections
-    pieces: list[bytes] = ["\ufeff".encode()] if bom else []
+    pieces: list[bytes | FileSpan] = ["\ufeff".encode()] if bom else []
     separator = ("\n\n" if newline == "\n" else newline * 2).encode("utf-8")
     for number, part in enumerate(parts):
         if number % STEP_SECTIONS == STEP_SECTIONS - 1:
             yield
         if number:
             pieces.append(separator)
-        if isinstance(part, bytes):
+        if isinstance(part, FileSpan):
+            if newline != "\n":
+                raise ValueError("a section given as a span of the file needs a file of LF line endings")
+            pieces.append(part)
+            if number == len(parts) - 1:
+                pieces.append(b"\n")  # the file's final newline (see _render_parts)
+        elif isinstance(part, bytes):
             pieces.append(part if newline == "\n" else part.replace(b"\n", newline.encode("utf-8")))
         else:
             pieces.append((part if newline == "\n" else part.replace("\n", newline)).encode("utf-8"))
@@ -754,14 +800,19 @@ def render_encoded_pieces_steps(
     return pieces
 
 
-def _render_parts(preamble: str, sections: Iterable[Section]) -> Generator[None, None, list[str | bytes]]:
+def _render_parts(
+    preamble: str, sections: Iterable[Section]
+) -> Generator[None, None, list[str | bytes | FileSpan]]:
     """The file's parts (preamble, sections ordered by key) to join with a blank line, as text or as UTF-8
-    (a section given ``encoded``); the last one ends with the file's final newline."""
-    parts: list[str | bytes] = [_verbatim(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
+    (a section given ``encoded``) or as a span of the file (``span``); the last one ends with the file's
+    final newline, except a span (whose newline follows it)."""
+    parts: list[str | bytes | FileSpan] = [_verbatim(preamble.rstrip(" \t\n") or DEFAULT_PREAMBLE)]
     for number, section in enumerate(sorted(sections, key=lambda s: s.key)):
         if number % STEP_SECTIONS == STEP_SECTIONS - 1:
             yield
-        if section.verbatim and section.encoded is not None:
+        if section.verbatim and section.span is not None:
+            parts.append(section.span)
+        elif section.verbatim and section.encoded is not None:
             if section.open_fence or b"<<<<<<<" in section.encoded:
                 parts.append(_verbatim(section.encoded.decode("utf-8")))
             else:
@@ -771,7 +822,10 @@ def _render_parts(preamble: str, sections: Iterable[Section]) -> Generator[None,
         else:
             parts.append(render_section(section))
     last = parts[-1]
-    parts[-1] = last + b"\n" if isinstance(last, bytes) else last + "\n"  # (only the last part is copied)
+    if isinstance(last, bytes):
+        parts[-1] = last + b"\n"  # (only the last part is copied)
+    elif isinstance(last, str):
+        parts[-1] = last + "\n"
     return parts
 
 

@@ -18,7 +18,8 @@ at the last sync, kept with the notes file's path in ``sync.state`` (tables of t
 
 Crash safety: the sync writes the library first (the changes taken from the file, the history, conflict
 records marked pending, the base only for fields the file on disk already shows, and a *pending* record:
-the full new base and conflicts, the hash of the file about to be written, the conflict copies merged),
+the full new base (a document the base gets in this same write is named, not copied: ``SAME_AS_BASE``)
+and conflicts, the hash of the file about to be written, the conflict copies merged),
 then the notes file (atomically, after checking it did not change since it was read; if it did,
 everything is merged again: see "The write" below), then moves the merged conflict copies into the
 backups, then records the rest of the base and clears the pending record. A kill between any two steps
@@ -63,7 +64,7 @@ import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 from papershelf.core import history
 from papershelf.core.events import LibraryEvent
@@ -210,17 +211,116 @@ def file_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def _file_hash_steps(pieces: list[bytes]) -> Generator[None, None, str]:
-    """:func:`file_hash` of the concatenated ``pieces``, a pause after every ``READ_STEP_BYTES`` hashed."""
+def _file_hash_steps(pieces: list[bytes | notesfile.FileSpan], path: Path) -> Generator[None, None, str]:
+    """:func:`file_hash` of the concatenated ``pieces`` (spans read from ``path``), a pause after every
+    ``READ_STEP_BYTES`` hashed.
+
+    Raises:
+        _ChangedMeanwhile: a span is no longer in the file as it was read.
+    """
     hasher = hashlib.blake2b(digest_size=16)
     hashed = 0
-    for piece in pieces:
-        hasher.update(piece)
-        hashed += len(piece)
-        if hashed >= READ_STEP_BYTES:
-            hashed = 0
-            yield
+    with _SpanReader(path, pieces) as spans:
+        for piece in pieces:
+            data = spans.read(piece)
+            hasher.update(data)
+            hashed += len(data)
+            if hashed >= READ_STEP_BYTES:
+                hashed = 0
+                yield
     return hasher.hexdigest()
+
+
+def _payload_size(pieces: list[bytes | notesfile.FileSpan]) -> int:
+    return sum(piece.end - piece.start if isinstance(piece, notesfile.FileSpan) else len(piece) for piece in pieces)
+
+
+class _FileReader:
+    """Reads the notes file again in order (``read(start, end)``), hashing every byte, so that ``check``
+    can tell whether it was the file as read before (``FileState``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: BinaryIO | None = None
+        self.hasher = hashlib.blake2b(digest_size=16)  # as FileState's
+        self.at = 0
+
+    def __enter__(self) -> _FileReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+    def _take(self, size: int) -> bytes:
+        if self.handle is None:
+            try:
+                self.handle = self.path.open("rb")
+            except OSError:
+                raise _ChangedMeanwhile from None
+        data = self.handle.read(size)
+        if len(data) != size:
+            raise _ChangedMeanwhile
+        self.hasher.update(data)
+        self.at += size
+        return data
+
+    def read(self, start: int, end: int) -> bytes:
+        """The file's bytes ``start:end``; the reads go forward only (what is skipped is hashed too)."""
+        if start < self.at:
+            raise ValueError("the file is read forward only")
+        while self.at < start:
+            self._take(min(start - self.at, READ_STEP_BYTES))
+        return self._take(end - start)
+
+    def check(self, state: FileState) -> None:
+        """Raises ``_ChangedMeanwhile`` unless the whole file (what is left read now) is what ``state`` read."""
+        while self.at < state.size:
+            self._take(min(state.size - self.at, READ_STEP_BYTES))
+        if self.handle is not None and self.handle.read(1):
+            raise _ChangedMeanwhile
+        if self.hasher.hexdigest() != state.digest:
+            raise _ChangedMeanwhile
+
+
+class _SpanReader:
+    """Reads the payload's spans back from the notes file, each checked against its hash."""
+
+    def __init__(self, path: Path, pieces: list[bytes | notesfile.FileSpan]) -> None:
+        self.path = path
+        self.fd = -1
+        self.needed = any(isinstance(piece, notesfile.FileSpan) for piece in pieces)
+
+    def __enter__(self) -> _SpanReader:
+        if self.needed:
+            try:
+                self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            except FileNotFoundError:
+                raise _ChangedMeanwhile from None
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def read(self, piece: bytes | notesfile.FileSpan) -> bytes:
+        """The piece's bytes (a span's, as read when the file was merged).
+
+        Raises:
+            _ChangedMeanwhile: the span's bytes are no longer those.
+        """
+        if not isinstance(piece, notesfile.FileSpan):
+            return piece
+        size = piece.end - piece.start
+        os.lseek(self.fd, piece.start, os.SEEK_SET)
+        data = os.read(self.fd, size)
+        while len(data) < size and (more := os.read(self.fd, size - len(data))):
+            data += more
+        if len(data) != size or hashlib.blake2b(data, digest_size=12).hexdigest() != piece.digest:
+            raise _ChangedMeanwhile  # the file changed since it was merged: merge again
+        return data
 
 
 def _commit(library: Library, in_steps: bool, **changes: Any) -> Generator[None, None, bool]:
@@ -236,7 +336,9 @@ def _commit(library: Library, in_steps: bool, **changes: Any) -> Generator[None,
 class _Plan:
     """One merge's outcome, ready to write."""
 
-    payload: list[bytes]  # the file's bytes in pieces, never joined (a large file: its size again)
+    payload: list[bytes | notesfile.FileSpan]  # the file's bytes in pieces, never joined (a large file: its
+    # size again); a section written back as it is in the file is a span of the file, read again to write it
+    spans: bool = False  # the file was split as bytes: a section's start is its offset in the file
     annotations: dict[str, Annotation] = field(default_factory=dict)
     history: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     conflicts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
@@ -334,9 +436,15 @@ def _attempts(
         state = replace(state, raw=None if state.raw is None else b"")
         records = dict(sync_state.conflict_records(library))
         changed.clear()
-        plan = yield from _plan_steps(library, path, state, raw, in_steps)
-        hashing = _file_hash_steps(plan.payload)
-        digest = (yield from hashing) if in_steps else run(hashing)
+        try:
+            plan = yield from _plan_steps(library, path, state, raw, in_steps)
+        except _ChangedMeanwhile:
+            continue  # the file changed while it was split: merge again
+        hashing = _file_hash_steps(plan.payload, path)
+        try:
+            digest = (yield from hashing) if in_steps else run(hashing)
+        except _ChangedMeanwhile:
+            continue  # edited since it was read: merge again
         # No pause from this check to the start of the first write (which sees any write made after it).
         if in_steps and (changed or records != sync_state.conflict_records(library)):
             stepped += 1  # merged from a library that changed meanwhile: merge again
@@ -346,7 +454,7 @@ def _attempts(
         assert report is not None
         report.attempts = attempt
         notes_file = path if sync_state.notes_file_path(library) != path else None
-        if state.raw is not None and (digest, sum(map(len, plan.payload))) == (state.digest, state.size):
+        if state.raw is not None and (digest, _payload_size(plan.payload)) == (state.digest, state.size):
             # the file already says it all: one write
             if not (yield from _commit(
                 library, in_steps,
@@ -366,18 +474,19 @@ def _attempts(
             # write must not read as "the user deleted the block".
             pending = {pid: {**rec, "pending": True} if rec else None for pid, rec in plan.conflicts.items()}
             final_conflicts = {pid: rec for pid, rec in plan.conflicts.items() if rec is not None}
+            safe_base = _diff(sync_state.base(library), plan.safe_base)
             if not (yield from _commit(
                 library, in_steps,
                 annotations=plan.annotations,
                 history=plan.history,
                 conflicts=pending,
-                base=_diff(sync_state.base(library), plan.safe_base),
+                base=safe_base,
                 # If the process dies after the file write but before the base is recorded, the next
                 # sync finds the file with this hash and completes the sync from here (see below).
                 pending={
                     "path": str(path),
                     "hash": digest,
-                    "base": dict(_diff(sync_state.base(library), plan.base)),
+                    "base": _pending_base(_diff(sync_state.base(library), plan.base), safe_base),
                     "conflicts": final_conflicts,
                     "taken_in": [str(copy) for copy in report.taken_in],
                 },
@@ -456,13 +565,39 @@ def _finish_cut_sync(library: Library, path: Path, report: SyncReport) -> None:
         report.taken_in += [_set_aside(library, copy, report) for copy in copies]
         sync_state.commit(
             library,
-            base=pending.get("base") or {},
+            base=_resolved_base(library, pending),
             conflicts=pending.get("conflicts") or {},
             notes_file=path if sync_state.notes_file_path(library) != path else None,
             pending=None,
         )
     else:  # the file was not written after all, or has changed since: merge from the base as it is
         sync_state.commit(library, pending=None)
+
+
+SAME_AS_BASE: Final = "as in sync_base"
+"""A pending record's base document that is the one written to the sync base with it (not a second copy
+of every note taken from the file in ``annotations.json``)."""
+
+
+def _pending_base(
+    base: Mapping[str, Mapping[str, Any] | None], safe_base: Mapping[str, Mapping[str, Any] | None]
+) -> dict[str, Mapping[str, Any] | str | None]:
+    """The pending record's base: ``base``, where a document the sync base gets in the same write
+    (``safe_base``) is ``SAME_AS_BASE``."""
+    return {pid: SAME_AS_BASE if doc is not None and safe_base.get(pid) == doc else doc for pid, doc in base.items()}
+
+
+def _resolved_base(library: Library, pending: Mapping[str, Any]) -> dict[str, Mapping[str, Any] | None]:
+    """The pending record's base with each ``SAME_AS_BASE`` the sync base's document (written with it)."""
+    stored = sync_state.base(library)
+    resolved: dict[str, Mapping[str, Any] | None] = {}
+    for pid, doc in (pending.get("base") or {}).items():
+        if doc == SAME_AS_BASE:
+            if pid in stored:  # (it is: the record and the sync base were written at once)
+                resolved[pid] = stored[pid]
+        else:
+            resolved[pid] = doc
+    return resolved
 
 
 def _was_written(library: Library, pending: Mapping[str, Any], state: FileState, path: Path) -> bool:
@@ -488,7 +623,7 @@ def _was_written(library: Library, pending: Mapping[str, Any], state: FileState,
             on_disk.setdefault(library.paper(section.key).id, section_hash(section.raw))
     stored = sync_state.base(library)
     written = unwritten = False
-    for pid, doc_ in (pending.get("base") or {}).items():
+    for pid, doc_ in _resolved_base(library, pending).items():
         new_hash = doc_.get("hash") if doc_ else None
         old_hash = (stored.get(pid) or {}).get("hash")
         if new_hash == old_hash:
@@ -529,7 +664,7 @@ class _ChangedMeanwhile(Exception):
 
 
 def _write_steps(
-    path: Path, payload: list[bytes], state: FileState, on_replace: Callable[[], None] | None
+    path: Path, payload: list[bytes | notesfile.FileSpan], state: FileState, on_replace: Callable[[], None] | None
 ) -> Generator[None, None, bytes | None]:
     """Replace the notes file with ``payload`` (its pieces: a temp file renamed into place) unless it changed since it
     was read; returns what another program saved there in the instant between the last check and the
@@ -557,11 +692,13 @@ def _write_steps(
     unchecked = False  # tmp holds what was swapped out of the path, not yet compared with what was read
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # store.py's names
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle, _SpanReader(path, payload) as spans:
             written = unsynced = 0
             for piece in payload:
-                handle.write(piece)
-                written += len(piece)
+                data = spans.read(piece)
+                handle.write(data)
+                written += len(data)
+                del data
                 if written >= STEP_BYTES:
                     unsynced += written
                     written = 0
@@ -755,17 +892,25 @@ def _plan_steps(
     has_cr = data is not None and b"\r" in data
     copies = list(engines.conflict_copies(path))
     empty: bool | None = None
+    spans = False  # split as bytes: sections written back as they are can be spans of the file
     if in_steps and data and not (marked or has_cr or copies) and not data.startswith(codecs.BOM_UTF8):
         # Split as bytes, each section decoded on its own: the whole text of a large file (up to twice its
         # size) is never made, nor joined in one step. (Git's markers, conflict copies, a BOM or carriage
         # returns: as text.)
-        try:
-            doc = yield from notesfile.split_bytes_steps(data)
-        except UnicodeDecodeError:
-            _decode(data, path)  # raises, naming the line
-            raise
-        data = None
+        # The bytes go once the sections are found; each section's bytes are read from the file again
+        # (the page cache), checked by the file's hash: the bytes and the sections' texts are never all
+        # in memory at once (a file of 2-byte characters: 3x its size).
+        kept, data = [data], None
+        with _FileReader(path) as reader:
+            try:
+                doc = yield from notesfile.split_held_bytes_steps(kept, reader.read)
+            except UnicodeDecodeError:
+                reader.check(state)  # (or the file changed meanwhile: merge again)
+                _decode(path.read_bytes(), path)  # raises, naming the line
+                raise
+            reader.check(state)
         empty = not doc.sections and (not doc.preamble or doc.preamble.isspace())
+        spans = True
     else:
         held, data = [data], None
         text = (yield from _decode_steps(held, path)) if in_steps else _decode(held.pop(), path)
@@ -805,7 +950,7 @@ def _plan_steps(
     stored_base = sync_state.base(library)
     records = sync_state.conflict_records(library)
 
-    plan = _Plan(payload=[], report=report)
+    plan = _Plan(payload=[], report=report, spans=spans)
     sections: dict[str, Section] = {}
     out: list[Section] = []
     unchanged: set[str] = set()
@@ -1120,6 +1265,11 @@ def _sync_paper(
     plan.base[pid] = {**merged.to_doc(), "hash": rendered_hash}
     if section is None or raw_hash != rendered_hash:
         report.to_file.append(pid)
+    elif plan.spans and not section.other_side and b"<<<<<<<" not in rendered.encoded:
+        # Written back as it is in the file: read from there again when written, not held until then.
+        start = section.start
+        rendered.span = notesfile.FileSpan(start, start + len(rendered.encoded), rendered_hash)
+        rendered.encoded = None
     return rendered
 
 

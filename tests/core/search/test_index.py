@@ -192,6 +192,23 @@ def test_invalidate_picks_up_a_changed_note_and_tag(index: SearchIndex, library:
     assert search(index, "tag:todo") == []
 
 
+def test_a_long_note_with_wide_characters_is_found_in_every_way_and_after_it_changes(
+    index: SearchIndex, library: Library
+) -> None:
+    # A note of thousands of characters with one above U+00FF: the index keeps its text compactly.
+    filler = " ".join(f"word{i}" for i in range(2000))
+    [pid] = library.ids_for_keys(["kaiser2017attention"])
+    library.annotate([pid], AnnotationChange(note=f"Über → {filler} Replicate Table 2 ≠ ablation", add_tags=("todo",)))
+    for text in ("replicate", "uber", "≠ ablation", "note:table", "note:\"word1999 replicate\"", "tag:todo word7"):
+        assert search(index, text) == ["kaiser2017attention"], text
+    assert "kaiser2017attention" not in search(index, "-note:replicate")
+    assert search(index, "note:attention") == []  # the title is not the note
+    library.annotate([pid], AnnotationChange(note="Short now"))
+    assert search(index, "replicate") == []
+    assert search(index, "note:short") == ["kaiser2017attention"]
+    assert search(index, "note:baseline") == ["muller2019graph"]
+
+
 def test_without_the_listener_the_index_is_stale_until_invalidated(library: Library) -> None:
     index = SearchIndex(library)
     assert search(index, "tag:todo") == []

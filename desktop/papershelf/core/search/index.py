@@ -29,7 +29,7 @@ import threading
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from sys import intern
+from sys import getsizeof, intern
 from typing import Any, Final, Protocol
 
 import numpy as np
@@ -126,7 +126,7 @@ class _CombinedTexts:
         heads: tuple[list[str], list[str], list[str]],
     ) -> None:
         """``heads``: the title, author and key columns (the texts the rows start with)."""
-        self._stored: list[str] = []
+        self._stored: list[str | bytes] = []  # a long text of 2 bytes a character: as UTF-8 (_compact)
         self._source: list[Paper | None] = []  # the paper, when the row's text has its abstract
         self._flags = bytearray()  # _SINGLE_SPACED: ... with its whitespace made single spaces; _HEADED
         self._abstract_at, self._ann_at, self._order, self._papers = abstract_at, ann_at, order, papers
@@ -140,7 +140,8 @@ class _CombinedTexts:
         return titles[row] + _FIELD_SEP + authors[row] + _FIELD_SEP + keys[row] + _FIELD_SEP
 
     def __getitem__(self, row: int) -> str:
-        source, flags, text = self._source[row], self._flags[row], self._stored[row]
+        source, flags, stored = self._source[row], self._flags[row], self._stored[row]
+        text = stored if isinstance(stored, str) else stored.decode("utf-8", "surrogatepass")
         if flags & _HEADED:
             text = self._head(row) + text
         if source is None:
@@ -170,7 +171,7 @@ class _CombinedTexts:
 
     def append(self, text: str) -> None:
         stored, source, flags = self._split(len(self._stored), text)
-        self._stored.append(stored)
+        self._stored.append(_compact(stored))
         self._source.append(source)
         self._flags.append(flags)
 
@@ -179,9 +180,52 @@ class _CombinedTexts:
             self.append(text)
 
     def __setitem__(self, row: int, text: str) -> None:
-        self._stored[row], self._source[row], self._flags[row] = self._split(row, text)
+        stored, self._source[row], self._flags[row] = self._split(row, text)
+        self._stored[row] = _compact(stored)
 
 
+def _compact(text: str) -> str | bytes:
+    """``text``, or its UTF-8 when that is much smaller: a long text (a note) with any character above
+    U+00FF takes 2 bytes a character as a ``str``, about 1 as UTF-8 (decoded when read: ~10 us for 20k
+    characters). Where notes are long this is most of the index's memory (~50 MB for a 50 MB notes file).
+    """
+    if len(text) < _COMPACT_FROM or getsizeof(text) < 2 * len(text):  # short, or 1 byte a character
+        return text
+    return text.encode("utf-8", "surrogatepass")
+
+
+class _NoteTexts:
+    """The ``note`` column: a row's note is the end of its ``any`` text (the last part of its annotation
+    text), so only its length is kept and the note is read from there: each note's search text held once,
+    not twice (2 bytes a character of every note once any character above U+00FF is in it).
+
+    A row's length is set before its ``any`` text (see ``_append_rows``); it is read after both are.
+    """
+
+    __slots__ = ("_any", "_lengths")
+
+    def __init__(self, any_column: _Column) -> None:
+        self._any = any_column
+        self._lengths: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def __getitem__(self, row: int) -> str:
+        length = self._lengths[row]
+        return self._any[row][-length:] if length else ""
+
+    def append(self, text: str) -> None:
+        self._lengths.append(len(text))
+
+    def extend(self, texts: Iterable[str]) -> None:
+        self._lengths.extend(map(len, texts))
+
+    def __setitem__(self, row: int, text: str) -> None:
+        self._lengths[row] = len(text)
+
+
+_COMPACT_FROM: Final = 4096  # characters: shorter texts stay as they are (no decoding when read)
 _SINGLE_SPACED: Final = 1  # a row's abstract: its lower case with its whitespace made single spaces
 _HEADED: Final = 2  # a row's text starts with its title, author and key columns' texts
 
@@ -258,6 +302,7 @@ class SearchIndex(DerivedIndex):
             self._columns[_ANY] = _CombinedTexts(
                 self._abstract_at, self._ann_at, self._order, self.library.papers, heads  # type: ignore[arg-type]
             )
+        self._columns["note"] = _NoteTexts(self._columns[_ANY])
         self._year = []
         self._annotated = set()
         self._annotation_text = None
@@ -339,7 +384,7 @@ class SearchIndex(DerivedIndex):
         tags = [_TAG_VALUES(paper, ann) for paper, ann in found]
         lists = [_LIST_VALUES(paper, ann) for paper, ann in found]
         notes = [_NOTE_SEARCH(paper, ann) for paper, ann in found]
-        combined = [
+        combined = [  # the note last: see _NoteTexts
             _FIELD_SEP.join([text, *tag, *in_lists, note] if note else [text, *tag, *in_lists])
             if tag or in_lists or note else text
             for text, tag, in_lists, note in zip(catalogue, tags, lists, notes, strict=True)
