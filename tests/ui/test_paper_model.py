@@ -253,3 +253,27 @@ def test_rows_after_an_import_do_not_depend_on_who_listens_first(
         paper("Theta Nets", "Bo Li", track="Poster"),
     ])
     assert shown(model) == ["Zeta Nets", "Eta Nets"]
+
+
+def test_sorting_again_by_the_same_keys_moves_nothing_until_a_key_changes(
+    qtbot: QtBot, controller: AppController
+) -> None:
+    """The table and a restored header both ask for the title order at start-up: it is sorted once."""
+    library = controller.library
+    model = PaperTableModel(library)
+    title = COLUMN_NAMES.index("title")
+    model.sort(title)
+    order = model.order
+    with qtbot.assertNotEmitted(model.layoutChanged):
+        model.sort(title, Qt.SortOrder.AscendingOrder)
+    assert model.order is order
+    with qtbot.waitSignal(model.layoutChanged):
+        model.sort(title, Qt.SortOrder.DescendingOrder)  # the other way round does sort
+    assert shown_keys(model)[0] == "dan2019reward"
+    status = COLUMN_NAMES.index("status")
+    model.sort(status, Qt.SortOrder.DescendingOrder)
+    controller.set_status([pid(library, "fay2018bandit")], "skipped")  # its key changed: its row stays
+    assert shown_keys(model)[0] != "fay2018bandit"
+    with qtbot.waitSignal(model.layoutChanged):
+        model.sort(status, Qt.SortOrder.DescendingOrder)
+    assert shown_keys(model)[0] == "fay2018bandit"

@@ -98,6 +98,9 @@ class PaperTableModel(QAbstractTableModel):
         self._library = library
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        # The (column, order) that ``_all`` is sorted by with today's keys; None once an order or a key
+        # changed. Sorting by it again is a no-op (the table and a restored header both ask at start-up).
+        self._sorted_as: tuple[int, Qt.SortOrder] | None = None
         # Every paper id, in the current sort order: a tuple, replaced (never changed) when the order
         # changes, so that whoever remembers an answer for it (the search index) can tell it by identity.
         self._all: tuple[str, ...] = tuple(library.papers)
@@ -174,6 +177,7 @@ class PaperTableModel(QAbstractTableModel):
         if self._sort_column >= 0:
             ids.sort(key=self._sort_key(self._sort_column), reverse=self._descending)
         self._all = tuple(ids)
+        self._sorted_as = (self._sort_column, self._sort_order) if self._sort_column >= 0 else None
         self._apply_filter()
 
     # -- following the library -------------------------------------------------------------------------
@@ -259,6 +263,8 @@ class PaperTableModel(QAbstractTableModel):
         for name in columns:
             cache = self._key_cache.get(name)
             if cache is not None:
+                if self._sorted_as is not None and COLUMN_NAMES[self._sorted_as[0]] == name:
+                    self._sorted_as = None  # the rows keep their places until sorted again
                 compute = self._key_function(COLUMN_NAMES.index(name))
                 for pid in ids:
                     if pid in cache:
@@ -349,6 +355,8 @@ class PaperTableModel(QAbstractTableModel):
         """Recommendation scores to show in the match column (and sort it by); the rest show none."""
         self._scores = dict(scores)
         self._key_cache.pop(MATCH, None)
+        if self._sorted_as is not None and COLUMN_NAMES[self._sorted_as[0]] == MATCH:
+            self._sorted_as = None
         if self._ids:
             column = COLUMN_NAMES.index(MATCH)
             self.dataChanged.emit(self.index(0, column), self.index(len(self._ids) - 1, column))
@@ -376,6 +384,7 @@ class PaperTableModel(QAbstractTableModel):
         """Put ``first`` (e.g. recommendations) at the top in that order; the rest keep their order."""
         known = set(first)
         self._sort_column = -1
+        self._sorted_as = None
         self._relayout([pid for pid in first if pid in self._library.papers] + [
             pid for pid in self._all if pid not in known
         ])
@@ -436,4 +445,7 @@ class PaperTableModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS):
             return
         self._sort_column, self._sort_order = column, order
+        if self._sorted_as == (column, order):
+            return  # already in this order, by the same keys: nothing would move
         self._relayout(sorted(self._all, key=self._sort_key(column), reverse=self._descending))
+        self._sorted_as = (column, order)
