@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import Library
 from papershelf.ui.main_window import MainWindow
-from papershelf.ui.paper_model import COLUMN_NAMES, PaperTableModel
+from papershelf.ui.paper_model import COLUMN_NAMES, ORDER_FILE, PaperTableModel
 
 
 def test_window_lists_the_860_papers(qtbot: QtBot, iclr_library_dir: Path) -> None:
@@ -68,3 +68,5 @@ def test_a_reopened_window_shows_the_saved_sort_order_and_arrow(qtbot: QtBot, ic
     header = second.table.horizontalHeader()
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (authors, Qt.SortOrder.DescendingOrder)
     assert second.model.order == expected
+    assert (iclr_library_dir / ORDER_FILE).exists()  # the order came from the kept one, not a sort
+    assert second.model.sorted_by() == (authors, Qt.SortOrder.DescendingOrder)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Final
 
+import orjson
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, QPointF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
@@ -13,6 +15,8 @@ from papershelf.core.fields import FIELDS, NO_ANNOTATION, Field, authors_text
 from papershelf.core.fields import STATUS_LABELS as STATUS_LABELS  # shown by the sidebar, detail pane, stats
 from papershelf.core.library import Library
 from papershelf.core.model import STATUSES
+from papershelf.core.storage.migrations import ANNOTATIONS_FILE, CATALOGUE_FILE
+from papershelf.core.storage.store import atomic_write_bytes
 from papershelf.core.text.latex import Shown, render
 from papershelf.sync import state as sync_state
 from papershelf.ui.rendered import SHOWN_ROLE
@@ -55,6 +59,8 @@ STATUS_COLOURS = {
     "read": "#188038",
     "skipped": "#b3261e",
 }
+ORDER_FILE: Final = "table-order.cache"
+"""The table's sorted order, kept for the next start (``PaperTableModel.save_order``): a cache."""
 _ANNOTATION_COLUMNS = tuple(name for name, field in _COLUMN_FIELDS.items() if field.annotated)
 _NOTE_TOOLTIP = 300  # characters of the note in the note column's tooltip
 _MAX_INSERT_RUNS = 64  # new papers scattered over more places than this: one reset is cheaper
@@ -83,6 +89,19 @@ def warning_icon(size: int = 12) -> QIcon:
     painter.drawPolygon([QPointF(size / 2, 0.5), QPointF(size - 0.5, size - 0.5), QPointF(0.5, size - 0.5)])
     painter.end()
     return QIcon(pixmap)
+
+
+def _files_stamp(folder: Path) -> list[int] | None:
+    """Inode, size and modification time of the catalogue and annotations files (None if one is missing):
+    both are only ever replaced whole (``atomic_write_bytes``), so any write changes the stamp."""
+    stamp: list[int] = []
+    for name in (CATALOGUE_FILE, ANNOTATIONS_FILE):
+        try:
+            info = (folder / name).stat()
+        except OSError:
+            return None
+        stamp += [info.st_ino, info.st_size, info.st_mtime_ns]
+    return stamp
 
 
 def authors_short(authors: Sequence[str]) -> str:
@@ -260,11 +279,11 @@ class PaperTableModel(QAbstractTableModel):
 
     def papers_changed(self, ids: Sequence[str], columns: Sequence[str] = _ANNOTATION_COLUMNS) -> None:
         """These papers changed (by default their annotations): repaint their rows, renew their sort keys."""
+        if self._sorted_as is not None and COLUMN_NAMES[self._sorted_as[0]] in columns:
+            self._sorted_as = None  # the rows keep their places until sorted again
         for name in columns:
             cache = self._key_cache.get(name)
             if cache is not None:
-                if self._sorted_as is not None and COLUMN_NAMES[self._sorted_as[0]] == name:
-                    self._sorted_as = None  # the rows keep their places until sorted again
                 compute = self._key_function(COLUMN_NAMES.index(name))
                 for pid in ids:
                     if pid in cache:
@@ -388,6 +407,54 @@ class PaperTableModel(QAbstractTableModel):
         self._relayout([pid for pid in first if pid in self._library.papers] + [
             pid for pid in self._all if pid not in known
         ])
+
+    def sorted_by(self) -> tuple[int, Qt.SortOrder] | None:
+        """The column and order the rows are sorted by, with the papers as they are now; None if unsorted."""
+        return self._sorted_as
+
+    def save_order(self, path: Path) -> bool:
+        """Keep the rows' order in ``path`` for the next start, stamped with the library's files (their
+        inode, size and modification time); False when the order is not a sort of today's papers, or the
+        library cannot be written. A start finding it valid shows the table without computing a sort key
+        (0.2 s at 100k papers): see ``restore_order``."""
+        stamp = _files_stamp(self._library.folder)
+        if self._sorted_as is None or COLUMN_NAMES[self._sorted_as[0]] == MATCH or stamp is None \
+                or self._library.read_only:
+            return False
+        column, order = self._sorted_as
+        payload = {"stamp": stamp, "column": COLUMN_NAMES[column],
+                   "descending": order == Qt.SortOrder.DescendingOrder, "ids": self._all}
+        try:
+            atomic_write_bytes(path, orjson.dumps(payload))
+        except OSError:
+            return False  # a cache: the next start sorts
+        return True
+
+    def restore_order(self, path: Path) -> bool:
+        """Show the rows in the order ``save_order`` kept, if the library's files are still the ones it was
+        sorted from and it holds exactly today's papers; False (nothing changed) otherwise."""
+        try:
+            saved = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return False
+        if not isinstance(saved, dict) or saved.get("stamp") != _files_stamp(self._library.folder):
+            return False
+        name, ids = saved.get("column"), saved.get("ids")
+        if name not in COLUMN_NAMES or name == MATCH or not isinstance(ids, list):
+            return False
+        try:
+            kept = set(ids)
+        except TypeError:  # an unhashable entry: not a list of paper ids
+            return False
+        papers = self._library.papers
+        if len(kept) != len(ids) or papers.keys() != kept:  # each of today's papers once, nothing else
+            return False
+        column = COLUMN_NAMES.index(name)
+        order = Qt.SortOrder.DescendingOrder if saved.get("descending") is True else Qt.SortOrder.AscendingOrder
+        self._sort_column, self._sort_order = column, order
+        self._relayout(ids)
+        self._sorted_as = (column, order)
+        return True
 
     def _relayout(self, order: Sequence[str]) -> None:
         """Show the papers in ``order`` (all ids), keeping the visible set, the selection and the current row."""
