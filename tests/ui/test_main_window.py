@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QHeaderView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import Library
 from papershelf.ui.main_window import MainWindow
-from papershelf.ui.paper_model import COLUMN_NAMES, PaperTableModel
+from papershelf.ui.paper_model import COLUMN_NAMES, ORDER_FILE, PaperTableModel
 
 
 def test_window_lists_the_860_papers(qtbot: QtBot, iclr_library_dir: Path) -> None:
@@ -45,3 +45,28 @@ def test_sorting_by_title_and_track(iclr_library_dir: Path) -> None:
     tracks = [model.index(r, track).data() for r in range(model.rowCount())]
     assert tracks[:53] == ["Oral"] * 53
     assert tracks[53:167] == ["Spotlight"] * 114
+
+
+def test_a_reopened_window_shows_the_saved_sort_order_and_arrow(qtbot: QtBot, iclr_library_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(Library(iclr_library_dir), settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    title_order = first.model.order
+    authors = COLUMN_NAMES.index("authors")
+    first.table.sortByColumn(authors, Qt.SortOrder.DescendingOrder)
+    expected = first.model.order
+    assert expected != title_order
+    first.close()
+
+    second = MainWindow(Library(iclr_library_dir), settings=settings)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    header = second.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (authors, Qt.SortOrder.DescendingOrder)
+    assert second.model.order == expected
+    assert (iclr_library_dir / ORDER_FILE).exists()  # the order came from the kept one, not a sort
+    assert second.model.sorted_by() == (authors, Qt.SortOrder.DescendingOrder)

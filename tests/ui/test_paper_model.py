@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
@@ -15,7 +16,14 @@ from papershelf.core.model import Paper
 from papershelf.core.search.query import parse_query
 from papershelf.ui.app_controller import AppController
 from papershelf.ui.controller import LibraryController
-from papershelf.ui.paper_model import COLUMN_NAMES, MIME_KEYS, PAPER_ID_ROLE, PAPER_KEY_ROLE, PaperTableModel
+from papershelf.ui.paper_model import (
+    COLUMN_NAMES,
+    MIME_KEYS,
+    ORDER_FILE,
+    PAPER_ID_ROLE,
+    PAPER_KEY_ROLE,
+    PaperTableModel,
+)
 from tests.ui.conftest import pid
 
 
@@ -253,3 +261,96 @@ def test_rows_after_an_import_do_not_depend_on_who_listens_first(
         paper("Theta Nets", "Bo Li", track="Poster"),
     ])
     assert shown(model) == ["Zeta Nets", "Eta Nets"]
+
+
+def test_sorting_again_by_the_same_keys_moves_nothing_until_a_key_changes(
+    qtbot: QtBot, controller: AppController
+) -> None:
+    """The table and a restored header both ask for the title order at start-up: it is sorted once."""
+    library = controller.library
+    model = PaperTableModel(library)
+    title = COLUMN_NAMES.index("title")
+    model.sort(title)
+    order = model.order
+    with qtbot.assertNotEmitted(model.layoutChanged):
+        model.sort(title, Qt.SortOrder.AscendingOrder)
+    assert model.order is order
+    with qtbot.waitSignal(model.layoutChanged):
+        model.sort(title, Qt.SortOrder.DescendingOrder)  # the other way round does sort
+    assert shown_keys(model)[0] == "dan2019reward"
+    status = COLUMN_NAMES.index("status")
+    model.sort(status, Qt.SortOrder.DescendingOrder)
+    controller.set_status([pid(library, "fay2018bandit")], "skipped")  # its key changed: its row stays
+    assert shown_keys(model)[0] != "fay2018bandit"
+    with qtbot.waitSignal(model.layoutChanged):
+        model.sort(status, Qt.SortOrder.DescendingOrder)
+    assert shown_keys(model)[0] == "fay2018bandit"
+
+
+def test_the_order_kept_at_close_is_shown_again_without_a_sort(qtbot: QtBot, small_library: Library,
+                                                                tmp_path: Path) -> None:
+    path = tmp_path / ORDER_FILE
+    first = PaperTableModel(small_library)
+    authors = COLUMN_NAMES.index("authors")
+    first.sort(authors, Qt.SortOrder.DescendingOrder)
+    assert first.save_order(path)
+
+    again = PaperTableModel(small_library)
+    assert again.sorted_by() is None
+    assert again.restore_order(path)
+    assert again.sorted_by() == (authors, Qt.SortOrder.DescendingOrder)
+    assert shown_keys(again) == shown_keys(first)
+    with qtbot.assertNotEmitted(again.layoutChanged):
+        again.sort(authors, Qt.SortOrder.DescendingOrder)  # what the table's header asks at start-up
+    with qtbot.waitSignal(again.layoutChanged):
+        again.sort(authors, Qt.SortOrder.AscendingOrder)
+    assert shown_keys(again) == shown_keys(first)[::-1]
+
+
+def test_a_kept_order_is_refused_once_the_library_changed_or_the_file_is_damaged(
+    small_library: Library, tmp_path: Path
+) -> None:
+    path = tmp_path / ORDER_FILE
+    model = PaperTableModel(small_library)
+    model.sort(COLUMN_NAMES.index("title"))
+    assert model.save_order(path)
+    small_library.annotate([pid(small_library, "bob2021kernel")], AnnotationChange(status="read"))
+    fresh = PaperTableModel(small_library)
+    before = shown_keys(fresh)
+    assert not fresh.restore_order(path)  # the annotations file was written since
+    assert fresh.sorted_by() is None
+    assert shown_keys(fresh) == before
+    assert model.save_order(path)
+    assert PaperTableModel(small_library).restore_order(path)
+    small_library.import_papers([Paper(id="", key="", title="A new paper", authors=["Zed Zulu"], year=2023)])
+    assert not PaperTableModel(small_library).restore_order(path)  # a paper more: sorted afresh
+    path.write_bytes(b'{"stamp": [1, 2')
+    assert not PaperTableModel(small_library).restore_order(path)
+    assert not PaperTableModel(small_library).restore_order(tmp_path / "missing.cache")
+
+
+def test_an_order_no_longer_sorted_by_its_keys_is_not_kept(controller: AppController, tmp_path: Path) -> None:
+    library = controller.library
+    model = PaperTableModel(library)
+    status = COLUMN_NAMES.index("status")
+    model.sort(status)
+    controller.set_status([pid(library, "fay2018bandit")], "skipped")  # its row stays where it was
+    assert model.sorted_by() is None
+    assert not model.save_order(tmp_path / ORDER_FILE)
+    assert not (tmp_path / ORDER_FILE).exists()
+
+
+@pytest.mark.parametrize("ids", ["twice", "unknown", "unhashable"])
+def test_a_kept_order_that_is_not_today_s_papers_once_each_is_refused(
+    small_library: Library, tmp_path: Path, ids: str
+) -> None:
+    path = tmp_path / ORDER_FILE
+    model = PaperTableModel(small_library)
+    model.sort(COLUMN_NAMES.index("title"))
+    assert model.save_order(path)
+    kept = orjson.loads(path.read_bytes())
+    kept["ids"][-1] = {"twice": kept["ids"][0], "unknown": "no-such-paper", "unhashable": ["x"]}[ids]
+    path.write_bytes(orjson.dumps(kept))
+    fresh = PaperTableModel(small_library)
+    assert not fresh.restore_order(path)
+    assert fresh.sorted_by() is None

@@ -146,3 +146,14 @@ def test_dragging_papers_shows_a_small_badge_with_their_number(qtbot: QtBot, sma
     assert badge.width() < row.width() / 3
     assert drag.hotSpot().x() < 0  # beside the pointer, not under it: the drop target stays visible
     assert drag.hotSpot().y() < 0
+
+
+def test_the_table_opens_in_title_order_with_the_arrow_on_the_title(qtbot: QtBot, small_library: Library) -> None:
+    view = table(qtbot, small_library)
+    header = view.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        COLUMN_NAMES.index("title"), Qt.SortOrder.AscendingOrder)
+    assert [view.paper_model.library.papers[i].title for i in view.paper_model.ids()] == [
+        "Bandits with knapsacks", "Causal discovery from graph data", "Graph kernels at scale",
+        "Graph neural networks for molecules", "Kernel methods revisited", "Reward shaping without tears",
+    ]

@@ -8,11 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import STATUSES, TRACKS, Annotation, Paper
+from papershelf.ui.main_window import MainWindow
 from papershelf.ui.stats import NO_TRACK, Chart, ChartExportDialog, StatsView, compute_stats
 
 TODAY = date(2024, 6, 12)  # a Wednesday; its week starts on Monday 2024-06-10
@@ -117,6 +119,7 @@ def test_no_data_charts_in_a_library_nobody_annotated(qtbot: QtBot, iclr_library
     library = Library(iclr_library_dir)
     view = StatsView(library, today=TODAY)
     qtbot.addWidget(view)
+    view.show()
     assert view.status_chart.has_data()
     assert view.status_chart.series["new"] == {"Oral": 53, "Spotlight": 114, "Poster": 693}
     assert all(sum(view.status_chart.series[s].values()) == 0 for s in STATUSES if s != "new")
@@ -145,6 +148,8 @@ def test_hidden_view_catches_up_when_shown(qtbot: QtBot, iclr_library_dir: Path)
     library = Library(iclr_library_dir)
     view = StatsView(library, today=TODAY)
     qtbot.addWidget(view)
+    view.show()
+    view.hide()
     library.annotate(library.ids_for_keys(["chen2021drnas"]), AnnotationChange(status="skipped"))
     view.refresh()
     assert sum(view.status_chart.series["skipped"].values()) == 0  # not computed while hidden
@@ -246,3 +251,52 @@ def test_a_chart_export_replaces_the_file_atomically_and_keeps_its_permissions(
     assert path.stat().st_mode & 0o777 == 0o640
     assert path.read_bytes().startswith(b"\x89PNG" if fmt == "png" else b"<?xml")
     assert [p.name for p in out.iterdir()] == [path.name]  # no temp file left beside it
+
+
+def test_nothing_is_computed_until_the_view_is_first_shown(qtbot: QtBot, iclr_library_dir: Path) -> None:
+    """A window opens with the statistics behind the Papers tab: their pass over the library waits."""
+    library = Library(iclr_library_dir)
+    annotate_some(library)
+    view = StatsView(library, today=TODAY)
+    qtbot.addWidget(view)
+    computed: list[int] = []
+    view.refreshed.connect(lambda: computed.append(1))
+    view.refresh()  # an edit while hidden: still nothing computed
+    assert computed == []
+    assert view.stats.total == 0
+    assert view.status_chart.series == {}
+    with qtbot.waitSignal(view.refreshed, timeout=2000):
+        view.show()
+    assert computed == [1]
+    assert view.stats.total == 860
+    assert nonzero(view.status_chart.series) == expected_by_status(library)
+
+
+def test_the_window_fills_the_statistics_tab_when_it_is_shown_with_edits_made_before(
+    qtbot: QtBot, iclr_library_dir: Path, tmp_path: Path
+) -> None:
+    library = Library(iclr_library_dir)
+    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.stats_view
+    assert window.tabs.currentWidget() is not view
+    assert view.stats.total == 0  # not computed behind the Papers tab
+    library.annotate(library.ids_for_keys(["chen2021drnas", "alon2021bottleneck"]),
+                     AnnotationChange(status="read", add_tags=("gnn",)))
+    with qtbot.waitSignal(view.refreshed, timeout=2000):
+        window.tabs.setCurrentWidget(view)
+    assert view.stats.total == 860
+    assert sum(view.status_chart.series["read"].values()) == 2
+    assert view.tags_chart.series == [("gnn", 2)]
+    # while shown, an edit is followed (debounced); back behind the Papers tab, it waits again
+    with qtbot.waitSignal(view.refreshed, timeout=2000):
+        library.annotate(library.ids_for_keys(["mueller2021certify"]), AnnotationChange(status="skipped"))
+    assert sum(view.status_chart.series["skipped"].values()) == 1
+    window.tabs.setCurrentIndex(0)
+    library.annotate(library.ids_for_keys(["mueller2021certify"]), AnnotationChange(status="read"))
+    assert sum(view.status_chart.series["read"].values()) == 2
+    with qtbot.waitSignal(view.refreshed, timeout=2000):
+        window.tabs.setCurrentWidget(view)
+    assert sum(view.status_chart.series["read"].values()) == 3

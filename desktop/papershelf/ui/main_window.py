@@ -34,7 +34,7 @@ from papershelf.ui.detail import DetailPane
 from papershelf.ui.dialogs import DraftOfferDialog, NotesFileDialog, UnsavedDraftsDialog
 from papershelf.ui.library_menu import install_library_menu
 from papershelf.ui.notes_sync import NotesSync
-from papershelf.ui.paper_model import PAPER_ID_ROLE, PaperTableModel
+from papershelf.ui.paper_model import ORDER_FILE, PAPER_ID_ROLE, PaperTableModel
 from papershelf.ui.paper_table import EmptyPage, PaperTable
 from papershelf.ui.search_panel import SearchPanel
 from papershelf.ui.sidebar import FacetPanel
@@ -102,6 +102,8 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         controller = self.controller
         self.model = PaperTableModel(controller.library, self)
+        # The order the table was closed in, while the library's files are unchanged: no sort at start-up.
+        self.model.restore_order(controller.library.folder / ORDER_FILE)
         self.table = PaperTable(self.model, self)
         self.sidebar = FacetPanel(self)
         self.detail = DetailPane(controller, self)
@@ -400,6 +402,7 @@ class MainWindow(QMainWindow):
         if self.notes_sync.auto and self.notes_sync.path is not None:
             self.notes_sync.sync_now()  # the last edits reach the file before the window goes
         self.save_state()
+        self.model.save_order(self.library.folder / ORDER_FILE)
         self.controller.index.wait_for_cache()  # a search index just built is still being cached: finish it
         super().closeEvent(event)
 

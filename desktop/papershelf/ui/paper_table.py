@@ -41,8 +41,10 @@ class PaperTable(QTableView):
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        # The indicator first: enabling sorting sorts at once by whatever it shows.
-        self.horizontalHeader().setSortIndicator(COLUMN_NAMES.index("title"), Qt.SortOrder.AscendingOrder)
+        # The indicator first: enabling sorting sorts at once by whatever it shows (by title unless the
+        # model's rows already are sorted, e.g. in the order kept from the last start: then nothing moves).
+        column, order = model.sorted_by() or (COLUMN_NAMES.index("title"), Qt.SortOrder.AscendingOrder)
+        self.horizontalHeader().setSortIndicator(column, order)
         self.setSortingEnabled(True)
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)

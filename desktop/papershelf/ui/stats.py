@@ -666,7 +666,8 @@ class ChartExportDialog:
 
 class StatsView(QScrollArea):
     """The statistics view. It follows the library's events (``refresh()`` does it by hand); it recomputes
-    at most every 200 ms and only while shown (a hidden view catches up when it is shown again).
+    at most every 200 ms and only while shown (a hidden view catches up when it is shown again). Nothing is
+    computed until it is first shown: a window opens with it behind another tab (0.2 s at 100k papers).
     """
 
     refreshed = Signal()
@@ -675,7 +676,7 @@ class StatsView(QScrollArea):
         super().__init__(parent)
         self.library = library
         self._today = today
-        self._dirty = False
+        self._dirty = True  # computed when first shown
         self._tracks: Counter[str] | None = None  # None: count papers per track again on the next refresh
         self._name_keys: dict[str, str] = {}
         self.stats = LibraryStats()
@@ -713,7 +714,6 @@ class StatsView(QScrollArea):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_DELAY_MS)
         self._timer.timeout.connect(self.refresh_now)
-        self.refresh_now()
         self.connect_library()
 
     def connect_library(self) -> None:
