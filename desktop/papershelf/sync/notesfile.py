@@ -400,24 +400,31 @@ def split_steps(text: str, *, has_cr: bool | None = None) -> Generator[None, Non
         raw = _trim_blank_lines(text[start:end])
         section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw,
                           open_fence=0 <= open_at < end)  # from the fence left open on, scan again
-        if not key:
-            doc.problems.append(Problem(line_no, "a section has an empty citation key; it is kept as is"))
-            section.verbatim = True
-        elif key in seen:
-            doc.problems.append(
-                Problem(
-                    line_no,
-                    f"a second section for this key (the first is at line {seen[key]}): the first one counts; "
-                    "what this one says differently is kept as a conflict in it",
-                    key=key,
-                    severity="warning",
-                )
-            )
-            section.verbatim = section.duplicate = True
-        else:
-            seen[key] = line_no
-        doc.sections.append(section)
+        _add_section(doc, section, seen)
     return doc
+
+
+def _add_section(doc: NotesDocument, section: Section, seen: dict[str, int]) -> None:
+    """Append a section just split off; one without a key, or with a key an earlier section has (``seen``:
+    key -> its line), is kept as it is (a duplicate: the first counts) and reported."""
+    key, line_no = section.key, section.line
+    if not key:
+        doc.problems.append(Problem(line_no, "a section has an empty citation key; it is kept as is"))
+        section.verbatim = True
+    elif key in seen:
+        doc.problems.append(
+            Problem(
+                line_no,
+                f"a second section for this key (the first is at line {seen[key]}): the first one counts; "
+                "what this one says differently is kept as a conflict in it",
+                key=key,
+                severity="warning",
+            )
+        )
+        section.verbatim = section.duplicate = True
+    else:
+        seen[key] = line_no
+    doc.sections.append(section)
 
 
 def split_bytes_steps(data: bytes) -> Generator[None, None, NotesDocument]:
@@ -467,23 +474,7 @@ def split_held_bytes_steps(
         raw = _trim_blank_lines(str(read(start, end), "utf-8"))
         section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw,
                           open_fence=0 <= open_at < end)
-        if not key:
-            doc.problems.append(Problem(line_no, "a section has an empty citation key; it is kept as is"))
-            section.verbatim = True
-        elif key in seen:
-            doc.problems.append(
-                Problem(
-                    line_no,
-                    f"a second section for this key (the first is at line {seen[key]}): the first one counts; "
-                    "what this one says differently is kept as a conflict in it",
-                    key=key,
-                    severity="warning",
-                )
-            )
-            section.verbatim = section.duplicate = True
-        else:
-            seen[key] = line_no
-        doc.sections.append(section)
+        _add_section(doc, section, seen)
     return doc
 
 
