@@ -73,13 +73,12 @@ from papershelf.core.model import Annotation, now_iso
 from papershelf.core.search.steps import run
 from papershelf.core.storage.store import (
     BACKUP_DIR,
-    FSYNC_BYTES,
     STALE_TEMP_AGE_S,
     STEP_BYTES,
     atomic_write_bytes,
     fsync_dir,
-    fsync_steps,
     remove_stale_temp_files,
+    write_pieces_steps,
 )
 from papershelf.formats.common import Problem
 from papershelf.sync import engines, notesfile
@@ -693,22 +692,7 @@ def _write_steps(
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # store.py's names
         with os.fdopen(fd, "wb") as handle, _SpanReader(path, payload) as spans:
-            written = unsynced = 0
-            for piece in payload:
-                data = spans.read(piece)
-                handle.write(data)
-                written += len(data)
-                del data
-                if written >= STEP_BYTES:
-                    unsynced += written
-                    written = 0
-                    if unsynced >= FSYNC_BYTES:
-                        handle.flush()
-                        yield from fsync_steps(handle.fileno())
-                        unsynced = 0
-                    yield
-            handle.flush()
-            yield from fsync_steps(handle.fileno())
+            yield from write_pieces_steps(handle, map(spans.read, payload))
         yield
         os.chmod(tmp, mode)  # mkstemp made it 0600; keep what the user had
         if not state.still_at(path):

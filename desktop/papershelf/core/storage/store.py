@@ -17,11 +17,11 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import orjson
 from tinydb import TinyDB
@@ -78,6 +78,25 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_pieces_steps(handle: BinaryIO, pieces: Iterable[bytes | memoryview]) -> Generator[None, None, None]:
+    """Write ``pieces`` to ``handle``, pausing (yielding) once every ``STEP_BYTES`` written, flushed to disk
+    (:func:`fsync_steps`) every ``FSYNC_BYTES`` and at the end."""
+    written = unsynced = 0
+    for piece in pieces:
+        handle.write(piece)
+        written += len(piece)
+        del piece  # (a large one is not held through the pause)
+        if written >= STEP_BYTES:
+            unsynced, written = unsynced + written, 0
+            if unsynced >= FSYNC_BYTES:
+                handle.flush()
+                yield from fsync_steps(handle.fileno())
+                unsynced = 0
+            yield
+    handle.flush()
+    yield from fsync_steps(handle.fileno())
 
 
 def fsync_steps(fd: int) -> Generator[None, None, None]:
@@ -258,18 +277,8 @@ class AtomicJSONStorage(Storage):
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                unsynced = 0
                 chunks = _slices(orjson.dumps(data), STEP_BYTES) if small else json_chunks(data, STEP_BYTES)
-                for chunk in chunks:
-                    handle.write(chunk)
-                    unsynced += len(chunk)
-                    if unsynced >= FSYNC_BYTES:
-                        handle.flush()
-                        yield from fsync_steps(handle.fileno())
-                        unsynced = 0
-                    yield
-                handle.flush()
-                yield from fsync_steps(handle.fileno())
+                yield from write_pieces_steps(handle, chunks)
             yield
             if not still_current():
                 return False
