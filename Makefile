@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bundle soak fuzz clean
+.PHONY: run test lint bench bundle soak fuzz props clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,17 @@ SOAK_ROUNDS ?= 1000
 soak: $(STAMP)
 	$(BIN)/python -m tests.reliability.killloop --kills 2000
 	$(BIN)/python -m tests.sync.two_machines --engine both --rounds $(SOAK_ROUNDS)
+
+# `make props`: the property tests (every file with @given) PROPS_RUNS times with new random draws each
+# time (`make test` draws the same examples on every run, so that CI is repeatable); a failure prints the
+# example and the @reproduce_failure line that replays it.
+PROPS_RUNS ?= 5
+props: $(STAMP)
+	@files=$$(grep -rl --include='*.py' '@given' tests); \
+	for i in $$(seq $(PROPS_RUNS)); do \
+		echo "make props: run $$i of $(PROPS_RUNS)"; \
+		HYPOTHESIS_PROFILE=hunt QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider $$files || exit 1; \
+	done
 
 # `make fuzz`: the atheris harnesses in tests/fuzz (BibTeX, notes file), FUZZ_SECONDS each (default 60).
 # atheris is optional: installed into .venv if it can be; if not, this says so and succeeds.

@@ -75,6 +75,14 @@ def test_encode_transliterates_and_says_so() -> None:
     assert encoder.approximated == {"ą": "a", "Đ": "D", "中": "?", "ẞ": "?"}
 
 
+def test_encode_ascii_low_quote_is_a_look_alike_and_says_so() -> None:
+    """‚ (U+201A) has no OT1 glyph: its braced comma reads back as a comma, so the export must say so."""
+    encoder = latex.Encoder()
+    assert encoder.text("a‚b „c") == "a{,}b {,,}c"
+    assert latex.decode("a{,}b {,,}c") == "a,b „c"
+    assert encoder.approximated == {"‚": "{,}"}
+
+
 def test_encode_utf8_escapes_only_markup() -> None:
     encoder = latex.Encoder(ascii=False)
     assert encoder.text("Schölkopf ễ 中 & {x") == "Schölkopf ễ 中 \\& {\\textbraceleft}x"

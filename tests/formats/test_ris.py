@@ -375,3 +375,19 @@ def test_a_bibtex_name_without_a_last_name_is_written_without_a_comma() -> None:
     assert "AU  - Ann\n" in text.replace("\r\n", "\n")
     (back,) = ris.parse(text).papers
     assert back.authors == ["Ann"]
+
+
+def test_a_name_with_a_comma_inside_a_part_is_named_in_the_note() -> None:
+    """``{Barnes, Inc.}`` and ``O{,}Brien`` cannot be written in RIS's "Last, First" (the comma would end the
+    last name): the export says which entries, and names without such a comma are not named."""
+    text = (
+        "@misc{corp, author = {{Barnes, Inc.} and Jane Smith}, title = {T}}\n"
+        "@misc{braced, author = {O{,}Brien, Pat}, title = {T}}\n"
+        "@misc{plain, author = {Smith, Jane and von Neumann, Jr., John}, title = {T}}\n"
+    )
+    papers = bibtex.parse(text).papers
+    notes = ris.render(papers, {}).notes
+    (note,) = [n for n in notes if "comma" in n]
+    assert note.startswith("2 entries have names with a comma inside a part")
+    assert note.endswith(": corp, braced")
+    assert not [n for n in ris.render(papers[2:], {}).notes if "comma" in n]

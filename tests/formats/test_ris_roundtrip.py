@@ -22,7 +22,7 @@ NASTY = st.sampled_from([*list("{}\\$%&#_~^<>|`'\"-@ ;"), "--", "``", " and ", "
                          "TY  - ", "ER  - "])
 TEXT = st.lists(st.one_of(TEXT_CHARS, NASTY), min_size=1, max_size=30).map("".join).filter(lambda t: t.strip())
 WORD = (st.lists(st.one_of(st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"),
-                                         blacklist_characters=",{}\\"),
+                                         blacklist_characters=",‚{}\\"),
                            st.sampled_from(["é", "ß", "-", "."])), min_size=1, max_size=8)
         .map("".join).filter(lambda w: w.split() == [w] and w.lower() != "and"))
 NAME = st.tuples(st.lists(WORD, min_size=1, max_size=3).map(" ".join), st.one_of(st.just(""), WORD)).map(

@@ -49,7 +49,7 @@ _ESCAPE_TABLE_WITH_MARK: Final = str.maketrans({**_ESCAPES, _LIGATURE_MARK: "{}"
 _LATEX_FORMS: Final = {
     "ß": "{\\ss}", "æ": "{\\ae}", "Æ": "{\\AE}", "œ": "{\\oe}", "Œ": "{\\OE}", "ø": "{\\o}", "Ø": "{\\O}",
     "å": "{\\aa}", "Å": "{\\AA}", "ł": "{\\l}", "Ł": "{\\L}", "ı": "{\\i}", "ȷ": "{\\j}",
-    "–": "{--}", "—": "{---}", "‘": "{`}", "’": "{'}", "“": "{``}", "”": "{''}", "‚": "{,}", "„": "{,,}",
+    "–": "{--}", "—": "{---}", "‘": "{`}", "’": "{'}", "“": "{``}", "”": "{''}", "„": "{,,}",
     "…": "{\\ldots}", "•": "{\\textbullet}", "§": "{\\S}", "¶": "{\\P}", "†": "{\\dag}", "‡": "{\\ddag}",
     "©": "{\\copyright}", "®": "{\\textregistered}", "™": "{\\texttrademark}", "£": "{\\pounds}",
     "¡": "{\\textexclamdown}", "¿": "{\\textquestiondown}", "\u00a0": "~", "\u00ad": "\\-",
@@ -64,7 +64,9 @@ _LATEX_FORMS: Final = {
 # ogonek (\k) exists only in T1; comma below (ș, ț) is usually typeset as a cedilla.
 _ACCENT_COMMANDS: Final = {mark: cmd for cmd, mark in ACCENTS.items() if cmd != "k"} | {"\u0326": "c"}
 _ABOVE: Final = frozenset("`'^\"~=.uvHr")
+# ‚ (U+201A) has no glyph in OT1: a braced comma looks like it, and reads back as a comma (said in the export).
 _EXTRA_TRANSLITERATIONS: Final = {
+    "‚": "{,}",
     "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ŋ": "ng", "Ŋ": "NG", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H",
     "«": '"', "»": '"', "‹": "'", "›": "'", "€": "EUR", "¥": "JPY", "¢": "c", "ª": "a", "º": "o",
 }

@@ -513,6 +513,14 @@ def render(
     if untyped:
         notes.append(f"entry types with no RIS type were written as GEN: {', '.join(untyped)}")
     notes += fields_left_out(papers, _CARRIED, "RIS", dropped=publishers_left_out)
+    split = [p.key for p in papers if any(_comma_inside(p.fields.get(name)) for name in ("author", "editor"))]
+    if split:
+        shown = ", ".join(split[:5]) + (f" and {len(split) - 5} more" if len(split) > 5 else "")
+        notes.append(
+            f"{len(split)} {'entry has a name' if len(split) == 1 else 'entries have names'} with a comma "
+            f"inside a part ({{Barnes, Inc.}}), which RIS cannot carry: it reads a comma as the end of the "
+            f"last name: {shown}"
+        )
     return ExportResult(text, notes, len(papers))
 
 
@@ -621,6 +629,22 @@ def _ris_names(source: str | None, shown: Sequence[str]) -> list[str]:
             continue
         written.append(", ".join([f"{von_part} {last_name}".strip(), given_name, *([suffix] if suffix else [])]))
     return written
+
+
+def _comma_inside(source: str | None) -> bool:
+    """Whether a BibTeX name list has a name with a comma inside one of its parts (``{Barnes, Inc.}``,
+    ``O{,}Brien``): RIS's "Last, First" has no way to write it."""
+    if not source or "," not in latex.decode(source):
+        return False
+    for name in bibtex.split_names(source):
+        if _is_braced_whole(name):
+            if "," in latex.decode(name):
+                return True
+            continue
+        first, von, last, jr = bibtex.name_parts(name)
+        if any("," in latex.decode(" ".join(words)) for words in (first, von + last)) or "," in latex.decode(jr):
+            return True
+    return False
 
 
 def _is_braced_whole(name: str) -> bool:
