@@ -129,6 +129,10 @@ class TextFile:
         self._last = (place, text)
         return text
 
+    def stat(self) -> os.stat_result:
+        """The open file's status (its inode, size, times: the file places point into, even if replaced)."""
+        return os.fstat(self._fd)
+
     def __copy__(self) -> TextFile:
         return self  # one open file, shared by the objects that read from it
 
@@ -153,6 +157,18 @@ Convert = Callable[[dict[str, Any], str, dict[str, Any], Piece], dict[str, Any]]
 table and the piece they come from, what to keep of them (the documents, or objects made of them)."""
 
 
+class CachedConvert:
+    """A ``Convert`` that may also give a large file's whole value from a cache of its own (``cached``)."""
+
+    def __call__(self, root: dict[str, Any], name: str, documents: dict[str, Any], piece: Piece) -> dict[str, Any]:
+        return documents
+
+    def cached(self, path: Path, file: BinaryIO) -> Any | None:
+        """The value of the file at ``path`` (open as ``file``) as a cache kept for it holds it, or None
+        (no cache, or one that is not for this very file): the file is then read."""
+        return None
+
+
 class _NotInPieces(ValueError):
     """The file's pieces do not make one table's documents: parse it whole."""
 
@@ -172,6 +188,7 @@ def load_json_file(
     ``convert``, if given, is applied to the documents of each piece as it is parsed (a file read
     whole is returned as parsed): objects made of one piece's documents replace them before the next
     piece is parsed, so those documents' dicts are never all held at once either.
+    A ``CachedConvert`` is asked first for a large file's value from its cache (``cached``).
 
     Raises:
         OSError: the file cannot be read.
@@ -184,6 +201,11 @@ def load_json_file(
             if not raw.strip():
                 raise ValueError("the file is empty")
             return orjson.loads(raw)
+        if isinstance(convert, CachedConvert):
+            value = convert.cached(path, file)
+            if value is not None:
+                return value
+            file.seek(0)
         try:
             return _load_in_pieces(file, piece_bytes, convert or _as_parsed)
         except (_NotInPieces, orjson.JSONDecodeError):
