@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ NASTY = [
     Paper("", "blankname", "A paper whose one author is blank", [""], 2001),
     Paper("", "aliased", "A merged paper", ["A. Author"], 2018, aliases=["old2018", "older2017"]),
     Paper("", "short", "Short abstract", ["B"], abstract="Too short to keep in the file."),
+    Paper("", "farfuture", "A year far out", ["E"], 10**15, track="Spotlight", entry_type="book"),
     Paper("", "quotes", 'A "quoted" title', ["C"], abstract='A "quoted" word, a back\\slash, \\"both\\". ' * 5),
 ]
 
@@ -196,3 +198,18 @@ def test_a_cache_where_abstracts_cannot_be_read_from_the_file_is_not_used(
     library = opened(mixed_library, monkeypatch)
     assert seen(library)[:2] == expected
     assert not library.catalogue.keep_cache()
+
+
+def test_reading_the_cache_never_holds_it_whole(mixed_library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert opened(mixed_library, monkeypatch).catalogue.keep_cache()
+    size = (mixed_library / catalogue_cache.CACHE_FILE).stat().st_size
+    cached_tables(mixed_library)  # what is made once (imports) made
+    tracemalloc.start()
+    try:
+        tables = cached_tables(mixed_library)
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert tables is not None
+    # one blob at a time: read whole, the file's bytes and what they decode to were held at once (~4x its size)
+    assert peak - held < size

@@ -14,8 +14,10 @@ valid because the file is the one stamped. Measured at 100k papers: opening 1.2-
 from __future__ import annotations
 
 import os
+import sys
 import zlib
-from collections.abc import Mapping
+from array import array
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from sys import intern
 from typing import Any, BinaryIO, Final
@@ -28,13 +30,16 @@ from papershelf.core.storage import cachefile
 
 CACHE_FILE: Final = "catalogue.cache"
 MAGIC: Final = b"PAPERSHELF CATALOGUE CACHE\n"
-FORMAT: Final = 1
+FORMAT: Final = 2
 """The layout's version (and ``model.STATE``'s): a cache of another is ignored."""
 
 _SEP: Final = "\x1f"  # between the texts of a column; a text holding it is kept apart ("odd")
 _TEXTS: Final = ("id", "key", "title", "authors", "url", "doi")
 _CODED: Final = ("venue", "track", "entry_type", "added")  # few distinct values: a table and a code per paper
 _SHARED_UP_TO: Final = 200  # field values up to this long are interned, as ``Paper.from_doc`` does
+_TEXT_COLUMNS: Final = (*_TEXTS, "abstract", "values")  # abstracts held as text; the fields' values
+_BLOBS: Final = 2 + len(_TEXT_COLUMNS)  # the numbers (JSON), the whole numbers (an array), the texts
+_NO_YEAR: Final = -(1 << 63)
 
 
 class CacheDamagedError(ValueError):
@@ -53,32 +58,56 @@ def stamp(info: os.stat_result) -> list[int]:
 def is_current(catalogue: Path, schema: int) -> bool:
     """Whether the cache beside ``catalogue`` is whole and was made from the file there now."""
     try:
-        _checked(catalogue, schema, catalogue.stat())
+        with cache_path(catalogue).open("rb") as cache:
+            blobs = _Blobs(cache, schema, catalogue.stat())
+            while blobs.next():
+                pass
+            blobs.check()
     except (OSError, ValueError, TypeError, KeyError):
         return False
     return True
 
 
-def _checked(catalogue: Path, schema: int, info: os.stat_result) -> tuple[dict[str, Any], list[memoryview]]:
-    """The cache's header and blobs, if it is whole and made from the file whose status is ``info``.
+class _Blobs:
+    """A cache's blobs, read one at a time from ``cache`` (not the whole file at once: ~25 MB less at the
+    peak of a 100k opening); ``check`` says, once all are read, whether they were the ones written.
 
-    Raises:
-        OSError: no cache can be read.
-        CacheDamagedError: not one for this file, or not whole.
+    Raises (on making, ``next`` and ``check``):
+        OSError: the cache cannot be read.
+        CacheDamagedError: not a cache of the file whose status is ``info``, or not a whole one.
     """
-    header, raw, at = cachefile.read(cache_path(catalogue), MAGIC, CacheDamagedError)
-    if header.get("format") != FORMAT or header.get("schema") != schema or header.get("stamp") != stamp(info):
-        raise CacheDamagedError("not a cache of this catalogue file")
-    body = memoryview(raw)[at:]
-    lengths = header["lengths"]
-    if len(lengths) != 2 + len(_TEXTS) or any(type(n) is not int or n < 0 for n in lengths) \
-            or sum(lengths) != len(body) or zlib.crc32(orjson.dumps(lengths), zlib.crc32(body)) != header["crc"]:
-        raise CacheDamagedError("not a whole catalogue cache")
-    blobs = []
-    for length in lengths:
-        blobs.append(body[:length])
-        body = body[length:]
-    return header, blobs
+
+    def __init__(self, cache: BinaryIO, schema: int, info: os.stat_result) -> None:
+        head = cache.read(len(MAGIC) + 8)
+        if len(head) != len(MAGIC) + 8 or not head.startswith(MAGIC):
+            raise CacheDamagedError("not a catalogue cache")
+        header = orjson.loads(cache.read(int.from_bytes(head[len(MAGIC):], "little")))
+        if not isinstance(header, dict) or header.get("byteorder") != sys.byteorder \
+                or header.get("format") != FORMAT or header.get("schema") != schema \
+                or header.get("stamp") != stamp(info):
+            raise CacheDamagedError("not a cache of this catalogue file")
+        lengths = header.get("lengths")
+        if type(lengths) is not list or len(lengths) != _BLOBS or any(type(n) is not int or n < 0 for n in lengths):
+            raise CacheDamagedError("not a whole catalogue cache")
+        self._cache, self._lengths, self._crc, self._read = cache, lengths, header.get("crc"), 0
+        self._sum = 0
+
+    def next(self) -> bytes:
+        """The next blob (b"" after the last)."""
+        if self._read == len(self._lengths):
+            return b""
+        length = self._lengths[self._read]
+        blob = self._cache.read(length)
+        if len(blob) != length:
+            raise CacheDamagedError("not a whole catalogue cache")
+        self._sum = zlib.crc32(blob, self._sum)
+        self._read += 1
+        return blob
+
+    def check(self) -> None:
+        if self._read != len(self._lengths) or self._cache.read(1) \
+                or zlib.crc32(orjson.dumps(self._lengths), self._sum) != self._crc:
+            raise CacheDamagedError("not a whole catalogue cache")
 
 
 def write(catalogue: Path, schema: int, tables: Mapping[str, Any], table: str, papers: Mapping[str, Paper]) -> bool:
@@ -108,18 +137,15 @@ def write(catalogue: Path, schema: int, tables: Mapping[str, Any], table: str, p
         return False
     count = len(papers)
     odd: dict[str, dict[int, Any]] = {}
-    texts: list[bytes] = []
-    for name in _TEXTS:
-        joined, odd[name] = _joined(named[name])
-        texts.append(joined.encode("utf-8", "surrogatepass"))
+    ints = _Ints()
     abstracts = named["abstract"]
-    joined, odd["abstract"] = _joined([a if type(a) is str else "" for a in abstracts])
-    texts.append(joined.encode("utf-8", "surrogatepass"))
+    years = named["year"]
+    odd["year"] = {row: year for row, year in enumerate(years)
+                   if year is not None and not (type(year) is int and _NO_YEAR < year < 1 << 63)}
     coded = {}
     for name in _CODED:
-        values = named[name]
-        codes = {value: i for i, value in enumerate(dict.fromkeys(values))}
-        coded[name] = [list(codes), [codes[v] for v in values]]
+        codes = {value: i for i, value in enumerate(dict.fromkeys(named[name]))}
+        coded[name] = [list(codes), ints.put([codes[v] for v in named[name]])]
     shapes: dict[tuple[str, ...], tuple[list[int], list[list[int]]]] = {}
     value_codes: dict[str, int] = {}
     for row, fields in enumerate(named["fields"]):
@@ -130,20 +156,26 @@ def write(catalogue: Path, schema: int, tables: Mapping[str, Any], table: str, p
         shape[0].append(row)
         for column, value in zip(shape[1], fields.values(), strict=True):
             column.append(value_codes.setdefault(value, len(value_codes)))
+    texts: list[bytes] = []
+    text_columns: list[Sequence[Any]] = [named[name] for name in _TEXTS]
+    text_columns += [[a if type(a) is str else "" for a in abstracts], list(value_codes)]
+    for name, texts_of in zip(_TEXT_COLUMNS, text_columns, strict=True):
+        joined, odd[name] = _joined(texts_of)
+        texts.append(joined.encode("utf-8", "surrogatepass"))
     numbers = {
         "count": count,
-        "year": named["year"],
-        "places": [a if type(a) is int else -1 for a in abstracts],
+        "year": ints.put([_NO_YEAR if year is None or row in odd["year"] else year for row, year in enumerate(years)]),
+        "places": ints.put([a if type(a) is int else -1 for a in abstracts]),
         "coded": coded,
-        "shapes": [[list(names), rows, codes] for names, (rows, codes) in shapes.items()],
-        "values": list(value_codes),
+        "shapes": [[list(names), ints.put(rows), [ints.put(codes) for codes in columns]]
+                   for names, (rows, columns) in shapes.items()],
         "aliases": {str(row): list(a) for row, a in enumerate(named["aliases"]) if a},
         "odd": {name: {str(row): value for row, value in rows.items()} for name, rows in odd.items() if rows},
         "tables": dict(tables),
     }
     try:
-        blobs = [orjson.dumps(numbers), *texts]
-    except (TypeError, orjson.JSONEncodeError):  # a value JSON cannot hold (never one the file holds)
+        blobs = [orjson.dumps(numbers), ints.array.tobytes(), *texts]
+    except (TypeError, OverflowError, orjson.JSONEncodeError):  # a value JSON cannot hold (never one the file holds)
         return False
     crc = 0
     for blob in blobs:
@@ -153,6 +185,24 @@ def write(catalogue: Path, schema: int, tables: Mapping[str, Any], table: str, p
     header = {"format": FORMAT, "schema": schema, "stamp": made_from, "lengths": lengths, "crc": crc}
     cachefile.write(cache_path(catalogue), MAGIC, header, blobs)
     return True
+
+
+class _Ints:
+    """Lists of whole numbers kept in one array (8 bytes each, read back without a parse: orjson holds
+    several times its input while parsing, ~20 MB at the peak of a 100k opening for these)."""
+
+    def __init__(self) -> None:
+        self.array = array("q")
+
+    def put(self, numbers: list[int]) -> list[int]:
+        """Where ``numbers`` are: ``[start, length]``.
+
+        Raises:
+            OverflowError: a number does not fit in 8 bytes.
+        """
+        start = len(self.array)
+        self.array.extend(numbers)
+        return [start, len(numbers)]
 
 
 def _joined(values: Any) -> tuple[str, dict[int, Any]]:
@@ -174,39 +224,53 @@ def read(catalogue: Path, file: BinaryIO, schema: int, table: str) -> dict[str, 
     their abstracts from it.
     """
     try:
-        _header, blobs = _checked(catalogue, schema, os.fstat(file.fileno()))
-        return _decode(blobs, file, table)
+        with cache_path(catalogue).open("rb") as cache:
+            return _decode(_Blobs(cache, schema, os.fstat(file.fileno())), file, table)
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None  # (orjson's and UnicodeDecodeError are ValueErrors)
 
 
-def _decode(blobs: list[memoryview], file: BinaryIO, table: str) -> dict[str, Any] | None:
-    numbers = orjson.loads(blobs[0])
+def _decode(blobs: _Blobs, file: BinaryIO, table: str) -> dict[str, Any] | None:
+    """The tables, from a cache's blobs; nothing is made of them before they are checked whole."""
+    numbers = orjson.loads(blobs.next())
+    ints = array("q")
+    ints.frombytes(blobs.next())
+
+    def listed(where: list[int]) -> list[int]:
+        start, length = where
+        if not 0 <= start <= start + length <= len(ints):
+            raise CacheDamagedError("numbers out of place")
+        return ints[start : start + length].tolist()
+
     count = numbers["count"]
     columns: dict[str, list[Any]] = {}
-    for name, blob in zip((*_TEXTS, "abstract"), blobs[1:], strict=True):
-        columns[name] = str(blob, "utf-8", "surrogatepass").split(_SEP)
-    places = numbers["places"]
-    columns["abstract"] = [text if place < 0 else place for text, place in zip(columns["abstract"], places,
-                                                                                strict=True)]
+    for name in _TEXT_COLUMNS:
+        columns[name] = blobs.next().decode("utf-8", "surrogatepass").split(_SEP)
+    blobs.check()
     for name, rows in numbers["odd"].items():
         column = columns[name]
         for row, value in rows.items():
             column[int(row)] = value
+    places = listed(numbers["places"])
+    columns["abstract"] = [text if place < 0 else place for text, place in zip(columns["abstract"], places,
+                                                                                strict=True)]
     for name in _CODED:
-        values, codes = numbers["coded"][name]
+        values, where = numbers["coded"][name]
         values = [intern(v) if type(v) is str else v for v in values]
-        columns[name] = [values[code] for code in codes]
-    columns["year"] = numbers["year"]
-    values = [intern(v) if len(v) <= _SHARED_UP_TO else v for v in numbers["values"]]
+        columns[name] = [values[code] for code in listed(where)]
+    columns["year"] = [None if year == _NO_YEAR else year for year in listed(numbers["year"])]
+    for row, year in numbers["odd"].get("year", {}).items():
+        columns["year"][int(row)] = year
+    values = [intern(v) if len(v) <= _SHARED_UP_TO else v for v in columns.pop("values")]
     fields: list[Any] = [None] * count
-    for names, rows, codes in numbers["shapes"]:
+    for names, rows_at, codes_at in numbers["shapes"]:
+        rows = listed(rows_at)
         if not names:
             for row in rows:
                 fields[row] = {}
             continue
         made = [dict(zip(names, row_values, strict=True))
-                for row_values in zip(*([values[c] for c in column] for column in codes), strict=True)]
+                for row_values in zip(*([values[c] for c in listed(at)] for at in codes_at), strict=True)]
         for row, made_fields in zip(rows, made, strict=True):
             fields[row] = made_fields
     columns["fields"] = fields
