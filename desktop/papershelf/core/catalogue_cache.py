@@ -25,7 +25,7 @@ from typing import Any, BinaryIO, Final
 import orjson
 
 from papershelf.core.memory import TextFile
-from papershelf.core.model import STATE, Paper, paper_states, papers_from_states
+from papershelf.core.model import STATE, Paper, paper_columns, papers_from_states
 from papershelf.core.storage import cachefile
 
 CACHE_FILE: Final = "catalogue.cache"
@@ -123,8 +123,7 @@ def write(catalogue: Path, schema: int, tables: Mapping[str, Any], table: str, p
     """
     if not papers or is_current(catalogue, schema):
         return False
-    columns = list(zip(*paper_states(papers.values()), strict=True))
-    named = dict(zip((*STATE, "file"), columns, strict=True))
+    named = paper_columns(list(papers.values()))
     files = {id(f): f for f, held in zip(named["file"], named["abstract"], strict=True) if type(held) is int}
     if len(files) != 1 or any(pid != paper.id for pid, paper in papers.items()):
         return False
