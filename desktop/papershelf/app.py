@@ -99,5 +99,5 @@ def keep_catalogue_cache(library: Library) -> None:
     At close, under the library's lock; a cache that cannot be written is no loss (the next start reads
     ``catalogue.json``), so it is not reported.
     """
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ValueError):
         library.catalogue.keep_cache()

@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import shutil
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 import papershelf.core.memory as memory
@@ -142,9 +144,20 @@ def test_a_catalogue_edited_in_place_behind_the_apps_back_is_read_not_the_stale_
     assert next(iter(library.papers.values())).title.startswith("X")
 
 
+def with_header(raw: bytearray, change: Callable[[dict[str, Any]], object]) -> bytearray:
+    """The cache ``raw`` with its header changed by ``change`` (the blobs as they are)."""
+    at = len(catalogue_cache.MAGIC)
+    size = int.from_bytes(raw[at : at + 8], "little")
+    header = orjson.loads(raw[at + 8 : at + 8 + size])
+    change(header)
+    head = orjson.dumps(header)
+    return bytearray(catalogue_cache.MAGIC + len(head).to_bytes(8, "little") + head + raw[at + 8 + size :])
+
+
 @pytest.mark.parametrize(
     "damage",
-    ["truncated", "byte flipped in a title", "byte flipped in the numbers", "empty", "not a cache", "header"],
+    ["truncated", "byte flipped in a title", "byte flipped in the numbers", "empty", "not a cache", "header",
+     "huge header size", "huge blob length", "lengths swapped"],
 )
 def test_a_damaged_cache_is_ignored_and_made_again(
     mixed_library: Path, monkeypatch: pytest.MonkeyPatch, damage: str
@@ -165,6 +178,12 @@ def test_a_damaged_cache_is_ignored_and_made_again(
         raw = bytearray()
     elif damage == "not a cache":
         raw = bytearray(b'{"papers": {}}')
+    elif damage == "huge header size":
+        raw[len(catalogue_cache.MAGIC) + 6] = 0x7F  # 2**55 bytes and more: never to be read (or allocated)
+    elif damage == "huge blob length":
+        raw = with_header(raw, lambda header: header["lengths"].__setitem__(1, 1 << 62))
+    elif damage == "lengths swapped":  # the same total: each blob read where another was written
+        raw = with_header(raw, lambda header: header["lengths"].reverse())
     else:
         raw[len(catalogue_cache.MAGIC) + 9] ^= 0x20
     cache.write_bytes(bytes(raw))

@@ -78,16 +78,21 @@ class _Blobs:
     """
 
     def __init__(self, cache: BinaryIO, schema: int, info: os.stat_result) -> None:
+        size = os.fstat(cache.fileno()).st_size
         head = cache.read(len(MAGIC) + 8)
         if len(head) != len(MAGIC) + 8 or not head.startswith(MAGIC):
             raise CacheDamagedError("not a catalogue cache")
-        header = orjson.loads(cache.read(int.from_bytes(head[len(MAGIC):], "little")))
+        header_size = int.from_bytes(head[len(MAGIC):], "little")
+        if header_size > size - len(head):  # (a damaged size is never read: that would allocate it first)
+            raise CacheDamagedError("not a whole catalogue cache")
+        header = orjson.loads(cache.read(header_size))
         if not isinstance(header, dict) or header.get("byteorder") != sys.byteorder \
                 or header.get("format") != FORMAT or header.get("schema") != schema \
                 or header.get("stamp") != stamp(info):
             raise CacheDamagedError("not a cache of this catalogue file")
         lengths = header.get("lengths")
-        if type(lengths) is not list or len(lengths) != _BLOBS or any(type(n) is not int or n < 0 for n in lengths):
+        if type(lengths) is not list or len(lengths) != _BLOBS or any(type(n) is not int or n < 0 for n in lengths) \
+                or sum(lengths) != size - len(head) - header_size:
             raise CacheDamagedError("not a whole catalogue cache")
         self._cache, self._lengths, self._crc, self._read = cache, lengths, header.get("crc"), 0
         self._sum = 0
