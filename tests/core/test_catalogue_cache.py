@@ -232,3 +232,20 @@ def test_reading_the_cache_never_holds_it_whole(mixed_library: Path, monkeypatch
     assert tables is not None
     # one blob at a time: read whole, the file's bytes and what they decode to were held at once (~4x its size)
     assert peak - held < size
+
+
+def test_a_catalogue_without_bibtex_fields_or_short_abstracts_is_kept_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Empty columns (no field values, no abstract held in memory) make empty blobs: still a whole cache."""
+    folder = tmp_path / "plain"
+    Library(folder).import_papers(
+        [Paper("", f"p{n}", f"Plain {n}", ["D"], 2020, abstract=f"Plain abstract {n}. " * 30) for n in range(300)]
+    )
+    first = opened(folder, monkeypatch)
+    assert all(not paper.fields and not paper.abstract_in_memory for paper in first.papers.values())
+    assert first.catalogue.keep_cache()
+    assert catalogue_cache.is_current(folder / "catalogue.json", CATALOGUE_SCHEMA)
+    again = opened(folder, monkeypatch)
+    assert not again.catalogue.keep_cache()  # current: not written at every close
+    assert seen(again) == seen(first)
