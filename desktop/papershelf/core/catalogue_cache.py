@@ -32,7 +32,7 @@ from papershelf.core.storage import cachefile
 CACHE_FILE: Final = "catalogue.cache"
 MAGIC: Final = b"PAPERSHELF CATALOGUE CACHE\n"
 FORMAT: Final = 2
-"""The layout's version (and ``model.STATE``'s): a cache of another is ignored."""
+"""The layout's version: a cache of another (or of another ``model.STATE``) is ignored."""
 
 _SEP: Final = "\x1f"  # between the texts of a column; a text holding it is kept apart ("odd")
 _TEXTS: Final = ("id", "key", "title", "authors", "url", "doi")
@@ -88,7 +88,8 @@ class _Blobs:
             raise CacheDamagedError("not a whole catalogue cache")
         header = orjson.loads(cache.read(header_size))
         if not isinstance(header, dict) or header.get("byteorder") != sys.byteorder \
-                or header.get("format") != FORMAT or header.get("schema") != schema \
+                or header.get("format") != FORMAT or header.get("state") != list(STATE) \
+                or header.get("schema") != schema \
                 or header.get("stamp") != stamp(info):
             raise CacheDamagedError("not a cache of this catalogue file")
         lengths = header.get("lengths")
@@ -191,7 +192,8 @@ def write(catalogue: Path, schema: int, tables: Mapping[str, Any], table: str, p
         crc = zlib.crc32(blob, crc)
     lengths = [len(b) for b in blobs]
     crc = zlib.crc32(orjson.dumps(lengths), crc)  # the blobs and where each ends
-    header = {"format": FORMAT, "schema": schema, "stamp": made_from, "lengths": lengths, "crc": crc}
+    header = {"format": FORMAT, "state": list(STATE), "schema": schema, "stamp": made_from, "lengths": lengths,
+              "crc": crc}
     cachefile.write(cache_path(catalogue), MAGIC, header, blobs)
     return True
 
