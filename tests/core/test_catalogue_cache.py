@@ -154,6 +154,22 @@ def with_header(raw: bytearray, change: Callable[[dict[str, Any]], object]) -> b
     return bytearray(catalogue_cache.MAGIC + len(head).to_bytes(8, "little") + head + raw[at + 8 + size :])
 
 
+def test_papers_read_before_an_edit_in_place_are_not_kept_as_the_edited_files(
+    mixed_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file the papers were read from changed under them: a cache of them would be stamped as the new file."""
+    library = opened(mixed_library, monkeypatch)
+    path = mixed_library / "catalogue.json"
+    raw = path.read_bytes()
+    at = raw.index(b'"title":"') + len(b'"title":"')
+    with path.open("r+b") as file:
+        file.seek(at)
+        file.write(b"X")
+    assert not library.catalogue.keep_cache()
+    assert not (mixed_library / catalogue_cache.CACHE_FILE).exists()
+    assert opened(mixed_library, monkeypatch).catalogue.keep_cache()  # read again: kept
+
+
 @pytest.mark.parametrize(
     "damage",
     ["truncated", "byte flipped in a title", "byte flipped in the numbers", "empty", "not a cache", "header",

@@ -139,9 +139,9 @@ def write(catalogue: Path, schema: int, tables: Mapping[str, Any], table: str, p
     if len(files) != 1 or any(pid != paper.id for pid, paper in papers.items()):
         return False
     file = next(iter(files.values()))
-    made_from = stamp(file.stat())
+    made_from = stamp(file.opened)  # what the papers were read from: still the file, unchanged?
     try:
-        if stamp(catalogue.stat()) != made_from:
+        if stamp(file.stat()) != made_from or stamp(catalogue.stat()) != made_from:
             return False
     except OSError:
         return False

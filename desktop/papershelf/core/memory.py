@@ -83,12 +83,14 @@ class TextFile:
     gone. POSIX only (``os.pread``): elsewhere ``open`` gives None and strings stay in memory.
     """
 
-    __slots__ = ("__weakref__", "_fd", "_last")
+    __slots__ = ("__weakref__", "_fd", "_last", "opened")
     LENGTH_BITS: Final = 24  # a literal of 16 MB or more is kept in memory (``place`` gives None)
 
     def __init__(self, fd: int) -> None:
         """Take over ``fd`` (an open file descriptor, closed with this object)."""
         self._fd = fd
+        self.opened = os.fstat(fd)
+        """The file's status when it was opened (a change since moves its change time: ``stat``)."""
         # The last string read, by its place: what reads a paper's abstract often reads it twice in a row
         # (the search index's row: its search text, then whether the row can be made again from it).
         self._last: tuple[int, str] = (-1, "")
@@ -130,7 +132,7 @@ class TextFile:
         return text
 
     def stat(self) -> os.stat_result:
-        """The open file's status (its inode, size, times: the file places point into, even if replaced)."""
+        """The open file's status now (its inode, size, times: the file places point into, even if replaced)."""
         return os.fstat(self._fd)
 
     def __copy__(self) -> TextFile:
