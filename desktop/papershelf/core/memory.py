@@ -237,6 +237,8 @@ def _as_parsed(root: dict[str, Any], name: str, documents: dict[str, Any], piece
 
 
 def _load_in_pieces(file: BinaryIO, piece_bytes: int, convert: Convert) -> Any:
+    # Opened (its status taken: ``TextFile.opened``) before a byte is read: what was read is that file's.
+    text_file = TextFile.open(file) if convert is not _as_parsed else None
     pieces = _pieces(file, piece_bytes)
     first = next(pieces)
     following = next(pieces, None)
@@ -248,7 +250,6 @@ def _load_in_pieces(file: BinaryIO, piece_bytes: int, convert: Convert) -> Any:
     name = next(reversed(root))
     if type(root[name]) is not dict:
         raise _NotInPieces
-    text_file = TextFile.open(file) if convert is not _as_parsed else None
     table = root[name] = convert(root, name, root[name], Piece(first, 0, text_file))
     offset = len(first)  # of ``following`` in the file
     for piece in pieces:  # ``following`` is a whole number of documents: ,"id":{...},"id":{...}
