@@ -67,3 +67,24 @@ def test_papers_read_from_their_documents_hold_their_authors_in_less_memory_than
         lambda: [Paper.from_doc(d) for d in orjson.loads(without)])
     as_lists = sum(sys.getsizeof(names) + sum(map(sys.getsizeof, names)) for names in authors)
     assert cost < as_lists // 2
+
+
+def test_a_paper_made_from_its_columns_is_the_paper_with_every_slot_set() -> None:
+    """``paper_columns`` / ``papers_from_states`` (catalogue.cache) cover all a paper holds: a field added to
+    ``Paper`` without them fails here, not as a paper missing an attribute after a start from the cache."""
+    from papershelf.core.model import STATE, paper_columns, papers_from_states
+
+    papers = [
+        Paper("a", "ka", "Title", ["Ann Ö", "Bob"], 2020, "ICLR", "Oral", "Abstract.", "https://x", "10.1/x",
+              "inproceedings", {"booktitle": "Proc."}, "2026-01-01T00:00:00+00:00", ["old"]),
+        Paper("b", "kb", "", [], None, "", None, ""),
+        Paper("c", "kc", "T", [""], 1),
+    ]
+    columns = paper_columns(papers)
+    assert set(columns) == {*STATE, "file"}
+    made = papers_from_states(zip(*(columns[name] for name in STATE), strict=True), None)
+    assert made == papers
+    assert [p.to_doc() for p in made] == [p.to_doc() for p in papers]
+    for paper in made:
+        assert all(hasattr(paper, slot) for slot in Paper.__slots__), [s for s in Paper.__slots__
+                                                                        if not hasattr(paper, s)]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from pathlib import Path
+from typing import Any, BinaryIO, Final
 
 import orjson
 
-from papershelf.core import citekeys, duplicates
+from papershelf.core import catalogue_cache, citekeys, duplicates
 from papershelf.core.events import Events, PapersAdded, PapersChanged, PapersRemoved
-from papershelf.core.memory import Convert, Piece, TextFile, gc_paused
+from papershelf.core.memory import CachedConvert, Piece, TextFile, gc_paused
 from papershelf.core.model import BadRecordError, Paper, RecordProblem, now_iso, paper_id_for
 from papershelf.core.storage.migrations import PAPERS
 from papershelf.core.storage.store import META_ID, META_TABLE, Store
@@ -151,6 +152,22 @@ class Catalogue:
         self._problem_at[pid] = len(self.load_problems)
         self.load_problems.append(RecordProblem(pid, reason, record, set_aside=False))
 
+    def keep_cache(self) -> bool:
+        """Keep the papers in ``catalogue.cache`` for the next open, if they are still those of the file
+        (read in pieces, nothing repaired or written since) and the cache is not current already.
+
+        For a window's close: ~0.3 s at 100k papers, once after each change of the catalogue; the
+        next opening then takes ~0.35 s instead of 1.2-1.4 s. Returns whether it was written.
+
+        Raises:
+            OSError: the cache cannot be written (nothing is lost: the catalogue is read instead).
+        """
+        if self._store.storage.writes or self.load_problems or not self.papers:
+            return False
+        tables = {name: table for name, table in (self._store.storage.read() or {}).items() if name != PAPERS}
+        with gc_paused():
+            return catalogue_cache.write(self._store.path, self._store.version, tables, PAPERS, self.papers)
+
     def rewrite_repaired(self) -> None:
         """Write the repaired papers and leave out those set aside: one durable write, so the next
         open finds the store clean."""
@@ -287,7 +304,7 @@ class Catalogue:
         self._write({META_TABLE: {META_ID: {**self.meta(), "seeded": True}}})
 
 
-def papers_in_pieces(version: int) -> Convert:
+def papers_in_pieces(version: int) -> CachedConvert:
     """For ``Store(convert=...)``: a large catalogue's documents made papers as each piece is read.
 
     Only when the file is of schema ``version`` (an older one is migrated as documents) and every
@@ -295,12 +312,23 @@ def papers_in_pieces(version: int) -> Convert:
     for ``Catalogue`` to repair and report. At 100k papers the documents' dicts are then never all
     held beside the papers: ~130 MB less at the peak of an opening.
 
-    The papers' abstracts then stay in the file (``abstracts_kept_in``), read when asked for.
+    The papers' abstracts then stay in the file (``abstracts_kept_in``), read when asked for. When
+    ``catalogue.cache`` was made from this very file (``Catalogue.keep_cache``), the papers are read
+    from it instead (~4x quicker; see ``core/catalogue_cache``).
     """
-    from_doc = Paper.from_doc
+    return _PapersInPieces(version)
 
-    def convert(root: dict[str, Any], name: str, documents: dict[str, Any], piece: Piece) -> dict[str, Any]:
-        if name != PAPERS or Store.schema_of(root) != version:
+
+class _PapersInPieces(CachedConvert):
+    def __init__(self, version: int) -> None:
+        self.version = version
+
+    def cached(self, path: Path, file: BinaryIO) -> Any | None:
+        return catalogue_cache.read(path, file, self.version, PAPERS)
+
+    def __call__(self, root: dict[str, Any], name: str, documents: dict[str, Any], piece: Piece) -> dict[str, Any]:
+        from_doc = Paper.from_doc
+        if name != PAPERS or Store.schema_of(root) != self.version:
             return documents
         repairs: list[str] = []
         try:
@@ -314,8 +342,6 @@ def papers_in_pieces(version: int) -> Convert:
         if piece.file is not None:
             abstracts_kept_in(piece.file, papers.values(), piece.data, piece.offset)
         return papers
-
-    return convert
 
 
 KEPT_FROM: Final = 200

@@ -83,12 +83,14 @@ class TextFile:
     gone. POSIX only (``os.pread``): elsewhere ``open`` gives None and strings stay in memory.
     """
 
-    __slots__ = ("__weakref__", "_fd", "_last")
+    __slots__ = ("__weakref__", "_fd", "_last", "opened")
     LENGTH_BITS: Final = 24  # a literal of 16 MB or more is kept in memory (``place`` gives None)
 
     def __init__(self, fd: int) -> None:
         """Take over ``fd`` (an open file descriptor, closed with this object)."""
         self._fd = fd
+        self.opened = os.fstat(fd)
+        """The file's status when it was opened (a change since moves its change time: ``stat``)."""
         # The last string read, by its place: what reads a paper's abstract often reads it twice in a row
         # (the search index's row: its search text, then whether the row can be made again from it).
         self._last: tuple[int, str] = (-1, "")
@@ -129,6 +131,10 @@ class TextFile:
         self._last = (place, text)
         return text
 
+    def stat(self) -> os.stat_result:
+        """The open file's status now (its inode, size, times: the file places point into, even if replaced)."""
+        return os.fstat(self._fd)
+
     def __copy__(self) -> TextFile:
         return self  # one open file, shared by the objects that read from it
 
@@ -153,6 +159,18 @@ Convert = Callable[[dict[str, Any], str, dict[str, Any], Piece], dict[str, Any]]
 table and the piece they come from, what to keep of them (the documents, or objects made of them)."""
 
 
+class CachedConvert:
+    """A ``Convert`` that may also give a large file's whole value from a cache of its own (``cached``)."""
+
+    def __call__(self, root: dict[str, Any], name: str, documents: dict[str, Any], piece: Piece) -> dict[str, Any]:
+        return documents
+
+    def cached(self, path: Path, file: BinaryIO) -> Any | None:
+        """The value of the file at ``path`` (open as ``file``) as a cache kept for it holds it, or None
+        (no cache, or one that is not for this very file): the file is then read."""
+        return None
+
+
 class _NotInPieces(ValueError):
     """The file's pieces do not make one table's documents: parse it whole."""
 
@@ -172,6 +190,7 @@ def load_json_file(
     ``convert``, if given, is applied to the documents of each piece as it is parsed (a file read
     whole is returned as parsed): objects made of one piece's documents replace them before the next
     piece is parsed, so those documents' dicts are never all held at once either.
+    A ``CachedConvert`` is asked first for a large file's value from its cache (``cached``).
 
     Raises:
         OSError: the file cannot be read.
@@ -184,6 +203,11 @@ def load_json_file(
             if not raw.strip():
                 raise ValueError("the file is empty")
             return orjson.loads(raw)
+        if isinstance(convert, CachedConvert):
+            value = convert.cached(path, file)
+            if value is not None:
+                return value
+            file.seek(0)
         try:
             return _load_in_pieces(file, piece_bytes, convert or _as_parsed)
         except (_NotInPieces, orjson.JSONDecodeError):
@@ -213,6 +237,8 @@ def _as_parsed(root: dict[str, Any], name: str, documents: dict[str, Any], piece
 
 
 def _load_in_pieces(file: BinaryIO, piece_bytes: int, convert: Convert) -> Any:
+    # Opened (its status taken: ``TextFile.opened``) before a byte is read: what was read is that file's.
+    text_file = TextFile.open(file) if convert is not _as_parsed else None
     pieces = _pieces(file, piece_bytes)
     first = next(pieces)
     following = next(pieces, None)
@@ -224,7 +250,6 @@ def _load_in_pieces(file: BinaryIO, piece_bytes: int, convert: Convert) -> Any:
     name = next(reversed(root))
     if type(root[name]) is not dict:
         raise _NotInPieces
-    text_file = TextFile.open(file) if convert is not _as_parsed else None
     table = root[name] = convert(root, name, root[name], Piece(first, 0, text_file))
     offset = len(first)  # of ``following`` in the file
     for piece in pieces:  # ``following`` is a whole number of documents: ,"id":{...},"id":{...}
