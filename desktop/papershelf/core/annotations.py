@@ -27,6 +27,7 @@ from papershelf.core.model import (
 )
 from papershelf.core.names import edit_names, every_spelling, spelled, spelled_as_in_use, spellings_in_use
 from papershelf.core.storage.migrations import ANNOTATIONS, LISTS
+from papershelf.core.storage.packed import PackedText
 from papershelf.core.storage.store import META_TABLE, Store
 
 Docs = Mapping[str, Mapping[str, Any] | None]
@@ -157,15 +158,20 @@ class Annotations:
         annotations: dict[str, Annotation] = {}
         from_doc = Annotation.from_doc
         repairs: list[str] = []
+        table = (store.storage.read() or {}).get(ANNOTATIONS, {})
         for pid, doc in store.documents(ANNOTATIONS):
             try:
-                annotations[pid] = from_doc(doc, repairs)
+                annotations[pid] = ann = from_doc(doc, repairs)
             except BadRecordError as exc:
                 self.load_problems.append(RecordProblem(pid, str(exc), doc, set_aside=True))
                 continue
             if repairs:
                 self.load_problems.append(RecordProblem(pid, "; ".join(repairs), doc, set_aside=False))
                 repairs = []
+            elif type(ann.held_note) is PackedText and table.get(pid) is doc:
+                # The stored document shares the note the annotation holds (as UTF-8), not a copy of it
+                # as a str (2 bytes a character): a document is replaced when written, never changed.
+                table[pid] = {**doc, "note": ann.held_note}
         return annotations
 
     def rewrite_repaired(self) -> None:
