@@ -83,3 +83,11 @@ def test_a_store_written_with_packed_texts_reads_back_the_texts(tmp_path: Path) 
     reopened = Store(path, "annotations", 1)
     assert dict(reopened.documents("annotations")) == {
         "a": {"note": WIDE}, "b": {"note": "short"}, "c": {"note": WIDE + "c"}}
+
+
+def test_long_texts_deeper_in_a_document_are_written_as_orjson_writes_them() -> None:
+    deep = {"versions": [{"note": WIDE, "source": "edit"}, {"note": pack(WIDE + "!")}], "file": {"note": WIDE}}
+    data = {"note_history": {f"p{i}": deep for i in range(3)}}
+    plain_data = {"note_history": {pid: {"versions": [{"note": WIDE, "source": "edit"}, {"note": WIDE + "!"}],
+                                         "file": {"note": WIDE}} for pid in data["note_history"]}}
+    assert b"".join(store_module.json_chunks(data, 10_000)) == orjson.dumps(plain_data)

@@ -327,13 +327,20 @@ _LONG_TEXT = 512  # characters: a text this long that is not ASCII is written wi
 def _json_pieces(value: Any, depth: int) -> Iterator[bytes]:
     if type(value) is dict and (
         depth < 2 or len(value) > _LARGE_MAPPING
-        or any((type(v) is dict and len(v) > _LARGE_MAPPING) or _long_text(v) for v in value.values())
+        or any((type(v) is dict and len(v) > _LARGE_MAPPING) or _holds_long_text(v) for v in value.values())
     ):
         yield b"{"
         for number, (key, item) in enumerate(value.items()):
             yield b"%s%s:" % (b"," if number else b"", orjson.dumps(key))
             yield from _json_pieces(item, depth + 1)
         yield b"}"
+    elif type(value) is list and _holds_long_text(value):  # (a note's history: its versions)
+        yield b"["
+        for number, item in enumerate(value):
+            if number:
+                yield b","
+            yield from _json_pieces(item, depth + 1)
+        yield b"]"
     elif type(value) is PackedText:
         yield _json_string(value.data)  # from its UTF-8: the text is not made
     elif _long_text(value):
@@ -353,6 +360,15 @@ _ESCAPES = {bytes([c]): b"\\u%04x" % c for c in range(0x20)} | {
 def _json_string(utf8: bytes) -> bytes:
     """The JSON string of the text whose UTF-8 is ``utf8``, as ``orjson.dumps`` writes it."""
     return b'"' + _ESCAPED.sub(lambda match: _ESCAPES[match.group()], utf8) + b'"'
+
+
+def _holds_long_text(value: Any, levels: int = 3) -> bool:
+    """Whether ``value`` is or holds (in dicts and lists, ``levels`` deep) a ``_long_text``."""
+    if type(value) is dict:
+        return levels > 0 and any(_holds_long_text(v, levels - 1) for v in value.values())
+    if type(value) is list:
+        return levels > 0 and any(_holds_long_text(v, levels - 1) for v in value)
+    return _long_text(value)
 
 
 def _long_text(value: Any) -> bool:
