@@ -65,7 +65,10 @@ def test_long_notes_sync_both_ways_and_survive_reopening(tmp_path: Path) -> None
     assert note(reopened, second).endswith("Typed in the app — later.")
     assert "Typed in the app — later." in path.read_text(encoding="utf-8")
     assert [v.note for v in reopened.note_history(pid(reopened, first))] == [notes[first]]
-    # a sync after reopening (notes read from disk as text) changes nothing
+    # read from disk, the sync base shares the notes the annotations hold (not second copies)
+    base = sync_state.base(reopened)
+    assert all(base[pid(reopened, key)]["note"] is reopened.annotation(pid(reopened, key)).held_note for key in KEYS)
+    # a sync after reopening changes nothing
     again = sync(reopened, path)
     assert (again.written, again.to_library, again.conflicts) == (False, [], {})
 

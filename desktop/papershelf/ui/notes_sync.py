@@ -34,7 +34,7 @@ EDIT_DELAY_MS = 400  # after a note is saved in the app, the file follows within
 STEPS_FROM_BYTES = 1_000_000  # a notes file this large is synced in steps (a 10k-note file, ~3 MB: ~15 ms)
 STEP_SECONDS = 0.01  # one turn of a sync in steps, between two rounds of the window's events (a step can
 # take a few tens of milliseconds more: the turn stays well under 100 ms with the window's own work)
-TRIM_TURNS = 8  # the memory freed is given back every this many turns (~1 ms each time)
+TRIM_TURNS = 4  # the memory freed is given back every this many turns (~1-5 ms each time)
 
 
 class NotesSync(QObject):
