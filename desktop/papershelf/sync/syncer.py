@@ -1173,7 +1173,8 @@ def _unchanged(library: Library, pid: str, section: Section, base: Mapping[str, 
     if not section.raw.startswith(notesfile.heading(paper.title, paper.key) + "\n"):
         return False  # the title changed in the library
     ann = library.annotation(pid)
-    if ann.note == base["note"] and ann.status == base["status"] and ann.tags == base["tags"]:
+    same_note = ann.held_note is base["note"] or ann.note == base["note"]  # (one object: a long note not decoded)
+    if same_note and ann.status == base["status"] and ann.tags == base["tags"]:
         return True
     return Fields.from_annotation(ann) == Fields.from_doc(base)
 

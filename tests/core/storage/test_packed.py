@@ -25,6 +25,7 @@ def test_a_long_text_of_wide_characters_is_held_as_its_utf8_and_reads_as_the_tex
     assert len(packed.data) < sys.getsizeof(WIDE) * 0.6  # what it is for: about half the str
     assert unpack(packed) == str(packed) == WIDE
     assert len(packed) == len(WIDE)
+    assert repr(packed) == repr(WIDE)
     assert pack(packed) is packed
 
 

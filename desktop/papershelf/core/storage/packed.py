@@ -38,7 +38,7 @@ class PackedText:
         return self.data.decode("utf-8")
 
     def __repr__(self) -> str:
-        return f"PackedText({self.length} characters)"
+        return repr(str(self))  # as the text (a document printed shows its note)
 
     def __len__(self) -> int:
         return self.length
