@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from papershelf.core.model import STATUSES
 from papershelf.core.search.steps import run
-from papershelf.sync.notesfile import NotesDocument, parse, render_document, split_bytes_steps, split_steps
+from papershelf.sync.notesfile import (
+    NotesDocument,
+    parse,
+    render_document,
+    split_bytes_steps,
+    split_held_bytes_steps,
+    split_steps,
+)
 from tests.fuzz import broken_by, time_limit
 
 ARBITRARY_EXAMPLES = 600
@@ -129,6 +136,11 @@ def assert_same_split(text: str) -> None:
     assert [(s.key, s.raw, s.line, s.verbatim, s.duplicate, s.open_fence) for s in got.sections] == [
         (s.key, s.raw, s.line, s.verbatim, s.duplicate, s.open_fence) for s in expected.sections]
     assert [len(data[: s.start].decode()) for s in got.sections] == [s.start for s in expected.sections]
+    # the sections' texts left as UTF-8 for the reader to decode: the same texts, encoded
+    as_bytes = run(split_held_bytes_steps([data], lambda start, end: data[start:end], as_bytes=True))
+    assert [(s.raw, s.encoded) for s in as_bytes.sections] == [("", s.raw.encode()) for s in expected.sections]
+    assert [(s.key, s.line, s.start, s.end) for s in as_bytes.sections] == [
+        (s.key, s.line, s.start, s.end) for s in got.sections]
 
 
 @settings(max_examples=STRUCTURED_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -27,6 +27,7 @@ from papershelf.core.model import (
 )
 from papershelf.core.names import edit_names, every_spelling, spelled, spelled_as_in_use, spellings_in_use
 from papershelf.core.storage.migrations import ANNOTATIONS, LISTS
+from papershelf.core.storage.packed import PACK_FROM, PackedText
 from papershelf.core.storage.store import META_TABLE, Store
 
 Docs = Mapping[str, Mapping[str, Any] | None]
@@ -118,6 +119,7 @@ class Annotations:
         # Records repaired or set aside on load (wrong contents in valid JSON); the library reports them.
         self.load_problems: list[RecordProblem] = []
         self._annotations: dict[str, Annotation] = self._load(store)
+        self._share_notes(store)
         # Papers in the Trash, kept current with the annotations: asked on every status line and filter.
         self.trashed: set[str] = {pid for pid, ann in self._annotations.items() if ann.trashed}
         self._lists: dict[str, dict[str, Any]] = {}
@@ -157,16 +159,37 @@ class Annotations:
         annotations: dict[str, Annotation] = {}
         from_doc = Annotation.from_doc
         repairs: list[str] = []
+        table = (store.storage.read() or {}).get(ANNOTATIONS, {})
         for pid, doc in store.documents(ANNOTATIONS):
             try:
-                annotations[pid] = from_doc(doc, repairs)
+                annotations[pid] = ann = from_doc(doc, repairs)
             except BadRecordError as exc:
                 self.load_problems.append(RecordProblem(pid, str(exc), doc, set_aside=True))
                 continue
             if repairs:
                 self.load_problems.append(RecordProblem(pid, "; ".join(repairs), doc, set_aside=False))
                 repairs = []
+            elif type(ann.held_note) is PackedText and table.get(pid) is doc:
+                # The stored document shares the note the annotation holds (as UTF-8), not a copy of it
+                # as a str (2 bytes a character): a document is replaced when written, never changed.
+                table[pid] = {**doc, "note": ann.held_note}
         return annotations
+
+    def _share_notes(self, store: Store) -> None:
+        """A document of another table keyed by a paper id (the notes-file sync's base) whose note is that
+        paper's long note, held as UTF-8 by its annotation: shares it, not a second copy as a str."""
+        annotations = self._annotations
+        for name, table in (store.storage.read() or {}).items():
+            if name in _OWN_TABLES or type(table) is not dict:
+                continue
+            for pid, doc in table.items():
+                note = doc.get("note") if type(doc) is dict else None
+                if type(note) is not str or len(note) < PACK_FROM:
+                    continue
+                ann = annotations.get(pid)
+                held = ann.held_note if ann is not None else None
+                if type(held) is PackedText and held == note:
+                    table[pid] = {**doc, "note": held}  # (a document is replaced when written, never changed)
 
     def rewrite_repaired(self) -> None:
         """Write the repaired annotations and lists and leave out those set aside: one durable write,

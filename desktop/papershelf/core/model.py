@@ -12,6 +12,7 @@ from sys import intern
 from typing import Any, Final
 
 from papershelf.core.memory import TextFile
+from papershelf.core.storage.packed import PackedText, pack, unpack
 
 STATUSES: Final = ("new", "to-read", "reading", "read", "skipped")
 TRACKS: Final = ("Oral", "Spotlight", "Poster")
@@ -459,6 +460,8 @@ class Annotation:
     rating: int = 0
     tags: list[str] = field(default_factory=list)
     lists: list[str] = field(default_factory=list)
+    # Where ``note`` is (see the property below): the text, or a long one as UTF-8 (``held_note``).
+    _note: str | PackedText = field(default="", init=False, repr=False, compare=False)
     note: str = ""
     added: str = ""
     changed: str = ""
@@ -474,7 +477,7 @@ class Annotation:
             "rating": self.rating,
             "tags": list(self.tags),
             "lists": list(self.lists),
-            "note": self.note,
+            "note": self._note,  # the object held: a long note is not copied
             "added": self.added,
             "changed": self.changed,
             "status_changed": self.status_changed,
@@ -501,7 +504,7 @@ class Annotation:
         lists = get("lists", [])
         note = get("note", "")
         if not (status in STATUSES and type(priority) is int and 0 <= priority < len(PRIORITIES)
-                and type(rating) is int and 0 <= rating <= MAX_RATING and type(note) is str
+                and type(rating) is int and 0 <= rating <= MAX_RATING and type(note) in (str, PackedText)
                 and type(tags) is list and all(type(t) is str for t in tags)
                 and type(lists) is list and all(type(n) is str for n in lists)
                 and type(get("added", "")) is str and type(get("changed", "")) is str
@@ -516,12 +519,32 @@ class Annotation:
 
     def copy(self) -> Annotation:
         # Spelled out: dataclasses.replace costs 7 us a call, which a bulk edit of 10k papers notices.
-        return Annotation(self.status, self.priority, self.rating, list(self.tags), list(self.lists), self.note,
+        copy = Annotation(self.status, self.priority, self.rating, list(self.tags), list(self.lists), "",
                           self.added, self.changed, self.status_changed, self.trashed)
+        copy._note = self._note  # the text as held, not decoded and packed again
+        return copy
+
+    @property
+    def held_note(self) -> str | PackedText:
+        """The note as held: a long one of wide characters as ``PackedText`` (stored documents share it)."""
+        return self._note
 
     def holds_user_text(self) -> bool:
         """Whether the user gave this paper anything besides moving it to the Trash (a status, note, ...)."""
-        return bool(self.note or self.tags or self.lists or self.rating or self.priority or self.status != "new")
+        return bool(self._note or self.tags or self.lists or self.rating or self.priority or self.status != "new")
+
+
+def _note_text(ann: Annotation) -> str:
+    note = ann._note
+    return note if type(note) is str else unpack(note)
+
+
+def _set_note(ann: Annotation, text: str | PackedText) -> None:
+    ann._note = pack(text)
+
+
+# As ``Paper.abstract``: the dataclass keeps ``note`` as a field, the value lives in ``_note``.
+setattr(Annotation, "note", property(_note_text, _set_note, doc="The note (a long one held as UTF-8)."))  # noqa: B010
 
 
 def _repair_annotation(doc: dict[str, Any], repairs: list[str]) -> None:

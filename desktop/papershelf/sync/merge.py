@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from papershelf.core.model import Annotation
+from papershelf.core.storage.packed import unpack
 from papershelf.sync.notesfile import DEFAULT_STATUS, canonical_tags, normalise_note
 
 FIELDS: Final = ("note", "status", "tags")
@@ -37,7 +38,7 @@ class Fields:
     def from_doc(cls, doc: Mapping[str, Any] | None) -> Fields:
         if not doc:
             return DEFAULT
-        return cls.of(doc.get("note", ""), doc.get("status", DEFAULT_STATUS), doc.get("tags", ()))
+        return cls.of(unpack(doc.get("note", "")), doc.get("status", DEFAULT_STATUS), doc.get("tags", ()))
 
     def to_doc(self) -> dict[str, Any]:
         return {"note": self.note, "status": self.status, "tags": list(self.tags)}

@@ -440,12 +440,16 @@ def split_bytes_steps(data: bytes) -> Generator[None, None, NotesDocument]:
 
 
 def split_held_bytes_steps(
-    held: list[bytes], read: Callable[[int, int], bytes]
+    held: list[bytes], read: Callable[[int, int], bytes], *, as_bytes: bool = False
 ) -> Generator[None, None, NotesDocument]:
     """:func:`split_bytes_steps` of ``held.pop()``, whose bytes go once the file's structure is known
     (where its sections start): each section's bytes are then ``read(start, end)`` (from the file
     again), so the bytes and the sections' texts are never all in memory at once. ``read`` must give
     the bytes ``held`` had (the caller checks, e.g. by hashing what it read).
+
+    ``as_bytes``: each section's text is left as UTF-8 in ``encoded`` (checked to be UTF-8, ``raw``
+    empty) for the caller to decode when it reads the section: a file of 2-byte characters is then
+    never held as text at once (its sections' texts: twice its size).
 
     Raises:
         UnicodeDecodeError: the bytes are not UTF-8 (decode them whole to say where).
@@ -471,9 +475,16 @@ def split_held_bytes_steps(
             yield
         end = starts[n + 1][0] if n + 1 < len(starts) else size
         line_no = lines[n]
-        raw = _trim_blank_lines(str(read(start, end), "utf-8"))
+        chunk = read(start, end)
+        if as_bytes:
+            str(chunk, "utf-8")  # (raises where it is not UTF-8)
+            encoded: bytes | None = _trim_blank_lines_bytes(chunk)
+            raw = ""
+        else:
+            encoded, raw = None, _trim_blank_lines(str(chunk, "utf-8"))
+        del chunk
         section = Section(key=key, status=None, tags=None, line=line_no, start=start, end=end, raw=raw,
-                          open_fence=0 <= open_at < end)
+                          open_fence=0 <= open_at < end, encoded=encoded)
         _add_section(doc, section, seen)
     return doc
 
@@ -542,6 +553,13 @@ def _trim_blank_lines(chunk: str) -> str:
     """``chunk`` without trailing blank lines (the last line keeps its trailing spaces)."""
     content = chunk.rstrip(" \t\n")
     end = chunk.find("\n", len(content))
+    return chunk if end == -1 else chunk[:end]
+
+
+def _trim_blank_lines_bytes(chunk: bytes) -> bytes:
+    """:func:`_trim_blank_lines` of UTF-8 bytes (the same bytes as the text it gives, encoded)."""
+    content = chunk.rstrip(b" \t\n")
+    end = chunk.find(b"\n", len(content))
     return chunk if end == -1 else chunk[:end]
 
 

@@ -34,6 +34,7 @@ EDIT_DELAY_MS = 400  # after a note is saved in the app, the file follows within
 STEPS_FROM_BYTES = 1_000_000  # a notes file this large is synced in steps (a 10k-note file, ~3 MB: ~15 ms)
 STEP_SECONDS = 0.01  # one turn of a sync in steps, between two rounds of the window's events (a step can
 # take a few tens of milliseconds more: the turn stays well under 100 ms with the window's own work)
+TRIM_TURNS = 4  # the memory freed is given back every this many turns (~1-5 ms each time)
 
 
 class NotesSync(QObject):
@@ -70,6 +71,7 @@ class NotesSync(QObject):
         self._edit_timer.timeout.connect(self.start_sync)
         self._steps: Generator[None, None, syncer.SyncReport] | None = None  # a sync under way, in steps
         self._collector_paused = False  # the cyclic garbage collector waits while a sync runs in steps
+        self._turns = 0  # of the sync in steps under way
         self._step_timer = QTimer(self)
         self._step_timer.setInterval(0)
         self._step_timer.timeout.connect(self._sync_step)
@@ -168,6 +170,10 @@ class NotesSync(QObject):
         if steps is None:
             return None
         deadline = time.perf_counter() + STEP_SECONDS
+        self._turns += 1
+        if not finish and self._turns % TRIM_TURNS == 0:
+            # What the sync, and the search index taking its notes in meanwhile, freed: back to the system.
+            syncer.return_freed_memory()
         try:
             while True:
                 next(steps)
@@ -192,6 +198,7 @@ class NotesSync(QObject):
 
     def _end(self) -> None:
         self._steps = None
+        self._turns = 0
         self._step_timer.stop()
         self._syncing = False
         if self._collector_paused:

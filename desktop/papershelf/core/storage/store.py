@@ -29,6 +29,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from papershelf.core.memory import Convert, load_json_file
+from papershelf.core.storage.packed import PackedText, plain
 
 META_TABLE = "_meta"
 META_ID = "schema"
@@ -254,7 +255,7 @@ class AtomicJSONStorage(Storage):
         self._data = data
 
     def write(self, data: Data) -> None:
-        self.atomic_write(orjson.dumps(data))
+        self.atomic_write(orjson.dumps(data, default=plain))
         self._data = data
         self.writes += 1
 
@@ -277,7 +278,8 @@ class AtomicJSONStorage(Storage):
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                chunks = _slices(orjson.dumps(data), STEP_BYTES) if small else json_chunks(data, STEP_BYTES)
+                chunks = (_slices(orjson.dumps(data, default=plain), STEP_BYTES) if small
+                          else json_chunks(data, STEP_BYTES))
                 yield from write_pieces_steps(handle, chunks)
             yield
             if not still_current():
@@ -325,24 +327,52 @@ _LONG_TEXT = 512  # characters: a text this long that is not ASCII is written wi
 def _json_pieces(value: Any, depth: int) -> Iterator[bytes]:
     if type(value) is dict and (
         depth < 2 or len(value) > _LARGE_MAPPING
-        or any((type(v) is dict and len(v) > _LARGE_MAPPING) or _long_text(v) for v in value.values())
+        or any((type(v) is dict and len(v) > _LARGE_MAPPING) or _holds_long_text(v) for v in value.values())
     ):
         yield b"{"
         for number, (key, item) in enumerate(value.items()):
             yield b"%s%s:" % (b"," if number else b"", orjson.dumps(key))
             yield from _json_pieces(item, depth + 1)
         yield b"}"
+    elif type(value) is list and _holds_long_text(value):  # (a note's history: its versions)
+        yield b"["
+        for number, item in enumerate(value):
+            if number:
+                yield b","
+            yield from _json_pieces(item, depth + 1)
+        yield b"]"
+    elif type(value) is PackedText:
+        yield _json_string(value.data)  # from its UTF-8: the text is not made
     elif _long_text(value):
         # orjson keeps a UTF-8 copy of a non-ASCII text inside the str it wrote (CPython's cache): a note
         # held by the library would take its size again for as long as the library is open. The standard
         # library's encoder writes the same JSON without it.
         yield encode_basestring(value).encode("utf-8")
     else:
-        yield orjson.dumps(value)
+        yield orjson.dumps(value, default=plain)
+
+
+_ESCAPED = re.compile(rb'[\x00-\x1f"\\]')
+_ESCAPES = {bytes([c]): b"\\u%04x" % c for c in range(0x20)} | {
+    b'"': b'\\"', b"\\": b"\\\\", b"\n": b"\\n", b"\r": b"\\r", b"\t": b"\\t", b"\b": b"\\b", b"\f": b"\\f"}
+
+
+def _json_string(utf8: bytes) -> bytes:
+    """The JSON string of the text whose UTF-8 is ``utf8``, as ``orjson.dumps`` writes it."""
+    return b'"' + _ESCAPED.sub(lambda match: _ESCAPES[match.group()], utf8) + b'"'
+
+
+def _holds_long_text(value: Any, levels: int = 3) -> bool:
+    """Whether ``value`` is or holds (in dicts and lists, ``levels`` deep) a ``_long_text``."""
+    if type(value) is dict:
+        return levels > 0 and any(_holds_long_text(v, levels - 1) for v in value.values())
+    if type(value) is list:
+        return levels > 0 and any(_holds_long_text(v, levels - 1) for v in value)
+    return _long_text(value)
 
 
 def _long_text(value: Any) -> bool:
-    return type(value) is str and len(value) > _LONG_TEXT and not value.isascii()
+    return (type(value) is str and len(value) > _LONG_TEXT and not value.isascii()) or type(value) is PackedText
 
 
 class KeyedTable(Table):
@@ -535,12 +565,12 @@ class Store:
 
 def _text_size(value: Any, limit: int) -> int:
     """About how many bytes of JSON the texts in ``value`` make (counting stops once past ``limit``)."""
-    if type(value) is str:
+    if type(value) is str or type(value) is PackedText:
         return 2 * len(value)  # (UTF-8 takes 1 to 3 bytes a character of a text, escapes 2 to 6)
     total = 0
     if isinstance(value, Mapping) or type(value) is list:
         for item in value.values() if isinstance(value, Mapping) else value:
-            if type(item) is str:
+            if type(item) is str or type(item) is PackedText:
                 total += 2 * len(item)
             elif type(item) is dict or type(item) is list or isinstance(item, Mapping):
                 total += _text_size(item, limit - total)
