@@ -414,7 +414,9 @@ _OTHER_SPACE: Final = re.compile(
     "[\t\x0b\x0c\r\x1c\x1d\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
 _SHORT: Final = 16  # bytes: a token up to this long is told apart by two 8-byte numbers (most are)
-_FIRST_BYTES: Final = np.array([(1 << (8 * k)) - 1 for k in range(9)], np.uint64)  # masks of the first k bytes
+_EIGHT: Final = np.uint64(8)
+_SIXTY_FOUR: Final = np.uint64(64)
+_ALL_ONES: Final = ~np.uint64(0)
 _MIX: Final = np.uint64(0x9E3779B97F4A7C15)
 _SPREAD: Final = np.uint64(0xD6E8FEB86659FD93)
 _POSITION_BITS: Final = 23  # a chunk's short tokens are numbered in 23 bits, their hashes in the other 40
@@ -468,10 +470,14 @@ class _Tokenizer:
             (zlib.crc32(view[start:end]) for start, end in zip([0, *(e + 1 for e in ends[:-1])], ends, strict=True)),
             np.uint32, len(texts),
         )
-        in_token = ~((data == 0x20) | newline | (data == _ROW_SEP_BYTE))
-        edges = np.diff(in_token.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-        starts = np.flatnonzero(edges == 1)
-        lengths = np.flatnonzero(edges == -1) - starts
+        in_token = np.zeros(len(data) + 2, np.bool_)
+        if spaced:  # (other control characters may be inside tokens)
+            np.logical_not((data == 0x20) | newline | (data == _ROW_SEP_BYTE), out=in_token[1:-1])
+        else:  # the only bytes below 0x21 are spaces, newlines and separators (checked above): the others are tokens'
+            np.greater(data, 0x20, out=in_token[1:-1])
+        edges = np.flatnonzero(in_token[1:] != in_token[:-1])  # where tokens start and end, in turn
+        starts = edges[0::2]
+        lengths = edges[1::2] - starts
         per_text = np.diff(np.searchsorted(starts, separators), prepend=0, append=len(starts))
         rows = np.repeat(np.arange(len(texts)), per_text)
         numbers = np.full(len(starts), -1, np.int64)
@@ -489,15 +495,16 @@ class _Tokenizer:
         padded = np.frombuffer(raw + b"\xff" * (_SHORT + 8), np.uint8)
         # the 8 bytes from each position on, as one little-endian number (an unaligned view, no copy)
         eights = np.ndarray((len(raw) + _SHORT + 1,), np.dtype("<u8"), padded.data, 0, (1,))
-        at, length = starts[short], lengths[short]
-        low_length = np.minimum(length, 8)
-        low_mask, high_mask = _FIRST_BYTES[low_length], _FIRST_BYTES[length - low_length]
-        low = (eights[at] & low_mask) | ~low_mask
-        high = np.full(len(at), ~np.uint64(0), np.uint64)  # 0xFF bytes, but for the quarter longer than 8
-        longer = np.flatnonzero(length > 8)
-        high[longer] = (eights[at[longer] + 8] & high_mask[longer]) | ~high_mask[longer]
+        at, length = starts[short], lengths[short].astype(np.uint64)
+        # the bytes after the token made 0xFF: or-ed with the ones above its first (up to 8) bytes, found by
+        # shifting (numpy shifts out every bit at 64; arithmetic, several times faster than a table's gather)
+        beyond = np.minimum(length, _EIGHT) * _EIGHT
+        low = eights[at] | ~(_ALL_ONES >> (_SIXTY_FOUR - beyond))
+        beyond = np.maximum(length, _EIGHT) * _EIGHT - _SIXTY_FOUR  # (0 for a token of at most 8 bytes: all 0xFF)
+        high = eights[at + 8] | ~(_ALL_ONES >> (_SIXTY_FOUR - beyond))
+        del beyond
         # multiplied, so that the top bits kept depend on every byte
-        hashes = (((low ^ (high * _MIX)) * _SPREAD) >> np.uint64(_POSITION_BITS + 1)).astype(np.int64)
+        hashes = (((low ^ (high * _MIX)) * _SPREAD) >> np.uint64(_POSITION_BITS + 1)).view(np.int64)
         keys = np.sort((hashes << _POSITION_BITS) | np.arange(len(short)))
         order = keys & ((1 << _POSITION_BITS) - 1)  # occurrences by hash, the first of each hash first
         sorted_hashes = keys >> _POSITION_BITS
