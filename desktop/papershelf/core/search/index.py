@@ -19,7 +19,9 @@ checked only on the papers that have all their words, and annotation text (tags,
 still scanned, on the annotated papers only. The word index is cached in the library folder
 (``search.cache``) and checked against a checksum of every paper's text when loaded; papers added or
 changed since it was built are scanned until the next build. Building it takes seconds at 100k
-papers: ``start_build`` does the whole build in a worker thread and ``finish_build`` adopts it.
+papers: ``start_build`` starts the build in steps (``build_step``, between a window's events) and
+``finish_build`` does the rest at once. Without a ``search.cache`` to load, each step's catalogue
+texts are tokenised for the word index as the step makes them (``wordindex.Builder``).
 """
 
 from __future__ import annotations
