@@ -333,6 +333,7 @@ class SearchIndex(DerivedIndex):
         self.word_index_source = ""  # "cache", "built" or "" (none); for the status line and tests
         self._saver: threading.Thread | None = None  # writing search.cache after a build in steps
         self._builder: Builder | None = None  # the word index, tokenised as the rows are made (no search.cache)
+        self._untokenised: list[list[str]] = []  # catalogue texts of rows made, not yet given to the builder
 
     # -- keeping current (see DerivedIndex) --------------------------------------------------------
 
@@ -369,10 +370,14 @@ class SearchIndex(DerivedIndex):
         # is tokenised as it is made (the texts are not made a second time from the columns: ~0.6 s at 100k).
         with_cache = (self.library.folder / CACHE_FILE).exists()
         self._builder = Builder(len(self.library.papers)) if self.lean and not with_cache else None
+        self._untokenised = []
 
     def _after_append(self) -> Generator[None, None, None]:
-        if self._builder is not None:
-            yield from self._builder.merging()
+        builder, waiting = self._builder, self._untokenised
+        while builder is not None and waiting:  # (~10 ms for 256 papers; as long as making their columns)
+            builder.add(waiting.pop(0))
+            yield
+            yield from builder.merging()
 
     def _rows_added(self, first: int, *, in_steps: bool) -> Generator[None, None, None]:
         self._order_array = None
@@ -486,8 +491,8 @@ class SearchIndex(DerivedIndex):
                 column.extend(column_values)
         builder = self._builder
         if builder is not None:
-            if builder.rows == first:
-                builder.add(catalogue)
+            if builder.rows + len(self._untokenised) == first:
+                self._untokenised.append(catalogue)  # tokenised in a step of its own (_after_append)
             else:  # (rows made another way: the word index is built from the columns)
                 self._builder = None
         annotated = [first + n for n, (text, end) in enumerate(zip(values[0], ann_at, strict=True)) if len(text) > end]
@@ -537,6 +542,10 @@ class SearchIndex(DerivedIndex):
         word: WordIndex | None = None
         stale: set[int] = set()
         builder, self._builder = self._builder, None
+        if builder is not None:  # (rows made by run() leave none waiting)
+            for waiting in self._untokenised:
+                builder.add(waiting)
+        self._untokenised = []
         if builder is not None and builder.rows == len(order):  # tokenised as the rows were made
             word = yield from builder.finishing(order, prepare=False)
             self.word_index_source = "built"

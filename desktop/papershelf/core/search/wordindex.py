@@ -141,12 +141,14 @@ class WordIndex:
         run_ends = np.append(starts[dense], starts[-1]).tolist()
         sparse = np.empty(sum(end - start for start, end in zip(run_starts, run_ends, strict=True)), np.int32)
         at = paused_at = 0
-        for start, end in zip(run_starts, run_ends, strict=True):
-            sparse[at : at + end - start] = postings[start:end]
-            at += end - start
-            if at - paused_at > 1 << 16:  # (tens of MB at 100k papers, new to the process: in steps)
-                paused_at = at
-                yield
+        for run_start, run_end in zip(run_starts, run_ends, strict=True):
+            for start in range(run_start, run_end, 1 << 16):  # (a run can hold millions of rows)
+                end = min(start + (1 << 16), run_end)
+                sparse[at : at + end - start] = postings[start:end]
+                at += end - start
+                if at - paused_at >= 1 << 16:  # (tens of MB at 100k papers, new to the process: in steps)
+                    paused_at = at
+                    yield
         self._postings = sparse
         self._starts = np.zeros(len(vocab) + 1, np.int64)
         np.cumsum(np.where(is_dense, 0, lengths), out=self._starts[1:])
