@@ -155,6 +155,11 @@ def _shown_search(text: str, shown_text: str) -> str:
     return source if seen == source else source + "\n" + seen
 
 
+def abstract_search(abstract: str) -> str:
+    """An abstract's search text: as written, then its math as shown (for callers that hold the abstract)."""
+    return _shown_search(abstract, shown_math(abstract) or abstract)
+
+
 TITLE: Final = Field(
     "title", "Title",
     text=lambda paper, ann: shown(paper.title),
@@ -231,7 +236,7 @@ ABSTRACT: Final = Field(
     text=lambda paper, ann: shown_paragraphs(paper.abstract),
     sort_key=lambda paper, ann: fold(paper.abstract),
     # as written, then its math as shown (rendering all of every abstract would double the index's build)
-    search=lambda paper, ann: _shown_search(paper.abstract, shown_math(paper.abstract) or paper.abstract),
+    search=lambda paper, ann: abstract_search(paper.abstract),
 )
 NOTE: Final = Field(
     "note", "Note",

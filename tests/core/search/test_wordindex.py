@@ -14,7 +14,8 @@ from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
 from papershelf.core.search.index import _CACHE_SETTINGS, CACHE_FILE, SearchIndex
 from papershelf.core.search.query import parse_query
-from papershelf.core.search.wordindex import Joined, WordIndex, WordIndexError, checksum
+from papershelf.core.search.steps import run
+from papershelf.core.search.wordindex import Builder, Joined, WordIndex, WordIndexError, checksum
 
 # -- WordIndex on its own ------------------------------------------------------------------------------
 
@@ -83,6 +84,42 @@ def test_building_in_chunks_gives_the_same_index(corpus: tuple[list[str], WordIn
     ]
     assert chunked.checksums.tolist() == whole.checksums.tolist()
 
+
+
+def same_index(index: WordIndex, whole: WordIndex) -> None:
+    assert index.ids == whole.ids
+    assert index.vocab == whole.vocab
+    assert index.df.tolist() == whole.df.tolist()
+    assert [index.rows_of_token(t) for t in range(len(whole.vocab))] == [
+        whole.rows_of_token(t) for t in range(len(whole.vocab))
+    ]
+    assert index.checksums.tolist() == whole.checksums.tolist()
+
+
+def test_a_builder_given_chunks_of_any_size_gives_the_same_index(corpus: tuple[list[str], WordIndex]) -> None:
+    texts, whole = corpus
+    rng = random.Random(3)
+    builder = Builder(1)  # groups of 1024 rows: several merges
+    at = merges = 0
+    while at < len(texts):
+        size = rng.randint(1, 300)
+        builder.add(texts[at : at + size])
+        at += size
+        merged = list(builder.merging())
+        merges += bool(merged)
+    assert merges >= 2
+    same_index(run(builder.finishing(whole.ids)), whole)
+
+
+def test_a_builder_never_asked_to_merge_still_counts_each_groups_rows_right() -> None:
+    texts = random_texts(70_000, seed=11)  # more rows than a group counts (16 bits) without a merge
+    ids = [f"id{i}" for i in range(len(texts))]
+    builder = Builder(len(texts))
+    for start in range(0, len(texts), 30_000):
+        builder.add(texts[start : start + 30_000])
+    same_index(run(builder.finishing(ids)), WordIndex.build(ids, texts))
+    with pytest.raises(ValueError, match="ids but"):
+        run(Builder(2).finishing(["a"]))
 
 ODD_TEXTS = [
     "tab\tseparated\vwords\fand\rreturns",  # whitespace search_form never leaves: str.split() decides
@@ -231,6 +268,19 @@ def test_the_word_index_is_built_cached_and_reused(library: Library) -> None:
     assert second.word_index_source == "cache"
     check(second, library)
 
+
+
+def test_without_a_cache_the_word_index_is_made_as_the_rows_are_and_is_the_same(library: Library) -> None:
+    index = SearchIndex(library, word_index=True, word_index_from=100)
+    index.start_build()  # in steps, as the window does
+    index.finish_build()
+    assert index.word_indexed
+    assert index.word_index_source == "built"
+    index.wait_for_cache()
+    made, _ = WordIndex.load(library.folder / CACHE_FILE)
+    texts = [index.catalogue_text(row) for row in range(len(index.row_ids))]
+    same_index(made, WordIndex.build(index.row_ids, texts))
+    check(index, library)
 
 def test_libraries_below_the_threshold_are_scanned(library: Library) -> None:
     index = SearchIndex(library, word_index=True, word_index_from=201)

@@ -62,6 +62,10 @@ class DerivedIndex:
         """Recompute the row of a paper that changed."""
         raise NotImplementedError
 
+    def _after_append(self) -> Generator[None, None, None]:
+        """Work after each step's rows were added in ``_build_steps``, pausing as it likes."""
+        yield from ()
+
     def _rows_added(self, first: int, *, in_steps: bool) -> Generator[None, None, None]:
         """Work after rows from ``first`` on were added (0: built from scratch), pausing as it likes."""
         yield from ()
@@ -146,6 +150,7 @@ class DerivedIndex:
             self._order.extend(chunk)
             self._append_rows(chunk)
             yield
+            yield from self._after_append()
         self._built = True
         self._generation += 1
         yield from self._rows_added(known, in_steps=in_steps)

@@ -141,12 +141,14 @@ class WordIndex:
         run_ends = np.append(starts[dense], starts[-1]).tolist()
         sparse = np.empty(sum(end - start for start, end in zip(run_starts, run_ends, strict=True)), np.int32)
         at = paused_at = 0
-        for start, end in zip(run_starts, run_ends, strict=True):
-            sparse[at : at + end - start] = postings[start:end]
-            at += end - start
-            if at - paused_at > 1 << 16:  # (tens of MB at 100k papers, new to the process: in steps)
-                paused_at = at
-                yield
+        for run_start, run_end in zip(run_starts, run_ends, strict=True):
+            for start in range(run_start, run_end, 1 << 16):  # (a run can hold millions of rows)
+                end = min(start + (1 << 16), run_end)
+                sparse[at : at + end - start] = postings[start:end]
+                at += end - start
+                if at - paused_at >= 1 << 16:  # (tens of MB at 100k papers, new to the process: in steps)
+                    paused_at = at
+                    yield
         self._postings = sparse
         self._starts = np.zeros(len(vocab) + 1, np.int64)
         np.cumsum(np.where(is_dense, 0, lengths), out=self._starts[1:])
@@ -186,22 +188,11 @@ class WordIndex:
         """``build`` in steps: yields every ``pause_every`` texts and once per chunk; returns the index
         (``prepare``: as for the constructor; saving before ``preparing`` costs no copy of the rows).
 
-        Rows are tokenised in chunks of ``chunk_rows`` (``_Tokenizer``: on the chunk's bytes, no string
-        per token), their (token, row) pairs sorted by token in groups of ``_GROUP_ROWS`` rows, and the
-        groups' row lists then copied into place: the memory on top of the result stays small (sorting
-        all 14M (token, row) pairs of 100k papers at once needed 220 MB more).
+        The texts go to a ``Builder`` in chunks of ``chunk_rows``; see there.
         """
         if chunk_rows > 1 << 15:
             raise ValueError(f"chunks of {chunk_rows} rows: at most {1 << 15}")
-        tokenizer = _Tokenizer()
-        sums: list[npt.NDArray[np.uint32]] = []
-        # per group of rows: its first row, the tokens in it, how many of its rows each is in, and those rows sorted
-        # by token, counted from its first (2 bytes a row, not 4: the groups hold every row until copied into place)
-        groups: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]] = []
-        pairs: list[npt.NDArray[np.int64]] = []  # the group's (token, row) pairs so far, as token << 16 | row
-        group_first = first = 0
-        # a twelfth of the rows at a time, 1024 to 8192: merging a group briefly takes ~20 bytes a row
-        group_rows = min(max(len(ids) // 12, 1024), _GROUP_ROWS)
+        builder = Builder(len(ids))
         rows = iter(texts)
         while True:
             chunk: list[str] = []
@@ -212,57 +203,12 @@ class WordIndex:
                     break
                 if len(chunk) < chunk_rows:
                     yield
-            if chunk:
-                token_of, row_of, chunk_sums = tokenizer.tokens(chunk)
-                sums.append(chunk_sums)
-                keys = (token_of << 16) | (row_of + (first - group_first))
-                keys.sort()
-                pairs.append(keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys)
-                first += len(chunk)
-            if first - group_first >= group_rows or (not chunk and first > group_first):
-                # a few large arrays per group, not three small ones per chunk: those left the freed memory
-                # between them in holes (~30 MB more at 100k papers)
-                if chunk:
-                    yield  # (the merge is a step of its own)
-                groups.append((group_first, *_grouped(pairs)))
-                group_first = first
             if not chunk:
                 break
+            builder.add(chunk)
             yield
-        if first != len(ids):
-            raise ValueError(f"{len(ids)} ids but {first} texts")
-        vocab = tokenizer.vocab
-        df = np.zeros(len(vocab), np.int64)
-        for done, (_, present, lengths, _) in enumerate(groups, 1):
-            df[present] += lengths
-            if done % 32 == 0:
-                yield
-        free = np.zeros(len(vocab), np.int64)  # where each token's next rows go
-        np.cumsum(df[:-1], out=free[1:])
-        postings = np.empty(int(df.sum()), np.int32)
-        # touch the pages in steps, not in the first scatter (memory new to the process: ~15 ms a MB here)
-        for start in range(0, len(postings), 1 << 19):
-            postings[start : start + (1 << 19)] = 0
-            yield
-        groups.reverse()
-        while groups:
-            group_first, present, lengths, sorted_rows = groups.pop()
-            ends = np.cumsum(lengths, dtype=np.int64)  # where each token's rows end in this group
-            cuts = np.searchsorted(ends, np.arange(1 << 17, len(sorted_rows), 1 << 17), side="right").tolist()
-            for first_token, end_token in itertools.pairwise(sorted({0, *cuts, len(present)})):
-                # the rows of these tokens (~128k at most, or one token's own): a few ms
-                tokens, counts = present[first_token:end_token], lengths[first_token:end_token]
-                low, high = int(ends[first_token] - counts[0]), int(ends[end_token - 1])
-                within = ends[first_token:end_token] - counts - low
-                at = np.repeat(free[tokens] - within, counts) + np.arange(high - low)
-                postings[at] = sorted_rows[low:high].astype(np.int32) + group_first
-                free[tokens] += counts
-                yield
-        checksums = np.concatenate(sums).astype(np.uint32) if sums else np.zeros(0, np.uint32)
-        index = cls(list(ids), checksums, vocab, df.astype(np.int32), postings, prepare=False)
-        if prepare:
-            yield from index.preparing()
-        return index
+            yield from builder.merging()
+        return (yield from builder.finishing(ids, prepare=prepare))
 
     # -- queries --------------------------------------------------------------------------------------
 
@@ -371,6 +317,97 @@ class WordIndex:
         return index, extra if isinstance(extra, dict) else {}
 
 
+class Builder:
+    """A word index built from its texts as they come, a chunk at a time (``add``), then ``finishing``.
+
+    Each chunk is tokenised at once (``_Tokenizer``: on the chunk's bytes, no string per token), so a
+    caller that makes the texts in chunks (the search index's columns) tokenises each as it is made,
+    and no text is made twice. The chunk's (token, row) pairs are sorted by token in groups of up to
+    ``_GROUP_ROWS`` rows (``merging``, a step of its own: ~20 ms), and the groups' row lists copied into
+    place at the end: the memory on top of the result stays small (sorting all 14M (token, row) pairs of
+    100k papers at once needed 220 MB more).
+    """
+
+    def __init__(self, expected_rows: int) -> None:
+        """``expected_rows``: about how many texts will come (sizes the groups)."""
+        self._tokenizer = _Tokenizer()
+        self._sums: list[npt.NDArray[np.uint32]] = []
+        # per group of rows: its first row, the tokens in it, how many of its rows each is in, and those rows
+        # sorted by token, counted from its first (2 bytes a row, not 4: the groups hold every row until copied)
+        self._groups: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]] = []
+        self._pairs: list[npt.NDArray[np.int64]] = []  # the group's (token, row) pairs so far: token << 16 | row
+        self._group_first = 0
+        self.rows = 0  # texts added
+        # a twelfth of the rows at a time, 1024 to 8192: merging a group briefly takes ~20 bytes a row
+        self._group_rows = min(max(expected_rows // 12, 1024), _GROUP_ROWS)
+
+    def add(self, texts: Sequence[str]) -> None:
+        """Tokenise the next rows' texts (in ``search_form``; at most ``1 << 15`` at a time: ~10 ms for 256)."""
+        if not texts:
+            return
+        if len(texts) > 1 << 15:
+            raise ValueError(f"chunks of {len(texts)} rows: at most {1 << 15}")
+        if self.rows - self._group_first + len(texts) > 0xFFFF:  # a group's rows are counted in 16 bits
+            run(self.merging(at_once=True))
+        token_of, row_of, chunk_sums = self._tokenizer.tokens(texts)
+        self._sums.append(chunk_sums)
+        keys = (token_of << 16) | (row_of + (self.rows - self._group_first))
+        keys.sort()
+        self._pairs.append(keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys)
+        self.rows += len(texts)
+
+    def merging(self, *, at_once: bool = False) -> Generator[None, None, None]:
+        """Merge the rows added since the last group into one, once there are enough (or ``at_once``)."""
+        if self.rows - self._group_first < (1 if at_once else self._group_rows):
+            return
+        if not at_once:
+            yield  # (the merge is a step of its own)
+        # a few large arrays per group, not three small ones per chunk: those left the freed memory between
+        # them in holes (~30 MB more at 100k papers)
+        self._groups.append((self._group_first, *_grouped(self._pairs)))
+        self._group_first = self.rows
+
+    def finishing(self, ids: Sequence[str], *, prepare: bool = True) -> Generator[None, None, WordIndex]:
+        """The index of the texts added, one per id (``prepare``: as for the ``WordIndex`` constructor)."""
+        yield from self.merging(at_once=True)
+        if self.rows != len(ids):
+            raise ValueError(f"{len(ids)} ids but {self.rows} texts")
+        groups, self._groups = self._groups, []
+        vocab = self._tokenizer.vocab
+        df = np.zeros(len(vocab), np.int64)
+        for done, (_, present, lengths, _) in enumerate(groups, 1):
+            df[present] += lengths
+            if done % 32 == 0:
+                yield
+        free = np.zeros(len(vocab), np.int64)  # where each token's next rows go
+        np.cumsum(df[:-1], out=free[1:])
+        postings = np.empty(int(df.sum()), np.int32)
+        # touch the pages in steps, not in the first scatter (memory new to the process: ~15 ms a MB here)
+        for start in range(0, len(postings), 1 << 19):
+            postings[start : start + (1 << 19)] = 0
+            yield
+        groups.reverse()
+        while groups:
+            group_first, present, lengths, sorted_rows = groups.pop()
+            ends = np.cumsum(lengths, dtype=np.int64)  # where each token's rows end in this group
+            cuts = np.searchsorted(ends, np.arange(1 << 17, len(sorted_rows), 1 << 17), side="right").tolist()
+            for first_token, end_token in itertools.pairwise(sorted({0, *cuts, len(present)})):
+                # the rows of these tokens (~128k at most, or one token's own): a few ms
+                tokens, counts = present[first_token:end_token], lengths[first_token:end_token]
+                low, high = int(ends[first_token] - counts[0]), int(ends[end_token - 1])
+                within = ends[first_token:end_token] - counts - low
+                at = np.repeat(free[tokens] - within, counts) + np.arange(high - low)
+                postings[at] = sorted_rows[low:high].astype(np.int32) + group_first
+                free[tokens] += counts
+                yield
+        sums, self._sums = self._sums, []
+        checksums = np.concatenate(sums).astype(np.uint32) if sums else np.zeros(0, np.uint32)
+        index = WordIndex(list(ids), checksums, vocab, df.astype(np.int32), postings, prepare=False)
+        if prepare:
+            yield from index.preparing()
+        return index
+
+
 _ROW_SEP: Final = "\x1e"  # between a chunk's texts: whitespace to ``str.split``, never left by search_form
 _ROW_SEP_BYTE: Final = 0x1E
 # What str.split() takes for whitespace besides the space, the newline (the only ones search_form leaves) and
@@ -379,7 +416,9 @@ _OTHER_SPACE: Final = re.compile(
     "[\t\x0b\x0c\r\x1c\x1d\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
 _SHORT: Final = 16  # bytes: a token up to this long is told apart by two 8-byte numbers (most are)
-_FIRST_BYTES: Final = np.array([(1 << (8 * k)) - 1 for k in range(9)], np.uint64)  # masks of the first k bytes
+_EIGHT: Final = np.uint64(8)
+_SIXTY_FOUR: Final = np.uint64(64)
+_ALL_ONES: Final = ~np.uint64(0)
 _MIX: Final = np.uint64(0x9E3779B97F4A7C15)
 _SPREAD: Final = np.uint64(0xD6E8FEB86659FD93)
 _POSITION_BITS: Final = 23  # a chunk's short tokens are numbered in 23 bits, their hashes in the other 40
@@ -433,10 +472,14 @@ class _Tokenizer:
             (zlib.crc32(view[start:end]) for start, end in zip([0, *(e + 1 for e in ends[:-1])], ends, strict=True)),
             np.uint32, len(texts),
         )
-        in_token = ~((data == 0x20) | newline | (data == _ROW_SEP_BYTE))
-        edges = np.diff(in_token.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-        starts = np.flatnonzero(edges == 1)
-        lengths = np.flatnonzero(edges == -1) - starts
+        in_token = np.zeros(len(data) + 2, np.bool_)
+        if spaced:  # (other control characters may be inside tokens)
+            np.logical_not((data == 0x20) | newline | (data == _ROW_SEP_BYTE), out=in_token[1:-1])
+        else:  # the only bytes below 0x21 are spaces, newlines and separators (checked above): the others are tokens'
+            np.greater(data, 0x20, out=in_token[1:-1])
+        edges = np.flatnonzero(in_token[1:] != in_token[:-1])  # where tokens start and end, in turn
+        starts = edges[0::2]
+        lengths = edges[1::2] - starts
         per_text = np.diff(np.searchsorted(starts, separators), prepend=0, append=len(starts))
         rows = np.repeat(np.arange(len(texts)), per_text)
         numbers = np.full(len(starts), -1, np.int64)
@@ -454,15 +497,16 @@ class _Tokenizer:
         padded = np.frombuffer(raw + b"\xff" * (_SHORT + 8), np.uint8)
         # the 8 bytes from each position on, as one little-endian number (an unaligned view, no copy)
         eights = np.ndarray((len(raw) + _SHORT + 1,), np.dtype("<u8"), padded.data, 0, (1,))
-        at, length = starts[short], lengths[short]
-        low_length = np.minimum(length, 8)
-        low_mask, high_mask = _FIRST_BYTES[low_length], _FIRST_BYTES[length - low_length]
-        low = (eights[at] & low_mask) | ~low_mask
-        high = np.full(len(at), ~np.uint64(0), np.uint64)  # 0xFF bytes, but for the quarter longer than 8
-        longer = np.flatnonzero(length > 8)
-        high[longer] = (eights[at[longer] + 8] & high_mask[longer]) | ~high_mask[longer]
+        at, length = starts[short], lengths[short].astype(np.uint64)
+        # the bytes after the token made 0xFF: or-ed with the ones above its first (up to 8) bytes, found by
+        # shifting (numpy shifts out every bit at 64; arithmetic, several times faster than a table's gather)
+        beyond = np.minimum(length, _EIGHT) * _EIGHT
+        low = eights[at] | ~(_ALL_ONES >> (_SIXTY_FOUR - beyond))
+        beyond = np.maximum(length, _EIGHT) * _EIGHT - _SIXTY_FOUR  # (0 for a token of at most 8 bytes: all 0xFF)
+        high = eights[at + 8] | ~(_ALL_ONES >> (_SIXTY_FOUR - beyond))
+        del beyond
         # multiplied, so that the top bits kept depend on every byte
-        hashes = (((low ^ (high * _MIX)) * _SPREAD) >> np.uint64(_POSITION_BITS + 1)).astype(np.int64)
+        hashes = (((low ^ (high * _MIX)) * _SPREAD) >> np.uint64(_POSITION_BITS + 1)).view(np.int64)
         keys = np.sort((hashes << _POSITION_BITS) | np.arange(len(short)))
         order = keys & ((1 << _POSITION_BITS) - 1)  # occurrences by hash, the first of each hash first
         sorted_hashes = keys >> _POSITION_BITS
