@@ -69,6 +69,7 @@ from typing import Any, BinaryIO, Final
 from papershelf.core import history
 from papershelf.core.events import LibraryEvent
 from papershelf.core.library import Library, UnknownKeyError
+from papershelf.core.memory import return_freed_memory
 from papershelf.core.model import Annotation, now_iso
 from papershelf.core.search.steps import run
 from papershelf.core.storage.packed import PackedText, pack, unpack
@@ -1067,28 +1068,6 @@ def _plan_steps(
     if in_steps:
         return_freed_memory()  # the sections' texts
     return plan
-
-
-_malloc_trim: Any = None
-
-
-def return_freed_memory() -> None:
-    """Give the pages the C allocator holds free back to the system (glibc's ``malloc_trim``; elsewhere
-    nothing). Merging a large file makes and frees a text or two of each note (tens of kilobytes each)
-    between the notes the library keeps: without this the freed gaps stay in the process, ~50 MB for a
-    50 MB file. ~1 ms for what a few hundred notes leave."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        _malloc_trim = False
-        if sys.platform.startswith("linux"):
-            try:
-                trim = ctypes.CDLL(None).malloc_trim
-            except (OSError, AttributeError):  # a C library other than glibc
-                return
-            trim.argtypes = (ctypes.c_size_t,)
-            _malloc_trim = trim
-    if _malloc_trim:
-        _malloc_trim(0)
 
 
 def _holds_all_steps(data: bytes, needles: tuple[bytes, ...]) -> Generator[None, None, bool]:

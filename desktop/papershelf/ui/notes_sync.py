@@ -23,6 +23,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
+from papershelf.core.memory import return_freed_memory
 from papershelf.core.storage.store import StoreError
 from papershelf.services import sync as sync_report
 from papershelf.sync import engines, syncer
@@ -173,7 +174,7 @@ class NotesSync(QObject):
         self._turns += 1
         if not finish and self._turns % TRIM_TURNS == 0:
             # What the sync, and the search index taking its notes in meanwhile, freed: back to the system.
-            syncer.return_freed_memory()
+            return_freed_memory()
         try:
             while True:
                 next(steps)
