@@ -66,6 +66,10 @@ class DerivedIndex:
         """Work after each step's rows were added in ``_build_steps``, pausing as it likes."""
         yield from ()
 
+    def _before_rows(self, ids: Sequence[str], *, in_steps: bool) -> Generator[None, None, None]:
+        """Work before the rows of ``ids`` are made in a build from scratch (``_clear`` was called), pausing."""
+        yield from ()
+
     def _rows_added(self, first: int, *, in_steps: bool) -> Generator[None, None, None]:
         """Work after rows from ``first`` on were added (0: built from scratch), pausing as it likes."""
         yield from ()
@@ -144,6 +148,7 @@ class DerivedIndex:
             self._order = []
             self._pos = {}
             self._clear()
+            yield from self._before_rows(ids, in_steps=in_steps)
         for start in range(known, len(ids), self.STEP_ROWS):
             chunk = ids[start : start + self.STEP_ROWS]
             self._pos.update(zip(chunk, range(start, start + len(chunk)), strict=True))
