@@ -256,6 +256,9 @@ def window(library_dir: str, settings_file: str) -> dict[str, object]:
     ready, ready_cpu = time.perf_counter(), time.process_time()
     steps["words_ready"] = _status_mb("VmRSS")
     early = index.answers_early(parse_query("graph"))
+    if probe.isActive():  # (the search is not a stall)
+        tick()
+        probe.stop()
     shown_window.search.setText("graph")
     shown_window.apply_filters()
     app.processEvents()
@@ -263,8 +266,10 @@ def window(library_dir: str, settings_file: str) -> dict[str, object]:
     rows_found = shown_window.model.rowCount()
     if waiting and not index.word_indexed:  # the rest of the index, prepared after words were answered
         shown_window.words_ready.disconnect(loop.quit)
+        last[0] = time.perf_counter()
+        probe.start()
         loop.exec()
-    if waiting:
+    if probe.isActive():
         probe.stop()
         tick()
     all_ready = time.perf_counter()

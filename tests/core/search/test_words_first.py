@@ -106,3 +106,14 @@ def test_an_edit_during_the_build_makes_queries_wait_for_the_build(tmp_path: Pat
     for text in ("graphite", "note", "graph"):
         assert index.filter(parse_query(text)) == reference(library, text), text
     assert index.ready
+
+
+def test_an_edit_after_the_words_were_indexed_is_found_once_the_build_is_done(tmp_path: Path) -> None:
+    library, index = started(tmp_path / "lib")
+    index.build_step(0.0)  # the rows are being made: the word index and the annotations' text were read before
+    paper = list(library.papers)[-1]
+    library.annotate([paper], AnnotationChange(add_tags=("wombat",), note="burrow"))
+    while not index.build_step(0.0):
+        pass
+    for text in ("wombat", "burrow", "graph", "rl"):
+        assert index.filter(parse_query(text)) == reference(library, text), text

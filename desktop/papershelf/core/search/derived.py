@@ -79,7 +79,8 @@ class DerivedIndex:
         return type(self)(self.library)
 
     def _adopt(self, fresh: Self) -> None:
-        """Take over the rows of ``fresh``, built anew in steps (the base takes ``row_ids``)."""
+        """Take over the rows of ``fresh``, built anew in steps (the base takes ``row_ids``); the papers
+        changed meanwhile (``_pending``) are recomputed after."""
         raise NotImplementedError
 
     # -- keeping current ---------------------------------------------------------------------------
@@ -202,11 +203,11 @@ class DerivedIndex:
             self._steps = self._fresh = None
             raise
         fresh, self._fresh, self._steps = self._fresh, None, None
-        pending, self._pending = self._pending, set()
         if fresh is not None:
             self._order, self._pos, self._built = fresh._order, fresh._pos, fresh._built
-            self._adopt(fresh)
+            self._adopt(fresh)  # (``_pending`` still holds the papers changed meanwhile)
             self._generation += 1
+        pending, self._pending = self._pending, set()
         self._generation += 1
         if self._built:
             self._update_rows(sorted(pending))
