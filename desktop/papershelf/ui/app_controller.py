@@ -66,6 +66,7 @@ class AppController(LibraryController):
         # Files tied to a reading list or the whole library ("keep updated"), rewritten shortly after changes.
         self.auto_export = AutoExport(library, immediate=False, on_error=lambda _tie, message: self.error.emit(message))
         self.matched: list[str] = []  # what the last search matched, before the facet selection
+        self.matched_early = False  # ... answered by the word index built first, while the rest is prepared
         self._search_index_started = False
         self._index_announced = True  # search_index_ready was emitted for the index's last work in steps
         self._words_announced = True  # ... and words_ready, if its word index answered before the rest
@@ -122,6 +123,7 @@ class AppController(LibraryController):
         is handed the very same scope again, and with a tuple that can never be a changed list.
         """
         # An empty search keeps every paper: no need to build the index (seconds at 100k) for it.
+        self.matched_early = not query.is_empty and self.index.answers_early(query)
         matched = list(scope) if query.is_empty else self.index.filter_incremental(query, scope)
         self.matched = matched
         return FilterResult(matched, self.facet_counter.apply(matched, selection))

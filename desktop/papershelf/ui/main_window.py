@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
         self.words_ready.emit()
 
     def _search_index_ready(self) -> None:
-        if self.search_panel.text().strip():
+        if self.search_panel.text().strip() and not self.controller.matched_early:  # (early: the same answer)
             self.apply_filters()
         self.search_index_ready.emit()
 
