@@ -160,38 +160,21 @@ class WordIndex:
         bits = np.unpackbits(self._dense_bits[slot], count=self.n_rows, bitorder="little")
         return np.flatnonzero(bits).astype(np.int32)
 
-    def _all_postings(self) -> npt.NDArray[np.int32]:
-        """Every token's rows, in token order (the dense tokens' made again from their bitsets)."""
-        return run(self._all_postings_steps())
-
-    def _all_postings_steps(self) -> Generator[None, None, npt.NDArray[np.int32]]:
-        """``_all_postings`` in steps of a few ms (at 100k papers it takes ~0.3 s)."""
+    def _postings_pieces(self) -> Generator[None, None, list[npt.NDArray[np.int32]]]:
+        """Every token's rows, in token order, in pieces: the runs of sparse tokens' rows between two dense
+        tokens as they are kept, each dense token's made again from its bitset (pausing every few)."""
         if not self._dense_rows_dropped:
-            return self._postings
-        lengths = self.df.astype(np.int64)
-        every = np.empty(int(lengths.sum()), np.int32)
-        starts = np.zeros(len(lengths) + 1, np.int64)
-        np.cumsum(lengths, out=starts[1:])
-        sparse_starts = self._starts
-        sparse_tokens = self._sparse_tokens
-        ends = np.cumsum(lengths[sparse_tokens])
-        cuts = np.searchsorted(ends, np.arange(1 << 18, int(ends[-1]) if len(ends) else 0, 1 << 18), side="right")
-        # the sparse tokens' rows, ~256k at a time (a few ms)
-        for low, high in itertools.pairwise(sorted({0, *cuts.tolist(), len(sparse_tokens)})):
-            tokens = sparse_tokens[low:high]
-            if len(tokens):
-                counts = lengths[tokens]
-                total = int(counts.sum())
-                within = np.cumsum(counts) - counts
-                to = np.repeat(starts[tokens] - within, counts) + np.arange(total)
-                source = np.repeat(sparse_starts[tokens] - within, counts) + np.arange(total)
-                every[to] = self._postings[source]
-            yield
+            return [self._postings]
+        pieces: list[npt.NDArray[np.int32]] = []
+        starts, at = self._starts, 0
         for slot, token in enumerate(self._dense_tokens.tolist()):
-            every[starts[token] : starts[token + 1]] = self._dense_rows(token)
+            pieces.append(self._postings[at : starts[token]])
+            pieces.append(self._dense_rows(token))
+            at = int(starts[token + 1])
             if slot % 8 == 7:
                 yield
-        return every
+        pieces.append(self._postings[at : starts[-1]])
+        return pieces
 
     # -- building -------------------------------------------------------------------------------------
 
@@ -285,19 +268,20 @@ class WordIndex:
 
     def file_parts_steps(self, extra: dict[str, Any] | None = None) -> Generator[None, None, FileParts]:
         """``file_parts`` in steps of a few ms (after ``preparing``, the dense tokens' rows are made again)."""
-        blobs: list[tuple[str, npt.NDArray[Any]]] = [
-            ("checksums", self.checksums),
-            ("df", self.df),
-            ("postings", (yield from self._all_postings_steps())),
+        postings = yield from self._postings_pieces()  # (no copy of the sparse tokens' rows)
+        blobs: list[tuple[str, list[npt.NDArray[Any]]]] = [
+            ("checksums", [self.checksums]),
+            ("df", [self.df]),
+            ("postings", postings),
         ]
         header = {
             "format": FORMAT_VERSION,
             "ids": self.ids,
             "vocab": self.vocab,
             "extra": extra or {},
-            "blobs": [[name, blob.dtype.str, len(blob)] for name, blob in blobs],
+            "blobs": [[name, pieces[0].dtype.str, sum(map(len, pieces))] for name, pieces in blobs],
         }  # the checksum over the contents ("crc32") is added by write_file (50 ms at 100k: in the thread)
-        return header, [np.ascontiguousarray(blob).data.cast("B") for _, blob in blobs]
+        return header, [np.ascontiguousarray(piece).data.cast("B") for _, pieces in blobs for piece in pieces]
 
     @classmethod
     def load(cls, path: Path, *, prepare: bool = True) -> tuple[WordIndex, dict[str, Any]]:
