@@ -41,7 +41,7 @@ from papershelf.core.storage import cachefile
 FORMAT_VERSION: Final = 2  # 2: the header holds a checksum over the index's contents
 DENSE_SHARE: Final = 32  # a token in more than 1/32 of the rows keeps a bitset instead of a row list
 _CHUNK_ROWS: Final = 256  # rows tokenised and sorted at a time while building (~10 ms; larger is slower)
-_GROUP_ROWS: Final = 8192  # ... and at most this many rows kept together until copied into place (a ~20 ms sort)
+_GROUP_ROWS: Final = 4096  # ... and at most this many rows kept together until copied into place (a ~25 ms sort)
 _SCAN_COST: Final = 80  # checking one row's text costs about as much as gathering this many postings
 MAGIC: Final = b"PAPERSHELF-WORDINDEX\n"  # the first line of a word index file
 _SEP: Final = "\n"  # between vocabulary tokens; whitespace, so never inside a token or a query word
