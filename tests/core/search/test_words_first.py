@@ -117,3 +117,17 @@ def test_an_edit_after_the_words_were_indexed_is_found_once_the_build_is_done(tm
         pass
     for text in ("wombat", "burrow", "graph", "rl"):
         assert index.filter(parse_query(text)) == reference(library, text), text
+
+
+def test_a_paper_changed_after_its_words_were_indexed_is_scanned_once_the_build_is_done(tmp_path: Path) -> None:
+    library, index = started(tmp_path / "lib")
+    before = library.papers[library.ids_for_keys(["plain2018"])[0]]
+    library.import_papers([Paper(id="", key="plain2018", title="Graph Neural Networks", authors=["A Author"],
+                                 year=2018, abstract="Wombats dig burrows.")])  # fills in the missing abstract
+    assert library.papers[library.ids_for_keys(["plain2018"])[0]] is not before
+    assert not index.words_answered_early  # the word index built first has the paper as it was
+    while not index.build_step(0.0):
+        pass
+    for text in ("wombats", "burrows", "graph"):
+        assert index.filter(parse_query(text)) == reference(library, text), text
+    assert 0 < index.stale_share < 1  # the changed paper is scanned until the next build

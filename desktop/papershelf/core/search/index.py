@@ -25,7 +25,7 @@ papers: ``start_build`` starts the build in steps (``build_step``, between a win
 Without a ``search.cache`` to load, the word index is built first, from each paper's catalogue words
 (``fields.catalogue_words``: an ASCII paper's text lowered at once), and the columns are made after it.
 While they are made, a plain query of words (no phrase) is answered from that word index alone
-(``answers_now``; the same rows as ``Query.matches``); any other query waits for the columns.
+(``answers_early``; the same rows as ``Query.matches``); any other query waits for the columns.
 """
 
 from __future__ import annotations
@@ -341,6 +341,8 @@ class SearchIndex(DerivedIndex):
         self._words_first_due = False  # no search.cache: the word index is built before the columns
         self._words_first: WordIndex | None = None  # ... built, its rows' checksums set as the columns are made
         self._words_first_annotations: tuple[Joined, npt.NDArray[np.int64]] | None = None  # meanwhile
+        self._words_first_papers: list[Paper] = []  # the papers it indexed (a changed paper is a new Paper)
+        self._words_first_changed: set[int] = set()  # rows whose paper changed between the two: scanned
 
     # -- keeping current (see DerivedIndex) --------------------------------------------------------
 
@@ -374,20 +376,24 @@ class SearchIndex(DerivedIndex):
         self._previous = None
         self.word_index_source = ""
         # Without a search.cache to load, the word index is built anyway: first, from the papers' catalogue
-        # words, so that plain words are answered before the columns are made (``answers_now``).
+        # words, so that plain words are answered before the columns are made (``answers_early``).
         with_cache = (self.library.folder / CACHE_FILE).exists()
         self._words_first_due = self.lean and not with_cache
         self._words_first = None
         self._words_first_annotations = None
+        self._words_first_papers = []
+        self._words_first_changed = set()
 
     def _before_rows(self, ids: Sequence[str], *, in_steps: bool) -> Generator[None, None, None]:
         """The word index of ``ids``' catalogue words, when it is built first (see ``_clear``)."""
         if not self._words_first_due or len(ids) < self.word_index_from:
             return
-        builder, papers = Builder(len(ids)), self.library.papers
+        builder, papers, indexed = Builder(len(ids)), self.library.papers, self._words_first_papers
         with temporaries_kept():  # (the tokeniser's temporaries: not new memory each step)
             for start in range(0, len(ids), _STEP_ROWS):  # (~5 ms for the words of 256 papers, ~10 ms to tokenise)
-                builder.add([catalogue_words(papers[pid]) for pid in ids[start : start + _STEP_ROWS]])
+                chunk = [papers[pid] for pid in ids[start : start + _STEP_ROWS]]
+                indexed.extend(chunk)
+                builder.add(list(map(catalogue_words, chunk)))
                 yield
                 yield from builder.merging()
         word = yield from builder.finishing(ids, prepare=False)
@@ -458,13 +464,10 @@ class SearchIndex(DerivedIndex):
     def _adopt(self, fresh: SearchIndex) -> None:
         for name in _STATE:
             setattr(self, name, getattr(fresh, name))
-        word, pos = self._word, self._pos
-        if self._pending and word is not None:
-            # a paper changed during the build may have been indexed as it was and its row made as it is (then
-            # recomputing the row changes nothing): scanned until the next build, and its annotation text read
-            self._stale.update(row for row in map(pos.get, self._pending) if row is not None and row < word.n_rows)
+        if self._pending:
+            # an annotation changed during the build may have been read for the word index built first as it
+            # was, and its row made as it is (recomputing the row then changes nothing): read again
             self._annotation_text = None
-            self._masks = {}
         self._previous = None
         self._scope = None
 
@@ -528,6 +531,9 @@ class SearchIndex(DerivedIndex):
         early = self._words_first
         if early is not None and first + len(ids) <= early.n_rows:  # (the tokenised text was not this one)
             early.checksums[first : first + len(ids)] = np.fromiter(map(checksum, catalogue), np.uint32, len(ids))
+            indexed = self._words_first_papers
+            self._words_first_changed.update(
+                row for row, paper in enumerate(papers, first) if paper is not indexed[row])
         annotated = [first + n for n, (text, end) in enumerate(zip(values[0], ann_at, strict=True)) if len(text) > end]
         if annotated:
             self._annotated.update(annotated)
@@ -575,7 +581,7 @@ class SearchIndex(DerivedIndex):
         word: WordIndex | None = None
         stale: set[int] = set()
         early, self._words_first, annotations = self._words_first, None, self._words_first_annotations
-        self._words_first_annotations = None
+        self._words_first_annotations, self._words_first_papers = None, []
         if early is not None and early.ids == order:  # built first; the columns set its checksums
             early.ids = order  # the same strings as the rows' ids, not a second copy (~6 MB at 100k)
             # the annotated rows' text, as read for the word index built first (a change since: see _adopt)
@@ -584,7 +590,7 @@ class SearchIndex(DerivedIndex):
             if not self.library.read_only:
                 parts = yield from early.file_parts_steps(_CACHE_SETTINGS)
                 self._save_parts(parts, path, in_background=in_steps)
-            self._word, self._stale, self._masks = early, stale, {}
+            self._word, self._stale, self._masks = early, self._words_first_changed, {}
             return
         try:
             word, extra = WordIndex.load(path, prepare=False)
