@@ -71,6 +71,36 @@ def test_typing_before_the_index_is_ready_waits_for_it_then_filters(
     window.close()
 
 
+def test_plain_words_are_answered_before_the_rest_of_the_index_is_ready(
+    qtbot: QtBot, large_library_dir: Path, tmp_path: Path
+) -> None:
+    (large_library_dir / CACHE_FILE).unlink(missing_ok=True)  # a first opening: the word index is built first
+    library = Library(large_library_dir)
+    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    window.start_search_index()
+    index = window.controller.index
+    window.search.setText("w17x")
+    window.apply_filters()
+    assert window.model.rowCount() == PAPERS  # waits for the word index
+    with qtbot.waitSignal(window.words_ready, timeout=30_000):
+        pass
+    assert index.building  # the columns are still being made ...
+    assert [library.papers[pid].key for pid in window.model.ids()] == ["paper17"]  # ... and the word is answered
+    assert not window.hint.isVisibleTo(window)
+    window.search.setText("title:models w17x")  # a field's text is in the columns: this waits for them
+    window.apply_filters()
+    assert [library.papers[pid].key for pid in window.model.ids()] == ["paper17"]  # the table keeps what it shows
+    assert f"Preparing to search {PAPERS:,} papers" in window.hint.text()
+    with qtbot.waitSignal(window.search_index_ready, timeout=30_000):
+        pass
+    assert [library.papers[pid].key for pid in window.model.ids()] == ["paper17"]
+    assert not index.building
+    index.wait_for_cache()
+    window.close()
+
+
 def test_the_next_window_uses_the_cached_index(qtbot: QtBot, large_library_dir: Path, tmp_path: Path) -> None:
     library = Library(large_library_dir)
     window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))

@@ -274,6 +274,27 @@ ANNOTATION_TEXT: Final = (TAGS, LISTS, NOTE)
 """... and the annotation's: the tags' and lists' search values, then the note."""
 
 
+def catalogue_words(paper: Paper) -> str:
+    """A text whose words (split on whitespace) are those of the paper's catalogue search text: its title's,
+    authors', key's and abstract's ``search`` texts (``CATALOGUE_TEXT``), not always the same text.
+
+    What the word index tokenises first: an ASCII part (most) is lowered at once, which has the words of its
+    ``search_form`` whatever its whitespace, and the words of a title or abstract as shown follow only when
+    there is something to render (~2 us a paper instead of ~25 us for the search texts).
+    """
+    title, abstract, key = paper.title, paper.abstract, paper.key
+    if paper.aliases:
+        key = " ".join((key, *paper.aliases))
+    parts = [text.lower() if text.isascii() else search_form(text)
+             for text in (title, "; ".join(paper.authors), key, abstract)]
+    shown_title = shown(title)
+    if shown_title is not title:
+        parts.append(search_form(shown_title))
+    if "$" in abstract:
+        parts.append(search_form(shown_math(abstract)))
+    return "\n".join(parts)
+
+
 def any_texts(paper: Paper, ann: Annotation) -> Iterator[str]:
     """Every text a word without a field is searched in, each in ``search_form`` (a word matches within one).
 

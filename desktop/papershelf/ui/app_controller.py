@@ -49,11 +49,14 @@ class AppController(LibraryController):
 
     Signals (besides ``LibraryController``'s ``annotations_changed``, ``papers_added``, ``papers_changed``,
     ``lists_changed`` and ``error``): ``facet_codes_ready`` once a large library's facet codes are prepared
-    (counts can be shown), ``search_index_ready`` once its search index is built or loaded and in use.
+    (counts can be shown), ``search_index_ready`` once its search index is built or loaded and in use;
+    ``words_ready`` before that when, built without a ``search.cache``, its word index answers plain words
+    while the rest is prepared.
     """
 
     facet_codes_ready = Signal()
     search_index_ready = Signal()
+    words_ready = Signal()
     similarity_progress = Signal(int)  # percent of the similarity index built (in steps)
     similarity_ready = Signal()  # the similarity index, built in steps, is ready
 
@@ -63,8 +66,10 @@ class AppController(LibraryController):
         # Files tied to a reading list or the whole library ("keep updated"), rewritten shortly after changes.
         self.auto_export = AutoExport(library, immediate=False, on_error=lambda _tie, message: self.error.emit(message))
         self.matched: list[str] = []  # what the last search matched, before the facet selection
+        self.matched_early = False  # ... answered by the word index built first, while the rest is prepared
         self._search_index_started = False
         self._index_announced = True  # search_index_ready was emitted for the index's last work in steps
+        self._words_announced = True  # ... and words_ready, if its word index answered before the rest
 
         self.similarity_timer = QTimer(self)  # builds the similarity index in steps between events
         self.similarity_timer.setInterval(0)
@@ -107,7 +112,8 @@ class AppController(LibraryController):
 
     def search_pending(self, query: Query) -> bool:
         """True while a search must wait for the index being prepared (the table keeps what it shows)."""
-        return not self.index.ready and self.index.building and not query.is_empty
+        index = self.index
+        return not index.ready and index.building and not query.is_empty and not index.answers_early(query)
 
     def filter(self, query: Query, selection: Selection, scope: Sequence[str]) -> FilterResult:
         """The papers of ``scope`` that match ``query`` and the facet ``selection``, in ``scope``'s order.
@@ -117,6 +123,7 @@ class AppController(LibraryController):
         is handed the very same scope again, and with a tuple that can never be a changed list.
         """
         # An empty search keeps every paper: no need to build the index (seconds at 100k) for it.
+        self.matched_early = not query.is_empty and self.index.answers_early(query)
         matched = list(scope) if query.is_empty else self.index.filter_incremental(query, scope)
         self.matched = matched
         return FilterResult(matched, self.facet_counter.apply(matched, selection))
@@ -144,13 +151,16 @@ class AppController(LibraryController):
 
     def _step_search_index(self) -> None:
         """Advance the search index's work in steps between events; ``search_index_ready`` once it is done."""
-        self._index_announced = False
+        self._index_announced = self._words_announced = False
         self.index_timer.start()
 
     def _search_index_step(self) -> None:
         """The search index first (the window answers words from it as soon as it can), then the facet codes."""
         if not self._index_announced:
             if not self.index.build_step(INDEX_STEP_S):
+                if not self._words_announced and self.index.words_answered_early:
+                    self._words_announced = True
+                    self.words_ready.emit()
                 return
             self._index_announced = True
             self.search_index_ready.emit()

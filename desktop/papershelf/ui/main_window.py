@@ -61,6 +61,7 @@ def window_title(folder: Path, *, read_only: bool = False) -> str:
 
 class MainWindow(QMainWindow):
     search_index_ready = Signal()  # a large library's search index is built (or loaded) and in use
+    words_ready = Signal()  # ... or before that, its word index answers plain words (built, no search.cache)
 
     def __init__(self, library: Library, parent: QWidget | None = None,
                  settings: QSettings | None = None) -> None:
@@ -189,6 +190,7 @@ class MainWindow(QMainWindow):
         controller.error.connect(self.show_error)
         controller.facet_codes_ready.connect(self.update_facet_counts)
         controller.search_index_ready.connect(self._search_index_ready)
+        controller.words_ready.connect(self._words_ready)
         self.notes_sync.status_changed.connect(self.sync_label.setText)
         self.notes_sync.failed.connect(self.show_error)
         self.notes_sync.synced.connect(self._notes_synced)
@@ -216,8 +218,13 @@ class MainWindow(QMainWindow):
         """Prepare a large library's facet counts and search index between events (see the controller)."""
         self.controller.start_search_index()
 
-    def _search_index_ready(self) -> None:
+    def _words_ready(self) -> None:
         if self.search_panel.text().strip():
+            self.apply_filters()  # a plain query typed meanwhile is answered now; any other still waits
+        self.words_ready.emit()
+
+    def _search_index_ready(self) -> None:
+        if self.search_panel.text().strip() and not self.controller.matched_early:  # (early: the same answer)
             self.apply_filters()
         self.search_index_ready.emit()
 

@@ -10,7 +10,7 @@ import pytest
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.memory import PIECES_FROM
 from papershelf.core.search import facets
-from papershelf.core.search.index import WORD_INDEX_FROM, SearchIndex
+from papershelf.core.search.index import CACHE_FILE, WORD_INDEX_FROM, SearchIndex
 from papershelf.core.search.query import parse_query
 from tests.bench import synth
 
@@ -46,6 +46,24 @@ def test_the_search_index_answers_as_the_query_does_on_10k_papers(library: Libra
     ids = list(library.papers)
     library.annotate(ids[100:140], AnnotationChange(add_tags=("graphite",), note="the neural graph of it"))
     for text in ("graph", "graphite", "tag:graphite", "note:neural", '"neural graph"', "-graph"):
+        assert index.filter(parse_query(text)) == reference(library, text), text
+
+
+def test_plain_words_answered_before_the_columns_are_made_are_right_on_10k_papers(library: Library) -> None:
+    (library.folder / CACHE_FILE).unlink(missing_ok=True)  # a first opening: the word index is built first
+    index = SearchIndex(library, word_index=True)
+    library.events.connect_ids(index.invalidate)
+    index.start_build()
+    while not index.words_answered_early:
+        assert not index.build_step(0.0)
+    early = [text for text in QUERIES if index.answers_early(parse_query(text))]
+    assert early == ["graph", "g", "ne", "raph", "neural network", "zzzz", "ö", "reinforcement learning agent", "the",
+                     "a", "x"]  # every query of plain words (no phrase, field or exclusion)
+    for text in early:
+        assert index.filter(parse_query(text)) == reference(library, text), text
+    assert not index.ready  # answered from the word index alone
+    index.finish_build()
+    for text in early:
         assert index.filter(parse_query(text)) == reference(library, text), text
 
 

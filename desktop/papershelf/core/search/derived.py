@@ -66,6 +66,10 @@ class DerivedIndex:
         """Work after each step's rows were added in ``_build_steps``, pausing as it likes."""
         yield from ()
 
+    def _before_rows(self, ids: Sequence[str], *, in_steps: bool) -> Generator[None, None, None]:
+        """Work before the rows of ``ids`` are made in a build from scratch (``_clear`` was called), pausing."""
+        yield from ()
+
     def _rows_added(self, first: int, *, in_steps: bool) -> Generator[None, None, None]:
         """Work after rows from ``first`` on were added (0: built from scratch), pausing as it likes."""
         yield from ()
@@ -75,7 +79,8 @@ class DerivedIndex:
         return type(self)(self.library)
 
     def _adopt(self, fresh: Self) -> None:
-        """Take over the rows of ``fresh``, built anew in steps (the base takes ``row_ids``)."""
+        """Take over the rows of ``fresh``, built anew in steps (the base takes ``row_ids``); the papers
+        changed meanwhile (``_pending``) are recomputed after."""
         raise NotImplementedError
 
     # -- keeping current ---------------------------------------------------------------------------
@@ -144,6 +149,7 @@ class DerivedIndex:
             self._order = []
             self._pos = {}
             self._clear()
+            yield from self._before_rows(ids, in_steps=in_steps)
         for start in range(known, len(ids), self.STEP_ROWS):
             chunk = ids[start : start + self.STEP_ROWS]
             self._pos.update(zip(chunk, range(start, start + len(chunk)), strict=True))
@@ -197,11 +203,11 @@ class DerivedIndex:
             self._steps = self._fresh = None
             raise
         fresh, self._fresh, self._steps = self._fresh, None, None
-        pending, self._pending = self._pending, set()
         if fresh is not None:
             self._order, self._pos, self._built = fresh._order, fresh._pos, fresh._built
-            self._adopt(fresh)
+            self._adopt(fresh)  # (``_pending`` still holds the papers changed meanwhile)
             self._generation += 1
+        pending, self._pending = self._pending, set()
         self._generation += 1
         if self._built:
             self._update_rows(sorted(pending))

@@ -20,8 +20,12 @@ still scanned, on the annotated papers only. The word index is cached in the lib
 (``search.cache``) and checked against a checksum of every paper's text when loaded; papers added or
 changed since it was built are scanned until the next build. Building it takes seconds at 100k
 papers: ``start_build`` starts the build in steps (``build_step``, between a window's events) and
-``finish_build`` does the rest at once. Without a ``search.cache`` to load, each step's catalogue
-texts are tokenised for the word index as the step makes them (``wordindex.Builder``).
+``finish_build`` does the rest at once.
+
+Without a ``search.cache`` to load, the word index is built first, from each paper's catalogue words
+(``fields.catalogue_words``: an ASCII paper's text lowered at once), and the columns are made after it.
+While they are made, a plain query of words (no phrase) is answered from that word index alone
+(``answers_early``; the same rows as ``Query.matches``); any other query waits for the columns.
 """
 
 from __future__ import annotations
@@ -37,10 +41,11 @@ from typing import Any, Final, NamedTuple, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from papershelf.core.fields import CATALOGUE_TEXT, NO_ANNOTATION, Text, abstract_search
+from papershelf.core.fields import CATALOGUE_TEXT, NO_ANNOTATION, Text, abstract_search, catalogue_words
 from papershelf.core.library import Library
 from papershelf.core.model import Paper
 from papershelf.core.search.derived import DerivedIndex
+from papershelf.core.search.heap import temporaries_kept
 from papershelf.core.search.query import (
     FIELD_OF,
     FULLTEXT,
@@ -54,6 +59,7 @@ from papershelf.core.search.query import (
 from papershelf.core.search.steps import run
 from papershelf.core.search.wordindex import (
     Builder,
+    FileParts,
     Joined,
     Mask,
     WordIndex,
@@ -332,8 +338,11 @@ class SearchIndex(DerivedIndex):
         self._order_array: npt.NDArray[Any] | None = None
         self.word_index_source = ""  # "cache", "built" or "" (none); for the status line and tests
         self._saver: threading.Thread | None = None  # writing search.cache after a build in steps
-        self._builder: Builder | None = None  # the word index, tokenised as the rows are made (no search.cache)
-        self._untokenised: list[list[str]] = []  # catalogue texts of rows made, not yet given to the builder
+        self._words_first_due = False  # no search.cache: the word index is built before the columns
+        self._words_first: WordIndex | None = None  # ... built, its rows' checksums set as the columns are made
+        self._words_first_annotations: tuple[Joined, npt.NDArray[np.int64]] | None = None  # meanwhile
+        self._words_first_papers: list[Paper] = []  # the papers it indexed (a changed paper is a new Paper)
+        self._words_first_changed: set[int] = set()  # rows whose paper changed between the two: scanned
 
     # -- keeping current (see DerivedIndex) --------------------------------------------------------
 
@@ -366,18 +375,44 @@ class SearchIndex(DerivedIndex):
         self._scope = None
         self._previous = None
         self.word_index_source = ""
-        # Without a search.cache to load, the word index is built anyway: each chunk of rows' catalogue text
-        # is tokenised as it is made (the texts are not made a second time from the columns: ~0.6 s at 100k).
+        # Without a search.cache to load, the word index is built anyway: first, from the papers' catalogue
+        # words, so that plain words are answered before the columns are made (``answers_early``).
         with_cache = (self.library.folder / CACHE_FILE).exists()
-        self._builder = Builder(len(self.library.papers)) if self.lean and not with_cache else None
-        self._untokenised = []
+        self._words_first_due = self.lean and not with_cache
+        self._words_first = None
+        self._words_first_annotations = None
+        self._words_first_papers = []
+        self._words_first_changed = set()
 
-    def _after_append(self) -> Generator[None, None, None]:
-        builder, waiting = self._builder, self._untokenised
-        while builder is not None and waiting:  # (~10 ms for 256 papers; as long as making their columns)
-            builder.add(waiting.pop(0))
-            yield
-            yield from builder.merging()
+    def _before_rows(self, ids: Sequence[str], *, in_steps: bool) -> Generator[None, None, None]:
+        """The word index of ``ids``' catalogue words, when it is built first (see ``_clear``)."""
+        if not self._words_first_due or len(ids) < self.word_index_from:
+            return
+        builder, papers, indexed = Builder(len(ids)), self.library.papers, self._words_first_papers
+        with temporaries_kept():  # (the tokeniser's temporaries: not new memory each step)
+            for start in range(0, len(ids), _STEP_ROWS):  # (~5 ms for the words of 256 papers, ~10 ms to tokenise)
+                chunk = [papers[pid] for pid in ids[start : start + _STEP_ROWS]]
+                indexed.extend(chunk)
+                builder.add(list(map(catalogue_words, chunk)))
+                yield
+                yield from builder.merging()
+        word = yield from builder.finishing(ids, prepare=False)
+        yield from word.preparing()
+        # the annotated papers' text (tags, lists, note), which queries meanwhile search besides the index's
+        stored, texts, rows = self.library.stored_annotation, [], []
+        for row, pid in enumerate(ids):
+            if row % 16384 == 16383:  # (~20 ms)
+                yield
+            ann = stored(pid)
+            if ann is not None:
+                paper = papers[pid]
+                text = _FIELD_SEP.join([*_TAG_VALUES(paper, ann), *_LIST_VALUES(paper, ann), _NOTE_SEARCH(paper, ann)])
+                if text.strip():
+                    texts.append(text)
+                    rows.append(row)
+        self._words_first_annotations = Joined(texts), np.asarray(rows, np.int64)
+        self._words_first = word  # its checksums are the catalogue texts' once the columns are made
+        yield
 
     def _rows_added(self, first: int, *, in_steps: bool) -> Generator[None, None, None]:
         self._order_array = None
@@ -429,6 +464,10 @@ class SearchIndex(DerivedIndex):
     def _adopt(self, fresh: SearchIndex) -> None:
         for name in _STATE:
             setattr(self, name, getattr(fresh, name))
+        if self._pending:
+            # an annotation changed during the build may have been read for the word index built first as it
+            # was, and its row made as it is (recomputing the row then changes nothing): read again
+            self._annotation_text = None
         self._previous = None
         self._scope = None
 
@@ -489,12 +528,12 @@ class SearchIndex(DerivedIndex):
                 column.extend_with(column_values, papers, written)
             else:
                 column.extend(column_values)
-        builder = self._builder
-        if builder is not None:
-            if builder.rows + len(self._untokenised) == first:
-                self._untokenised.append(catalogue)  # tokenised in a step of its own (_after_append)
-            else:  # (rows made another way: the word index is built from the columns)
-                self._builder = None
+        early = self._words_first
+        if early is not None and first + len(ids) <= early.n_rows:  # (the tokenised text was not this one)
+            early.checksums[first : first + len(ids)] = np.fromiter(map(checksum, catalogue), np.uint32, len(ids))
+            indexed = self._words_first_papers
+            self._words_first_changed.update(
+                row for row, paper in enumerate(papers, first) if paper is not indexed[row])
         annotated = [first + n for n, (text, end) in enumerate(zip(values[0], ann_at, strict=True)) if len(text) > end]
         if annotated:
             self._annotated.update(annotated)
@@ -541,18 +580,17 @@ class SearchIndex(DerivedIndex):
         order = self._order
         word: WordIndex | None = None
         stale: set[int] = set()
-        builder, self._builder = self._builder, None
-        if builder is not None:  # (rows made by run() leave none waiting)
-            for waiting in self._untokenised:
-                builder.add(waiting)
-        self._untokenised = []
-        if builder is not None and builder.rows == len(order):  # tokenised as the rows were made
-            word = yield from builder.finishing(order, prepare=False)
+        early, self._words_first, annotations = self._words_first, None, self._words_first_annotations
+        self._words_first_annotations, self._words_first_papers = None, []
+        if early is not None and early.ids == order:  # built first; the columns set its checksums
+            early.ids = order  # the same strings as the rows' ids, not a second copy (~6 MB at 100k)
+            # the annotated rows' text, as read for the word index built first (a change since: see _adopt)
+            self._annotation_text = annotations
             self.word_index_source = "built"
-            if not self.library.read_only:  # before preparing, which drops the dense tokens' rows
-                self._save_word_index(word, path, in_background=in_steps)
-            yield from word.preparing()
-            self._word, self._stale, self._masks = word, stale, {}
+            if not self.library.read_only:
+                parts = yield from early.file_parts_steps(_CACHE_SETTINGS)
+                self._save_parts(parts, path, in_background=in_steps)
+            self._word, self._stale, self._masks = early, self._words_first_changed, {}
             return
         try:
             word, extra = WordIndex.load(path, prepare=False)
@@ -594,9 +632,9 @@ class SearchIndex(DerivedIndex):
     def _save_word_index(self, word: WordIndex, path: Path, *, in_background: bool) -> None:
         """Cache the word index; in a thread when building in steps (60 MB at 100k: mostly waiting for
         the disk, which releases the GIL)."""
+        self._save_parts(word.file_parts(_CACHE_SETTINGS), path, in_background=in_background)
 
-        parts = word.file_parts(_CACHE_SETTINGS)
-
+    def _save_parts(self, parts: FileParts, path: Path, *, in_background: bool) -> None:
         def save() -> None:
             with contextlib.suppress(OSError):  # searching works from memory; the next start rebuilds
                 write_file(path, parts)
@@ -667,6 +705,55 @@ class SearchIndex(DerivedIndex):
             selected = np.asarray(kept, np.int64)
         return selected
 
+    # -- answering while the word index is built first -------------------------------------------
+
+    @property
+    def words_answered_early(self) -> bool:
+        """True while the index is built (``start_build``, no ``search.cache``) and the word index, built
+        before the columns, answers plain queries of words (``answers_early``) until the columns are made."""
+        fresh = self._fresh
+        if fresh is None or self._built or self._pending:  # (a change meanwhile: the build has the last word)
+            return False
+        word = fresh._words_first
+        return word is not None and fresh._words_first_annotations is not None and (
+            word.n_rows == len(self.library.papers))
+
+    def answers_early(self, query: Query) -> bool:
+        """True when ``query`` is answered now from the word index built first (``words_answered_early``):
+        a plain query of words, no phrase (a phrase is checked on the texts, which the columns hold)."""
+        return self._early_source(query) is not None
+
+    def _early_source(self, query: Query) -> SearchIndex | None:
+        """The index being built whose word index answers ``query`` before its columns are made, if any."""
+        if not query.is_plain or not query.words or any(len(value.split()) != 1 for value in query.words):
+            return None
+        return self._fresh if self.words_answered_early else None
+
+    def _early_filter(self, query: Query, ids: Sequence[str] | None) -> list[str] | None:
+        """``filter``'s answer from the word index built first (None if it cannot answer ``query``).
+
+        Each word's rows are those of the indexed tokens containing it, and the annotated papers' whose
+        tags, lists or note contain it: what ``Query.matches`` finds in ``any_texts``.
+        """
+        fresh = self._early_source(query)
+        if fresh is None:
+            return None
+        word, annotations = fresh._words_first, fresh._words_first_annotations
+        assert word is not None
+        assert annotations is not None
+        joined, annotated = annotations
+        mask: Mask | None = None
+        for value in query.words:
+            found = word.rows_with(value, None)
+            found[annotated[joined.containing(value)]] = True
+            mask = found if mask is None else np.logical_and(mask, found, out=mask)
+        assert mask is not None
+        order = word.ids
+        if ids is None:
+            return [order[r] for r in np.flatnonzero(mask).tolist()]
+        hits = {order[r] for r in np.flatnonzero(mask).tolist()}
+        return [pid for pid in ids if pid in hits]
+
     # -- filtering ---------------------------------------------------------------------------------
 
     def filter(self, query: Query, ids: Sequence[str] | None = None) -> list[str]:
@@ -674,6 +761,9 @@ class SearchIndex(DerivedIndex):
 
         Ids the library does not have match nothing.
         """
+        early = self._early_filter(query, ids)
+        if early is not None:
+            return early
         self.sync()
         scope = self._rows_for(ids)
         if query.is_empty:
@@ -690,6 +780,9 @@ class SearchIndex(DerivedIndex):
         (or None both times; do not change that list in place between calls) and the index has not
         changed since. Use it for the search box; use ``filter`` for one-off questions.
         """
+        early = self._early_filter(query, ids)
+        if early is not None:
+            return early
         self.sync()
         previous = self._previous
         rows: Rows | None

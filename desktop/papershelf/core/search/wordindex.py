@@ -41,7 +41,7 @@ from papershelf.core.storage import cachefile
 FORMAT_VERSION: Final = 2  # 2: the header holds a checksum over the index's contents
 DENSE_SHARE: Final = 32  # a token in more than 1/32 of the rows keeps a bitset instead of a row list
 _CHUNK_ROWS: Final = 256  # rows tokenised and sorted at a time while building (~10 ms; larger is slower)
-_GROUP_ROWS: Final = 8192  # ... and at most this many rows kept together until copied into place (a ~20 ms sort)
+_GROUP_ROWS: Final = 4096  # ... and at most this many rows kept together until copied into place (a ~25 ms sort)
 _SCAN_COST: Final = 80  # checking one row's text costs about as much as gathering this many postings
 MAGIC: Final = b"PAPERSHELF-WORDINDEX\n"  # the first line of a word index file
 _SEP: Final = "\n"  # between vocabulary tokens; whitespace, so never inside a token or a query word
@@ -160,18 +160,21 @@ class WordIndex:
         bits = np.unpackbits(self._dense_bits[slot], count=self.n_rows, bitorder="little")
         return np.flatnonzero(bits).astype(np.int32)
 
-    def _all_postings(self) -> npt.NDArray[np.int32]:
-        """Every token's rows, in token order (the dense tokens' made again from their bitsets)."""
+    def _postings_pieces(self) -> Generator[None, None, list[npt.NDArray[np.int32]]]:
+        """Every token's rows, in token order, in pieces: the runs of sparse tokens' rows between two dense
+        tokens as they are kept, each dense token's made again from its bitset (pausing every few)."""
         if not self._dense_rows_dropped:
-            return self._postings
-        lengths = self.df.astype(np.int64)
-        every = np.empty(int(lengths.sum()), np.int32)
-        every[np.repeat(~self._is_dense, lengths)] = self._postings
-        starts = np.zeros(len(lengths) + 1, np.int64)
-        np.cumsum(lengths, out=starts[1:])
-        for token in self._dense_tokens.tolist():
-            every[starts[token] : starts[token + 1]] = self._dense_rows(token)
-        return every
+            return [self._postings]
+        pieces: list[npt.NDArray[np.int32]] = []
+        starts, at = self._starts, 0
+        for slot, token in enumerate(self._dense_tokens.tolist()):
+            pieces.append(self._postings[at : starts[token]])
+            pieces.append(self._dense_rows(token))
+            at = int(starts[token + 1])
+            if slot % 8 == 7:
+                yield
+        pieces.append(self._postings[at : starts[-1]])
+        return pieces
 
     # -- building -------------------------------------------------------------------------------------
 
@@ -218,11 +221,12 @@ class WordIndex:
             return self._dense_rows(number).tolist()
         return self._postings[self._starts[number] : self._starts[number + 1]].tolist()
 
-    def rows_with(self, word: str, verify: Verify) -> Mask:
+    def rows_with(self, word: str, verify: Verify | None) -> Mask:
         """A mask of the rows whose text contains ``word`` (no whitespace in it) as a substring.
 
         ``verify`` checks rows on the texts themselves; it is asked about rows the index cannot settle
-        cheaply, and must answer for the texts as they were indexed.
+        cheaply, and must answer for the texts as they were indexed. Without it (no texts at hand yet)
+        the rows of every token containing the word are gathered.
         """
         n = self.n_rows
         dense = self._dense_vocab.containing(word)
@@ -234,7 +238,7 @@ class WordIndex:
         uncovered = np.flatnonzero(~mask)
         if not len(uncovered):
             return mask
-        if len(uncovered) * _SCAN_COST <= 4096:  # too few rows left to be worth looking anything up
+        if verify is not None and len(uncovered) * _SCAN_COST <= 4096:  # too few rows left to look anything up
             mask[verify(uncovered.tolist())] = True
             return mask
         sparse = self._sparse_tokens[self._sparse_vocab.containing(word)]
@@ -242,7 +246,7 @@ class WordIndex:
             return mask
         lengths = self.df[sparse].astype(np.int64)
         total = int(lengths.sum())
-        if total > len(uncovered) * _SCAN_COST:
+        if verify is not None and total > len(uncovered) * _SCAN_COST:
             mask[verify(uncovered.tolist())] = True
             return mask
         starts = self._starts[sparse]
@@ -260,19 +264,24 @@ class WordIndex:
     def file_parts(self, extra: dict[str, Any] | None = None) -> FileParts:
         """What ``save`` writes (for ``write_file``, in another thread if need be: taken now, it is not
         changed by ``preparing`` meanwhile). Before ``preparing`` it takes no memory of its own."""
-        blobs: list[tuple[str, npt.NDArray[Any]]] = [
-            ("checksums", self.checksums),
-            ("df", self.df),
-            ("postings", self._all_postings()),
+        return run(self.file_parts_steps(extra))
+
+    def file_parts_steps(self, extra: dict[str, Any] | None = None) -> Generator[None, None, FileParts]:
+        """``file_parts`` in steps of a few ms (after ``preparing``, the dense tokens' rows are made again)."""
+        postings = yield from self._postings_pieces()  # (no copy of the sparse tokens' rows)
+        blobs: list[tuple[str, list[npt.NDArray[Any]]]] = [
+            ("checksums", [self.checksums]),
+            ("df", [self.df]),
+            ("postings", postings),
         ]
         header = {
             "format": FORMAT_VERSION,
             "ids": self.ids,
             "vocab": self.vocab,
             "extra": extra or {},
-            "blobs": [[name, blob.dtype.str, len(blob)] for name, blob in blobs],
+            "blobs": [[name, pieces[0].dtype.str, sum(map(len, pieces))] for name, pieces in blobs],
         }  # the checksum over the contents ("crc32") is added by write_file (50 ms at 100k: in the thread)
-        return header, [np.ascontiguousarray(blob).data.cast("B") for _, blob in blobs]
+        return header, [np.ascontiguousarray(piece).data.cast("B") for _, pieces in blobs for piece in pieces]
 
     @classmethod
     def load(cls, path: Path, *, prepare: bool = True) -> tuple[WordIndex, dict[str, Any]]:
