@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import re
@@ -32,15 +33,18 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-_M_MMAP_THRESHOLD: Final = -3  # glibc's mallopt parameter (malloc.h)
+# glibc's mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD: Final = -1
+_M_MMAP_THRESHOLD: Final = -3
 LARGE_BLOCK = 128 << 10
 """Bytes: a block this large or larger gets a mapping of its own from the C allocator (see ``return_large_blocks``)."""
-_large_blocks_returned: bool | None = None
-_malloc_trim: Any = None
+_KEPT: Final = 1 << 30  # within ``temporaries_kept``: no block gets a mapping of its own, nothing is trimmed
 
 
-def _glibc(name: str, *argtypes: Any) -> Any | None:
-    """glibc's function ``name`` with its argument types, or None (not Linux, or a C library without it)."""
+@functools.cache
+def _glibc(name: str, *argtypes: str) -> Any | None:
+    """glibc's function ``name`` taking ``argtypes`` (ctypes' names), or None (not Linux, or a C library
+    without it)."""
     if not sys.platform.startswith("linux"):
         return None
     import ctypes  # here: only Linux needs it (and numpy has loaded it by then anyway)
@@ -53,6 +57,12 @@ def _glibc(name: str, *argtypes: Any) -> Any | None:
     return function
 
 
+def _mallopt(parameter: int, value: int) -> bool:
+    mallopt = _glibc("mallopt", "c_int", "c_int")
+    return mallopt is not None and mallopt(parameter, value) == 1
+
+
+@functools.cache
 def return_large_blocks() -> bool:
     """Have the C allocator map every block of ``LARGE_BLOCK`` or more on its own and unmap it when freed.
 
@@ -64,11 +74,7 @@ def return_large_blocks() -> bool:
 
     Process-wide and done once (a library opened calls it). False where it cannot be done (not glibc).
     """
-    global _large_blocks_returned
-    if _large_blocks_returned is None:
-        mallopt = _glibc("mallopt", "c_int", "c_int")
-        _large_blocks_returned = mallopt is not None and mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK) == 1
-    return _large_blocks_returned
+    return _mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)
 
 
 def return_freed_memory() -> None:
@@ -76,11 +82,32 @@ def return_freed_memory() -> None:
     nothing). Merging a large notes file makes and frees a text or two of each note (tens of kilobytes
     each) between the notes the library keeps: without this the freed gaps stay in the process, ~50 MB
     for a 50 MB file. ~1 ms for what a few hundred notes leave."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        _malloc_trim = _glibc("malloc_trim", "c_size_t") or False
-    if _malloc_trim:
-        _malloc_trim(0)
+    trim = _glibc("malloc_trim", "c_size_t")
+    if trim is not None:
+        trim(0)
+
+
+@contextlib.contextmanager
+def temporaries_kept() -> Iterator[None]:
+    """Within it, memory freed is kept for the next allocations; on leaving, what is free goes back.
+
+    Outside it every block of ``LARGE_BLOCK`` or more is pages of its own, returned when freed, so each
+    temporary array of a build step is new memory whose pages fault in on first touch. Tokenising a 100k
+    catalogue makes thousands of them: with the memory kept between steps the tokeniser takes ~40% less
+    CPU. On leaving, the large blocks get their own pages again (``return_large_blocks``'s setting; glibc's
+    trim threshold back to its default) and the free memory is given back, so the peak stays what the
+    work needs. Process-wide while it lasts; nothing where it cannot be done (not glibc).
+    """
+    if not _mallopt(_M_MMAP_THRESHOLD, _KEPT):
+        yield
+        return
+    _mallopt(_M_TRIM_THRESHOLD, _KEPT)
+    try:
+        yield
+    finally:
+        _mallopt(_M_TRIM_THRESHOLD, LARGE_BLOCK)  # (glibc's default trim threshold is 128 KB as well)
+        _mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)
+        return_freed_memory()
 
 
 PIECES_FROM = 16 << 20

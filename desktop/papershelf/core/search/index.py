@@ -43,9 +43,9 @@ import numpy.typing as npt
 
 from papershelf.core.fields import CATALOGUE_TEXT, NO_ANNOTATION, Text, abstract_search, catalogue_words
 from papershelf.core.library import Library
+from papershelf.core.memory import temporaries_kept
 from papershelf.core.model import Paper
 from papershelf.core.search.derived import DerivedIndex
-from papershelf.core.search.heap import temporaries_kept
 from papershelf.core.search.query import (
     FIELD_OF,
     FULLTEXT,
