@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,21 @@ def test_the_plain_text_is_the_rendered_text_without_its_spans(text: str) -> Non
     assert math == " ".join(math.split())
     if "$" not in text:
         assert math == ""
+
+
+_MATH_AS_PANDOC_READS = re.compile(r"(?<!\\)\$(\$?)((?:[^$\\]|\\.)+)\$\1")  # a $ not after a backslash opens
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*"ab $\\_^{}-'x1 \n", "\\ell", "\\$", "$$", "\\alpha", "$k$"])).map("".join))
+def test_the_math_shown_is_each_math_span_rendered_on_its_own(text: str) -> None:
+    # the spans are those Pandoc reads as math (found as this pattern finds them), each shown as it is alone,
+    # and the same every time (``shown_math`` keeps the bodies it has shown)
+    spans = [
+        shown_math(f"{dollars}{body}{dollars}")
+        for match in _MATH_AS_PANDOC_READS.finditer(text)
+        for dollars, body in [(f"${match.group(1)}", match.group(2))]
+        if body == body.strip() and len(body) <= 200 and not text[match.end() : match.end() + 1].isdigit()
+    ]
+    assert shown_math(text) == " ".join(" ".join(spans).split())
+    assert shown_math(text) == shown_math(text)
