@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from papershelf.core.library import Library
-from papershelf.core.memory import FileChunks, load_json_file
+from papershelf.core.memory import FileChunks, TextFile, load_json_file
 from papershelf.core.model import Paper
 from papershelf.core.storage.backup import take_backup
 from papershelf.core.storage.store import atomic_write_bytes
@@ -180,3 +180,45 @@ def test_large_temporaries_are_given_back_once_freed(tmp_path: Path) -> None:
 
     assert kept_mb("glibc's own") >= 12
     assert kept_mb("a library opened") <= 2
+
+
+def _literals_file(tmp_path: Path, texts: list[str], gap: int = 3) -> tuple[TextFile, list[int]]:
+    """A file of the JSON literals of ``texts`` with ``gap`` bytes between them, open as a TextFile."""
+    path, places, data = tmp_path / "texts.json", [], bytearray(b"[")
+    for text in texts:
+        encoded = orjson.dumps(text)
+        places.append(TextFile.place(len(data), len(encoded)))
+        data += encoded + b"," * gap
+    path.write_bytes(bytes(data))
+    with path.open("rb") as file:
+        opened = TextFile.open(file)
+    assert opened is not None
+    assert all(place is not None for place in places)
+    return opened, [place for place in places if place is not None]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(), min_size=1, max_size=12), st.integers(0, 40000), st.randoms(use_true_random=False))
+def test_strings_read_ahead_are_the_strings_read_one_by_one(
+    tmp_path: Path, texts: list[str], gap: int, shuffle: Any
+) -> None:
+    file, places = _literals_file(tmp_path, texts, gap)  # (far apart: read one by one after all)
+    alone = [file.read(place) for place in places]
+    assert alone == texts
+    some = places[:]
+    shuffle.shuffle(some)
+    file.read_ahead(some[: len(some) // 2 + 1])
+    assert [file.read(place) for place in places] == texts
+
+
+def test_a_string_read_ahead_whose_bytes_changed_fails_when_read(tmp_path: Path) -> None:
+    file, places = _literals_file(tmp_path, ["first abstract", "second \\ abstract", "third"])
+    path = tmp_path / "texts.json"
+    data = path.read_bytes()
+    with path.open("r+b") as changed:  # another program writes over the second text in place
+        changed.write(data.replace(b'"second', b"xsecond"))
+    file.read_ahead(places)
+    assert file.read(places[0]) == "first abstract"
+    assert file.read(places[2]) == "third"
+    with pytest.raises(OSError, match="changed under Papershelf"):
+        file.read(places[1])

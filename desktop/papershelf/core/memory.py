@@ -9,7 +9,7 @@ import os
 import re
 import sys
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Final, overload
@@ -119,6 +119,18 @@ PIECE_BYTES = 1 << 20
 _NEXT_DOCUMENT: Final = re.compile(rb'\},"(?:[^"\\]|\\.)*":\{"id":"')
 
 
+def _literal(raw: bytes, length: int) -> str | None:
+    """The string a JSON string literal of ``length`` bytes encodes, or None if ``raw`` is not one."""
+    if len(raw) != length or raw[:1] != b'"' or raw[-1:] != b'"':
+        return None
+    try:
+        # no escape: the bytes between the quotes are the text (5x quicker than parsing them)
+        text: Any = raw[1:-1].decode() if b"\\" not in raw else orjson.loads(raw)
+    except (UnicodeDecodeError, orjson.JSONDecodeError):
+        return None
+    return text if type(text) is str else None
+
+
 class TextFile:
     """Strings kept in a file instead of in memory, read when asked for (``read``).
 
@@ -129,7 +141,7 @@ class TextFile:
     gone. POSIX only (``os.pread``): elsewhere ``open`` gives None and strings stay in memory.
     """
 
-    __slots__ = ("__weakref__", "_fd", "_last", "opened")
+    __slots__ = ("__weakref__", "_ahead", "_fd", "_last", "opened")
     LENGTH_BITS: Final = 24  # a literal of 16 MB or more is kept in memory (``place`` gives None)
 
     def __init__(self, fd: int) -> None:
@@ -140,6 +152,7 @@ class TextFile:
         # The last string read, by its place: what reads a paper's abstract often reads it twice in a row
         # (the search index's row: its search text, then whether the row can be made again from it).
         self._last: tuple[int, str] = (-1, "")
+        self._ahead: dict[int, str] = {}  # strings read ahead (``read_ahead``), each until it is read
         weakref.finalize(self, os.close, fd)
 
     @classmethod
@@ -163,19 +176,37 @@ class TextFile:
         last_place, last = self._last
         if place == last_place:
             return last
-        length, offset = place & ((1 << self.LENGTH_BITS) - 1), place >> self.LENGTH_BITS
-        raw = os.pread(self._fd, length, offset)
-        text: Any = None
-        if len(raw) == length and raw[:1] == raw[-1:] == b'"':
-            try:
-                # no escape: the bytes between the quotes are the text (5x quicker than parsing them)
-                text = raw[1:-1].decode() if b"\\" not in raw else orjson.loads(raw)
-            except (UnicodeDecodeError, orjson.JSONDecodeError):
-                text = None
-        if type(text) is not str:
-            raise OSError(f"the file changed under Papershelf: no text at byte {offset}")
+        text = self._ahead.pop(place, None)
+        if text is None:
+            length, offset = place & ((1 << self.LENGTH_BITS) - 1), place >> self.LENGTH_BITS
+            text = _literal(os.pread(self._fd, length, offset), length)
+            if text is None:
+                raise OSError(f"the file changed under Papershelf: no text at byte {offset}")
         self._last = (place, text)
         return text
+
+    def read_ahead(self, places: Iterable[int]) -> None:
+        """Read the strings at ``places`` now, with one read of the bytes they lie in, for ``read`` to give.
+
+        For strings asked for together that lie close together (a chunk of papers' abstracts: one read of
+        ~600 kB instead of 256 of ~1.5 kB). When they are far apart (the bytes between them more than
+        theirs), each is read when asked for. What was read ahead and not asked for is dropped.
+        """
+        mask = (1 << self.LENGTH_BITS) - 1
+        spans = sorted((place >> self.LENGTH_BITS, place & mask, place) for place in places)
+        self._ahead = {}
+        if not spans:
+            return
+        start = spans[0][0]
+        end = max(offset + length for offset, length, _ in spans)
+        if end - start > 2 * sum(length for _, length, _ in spans) + 65536 or end - start > 1 << 24:
+            return
+        raw = os.pread(self._fd, end - start, start)
+        ahead = self._ahead
+        for offset, length, place in spans:
+            text = _literal(raw[offset - start : offset - start + length], length)
+            if text is not None:  # (else ``read`` reads it again, and says what is wrong)
+                ahead[place] = text
 
     def stat(self) -> os.stat_result:
         """The open file's status now (its inode, size, times: the file places point into, even if replaced)."""

@@ -229,6 +229,18 @@ def _abstract_text(paper: Paper) -> str:
     return file.read(value)
 
 
+def read_abstracts_ahead(papers: Iterable[Paper]) -> None:
+    """Let the abstracts these papers keep in a file be read at once, before they are asked for one by one
+    (``TextFile.read_ahead``: papers read in order lie together in the catalogue file)."""
+    places: dict[TextFile, list[int]] = {}
+    for paper in papers:
+        value, file = paper._abstract, paper._abstract_file
+        if file is not None and type(value) is int:
+            places.setdefault(file, []).append(value)
+    for file, kept in places.items():
+        file.read_ahead(kept)
+
+
 def _set_abstract(paper: Paper, text: str) -> None:
     paper._abstract = text
     paper._abstract_file = None
