@@ -204,6 +204,25 @@ def test_every_token_keeps_its_rows_in_memory_and_in_the_file(
     assert [unprepared.rows_of_token(t) for t in range(len(index.vocab))] == list(holding.values())
 
 
+def test_a_built_index_keeps_its_dense_tokens_rows_as_bits_before_it_is_prepared(
+    tmp_path: Path, corpus: tuple[list[str], WordIndex]
+) -> None:
+    """The builder puts a dense token's rows straight into its bitset: before preparing, every token's rows
+    and the file are those of the index as made from every token's rows."""
+    texts, index = corpus
+    ids = [f"id{i}" for i in range(len(texts))]
+    unprepared = run(WordIndex.building(ids, texts, chunk_rows=100, prepare=False))
+    assert [unprepared.rows_of_token(t) for t in range(len(index.vocab))] == [
+        index.rows_of_token(t) for t in range(len(index.vocab))
+    ]
+    unprepared.save(tmp_path / "unprepared")
+    index.save(tmp_path / "prepared")
+    assert (tmp_path / "unprepared").read_bytes() == (tmp_path / "prepared").read_bytes()
+    run(unprepared.preparing())
+    for word in ["a", "ab", "öß", "1", "zzz", "e"]:
+        assert unprepared.rows_with(word, None).tolist() == index.rows_with(word, None).tolist() == brute(texts, word)
+
+
 @pytest.mark.parametrize(
     "damage",
     [

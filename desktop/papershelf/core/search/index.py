@@ -621,19 +621,15 @@ class SearchIndex(DerivedIndex):
             word = yield from WordIndex.building(order, texts, pause_every=_STEP_ROWS, prepare=False)
             stale = set()
             self.word_index_source = "built"
-            if not self.library.read_only:  # before preparing, which drops the dense tokens' rows
-                self._save_word_index(word, path, in_background=in_steps)
             yield from word.preparing()
+            if not self.library.read_only:  # (the dense tokens' rows made again from their bitsets, in steps)
+                parts = yield from word.file_parts_steps(_CACHE_SETTINGS)
+                self._save_parts(parts, path, in_background=in_steps)
         else:
             self.word_index_source = "cache"
         self._word = word
         self._stale = stale
         self._masks = {}
-
-    def _save_word_index(self, word: WordIndex, path: Path, *, in_background: bool) -> None:
-        """Cache the word index; in a thread when building in steps (60 MB at 100k: mostly waiting for
-        the disk, which releases the GIL)."""
-        self._save_parts(word.file_parts(_CACHE_SETTINGS), path, in_background=in_background)
 
     def _save_parts(self, parts: FileParts, path: Path, *, in_background: bool) -> None:
         def save() -> None:
