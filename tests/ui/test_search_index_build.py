@@ -72,11 +72,11 @@ def test_typing_before_the_index_is_ready_waits_for_it_then_filters(
 
 
 def test_plain_words_are_answered_before_the_rest_of_the_index_is_ready(
-    qtbot: QtBot, large_library_dir: Path, tmp_path: Path
+    qtbot: QtBot, large_library_dir: Path, settings: QSettings
 ) -> None:
     (large_library_dir / CACHE_FILE).unlink(missing_ok=True)  # a first opening: the word index is built first
     library = Library(large_library_dir)
-    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(library, settings=settings)
     qtbot.addWidget(window)
     window.show()
     window.start_search_index()

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
@@ -273,13 +272,9 @@ def test_nothing_is_computed_until_the_view_is_first_shown(qtbot: QtBot, iclr_li
 
 
 def test_the_window_fills_the_statistics_tab_when_it_is_shown_with_edits_made_before(
-    qtbot: QtBot, iclr_library_dir: Path, tmp_path: Path
+    qtbot: QtBot, window: MainWindow
 ) -> None:
-    library = Library(iclr_library_dir)
-    window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    library = window.library
     view = window.stats_view
     assert window.tabs.currentWidget() is not view
     assert view.stats.total == 0  # not computed behind the Papers tab

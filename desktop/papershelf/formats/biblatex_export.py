@@ -28,6 +28,7 @@ from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, latex
 from papershelf.formats.bibtex_export import VENUE_BOOKTITLES, BibtexOptions, ExportResult
 from papershelf.formats.bibtex_export import render as render_bibtex
+from papershelf.formats.common import some
 
 RENAMED: Final = {
     "journal": "journaltitle", "address": "location", "school": "institution", "archiveprefix": "eprinttype",
@@ -56,8 +57,7 @@ def render(
     undated = [p.key for p in renamed if "date" not in p.fields and p.year is None and "year" not in p.fields]
     notes = [n for n in result.notes if "have no year" not in n and "has no year" not in n]
     if undated:
-        shown = ", ".join(undated[:5]) + (f" and {len(undated) - 5} more" if len(undated) > 5 else "")
-        notes.append(f"{len(undated)} {'entry has' if len(undated) == 1 else 'entries have'} no date: {shown}")
+        notes.append(f"{len(undated)} {'entry has' if len(undated) == 1 else 'entries have'} no date: {some(undated)}")
     result.notes = notes
     return result
 

@@ -28,6 +28,7 @@ from typing import Final
 from papershelf.core.duplicates import ALIAS_OF_FIELD
 from papershelf.core.model import Annotation, Paper
 from papershelf.formats import bibtex, latex
+from papershelf.formats.common import some
 
 # Spelled-out booktitles for venues the bundled catalogues use when a paper has no booktitle of its own.
 VENUE_BOOKTITLES: Final = {
@@ -135,33 +136,33 @@ def render(
         chars = ", ".join(f"{_shown(c)} -> {f or '(nothing)'}" for c, f in sorted(encoder.approximated.items()))
         notes.append(
             f"{len(approximated_in)} {_entries(len(approximated_in))} had characters with no LaTeX form, "
-            f"written as ASCII look-alikes ({chars}): {_some(approximated_in)}. Export as UTF-8 to keep them."
+            f"written as ASCII look-alikes ({chars}): {some(approximated_in)}. Export as UTF-8 to keep them."
         )
     if context.repaired:
         notes.append(
             f"{len(context.repaired)} {_entries(len(context.repaired))} had a bare &, % or # (a LaTeX error), "
-            f"written escaped (\\&): {_some(context.repaired)}"
+            f"written escaped (\\&): {some(context.repaired)}"
         )
     if context.unbalanced:
         notes.append(
             f"{len(context.unbalanced)} {_fields_word(len(context.unbalanced))} had unbalanced braces, written as "
-            f"plain text: {_some(list(context.unbalanced))}"
+            f"plain text: {some(list(context.unbalanced))}"
         )
     if context.left_out:
         notes.append(
             f"{len(context.left_out)} {_fields_word(len(context.left_out))} had unbalanced braces and "
-            f"{_were(len(context.left_out))} left out: {_some(context.left_out)}"
+            f"{_were(len(context.left_out))} left out: {some(context.left_out)}"
         )
     if context.conflicting_strings:
         notes.append(
             "@string definitions with the same name but different values came from different files; the "
-            f"first is written: {_some(sorted(context.conflicting_strings))}"
+            f"first is written: {some(sorted(context.conflicting_strings))}"
         )
     for name, found in missing.items():
         if found:
-            notes.append(f"{len(found)} {_entries(len(found))} {_have(len(found))} no {name}: {_some(found)}")
+            notes.append(f"{len(found)} {_entries(len(found))} {_have(len(found))} no {name}: {some(found)}")
     if bad_keys:
-        notes.append(f"{len(bad_keys)} citation {_keys(len(bad_keys))} cannot be used by BibTeX: {_some(bad_keys)}")
+        notes.append(f"{len(bad_keys)} citation {_keys(len(bad_keys))} cannot be used by BibTeX: {some(bad_keys)}")
     return ExportResult("".join(chunks), notes, len(ordered))
 
 
@@ -245,10 +246,6 @@ def _have(n: int) -> str:
 
 def _keys(n: int) -> str:
     return "key" if n == 1 else "keys"
-
-
-def _some(keys: list[str], limit: int = 5) -> str:
-    return ", ".join(keys[:limit]) + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
 def _fields(paper: Paper, ann: Annotation | None, context: _Context) -> dict[str, str]:

@@ -39,6 +39,11 @@ class ParseResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
+def some(keys: Sequence[str], limit: int = 5) -> str:
+    """The first ``limit`` of ``keys`` for an export's note, and how many more there are."""
+    return ", ".join(keys[:limit]) + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+
+
 def fields_left_out(
     papers: Sequence[Paper],
     carried: Collection[str],

@@ -53,6 +53,7 @@ from papershelf.formats.common import (
     join_paragraphs,
     publisher_field,
     publishers_left_out,
+    some,
 )
 
 # RIS type -> BibTeX entry type.
@@ -515,11 +516,10 @@ def render(
     notes += fields_left_out(papers, _CARRIED, "RIS", dropped=publishers_left_out)
     split = [p.key for p in papers if any(_comma_inside(p.fields.get(name)) for name in ("author", "editor"))]
     if split:
-        shown = ", ".join(split[:5]) + (f" and {len(split) - 5} more" if len(split) > 5 else "")
         notes.append(
             f"{len(split)} {'entry has a name' if len(split) == 1 else 'entries have names'} with a comma "
             f"inside a part ({{Barnes, Inc.}}), which RIS cannot carry: it reads a comma as the end of the "
-            f"last name: {shown}"
+            f"last name: {some(split)}"
         )
     return ExportResult(text, notes, len(papers))
 
