@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
+from papershelf.core.search.forked import PROCESSES_FROM, processes_for
 from papershelf.core.search.index import CACHE_FILE, WORD_INDEX_FROM, filter_papers
 from papershelf.ui.main_window import LARGE_LIBRARY, MainWindow
 
@@ -18,16 +20,19 @@ assert PAPERS >= WORD_INDEX_FROM
 WORDS = ["graph", "neural", "causal", "kernel", "diffusion", "reward", "transformer", "bandit"]
 
 
-@pytest.fixture(scope="module")
-def large_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("large") / "library"
-    library = Library(folder)
-    library.import_papers(
+def numbered_library(folder: Path, count: int) -> Path:
+    """A library of ``count`` papers "paper0"...: each has its own code word (w17x), the rest is shared."""
+    Library(folder).import_papers(
         Paper(id="", key=f"paper{i}", title=f"{WORDS[i % 8].title()} models number {i}", authors=[f"Ana Müller{i % 7}"],
               abstract=f"We study {WORDS[(i * 3) % 8]} methods; code word w{i}x.", year=2000 + i % 22)
-        for i in range(PAPERS)
+        for i in range(count)
     )
     return folder
+
+
+@pytest.fixture(scope="module")
+def large_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return numbered_library(tmp_path_factory.mktemp("large") / "library", PAPERS)
 
 
 def test_typing_before_the_index_is_ready_waits_for_it_then_filters(
@@ -142,3 +147,55 @@ def test_a_large_import_is_indexed_again_while_search_keeps_working(
     assert index.stale_share == 0.0
     assert window.model.rowCount() == added
     window.close()
+
+
+# -- a library large enough for child processes to build its word index (Linux, two CPUs or more) ----------
+
+
+@pytest.fixture(scope="module")
+def forking_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if processes_for(PROCESSES_FROM) < 2:
+        pytest.skip("one CPU (or not Linux): the window builds the word index itself, as tested above")
+    return numbered_library(tmp_path_factory.mktemp("forking") / "library", PROCESSES_FROM)
+
+
+def test_child_processes_start_as_the_window_is_made_and_words_are_answered_from_their_index(
+    qtbot: QtBot, forking_library_dir: Path, settings: QSettings
+) -> None:
+    (forking_library_dir / CACHE_FILE).unlink(missing_ok=True)
+    library = Library(forking_library_dir)
+    window = MainWindow(library, settings=settings)
+    qtbot.addWidget(window)
+    index = window.controller.index
+    children = index.word_build_processes
+    assert len(children) >= 2  # started before the window is even shown
+    window.show()
+    window.search.setText("w17x")
+    window.apply_filters()
+    with qtbot.waitSignal(window.words_ready, timeout=60_000):
+        pass
+    assert index.word_build_processes == []
+    assert [library.papers[pid].key for pid in window.model.ids()] == ["paper17"]
+    with qtbot.waitSignal(window.search_index_ready, timeout=60_000):
+        pass
+    assert index.word_index_source == "built"
+    window.search.setText('"code word w1234x"')
+    window.apply_filters()
+    assert [library.papers[pid].key for pid in window.model.ids()] == ["paper1234"]
+    window.close()
+
+
+def test_closing_the_window_while_children_build_stops_them(
+    qtbot: QtBot, forking_library_dir: Path, settings: QSettings
+) -> None:
+    (forking_library_dir / CACHE_FILE).unlink(missing_ok=True)
+    window = MainWindow(Library(forking_library_dir), settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    children = window.controller.index.word_build_processes
+    assert children
+    window.close()
+    for pid in children:
+        with pytest.raises(ChildProcessError):  # killed and reaped: nothing left running or waiting
+            os.waitpid(pid, os.WNOHANG)
+    assert not (forking_library_dir / CACHE_FILE).exists()  # the next start builds it

@@ -69,6 +69,9 @@ class MainWindow(QMainWindow):
         self.library = library
         self.settings = settings or QSettings()
         self.controller = AppController(library, self)
+        # A large library's search index starts now: where child processes build its word index (no
+        # search.cache), they work while the window is made and shown; a search restored meanwhile waits.
+        self.start_search_index()
         self.auto_export = self.controller.auto_export
         self._pending = window_state.Pending()
         self.setWindowTitle(window_title(library.folder, read_only=library.read_only))
@@ -387,7 +390,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self.start_search_index)  # once the window is up, not before
+        QTimer.singleShot(0, self.start_search_index)  # (started already, unless the library grew meanwhile)
         pending, self._pending.splitter = self._pending.splitter, None
         if pending is not None:
             self.splitter.restoreState(pending)
@@ -410,7 +413,8 @@ class MainWindow(QMainWindow):
             self.notes_sync.sync_now()  # the last edits reach the file before the window goes
         self.save_state()
         self.model.save_order(self.library.folder / ORDER_FILE)
-        self.controller.index.wait_for_cache()  # a search index just built is still being cached: finish it
+        self.controller.index.cancel()  # a build still under way stops (and its child processes): the next start
+        self.controller.index.wait_for_cache()  # ... builds again; one just built is still being cached: finish it
         super().closeEvent(event)
 
     # -- drafts: notes the library could not save, kept outside it (services/drafts.py) ----------------

@@ -3,8 +3,10 @@ plain words meanwhile: the same papers as ``Query.matches``, without the columns
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,12 +52,19 @@ def test_catalogue_words_agree_on_any_text(title: str, authors: list[str], abstr
     assert set(catalogue_words(paper).split()) == set(catalogue_search(paper).split())
 
 
-def started(folder: Path) -> tuple[Library, SearchIndex]:
+@pytest.fixture(params=[1, 2], ids=["built here", "built by 2 child processes"])
+def processes(request: pytest.FixtureRequest) -> int:
+    if request.param > 1 and not sys.platform.startswith("linux"):
+        pytest.skip("child processes build on Linux only")
+    return int(request.param)
+
+
+def started(folder: Path, processes: int) -> tuple[Library, SearchIndex]:
     """A library with tricky texts and annotations, its window-like index built in steps until words are
-    answered from the word index built first."""
+    answered from the word index built first (by ``processes`` processes)."""
     library = make_library(folder)
     library.import_papers(TRICKY)
-    index = SearchIndex(library, word_index=True, word_index_from=0)
+    index = SearchIndex(library, word_index=True, word_index_from=0, build_processes=processes)
     library.events.connect_ids(index.invalidate)
     index.start_build()
     while not index.words_answered_early:
@@ -63,8 +72,10 @@ def started(folder: Path) -> tuple[Library, SearchIndex]:
     return library, index
 
 
-def test_plain_words_are_answered_from_the_word_index_before_the_columns_are_made(tmp_path: Path) -> None:
-    library, index = started(tmp_path / "lib")
+def test_plain_words_are_answered_from_the_word_index_before_the_columns_are_made(
+    tmp_path: Path, processes: int
+) -> None:
+    library, index = started(tmp_path / "lib", processes)
     assert not index.ready  # nothing to answer from but the word index built first
     backwards = tuple(reversed(library.papers))
     for text in WORDS:
@@ -86,8 +97,8 @@ def test_plain_words_are_answered_from_the_word_index_before_the_columns_are_mad
         assert index.filter(parse_query(text)) == reference(library, text), text
 
 
-def test_the_word_index_built_first_is_cached_with_the_texts_checksums(tmp_path: Path) -> None:
-    library, index = started(tmp_path / "lib")
+def test_the_word_index_built_first_is_cached_with_the_texts_checksums(tmp_path: Path, processes: int) -> None:
+    library, index = started(tmp_path / "lib", processes)
     while not index.build_step(0.0):
         pass
     index.wait_for_cache()
@@ -97,8 +108,8 @@ def test_the_word_index_built_first_is_cached_with_the_texts_checksums(tmp_path:
     assert again.stale_share == 0.0  # every row's checksum is its catalogue text's, though other text was tokenised
 
 
-def test_an_edit_during_the_build_makes_queries_wait_for_the_build(tmp_path: Path) -> None:
-    library, index = started(tmp_path / "lib")
+def test_an_edit_during_the_build_makes_queries_wait_for_the_build(tmp_path: Path, processes: int) -> None:
+    library, index = started(tmp_path / "lib", processes)
     some = list(library.papers)[:2]
     library.annotate(some, AnnotationChange(add_tags=("graphite",), note="a neural note"))
     assert not index.words_answered_early
@@ -108,8 +119,8 @@ def test_an_edit_during_the_build_makes_queries_wait_for_the_build(tmp_path: Pat
     assert index.ready
 
 
-def test_an_edit_after_the_words_were_indexed_is_found_once_the_build_is_done(tmp_path: Path) -> None:
-    library, index = started(tmp_path / "lib")
+def test_an_edit_after_the_words_were_indexed_is_found_once_the_build_is_done(tmp_path: Path, processes: int) -> None:
+    library, index = started(tmp_path / "lib", processes)
     index.build_step(0.0)  # the rows are being made: the word index and the annotations' text were read before
     paper = list(library.papers)[-1]
     library.annotate([paper], AnnotationChange(add_tags=("wombat",), note="burrow"))
@@ -119,8 +130,10 @@ def test_an_edit_after_the_words_were_indexed_is_found_once_the_build_is_done(tm
         assert index.filter(parse_query(text)) == reference(library, text), text
 
 
-def test_a_paper_changed_after_its_words_were_indexed_is_scanned_once_the_build_is_done(tmp_path: Path) -> None:
-    library, index = started(tmp_path / "lib")
+def test_a_paper_changed_after_its_words_were_indexed_is_scanned_once_the_build_is_done(
+    tmp_path: Path, processes: int
+) -> None:
+    library, index = started(tmp_path / "lib", processes)
     before = library.papers[library.ids_for_keys(["plain2018"])[0]]
     library.import_papers([Paper(id="", key="plain2018", title="Graph Neural Networks", authors=["A Author"],
                                  year=2018, abstract="Wombats dig burrows.")])  # fills in the missing abstract

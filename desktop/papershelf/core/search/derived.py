@@ -215,6 +215,17 @@ class DerivedIndex:
             self.sync()  # papers added while it was built
         return True
 
+    def cancel(self) -> None:
+        """Stop the work in steps, dropping what it made (a build's child processes are stopped too); the
+        rows answer as before, and what is missing is made on the next use."""
+        steps, self._steps, self._fresh = self._steps, None, None
+        pending, self._pending = self._pending, set()
+        close = getattr(steps, "close", None)
+        if close is not None:
+            close()  # (a generator's finally clauses run now)
+        if self._built:  # rows made in place meanwhile may have read a paper before it changed
+            self._update_rows(sorted(pending))
+
     def finish(self) -> None:
         """Do the rest of the work in steps now."""
         while not self.step(60.0):

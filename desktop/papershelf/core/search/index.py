@@ -46,6 +46,7 @@ from papershelf.core.library import Library
 from papershelf.core.memory import temporaries_kept
 from papershelf.core.model import Paper, read_abstracts_ahead
 from papershelf.core.search.derived import DerivedIndex
+from papershelf.core.search.forked import Forked, processes_for
 from papershelf.core.search.query import (
     FIELD_OF,
     FULLTEXT,
@@ -62,6 +63,7 @@ from papershelf.core.search.wordindex import (
     FileParts,
     Joined,
     Mask,
+    Segments,
     WordIndex,
     WordIndexError,
     checksum,
@@ -319,10 +321,16 @@ class SearchIndex(DerivedIndex):
 
     STEP_ROWS = _STEP_ROWS
 
-    def __init__(self, library: Library, *, word_index: bool = False, word_index_from: int = WORD_INDEX_FROM) -> None:
+    def __init__(
+        self, library: Library, *, word_index: bool = False, word_index_from: int = WORD_INDEX_FROM,
+        build_processes: int | None = None,
+    ) -> None:
+        """``build_processes``: how many child processes build the word index first, when it is (see
+        ``core/search/forked.py``; None: as the machine and the library's size say; 1: none)."""
         super().__init__(library)
         self.word_index_enabled = word_index
         self.word_index_from = word_index_from
+        self.build_processes = build_processes
         self._columns: dict[str, _Column] = {}
         self._abstract_at: list[int] = []
         self._ann_at: list[int] = []
@@ -339,7 +347,9 @@ class SearchIndex(DerivedIndex):
         self.word_index_source = ""  # "cache", "built" or "" (none); for the status line and tests
         self._saver: threading.Thread | None = None  # writing search.cache after a build in steps
         self._words_first_due = False  # no search.cache: the word index is built before the columns
-        self._words_first: WordIndex | None = None  # ... built, its rows' checksums set as the columns are made
+        self._words_first: WordIndex | Segments | None = None  # ... built, its rows' checksums set as the columns
+        # are made
+        self._words_first_forked: Forked | None = None  # ... by child processes, while they run
         self._words_first_annotations: tuple[Joined, npt.NDArray[np.int64]] | None = None  # meanwhile
         self._words_first_papers: list[Paper] = []  # the papers it indexed (a changed paper is a new Paper)
         self._words_first_changed: set[int] = set()  # rows whose paper changed between the two: scanned
@@ -385,25 +395,70 @@ class SearchIndex(DerivedIndex):
         self._words_first_changed = set()
 
     def _before_rows(self, ids: Sequence[str], *, in_steps: bool) -> Generator[None, None, None]:
-        """The word index of ``ids``' catalogue words, when it is built first (see ``_clear``)."""
+        """The word index of ``ids``' catalogue words, when it is built first (see ``_clear``): by child
+        processes where the machine has CPUs to spare (``core/search/forked.py``), else here, in steps."""
         if not self._words_first_due or len(ids) < self.word_index_from:
             return
-        builder, papers, indexed = Builder(len(ids)), self.library.papers, self._words_first_papers
-        with temporaries_kept():  # (the tokeniser's temporaries: not new memory each step)
-            for start in range(0, len(ids), _STEP_ROWS):  # (~5 ms for the words of 256 papers, ~10 ms to tokenise)
-                chunk = [papers[pid] for pid in ids[start : start + _STEP_ROWS]]
-                read_abstracts_ahead(chunk)  # (one read of the catalogue file, not one per abstract)
-                indexed.extend(chunk)
-                builder.add(list(map(catalogue_words, chunk)))
+        papers = self.library.papers
+        ever = set(self.library.annotated_ids())
+        word: WordIndex | Segments | None = None
+        annotations: tuple[Joined, npt.NDArray[np.int64]] | None = None
+        processes = self.build_processes or processes_for(len(ids))
+        if processes > 1:
+            indexed = [papers[pid] for pid in ids]
+            forked: Forked | None = None
+            with contextlib.suppress(OSError):  # (cannot fork: built here, below)
+                forked = Forked(indexed, ids, processes, lambda low, high: self._annotation_texts(ids, low, high, ever))
+            if forked is not None:
+                self._words_first_forked = forked
+                try:
+                    built = yield from forked.waiting()
+                finally:
+                    forked.stop()
+                    self._words_first_forked = None
+                if built is not None:
+                    self._words_first_papers = indexed
+                    word = built.words
+                    annotations = Joined(built.annotated_texts), np.asarray(built.annotated_rows, np.int64)
+        if word is None:  # built here
+            builder, indexed = Builder(len(ids), checksums=False), self._words_first_papers
+            with temporaries_kept():  # (the tokeniser's temporaries: not new memory each step)
+                for start in range(0, len(ids), _STEP_ROWS):  # (~5 ms for the words of 256 papers, ~10 to tokenise)
+                    chunk = [papers[pid] for pid in ids[start : start + _STEP_ROWS]]
+                    read_abstracts_ahead(chunk)  # (one read of the catalogue file, not one per abstract)
+                    indexed.extend(chunk)
+                    builder.add(list(map(catalogue_words, chunk)))
+                    yield
+                    yield from builder.merging()
+            word = yield from builder.finishing(ids, prepare=False)
+            yield from word.preparing()
+            texts: list[str] = []
+            rows: list[int] = []
+            for start in range(0, len(ids), 8192):  # (~20 ms when a fifth of the papers are annotated)
+                more_texts, more_rows = self._annotation_texts(ids, start, start + 8192, ever)
+                texts += more_texts
+                rows += more_rows
                 yield
-                yield from builder.merging()
-        word = yield from builder.finishing(ids, prepare=False)
-        yield from word.preparing()
-        # the annotated papers' text (tags, lists, note), which queries meanwhile search besides the index's
-        stored, texts, rows = self.library.stored_annotation, [], []
-        for row, pid in enumerate(ids):
-            if row % 16384 == 16383:  # (~20 ms)
-                yield
+            annotations = Joined(texts), np.asarray(rows, np.int64)
+        # what queries search besides the word index until the columns are made: the annotated papers' text
+        self._words_first_annotations = annotations
+        self._words_first = word  # its checksums are set as the columns are made
+        yield
+        if isinstance(word, Segments):  # answering already; made one before the columns (less memory then)
+            self._words_first = yield from word.merging()
+
+    def _annotation_texts(
+        self, ids: Sequence[str], low: int, high: int, ever: set[str]
+    ) -> tuple[list[str], list[int]]:
+        """Of the rows ``low`` to ``high`` (``ids``' papers), the annotated papers' text (tags, lists, note) and
+        their rows (``ever``: the papers ever annotated)."""
+        papers, stored = self.library.papers, self.library.stored_annotation
+        texts: list[str] = []
+        rows: list[int] = []
+        for row in range(low, min(high, len(ids))):
+            pid = ids[row]
+            if pid not in ever:
+                continue
             ann = stored(pid)
             if ann is not None:
                 paper = papers[pid]
@@ -411,14 +466,25 @@ class SearchIndex(DerivedIndex):
                 if text.strip():
                     texts.append(text)
                     rows.append(row)
-        self._words_first_annotations = Joined(texts), np.asarray(rows, np.int64)
-        self._words_first = word  # its checksums are the catalogue texts' once the columns are made
-        yield
+        return texts, rows
 
     def _rows_added(self, first: int, *, in_steps: bool) -> Generator[None, None, None]:
         self._order_array = None
         if not first and self.word_index_enabled and len(self._order) >= self.word_index_from:
             yield from self._attach_word_index(in_steps)
+
+    @property
+    def words_built_apart(self) -> bool:
+        """True when a build now (``start_build``) has its word index built first by child processes."""
+        with_cache = (self.library.folder / CACHE_FILE).exists()
+        return self.lean and not with_cache and (self.build_processes or processes_for(len(self.library.papers))) > 1
+
+    @property
+    def word_build_processes(self) -> list[int]:
+        """The child processes building the word index first right now (their pids), if any."""
+        fresh = self._fresh if self._fresh is not None else self
+        forked = fresh._words_first_forked
+        return forked.pids if forked is not None else []
 
     @property
     def word_indexed(self) -> bool:
@@ -449,7 +515,8 @@ class SearchIndex(DerivedIndex):
         self.start_rebuild()
 
     def _fresh_copy(self) -> SearchIndex:
-        return SearchIndex(self.library, word_index=self.word_index_enabled, word_index_from=self.word_index_from)
+        return SearchIndex(self.library, word_index=self.word_index_enabled, word_index_from=self.word_index_from,
+                           build_processes=self.build_processes)
 
     def build_step(self, seconds: float = 0.01) -> bool:
         """Build for about ``seconds`` (one step at least); True once the build is done and adopted.
@@ -585,6 +652,8 @@ class SearchIndex(DerivedIndex):
         self._words_first_annotations, self._words_first_papers = None, []
         if early is not None and early.ids == order:  # built first; the columns set its checksums
             early.ids = order  # the same strings as the rows' ids, not a second copy (~6 MB at 100k)
+            if isinstance(early, Segments):  # built by child processes, a run of rows each: made one
+                early = yield from early.merging()
             # the annotated rows' text, as read for the word index built first (a change since: see _adopt)
             self._annotation_text = annotations
             self.word_index_source = "built"

@@ -314,15 +314,8 @@ class WordIndex:
         header, raw, at = cachefile.read(path, MAGIC, WordIndexError)
         if header.get("format") != FORMAT_VERSION:
             raise WordIndexError("written by another version")
-        blobs: dict[str, npt.NDArray[Any]] = {}
         try:
-            for name, dtype, count in header["blobs"]:
-                kind = np.dtype(dtype)
-                end = at + int(count) * kind.itemsize
-                if end > len(raw):
-                    raise WordIndexError("the file is truncated")
-                blobs[name] = np.frombuffer(raw, kind, int(count), at)  # read-only views of the file's bytes
-                at = end
+            blobs = _arrays(header, raw, at)  # read-only views of the file's bytes
             ids, vocab = list(header["ids"]), list(header["vocab"])
             checksums, df, postings = blobs["checksums"], blobs["df"], blobs["postings"]
         except (KeyError, TypeError, ValueError) as exc:
@@ -344,6 +337,172 @@ class WordIndex:
         )
         return index, extra if isinstance(extra, dict) else {}
 
+    # -- between processes ----------------------------------------------------------------------------
+
+    def built_parts(self) -> FileParts:
+        """The index as ``Builder.finishing`` makes it (the dense tokens' rows in their bitsets), as a header
+        and the arrays' bytes, for ``from_built_parts`` in another process (no rows made again, no copy)."""
+        if not self._dense_rows_dropped:
+            raise ValueError("only an index whose dense tokens' rows are in their bitsets")
+        arrays: list[tuple[str, npt.NDArray[Any]]] = [
+            ("checksums", self.checksums), ("df", self.df), ("postings", self._postings), ("bits", self._dense_bits),
+        ]
+        header = {"rows": self.n_rows, "vocab": self.vocab,
+                  "blobs": [[name, array_.dtype.str, array_.size] for name, array_ in arrays]}
+        return header, [np.ascontiguousarray(array_).reshape(-1).data.cast("B") for _, array_ in arrays]
+
+    @classmethod
+    def from_built_parts(
+        cls, ids: list[str], header: dict[str, Any], raw: bytes, at: int, *, prepare: bool = True,
+    ) -> WordIndex:
+        """The index ``built_parts`` gave (its arrays read from ``raw`` from ``at`` on), of the rows ``ids``.
+
+        Raises:
+            WordIndexError: the parts are not such an index of as many rows.
+        """
+        try:
+            blobs = _arrays(header, raw, at)
+            vocab, df = list(header["vocab"]), blobs["df"].astype(np.int32)
+            if header["rows"] != len(ids) or len(df) != len(vocab):
+                raise WordIndexError("the parts do not agree")
+            bits = blobs["bits"].reshape(len(_dense_tokens(df, len(ids))), (len(ids) + 7) // 8)
+            return cls(ids, blobs["checksums"].astype(np.uint32), vocab, df,
+                       blobs["postings"].astype(np.int32, copy=False), prepare=prepare, dense_bits=bits)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise WordIndexError(f"the parts are damaged ({exc})") from exc
+
+
+def _arrays(header: dict[str, Any], raw: bytes, at: int) -> dict[str, npt.NDArray[Any]]:
+    """The arrays ``header["blobs"]`` names (name, dtype, count), one after the other in ``raw`` from ``at`` on.
+
+    Raises:
+        WordIndexError: ``raw`` ends before them. (KeyError, TypeError, ValueError: a damaged header.)
+    """
+    arrays: dict[str, npt.NDArray[Any]] = {}
+    for name, dtype, count in header["blobs"]:
+        kind = np.dtype(dtype)
+        end = at + int(count) * kind.itemsize
+        if end > len(raw):
+            raise WordIndexError("the file is truncated")
+        arrays[name] = np.frombuffer(raw, kind, int(count), at)
+        at = end
+    return arrays
+
+
+class Segments:
+    """The word indexes of consecutive runs of rows (``parts``, each counting its rows from 0), answering as
+    one index of all the rows: built side by side (``core/search/forked.py``), then ``merging`` into one.
+
+    Every part but the last has a multiple of 8 rows (its bitsets' bytes then end where the next part's begin).
+    """
+
+    def __init__(self, parts: list[WordIndex], ids: list[str]) -> None:
+        if sum(part.n_rows for part in parts) != len(ids):
+            raise ValueError(f"{len(ids)} ids for {sum(part.n_rows for part in parts)} rows")
+        if any(part.n_rows % 8 for part in parts[:-1]):
+            raise ValueError("a part but the last of a number of rows not a multiple of 8")
+        self.parts = parts
+        self.ids = ids
+        self.n_rows = len(ids)
+        self.checksums = (  # (a copy: the search index sets them)
+            np.concatenate([part.checksums for part in parts]).astype(np.uint32) if parts else np.zeros(0, np.uint32)
+        )
+        self._firsts = [0, *itertools.accumulate(part.n_rows for part in parts)][:-1]
+
+    def rows_with(self, word: str, verify: Verify | None) -> Mask:
+        """As ``WordIndex.rows_with``: each part's answer, one after the other."""
+        masks = []
+        for part, first in zip(self.parts, self._firsts, strict=True):
+            part_verify = None if verify is None else _shifted(verify, first)
+            masks.append(part.rows_with(word, part_verify))
+        return np.concatenate(masks) if masks else np.zeros(0, np.bool_)
+
+    def merging(self) -> Generator[None, None, WordIndex]:
+        """The one index of all the rows, the same as one built from all their texts at once (the tokens
+        numbered as they first occur, each token's rows ascending), in steps of a few ms. This one answers
+        meanwhile (the checksums are shared: set them on either)."""
+        parts = list(self.parts)
+        n = self.n_rows
+        numbers: dict[str, int] = {}
+        maps = []  # per part: its tokens' numbers among all
+        for part in parts:
+            in_order = (numbers.setdefault(token, len(numbers)) for token in part.vocab)
+            maps.append(np.fromiter(in_order, np.int64, len(part.vocab)))
+            yield
+        vocab = list(numbers)
+        del numbers
+        df = np.zeros(len(vocab), np.int64)
+        for part, numbered in zip(parts, maps, strict=True):
+            df[numbered] += part.df  # (a token once per part)
+        dense = _dense_tokens(df, n)
+        slot_of = np.full(len(vocab), -1, np.int64)
+        slot_of[dense] = np.arange(len(dense))
+        stride = ((n + 7) // 8) * 8
+        bits = np.zeros((len(dense), stride // 8), np.uint8)
+        free = np.zeros(len(vocab), np.int64)  # where each sparse token's next rows go
+        sparse_df = np.where(slot_of < 0, df, 0)
+        np.cumsum(sparse_df[:-1], out=free[1:])
+        postings = np.empty(int(sparse_df.sum()), np.int32)
+        for start in range(0, len(postings), 1 << 19):  # (new memory, touched in steps: see Builder.finishing)
+            postings[start : start + (1 << 19)] = 0
+            yield
+        first = 0
+        for part, numbered in zip(parts, maps, strict=True):
+            yield from _merge_part(part, numbered, first, slot_of, bits, stride, postings, free)
+            first += part.n_rows
+        index = WordIndex(self.ids, self.checksums, vocab, df.astype(np.int32), postings, prepare=False,
+                          dense_bits=bits)
+        yield from index.preparing()
+        return index
+
+
+def _shifted(verify: Verify, first: int) -> Verify:
+    """``verify`` for a part whose rows start at ``first``."""
+    return lambda rows: [row - first for row in verify([row + first for row in rows])]
+
+
+def _merge_part(
+    part: WordIndex, numbered: npt.NDArray[np.int64], first: int, slot_of: npt.NDArray[np.int64],
+    bits: npt.NDArray[np.uint8], stride: int, postings: npt.NDArray[np.int32], free: npt.NDArray[np.int64],
+) -> Generator[None, None, None]:
+    """Put a part's rows (from ``first`` on) into the merged index: the tokens dense in both by their bitsets'
+    bytes, the others row by row (``Segments.merging``; parts in row order, so each token's rows ascend)."""
+    run(part.preparing())  # (a part is prepared before it answers: nothing to do)
+    flat_bits = bits.reshape(-1)
+    byte_first, byte_end = first // 8, first // 8 + part._nbytes
+    local_dense = part._dense_tokens
+    slots = slot_of[numbered[local_dense]]
+    both = np.flatnonzero(slots >= 0)
+    for start in range(0, len(both), 256):  # (256 tokens' bytes of 50k rows: ~1.6 MB, a ms or two)
+        piece = both[start : start + 256]
+        bits[slots[piece], byte_first:byte_end] = part._dense_bits[piece]
+        yield
+    for slot in np.flatnonzero(slots < 0).tolist():  # dense in the part, not in all the rows: a row list
+        token = int(numbered[local_dense[slot]])
+        rows = np.flatnonzero(np.unpackbits(part._dense_bits[slot], count=part.n_rows, bitorder="little")) + first
+        postings[free[token] : free[token] + len(rows)] = rows
+        free[token] += len(rows)
+    yield
+    sparse = part._sparse_tokens  # (ascending: their rows lie one after the other in the part's postings)
+    counts = part.df[sparse].astype(np.int64)
+    ends = np.cumsum(counts)
+    cuts = np.searchsorted(ends, np.arange(1 << 17, int(ends[-1]) if len(ends) else 0, 1 << 17), side="right")
+    for low_token, high_token in itertools.pairwise(sorted({0, *cuts.tolist(), len(sparse)})):
+        tokens, counts_here = numbered[sparse[low_token:high_token]], counts[low_token:high_token]
+        low, high = int(ends[low_token] - counts_here[0]), int(ends[high_token - 1])
+        rows = part._postings[low:high].astype(np.int64) + first
+        token_slots = slot_of[tokens]
+        row_slots = np.repeat(token_slots, counts_here)
+        in_bits = row_slots >= 0
+        if in_bits.any():  # sparse in the part, dense in all the rows
+            _set_bits(flat_bits, np.sort(row_slots[in_bits] * stride + rows[in_bits]))
+            rows = rows[~in_bits]
+            counts_here = np.where(token_slots < 0, counts_here, 0)
+        within = np.cumsum(counts_here) - counts_here
+        postings[np.repeat(free[tokens] - within, counts_here) + np.arange(len(rows))] = rows
+        free[tokens] += counts_here
+        yield
+
 
 class Builder:
     """A word index built from its texts as they come, a chunk at a time (``add``), then ``finishing``.
@@ -356,9 +515,11 @@ class Builder:
     100k papers at once needed 220 MB more).
     """
 
-    def __init__(self, expected_rows: int) -> None:
-        """``expected_rows``: about how many texts will come (sizes the groups)."""
+    def __init__(self, expected_rows: int, *, checksums: bool = True) -> None:
+        """``expected_rows``: about how many texts will come (sizes the groups); ``checksums``: False when the
+        caller sets the index's ``checksums`` itself (they are 0 until then)."""
         self._tokenizer = _Tokenizer()
+        self._with_sums = checksums
         self._sums: list[npt.NDArray[np.uint32]] = []
         # per group of rows: its first row, the tokens in it, how many of its rows each is in, and those rows
         # sorted by token, counted from its first (2 bytes a row, not 4: the groups hold every row until copied)
@@ -377,7 +538,7 @@ class Builder:
             raise ValueError(f"chunks of {len(texts)} rows: at most {1 << 15}")
         if self.rows - self._group_first + len(texts) > 0xFFFF:  # a group's rows are counted in 16 bits
             run(self.merging(at_once=True))
-        token_of, row_of, chunk_sums = self._tokenizer.tokens(texts)
+        token_of, row_of, chunk_sums = self._tokenizer.tokens(texts, sums=self._with_sums)
         self._sums.append(chunk_sums)
         keys = (token_of << 16) | (row_of + (self.rows - self._group_first))
         keys.sort()
@@ -437,13 +598,7 @@ class Builder:
                 slots = np.repeat(slot_of[tokens], counts)
                 in_bits = slots >= 0
                 if in_bits.any():
-                    # bit (slot * stride + row), ascending here: each byte's bits or-ed together, then set
-                    where = slots[in_bits] * stride + rows[in_bits]
-                    byte = where >> 3
-                    value = np.left_shift(1, where & 7).astype(np.uint8)
-                    opens = np.flatnonzero(np.concatenate(([True], byte[1:] != byte[:-1])))
-                    flat_bits[byte[opens]] |= np.bitwise_or.reduceat(value, opens)
-                    del where, byte, value
+                    _set_bits(flat_bits, slots[in_bits] * stride + rows[in_bits])  # (ascending here)
                     sparse_counts = np.where(slot_of[tokens] < 0, counts, 0)
                     rows = rows[~in_bits]
                 else:
@@ -503,9 +658,10 @@ class _Tokenizer:
         self._by_bytes: dict[bytes, int] = {}  # the other tokens known
 
     def tokens(
-        self, texts: Sequence[str], *, spaced: bool = False
+        self, texts: Sequence[str], *, spaced: bool = False, sums: bool = True
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
-        """Each token occurrence's number and text (position in ``texts``), in order; each text's ``checksum``.
+        """Each token occurrence's number and text (position in ``texts``), in order; each text's ``checksum``
+        (0 each without ``sums``).
 
         ``spaced``: the texts are known to have no whitespace but single spaces (their checksums are not used).
         """
@@ -520,13 +676,17 @@ class _Tokenizer:
             or any(_OTHER_SPACE.search(text) for text in texts if not text.isascii())  # a no-break space, ...
         ):
             # not in search_form: the tokens are what str.split() makes of the texts as given
-            sums = np.fromiter(map(checksum, texts), np.uint32, len(texts))
-            return (*self.tokens([" ".join(text.split()) for text in texts], spaced=True)[:2], sums)
-        view, ends = memoryview(raw), [*separators.tolist(), len(raw)]
-        sums = np.fromiter(
-            (zlib.crc32(view[start:end]) for start, end in zip([0, *(e + 1 for e in ends[:-1])], ends, strict=True)),
-            np.uint32, len(texts),
-        )
+            numbers, rows, _ = self.tokens([" ".join(text.split()) for text in texts], spaced=True, sums=False)
+            return numbers, rows, np.fromiter(map(checksum, texts), np.uint32, len(texts)) if sums else _no_sums(texts)
+        if sums:
+            view, ends = memoryview(raw), [*separators.tolist(), len(raw)]
+            text_starts = [0, *(end + 1 for end in ends[:-1])]
+            text_sums = np.fromiter(
+                (zlib.crc32(view[start:end]) for start, end in zip(text_starts, ends, strict=True)),
+                np.uint32, len(texts),
+            )
+        else:
+            text_sums = _no_sums(texts)
         in_token = np.zeros(len(data) + 2, np.bool_)
         if spaced:  # (other control characters may be inside tokens)
             np.logical_not((data == 0x20) | newline | (data == _ROW_SEP_BYTE), out=in_token[1:-1])
@@ -540,7 +700,7 @@ class _Tokenizer:
         numbers = np.full(len(starts), -1, np.int64)
         new_short = self._short_tokens(raw, starts, lengths, numbers)
         self._other_tokens(raw, starts, lengths, numbers, new_short)
-        return numbers, rows, sums
+        return numbers, rows, text_sums
 
     def _short_tokens(
         self, raw: bytes, starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], numbers: npt.NDArray[np.int64],
@@ -625,6 +785,18 @@ class _Tokenizer:
             self._low = np.insert(self._low, places, new_short.low)
             self._high = np.insert(self._high, places, new_short.high)
             self._numbers = np.insert(self._numbers, places, short_numbers)
+
+
+def _no_sums(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
+    return np.zeros(len(texts), np.uint32)
+
+
+def _set_bits(flat_bits: npt.NDArray[np.uint8], where: npt.NDArray[np.int64]) -> None:
+    """Set the bits numbered ``where`` (ascending) in ``flat_bits``: each byte's bits or-ed together, then set."""
+    byte = where >> 3
+    value = np.left_shift(1, where & 7).astype(np.uint8)
+    opens = np.flatnonzero(np.concatenate(([True], byte[1:] != byte[:-1])))
+    flat_bits[byte[opens]] |= np.bitwise_or.reduceat(value, opens)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,14 @@ from papershelf.core.storage.store import atomic_write_bytes
 
 def write(path: Path, magic: bytes, header: dict[str, Any], blobs: Sequence[bytes | memoryview]) -> None:
     """Write the file atomically; ``header`` gets ``byteorder`` added. The blobs are written as they are."""
+    atomic_write_bytes(path, laid_out(magic, header, blobs))
+
+
+def laid_out(magic: bytes, header: dict[str, Any], blobs: Sequence[bytes | memoryview]) -> list[bytes | memoryview]:
+    """The parts of such a file, in order (to be written one after the other); ``header`` gets ``byteorder``."""
     head = orjson.dumps({**header, "byteorder": sys.byteorder})
     head += b" " * (-(len(magic) + 8 + len(head)) % 8)  # the arrays start 8-aligned: usable in place
-    atomic_write_bytes(path, [magic, len(head).to_bytes(8, "little"), head, *blobs])
+    return [magic, len(head).to_bytes(8, "little"), head, *blobs]
 
 
 def read(path: Path, magic: bytes, error: type[Exception]) -> tuple[dict[str, Any], bytes, int]:
@@ -32,7 +37,11 @@ def read(path: Path, magic: bytes, error: type[Exception]) -> tuple[dict[str, An
         FileNotFoundError: there is no file.
         error: not such a file, a damaged header, or written on a machine of another byte order.
     """
-    raw = path.read_bytes()
+    return parse(path.read_bytes(), magic, error)
+
+
+def parse(raw: bytes, magic: bytes, error: type[Exception]) -> tuple[dict[str, Any], bytes, int]:
+    """``read``'s answer for a file's bytes."""
     if not raw.startswith(magic):
         raise error(f"not a Papershelf {magic.decode(errors='replace').strip().lower()} file")
     at = len(magic)

@@ -1,0 +1,224 @@
+"""A large library's word index built by child processes, a run of rows each, while the window goes on.
+
+Building the word index of 100k papers takes ~5 s of one CPU (each paper's catalogue words, then
+tokenising them). Where a second CPU is free, the build is shared: ``Forked`` forks one child per run of
+rows; each child makes its rows' catalogue words, tokenises them (``Builder``), writes the word index of
+its rows to an anonymous in-memory file and exits. The parent only waits, between the window's events
+(``waiting`` sleeps in ``select`` on the children's pipes, leaving the CPUs to them), then reads the
+runs' indexes, which answer as one (``Segments``) and are merged into one later.
+
+Why fork, and why it is safe here:
+
+* The children need the library as the parent has it (100k papers, their abstracts' places in the
+  catalogue file). A fresh process would read the catalogue again (~2 s); a forked child has it at once.
+* A child runs only this module's code on data already in memory (the papers, and the catalogue file
+  read with ``pread`` on a descriptor of its own): never Qt, never a lock another of the parent's
+  threads may hold. It leaves with ``os._exit`` (no atexit handlers, no output flushed twice), also
+  when anything goes wrong.
+* Linux only (``processes_for``): where fork is not safe with the system's GUI libraries (macOS) or
+  does not exist, the parent builds the words itself, in steps, as before.
+
+A child that fails, is killed, or writes something that is not a word index makes the parent build the
+words itself (``Forked.result`` is None). Closing a ``Forked`` (``stop``) kills and reaps its children.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import itertools
+import os
+import select
+import signal
+import sys
+import warnings
+from collections.abc import Callable, Generator, Sequence
+from typing import Final, NamedTuple
+
+from papershelf.core.fields import catalogue_words
+from papershelf.core.memory import temporaries_kept
+from papershelf.core.model import Paper, read_abstracts_ahead
+from papershelf.core.search.steps import run
+from papershelf.core.search.wordindex import Builder, Segments, WordIndex, WordIndexError
+from papershelf.core.storage import cachefile
+
+PROCESSES_FROM: Final = 20_000  # rows: a smaller build takes under a second, not worth a child
+RUN_ROWS_FROM: Final = 10_000  # ... and no child gets fewer rows than this
+MAX_PROCESSES: Final = 4
+_CHUNK_ROWS: Final = 256  # rows a child tokenises at a time (as the parent would: see Builder)
+_WAIT_S: Final = 0.004  # the longest one waiting step sleeps (the window's events wait no longer)
+_MAGIC: Final = b"PAPERSHELF-WORDS\n"
+
+
+def processes_for(rows: int) -> int:
+    """How many children to build the word index of ``rows`` rows with: 1 (none: the parent builds it) on a
+    single CPU, for a small library, or where fork is not safe (not Linux)."""
+    if not sys.platform.startswith("linux") or rows < PROCESSES_FROM:
+        return 1
+    cpus = len(os.sched_getaffinity(0))
+    return max(1, min(cpus, MAX_PROCESSES, rows // RUN_ROWS_FROM))
+
+
+def runs_of(rows: int, processes: int) -> list[tuple[int, int]]:
+    """``rows`` cut into ``processes`` runs of about equal length, every cut at a multiple of 8 rows."""
+    cuts = sorted({rows * k // processes // 8 * 8 for k in range(processes)} | {rows})
+    return [(low, high) for low, high in itertools.pairwise(cuts) if high > low]
+
+
+Annotated = Callable[[int, int], tuple[list[str], list[int]]]
+"""Given a run of rows (``low``, ``high``), the texts of the annotated papers among them and their rows: what
+a child reads besides its rows' catalogue words."""
+
+
+class Built(NamedTuple):
+    """What the children built: the word index of every row (their runs', answering as one), and the
+    annotated papers' texts (``Annotated``) with their rows, in row order."""
+
+    words: Segments
+    annotated_texts: list[str]
+    annotated_rows: list[int]
+
+
+class _Child:
+    """One forked child: its pid, the pipe it holds open until it exits, the file it writes its run to."""
+
+    def __init__(self, pid: int, pipe: int, out: int, rows: tuple[int, int]) -> None:
+        self.pid = pid
+        self.pipe = pipe
+        self.out = out
+        self.rows = rows
+        self.status: int | None = None  # its exit status once reaped
+
+
+class Forked:
+    """The word index of ``papers`` (in row order; ``ids`` theirs) built by ``processes`` forked children,
+    each of which also reads its rows' ``annotated`` texts.
+
+    Use ``waiting`` (steps) until it returns. Raises OSError if the children cannot be started (the caller
+    builds the words itself then).
+    """
+
+    def __init__(self, papers: Sequence[Paper], ids: Sequence[str], processes: int, annotated: Annotated) -> None:
+        self.ids = list(ids)
+        self._children: list[_Child] = []
+        try:
+            for rows in runs_of(len(papers), processes):
+                self._children.append(_start(papers, rows, annotated))
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def pids(self) -> list[int]:
+        """The children's process ids (those not yet reaped)."""
+        return [child.pid for child in self._children if child.status is None]
+
+    def waiting(self) -> Generator[None, None, Built | None]:
+        """Wait for the children, sleeping at most a few ms a step; what they built, or None if a child did
+        not build its run (the caller builds the words itself then)."""
+        try:
+            while True:
+                running = [child for child in self._children if child.status is None]
+                if not running:
+                    break
+                with contextlib.suppress(InterruptedError):
+                    select.select([child.pipe for child in running], [], [], _WAIT_S)
+                for child in running:
+                    pid, status = os.waitpid(child.pid, os.WNOHANG)
+                    if pid:
+                        child.status = status
+                yield
+            if any(child.status != 0 for child in self._children):
+                return None
+            parts, texts, rows = [], [], []
+            for child in self._children:
+                low, high = child.rows
+                read = _read_run(child.out, self.ids[low:high])
+                if read is None:
+                    return None
+                part, (run_texts, run_rows) = read
+                yield
+                yield from part.preparing()
+                parts.append(part)
+                texts += run_texts
+                rows += run_rows
+            return Built(Segments(parts, self.ids), texts, rows)
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Kill the children still running, reap them, close their pipes and files."""
+        children, self._children = self._children, []
+        for child in children:
+            if child.status is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child.pid, signal.SIGKILL)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(child.pid, 0)
+                child.status = -1
+            for fd in (child.pipe, child.out):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+
+def _start(papers: Sequence[Paper], rows: tuple[int, int], annotated: Annotated) -> _Child:
+    """Fork a child that builds the word index of ``papers[rows]`` into an anonymous file."""
+    out = os.memfd_create("papershelf-words", os.MFD_CLOEXEC)
+    try:
+        pipe_read, pipe_write = os.pipe()
+    except BaseException:
+        os.close(out)
+        raise
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns of fork in a process with threads (the parent has Qt's): the child touches
+            # nothing they may hold (see the module's docstring)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except BaseException:
+        for fd in (out, pipe_read, pipe_write):
+            os.close(fd)
+        raise
+    if pid == 0:  # the child: never returns
+        status = 1
+        try:
+            os.close(pipe_read)
+            gc.disable()  # (a short life: collecting would touch, and copy, every page of the parent's objects)
+            _build_run(papers[rows[0] : rows[1]], annotated(*rows), out)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(pipe_write)
+    return _Child(pid, pipe_read, out, rows)
+
+
+def _build_run(papers: Sequence[Paper], annotated: tuple[list[str], list[int]], out: int) -> None:
+    """(In the child) the word index of ``papers``' catalogue words, and ``annotated``, written to ``out``."""
+    builder = Builder(len(papers), checksums=False)  # (the search index sets them as it makes its columns)
+    with temporaries_kept():
+        for start in range(0, len(papers), _CHUNK_ROWS):
+            chunk = papers[start : start + _CHUNK_ROWS]
+            read_abstracts_ahead(chunk)
+            builder.add(list(map(catalogue_words, chunk)))
+            run(builder.merging())
+        index = run(builder.finishing([""] * len(papers), prepare=False))
+    header, blobs = index.built_parts()
+    header["annotated"] = annotated
+    with os.fdopen(out, "wb", closefd=False) as file:
+        for part in cachefile.laid_out(_MAGIC, header, blobs):
+            file.write(part)
+
+
+def _read_run(out: int, ids: list[str]) -> tuple[WordIndex, tuple[list[str], list[int]]] | None:
+    """The word index a child wrote to ``out`` for the rows ``ids`` and the annotated texts it read, or None
+    if that is not what it holds."""
+    size = os.fstat(out).st_size
+    raw = os.pread(out, size, 0)
+    try:
+        header, raw, at = cachefile.parse(raw, _MAGIC, WordIndexError)
+        texts, rows = header["annotated"]
+        if len(texts) != len(rows) or not all(type(t) is str for t in texts) or not all(type(r) is int for r in rows):
+            return None
+        return WordIndex.from_built_parts(ids, header, raw, at, prepare=False), (texts, rows)
+    except (WordIndexError, KeyError, TypeError, ValueError):
+        return None
