@@ -159,7 +159,7 @@ def forking_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return numbered_library(tmp_path_factory.mktemp("forking") / "library", PROCESSES_FROM)
 
 
-def test_child_processes_start_as_the_window_is_made_and_words_are_answered_from_their_index(
+def test_child_processes_build_the_word_index_once_the_window_is_shown_and_words_are_answered_from_it(
     qtbot: QtBot, forking_library_dir: Path, settings: QSettings
 ) -> None:
     (forking_library_dir / CACHE_FILE).unlink(missing_ok=True)
@@ -167,11 +167,13 @@ def test_child_processes_start_as_the_window_is_made_and_words_are_answered_from
     window = MainWindow(library, settings=settings)
     qtbot.addWidget(window)
     index = window.controller.index
-    children = index.word_build_processes
-    assert len(children) >= 2  # started before the window is even shown
-    window.show()
+    assert index.building  # started as the window was made, advanced between events ...
+    assert index.word_build_processes == []  # ... none of which has run yet
     window.search.setText("w17x")
     window.apply_filters()
+    assert f"Preparing to search {PROCESSES_FROM:,} papers" in window.hint.text()
+    window.show()
+    qtbot.waitUntil(lambda: len(index.word_build_processes) >= 2, timeout=10_000)
     with qtbot.waitSignal(window.words_ready, timeout=60_000):
         pass
     assert index.word_build_processes == []
@@ -192,8 +194,9 @@ def test_closing_the_window_while_children_build_stops_them(
     window = MainWindow(Library(forking_library_dir), settings=settings)
     qtbot.addWidget(window)
     window.show()
-    children = window.controller.index.word_build_processes
-    assert children
+    index = window.controller.index
+    qtbot.waitUntil(lambda: len(index.word_build_processes) >= 2, timeout=10_000)
+    children = index.word_build_processes
     window.close()
     for pid in children:
         with pytest.raises(ChildProcessError):  # killed and reaped: nothing left running or waiting

@@ -146,8 +146,6 @@ class AppController(LibraryController):
         self._search_index_started = True
         self.facet_counter.start_sync()
         self.index.start_build()
-        if self.index.words_built_apart:
-            self.index.build_step(0)  # the first step starts the child processes: they need no events
         self.similarity_timer.stop()  # (a paper selected as the window opened started it) resumed after this
         self._step_search_index()
 

@@ -69,9 +69,6 @@ class MainWindow(QMainWindow):
         self.library = library
         self.settings = settings or QSettings()
         self.controller = AppController(library, self)
-        # A large library's search index starts now: where child processes build its word index (no
-        # search.cache), they work while the window is made and shown; a search restored meanwhile waits.
-        self.start_search_index()
         self.auto_export = self.controller.auto_export
         self._pending = window_state.Pending()
         self.setWindowTitle(window_title(library.folder, read_only=library.read_only))
@@ -99,6 +96,9 @@ class MainWindow(QMainWindow):
                 "It is open read-only: you can browse and search, but changes will not be saved."
             )
         self.restore_state()
+        # A large library's search index is prepared between events, from the first after the window is shown
+        # (child processes start then, if they build its word index); a search restored now waits for it.
+        self.start_search_index()
         self.apply_filters()  # starts the facet timer: counts follow just after the window is shown
 
     # -- construction --------------------------------------------------------------------------------
@@ -390,7 +390,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self.start_search_index)  # (started already, unless the library grew meanwhile)
+        QTimer.singleShot(0, self.start_search_index)  # (started as the window was made, if large enough then)
         pending, self._pending.splitter = self._pending.splitter, None
         if pending is not None:
             self.splitter.restoreState(pending)
