@@ -20,6 +20,9 @@ QUERIES = [
     "key:2021", "venue:iclr", "tag:rl", "tag:*", "-tag:*", "list:*", "status:read", "note:*", "note:the",
     "year:2019..2020", "-year:*", "title:* -abstract:*", "zzzz", "ö", "reinforcement learning agent",
     '"of the"', "the", "a", "-the", "author:* graph", "x",
+    # several terms that each scan the rows' texts (read once per block of rows, not once per term)
+    "-abstract:eaq -abstract:the -abstract:ebq", '-"a bq" -"of the" graph', '"e aq" OR "of the" OR "zz q"',
+    "title:graph author:li -abstract:the", "note:the OR abstract:diffusion", "-tag:* -note:* abstract:learning",
 ]  # fmt: skip
 
 
@@ -43,6 +46,10 @@ def test_the_search_index_answers_as_the_query_does_on_10k_papers(library: Libra
     for text in QUERIES:
         assert index.filter(parse_query(text)) == reference(library, text), text
     assert index.word_indexed
+    backwards = list(reversed(library.papers))[::3]  # a table's order, a third of the papers
+    for text in QUERIES:
+        expected = set(reference(library, text))
+        assert index.filter(parse_query(text), backwards) == [pid for pid in backwards if pid in expected], text
     ids = list(library.papers)
     library.annotate(ids[100:140], AnnotationChange(add_tags=("graphite",), note="the neural graph of it"))
     for text in ("graph", "graphite", "tag:graphite", "note:neural", '"neural graph"', "-graph"):

@@ -46,7 +46,7 @@ from papershelf.core.library import Library
 from papershelf.core.memory import temporaries_kept
 from papershelf.core.model import Paper, read_abstracts_ahead
 from papershelf.core.search.derived import DerivedIndex
-from papershelf.core.search.forked import Forked, processes_for
+from papershelf.core.search.forked import Forked, can_fork, processes_for
 from papershelf.core.search.query import (
     FIELD_OF,
     FULLTEXT,
@@ -87,6 +87,7 @@ _CACHE_SETTINGS: Final = {"text": "title author key abstract", "form": 1}
 _STALE_SHARE: Final = REBUILD_STALE_SHARE  # ... and a cached one with more changed papers is not used
 _IN_WORD_INDEX: Final = frozenset({"title", "author", "key", "abstract", "note"})  # fields inside the "any" text
 _STEP_ROWS: Final = 256  # a step of a build in steps: this many papers (a few ms)
+_KEPT_ROWS: Final = 4096  # rows whose texts a query scanning them term by term keeps at a time (~6 MB)
 _MASK_CACHE: Final = 64  # words whose rows are remembered (typing "graph neural" looks up "graph" once)
 
 
@@ -138,7 +139,7 @@ class _CombinedTexts:
     The row's offsets (``abstract_at``, ``ann_at``) must be set before its text is.
     """
 
-    __slots__ = ("_abstract_at", "_ann_at", "_flags", "_heads", "_order", "_papers", "_source", "_stored")
+    __slots__ = ("_abstract_at", "_ann_at", "_flags", "_heads", "_kept", "_order", "_papers", "_source", "_stored")
 
     def __init__(
         self, abstract_at: list[int], ann_at: list[int], order: list[str], papers: Mapping[str, Paper],
@@ -150,15 +151,35 @@ class _CombinedTexts:
         self._flags = bytearray()  # _SINGLE_SPACED: ... with its whitespace made single spaces; _HEADED
         self._abstract_at, self._ann_at, self._order, self._papers = abstract_at, ann_at, order, papers
         self._heads = heads
+        self._kept: dict[int, str] | None = None  # rows' texts made while ``kept``
 
     def __len__(self) -> int:
         return len(self._stored)
+
+    @contextlib.contextmanager
+    def kept(self) -> Iterator[None]:
+        """Within it, a row's text is made once and kept, for a query whose terms scan the same rows one
+        after the other (the caller bounds how many rows it reads meanwhile)."""
+        self._kept = {}
+        try:
+            yield
+        finally:
+            self._kept = None
 
     def _head(self, row: int) -> str:
         titles, authors, keys = self._heads
         return titles[row] + _FIELD_SEP + authors[row] + _FIELD_SEP + keys[row] + _FIELD_SEP
 
     def __getitem__(self, row: int) -> str:
+        kept = self._kept
+        if kept is None:
+            return self._made(row)
+        text = kept.get(row)
+        if text is None:
+            text = kept[row] = self._made(row)
+        return text
+
+    def _made(self, row: int) -> str:
         source, flags, stored = self._source[row], self._flags[row], self._stored[row]
         text = stored if isinstance(stored, str) else stored.decode("utf-8", "surrogatepass")
         if flags & _HEADED:
@@ -229,6 +250,8 @@ class _CombinedTexts:
     def __setitem__(self, row: int, text: str) -> None:
         stored, self._source[row], self._flags[row] = self._split(row, text)
         self._stored[row] = _compact(stored)
+        if self._kept is not None:
+            self._kept.pop(row, None)
 
 
 def _compact(text: str) -> str | bytes:
@@ -345,6 +368,7 @@ class SearchIndex(DerivedIndex):
         self._masks: dict[str, Mask] = {}  # word -> the rows that contain it, kept exact as rows change
         self._order_array: npt.NDArray[Any] | None = None
         self.word_index_source = ""  # "cache", "built" or "" (none); for the status line and tests
+        self._word_index_processes = 0  # ... when built, by how many processes (see word_index_processes)
         self._saver: threading.Thread | None = None  # writing search.cache after a build in steps
         self._words_first_due = False  # no search.cache: the word index is built before the columns
         self._words_first: WordIndex | Segments | None = None  # ... built, its rows' checksums set as the columns
@@ -385,6 +409,7 @@ class SearchIndex(DerivedIndex):
         self._scope = None
         self._previous = None
         self.word_index_source = ""
+        self._word_index_processes = 0
         # Without a search.cache to load, the word index is built anyway: first, from the papers' catalogue
         # words, so that plain words are answered before the columns are made (``answers_early``).
         with_cache = (self.library.folder / CACHE_FILE).exists()
@@ -403,8 +428,8 @@ class SearchIndex(DerivedIndex):
         ever = set(self.library.annotated_ids())
         word: WordIndex | Segments | None = None
         annotations: tuple[Joined, npt.NDArray[np.int64]] | None = None
-        processes = self.build_processes or processes_for(len(ids))
-        if processes > 1:
+        processes = processes_for(len(ids)) if self.build_processes is None else self.build_processes
+        if processes > 1 and can_fork():
             indexed = [papers[pid] for pid in ids]
             forked: Forked | None = None
             with contextlib.suppress(OSError):  # (cannot fork: built here, below)
@@ -418,9 +443,11 @@ class SearchIndex(DerivedIndex):
                     self._words_first_forked = None
                 if built is not None:
                     self._words_first_papers = indexed
+                    self._word_index_processes = len(built.words.parts)
                     word = built.words
                     annotations = Joined(built.annotated_texts), np.asarray(built.annotated_rows, np.int64)
         if word is None:  # built here
+            self._word_index_processes = 1
             builder, indexed = Builder(len(ids), checksums=False), self._words_first_papers
             with temporaries_kept():  # (the tokeniser's temporaries: not new memory each step)
                 for start in range(0, len(ids), _STEP_ROWS):  # (~5 ms for the words of 256 papers, ~10 to tokenise)
@@ -474,10 +501,11 @@ class SearchIndex(DerivedIndex):
             yield from self._attach_word_index(in_steps)
 
     @property
-    def words_built_apart(self) -> bool:
-        """True when a build now (``start_build``) has its word index built first by child processes."""
-        with_cache = (self.library.folder / CACHE_FILE).exists()
-        return self.lean and not with_cache and (self.build_processes or processes_for(len(self.library.papers))) > 1
+    def word_index_processes(self) -> int:
+        """By how many processes the word index answering now was built: 1 (this one), more (child processes,
+        a run of rows each), 0 (loaded from search.cache, or none)."""
+        source = self._fresh if self.words_answered_early and self._fresh is not None else self
+        return source._word_index_processes
 
     @property
     def word_build_processes(self) -> list[int]:
@@ -690,6 +718,7 @@ class SearchIndex(DerivedIndex):
             word = yield from WordIndex.building(order, texts, pause_every=_STEP_ROWS, prepare=False)
             stale = set()
             self.word_index_source = "built"
+            self._word_index_processes = 1
             yield from word.preparing()
             if not self.library.read_only:  # (the dense tokens' rows made again from their bitsets, in steps)
                 parts = yield from word.file_parts_steps(_CACHE_SETTINGS)
@@ -923,6 +952,20 @@ class SearchIndex(DerivedIndex):
             keep = np.zeros(len(self._order), np.bool_)
             keep[everywhere] = True
             return _take(self._scope_array(rows), keep)
+        combined = self._columns[_ANY]
+        if isinstance(combined, _CombinedTexts) and sum(map(len, query.clauses)) > 1:
+            # Each row's text is made again when read (~6 us): terms that scan it one after the other read
+            # it once per block of rows instead of once per term (32 terms over 10k rows: 2.1 s -> 0.3 s)
+            found: list[int] = []
+            scanned: Sequence[int] = range(len(self._order)) if rows is None else rows
+            for start in range(0, len(scanned), _KEPT_ROWS):
+                with combined.kept():
+                    found += self._select_clauses(query, list(scanned[start : start + _KEPT_ROWS])) or []
+            return found
+        return self._select_clauses(query, rows)
+
+    def _select_clauses(self, query: Query, rows: list[int] | None) -> list[int] | None:
+        """Rows (None: all) that every clause of ``query`` accepts, the cheapest clauses first."""
         indexed = self._word is not None
         for clause in sorted(query.clauses, key=lambda c: _clause_cost(c, indexed)):
             rows = self._select_clause(clause, rows)
@@ -1056,7 +1099,7 @@ def _clause_cost(clause: tuple[Term, ...], indexed: bool = False) -> int:
 
 _STATE: Final = (
     "_columns", "_abstract_at", "_ann_at", "_year", "_annotated", "_word", "_stale",
-    "_masks", "_order_array", "word_index_source", "_annotation_text", "_saver",
+    "_masks", "_order_array", "word_index_source", "_word_index_processes", "_annotation_text", "_saver",
 )
 """What ``finish_build`` takes over from the index built anew in steps (besides the rows' ids)."""
 
