@@ -24,6 +24,42 @@ def _status_mb(field: str) -> float:
     return float("nan")
 
 
+class _Gaps:
+    """The gaps between turns of the event loop, as a timer firing every ``interval_ms`` records them (in
+    ``seconds``): the longest is the longest the window could not handle an event (a keystroke, a repaint).
+    Needs a QApplication."""
+
+    def __init__(self, interval_ms: int = 0) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.seconds: list[float] = []
+        self._last = time.perf_counter()
+        self._timer = QTimer()
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.tick)
+
+    def start(self) -> float:
+        """Measure from now on (the time now)."""
+        self._last = time.perf_counter()
+        self._timer.start()
+        return self._last
+
+    def tick(self) -> None:
+        """The gap since the last turn (or start) ends now."""
+        now = time.perf_counter()
+        self.seconds.append(now - self._last)
+        self._last = now
+
+    def stop(self) -> None:
+        """Stop measuring; the gap up to now counts."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self.tick()
+
+    def sorted_ms(self) -> list[float]:
+        return sorted(gap * 1000 for gap in self.seconds)
+
+
 def rss(library_dir: str) -> dict[str, object]:
     """Open the library, build the table model (and the search index, as the window does); RSS on the way."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -98,7 +134,7 @@ def notes_sync(library_dir: str, notes_file: str) -> dict[str, object]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import tempfile
 
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtCore import QEventLoop, QSettings
     from PySide6.QtWidgets import QApplication
 
     from papershelf.core.library import Library
@@ -115,37 +151,25 @@ def notes_sync(library_dir: str, notes_file: str) -> dict[str, object]:
         if getattr(index, "building", False):
             index.finish_build()  # the search index the window builds after it opens: ready first
         app.processEvents()
-        gaps: list[float] = []
-        last = [0.0]
-
-        def tick() -> None:
-            now = time.perf_counter()
-            gaps.append(now - last[0])
-            last[0] = now
-
+        gaps = _Gaps()
         loop = QEventLoop()
         outcome: list[str] = []
         window.notes_sync.synced.connect(lambda _report: (outcome.append("synced"), loop.quit()))
         window.notes_sync.failed.connect(lambda message: (outcome.append(message), loop.quit()))
-        probe = QTimer()
-        probe.setInterval(0)
-        probe.timeout.connect(tick)
         size = Path(notes_file).stat().st_size
         reset = _reset_peak()
         before_mb = _status_mb("VmRSS")
-        started = last[0] = time.perf_counter()
-        probe.start()
+        started = gaps.start()
         window.notes_sync.set_path(Path(notes_file))  # as File > Notes file… does
         if window.notes_sync.syncing:
             loop.exec()
-        tick()  # the gap up to the end of the sync counts too
+        gaps.tick()  # the gap up to the end of the sync counts too
         seconds = time.perf_counter() - started
-        during_sync_ms = round(max(gaps) * 1000, 1)
+        during_sync_ms = round(max(gaps.seconds) * 1000, 1)
         if index.working:  # the search index takes the synced notes in, in steps: the window stays usable
             window.controller.search_index_ready.connect(loop.quit)
             loop.exec()
-        probe.stop()
-        tick()
+        gaps.stop()
         index_seconds = time.perf_counter() - started - seconds
         peak_mb = _status_mb("VmHWM")
         after_mb = _status_mb("VmRSS")
@@ -156,19 +180,17 @@ def notes_sync(library_dir: str, notes_file: str) -> dict[str, object]:
         keystroke_started = time.perf_counter()
         window.apply_filters()
         keystroke_s = time.perf_counter() - keystroke_started
-        gaps_ms = sorted(gap * 1000 for gap in gaps)
+        gaps_ms = gaps.sorted_ms()
 
         def again() -> float:
             """The longest stall of one more sync (as a file change starts it), in ms."""
-            gaps.clear()
-            probe.start()
-            last[0] = time.perf_counter()
+            gaps.seconds.clear()
+            gaps.start()
             window.notes_sync.start_sync()
             if window.notes_sync.syncing:
                 loop.exec()
-            probe.stop()
-            tick()
-            return round(max(gaps) * 1000, 1)
+            gaps.stop()
+            return round(max(gaps.seconds) * 1000, 1)
 
         unchanged_ms = again()
         text = Path(notes_file).read_text(encoding="utf-8")
@@ -237,28 +259,15 @@ def window(library_dir: str, settings_file: str) -> dict[str, object]:
     shown_window.search_index_ready.connect(loop.quit)
     shown_window.words_ready.connect(loop.quit)
     QTimer.singleShot(300_000, loop.quit)
-    gaps: list[float] = []  # between turns of the event loop while the index is prepared: the window's stalls
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    probe = QTimer()
-    probe.setInterval(0)
-    probe.timeout.connect(tick)
+    gaps = _Gaps()  # between turns of the event loop while the index is prepared: the window's stalls
     waiting = len(library) >= index.word_index_from and not index.word_indexed
     if waiting:
-        last[0] = time.perf_counter()
-        probe.start()
+        gaps.start()
         loop.exec()
     ready, ready_cpu = time.perf_counter(), time.process_time()
     steps["words_ready"] = _status_mb("VmRSS")
     early = index.answers_early(parse_query("graph"))
-    if probe.isActive():  # (the search is not a stall)
-        tick()
-        probe.stop()
+    gaps.stop()  # (the search is not a stall)
     shown_window.search.setText("graph")
     shown_window.apply_filters()
     app.processEvents()
@@ -266,14 +275,11 @@ def window(library_dir: str, settings_file: str) -> dict[str, object]:
     rows_found = shown_window.model.rowCount()
     if waiting and not index.word_indexed:  # the rest of the index, prepared after words were answered
         shown_window.words_ready.disconnect(loop.quit)
-        last[0] = time.perf_counter()
-        probe.start()
+        gaps.start()
         loop.exec()
-    if probe.isActive():
-        probe.stop()
-        tick()
+    gaps.stop()
     all_ready = time.perf_counter()
-    gaps_ms = sorted(gap * 1000 for gap in gaps)
+    gaps_ms = gaps.sorted_ms()
     steps["search_index_ready"] = _status_mb("VmRSS")
     shown_window.apply_filters()
     app.processEvents()
@@ -324,22 +330,11 @@ def more_like_this(library_dir: str, seconds: float) -> dict[str, object]:
     library = Library(library_dir)
     with tempfile.TemporaryDirectory() as home:
         window = MainWindow(library, settings=QSettings(str(Path(home) / "s.ini"), QSettings.Format.IniFormat))
-        gaps: list[float] = []
-        last = [time.perf_counter()]
+        gaps = _Gaps(10)
         filled: list[float] = []
-
-        def tick() -> None:
-            now = time.perf_counter()
-            gaps.append(now - last[0])
-            last[0] = now
-
-        probe = QTimer()
-        probe.setInterval(10)
-        probe.timeout.connect(tick)
         loop = QEventLoop()
         QTimer.singleShot(round(seconds * 1000), loop.quit)
-        started = last[0] = time.perf_counter()
-        probe.start()
+        started = gaps.start()
         window.similar_panel.shown_for.connect(lambda _pid: filled.append(time.perf_counter() - started))
         window.show()  # the window selects its first paper as it is shown
         if window.current_paper_id() is None:
@@ -348,15 +343,14 @@ def more_like_this(library_dir: str, seconds: float) -> dict[str, object]:
         if not filled:  # not yet: wait for it (still counting the stalls)
             window.similar_panel.shown_for.connect(loop.quit)
             loop.exec()
-        probe.stop()
-        tick()
-        first_ms = gaps[0] * 1000  # showing the window itself
-        gaps_ms = sorted(gap * 1000 for gap in gaps)
+        gaps.stop()
+        first_ms = gaps.seconds[0] * 1000  # showing the window itself
+        gaps_ms = gaps.sorted_ms()
         result = {
             "papers": len(library),
             "max_stall_ms": round(gaps_ms[-1], 1),
             "first_turn_ms": round(first_ms, 1),
-            "max_stall_after_first_turn_ms": round(max(gaps[1:], default=0.0) * 1000, 1),
+            "max_stall_after_first_turn_ms": round(max(gaps.seconds[1:], default=0.0) * 1000, 1),
             "longest_stalls_ms": [round(gap, 1) for gap in gaps_ms[-5:]],
             "turns": len(gaps_ms),
             "seconds_to_similar_shown": round(filled[0], 2) if filled else None,

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import AnnotationChange, Library
 from papershelf.core.model import Paper
-from papershelf.core.search.forked import PROCESSES_FROM, processes_for
+from papershelf.core.search.forked import processes_for
 from papershelf.core.search.index import CACHE_FILE, WORD_INDEX_FROM, filter_papers
 from papershelf.ui.main_window import LARGE_LIBRARY, MainWindow
+from papershelf.ui.window_state import SETTINGS_VERSION
 
 PAPERS = LARGE_LIBRARY + 1  # large enough for the word index, and for the search box to wait without one
 assert PAPERS >= WORD_INDEX_FROM
@@ -106,6 +108,30 @@ def test_plain_words_are_answered_before_the_rest_of_the_index_is_ready(
     window.close()
 
 
+def test_a_search_restored_from_the_last_session_waits_for_the_index_instead_of_holding_up_the_window(
+    qtbot: QtBot, large_library_dir: Path, settings: QSettings
+) -> None:
+    (large_library_dir / CACHE_FILE).unlink(missing_ok=True)
+    settings.setValue("window/version", SETTINGS_VERSION)  # a window closed before, searching for "w17x"
+    settings.setValue("window/query", "w17x")
+    library = Library(large_library_dir)
+    window = MainWindow(library, settings=settings)
+    qtbot.addWidget(window)
+    index = window.controller.index
+    assert not index.ready  # the window was made without building the index for the search ...
+    assert window.search.text() == "w17x"
+    assert window.model.rowCount() == PAPERS  # ... which waits for it, and says so
+    assert f"Preparing to search {PAPERS:,} papers" in window.hint.text()
+    window.show()
+    with qtbot.waitSignal(window.words_ready, timeout=30_000):
+        pass
+    assert [library.papers[pid].key for pid in window.model.ids()] == ["paper17"]
+    with qtbot.waitSignal(window.search_index_ready, timeout=30_000):
+        pass
+    index.wait_for_cache()
+    window.close()
+
+
 def test_the_next_window_uses_the_cached_index(qtbot: QtBot, large_library_dir: Path, tmp_path: Path) -> None:
     library = Library(large_library_dir)
     window = MainWindow(library, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
@@ -149,21 +175,20 @@ def test_a_large_import_is_indexed_again_while_search_keeps_working(
     window.close()
 
 
-# -- a library large enough for child processes to build its word index (Linux, two CPUs or more) ----------
+# -- child processes build the word index (Linux, two CPUs or more: the large library has enough papers) ----
 
 
-@pytest.fixture(scope="module")
-def forking_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if processes_for(PROCESSES_FROM) < 2:
+def forks(folder: Path) -> None:
+    if processes_for(PAPERS) < 2:
         pytest.skip("one CPU (or not Linux): the window builds the word index itself, as tested above")
-    return numbered_library(tmp_path_factory.mktemp("forking") / "library", PROCESSES_FROM)
+    (folder / CACHE_FILE).unlink(missing_ok=True)
 
 
 def test_child_processes_build_the_word_index_once_the_window_is_shown_and_words_are_answered_from_it(
-    qtbot: QtBot, forking_library_dir: Path, settings: QSettings
+    qtbot: QtBot, large_library_dir: Path, settings: QSettings
 ) -> None:
-    (forking_library_dir / CACHE_FILE).unlink(missing_ok=True)
-    library = Library(forking_library_dir)
+    forks(large_library_dir)
+    library = Library(large_library_dir)
     window = MainWindow(library, settings=settings)
     qtbot.addWidget(window)
     index = window.controller.index
@@ -171,12 +196,13 @@ def test_child_processes_build_the_word_index_once_the_window_is_shown_and_words
     assert index.word_build_processes == []  # ... none of which has run yet
     window.search.setText("w17x")
     window.apply_filters()
-    assert f"Preparing to search {PROCESSES_FROM:,} papers" in window.hint.text()
+    assert f"Preparing to search {len(library):,} papers" in window.hint.text()  # (the import above added some)
     window.show()
     qtbot.waitUntil(lambda: len(index.word_build_processes) >= 2, timeout=10_000)
     with qtbot.waitSignal(window.words_ready, timeout=60_000):
         pass
     assert index.word_build_processes == []
+    assert index.word_index_processes >= 2
     assert [library.papers[pid].key for pid in window.model.ids()] == ["paper17"]
     with qtbot.waitSignal(window.search_index_ready, timeout=60_000):
         pass
@@ -184,21 +210,35 @@ def test_child_processes_build_the_word_index_once_the_window_is_shown_and_words
     window.search.setText('"code word w1234x"')
     window.apply_filters()
     assert [library.papers[pid].key for pid in window.model.ids()] == ["paper1234"]
+    index.wait_for_cache()
     window.close()
 
 
-def test_closing_the_window_while_children_build_stops_them(
-    qtbot: QtBot, forking_library_dir: Path, settings: QSettings
+def test_closing_the_window_while_children_build_stops_them_and_everything_else(
+    qtbot: QtBot, large_library_dir: Path, settings: QSettings
 ) -> None:
-    (forking_library_dir / CACHE_FILE).unlink(missing_ok=True)
-    window = MainWindow(Library(forking_library_dir), settings=settings)
+    forks(large_library_dir)
+    window = MainWindow(Library(large_library_dir), settings=settings)
     qtbot.addWidget(window)
+    window.search.setText("title:models w17x")  # (a search that waits for the whole index)
     window.show()
-    index = window.controller.index
+    controller, index = window.controller, window.controller.index
     qtbot.waitUntil(lambda: len(index.word_build_processes) >= 2, timeout=10_000)
     children = index.word_build_processes
+    announced: list[str] = []
+    controller.search_index_ready.connect(lambda: announced.append("search index"))
+    controller.words_ready.connect(lambda: announced.append("words"))
     window.close()
     for pid in children:
         with pytest.raises(ChildProcessError):  # killed and reaped: nothing left running or waiting
             os.waitpid(pid, os.WNOHANG)
-    assert not (forking_library_dir / CACHE_FILE).exists()  # the next start builds it
+    for _ in range(50):  # turns of the event loop after the close: nothing is built between them any more
+        QApplication.processEvents()
+    window.apply_filters()  # as the search box's pause-in-typing timer may still do: it builds nothing now
+    assert not index.ready
+    assert index.word_build_processes == []
+    assert not index.building
+    assert announced == []
+    assert not controller.index_timer.isActive()
+    assert not controller.similarity_timer.isActive()
+    assert not (large_library_dir / CACHE_FILE).exists()  # the next start builds it

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
+from pytestqt.qtbot import QtBot
 
 from papershelf.core.library import Library
 from papershelf.core.model import Paper
 from papershelf.ui.paper_model import COLUMN_NAMES, PaperTableModel
-from papershelf.ui.text import plain_tooltip
+from papershelf.ui.text import ElidedLabel, plain_tooltip
 
 # In a process of its own: if the browser opens the FIFO it blocks for ever (Qt reads it on the GUI thread,
 # holding the interpreter), so the parent sees a timeout and the test fails instead of hanging the suite.
@@ -71,3 +72,32 @@ def test_a_tooltip_shows_markup_in_a_title_as_the_literal_text(small_library: Li
 
 def test_plain_tooltip_escapes_everything() -> None:
     assert plain_tooltip("<a href='x'>&</a>") == "<p>&lt;a href=&#x27;x&#x27;&gt;&amp;&lt;/a&gt;</p>"
+
+
+def test_a_label_too_narrow_for_its_text_shows_its_start_and_an_ellipsis_and_keeps_the_whole(qtbot: QtBot) -> None:
+    label = ElidedLabel()
+    qtbot.addWidget(label)
+    label.show()
+    key = "hayashi2021bayesianoptimisationofneuralarchitectures<b>"
+    label.setText(key)
+    width = label.fontMetrics().horizontalAdvance(key)
+    assert label.sizeHint().width() >= width  # it asks for room for the whole key
+    assert label.minimumSizeHint().width() < width // 3  # ... and a layout may give it much less
+    label.resize(width // 3, label.sizeHint().height())
+    shown = label.shown_text()
+    assert shown.endswith("…")
+    assert key.startswith(shown[:-1])
+    assert len(shown) > 3
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()  # nothing cut in half
+    assert label.text() == key  # what Copy copies
+    assert label.toolTip() == plain_tooltip(key)  # the markup in it shown literally
+    label.resize(width + 20, label.sizeHint().height())
+    assert label.shown_text() == key  # room again: the whole key
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    label.setFont(font)  # (a larger font: not all of it fits now)
+    assert label.shown_text().endswith("…")
+    assert label.fontMetrics().horizontalAdvance(label.shown_text()) <= label.contentsRect().width()
+    label.setText("")
+    assert label.shown_text() == ""
+    assert label.toolTip() == ""

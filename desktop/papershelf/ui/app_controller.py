@@ -149,6 +149,14 @@ class AppController(LibraryController):
         self.similarity_timer.stop()  # (a paper selected as the window opened started it) resumed after this
         self._step_search_index()
 
+    def stop_background_work(self) -> None:
+        """Stop preparing the search, facet and similarity indexes (the window is closing): nothing more is
+        built between events, and a search index build under way stops with its child processes."""
+        self.index_timer.stop()
+        self.similarity_timer.stop()
+        self._index_announced = self._words_announced = True
+        self.index.cancel()
+
     def _step_search_index(self) -> None:
         """Advance the search index's work in steps between events; ``search_index_ready`` once it is done."""
         self._index_announced = self._words_announced = False

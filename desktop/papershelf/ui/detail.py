@@ -41,7 +41,7 @@ from papershelf.ui.dialogs import HistoryDialog, MergedNoteDialog
 from papershelf.ui.paper_files import PaperFilesPane
 from papershelf.ui.paper_model import STATUS_LABELS, status_icon
 from papershelf.ui.rendered import show_rendered_title, shown_html
-from papershelf.ui.text import ResourceFreeBrowser, plain_tooltip
+from papershelf.ui.text import ElidedLabel, ResourceFreeBrowser, plain_tooltip
 from papershelf.ui.trash import TrashLine
 
 NOTE_SAVE_DELAY_MS = 700
@@ -166,11 +166,10 @@ class DetailPane(QWidget):
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setObjectName("detailMeta")
 
-        self.key = QLabel()
-        self.key.setTextFormat(Qt.TextFormat.PlainText)
+        self.key = ElidedLabel()
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # A long key gives way to the file buttons beside it (cut, whole in its tooltip and by Copy) rather
-        # than widen the pane.
+        # A long key gives way to the file buttons beside it (shortened with "…", whole in its tooltip and by
+        # Copy) rather than widen the pane.
         self.key.setMinimumWidth(KEY_MIN_WIDTH)
         self.copy_key = QToolButton()
         self.copy_key.setText("Copy")
@@ -361,8 +360,7 @@ class DetailPane(QWidget):
         show_rendered_title(self.title, render(paper.title))
         self.authors.setText(", ".join(paper.authors) or "Unknown authors")
         self.meta.setText(" · ".join(x for x in (paper.venue, str(paper.year or ""), paper.track or "") if x))
-        self.key.setText(paper.key)
-        self.key.setToolTip(plain_tooltip(paper.key))
+        self.key.setText(paper.key)  # (its tooltip too)
         self._link_parts = (paper.url, paper.doi)
         self._show_links()
         full = "\n".join(x for x in (paper.url.strip(), paper.doi.strip() and f"doi:{paper.doi.strip()}") if x)

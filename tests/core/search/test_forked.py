@@ -103,6 +103,7 @@ def test_children_build_the_index_one_process_builds_and_words_are_answered_mean
         assert not index.build_step(0.0)
     assert index.word_build_processes == []
     assert all(gone(pid) for pid in pids)
+    assert index.word_index_processes == processes  # what they built is what answers
     for text in QUERIES:
         query = parse_query(text)
         assert index.answers_early(query), text
@@ -125,6 +126,7 @@ def test_a_child_that_dies_makes_the_index_build_the_words_itself(library_dir: P
     index.finish_build()
     assert all(gone(pid) for pid in pids)
     assert index.word_index_source == "built"
+    assert index.word_index_processes == 1  # built here after all
     for text in QUERIES:
         assert index.filter(parse_query(text)) == reference(library, text), text
 
@@ -148,4 +150,22 @@ def test_an_edit_while_children_build_is_answered_right(library_dir: Path) -> No
     library.annotate(library.ids_for_keys(["paper5"]), AnnotationChange(note="an aardvark"))
     assert not index.words_answered_early  # the children read the library as it was
     for text in ("aardvark", "w5x", "wombat"):
+        assert index.filter(parse_query(text)) == reference(library, text), text
+
+
+def test_children_reaped_by_the_system_still_give_their_index(library_dir: Path) -> None:
+    """With SIGCHLD ignored, the system reaps the children as they exit and waitpid() finds none: their files
+    still say whether they finished."""
+    library = fresh(library_dir)
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        index = started(library, 2)
+        pids = index.word_build_processes
+        while not index.words_answered_early:
+            assert not index.build_step(0.0)
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert all(gone(pid) for pid in pids)
+    assert index.word_index_processes == 2
+    for text in QUERIES:
         assert index.filter(parse_query(text)) == reference(library, text), text

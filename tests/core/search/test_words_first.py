@@ -64,11 +64,16 @@ def started(folder: Path, processes: int) -> tuple[Library, SearchIndex]:
     answered from the word index built first (by ``processes`` processes)."""
     library = make_library(folder)
     library.import_papers(TRICKY)
+    library.import_papers(  # (runs end on multiples of 8 rows: enough rows for each child to have one)
+        Paper(id="", key=f"filler{i}", title=f"Filler number {i}", authors=["Bo Li"], year=2000 + i, abstract="x")
+        for i in range(8 * processes)
+    )
     index = SearchIndex(library, word_index=True, word_index_from=0, build_processes=processes)
     library.events.connect_ids(index.invalidate)
     index.start_build()
     while not index.words_answered_early:
         assert not index.build_step(0.0)  # words are answered before the build is done
+    assert index.word_index_processes == processes  # (children's work is not thrown away in the tests below)
     return library, index
 
 

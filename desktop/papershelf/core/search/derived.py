@@ -216,15 +216,16 @@ class DerivedIndex:
         return True
 
     def cancel(self) -> None:
-        """Stop the work in steps, dropping what it made (a build's child processes are stopped too); the
-        rows answer as before, and what is missing is made on the next use."""
-        steps, self._steps, self._fresh = self._steps, None, None
-        pending, self._pending = self._pending, set()
+        """Stop the work in steps, dropping what it made (a build's child processes are stopped too). A
+        rebuild's rows answer as before; work done in place (rows added or recomputed) is all done again on
+        the next use."""
+        steps, self._steps, fresh, self._fresh = self._steps, None, self._fresh, None
+        self._pending = set()
         close = getattr(steps, "close", None)
         if close is not None:
             close()  # (a generator's finally clauses run now)
-        if self._built:  # rows made in place meanwhile may have read a paper before it changed
-            self._update_rows(sorted(pending))
+        if steps is not None and fresh is None:
+            self._built = False  # (which rows it had reached is not known: none is trusted)
 
     def finish(self) -> None:
         """Do the rest of the work in steps now."""

@@ -11,26 +11,33 @@ Why fork, and why it is safe here:
 
 * The children need the library as the parent has it (100k papers, their abstracts' places in the
   catalogue file). A fresh process would read the catalogue again (~2 s); a forked child has it at once.
-* A child runs only this module's code on data already in memory (the papers, and the catalogue file
-  read with ``pread`` on a descriptor of its own): never Qt, never a lock another of the parent's
-  threads may hold. It leaves with ``os._exit`` (no atexit handlers, no output flushed twice), also
-  when anything goes wrong.
+* A child runs only pure Python and numpy on data already in memory: its papers' catalogue words
+  (``fields``), the tokeniser (``Builder``), its rows' annotated texts (the caller's ``Annotated``),
+  reading abstracts from the catalogue file with ``pread`` on the descriptor it shares with the parent
+  (``pread`` moves no file offset). Never Qt, never a lock another of the parent's threads may hold. It
+  leaves with ``os._exit`` (no atexit handlers, no output flushed twice), also when anything goes wrong
+  (after printing what to stderr), and the kernel kills it if the parent dies first (``prctl``).
 * Linux only (``processes_for``): where fork is not safe with the system's GUI libraries (macOS) or
   does not exist, the parent builds the words itself, in steps, as before.
 
-A child that fails, is killed, or writes something that is not a word index makes the parent build the
-words itself (``Forked.result`` is None). Closing a ``Forked`` (``stop``) kills and reaps its children.
+A child that fails, is killed, takes longer than ``_DEADLINE_S``, or writes something that does not read
+back as a word index of its rows (``WordIndex.from_built_parts`` checks the header and the arrays' sizes)
+makes the parent build the words itself (``waiting`` gives None). ``stop`` (also when ``waiting`` is closed)
+kills and reaps the children.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import itertools
 import os
 import select
 import signal
 import sys
+import time
+import traceback
 import warnings
 from collections.abc import Callable, Generator, Sequence
 from typing import Final, NamedTuple
@@ -46,14 +53,21 @@ PROCESSES_FROM: Final = 20_000  # rows: a smaller build takes under a second, no
 RUN_ROWS_FROM: Final = 10_000  # ... and no child gets fewer rows than this
 MAX_PROCESSES: Final = 4
 _CHUNK_ROWS: Final = 256  # rows a child tokenises at a time (as the parent would: see Builder)
-_WAIT_S: Final = 0.004  # the longest one waiting step sleeps (the window's events wait no longer)
+_WAIT_S: Final = 0.004  # the longest one waiting step sleeps (a step of the window's may take a few)
+_DEADLINE_S: Final = 300.0  # children not done by then are stopped, and the parent builds the words itself
+_PR_SET_PDEATHSIG: Final = 1  # prctl(2)
 _MAGIC: Final = b"PAPERSHELF-WORDS\n"
+
+
+def can_fork() -> bool:
+    """True where children can build (Linux: fork is safe with its GUI libraries, and memfd exists)."""
+    return sys.platform.startswith("linux") and hasattr(os, "memfd_create")
 
 
 def processes_for(rows: int) -> int:
     """How many children to build the word index of ``rows`` rows with: 1 (none: the parent builds it) on a
-    single CPU, for a small library, or where fork is not safe (not Linux)."""
-    if not sys.platform.startswith("linux") or rows < PROCESSES_FROM:
+    single CPU, for a small library, or where they cannot (``can_fork``)."""
+    if not can_fork() or rows < PROCESSES_FROM:
         return 1
     cpus = len(os.sched_getaffinity(0))
     return max(1, min(cpus, MAX_PROCESSES, rows // RUN_ROWS_FROM))
@@ -87,7 +101,7 @@ class _Child:
         self.pipe = pipe
         self.out = out
         self.rows = rows
-        self.status: int | None = None  # its exit status once reaped
+        self.status: int | None = None  # its exit status once reaped (0 too if another reaped it: see waiting)
 
 
 class Forked:
@@ -116,15 +130,21 @@ class Forked:
     def waiting(self) -> Generator[None, None, Built | None]:
         """Wait for the children, sleeping at most a few ms a step; what they built, or None if a child did
         not build its run (the caller builds the words itself then)."""
+        deadline = time.monotonic() + _DEADLINE_S
         try:
             while True:
                 running = [child for child in self._children if child.status is None]
                 if not running:
                     break
+                if time.monotonic() > deadline:  # (stuck: reading a file that does not answer, ...)
+                    return None
                 with contextlib.suppress(InterruptedError):
                     select.select([child.pipe for child in running], [], [], _WAIT_S)
                 for child in running:
-                    pid, status = os.waitpid(child.pid, os.WNOHANG)
+                    try:
+                        pid, status = os.waitpid(child.pid, os.WNOHANG)
+                    except ChildProcessError:  # reaped already (SIGCHLD ignored): what it wrote says if it was done
+                        pid, status = child.pid, 0
                     if pid:
                         child.status = status
                 yield
@@ -134,6 +154,8 @@ class Forked:
             for child in self._children:
                 low, high = child.rows
                 read = _read_run(child.out, self.ids[low:high])
+                os.close(child.out)  # (its memory goes now)
+                child.out = -1
                 if read is None:
                     return None
                 part, (run_texts, run_rows) = read
@@ -157,8 +179,9 @@ class Forked:
                     os.waitpid(child.pid, 0)
                 child.status = -1
             for fd in (child.pipe, child.out):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+                if fd >= 0:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
 
 
 def _start(papers: Sequence[Paper], rows: tuple[int, int], annotated: Annotated) -> _Child:
@@ -169,27 +192,47 @@ def _start(papers: Sequence[Paper], rows: tuple[int, int], annotated: Annotated)
     except BaseException:
         os.close(out)
         raise
+    parent = os.getpid()
     try:
         with warnings.catch_warnings():
             # Python 3.12+ warns of fork in a process with threads (the parent has Qt's): the child touches
             # nothing they may hold (see the module's docstring)
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
+            if pid == 0:
+                _child(parent, papers[rows[0] : rows[1]], lambda: annotated(*rows), out)  # (never returns)
     except BaseException:
         for fd in (out, pipe_read, pipe_write):
             os.close(fd)
         raise
-    if pid == 0:  # the child: never returns
-        status = 1
-        try:
-            os.close(pipe_read)
-            gc.disable()  # (a short life: collecting would touch, and copy, every page of the parent's objects)
-            _build_run(papers[rows[0] : rows[1]], annotated(*rows), out)
-            status = 0
-        finally:
-            os._exit(status)
     os.close(pipe_write)
     return _Child(pid, pipe_read, out, rows)
+
+
+def _child(
+    parent: int, papers: Sequence[Paper], annotated: Callable[[], tuple[list[str], list[int]]], out: int,
+) -> None:
+    """The child's life: build its run, write it to ``out``, leave (status 0 only if all of it was written)."""
+    status = 1
+    try:
+        _die_with(parent)
+        gc.disable()  # (a short life: collecting would touch, and copy, every page of the parent's objects)
+        _build_run(papers, annotated(), out)
+        status = 0
+    except BaseException:  # (said on stderr; the parent builds the words itself)
+        with contextlib.suppress(BaseException):
+            traceback.print_exc()
+            sys.stderr.flush()
+    finally:
+        os._exit(status)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this child when its parent dies (a crashed window leaves no child working on)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # (it died before that was set)
+        os._exit(1)
 
 
 def _build_run(papers: Sequence[Paper], annotated: tuple[list[str], list[int]], out: int) -> None:

@@ -362,12 +362,16 @@ class WordIndex:
         """
         try:
             blobs = _arrays(header, raw, at)
-            vocab, df = list(header["vocab"]), blobs["df"].astype(np.int32)
-            if header["rows"] != len(ids) or len(df) != len(vocab):
+            vocab, df, postings = list(header["vocab"]), blobs["df"].astype(np.int32), blobs["postings"]
+            dense = _dense_tokens(df, len(ids))
+            sparse_rows = int(df.sum()) - int(df[dense].sum())
+            if header["rows"] != len(ids) or len(df) != len(vocab) or sparse_rows != len(postings):
                 raise WordIndexError("the parts do not agree")
-            bits = blobs["bits"].reshape(len(_dense_tokens(df, len(ids))), (len(ids) + 7) // 8)
+            if len(postings) and (int(postings.min()) < 0 or int(postings.max()) >= len(ids)):
+                raise WordIndexError("the parts name rows they do not have")
+            bits = blobs["bits"].reshape(len(dense), (len(ids) + 7) // 8)
             return cls(ids, blobs["checksums"].astype(np.uint32), vocab, df,
-                       blobs["postings"].astype(np.int32, copy=False), prepare=prepare, dense_bits=bits)
+                       postings.astype(np.int32, copy=False), prepare=prepare, dense_bits=bits)
         except (KeyError, TypeError, ValueError) as exc:
             raise WordIndexError(f"the parts are damaged ({exc})") from exc
 
