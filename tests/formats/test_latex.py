@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from papershelf.formats import latex
 
@@ -155,6 +157,24 @@ def test_bare_specials_are_escaped_outside_urls(value: str, repaired: str) -> No
 )
 def test_is_balanced(text: str, balanced: bool) -> None:
     assert latex.is_balanced(text) is balanced
+
+
+def balanced_by_depth(braces: list[str]) -> bool:
+    """The reference: a depth that never goes below 0 and ends at 0."""
+    depth = 0
+    for brace in braces:
+        depth += 1 if brace == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="{}\\a ", max_size=40))
+def test_is_balanced_agrees_with_counting_the_depth_both_ways(text: str) -> None:
+    every = [c for c in text if c in "{}"]  # as BibTeX counts them
+    unescaped = [c for i, c in enumerate(text) if c in "{}" and (i == 0 or text[i - 1] != "\\")]  # bibtexparser
+    assert latex.is_balanced(text) is (balanced_by_depth(every) and balanced_by_depth(unescaped))
 
 
 def test_dollars_around_text_with_no_math_form_are_escaped_not_kept_as_math() -> None:

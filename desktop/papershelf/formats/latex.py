@@ -39,7 +39,13 @@ _SPECIALS = re.compile(r"[\\{}$&%#_~^<>|]|--|``|''|[?!]`")
 _LIGATURE_BREAK = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
 # A letter with accents Unicode has no single character for (NFC left them apart), or one non-ASCII character.
 _NON_ASCII = re.compile(r"[A-Za-z][\u0300-\u036f]+|[^\x00-\x7f]")
-_SPECIAL_CHARS = re.compile(r"[\\{}$&%#_~^<>|]")  # a character class: scanned for at C speed
+_SPECIAL_CHARS = re.compile(r"[\\{}$&%#_~^<>|]")  # a character class: scanned for at C speed (_ESCAPES' keys)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return _ESCAPES[match.group()]
+
+
 _LIGATURE_MARK: Final = "\ue002"  # private use: where "{}" goes between two characters
 _LIGATURE_PAIRS: Final = tuple((a + b, a + _LIGATURE_MARK + b) for a, b in ("--", "``", "''", "?`", "!`"))
 _ESCAPE_TABLE_WITH_MARK: Final = str.maketrans({**_ESCAPES, _LIGATURE_MARK: "{}"})
@@ -271,7 +277,8 @@ class Encoder:
                     text = text.replace(pair, broken)
             text = text.translate(_ESCAPE_TABLE_WITH_MARK)
         elif _SPECIAL_CHARS.search(text):
-            text = text.translate(_ESCAPE_TABLE)
+            # (only the specials are replaced: translating an abstract looks up each of its ~1,500 characters)
+            text = _SPECIAL_CHARS.sub(_escaped, text)
         # The escapes are ASCII: the LaTeX forms of the other characters go in after them, one by one
         # (a translation of the whole text would look every character up).
         return _NON_ASCII.sub(self._form, text) if forms else text
@@ -390,17 +397,21 @@ _MATH_CHARS: Final = frozenset(GREEK.values()) | frozenset(MATH_SYMBOLS.values()
 
 
 def _balanced(text: str, pattern: re.Pattern[str]) -> bool:
-    depth = 0
-    for match in pattern.finditer(text):
-        depth += 1 if match.group() == "{" else -1
-        if depth < 0:
-            return False
-    return depth == 0
+    """Whether the braces ``pattern`` finds pair up: taking out "{}" again and again leaves nothing (the same as
+    a depth that never goes below 0 and ends at 0, without a Python step per brace)."""
+    braces = "".join(pattern.findall(text))
+    while "{}" in braces:
+        braces = braces.replace("{}", "")
+    return not braces
 
 
 def is_balanced(text: str) -> bool:
     """Braces balanced both as BibTeX counts them (every brace) and as bibtexparser does (unescaped)."""
-    return _balanced(text, _BRACE) and _balanced(text, _UNESCAPED_BRACE)
+    if not _balanced(text, _BRACE):
+        return False
+    if "\\{" not in text and "\\}" not in text:  # no brace right after a backslash: the same braces both ways
+        return True
+    return _balanced(text, _UNESCAPED_BRACE)
 
 
 def is_math(body: str, after: str) -> bool:
