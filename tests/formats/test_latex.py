@@ -169,6 +169,16 @@ def balanced_by_depth(braces: list[str]) -> bool:
     return depth == 0
 
 
+@pytest.mark.parametrize(
+    ("text", "balanced"),
+    [("{" * 50 + "a" + "}" * 50, True), ("{" * 50 + "}" * 49, False), ("}" + "{" * 20 + "}" * 20 + "{", False),
+     ("{a{b}" * 30 + "}" * 30, True), *((("{" * depth + "}" * depth), True) for depth in range(6, 11)),
+     *((("{" * depth + "}" * depth + "}"), False) for depth in range(6, 11))],
+)
+def test_is_balanced_deeply_nested(text: str, balanced: bool) -> None:
+    assert latex.is_balanced(text) is balanced
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet="{}\\a ", max_size=40))
 def test_is_balanced_agrees_with_counting_the_depth_both_ways(text: str) -> None:

@@ -20,6 +20,7 @@ characters in their LaTeX forms, math forms inside math); ``escape_bare_specials
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from typing import Final
@@ -400,9 +401,12 @@ def _balanced(text: str, pattern: re.Pattern[str]) -> bool:
     """Whether the braces ``pattern`` finds pair up: taking out "{}" again and again leaves nothing (the same as
     a depth that never goes below 0 and ends at 0, without a Python step per brace)."""
     braces = "".join(pattern.findall(text))
-    while "{}" in braces:
+    for _ in range(8):  # (a pass per level of nesting: deeper than 8, counting is the quicker way)
+        if "{}" not in braces:
+            return not braces
         braces = braces.replace("{}", "")
-    return not braces
+    depths = list(itertools.accumulate(1 if brace == "{" else -1 for brace in braces))
+    return not depths or (min(depths) >= 0 and depths[-1] == 0)
 
 
 def is_balanced(text: str) -> bool:

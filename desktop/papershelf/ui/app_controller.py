@@ -68,6 +68,7 @@ class AppController(LibraryController):
         self.matched: list[str] = []  # what the last search matched, before the facet selection
         self.matched_early = False  # ... answered by the word index built first, while the rest is prepared
         self._search_index_started = False
+        self._stopped = False  # stop_background_work: the window closed
         self._index_announced = True  # search_index_ready was emitted for the index's last work in steps
         self._words_announced = True  # ... and words_ready, if its word index answered before the rest
 
@@ -122,6 +123,8 @@ class AppController(LibraryController):
         never changed, when the order changes: the index starts from its previous answer only when it
         is handed the very same scope again, and with a tuple that can never be a changed list.
         """
+        if self._stopped:  # the window closed: no search builds the index now (the model may still ask)
+            return FilterResult(list(scope), list(scope))
         # An empty search keeps every paper: no need to build the index (seconds at 100k) for it.
         self.matched_early = not query.is_empty and self.index.answers_early(query)
         matched = list(scope) if query.is_empty else self.index.filter_incremental(query, scope)
@@ -152,10 +155,17 @@ class AppController(LibraryController):
     def stop_background_work(self) -> None:
         """Stop preparing the search, facet and similarity indexes (the window is closing): nothing more is
         built between events, and a search index build under way stops with its child processes."""
+        self._stopped = True
         self.index_timer.stop()
         self.similarity_timer.stop()
         self._index_announced = self._words_announced = True
         self.index.cancel()
+
+    def resume_background_work(self) -> None:
+        """Undo ``stop_background_work`` (the window is shown again): the search index is prepared again."""
+        if self._stopped:
+            self._stopped = False
+            self._search_index_started = False
 
     def _step_search_index(self) -> None:
         """Advance the search index's work in steps between events; ``search_index_ready`` once it is done."""

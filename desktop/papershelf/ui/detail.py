@@ -167,9 +167,8 @@ class DetailPane(QWidget):
         self.meta.setObjectName("detailMeta")
 
         self.key = ElidedLabel()
-        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # A long key gives way to the file buttons beside it (shortened with "…", whole in its tooltip and by
-        # Copy) rather than widen the pane.
+        # Copy) rather than widen the pane. Not selectable: a selection of the shortened text would copy "…".
         self.key.setMinimumWidth(KEY_MIN_WIDTH)
         self.copy_key = QToolButton()
         self.copy_key.setText("Copy")

@@ -394,7 +394,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._closed = False  # (shown again after a close)
+        if self._closed:  # (shown again after a close)
+            self._closed = False
+            self.controller.resume_background_work()
         QTimer.singleShot(0, self.start_search_index)  # (started as the window was made, if large enough then)
         pending, self._pending.splitter = self._pending.splitter, None
         if pending is not None:

@@ -46,13 +46,14 @@ def test_the_search_index_answers_as_the_query_does_on_10k_papers(library: Libra
     for text in QUERIES:
         assert index.filter(parse_query(text)) == reference(library, text), text
     assert index.word_indexed
-    backwards = list(reversed(library.papers))[::3]  # a table's order, a third of the papers
+    backwards = list(reversed(library.papers))[::5]  # a table's order, a fifth of the papers (searched as given)
     for text in QUERIES:
         expected = set(reference(library, text))
         assert index.filter(parse_query(text), backwards) == [pid for pid in backwards if pid in expected], text
     ids = list(library.papers)
     library.annotate(ids[100:140], AnnotationChange(add_tags=("graphite",), note="the neural graph of it"))
-    for text in ("graph", "graphite", "tag:graphite", "note:neural", '"neural graph"', "-graph"):
+    for text in ("graph", "graphite", "tag:graphite", "note:neural", '"neural graph"', "-graph",
+                 "note:neural -abstract:eaq", 'tag:graphite "neural graph" -zzzz'):
         assert index.filter(parse_query(text)) == reference(library, text), text
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import gc
 import itertools
 import os
@@ -40,7 +41,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Generator, Sequence
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, cast
 
 from papershelf.core.fields import catalogue_words
 from papershelf.core.memory import temporaries_kept
@@ -192,7 +193,8 @@ def _start(papers: Sequence[Paper], rows: tuple[int, int], annotated: Annotated)
     except BaseException:
         os.close(out)
         raise
-    parent = os.getpid()
+    parent, prctl, collecting = os.getpid(), _prctl(), gc.isenabled()
+    gc.disable()  # (off from the fork on in the child: a collection would touch, and copy, the parent's pages)
     try:
         with warnings.catch_warnings():
             # Python 3.12+ warns of fork in a process with threads (the parent has Qt's): the child touches
@@ -200,24 +202,27 @@ def _start(papers: Sequence[Paper], rows: tuple[int, int], annotated: Annotated)
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
             if pid == 0:
-                _child(parent, papers[rows[0] : rows[1]], lambda: annotated(*rows), out)  # (never returns)
+                _child(parent, prctl, papers, rows, annotated, out)  # (never returns)
     except BaseException:
         for fd in (out, pipe_read, pipe_write):
             os.close(fd)
         raise
+    finally:
+        if collecting:
+            gc.enable()
     os.close(pipe_write)
     return _Child(pid, pipe_read, out, rows)
 
 
 def _child(
-    parent: int, papers: Sequence[Paper], annotated: Callable[[], tuple[list[str], list[int]]], out: int,
+    parent: int, prctl: Callable[..., int] | None, papers: Sequence[Paper], rows: tuple[int, int],
+    annotated: Annotated, out: int,
 ) -> None:
     """The child's life: build its run, write it to ``out``, leave (status 0 only if all of it was written)."""
     status = 1
     try:
-        _die_with(parent)
-        gc.disable()  # (a short life: collecting would touch, and copy, every page of the parent's objects)
-        _build_run(papers, annotated(), out)
+        _die_with(parent, prctl)
+        _build_run(papers[rows[0] : rows[1]], annotated(*rows), out)
         status = 0
     except BaseException:  # (said on stderr; the parent builds the words itself)
         with contextlib.suppress(BaseException):
@@ -227,11 +232,24 @@ def _child(
         os._exit(status)
 
 
-def _die_with(parent: int) -> None:
-    """Have the kernel kill this child when its parent dies (a crashed window leaves no child working on)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # (it died before that was set)
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's ``prctl``, looked up once (in the parent: the child makes no new classes), or None."""
+    try:
+        function = ctypes.CDLL(None).prctl
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    function.restype = ctypes.c_int
+    return cast(Callable[..., int], function)
+
+
+def _die_with(parent: int, prctl: Callable[..., int] | None) -> None:
+    """Have the kernel kill this child when the thread that forked it ends (the window's main thread: a crashed
+    window leaves no child working on); where that cannot be asked, the deadline still stops it."""
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)  # (-1 if refused: nothing more to do about it)
+    if os.getppid() != parent:  # (the parent died before that was set)
         os._exit(1)
 
 

@@ -87,7 +87,8 @@ _CACHE_SETTINGS: Final = {"text": "title author key abstract", "form": 1}
 _STALE_SHARE: Final = REBUILD_STALE_SHARE  # ... and a cached one with more changed papers is not used
 _IN_WORD_INDEX: Final = frozenset({"title", "author", "key", "abstract", "note"})  # fields inside the "any" text
 _STEP_ROWS: Final = 256  # a step of a build in steps: this many papers (a few ms)
-_KEPT_ROWS: Final = 4096  # rows whose texts a query scanning them term by term keeps at a time (~6 MB)
+_KEPT_ROWS: Final = 4096  # rows whose texts a query scanning them term by term keeps at a time (~6 MB) ...
+_KEPT_CHARS: Final = 1 << 23  # ... and at most this many characters of them (notes can be long)
 _MASK_CACHE: Final = 64  # words whose rows are remembered (typing "graph neural" looks up "graph" once)
 
 
@@ -139,7 +140,10 @@ class _CombinedTexts:
     The row's offsets (``abstract_at``, ``ann_at``) must be set before its text is.
     """
 
-    __slots__ = ("_abstract_at", "_ann_at", "_flags", "_heads", "_kept", "_order", "_papers", "_source", "_stored")
+    __slots__ = (
+        "_abstract_at", "_ann_at", "_flags", "_heads", "_kept", "_kept_room", "_kept_rows", "_order", "_papers",
+        "_source", "_stored",
+    )
 
     def __init__(
         self, abstract_at: list[int], ann_at: list[int], order: list[str], papers: Mapping[str, Paper],
@@ -152,19 +156,22 @@ class _CombinedTexts:
         self._abstract_at, self._ann_at, self._order, self._papers = abstract_at, ann_at, order, papers
         self._heads = heads
         self._kept: dict[int, str] | None = None  # rows' texts made while ``kept``
+        self._kept_rows: frozenset[int] = frozenset()  # ... of these rows
+        self._kept_room = 0  # ... up to this many characters more
 
     def __len__(self) -> int:
         return len(self._stored)
 
     @contextlib.contextmanager
-    def kept(self) -> Iterator[None]:
-        """Within it, a row's text is made once and kept, for a query whose terms scan the same rows one
-        after the other (the caller bounds how many rows it reads meanwhile)."""
-        self._kept = {}
+    def kept(self, rows: Iterable[int]) -> Iterator[None]:
+        """Within it, the text of a row among ``rows`` is made once and kept (up to ``_KEPT_CHARS`` characters
+        in all: long notes are made again), for a query whose terms scan those rows one after the other. Other
+        rows read meanwhile (a word's rows checked across the library) are made each time, as outside it."""
+        self._kept, self._kept_rows, self._kept_room = {}, frozenset(rows), _KEPT_CHARS
         try:
             yield
         finally:
-            self._kept = None
+            self._kept, self._kept_rows = None, frozenset()
 
     def _head(self, row: int) -> str:
         titles, authors, keys = self._heads
@@ -172,11 +179,14 @@ class _CombinedTexts:
 
     def __getitem__(self, row: int) -> str:
         kept = self._kept
-        if kept is None:
+        if kept is None or row not in self._kept_rows:
             return self._made(row)
         text = kept.get(row)
         if text is None:
-            text = kept[row] = self._made(row)
+            text = self._made(row)
+            if len(text) <= self._kept_room:
+                kept[row] = text
+                self._kept_room -= len(text)
         return text
 
     def _made(self, row: int) -> str:
@@ -959,8 +969,9 @@ class SearchIndex(DerivedIndex):
             found: list[int] = []
             scanned: Sequence[int] = range(len(self._order)) if rows is None else rows
             for start in range(0, len(scanned), _KEPT_ROWS):
-                with combined.kept():
-                    found += self._select_clauses(query, list(scanned[start : start + _KEPT_ROWS])) or []
+                block = list(scanned[start : start + _KEPT_ROWS])
+                with combined.kept(block):
+                    found += self._select_clauses(query, block) or []
             return found
         return self._select_clauses(query, rows)
 
