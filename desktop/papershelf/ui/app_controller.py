@@ -161,6 +161,11 @@ class AppController(LibraryController):
         self._index_announced = self._words_announced = True
         self.index.cancel()
 
+    @property
+    def stopped(self) -> bool:
+        """True from ``stop_background_work`` until ``resume_background_work``."""
+        return self._stopped
+
     def resume_background_work(self) -> None:
         """Undo ``stop_background_work`` (the window is shown again): the search index is prepared again."""
         if self._stopped:

@@ -69,7 +69,6 @@ class MainWindow(QMainWindow):
         self.library = library
         self.settings = settings or QSettings()
         self.controller = AppController(library, self)
-        self._closed = False  # (closeEvent accepted: nothing more is searched)
         self.auto_export = self.controller.auto_export
         self._pending = window_state.Pending()
         self.setWindowTitle(window_title(library.folder, read_only=library.read_only))
@@ -206,7 +205,7 @@ class MainWindow(QMainWindow):
     def apply_filters(self) -> None:
         """Re-run the search and the facets; called on every keystroke (not once the window has closed: a
         search that would build the index then is not run)."""
-        if self._closed:
+        if self.controller.stopped:
             return
         query = self.search_panel.query()
         if self.controller.search_pending(query):
@@ -394,9 +393,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._closed:  # (shown again after a close)
-            self._closed = False
-            self.controller.resume_background_work()
+        self.controller.resume_background_work()  # (shown again after a close; nothing to do otherwise)
         QTimer.singleShot(0, self.start_search_index)  # (started as the window was made, if large enough then)
         pending, self._pending.splitter = self._pending.splitter, None
         if pending is not None:
@@ -420,7 +417,6 @@ class MainWindow(QMainWindow):
             self.notes_sync.sync_now()  # the last edits reach the file before the window goes
         self.save_state()
         self.model.save_order(self.library.folder / ORDER_FILE)
-        self._closed = True
         self.controller.stop_background_work()  # a build under way stops (and its child processes): the next start
         self.controller.index.wait_for_cache()  # ... builds again; one just built is still being cached: finish it
         super().closeEvent(event)

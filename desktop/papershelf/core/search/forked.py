@@ -41,6 +41,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
 from typing import Final, NamedTuple, cast
 
 from papershelf.core.fields import catalogue_words
@@ -94,15 +95,15 @@ class Built(NamedTuple):
     annotated_rows: list[int]
 
 
+@dataclass(slots=True)
 class _Child:
     """One forked child: its pid, the pipe it holds open until it exits, the file it writes its run to."""
 
-    def __init__(self, pid: int, pipe: int, out: int, rows: tuple[int, int]) -> None:
-        self.pid = pid
-        self.pipe = pipe
-        self.out = out
-        self.rows = rows
-        self.status: int | None = None  # its exit status once reaped (0 too if another reaped it: see waiting)
+    pid: int
+    pipe: int
+    out: int
+    rows: tuple[int, int]
+    status: int | None = None  # its exit status once reaped (0 too if another reaped it: see waiting)
 
 
 class Forked:
