@@ -178,17 +178,18 @@ class Annotations:
     def _share_notes(self, store: Store) -> None:
         """A document of another table keyed by a paper id (the notes-file sync's base) whose note is that
         paper's long note, held as UTF-8 by its annotation: shares it, not a second copy as a str."""
-        annotations = self._annotations
+        packed = {pid: ann.held_note for pid, ann in self._annotations.items() if type(ann.held_note) is PackedText}
+        if not packed:  # (most libraries: no table is read through)
+            return
         for name, table in (store.storage.read() or {}).items():
             if name in _OWN_TABLES or type(table) is not dict:
                 continue
-            for pid, doc in table.items():
-                note = doc.get("note") if type(doc) is dict else None
-                if type(note) is not str or len(note) < PACK_FROM:
+            for pid, held in packed.items():
+                doc = table.get(pid)
+                if type(doc) is not dict:
                     continue
-                ann = annotations.get(pid)
-                held = ann.held_note if ann is not None else None
-                if type(held) is PackedText and held == note:
+                note = doc.get("note")
+                if type(note) is str and len(note) >= PACK_FROM and held == note:
                     table[pid] = {**doc, "note": held}  # (a document is replaced when written, never changed)
 
     def rewrite_repaired(self) -> None:

@@ -65,8 +65,7 @@ def fields_left_out(
     if not counts:
         return []
     named = [f"{name} ({n} paper{'s' if n != 1 else ''})" for name, n in sorted(counts.items())]
-    more = f" and {len(named) - most} more" if len(named) > most else ""
-    return [f"fields {fmt} has no place for were left out: {', '.join(named[:most])}{more}"]
+    return [f"fields {fmt} has no place for were left out: {some(named, most)}"]
 
 
 # Who published a record, by the field BibTeX has for each kind: RIS (PB) and CSL (publisher) have one place.

@@ -477,7 +477,8 @@ def split_held_bytes_steps(
         line_no = lines[n]
         chunk = read(start, end)
         if as_bytes:
-            str(chunk, "utf-8")  # (raises where it is not UTF-8)
+            if not chunk.isascii():  # (ASCII is UTF-8; the syncer decodes it when it reads the section)
+                str(chunk, "utf-8")  # (raises where it is not UTF-8)
             encoded: bytes | None = _trim_blank_lines_bytes(chunk)
             raw = ""
         else:

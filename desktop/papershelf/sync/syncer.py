@@ -1160,7 +1160,7 @@ def _unchanged(library: Library, pid: str, section: Section, base: Mapping[str, 
 
 def _has_fields(library: Library, pid: str) -> bool:
     ann = library.annotation(pid)
-    return bool(ann.note or ann.tags or ann.status != DEFAULT.status)
+    return bool(ann.held_note or ann.tags or ann.status != DEFAULT.status)  # (a long note not decoded to know)
 
 
 def _sync_paper(
